@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.tsx?$': '<rootDir>/test/helpers/esbuild-transform.js' },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 120000,
+  // CDK synth is CPU-bound; CI has 2 cores.
+  maxWorkers: 2,
+  globalSetup: undefined,
+  snapshotFormat: { escapeString: false, printBasicPrototype: false },
+  watchman: false,
+};

@@ -1,0 +1,79 @@
+/**
+ * Typed configuration of the baseline, read from the `baseline` key of the
+ * CDK context (`cdk.json`, `-c`, or `cdk.context.json`).
+ *
+ * This folder is the only place that knows accounts, regions and domains;
+ * stacks and constructs receive these values through props.
+ */
+
+/** How long a stage keeps stateful resources after their stack is deleted. */
+export type StageRemovalPolicy = 'destroy' | 'retain' | 'snapshot';
+
+/** One deployment stage (for example `dev` or `prod`). */
+export interface StageConfig {
+  /** Stage name, also used in stack names and DNS names. */
+  readonly name: string;
+  /** 12-digit AWS account id; undefined keeps the stacks account-agnostic. */
+  readonly account?: string;
+  /** AWS region (concrete: ALB access logs and ACM need one). */
+  readonly region: string;
+  /** Availability zones named explicitly, so synth never looks them up. */
+  readonly availabilityZones: string[];
+  /** NAT gateways in the VPC (0 when nothing in the private subnets needs the internet). */
+  readonly natGateways: number;
+  /** Multi-AZ database and redundant capacity. */
+  readonly multiAz: boolean;
+  /** CloudWatch Logs retention in days (a value CloudWatch accepts, at least 365). */
+  readonly logRetentionDays: number;
+  /** What happens to stateful resources when their stack is deleted. */
+  readonly removalPolicy: StageRemovalPolicy;
+  /** Deletion protection on the load balancer and database, termination protection on stateful stacks. */
+  readonly deletionProtection: boolean;
+  /** Database backup retention in days (7..35). */
+  readonly backupRetentionDays: number;
+  /** DNS label of the stage under the domain: `api.<subdomain>.<domainName>`; empty string for the apex. */
+  readonly subdomain: string;
+}
+
+/** JWT issuer: the project's Cognito user pool (default) or an external OIDC provider. */
+export type IdentityConfig =
+  | {
+    readonly provider: 'cognito';
+    /** Maximum token age accepted by the authorizer, seconds (60..3600). */
+    readonly maxTokenAgeSeconds: number;
+    /** Allowed JWS algorithms (asymmetric only). */
+    readonly algorithms: string[];
+  }
+  | {
+    readonly provider: 'oidc';
+    /** Issuer URL, exactly as in the `iss` claim (https). */
+    readonly issuer: string;
+    /** Accepted audiences (`aud`). */
+    readonly audience: string[];
+    /** JWKS URL (https). */
+    readonly jwksUri: string;
+    /** Token endpoint for the session endpoints (https). */
+    readonly tokenEndpoint?: string;
+    /** Revocation endpoint for logout (https). */
+    readonly revocationEndpoint?: string;
+    readonly maxTokenAgeSeconds: number;
+    readonly algorithms: string[];
+  };
+
+/** Route 53 hosted zone, imported with `HostedZone.fromHostedZoneAttributes` (never looked up). */
+export interface HostedZoneConfig {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** The whole, validated configuration. */
+export interface BaselineConfig {
+  /** Prefix of every stack name (lowercase letters, digits and hyphens). */
+  readonly projectName: string;
+  /** Apex domain the stages live under (for example `example.com`). */
+  readonly domainName: string;
+  readonly hostedZone: HostedZoneConfig;
+  readonly identity: IdentityConfig;
+  /** Stages by name, in deployment order. */
+  readonly stages: StageConfig[];
+}

@@ -1,0 +1,249 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from '../../internal/acknowledge';
+import { checkRange, invalidProp } from '../../internal/errors';
+import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { SecureLogGroup } from '../logging';
+
+/** Environment variable names that must never carry a value, only a reference (ARN or name). */
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|PRIVATE_?KEY|CREDENTIAL|API_?KEY)/i;
+const REFERENCE_SUFFIX = /_(ARN|NAME|ID)$/i;
+
+/** How the function is invoked: decides whether a dead-letter queue can have any effect. */
+export enum InvocationType {
+  /** Invoked synchronously (API Gateway, an authorizer, a CloudFormation custom resource provider): errors go back to the caller. */
+  SYNCHRONOUS = 'SYNCHRONOUS',
+  /** Invoked asynchronously (events): failed events go to a dead-letter queue. */
+  ASYNCHRONOUS = 'ASYNCHRONOUS',
+}
+
+/** Props of {@link SecureFunction}. */
+export interface SecureFunctionProps {
+  /** Path to the TypeScript entry file (bundled locally with esbuild, never Docker). */
+  readonly entry: string;
+  /**
+   * Exported handler name.
+   * @default 'handler'
+   */
+  readonly handler?: string;
+  /** What the function does (shown in the console). */
+  readonly description: string;
+  /** VPC the function runs in (NIST 800-53 / HIPAA / PCI: LambdaInsideVPC). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets in the VPC.
+   * @default - private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Security groups.
+   * @default - one new group that allows only outbound HTTPS (443)
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** KMS key for the function's log group. */
+  readonly logsKey: kms.IKey;
+  /**
+   * Log retention (at least one year).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the log group.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Environment variables. Values must not be secrets: names that look like a
+   * secret (PASSWORD, SECRET, API_KEY, ...) must end in _ARN, _NAME or _ID and
+   * carry a reference that the handler resolves at run time.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * KMS key that encrypts the environment variables at rest.
+   * @default - the AWS managed key for Lambda
+   */
+  readonly environmentEncryption?: kms.IKey;
+  /**
+   * Memory in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Reserved concurrency: caps cost, database connections and blast radius
+   * (NIST 800-53 / HIPAA / PCI: LambdaConcurrency). The account must keep 100 unreserved.
+   * @default 10
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * How the function is invoked. Asynchronous functions get an encrypted dead-letter queue.
+   * @default InvocationType.SYNCHRONOUS
+   */
+  readonly invocationType?: InvocationType;
+  /**
+   * Modules left out of the bundle (they must exist in the runtime).
+   * @default - none: everything, the AWS SDK included, is bundled at the lockfile's versions
+   */
+  readonly externalModules?: string[];
+  /**
+   * Instruction set.
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * Minify the bundle.
+   * @default true
+   */
+  readonly minify?: boolean;
+  /**
+   * Emit a source map (adds to bundle size and cold start).
+   * @default false
+   */
+  readonly sourceMap?: boolean;
+}
+
+/**
+ * A Node.js Lambda function with the baseline's defaults: latest runtime, in a
+ * VPC, reserved concurrency, X-Ray tracing, JSON logs to a KMS-encrypted log
+ * group with retention, a least-privilege role with no managed policies, no
+ * secrets in environment variables, and local esbuild bundling.
+ */
+export class SecureFunction extends Construct implements ec2.IConnectable, iam.IGrantable {
+  /** The Lambda function. */
+  public readonly function: nodejs.NodejsFunction;
+  /** The execution role. */
+  public readonly role: ManagedPolicyRole;
+  /** The log group. */
+  public readonly logGroup: logs.ILogGroup;
+  /** The dead-letter queue (asynchronous functions only). */
+  public readonly deadLetterQueue?: sqs.Queue;
+  public readonly connections: ec2.Connections;
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: SecureFunctionProps) {
+    super(scope, id);
+    checkRange(this, 'memorySize', props.memorySize, 128, 10240);
+    checkRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
+    for (const [name, value] of Object.entries(props.environment ?? {})) {
+      if (SECRET_NAME.test(name) && !REFERENCE_SUFFIX.test(name)) {
+        invalidProp(this, `environment.${name}`, Token.isUnresolved(value) ? '(token)' : '(value hidden)',
+          'Fix: never put a secret in an environment variable; store it in Secrets Manager (ManagedSecret), pass its ARN as ' +
+          `${name}_ARN and read it with lambda/shared/secrets at run time.`);
+      }
+    }
+
+    this.logGroup = new SecureLogGroup(this, 'LogGroup', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.role = new ManagedPolicyRole(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${this.node.path}`,
+    });
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogGroup',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.logGroup.logGroupArn],
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'ManageVpcNetworkInterfaces',
+      actions: [
+        'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    }));
+    this.role.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteXRayTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    }));
+    acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]',
+      'Lambda needs ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface to attach to its VPC and xray:PutTraceSegments for tracing; ' +
+      'these actions do not support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.');
+
+    const securityGroups = props.securityGroups ?? [this.defaultSecurityGroup(props.vpc)];
+
+    if ((props.invocationType ?? InvocationType.SYNCHRONOUS) === InvocationType.ASYNCHRONOUS) {
+      this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+        encryption: sqs.QueueEncryption.KMS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Resource', {
+      entry: props.entry,
+      handler: props.handler ?? 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_LATEST,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 10,
+      role: this.role,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups,
+      environment: props.environment,
+      environmentEncryption: props.environmentEncryption,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      deadLetterQueueEnabled: this.deadLetterQueue !== undefined ? true : undefined,
+      deadLetterQueue: this.deadLetterQueue,
+      bundling: {
+        minify: props.minify ?? true,
+        sourceMap: props.sourceMap ?? false,
+        format: nodejs.OutputFormat.CJS,
+        bundleAwsSDK: true,
+        externalModules: props.externalModules ?? [],
+        forceDockerBundling: false,
+        logLevel: nodejs.LogLevel.ERROR,
+        esbuildArgs: { '--legal-comments': 'none' },
+      },
+    });
+    this.node.defaultChild = this.function.node.defaultChild;
+    this.connections = this.function.connections;
+    this.grantPrincipal = this.role;
+
+    if (this.deadLetterQueue === undefined) {
+      const reason = 'Invoked synchronously (API Gateway, Lambda authorizer or CloudFormation provider): errors return to the caller, ' +
+        'and Lambda dead-letter queues only apply to asynchronous invocations, so a DLQ would never receive a message.';
+      for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ', 'Serverless-LambdaDLQ']) {
+        acknowledge(this.function, id, reason);
+      }
+    }
+  }
+
+  /** The function's ARN. */
+  public get functionArn(): string {
+    return this.function.functionArn;
+  }
+
+  private defaultSecurityGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
+    const sg = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `${Stack.of(this).stackName} ${this.node.id}: outbound HTTPS only`,
+      allowAllOutbound: false,
+    });
+    sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS endpoints and the JWKS issuer');
+    return sg;
+  }
+}

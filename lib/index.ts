@@ -1,0 +1,7 @@
+// Public API of aws-security-baseline: the constructs and their props.
+export * from './constructs/logging';
+export * from './constructs/secure-function';
+export * from './constructs/secure-vpc';
+export { ManagedPolicyRole } from './internal/managed-policy-role';
+export { acknowledge, MIN_ACK_REASON_LENGTH } from './internal/acknowledge';
+export { addRulePacks, createRulePacks, RULE_PACK_NAMES } from './compliance/rule-packs';

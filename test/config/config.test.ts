@@ -1,0 +1,85 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
+import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
+
+describe('configuration', () => {
+  test('the committed example configuration is valid and defines dev and prod', () => {
+    // WHEN
+    const config = parseConfig(exampleBaselineConfig());
+    // THEN
+    expect(config.stages.map((s) => s.name)).toEqual(['dev', 'prod']);
+    const [dev, prod] = config.stages;
+    expect(dev.logRetentionDays).toBeLessThan(prod.logRetentionDays);
+    expect(dev.multiAz).toBe(false);
+    expect(prod.multiAz).toBe(true);
+    expect(dev.removalPolicy).toBe('destroy');
+    expect(prod.removalPolicy).toBe('retain');
+    expect(dev.natGateways).toBeLessThan(prod.natGateways);
+    expect(prod.deletionProtection).toBe(true);
+  });
+
+  test('-c stages=dev selects one stage', () => {
+    const app = new App({ context: { baseline: exampleBaselineConfig(), stages: 'dev' } });
+    expect(loadConfig(app).stages.map((s) => s.name)).toEqual(['dev']);
+  });
+
+  test('fails if the stage selected with -c stages is not configured', () => {
+    const app = new App({ context: { baseline: exampleBaselineConfig(), stages: 'qa' } });
+    expect(() => loadConfig(app)).toThrow(/stages = "qa": is not a configured stage \(configured: dev, prod\)/);
+  });
+
+  test('fails if the configuration is missing, naming the key and the fix', () => {
+    expect(() => parseConfig(undefined)).toThrow(ConfigError);
+    expect(() => parseConfig(undefined)).toThrow(/baseline = \(missing\): is missing\. Fix: add the object "baseline"/);
+  });
+
+  test('fails synth on an invalid domain name, naming the key, the value and the fix', () => {
+    // GIVEN
+    const baseline = exampleBaselineConfig();
+    baseline.domainName = 'not a domain';
+    // THEN
+    expect(() => buildTestApp({ baseline })).toThrow(
+      /baseline\.domainName = "not a domain": is not a lowercase DNS name\. Fix: set it to a lowercase DNS name, for example "example\.com"/,
+    );
+  });
+
+  test.each([
+    ['hostedZone.id', (c: Record<string, any>) => { c.hostedZone.id = 'zone-1'; }, /baseline\.hostedZone\.id = "zone-1": is not a Route 53 hosted zone id/],
+    ['domain outside zone', (c: Record<string, any>) => { c.domainName = 'example.org'; }, /baseline\.domainName = "example\.org": is not inside the hosted zone example\.com/],
+    ['account', (c: Record<string, any>) => { c.stages.dev.account = '1234'; }, /baseline\.stages\.dev\.account = "1234": is not a 12-digit AWS account id/],
+    ['region', (c: Record<string, any>) => { c.stages.dev.region = 'moon-1'; }, /baseline\.stages\.dev\.region = "moon-1": is not an AWS region name/],
+    ['zones outside region', (c: Record<string, any>) => { c.stages.dev.availabilityZones = ['us-east-1a', 'us-east-1b']; }, /names a zone outside region eu-west-1/],
+    ['one zone', (c: Record<string, any>) => { c.stages.dev.availabilityZones = ['eu-west-1a']; }, /must name at least 2 zones/],
+    ['nat count', (c: Record<string, any>) => { c.stages.dev.natGateways = 5; }, /natGateways = 5: must be a whole number from 0 to 2/],
+    ['retention', (c: Record<string, any>) => { c.stages.dev.logRetentionDays = 10; }, /logRetentionDays = 10: must be one of 365, 400/],
+    ['removal policy', (c: Record<string, any>) => { c.stages.prod.removalPolicy = 'keep'; }, /removalPolicy = "keep": must be one of "destroy", "retain", "snapshot"/],
+    ['backup retention', (c: Record<string, any>) => { c.stages.prod.backupRetentionDays = 1; }, /backupRetentionDays = 1: must be a whole number from 7 to 35/],
+    ['symmetric algorithm', (c: Record<string, any>) => { c.identity.algorithms = ['HS256']; }, /identity\.algorithms = \["HS256"\]: must be a non-empty list of asymmetric JWS algorithms/],
+    ['token age', (c: Record<string, any>) => { c.identity.maxTokenAgeSeconds = 86400; }, /maxTokenAgeSeconds = 86400: must be a whole number from 60 to 3600/],
+    ['http issuer', (c: Record<string, any>) => { c.identity = { provider: 'oidc', issuer: 'http://idp.example.com', audience: ['api'], jwksUri: 'https://idp.example.com/jwks' }; }, /identity\.issuer = "http:\/\/idp\.example\.com": must use https/],
+    ['shared subdomain', (c: Record<string, any>) => { c.stages.prod.subdomain = 'dev'; }, /two stages share a subdomain/],
+  ])('fails on a wrong %s', (_name, mutate, message) => {
+    const baseline = exampleBaselineConfig();
+    mutate(baseline);
+    expect(() => parseConfig(baseline)).toThrow(message);
+  });
+
+  test('reports every problem at once', () => {
+    const baseline = exampleBaselineConfig();
+    baseline.projectName = 'X';
+    baseline.stages.dev.region = 'nowhere';
+    try {
+      parseConfig(baseline);
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).problems.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  test('an external OIDC issuer is accepted', () => {
+    const baseline = exampleBaselineConfig();
+    baseline.identity = { provider: 'oidc', issuer: 'https://idp.example.com/', audience: ['notes-api'], jwksUri: 'https://idp.example.com/jwks.json', maxTokenAgeSeconds: 600, algorithms: ['RS256', 'ES256'] };
+    expect(parseConfig(baseline).identity).toMatchObject({ provider: 'oidc', audience: ['notes-api'] });
+  });
+});

@@ -1,0 +1,51 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildBaseline, StageStacks } from '../../lib/baseline';
+import { loadConfig } from '../../lib/config';
+
+/** The committed example context from cdk.json. */
+export function exampleContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+}
+
+/** The example `baseline` configuration object, deep-copied so tests may change it. */
+export function exampleBaselineConfig(): Record<string, any> {
+  return JSON.parse(JSON.stringify(exampleContext().baseline));
+}
+
+export interface TestAppOptions {
+  /** Replaces the `baseline` context. */
+  readonly baseline?: Record<string, unknown>;
+  /** Extra context. */
+  readonly context?: Record<string, unknown>;
+  /** Bundle Lambda code with esbuild (slower); off by default in unit tests. */
+  readonly bundle?: boolean;
+  /** Stages to build. @default ['dev', 'prod'] */
+  readonly stages?: string[];
+}
+
+/** Builds the whole baseline app from the example configuration, as `bin/app.ts` does. */
+export function buildTestApp(options: TestAppOptions = {}): { app: App; stages: StageStacks[] } {
+  const context: Record<string, unknown> = { ...exampleContext(), ...options.context };
+  if (options.baseline) context.baseline = options.baseline;
+  if (options.stages) context.stages = options.stages.join(',');
+  if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
+  const app = new App({ context });
+  const stages = buildBaseline(app, loadConfig(app));
+  return { app, stages };
+}
+
+/** Every stack of a built app. */
+export function allStacks(stages: StageStacks[]): Stack[] {
+  return stages.flatMap((s) => [s.network, s.data, s.identity, s.api]);
+}
+
+/** A template with asset hashes and other run-specific values masked, for snapshots. */
+export function maskedTemplate(stack: Stack): unknown {
+  const json = JSON.stringify(Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }).toJSON());
+  return JSON.parse(json
+    .replace(/[0-9a-f]{64}(\.zip|\.json)?/g, (_m, ext: string | undefined) => `[ASSET HASH]${ext ?? ''}`)
+    .replace(/"aws:asset:path":"[^"]*"/g, '"aws:asset:path":"[ASSET PATH]"'));
+}
