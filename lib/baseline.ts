@@ -26,7 +26,7 @@ export function buildBaseline(app: App, config: BaselineConfig): StageStacks[] {
       ...common, description: `${config.projectName} ${stage.name}: Cognito user pool and clients (stateful)`,
     });
     const api = new ApiStack(app, `${prefix}-api`, {
-      ...common, vpc: network.vpc, description: `${config.projectName} ${stage.name}: WAF, REST API, authorizer, handlers, load balancer (stateless)`,
+      ...common, vpc: network.vpc, data, identity, description: `${config.projectName} ${stage.name}: WAF, REST API, authorizer, handlers, load balancer (stateless)`,
     });
     api.addStackDependency(data);
     api.addStackDependency(identity);

@@ -1,20 +1,46 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
+import { DataStack } from './data-stack';
+import { IdentityStack } from './identity-stack';
 
 /** Props of {@link ApiStack}. */
 export interface ApiStackProps extends BaselineStackProps {
   readonly vpc: ec2.IVpc;
+  /** The stage's data stack (database, secrets). */
+  readonly data: DataStack;
+  /** The stage's identity stack (user directory, issuer). */
+  readonly identity: IdentityStack;
 }
 
-/** Stateless edge and API: web ACL, REST API and custom domain, authorizer, handlers, ALB, certificates and DNS records. */
+/**
+ * Stateless edge and API: web ACL, REST API and custom domain, authorizer,
+ * handlers, ALB, certificates and DNS records. Safe to destroy and recreate.
+ */
 export class ApiStack extends BaselineStack {
   /** Key for this stack's log groups. */
   public readonly logsKey: LogsKey;
+  /** The configured hosted zone, imported by attributes (never looked up). */
+  public readonly zone: route53.IHostedZone;
+  /** The stage's DNS name, for example `dev.example.com`. */
+  public readonly stageDomainName: string;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
     this.logsKey = new LogsKey(this, 'LogsKey', { removalPolicy: stageRemovalPolicy(this.stage) });
+    this.zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: this.config.hostedZone.id,
+      zoneName: this.config.hostedZone.name,
+    });
+    this.stageDomainName = stageDomain(this.config, this.stage);
+
+    // --- Web firewall (issue 4) ---
+
+    // --- REST API, authorizer and handlers (issues 5 and 6) ---
+
+    // --- TLS load balancer (issue 3) ---
   }
 }
