@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { invalidProp } from '../../internal/errors';
+import { denyGrantsExceptForAwsServices } from '../../internal/key-policy';
 
 /** Props of {@link LogsKey}. */
 export interface LogsKeyProps {
@@ -24,7 +25,8 @@ export interface LogsKeyProps {
  *
  * Secure defaults: annual rotation on; only the `logs.<region>.amazonaws.com`
  * service may use it, and only for log groups of this account and region
- * (encryption-context condition); kept when the stack is deleted.
+ * (encryption-context condition); grants only for AWS resources (Control Tower
+ * CT.KMS.PR.3); kept when the stack is deleted.
  */
 export class LogsKey extends Construct {
   /** The underlying KMS key. */
@@ -51,6 +53,7 @@ export class LogsKey extends Construct {
         },
       },
     }));
+    denyGrantsExceptForAwsServices(this.key);
     this.node.defaultChild = this.key.node.defaultChild;
   }
 }
