@@ -1,0 +1,117 @@
+import { join } from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { LogsKey } from '../../lib/constructs/logging';
+import { InvocationType, SecureFunction } from '../../lib/constructs/secure-function';
+import { formatFindings, ruleFindings } from '../helpers/compliance';
+
+const ENTRY = join(__dirname, '..', 'fixtures', 'hello.ts');
+
+function setup(bundle = false) {
+  const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'S', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1, restrictDefaultSecurityGroup: false,
+    subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }, { name: 'priv', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }],
+  });
+  const logsKey = new LogsKey(stack, 'LogsKey').key;
+  return { app, stack, vpc, logsKey };
+}
+
+describe('SecureFunction', () => {
+  test('defaults: latest runtime, arm64, tracing, reserved concurrency, explicit memory and timeout, JSON logs, in the VPC', () => {
+    // GIVEN
+    const { stack, vpc, logsKey } = setup();
+    // WHEN
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: lambda.Runtime.NODEJS_LATEST.name,
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      ReservedConcurrentExecutions: 10,
+      MemorySize: 256,
+      Timeout: 10,
+      LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }),
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue(), SecurityGroupIds: Match.anyValue() }),
+    });
+  });
+
+  test('the default security group allows only outbound HTTPS', () => {
+    const { stack, vpc, logsKey } = setup();
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })],
+    });
+  });
+
+  test('logs go to its own KMS-encrypted log group with a year of retention', () => {
+    const { stack, vpc, logsKey } = setup();
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('FnLogGroup') }, LogFormat: 'JSON' } });
+  });
+
+  test('permissions live in a customer-managed policy: no inline policy, no AWS-managed policy, grants included', () => {
+    const { stack, vpc, logsKey } = setup();
+    const fn = new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    new sqs.Queue(stack, 'Q', { enforceSSL: true }).grantSendMessages(fn);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::IAM::Policy', 0);
+    t.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']) })]) },
+      Roles: [{ Ref: Match.stringLikeRegexp('FnRole') }],
+    });
+  });
+
+  test('passes every rule pack', () => {
+    const { app, stack, vpc, logsKey } = setup();
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    const findings = ruleFindings(app).filter((f) => f.path.startsWith('S/Fn'));
+    expect(formatFindings(findings)).toBe('');
+  });
+
+  test('asynchronous functions get an encrypted dead-letter queue', () => {
+    const { stack, vpc, logsKey } = setup();
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, invocationType: InvocationType.ASYNCHRONOUS });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
+    t.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
+  });
+
+  test('overrides: memory, timeout, concurrency, architecture', () => {
+    const { stack, vpc, logsKey } = setup();
+    new SecureFunction(stack, 'Fn', {
+      entry: ENTRY, description: 'test', vpc, logsKey, memorySize: 1024, timeout: Duration.seconds(3), reservedConcurrentExecutions: 2, architecture: lambda.Architecture.X86_64,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 3, ReservedConcurrentExecutions: 2, Architectures: ['x86_64'] });
+  });
+
+  test('fails if an environment variable would carry a secret, naming it and the fix', () => {
+    const { stack, vpc, logsKey } = setup();
+    expect(() => new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, environment: { DB_PASSWORD: 'hunter2' } }))
+      .toThrow(/S\/Fn: invalid environment\.DB_PASSWORD = "\(value hidden\)"\. Fix: never put a secret in an environment variable.*DB_PASSWORD_ARN/);
+  });
+
+  test('secret references (ARNs, names) are allowed', () => {
+    const { stack, vpc, logsKey } = setup();
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, environment: { API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x' } });
+  });
+
+  test.each([[64, 'memorySize'], [0, 'reservedConcurrentExecutions']])('fails if %s is out of range (%s)', (value, prop) => {
+    const { stack, vpc, logsKey } = setup();
+    expect(() => new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, [prop]: value }))
+      .toThrow(new RegExp(`invalid ${prop} = ${value}\\. Fix: use a whole number`));
+  });
+
+  test('bundles locally with esbuild (no Docker) into a minified asset', () => {
+    const { stack, vpc, logsKey } = setup(true);
+    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Code: { S3Key: Match.stringLikeRegexp('\\.zip$') } });
+  });
+});
