@@ -3,6 +3,8 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
+import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
+import { acknowledge } from '../internal/acknowledge';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 import { DataStack } from './data-stack';
 import { IdentityStack } from './identity-stack';
@@ -27,6 +29,8 @@ export class ApiStack extends BaselineStack {
   public readonly zone: route53.IHostedZone;
   /** The stage's DNS name, for example `dev.example.com`. */
   public readonly stageDomainName: string;
+  /** Internet-facing TLS 1.3 load balancer at `app.<stage domain>` (issue 3); targets are added with `addLambdaTarget`/`addTargets`. */
+  public readonly loadBalancer: TlsLoadBalancer;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -42,5 +46,20 @@ export class ApiStack extends BaselineStack {
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
 
     // --- TLS load balancer (issue 3) ---
+    const appDomainName = `app.${this.stageDomainName}`;
+    this.loadBalancer = new TlsLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      hostedZone: this.zone,
+      domainName: appDomainName,
+      recordName: appDomainName,
+      deletionProtection: this.stage.deletionProtection,
+    });
+    if (!this.stage.deletionProtection) {
+      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+        acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`,
+          `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
+          'stages with deletionProtection: true (prod) keep the load balancer protected.');
+      }
+    }
   }
 }
