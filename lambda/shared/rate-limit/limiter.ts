@@ -1,0 +1,229 @@
+/**
+ * Per-identity rate limiter: the pure core. No AWS SDK and no Redis client
+ * import; the store (an ioredis adapter in production, see `redis-store.ts`),
+ * the metrics sink and the logger are injected.
+ *
+ * One check = one `EVALSHA` round trip of the GCRA script (the SHA-1 is computed
+ * locally, so nothing is loaded up front). On `NOSCRIPT` (new node, failover,
+ * `SCRIPT FLUSH`) the script is loaded and the call retried once. The whole check
+ * runs under a deadline (50 ms by default) so Redis never stalls the API; when it
+ * cannot answer, the route class decides: fail open (allow) or fail closed (503).
+ */
+import { createHash } from 'crypto';
+import { HttpError } from '../http';
+import { DEFAULT_RATE_LIMIT_CONFIG, FailureMode, RateLimitPolicy, RateLimiterConfig, RouteClass, validateRateLimitConfig } from './config';
+import { GCRA_SCRIPT, GCRA_SCRIPT_SHA1 } from './script';
+
+/** The three Redis operations the limiter needs (see `IoRedisRateLimitStore`). */
+export interface RateLimitStore {
+  /** `EVALSHA sha numkeys keys... args...` */
+  evalsha(sha: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  /** `SCRIPT LOAD script`; resolves to the SHA-1. */
+  scriptLoad(script: string): Promise<unknown>;
+}
+
+/** A metrics sink; Powertools `Metrics` fits as is. */
+export interface RateLimitMetrics {
+  addMetric(name: string, unit: 'Count', value: number): void;
+}
+
+/** A logger; Powertools `Logger` fits as is. Never receives a token or a raw identity. */
+export interface RateLimitLogger {
+  warn(message: string, ...extra: object[]): void;
+}
+
+/** Who is limited: `id` is the JWT `sub` (or, on public auth routes, a caller key such as `ip:203.0.113.7`). */
+export interface RateLimitIdentity {
+  readonly id: string;
+  readonly roles?: readonly string[];
+}
+
+/** The outcome of one check. */
+export interface RateLimitDecision {
+  /** True when the request may proceed. */
+  readonly allowed: boolean;
+  /** 429 (over the limit) or 503 (fail closed) when not allowed. */
+  readonly statusCode?: 429 | 503;
+  readonly routeClass: RouteClass;
+  /** Name of the applied policy: the route class, or `<class>.<role>` for a role policy. */
+  readonly policyName: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  /** Requests left in the current budget (undefined when Redis did not answer). */
+  readonly remaining?: number;
+  /** Seconds until the budget is full again, or, when denied, until the next request may pass. */
+  readonly resetSeconds?: number;
+  /** Seconds to wait before retrying (429 and 503 only). */
+  readonly retryAfterSeconds?: number;
+  /** Set when Redis could not answer and the failure mode decided. */
+  readonly failure?: { readonly mode: FailureMode; readonly reason: 'timeout' | 'error' };
+  /** Response headers: `RateLimit-Policy`, `RateLimit` (IETF httpapi draft), `Retry-After` when denied. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  /** @default - no metrics */
+  readonly metrics?: RateLimitMetrics;
+  /** @default - no logs */
+  readonly logger?: RateLimitLogger;
+}
+
+/** Thrown inside the limiter when the deadline passes (mapped to the failure mode, never to the caller). */
+export class RateLimitTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`rate limit check exceeded ${ms} ms`);
+    this.name = 'RateLimitTimeoutError';
+  }
+}
+
+const SAFE_ID = /^[A-Za-z0-9:._@|-]{1,64}$/;
+
+export class RateLimiter {
+  private readonly config: RateLimiterConfig;
+  private readonly keyPrefix: string;
+  private readonly timeoutMs: number;
+  private readonly firstCallTimeoutMs: number;
+  private readonly failClosedRetryAfter: number;
+  private warm = false;
+  private loading: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly store: RateLimitStore,
+    config: RateLimiterConfig = DEFAULT_RATE_LIMIT_CONFIG,
+    private readonly options: RateLimiterOptions = {},
+  ) {
+    this.config = validateRateLimitConfig(config);
+    this.keyPrefix = config.keyPrefix ?? 'rl:v1';
+    this.timeoutMs = config.timeoutMs ?? 50;
+    this.firstCallTimeoutMs = Math.max(config.firstCallTimeoutMs ?? 1000, this.timeoutMs);
+    this.failClosedRetryAfter = config.failClosedRetryAfterSeconds ?? 1;
+  }
+
+  /** The policy that applies to the identity on the route class (the most generous of its roles, else the default). */
+  public policyFor(identity: RateLimitIdentity, routeClass: RouteClass): { name: string; policy: RateLimitPolicy } {
+    const c = this.config.classes[routeClass];
+    if (!c) throw new TypeError(`unknown route class ${JSON.stringify(routeClass)}`);
+    let best = { name: routeClass as string, policy: c.default };
+    for (const role of identity.roles ?? []) {
+      const p = c.roles?.[role];
+      if (p && (p.limit / p.windowSeconds > best.policy.limit / best.policy.windowSeconds
+        || (p.limit / p.windowSeconds === best.policy.limit / best.policy.windowSeconds && p.limit > best.policy.limit))) {
+        best = { name: `${routeClass}.${role}`, policy: p };
+      }
+    }
+    return best;
+  }
+
+  /** The Redis key of a bucket: long or unusual identities are hashed, so keys stay short and printable. */
+  public keyFor(identity: RateLimitIdentity, routeClass: RouteClass): string {
+    if (typeof identity.id !== 'string' || identity.id.length === 0) throw new TypeError('rate limit identity id must be a non-empty string');
+    const id = SAFE_ID.test(identity.id) ? identity.id : `h:${createHash('sha256').update(identity.id).digest('base64url')}`;
+    return `${this.keyPrefix}:${routeClass}:${id}`;
+  }
+
+  /** Checks (and, when allowed, consumes) `cost` requests of the identity's budget on the route class. */
+  public async check(identity: RateLimitIdentity, routeClass: RouteClass, cost = 1): Promise<RateLimitDecision> {
+    const { name, policy } = this.policyFor(identity, routeClass);
+    const key = this.keyFor(identity, routeClass);
+    if (!Number.isInteger(cost) || cost < 1 || cost > policy.limit) throw new TypeError(`rate limit cost must be a whole number from 1 to ${policy.limit}`);
+    const interval = Math.max(1, Math.floor((policy.windowSeconds * 1_000_000) / policy.limit));
+    const base = { routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds };
+    const policyHeader = `${sfString(name)};q=${policy.limit};w=${policy.windowSeconds}`;
+    // Until the first check of the container settles (connect, TLS, AUTH), checks get the longer budget.
+    const budget = this.warm ? this.timeoutMs : this.firstCallTimeoutMs;
+    let parsed: [boolean, number, number, number];
+    try {
+      parsed = parseReply(await withDeadline(this.run(key, [interval, policy.limit, cost]), budget));
+    } catch (err) {
+      return this.onFailure(base, policyHeader, err);
+    } finally {
+      this.warm = true;
+    }
+    const [allowed, remaining, retryUs, resetUs] = parsed;
+    if (allowed) {
+      const resetSeconds = Math.ceil(resetUs / 1_000_000);
+      return {
+        ...base, allowed: true, remaining, resetSeconds,
+        headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${sfString(name)};r=${remaining};t=${resetSeconds}` },
+      };
+    }
+    const retryAfterSeconds = Math.max(1, Math.ceil(retryUs / 1_000_000));
+    this.options.metrics?.addMetric('RateLimitExceeded', 'Count', 1);
+    return {
+      ...base, allowed: false, statusCode: 429, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds,
+      headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${sfString(name)};r=0;t=${retryAfterSeconds}`, 'Retry-After': String(retryAfterSeconds) },
+    };
+  }
+
+  /**
+   * Checks the budget and throws an {@link HttpError} when the request must not proceed
+   * (429 `rate_limited` or 503 `service_unavailable`, both with `Retry-After`); otherwise
+   * returns the `RateLimit*` headers to add to the response.
+   */
+  public async enforce(identity: RateLimitIdentity, routeClass: RouteClass, cost = 1): Promise<Record<string, string>> {
+    const d = await this.check(identity, routeClass, cost);
+    if (d.allowed) return { ...d.headers };
+    if (d.statusCode === 429) throw new HttpError(429, 'rate_limited', 'Too many requests; retry later', { ...d.headers });
+    throw new HttpError(503, 'service_unavailable', 'Service temporarily unavailable; retry later', { ...d.headers });
+  }
+
+  private async run(key: string, args: number[]): Promise<unknown> {
+    try {
+      return await this.store.evalsha(GCRA_SCRIPT_SHA1, [key], args);
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      // Concurrent checks that hit NOSCRIPT share one load.
+      this.loading ??= Promise.resolve(this.store.scriptLoad(GCRA_SCRIPT)).finally(() => { this.loading = undefined; });
+      await this.loading;
+      return this.store.evalsha(GCRA_SCRIPT_SHA1, [key], args);
+    }
+  }
+
+  private onFailure(base: Omit<RateLimitDecision, 'allowed' | 'headers'>, policyHeader: string, err: unknown): RateLimitDecision {
+    const mode = this.config.classes[base.routeClass].onFailure;
+    const reason = err instanceof RateLimitTimeoutError || (err instanceof Error && /timed? ?out/i.test(err.message)) ? 'timeout' : 'error';
+    this.options.metrics?.addMetric('RateLimiterUnavailable', 'Count', 1);
+    this.options.metrics?.addMetric(mode === 'open' ? 'RateLimiterFailOpen' : 'RateLimiterFailClosed', 'Count', 1);
+    this.options.logger?.warn('rate limiter unavailable', { routeClass: base.routeClass, mode, reason, error: err instanceof Error ? err.message : String(err) });
+    if (mode === 'open') {
+      return { ...base, allowed: true, failure: { mode, reason }, headers: { 'RateLimit-Policy': policyHeader } };
+    }
+    const retryAfterSeconds = this.failClosedRetryAfter;
+    return {
+      ...base, allowed: false, statusCode: 503, retryAfterSeconds, failure: { mode, reason },
+      headers: { 'RateLimit-Policy': policyHeader, 'Retry-After': String(retryAfterSeconds) },
+    };
+  }
+}
+
+/** Maps an HTTP method and path to a route class: public auth endpoints, reads (GET/HEAD), writes (the rest). */
+export function routeClassOf(method: string, path: string): RouteClass {
+  if (/^\/auth(\/|$)/.test(path)) return 'auth';
+  const m = method.toUpperCase();
+  return m === 'GET' || m === 'HEAD' || m === 'OPTIONS' ? 'read' : 'write';
+}
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+}
+
+function parseReply(reply: unknown): [boolean, number, number, number] {
+  if (!Array.isArray(reply) || reply.length !== 4) throw new Error('unexpected rate limit script reply');
+  const n = reply.map((v) => Number(v));
+  if (n.some((v) => !Number.isFinite(v))) throw new Error('unexpected rate limit script reply');
+  return [n[0] === 1, n[1], n[2], n[3]];
+}
+
+/** A structured-field string (RFC 8941 sf-string): quoted, with `\` and `"` escaped. */
+function sfString(s: string): string {
+  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RateLimitTimeoutError(ms)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
