@@ -1,0 +1,504 @@
+import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { LogsKey, SecureLogGroup } from '../../lib/constructs/logging';
+import {
+  ACCESS_LOG_FIELDS, RouteCategory, SecureRestApi, SecureRestApiProps, SecureRouteOptions,
+} from '../../lib/constructs/secure-rest-api';
+import { SecureFunction } from '../../lib/constructs/secure-function';
+import { SecureVpc } from '../../lib/constructs/secure-vpc';
+import { formatFindings, ruleFindings } from '../helpers/compliance';
+
+const DRAFT4 = 'http://json-schema.org/draft-04/schema#';
+const bodySchema = {
+  $schema: DRAFT4, title: 'CreateThing', type: 'object', required: ['name'], additionalProperties: false,
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 50, pattern: '^[a-z]+$' },
+    tags: { type: 'array', maxItems: 5, items: { type: 'string', maxLength: 10 } },
+  },
+} as const;
+const querySchema = {
+  $schema: DRAFT4, type: 'object', additionalProperties: false, required: ['limit'],
+  properties: { limit: { type: 'string', maxLength: 3, pattern: '^[0-9]+$' }, cursor: { type: 'string', maxLength: 64 } },
+} as const;
+const idSchema = {
+  $schema: DRAFT4, type: 'object', additionalProperties: false, required: ['id'],
+  properties: { id: { type: 'string', minLength: 36, maxLength: 36 } },
+} as const;
+
+interface Fixture {
+  app: App;
+  stack: Stack;
+  fn: SecureFunction;
+  authorizer: apigateway.RequestAuthorizer;
+  zone: route53.IHostedZone;
+  logsKey: LogsKey;
+  webAcl: wafv2.CfnWebACL;
+  integration: apigateway.LambdaIntegration;
+}
+
+function fixture(): Fixture {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const logsKey = new LogsKey(stack, 'LogsKey');
+  const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1, logsKey: logsKey.key });
+  const entry = join(__dirname, 'fixtures', 'echo-handler.ts');
+  const fn = new SecureFunction(stack, 'Fn', { entry, description: 'test backend', vpc: network.vpc, logsKey: logsKey.key });
+  const authFn = new SecureFunction(stack, 'AuthFn', { entry, description: 'test authorizer', vpc: network.vpc, logsKey: logsKey.key });
+  const authorizer = new apigateway.RequestAuthorizer(stack, 'Authorizer', {
+    handler: authFn.function,
+    identitySources: [apigateway.IdentitySource.header('Authorization')],
+  });
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
+  const webAcl = new wafv2.CfnWebACL(stack, 'WebAcl', {
+    scope: 'REGIONAL', defaultAction: { allow: {} },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'acl', sampledRequestsEnabled: true },
+  });
+  new wafv2.CfnLoggingConfiguration(stack, 'WebAclLogging', {
+    resourceArn: webAcl.attrArn,
+    logDestinationConfigs: [new SecureLogGroup(stack, 'WafLogs', { encryptionKey: logsKey.key, logGroupName: 'aws-waf-logs-test' }).logGroupArn],
+  });
+  const integration = new apigateway.LambdaIntegration(fn.function);
+  return { app, stack, fn, authorizer, zone, logsKey, webAcl, integration };
+}
+
+function standardRoutes(f: Fixture): SecureRouteOptions[] {
+  return [
+    { method: 'GET', path: '/things', integration: f.integration, querySchema },
+    { method: 'POST', path: '/things', integration: f.integration, bodySchema },
+    { method: 'GET', path: '/things/{id}', integration: f.integration, pathSchema: idSchema },
+    { method: 'PUT', path: '/things/{id}', integration: f.integration, bodySchema, pathSchema: idSchema },
+    { method: 'DELETE', path: '/things/{id}', integration: f.integration },
+    { method: 'POST', path: '/auth/token', integration: f.integration, noRequestBody: true, category: RouteCategory.AUTH, requiredHeaders: ['X-Requested-With'] },
+    { method: 'GET', path: '/health', integration: f.integration },
+  ];
+}
+
+function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture()): Fixture & { api: SecureRestApi } {
+  const api = new SecureRestApi(f.stack, 'Api', {
+    domain: { domainName: 'api.example.com', zone: f.zone },
+    authorizer: f.authorizer,
+    logsKey: f.logsKey.key,
+    webAclArn: f.webAcl.attrArn,
+    publicRoutes: [
+      { method: 'GET', path: '/health' },
+      { method: 'POST', path: '/auth/token', reason: 'Token exchange: the caller presents an authorization code, not yet a bearer token.' },
+    ],
+    routes: standardRoutes(f),
+    ...overrides,
+  });
+  return { ...f, api };
+}
+
+function methodResource(t: Template, httpMethod: string, pathPart: string): { logicalId: string; props: Record<string, any> } {
+  const resources = t.findResources('AWS::ApiGateway::Resource');
+  const wanted = Object.entries(resources).filter(([, r]) => r.Properties.PathPart === pathPart).map(([id]) => id);
+  const methods = t.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: httpMethod } });
+  const found = Object.entries(methods).find(([, m]) => wanted.includes(m.Properties.ResourceId?.Ref));
+  if (!found) throw new Error(`no ${httpMethod} on ${pathPart}`);
+  return { logicalId: found[0], props: found[1].Properties };
+}
+
+describe('SecureRestApi', () => {
+  // One shared build for the read-only assertions (synth is the slow part).
+  const built = build();
+  const t = Template.fromStack(built.stack);
+
+  test('the custom domain uses the TLS 1.3-only enhanced policy with STRICT endpoint access, regional', () => {
+    t.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.example.com',
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_3_2025_09',
+      EndpointAccessMode: 'STRICT',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      RegionalCertificateArn: Match.anyValue(),
+    });
+  });
+
+  test('the certificate is DNS-validated in the zone, the API is mapped and aliased (A record) in the zone', () => {
+    t.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'api.example.com', ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'api.example.com', HostedZoneId: 'Z0123456789EXAMPLE' }],
+    });
+    t.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    t.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.', Type: 'A', HostedZoneId: 'Z0123456789EXAMPLE',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+  });
+
+  test('the execute-api endpoint is disabled and the API is regional without compression', () => {
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      DisableExecuteApiEndpoint: true,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      MinimumCompressionSize: Match.absent(),
+    });
+  });
+
+  test('every method that takes input has a validator, body methods a draft-04 model', () => {
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
+    for (const m of methods) {
+      const takesInput = m.RequestModels !== undefined || Object.keys(m.RequestParameters ?? {}).length > 0;
+      if (takesInput) expect(m.RequestValidatorId).toBeDefined();
+    }
+    const post = methodResource(t, 'POST', 'things').props;
+    expect(post.RequestModels).toEqual({ 'application/json': expect.anything() });
+    t.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    t.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: false, ValidateRequestParameters: true });
+    t.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({ $schema: DRAFT4, additionalProperties: false, required: ['name'] }),
+    });
+    // The same schema object is one model, shared by POST /things and PUT /things/{id}.
+    t.resourceCountIs('AWS::ApiGateway::Model', 1);
+  });
+
+  test('required query-string, path and header parameters are declared in requestParameters', () => {
+    expect(methodResource(t, 'GET', 'things').props.RequestParameters).toEqual({
+      'method.request.querystring.limit': true, 'method.request.querystring.cursor': false,
+    });
+    expect(methodResource(t, 'GET', '{id}').props.RequestParameters).toEqual({ 'method.request.path.id': true });
+    expect(methodResource(t, 'POST', 'token').props.RequestParameters).toEqual({ 'method.request.header.X-Requested-With': true });
+  });
+
+  test('every method except the public allow-list uses the authorizer; public ones have none', () => {
+    const authorizerId = Object.keys(t.findResources('AWS::ApiGateway::Authorizer'))[0];
+    const methods = t.findResources('AWS::ApiGateway::Method');
+    const publicIds = [methodResource(t, 'GET', 'health').logicalId, methodResource(t, 'POST', 'token').logicalId];
+    expect(Object.keys(methods)).toHaveLength(7);
+    for (const [id, m] of Object.entries(methods)) {
+      if (publicIds.includes(id)) {
+        expect(m.Properties.AuthorizationType).toBe('NONE');
+        expect(m.Properties.AuthorizerId).toBeUndefined();
+      } else {
+        expect(m.Properties.AuthorizationType).toBe('CUSTOM');
+        expect(m.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+      }
+    }
+  });
+
+  test('stage: throttling, X-Ray, ERROR execution logs without data tracing, no cache', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([{
+        HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true,
+        CachingEnabled: false, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200,
+      }]),
+    });
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    expect(stage.CacheClusterEnabled).toBeFalsy();
+    for (const s of stage.MethodSettings) {
+      expect(s.DataTraceEnabled).toBe(false);
+      expect(s.LoggingLevel).toBe('ERROR');
+    }
+  });
+
+  test('write and auth routes have tighter per-method throttles; reads use the stage limits', () => {
+    const settings: any[] = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties.MethodSettings;
+    const of = (method: string, path: string) => settings.find((s) => s.HttpMethod === method && s.ResourcePath === path);
+    expect(of('POST', '/~1things')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    expect(of('PUT', '/~1things~1{id}')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    expect(of('DELETE', '/~1things~1{id}')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+    expect(of('POST', '/~1auth~1token')).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(of('GET', '/~1things')).toBeUndefined();
+  });
+
+  test('JSON access logs with WAF, authorizer and TLS fields go to a KMS-encrypted log group with retention', () => {
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toEqual(ACCESS_LOG_FIELDS);
+    expect(format).toMatchObject({
+      wafResponseCode: '$context.wafResponseCode', authorizerError: '$context.authorizer.error',
+      tlsVersion: '$context.tlsVersion', cipherSuite: '$context.cipherSuite', requestId: '$context.requestId',
+    });
+    const logGroupId = stage.AccessLogSetting.DestinationArn['Fn::GetAtt'][0];
+    const lg = t.toJSON().Resources[logGroupId].Properties;
+    expect(lg.KmsKeyId).toBeDefined();
+    expect(lg.RetentionInDays).toBe(365);
+    expect(JSON.stringify(format)).not.toMatch(/header|Authorization|requestBody/i);
+  });
+
+  test('the execution log group is created ahead, encrypted and with retention, before the stage', () => {
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] },
+      KmsKeyId: Match.anyValue(), RetentionInDays: 365,
+    });
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/ApiExecutionLogs/), expect.stringMatching(/ApiAccount/)]));
+  });
+
+  test('the account CloudWatch role is explicit (no CDK default role) and uses a managed policy', () => {
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const roles = t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
+    });
+    const [roleId, role] = Object.entries(roles)[0];
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.DeletionPolicy).toBe('Retain');
+    const policy = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
+    expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).toContain(':logs:eu-west-1:123456789012:log-group:*');
+    t.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  test('a second API in the same account can skip the account role', () => {
+    const other = build({ createAccountCloudWatchRole: false });
+    Template.fromStack(other.stack).resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test.each([
+    ['UNAUTHORIZED', '401', 'unauthorized'], ['ACCESS_DENIED', '403', 'forbidden'], ['THROTTLED', '429', 'rate_limited'],
+    ['BAD_REQUEST_BODY', '400', 'validation_failed'], ['BAD_REQUEST_PARAMETERS', '400', 'validation_failed'],
+    ['REQUEST_TOO_LARGE', '413', 'payload_too_large'], ['WAF_FILTERED', '403', 'forbidden'],
+    ['DEFAULT_4XX', undefined, 'bad_request'], ['DEFAULT_5XX', undefined, 'internal_error'],
+  ])('gateway response %s answers %s with a JSON error body and security headers', (type, status, code) => {
+    const responses = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+    const r = responses.find((x) => x.ResponseType === type)!;
+    expect(r).toBeDefined();
+    expect(r.StatusCode).toBe(status);
+    expect(r.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Strict-Transport-Security': "'max-age=63072000; includeSubDomains; preload'",
+      'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+      'gatewayresponse.header.Cache-Control': "'no-store'",
+    });
+    const template: string = r.ResponseTemplates['application/json'];
+    expect(template).toMatch(new RegExp(`^\\{"error":\\{"code":"${code}","message":`));
+    // With the variables replaced by a JSON string, the body is valid JSON of the agreed shape.
+    const rendered = JSON.parse(template.replace(/"?\$context\.error\.\w+"?/g, '"x"'));
+    expect(rendered).toEqual({ error: { code, message: expect.any(String) } });
+  });
+
+  test('the validation message reaches the client on 400 body errors', () => {
+    const r = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse')).map((x) => x.Properties)
+      .find((x) => x.ResponseType === 'BAD_REQUEST_BODY')!;
+    expect(r.ResponseTemplates['application/json']).toContain('$context.error.validationErrorString');
+  });
+
+  test('the stage is associated with the web ACL', () => {
+    t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] },
+      ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
+  });
+
+  test('Lambda-authorizer methods acknowledge AwsSolutions-COG4; only public methods acknowledge APIG4', () => {
+    const acks = (id: string): string[] => built.api.api.methods
+      .filter((m) => m.node.metadata.some((e) => JSON.stringify(e.data ?? '').includes(id)))
+      .map((m) => `${m.httpMethod} ${m.resource.path}`).sort();
+    expect(acks('AwsSolutions-APIG4')).toEqual(['GET /health', 'POST /auth/token']);
+    expect(acks('AwsSolutions-COG4')).toHaveLength(7);
+  });
+
+  test('the rule packs pass on a stack with the API', () => {
+    expect(formatFindings(ruleFindings(built.app))).toBe('');
+  });
+
+  test('an optional resource policy is attached', () => {
+    const policy = new iam.PolicyDocument({
+      statements: [new iam.PolicyStatement({
+        effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: ['execute-api:/*'],
+        conditions: { NotIpAddress: { 'aws:SourceIp': ['192.0.2.0/24'] } },
+      })],
+    });
+    const b = build({ policy });
+    Template.fromStack(b.stack).hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: Match.objectLike({ Statement: [Match.objectLike({ Effect: 'Deny' })] }),
+    });
+  });
+
+  test('a TLS 1.2 policy is an explicit opt-in with a synth warning', () => {
+    const b = build({ securityPolicy: apigateway.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09, allowTls12: true });
+    const tpl = Template.fromStack(b.stack);
+    tpl.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
+    Annotations.fromStack(b.stack).hasWarning('/Test/Api', Match.stringLikeRegexp('accepts TLS 1.2'));
+  });
+
+  test('the legacy TLS_1_2 policy renders without an endpoint access mode when opted in', () => {
+    const b = build({ securityPolicy: apigateway.SecurityPolicy.TLS_1_2, allowTls12: true });
+    Template.fromStack(b.stack).hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'TLS_1_2', EndpointAccessMode: Match.absent() });
+  });
+
+  test('the default TLS 1.3 domain has no TLS warning', () => {
+    expect(Annotations.fromStack(built.stack).findWarning('/Test/Api', Match.stringLikeRegexp('TLS 1.2'))).toHaveLength(0);
+  });
+
+  test('an existing certificate can be used instead of a new one', () => {
+    const f = fixture();
+    const certificate = require('aws-cdk-lib/aws-certificatemanager').Certificate
+      .fromCertificateArn(f.stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
+    const b = build({ domain: { domainName: 'api.example.com', zone: f.zone, certificate, basePath: 'v1' } }, f);
+    const tpl = Template.fromStack(b.stack);
+    tpl.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    tpl.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'v1' });
+    expect(b.api.url).toBe('https://api.example.com/v1/');
+  });
+
+  test('a backend client certificate can be generated for HTTP backends', () => {
+    const b = build({ backendClientCertificate: true });
+    const tpl = Template.fromStack(b.stack);
+    tpl.resourceCountIs('AWS::ApiGateway::ClientCertificate', 1);
+    tpl.hasResourceProperties('AWS::ApiGateway::Stage', { ClientCertificateId: { Ref: Match.stringLikeRegexp('BackendClientCertificate') } });
+  });
+
+  test('without a web ACL the construct warns', () => {
+    const b = build({ webAclArn: undefined });
+    Annotations.fromStack(b.stack).hasWarning('/Test/Api', Match.stringLikeRegexp('No web ACL'));
+    Template.fromStack(b.stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
+  describe('fails', () => {
+    const synth = (b: { app: App }) => () => b.app.synth();
+
+    test('fails if a method without authorization is not on the public allow-list', () => {
+      const b = build();
+      b.api.api.root.addResource('open').addMethod('GET', b.integration);
+      expect(synth(b)).toThrow(/method GET \/open has no authorization and is not on the public allow-list/);
+    });
+
+    test('a route missing from the allow-list is authorized, never public', () => {
+      const b = build({ publicRoutes: [{ method: 'POST', path: '/auth/token', reason: 'Token exchange: the caller presents a code, not a bearer token.' }] });
+      const health = b.api.api.methods.find((m) => m.resource.path === '/health')!;
+      expect((health.node.defaultChild as apigateway.CfnMethod).authorizationType).toBe('CUSTOM');
+    });
+
+    test('fails if a method that takes input has no validator', () => {
+      const b = build();
+      b.api.api.root.addResource('raw').addMethod('GET', b.integration, {
+        authorizer: b.authorizer, requestParameters: { 'method.request.querystring.q': true },
+      });
+      expect(synth(b)).toThrow(/method GET \/raw takes input but has no request validator/);
+    });
+
+    test('fails if a public allow-list entry matches no method', () => {
+      const b = build({ publicRoutes: [{ method: 'GET', path: '/health' }, { method: 'POST', path: '/auth/token' }, { method: 'GET', path: '/debug' }] });
+      expect(synth(b)).toThrow(/public allow-list entry GET \/debug matches no method/);
+    });
+
+    test('fails if the API has no methods', () => {
+      const b = build({ routes: [], publicRoutes: [] });
+      expect(b.api.node.validate()).toEqual([expect.stringMatching(/the API has no methods/)]);
+    });
+
+    test('fails if a TLS 1.2 policy is chosen without allowTls12', () => {
+      expect(() => build({ securityPolicy: apigateway.SecurityPolicy.TLS13_1_2_PQ_2025_09 })).toThrow(/invalid securityPolicy.*allowTls12: true/);
+    });
+
+    test('fails if the policy is TLS 1.0 or an edge policy, even with allowTls12', () => {
+      expect(() => build({ securityPolicy: apigateway.SecurityPolicy.TLS_1_0, allowTls12: true })).toThrow(/invalid securityPolicy = "TLS_1_0"/);
+      expect(() => build({ securityPolicy: apigateway.SecurityPolicy.TLS13_2025_EDGE, allowTls12: true })).toThrow(/invalid securityPolicy/);
+    });
+
+    test('fails if endpointAccessMode is set with a legacy policy', () => {
+      expect(() => build({ securityPolicy: apigateway.SecurityPolicy.TLS_1_2, allowTls12: true, endpointAccessMode: apigateway.EndpointAccessMode.STRICT }))
+        .toThrow(/invalid endpointAccessMode/);
+    });
+
+    test('BASIC access mode is allowed only with a warning', () => {
+      const b = build({ endpointAccessMode: apigateway.EndpointAccessMode.BASIC });
+      Annotations.fromStack(b.stack).hasWarning('/Test/Api', Match.stringLikeRegexp('BASIC'));
+    });
+
+    test('fails if the domain name is not inside the hosted zone or not a DNS name', () => {
+      const f = fixture();
+      expect(() => build({ domain: { domainName: 'api.example.org', zone: f.zone } }, f)).toThrow(/invalid domain.domainName = "api.example.org".*hosted zone example.com/);
+      const g = fixture();
+      expect(() => build({ domain: { domainName: 'API.Example.com', zone: g.zone } }, g)).toThrow(/invalid domain.domainName/);
+    });
+
+    test('fails if the base path has a slash', () => {
+      const f = fixture();
+      expect(() => build({ domain: { domainName: 'api.example.com', zone: f.zone, basePath: 'a/b' } }, f)).toThrow(/invalid domain.basePath/);
+    });
+
+    test('fails if the stage name is invalid', () => {
+      expect(() => build({ stageName: 'v 1' })).toThrow(/invalid stageName/);
+    });
+
+    test('fails if a throttle is out of range or a per-method throttle exceeds the stage', () => {
+      expect(() => build({ throttle: { rateLimit: 0, burstLimit: 10 } })).toThrow(/invalid throttle.rateLimit = 0/);
+      expect(() => build({ throttle: { rateLimit: 10, burstLimit: 1.5 } })).toThrow(/invalid throttle.burstLimit = 1.5/);
+      expect(() => build({ writeThrottle: { rateLimit: 500, burstLimit: 40 } })).toThrow(/invalid writeThrottle.*at most the stage/);
+      expect(() => build({ authThrottle: { rateLimit: 5, burstLimit: 1000 } })).toThrow(/invalid authThrottle.*at most the stage/);
+      const f = fixture();
+      expect(() => build({ routes: [{ method: 'GET', path: '/x', integration: f.integration, throttle: { rateLimit: 1000, burstLimit: 1 } }], publicRoutes: [] }, f))
+        .toThrow(/route GET \/x: throttle.*at most the stage/);
+    });
+
+    test('fails if a public route entry is malformed or its reason too short', () => {
+      expect(() => build({ publicRoutes: [{ method: 'ANY', path: '/health' }] })).toThrow(/invalid publicRoutes\[0\].method/);
+      expect(() => build({ publicRoutes: [{ method: 'GET', path: 'health' }] })).toThrow(/invalid publicRoutes\[0\].path/);
+      expect(() => build({ publicRoutes: [{ method: 'GET', path: '/health', reason: 'because' }] })).toThrow(/invalid publicRoutes\[0\].reason/);
+    });
+
+    describe('routes', () => {
+      const add = (route: Partial<SecureRouteOptions>) => {
+        const b = build({ routes: [], publicRoutes: [] });
+        return () => b.api.addRoute({ method: 'GET', path: '/x', integration: b.integration, ...route } as SecureRouteOptions);
+      };
+
+      test('fails if the method is ANY or unknown', () => {
+        expect(add({ method: 'ANY' as any })).toThrow(/route ANY \/x: method = "ANY"/);
+      });
+
+      test('fails if the path is malformed or greedy', () => {
+        expect(add({ path: 'x' })).toThrow(/invalid route GET x: path/);
+        expect(add({ path: '/x/' })).toThrow(/invalid route GET \/x\/: path/);
+        expect(add({ path: '/{proxy+}' })).toThrow(/greedy/);
+        expect(add({ path: '/a/{id}/b/{id}' })).toThrow(/appears twice/);
+      });
+
+      test('fails if the same route is added twice', () => {
+        const b = build({ routes: [], publicRoutes: [] });
+        b.api.addRoute({ method: 'GET', path: '/x', integration: b.integration });
+        expect(() => b.api.addRoute({ method: 'get' as any, path: '/x', integration: b.integration })).toThrow(/declare each method and path once/);
+      });
+
+      test('fails if a write route has no body schema and does not declare noRequestBody', () => {
+        expect(add({ method: 'POST' })).toThrow(/route POST \/x: bodySchema = undefined.*noRequestBody: true/);
+        expect(add({ method: 'PATCH' })).toThrow(/bodySchema/);
+      });
+
+      test('fails if both bodySchema and noRequestBody are set, or a GET has a body schema', () => {
+        expect(add({ method: 'POST', bodySchema, noRequestBody: true })).toThrow(/either bodySchema or noRequestBody/);
+        expect(add({ method: 'GET', bodySchema })).toThrow(/GET requests carry no body/);
+      });
+
+      test('fails if a schema allows additional properties, unbounded strings or arrays', () => {
+        expect(add({ method: 'POST', bodySchema: { type: 'object', properties: { a: { type: 'string', maxLength: 1 } } } }))
+          .toThrow(/# allows additional properties/);
+        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } }))
+          .toThrow(/#\/properties\/a is a string without maxLength/);
+        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', items: { type: 'string', maxLength: 2 } } } } }))
+          .toThrow(/#\/properties\/a is an array without maxItems/);
+        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', maxItems: 2, items: { type: 'string' } } } } }))
+          .toThrow(/#\/properties\/a\/items is a string without maxLength/);
+      });
+
+      test('fails if a schema is not draft-04 or uses later keywords', () => {
+        expect(add({ method: 'POST', bodySchema: { ...bodySchema, $schema: 'https://json-schema.org/draft/2020-12/schema' } })).toThrow(/not draft-04/);
+        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { const: 'x' } } } }))
+          .toThrow(/#\/properties\/a\/const is not a draft-04 keyword/);
+        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { $ref: '#/x' } } } }))
+          .toThrow(/\$ref is not allowed/);
+      });
+
+      test('fails if the path schema does not declare exactly the path parameters', () => {
+        expect(add({ path: '/x/{id}', pathSchema: { type: 'object', additionalProperties: false, properties: { other: { type: 'string', maxLength: 3 } } } }))
+          .toThrow(/pathSchema.properties = \["other"\].*\["id"\]/);
+      });
+
+      test('fails if a query parameter is not a string', () => {
+        expect(add({ querySchema: { type: 'object', additionalProperties: false, properties: { n: { type: 'integer' } } } }))
+          .toThrow(/querySchema.properties.n.type = "integer"/);
+      });
+
+      test('fails if a required header name is invalid', () => {
+        expect(add({ requiredHeaders: ['X Bad'] })).toThrow(/requiredHeaders = "X Bad"/);
+      });
+    });
+  });
+});
