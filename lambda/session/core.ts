@@ -1,0 +1,208 @@
+/**
+ * The session endpoints, free of AWS: `POST /auth/token`, `POST /auth/refresh`, `POST /auth/logout`.
+ *
+ * - The access token goes to the browser in the JSON body (it keeps it in memory); the refresh token only ever
+ *   travels in an `HttpOnly; Secure; SameSite=Strict; Path=/auth` cookie, so page scripts cannot read it.
+ * - The ID token is not returned: the app reads what it needs (sub, groups, scopes) from the access token's claims,
+ *   and one bearer credential less in page memory is one less to steal.
+ * - CSRF: every request needs an allowed `Origin` and `X-Requested-With: fetch` (a custom header that forms and
+ *   cross-site simple requests cannot send; a cross-origin fetch must pass a CORS preflight first), and a
+ *   `Sec-Fetch-Site: cross-site` request is refused.
+ * - Tokens are never logged and never put in an error; the issuer's error bodies are never passed on.
+ */
+import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
+import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
+import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
+
+/** The parts of an HTTP request the core needs (header names lower-case; repeated cookies joined with `; `). */
+export interface SessionRequest {
+  readonly method: string;
+  /** The route, for example `/auth/token` (API Gateway's `resource`). */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string | null;
+}
+
+/** What the core logs through; never given a token. */
+export interface SessionLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface SessionDeps {
+  readonly config: SessionConfig;
+  readonly logger: SessionLogger;
+  /** Injected for tests; the global fetch otherwise. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Largest request body accepted (a code and a verifier fit in a few hundred bytes). */
+export const MAX_BODY_BYTES = 4096;
+/** RFC 7636 §4.1: 43-128 characters of the unreserved set. */
+export const CODE_VERIFIER_PATTERN = /^[A-Za-z0-9\-._~]{43,128}$/;
+/** Authorization codes: printable, URL-safe, bounded (Cognito's are UUIDs). */
+export const CODE_PATTERN = /^[A-Za-z0-9\-._~+/=]{8,512}$/;
+
+const ROUTES: Record<string, 'token' | 'refresh' | 'logout'> = { '/auth/token': 'token', '/auth/refresh': 'refresh', '/auth/logout': 'logout' };
+
+/** Creates the request handler of the session endpoints. */
+export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) => Promise<HttpResponse> {
+  const { config, logger } = deps;
+  const issuer = new IssuerClient({
+    tokenEndpoint: config.tokenEndpoint,
+    revocationEndpoint: config.revocationEndpoint,
+    clientId: config.clientId,
+    timeoutMs: config.upstreamTimeoutMs,
+    fetch: deps.fetch,
+  });
+  const cookieAttributes = `Path=${config.cookiePath}; Secure; HttpOnly; SameSite=Strict`;
+  const setCookie = (value: string) => `${REFRESH_COOKIE_NAME}=${value}; Max-Age=${config.refreshCookieMaxAgeSeconds}; ${cookieAttributes}`;
+  const clearCookie = `${REFRESH_COOKIE_NAME}=; Max-Age=0; ${cookieAttributes}`;
+
+  return async (req) => {
+    const route = ROUTES[req.path];
+    const origin = req.headers.origin;
+    const cors: Record<string, string> = origin !== undefined && config.allowedOrigins.has(origin)
+      ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }
+      : { Vary: 'Origin' };
+    try {
+      if (!route) throw new HttpError(404, 'not_found', 'Not found');
+      if (req.method === 'OPTIONS') return preflight(req, cors, config);
+      if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST', { Allow: 'POST, OPTIONS' });
+      checkCsrf(req, config);
+
+      switch (route) {
+        case 'token': {
+          const { code, verifier } = parseTokenRequest(req);
+          const tokens = await issuer.exchangeCode(code, verifier, config.redirectUri);
+          logger.info('session started', { route, rotated: tokens.refreshToken !== undefined });
+          return tokenResponse(tokens, cors, tokens.refreshToken ? setCookie(tokens.refreshToken) : undefined);
+        }
+        case 'refresh': {
+          checkEmptyBody(req);
+          const refreshToken = readRefreshCookie(req);
+          if (!refreshToken) throw new HttpError(401, 'unauthorized', 'No session');
+          try {
+            const tokens = await issuer.refresh(refreshToken);
+            logger.info('session refreshed', { route, rotated: tokens.refreshToken !== undefined });
+            return tokenResponse(tokens, cors, tokens.refreshToken ? setCookie(tokens.refreshToken) : undefined);
+          } catch (err) {
+            // A refresh token the issuer refuses (expired, revoked, rotated out) ends the session.
+            if (err instanceof IssuerError && err.kind === 'rejected' && err.oauthError === 'invalid_grant') {
+              logger.info('session ended by the issuer', { route, oauthError: err.oauthError });
+              throw new HttpError(401, 'unauthorized', 'Session expired', { 'Set-Cookie': clearCookie });
+            }
+            throw err;
+          }
+        }
+        case 'logout': {
+          checkEmptyBody(req);
+          const refreshToken = readRefreshCookie(req);
+          if (refreshToken) {
+            try {
+              await issuer.revoke(refreshToken);
+            } catch (err) {
+              // The cookie is cleared anyway: the browser never holds the token again.
+              logIssuerError(logger, route, err);
+              throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': clearCookie });
+            }
+          }
+          logger.info('session ended', { route, revoked: refreshToken !== undefined });
+          return { ...json(204, undefined, { ...cors, 'Set-Cookie': clearCookie }), body: '' };
+        }
+      }
+    } catch (err) {
+      const mapped = err instanceof HttpError ? err : mapIssuerError(logger, route, err);
+      const res = errorResponse(mapped);
+      return { ...res, headers: { ...res.headers, ...cors } };
+    }
+  };
+}
+
+function preflight(req: SessionRequest, cors: Record<string, string>, config: SessionConfig): HttpResponse {
+  const origin = req.headers.origin;
+  if (origin === undefined || !config.allowedOrigins.has(origin)) throw new HttpError(403, 'forbidden', 'Origin not allowed');
+  return {
+    ...json(204, undefined, {
+      ...cors,
+      'Access-Control-Allow-Methods': 'POST',
+      'Access-Control-Allow-Headers': 'Content-Type, X-Requested-With',
+      'Access-Control-Max-Age': '600',
+    }),
+    body: '',
+  };
+}
+
+function checkCsrf(req: SessionRequest, config: SessionConfig): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || !config.allowedOrigins.has(origin)) throw new HttpError(403, 'forbidden', 'Origin not allowed');
+  if (req.headers[CSRF_HEADER] !== CSRF_HEADER_VALUE) throw new HttpError(403, 'forbidden', `Missing ${CSRF_HEADER}: ${CSRF_HEADER_VALUE} header`);
+  if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, 'forbidden', 'Cross-site request refused');
+}
+
+function parseTokenRequest(req: SessionRequest): { code: string; verifier: string } {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'Send application/json');
+  const raw = req.body ?? '';
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'payload_too_large', `Body over ${MAX_BODY_BYTES} bytes`);
+  let body: unknown;
+  try { body = JSON.parse(raw); } catch { throw new HttpError(400, 'bad_request', 'Body is not valid JSON'); }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'validation_failed', 'Body must be an object with code and code_verifier');
+  const keys = Object.keys(body);
+  const extra = keys.filter((k) => k !== 'code' && k !== 'code_verifier');
+  if (extra.length > 0) throw new HttpError(400, 'validation_failed', 'Only code and code_verifier are accepted');
+  const { code, code_verifier: verifier } = body as Record<string, unknown>;
+  if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw new HttpError(400, 'validation_failed', 'code is missing or malformed');
+  if (typeof verifier !== 'string' || !CODE_VERIFIER_PATTERN.test(verifier)) {
+    throw new HttpError(400, 'validation_failed', 'code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636)');
+  }
+  return { code, verifier };
+}
+
+function checkEmptyBody(req: SessionRequest): void {
+  const raw = (req.body ?? '').trim();
+  if (raw !== '' && raw !== '{}') throw new HttpError(400, 'validation_failed', 'This endpoint takes no body');
+}
+
+/** The refresh token from the Cookie header, if present and well-formed (a malformed value counts as absent). */
+export function readRefreshCookie(req: SessionRequest): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  const values = header.split(';').map((p) => p.trim()).filter((p) => p.startsWith(`${REFRESH_COOKIE_NAME}=`)).map((p) => p.slice(REFRESH_COOKIE_NAME.length + 1));
+  // Two cookies with our name means someone planted one (cookie tossing); trust neither.
+  if (values.length !== 1) return undefined;
+  return isCookieSafe(values[0]) ? values[0] : undefined;
+}
+
+function tokenResponse(tokens: IssuedTokens, cors: Record<string, string>, cookie: string | undefined): HttpResponse {
+  const body: Record<string, unknown> = { access_token: tokens.accessToken, token_type: tokens.tokenType, expires_in: tokens.expiresIn };
+  if (tokens.scope !== undefined) body.scope = tokens.scope;
+  return json(200, body, { ...cors, Pragma: 'no-cache', ...(cookie ? { 'Set-Cookie': cookie } : {}) });
+}
+
+function mapIssuerError(logger: SessionLogger, route: string | undefined, err: unknown): HttpError | unknown {
+  if (!(err instanceof IssuerError)) {
+    logger.error('session request failed', { route, errorName: (err as { name?: string })?.name });
+    return err;
+  }
+  logIssuerError(logger, route, err);
+  switch (err.kind) {
+    case 'rejected':
+      return err.status === 400 && (err.oauthError === 'invalid_grant' || err.oauthError === 'invalid_request')
+        ? new HttpError(400, 'bad_request', 'The authorization code or verifier was not accepted')
+        : new HttpError(502, 'service_unavailable', 'The identity provider refused the request');
+    case 'timeout':
+      return new HttpError(504, 'service_unavailable', 'The identity provider did not answer in time');
+    default:
+      return new HttpError(502, 'service_unavailable', 'The identity provider is unavailable');
+  }
+}
+
+function logIssuerError(logger: SessionLogger, route: string | undefined, err: unknown): void {
+  if (err instanceof IssuerError) {
+    logger.warn('issuer call failed', { route, kind: err.kind, status: err.status, oauthError: err.oauthError });
+  } else {
+    logger.error('issuer call failed', { route, errorName: (err as { name?: string })?.name });
+  }
+}

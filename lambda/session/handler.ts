@@ -1,0 +1,54 @@
+/**
+ * Lambda adapter of the session endpoints (API Gateway REST proxy integration): reads the configuration once
+ * at cold start, maps the event to a {@link SessionRequest}, and answers every request with 503 if the
+ * configuration is missing or unsafe. See README.md for the environment variables and the flow.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { json } from '../shared/http';
+import { logger } from '../shared/observability';
+import { SessionConfigError, sessionConfigFromEnv } from './config';
+import { createSessionHandler, SessionLogger, SessionRequest } from './core';
+
+export type SessionLambdaHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** Builds the handler from an environment (tests pass their own; the Lambda uses `process.env`). */
+export function createHandler(env: Record<string, string | undefined>, options: { fetch?: typeof fetch; logger?: SessionLogger } = {}): SessionLambdaHandler {
+  const log = options.logger ?? powertoolsLogger;
+  let core: ((req: SessionRequest) => Promise<APIGatewayProxyResult>) | undefined;
+  try {
+    core = createSessionHandler({ config: sessionConfigFromEnv(env), logger: log, fetch: options.fetch });
+  } catch (err) {
+    const reason = err instanceof SessionConfigError ? err.message : 'unexpected error while reading the configuration';
+    log.error(`session endpoints disabled: ${reason}`, { errorName: (err as { name?: string })?.name });
+    core = undefined;
+  }
+  return async (event) => {
+    if (!core) return json(503, { error: { code: 'service_unavailable', message: 'Sign-in is temporarily unavailable' } });
+    return core(toRequest(event));
+  };
+}
+
+/** API Gateway event → core request: lower-case header names, all Cookie headers joined, base64 bodies decoded. */
+export function toRequest(event: APIGatewayProxyEvent): SessionRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined && value !== null) headers[name.toLowerCase()] = value;
+  }
+  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (!values || values.length === 0) continue;
+    const key = name.toLowerCase();
+    headers[key] = key === 'cookie' ? values.join('; ') : values[values.length - 1];
+  }
+  const body = event.body === null || event.body === undefined ? null
+    : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  return { method: event.httpMethod.toUpperCase(), path: event.resource || event.path, headers, body };
+}
+
+/** The shared Powertools logger behind the core's narrow logging interface (structured extras only, never a token). */
+const powertoolsLogger: SessionLogger = {
+  info: (message, extra) => logger.info(message, { ...extra }),
+  warn: (message, extra) => logger.warn(message, { ...extra }),
+  error: (message, extra) => logger.error(message, { ...extra }),
+};
+
+export const handler: SessionLambdaHandler = createHandler(process.env);

@@ -1,0 +1,65 @@
+// Runs the npm package oauth2-mock-server (an ES module) in its own Node process on 127.0.0.1, driven over
+// stdin/stdout by test/lambda/oauth2-mock.ts. One JSON object per line each way.
+// Commands: { op: 'set', ... } changes how the next requests are answered; events report every token and
+// revocation request the server received (what the client sent, so tests can assert it).
+import { Buffer } from 'buffer';
+import { createServer } from 'http';
+import { setTimeout } from 'timers';
+import { URLSearchParams } from 'url';
+import { createInterface } from 'readline';
+import { OAuth2Issuer, OAuth2Service } from 'oauth2-mock-server';
+
+const issuer = new OAuth2Issuer();
+await issuer.keys.generate('RS256');
+const service = new OAuth2Service(issuer);
+const emit = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+
+// Behaviour switches, set by the test.
+let mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined };
+
+service.on('beforeResponse', (response, req) => {
+  const b = req.body ?? {};
+  emit({ event: 'token', contentType: req.headers['content-type'], authorization: req.headers.authorization ?? null, body: b });
+  if (mode.tokenError) {
+    response.statusCode = mode.tokenError.status;
+    response.body = mode.tokenError.body;
+    return;
+  }
+  if (mode.noRotation && b.grant_type === 'refresh_token') delete response.body.refresh_token;
+});
+service.on('beforeRevoke', (response) => { response.statusCode = mode.revokeStatus; });
+
+const server = createServer((req, res) => {
+  const path = (req.url ?? '/').split('?')[0];
+  const go = () => {
+    if (path === '/revoke') {
+      // The mock does not parse revocation bodies; read it here (form-encoded) and report it.
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        emit({ event: 'revoke', contentType: req.headers['content-type'], body: Object.fromEntries(new URLSearchParams(raw)) });
+        service.requestHandler(req, res);
+      });
+      return;
+    }
+    service.requestHandler(req, res);
+  };
+  if (mode.delayMs > 0) setTimeout(go, mode.delayMs); else go();
+});
+server.keepAliveTimeout = 500;
+server.listen(0, '127.0.0.1', () => {
+  issuer.url = `http://127.0.0.1:${server.address().port}`;
+  emit({ ready: true, url: issuer.url });
+});
+
+const rl = createInterface({ input: process.stdin });
+rl.on('line', (line) => {
+  const cmd = JSON.parse(line);
+  if (cmd.op === 'set') mode = { ...mode, ...cmd.mode };
+  if (cmd.op === 'reset') mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined };
+  emit({ id: cmd.id, ok: true });
+});
+const stop = () => { server.closeAllConnections(); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 500).unref(); };
+rl.on('close', stop);
+for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, stop);
