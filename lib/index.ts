@@ -6,3 +6,4 @@ export { ManagedPolicyRole } from './internal/managed-policy-role';
 export { acknowledge, MIN_ACK_REASON_LENGTH } from './internal/acknowledge';
 export { addRulePacks, createRulePacks, RULE_PACK_NAMES } from './compliance/rule-packs';
 export * from './constructs/tls-load-balancer';
+export * from './constructs/secure-rest-api';
