@@ -1,0 +1,152 @@
+/**
+ * Authorizer verification: the project's verifier core against the floor
+ * (bare crypto.verify('RSA-SHA256') on pre-decoded input) and its peers
+ * (aws-jwt-verify verifySync with a cached JWKS, jose jwtVerify with a local
+ * JWKS), on the same tokens, interleaved round by round in one process; plus
+ * the cost of rejections the verifier must make.
+ */
+import { KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { JwtVerifier as AwsJwtVerifier } from 'aws-jwt-verify';
+import { JwtVerifier } from '../lambda/shared/jwt';
+import { b64url, cognitoClaims, generateTestKey, signHs256, signJwt, TestKey } from '../test/helpers/jwt';
+import { BenchRow, BenchSection } from './types';
+
+const KEYS = 10;
+const TOKENS_PER_KEY = 20;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const PASSES_PER_ROUND = 2;
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E';
+const CLIENT_ID = '4b1dq3pf9hc7ks8bqbq7ugb0sl';
+const JWKS_URI = `${ISSUER}/.well-known/jwks.json`;
+
+interface Contender {
+  readonly name: string;
+  /** Runs every token once; returns how many verifications were done. */
+  readonly pass: () => Promise<number> | number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function timePass(c: Contender): Promise<{ ns: number; ops: number }> {
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < PASSES_PER_ROUND; i++) ops += await c.pass();
+  return { ns: Number(process.hrtime.bigint() - start), ops };
+}
+
+/** Runs contenders interleaved (rotating order each round); returns per-round ns/op for each. */
+async function interleave(contenders: Contender[], rounds: number): Promise<number[][]> {
+  const perOp: number[][] = contenders.map(() => []);
+  for (const c of contenders) await timePass(c); // warm-up (JIT, caches)
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + r) % contenders.length;
+      const { ns, ops } = await timePass(contenders[i]);
+      perOp[i].push(ns / ops);
+    }
+  }
+  return perOp;
+}
+
+async function run(): Promise<BenchRow[]> {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const keys: TestKey[] = Array.from({ length: KEYS }, (_, i) => generateTestKey('RS256', `key-${i}-${b64url(String(i * 7919)).slice(0, 6)}`));
+  const jwks = { keys: keys.map((k) => k.jwk) };
+  const tokens: string[] = [];
+  for (let t = 0; t < TOKENS_PER_KEY; t++) for (const k of keys) tokens.push(signJwt(k, cognitoClaims(ISSUER, CLIENT_ID, nowSeconds)));
+
+  // The floor: RSA-SHA256 on input decoded ahead of time (signing input bytes, signature bytes, imported key).
+  const decoded = tokens.map((t, i) => {
+    const dot = t.lastIndexOf('.');
+    return { data: Buffer.from(t.slice(0, dot)), signature: Buffer.from(t.slice(dot + 1), 'base64url'), key: keys[i % KEYS].publicKey as KeyObject };
+  });
+
+  const verifier = new JwtVerifier({
+    issuer: ISSUER, audience: [CLIENT_ID], jwksUri: JWKS_URI, algorithms: ['RS256'], maxTokenAgeSeconds: 900, clockSkewSeconds: 30,
+    tokenUse: 'id', rolesClaim: 'cognito:groups',
+  }, { fetch: (async () => new Response(JSON.stringify(jwks), { status: 200 })) as typeof fetch });
+  if (!(await verifier.preload())) throw new Error('JWKS preload failed');
+
+  const aws = AwsJwtVerifier.create({ issuer: ISSUER, audience: CLIENT_ID, jwksUri: JWKS_URI, graceSeconds: 30 });
+  aws.cacheJwks(jwks as never);
+  const jose = await import('jose');
+  const localJwks = jose.createLocalJWKSet(jwks as never);
+  const joseOptions = { issuer: ISSUER, audience: CLIENT_ID, algorithms: ['RS256'], maxTokenAge: 900, clockTolerance: 30 };
+
+  // Sanity: every contender accepts every token before anything is timed.
+  for (const t of tokens) {
+    await verifier.verify(t);
+    aws.verifySync(t);
+    await jose.jwtVerify(t, localJwks, joseOptions);
+  }
+
+  const contenders: Contender[] = [
+    { name: 'floor: crypto.verify(RSA-SHA256), pre-decoded', pass: () => { for (const d of decoded) if (!cryptoVerify('RSA-SHA256', d.data, d.key, d.signature)) throw new Error('floor'); return decoded.length; } },
+    { name: 'verifier core: verify() (async, warm JWKS)', pass: async () => { for (const t of tokens) await verifier.verify(t); return tokens.length; } },
+    { name: 'verifier core: verifySync() (warm JWKS)', pass: () => { for (const t of tokens) verifier.verifySync(t); return tokens.length; } },
+    { name: `aws-jwt-verify verifySync (cached JWKS)`, pass: () => { for (const t of tokens) aws.verifySync(t); return tokens.length; } },
+    { name: 'jose jwtVerify + createLocalJWKSet', pass: async () => { for (const t of tokens) await jose.jwtVerify(t, localJwks, joseOptions); return tokens.length; } },
+  ];
+  const perOp = await interleave(contenders, ROUNDS);
+  const floor = perOp[0];
+  const rows: BenchRow[] = contenders.map((c, i) => {
+    const ratios = perOp[i].map((ns, r) => floor[r] / ns);
+    return {
+      name: c.name,
+      opsPerSec: 1e9 / median(perOp[i]),
+      usPerOp: median(perOp[i]) / 1000,
+      ratio: median(ratios),
+      ratioOf: 'x floor',
+      note: i === 1 ? 'goal >= 0.80x' : i === 0 ? `${KEYS} RSA-2048 keys, ${tokens.length} tokens, ${tokens[0].length} chars` : undefined,
+    };
+  });
+
+  // Rejections, interleaved with a valid verify of the same verifier (the reference).
+  const key = keys[0];
+  const claims = cognitoClaims(ISSUER, CLIENT_ID, nowSeconds);
+  const valid = signJwt(key, claims);
+  const [h, p, s] = valid.split('.');
+  const flipped = `${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`;
+  const attacks: { name: string; token: string; reason: string }[] = [
+    { name: 'reject alg none', token: `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${p}.`, reason: 'token_malformed' },
+    { name: 'reject alg none (with junk signature)', token: `${b64url(JSON.stringify({ alg: 'none', kid: key.kid }))}.${p}.${s}`, reason: 'alg_not_allowed' },
+    { name: 'reject HS256 key confusion', token: signHs256(key.publicKey.export({ format: 'pem', type: 'spki' }), claims, { kid: key.kid }), reason: 'alg_not_allowed' },
+    { name: 'reject unknown kid', token: signJwt(generateTestKey('RS256', 'attacker-kid'), claims), reason: 'kid_unknown' },
+    { name: 'reject tampered signature', token: `${h}.${p}.${flipped}`, reason: 'signature_invalid' },
+    { name: 'reject expired', token: signJwt(key, cognitoClaims(ISSUER, CLIENT_ID, nowSeconds - 3600)), reason: 'expired' },
+  ];
+  const reject = (token: string, reason: string) => async (): Promise<number> => {
+    for (let i = 0; i < 200; i++) {
+      try {
+        await verifier.verify(token);
+        throw new Error('accepted an attack token');
+      } catch (err) {
+        if ((err as { reason?: string }).reason !== reason) throw new Error(`expected ${reason}, got ${String((err as Error).message)}`);
+      }
+    }
+    return 200;
+  };
+  const rejectContenders: Contender[] = [
+    { name: 'valid verify (reference)', pass: async () => { for (let i = 0; i < 200; i++) await verifier.verify(valid); return 200; } },
+    ...attacks.map((a) => ({ name: a.name, pass: reject(a.token, a.reason) })),
+  ];
+  const rejectPerOp = await interleave(rejectContenders, Math.max(5, Math.round(ROUNDS / 2)));
+  const reference = rejectPerOp[0];
+  for (let i = 1; i < rejectContenders.length; i++) {
+    rows.push({
+      name: `verifier core: ${rejectContenders[i].name}`,
+      opsPerSec: 1e9 / median(rejectPerOp[i]),
+      usPerOp: median(rejectPerOp[i]) / 1000,
+      ratio: median(rejectPerOp[i].map((ns, r) => reference[r] / ns)),
+      ratioOf: 'x faster than valid',
+      note: `reason ${attacks[i - 1].reason}${['alg_not_allowed', 'kid_unknown', 'token_malformed'].includes(attacks[i - 1].reason) ? '; goal >= 4x' : ''}`,
+    });
+  }
+  return rows;
+}
+
+export const authorizerSection: BenchSection = { name: 'authorizer', run };

@@ -1,0 +1,22 @@
+/** One line of the benchmark table. */
+export interface BenchRow {
+  /** Case measured, for example "verifier core (warm JWKS)". */
+  readonly name: string;
+  /** Operations per second (median over rounds). */
+  readonly opsPerSec?: number;
+  /** Microseconds per operation (median over rounds). */
+  readonly usPerOp?: number;
+  /** Ratio to the section's reference (median of per-round ratios), for example 0.86 (x the floor) or 12.3 (x faster). */
+  readonly ratio?: number;
+  /** What the ratio is relative to, for example "x floor" or "x faster than valid". */
+  readonly ratioOf?: string;
+  /** Free text: goal, caveat. */
+  readonly note?: string;
+}
+
+/** A benchmark section: a name and a function returning its rows. Register it in bench/run.ts. */
+export interface BenchSection {
+  /** Section name (also the filter word: `npm run bench -- <name>`). */
+  readonly name: string;
+  readonly run: () => Promise<BenchRow[]>;
+}

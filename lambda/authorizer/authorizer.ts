@@ -1,0 +1,135 @@
+/**
+ * The authorizer core: reads the bearer token from either API Gateway REST
+ * authorizer event shape, verifies it, and answers an IAM policy that allows
+ * exactly the routes the caller's roles permit (API Gateway caches the policy
+ * per token, so it must cover every allowed route and nothing else). Pure: the
+ * verifier and the logger are injected; no AWS SDK.
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Statement } from 'aws-lambda';
+import { JwtError } from '../shared/jwt/errors';
+import type { VerifiedIdentity } from '../shared/jwt/verifier';
+import { allowedRoutes, arnResourcePath, ROUTE_PERMISSIONS, RoutePermission } from '../shared/route-permissions';
+import type { Log } from './log';
+
+export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
+export type AuthorizerResult = APIGatewayAuthorizerResult & { context: { sub: string; roles: string; scope: string } };
+
+/** What the authorizer needs from a verifier. */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedIdentity>;
+}
+
+export interface AuthorizerDeps {
+  /** The verifier; undefined when the configuration was invalid at cold start (every request is then denied). */
+  readonly verifier: TokenVerifier | undefined;
+  readonly log: Log;
+  /** Route → roles map. @default ROUTE_PERMISSIONS */
+  readonly routes?: readonly RoutePermission[];
+}
+
+/** The error API Gateway maps to 401. */
+export const UNAUTHORIZED = 'Unauthorized';
+
+/** Longest Authorization header considered ("Bearer " + the verifier's 8 KB limit). */
+const MAX_HEADER_LENGTH = 8192 + 64;
+const BEARER = /^Bearer +([^\s]+) *$/i;
+/** Role names that may appear in the comma-separated `roles` context value. */
+const SAFE_ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
+
+/** Parts of an execute-api method ARN: `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<VERB>/<resource>`. */
+export interface MethodArn {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+  readonly apiId: string;
+  readonly stage: string;
+}
+
+/** Parses a method ARN, or undefined when it is not one. */
+export function parseMethodArn(methodArn: unknown): MethodArn | undefined {
+  if (typeof methodArn !== 'string' || methodArn.length > 2048) return undefined;
+  const m = /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([a-z0-9]+)\/([A-Za-z0-9_$-]+)\/[A-Z*]+(?:\/.*)?$/.exec(methodArn);
+  if (m === null) return undefined;
+  return { partition: m[1], region: m[2], account: m[3], apiId: m[4], stage: m[5] };
+}
+
+/** `arn:...:<apiId>/<stage>` — every route ARN of the stage starts with it. */
+export function stageArn(arn: MethodArn): string {
+  return `arn:${arn.partition}:execute-api:${arn.region}:${arn.account}:${arn.apiId}/${arn.stage}`;
+}
+
+/** The bearer token of a TOKEN or REQUEST event, or undefined. */
+export function extractToken(event: AuthorizerEvent): string | undefined {
+  let header: string | undefined;
+  if (event.type === 'TOKEN') {
+    header = event.authorizationToken;
+  } else if (event.type === 'REQUEST') {
+    const multi = event.multiValueHeaders ?? undefined;
+    if (multi) {
+      for (const [name, values] of Object.entries(multi)) {
+        // Two Authorization headers are ambiguous: refuse rather than pick one.
+        if (name.toLowerCase() === 'authorization' && Array.isArray(values) && values.length > 1) return undefined;
+      }
+    }
+    const headers = event.headers ?? undefined;
+    if (headers) {
+      header = headers.Authorization ?? headers.authorization;
+      if (header === undefined) {
+        for (const [name, value] of Object.entries(headers)) {
+          if (name.toLowerCase() === 'authorization') { header = value; break; }
+        }
+      }
+    }
+  }
+  if (typeof header !== 'string' || header.length > MAX_HEADER_LENGTH) return undefined;
+  const m = BEARER.exec(header);
+  return m === null ? undefined : m[1];
+}
+
+/** The IAM policy for a verified caller: Allow on exactly the routes the roles permit, or Deny on the whole stage when none. */
+export function buildPolicy(arn: MethodArn, identity: VerifiedIdentity, routes: readonly RoutePermission[] = ROUTE_PERMISSIONS): AuthorizerResult {
+  const base = stageArn(arn);
+  const allowed = allowedRoutes(identity.roles, routes);
+  const statement: Statement = allowed.length > 0
+    ? { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((r) => `${base}/${r.method}/${arnResourcePath(r.path)}`) }
+    : { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${base}/*`] };
+  return {
+    principalId: identity.sub,
+    policyDocument: { Version: '2012-10-17', Statement: [statement] },
+    context: {
+      sub: identity.sub,
+      roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','),
+      scope: identity.scopes.join(' '),
+    },
+  };
+}
+
+/** Creates the authorizer function: resolves to a policy, or throws Error('Unauthorized'). */
+export function createAuthorizer(deps: AuthorizerDeps): (event: AuthorizerEvent) => Promise<AuthorizerResult> {
+  const routes = deps.routes ?? ROUTE_PERMISSIONS;
+  return async (event) => {
+    if (deps.verifier === undefined) {
+      deps.log('WARN', 'denied: authorizer is not configured', { reason: 'config_invalid' });
+      throw new Error(UNAUTHORIZED);
+    }
+    const arn = parseMethodArn(event?.methodArn);
+    if (arn === undefined) {
+      deps.log('ERROR', 'denied: event has no valid methodArn', { reason: 'method_arn_invalid' });
+      throw new Error(UNAUTHORIZED);
+    }
+    const token = extractToken(event);
+    if (token === undefined) {
+      deps.log('WARN', 'denied: no bearer token', { reason: 'token_missing', type: event.type });
+      throw new Error(UNAUTHORIZED);
+    }
+    let identity: VerifiedIdentity;
+    try {
+      identity = await deps.verifier.verify(token);
+    } catch (err) {
+      if (err instanceof JwtError) deps.log('WARN', 'denied: token rejected', { reason: err.reason });
+      else deps.log('ERROR', 'denied: verifier failed', { reason: 'internal', error: err instanceof Error ? err.name : 'unknown' });
+      throw new Error(UNAUTHORIZED);
+    }
+    return buildPolicy(arn, identity, routes);
+  };
+}

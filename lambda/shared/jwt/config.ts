@@ -1,0 +1,141 @@
+import { JwtConfigError } from './errors';
+
+/** Configuration of {@link JwtVerifier}. */
+export interface JwtVerifierConfig {
+  /** Expected `iss`, compared exactly. */
+  issuer: string;
+  /** Accepted `aud` values (or `client_id` values when `tokenUse` is 'access'). */
+  audience: string[];
+  /** Where the signing keys are published (https; plain http only for loopback hosts). */
+  jwksUri: string;
+  /** Accepted `alg` values: asymmetric only. */
+  algorithms: string[];
+  /** Largest accepted `now - iat`, in seconds. */
+  maxTokenAgeSeconds: number;
+  /** Tolerance for `exp`, `nbf` and `iat`, in seconds (at most 60). */
+  clockSkewSeconds: number;
+  /** Required Cognito `token_use`; 'access' checks `client_id` instead of `aud`. */
+  tokenUse?: 'access' | 'id';
+  /** Claim holding the caller's roles (an array of strings). */
+  rolesClaim: string;
+  /** Minimum seconds between two JWKS fetches caused by unknown `kid`s. Default 60. */
+  jwksRefetchIntervalSeconds?: number;
+}
+
+/** Every algorithm the verifier can ever accept (asymmetric signatures only). */
+export const SUPPORTED_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']);
+
+export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze(['RS256']);
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 900;
+export const MAX_MAX_TOKEN_AGE_SECONDS = 86_400;
+export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
+export const MAX_CLOCK_SKEW_SECONDS = 60;
+export const DEFAULT_ROLES_CLAIM = 'cognito:groups';
+export const DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS = 60;
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+const FORBIDDEN_CLAIM_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Checks that a URL the verifier trusts is https (plain http only for a
+ * loopback host, for tests) and carries no credentials.
+ */
+export function checkTrustedUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new JwtConfigError(`${name} is not a valid URL. Fix: set it to the issuer's https URL.`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new JwtConfigError(`${name} must not contain credentials. Fix: remove the user:password part.`);
+  }
+  const loopbackHttp = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !loopbackHttp) {
+    throw new JwtConfigError(`${name} must use https (plain http is accepted only for 127.0.0.1, ::1 and localhost). Fix: use the issuer's https URL.`);
+  }
+  return url;
+}
+
+/** Validates a configuration and returns a normalized copy; throws {@link JwtConfigError} with a clear message. */
+export function validateVerifierConfig(config: JwtVerifierConfig): JwtVerifierConfig {
+  if (typeof config.issuer !== 'string' || config.issuer.trim() === '') {
+    throw new JwtConfigError('JWT_ISSUER is required. Fix: set it to the issuer, for example https://cognito-idp.<region>.amazonaws.com/<userPoolId>.');
+  }
+  checkTrustedUrl('JWT_ISSUER', config.issuer);
+  if (!Array.isArray(config.audience) || config.audience.length === 0 || config.audience.some((a) => typeof a !== 'string' || a.trim() === '')) {
+    throw new JwtConfigError('JWT_AUDIENCE is required (a comma-separated list of non-empty values). Fix: set it to the app client id(s).');
+  }
+  if (typeof config.jwksUri !== 'string' || config.jwksUri === '') {
+    throw new JwtConfigError('JWKS_URI is required. Fix: set it to the issuer\'s /.well-known/jwks.json URL.');
+  }
+  checkTrustedUrl('JWKS_URI', config.jwksUri);
+  if (!Array.isArray(config.algorithms) || config.algorithms.length === 0) {
+    throw new JwtConfigError('JWT_ALGORITHMS must list at least one algorithm. Fix: use RS256 (the default).');
+  }
+  for (const alg of config.algorithms) {
+    if (!SUPPORTED_ALGORITHMS.includes(alg)) {
+      throw new JwtConfigError(`JWT_ALGORITHMS contains ${JSON.stringify(String(alg)).slice(0, 40)}, which is not an allowed asymmetric algorithm. ` +
+        `Fix: use only ${SUPPORTED_ALGORITHMS.join(', ')} (never none or HS*).`);
+    }
+  }
+  checkWhole('JWT_MAX_TOKEN_AGE_SECONDS', config.maxTokenAgeSeconds, 1, MAX_MAX_TOKEN_AGE_SECONDS);
+  checkWhole('JWT_CLOCK_SKEW_SECONDS', config.clockSkewSeconds, 0, MAX_CLOCK_SKEW_SECONDS);
+  if (config.jwksRefetchIntervalSeconds !== undefined) checkWhole('JWKS_REFETCH_INTERVAL_SECONDS', config.jwksRefetchIntervalSeconds, 1, 3600);
+  if (config.tokenUse !== undefined && config.tokenUse !== 'access' && config.tokenUse !== 'id') {
+    throw new JwtConfigError('JWT_TOKEN_USE must be access, id or empty. Fix: use access for Cognito access tokens.');
+  }
+  if (typeof config.rolesClaim !== 'string' || config.rolesClaim === '' || FORBIDDEN_CLAIM_NAMES.has(config.rolesClaim)) {
+    throw new JwtConfigError('JWT_ROLES_CLAIM must name a claim. Fix: use cognito:groups (the default) or your issuer\'s roles claim.');
+  }
+  return {
+    issuer: config.issuer,
+    audience: config.audience.map((a) => a.trim()),
+    jwksUri: config.jwksUri,
+    algorithms: [...new Set(config.algorithms)],
+    maxTokenAgeSeconds: config.maxTokenAgeSeconds,
+    clockSkewSeconds: config.clockSkewSeconds,
+    tokenUse: config.tokenUse,
+    rolesClaim: config.rolesClaim,
+    jwksRefetchIntervalSeconds: config.jwksRefetchIntervalSeconds ?? DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS,
+  };
+}
+
+/**
+ * Reads the verifier configuration from environment variables (JWT_ISSUER,
+ * JWT_AUDIENCE, JWKS_URI, JWT_ALGORITHMS, JWT_MAX_TOKEN_AGE_SECONDS,
+ * JWT_CLOCK_SKEW_SECONDS, JWT_TOKEN_USE, JWT_ROLES_CLAIM and the optional
+ * JWKS_REFETCH_INTERVAL_SECONDS). Throws {@link JwtConfigError} with a clear
+ * message when anything is missing or unsafe.
+ */
+export function verifierConfigFromEnv(env: Record<string, string | undefined>): JwtVerifierConfig {
+  const tokenUse = (env.JWT_TOKEN_USE ?? '').trim();
+  return validateVerifierConfig({
+    issuer: (env.JWT_ISSUER ?? '').trim(),
+    audience: list(env.JWT_AUDIENCE),
+    jwksUri: (env.JWKS_URI ?? '').trim(),
+    algorithms: env.JWT_ALGORITHMS === undefined || env.JWT_ALGORITHMS.trim() === '' ? [...DEFAULT_ALGORITHMS] : list(env.JWT_ALGORITHMS),
+    maxTokenAgeSeconds: whole('JWT_MAX_TOKEN_AGE_SECONDS', env.JWT_MAX_TOKEN_AGE_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS),
+    clockSkewSeconds: whole('JWT_CLOCK_SKEW_SECONDS', env.JWT_CLOCK_SKEW_SECONDS, DEFAULT_CLOCK_SKEW_SECONDS),
+    tokenUse: tokenUse === '' ? undefined : (tokenUse as 'access' | 'id'),
+    rolesClaim: env.JWT_ROLES_CLAIM === undefined || env.JWT_ROLES_CLAIM.trim() === '' ? DEFAULT_ROLES_CLAIM : env.JWT_ROLES_CLAIM.trim(),
+    jwksRefetchIntervalSeconds: whole('JWKS_REFETCH_INTERVAL_SECONDS', env.JWKS_REFETCH_INTERVAL_SECONDS, DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS),
+  });
+}
+
+function list(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function whole(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (!/^\d{1,6}$/.test(value.trim())) throw new JwtConfigError(`${name} must be a whole number of seconds. Fix: remove it to use the default (${fallback}).`);
+  return Number(value.trim());
+}
+
+function checkWhole(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new JwtConfigError(`${name} must be a whole number from ${min} to ${max}. Fix: remove it to use the default.`);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Typed errors of the JWT verifier. A rejection carries a stable `reason` code
+ * that callers map (and log) without string matching. Messages never contain
+ * the token or any part of it.
+ */
+
+/** Why a token was rejected. */
+export type JwtErrorReason =
+  | 'token_missing'
+  | 'token_too_large'
+  | 'token_malformed'
+  | 'header_invalid'
+  | 'payload_invalid'
+  | 'typ_invalid'
+  | 'crit_unsupported'
+  | 'alg_not_allowed'
+  | 'kid_missing'
+  | 'kid_unknown'
+  | 'alg_key_mismatch'
+  | 'signature_invalid'
+  | 'iss_invalid'
+  | 'aud_invalid'
+  | 'token_use_invalid'
+  | 'sub_invalid'
+  | 'claim_invalid'
+  | 'exp_missing'
+  | 'expired'
+  | 'nbf_future'
+  | 'iat_missing'
+  | 'iat_future'
+  | 'token_too_old'
+  | 'jwks_unavailable';
+
+/** Every rejection of a token. */
+export class JwtError extends Error {
+  /** Stable machine-readable reason. */
+  public readonly reason: JwtErrorReason;
+
+  constructor(reason: JwtErrorReason, message: string) {
+    // A rejection is an expected outcome, not a bug: skip the stack trace (it costs more than deciding the rejection).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+    this.name = 'JwtError';
+    this.reason = reason;
+  }
+}
+
+/** Missing or unsafe verifier configuration (raised at cold start, never per request). */
+export class JwtConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JwtConfigError';
+  }
+}
+
+/** The JWKS endpoint could not be read or returned an unusable document (never contains key material). */
+export class JwksError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JwksError';
+  }
+}

@@ -1,0 +1,209 @@
+import { constants, createPublicKey, KeyObject } from 'node:crypto';
+import { checkTrustedUrl } from './config';
+import { JwksError } from './errors';
+import { isBase64Url, parseJsonObject } from './parse';
+
+/** How to verify one algorithm with one key, prepared once when the key is imported. */
+export interface VerifyPlan {
+  /** Digest passed to crypto.verify (null for EdDSA). */
+  readonly digest: string | null;
+  /** The key, or the key with padding / signature-encoding options. */
+  readonly key: KeyObject | { key: KeyObject; padding: number; saltLength: number } | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
+  /** Exact length of a valid signature in bytes. */
+  readonly signatureLength: number;
+}
+
+/** A signing key from the JWKS, imported once. */
+export interface VerificationKey {
+  readonly kid: string;
+  readonly kty: string;
+  /** Plans by accepted algorithm: the only algorithms this key may be used with. */
+  readonly plans: Readonly<Record<string, VerifyPlan | undefined>>;
+}
+
+/** Options of {@link JwksCache}. */
+export interface JwksCacheOptions {
+  /** Algorithms the verifier accepts; keys usable with none of them are ignored. */
+  readonly algorithms: readonly string[];
+  /** Minimum milliseconds between two fetches caused by unknown kids. */
+  readonly refetchIntervalMs: number;
+  /** fetch implementation. @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Clock in milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Timeout of one fetch. @default 3000 ms */
+  readonly timeoutMs?: number;
+  /** Largest JWKS document accepted. @default 64 KiB */
+  readonly maxBytes?: number;
+}
+
+/** Smallest RSA modulus accepted. */
+const MIN_RSA_BITS = 2048;
+/** When no key was ever loaded, a failed fetch may be retried sooner than the refetch interval. */
+const COLD_RETRY_MS = 5_000;
+
+const RSA_ALGS: Record<string, { digest: string; pss: boolean }> = {
+  RS256: { digest: 'sha256', pss: false }, RS384: { digest: 'sha384', pss: false }, RS512: { digest: 'sha512', pss: false },
+  PS256: { digest: 'sha256', pss: true }, PS384: { digest: 'sha384', pss: true }, PS512: { digest: 'sha512', pss: true },
+};
+const EC_CURVES: Record<string, { alg: string; digest: string; signatureLength: number }> = {
+  'P-256': { alg: 'ES256', digest: 'sha256', signatureLength: 64 },
+  'P-384': { alg: 'ES384', digest: 'sha384', signatureLength: 96 },
+};
+const OKP_CURVES: Record<string, number> = { Ed25519: 64, Ed448: 114 };
+
+/**
+ * The issuer's signing keys, fetched from JWKS_URI and kept in memory across
+ * invocations. Keys are imported once as KeyObjects with a verification plan per
+ * algorithm they may be used with. An unknown kid causes at most one fetch per
+ * refetch interval (concurrent callers share it); when the endpoint is down the
+ * cached keys keep working and unknown kids fail closed. A successful fetch
+ * replaces the whole set, so keys the issuer removed stop working.
+ */
+export class JwksCache {
+  private keys = new Map<string, VerificationKey>();
+  private lastAttempt = Number.NEGATIVE_INFINITY;
+  private inflight: Promise<void> | undefined;
+  private everLoaded = false;
+  private readonly uri: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  /** Fetches attempted so far (for tests and metrics). */
+  public fetchCount = 0;
+
+  constructor(uri: string, private readonly options: JwksCacheOptions) {
+    this.uri = checkTrustedUrl('JWKS_URI', uri).toString();
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+    this.timeoutMs = options.timeoutMs ?? 3_000;
+    this.maxBytes = options.maxBytes ?? 65_536;
+  }
+
+  /** True once a JWKS was loaded successfully. */
+  public get loaded(): boolean {
+    return this.everLoaded;
+  }
+
+  /** The cached key with this kid, without fetching. */
+  public get(kid: string): VerificationKey | undefined {
+    return this.keys.get(kid);
+  }
+
+  /**
+   * The key with this kid, fetching the JWKS when the kid is unknown and the
+   * refetch interval allows it. Undefined when the kid stays unknown.
+   */
+  public async resolve(kid: string): Promise<VerificationKey | undefined> {
+    const cached = this.keys.get(kid);
+    if (cached !== undefined) return cached;
+    if (this.inflight === undefined) {
+      const wait = this.everLoaded ? this.options.refetchIntervalMs : Math.min(this.options.refetchIntervalMs, COLD_RETRY_MS);
+      if (this.now() - this.lastAttempt < wait) return undefined;
+      this.refresh();
+    }
+    try {
+      await this.inflight;
+    } catch {
+      // Outage: fail closed for this kid; cached keys keep working.
+    }
+    return this.keys.get(kid);
+  }
+
+  /** Starts a fetch now (or joins the one in flight); rejects with {@link JwksError} on failure. */
+  public refresh(): Promise<void> {
+    if (this.inflight !== undefined) return this.inflight;
+    this.lastAttempt = this.now();
+    this.fetchCount++;
+    const run = this.load().finally(() => { this.inflight = undefined; });
+    this.inflight = run;
+    return run;
+  }
+
+  private async load(): Promise<void> {
+    let text: string;
+    try {
+      const response = await this.fetchImpl(this.uri, {
+        headers: { accept: 'application/json' },
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      if (response.status !== 200) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new JwksError(`JWKS endpoint answered HTTP ${response.status}`);
+      }
+      const declared = Number(response.headers.get('content-length') ?? '0');
+      if (declared > this.maxBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new JwksError(`JWKS document is larger than ${this.maxBytes} bytes`);
+      }
+      text = await response.text();
+    } catch (err) {
+      if (err instanceof JwksError) throw err;
+      throw new JwksError(`JWKS endpoint unreachable (${err instanceof Error ? err.name : 'error'})`);
+    }
+    if (text.length > this.maxBytes) throw new JwksError(`JWKS document is larger than ${this.maxBytes} bytes`);
+    const doc = parseJsonObject(text);
+    if (doc === undefined || !Array.isArray(doc.keys)) throw new JwksError('JWKS document is not a JSON object with a keys array');
+    const next = new Map<string, VerificationKey>();
+    const duplicates = new Set<string>();
+    for (const jwk of doc.keys as unknown[]) {
+      const key = importJwk(jwk, this.options.algorithms);
+      if (key === undefined) continue;
+      if (next.has(key.kid)) duplicates.add(key.kid);
+      next.set(key.kid, key);
+    }
+    // Two keys with one kid are ambiguous: use neither.
+    for (const kid of duplicates) next.delete(kid);
+    if (next.size === 0) throw new JwksError('JWKS document has no usable signing key; the cached keys are kept');
+    this.keys = next;
+    this.everLoaded = true;
+  }
+}
+
+/** Imports one JWK as a public verification key, or undefined when it is unusable (wrong use, weak, unsupported). */
+export function importJwk(jwk: unknown, algorithms: readonly string[]): VerificationKey | undefined {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
+  const k = jwk as Record<string, unknown>;
+  if (typeof k.kid !== 'string' || k.kid === '' || k.kid.length > 256) return undefined;
+  if (k.use !== undefined && k.use !== 'sig') return undefined;
+  if (k.key_ops !== undefined && !(Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) return undefined;
+  if (k.alg !== undefined && typeof k.alg !== 'string') return undefined;
+  const declaredAlg = k.alg as string | undefined;
+  const accepts = (alg: string): boolean => algorithms.includes(alg) && (declaredAlg === undefined || declaredAlg === alg);
+  const plans: Record<string, VerifyPlan> = Object.create(null) as Record<string, VerifyPlan>;
+  try {
+    if (k.kty === 'RSA') {
+      if (!isBase64Url(k.n) || !isBase64Url(k.e)) return undefined;
+      const key = createPublicKey({ key: { kty: 'RSA', n: k.n, e: k.e }, format: 'jwk' });
+      const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+      if (bits < MIN_RSA_BITS) return undefined;
+      const signatureLength = Math.ceil(bits / 8);
+      for (const [alg, spec] of Object.entries(RSA_ALGS)) {
+        if (!accepts(alg)) continue;
+        plans[alg] = {
+          digest: spec.digest,
+          key: spec.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key,
+          signatureLength,
+        };
+      }
+    } else if (k.kty === 'EC') {
+      const curve = typeof k.crv === 'string' ? EC_CURVES[k.crv] : undefined;
+      if (curve === undefined || !isBase64Url(k.x) || !isBase64Url(k.y)) return undefined;
+      const key = createPublicKey({ key: { kty: 'EC', crv: k.crv as string, x: k.x, y: k.y }, format: 'jwk' });
+      if (accepts(curve.alg)) plans[curve.alg] = { digest: curve.digest, key: { key, dsaEncoding: 'ieee-p1363' }, signatureLength: curve.signatureLength };
+    } else if (k.kty === 'OKP') {
+      const signatureLength = typeof k.crv === 'string' ? OKP_CURVES[k.crv] : undefined;
+      if (signatureLength === undefined || !isBase64Url(k.x)) return undefined;
+      const key = createPublicKey({ key: { kty: 'OKP', crv: k.crv as string, x: k.x }, format: 'jwk' });
+      if (accepts('EdDSA')) plans.EdDSA = { digest: null, key, signatureLength };
+    } else {
+      return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  if (Object.keys(plans).length === 0) return undefined;
+  return { kid: k.kid, kty: k.kty, plans };
+}

@@ -1,0 +1,120 @@
+/**
+ * Strict, allocation-light decoding of JWT segments: base64url with the strict
+ * alphabet, no padding and canonical trailing bits; JSON that must be a plain
+ * object with no duplicate keys and no prototype-polluting keys. Everything here
+ * runs before any cryptography.
+ */
+
+/** The compact JWS shape: three base64url segments (strict alphabet, no padding). */
+export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Keys that could pollute a prototype if the object is ever merged or spread. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Deepest nesting accepted in a header, payload or JWKS document. */
+const MAX_DEPTH = 16;
+
+const B64URL_VALUES = new Int8Array(128).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.split('').forEach((c, i) => { B64URL_VALUES[c.charCodeAt(0)] = i; });
+
+/**
+ * True when `text[start, end)` is canonical unpadded base64url: its length is
+ * not 1 mod 4 and the unused bits of the last character are zero (so one byte
+ * string has exactly one encoding). The alphabet is checked by {@link COMPACT_JWS}
+ * or {@link isBase64Url}.
+ */
+export function isCanonicalLength(text: string, start: number, end: number): boolean {
+  const rem = (end - start) & 3;
+  if (rem === 0) return end > start;
+  if (rem === 1) return false;
+  const last = B64URL_VALUES[text.charCodeAt(end - 1)];
+  return rem === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+/** True when the whole string is canonical unpadded base64url. */
+export function isBase64Url(text: unknown): text is string {
+  return typeof text === 'string' && B64URL.test(text) && isCanonicalLength(text, 0, text.length);
+}
+
+/** Decodes a base64url segment of a token already checked by {@link COMPACT_JWS} into UTF-8 text, or undefined when it is not valid UTF-8. */
+export function decodeSegment(token: string, start: number, end: number): string | undefined {
+  if (!isCanonicalLength(token, start, end)) return undefined;
+  const text = Buffer.from(token.slice(start, end), 'base64url').toString('utf8');
+  // The decoder replaces invalid UTF-8 with U+FFFD; a token has no reason to carry it.
+  return text.indexOf('\uFFFD') === -1 ? text : undefined;
+}
+
+/**
+ * Parses JSON that must be a plain object, with no duplicate keys (at any depth)
+ * and no `__proto__` / `constructor` / `prototype` keys. Returns undefined when
+ * the text is not such an object. Duplicate keys are found by comparing the
+ * number of members in the text (colons outside strings) with the number of
+ * own keys JSON.parse kept, so the native parser does the heavy lifting.
+ */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const kept = countKeys(value, 0);
+  if (kept < 0) return undefined;
+  return kept === countMembers(text) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Own keys of every object in a parsed JSON tree; -1 for a forbidden key or excessive depth. */
+function countKeys(value: object, depth: number): number {
+  if (depth > MAX_DEPTH) return -1;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null) {
+        const n = countKeys(item, depth + 1);
+        if (n < 0) return -1;
+        total += n;
+      }
+    }
+    return total;
+  }
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (FORBIDDEN_KEYS.has(key)) return -1;
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null) {
+      const n = countKeys(item, depth + 1);
+      if (n < 0) return -1;
+      total += n;
+    }
+  }
+  return total + keys.length;
+}
+
+/** Members in JSON text already accepted by JSON.parse: the colons outside strings. */
+function countMembers(text: string): number {
+  let colons = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const quote = text.indexOf('"', i);
+    const stop = quote === -1 ? n : quote;
+    for (let j = i; j < stop; j++) if (text.charCodeAt(j) === 58) colons++;
+    if (quote === -1) break;
+    let end = quote + 1;
+    for (;;) {
+      end = text.indexOf('"', end);
+      if (end === -1) return -1;
+      let backslashes = 0;
+      for (let b = end - 1; text.charCodeAt(b) === 92; b--) backslashes++;
+      if ((backslashes & 1) === 0) break;
+      end++;
+    }
+    i = end + 1;
+  }
+  return colons;
+}

@@ -1,0 +1,221 @@
+import { KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { JwtVerifierConfig, validateVerifierConfig } from './config';
+import { JwtError } from './errors';
+import { JwksCache, VerificationKey, VerifyPlan } from './jwks';
+import { COMPACT_JWS, decodeSegment, isCanonicalLength, parseJsonObject } from './parse';
+
+/** The caller, once the token is verified. */
+export interface VerifiedIdentity {
+  /** The `sub` claim. */
+  sub: string;
+  /** Roles from the configured roles claim (empty when absent). */
+  roles: string[];
+  /** Scopes from the space-separated `scope` claim (empty when absent). */
+  scopes: string[];
+  /** Every claim of the verified payload. */
+  claims: Readonly<Record<string, unknown>>;
+}
+
+/** Options of {@link JwtVerifier}: injected dependencies. */
+export interface JwtVerifierOptions {
+  /** fetch used for the JWKS. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Clock in milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+}
+
+/** Largest token accepted, in characters. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+/** `typ` values accepted when present (RFC 7519 / RFC 9068), case-insensitive, optional `application/` prefix. */
+const TYP = /^(?:application\/)?(?:jwt|at\+jwt)$/i;
+/** Parsed headers kept, keyed by their encoded form (issuers reuse one header per key). */
+const HEADER_CACHE_SIZE = 64;
+/** Reused buffer for the signing input (crypto.verify is synchronous, so one buffer per process is enough). */
+const SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_LENGTH);
+
+interface Header {
+  readonly alg: string;
+  readonly kid: string;
+}
+
+/**
+ * Verifies compact JWS tokens (JWTs) signed with an asymmetric key from the
+ * issuer's JWKS, on node:crypto only.
+ *
+ * Order of checks, cheapest first: size and shape (strict base64url, three
+ * segments), header (alg allow-list, crit, typ, kid) — decided without touching
+ * the payload or the signature —, key lookup and alg/key match, payload
+ * (strict JSON object, no duplicate or prototype keys), claims (iss, token_use,
+ * aud / client_id, sub, exp, nbf, iat, age), then the signature. `jku`, `x5u`,
+ * `jwk` and `x5c` header fields are never read: keys come only from JWKS_URI.
+ */
+export class JwtVerifier {
+  /** The validated configuration. */
+  public readonly config: Readonly<JwtVerifierConfig>;
+  /** The JWKS cache (shared by every verification of this verifier). */
+  public readonly jwks: JwksCache;
+  private readonly now: () => number;
+  private readonly algorithms: ReadonlySet<string>;
+  private readonly audience: readonly string[];
+  private readonly skew: number;
+  private readonly maxAge: number;
+  private readonly headers = new Map<string, Header>();
+
+  constructor(config: JwtVerifierConfig, options: JwtVerifierOptions = {}) {
+    this.config = Object.freeze(validateVerifierConfig(config));
+    this.now = options.now ?? Date.now;
+    this.algorithms = new Set(this.config.algorithms);
+    this.audience = Object.freeze([...this.config.audience]);
+    this.skew = this.config.clockSkewSeconds;
+    this.maxAge = this.config.maxTokenAgeSeconds;
+    this.jwks = new JwksCache(this.config.jwksUri, {
+      algorithms: this.config.algorithms,
+      refetchIntervalMs: (this.config.jwksRefetchIntervalSeconds ?? 60) * 1000,
+      fetch: options.fetch,
+      now: this.now,
+    });
+  }
+
+  /** Verifies a token, fetching the JWKS when its kid is not cached yet. Rejects with {@link JwtError}. */
+  public async verify(token: string): Promise<VerifiedIdentity> {
+    const header = this.readHeader(token);
+    let key = this.jwks.get(header.kid);
+    if (key === undefined) {
+      key = await this.jwks.resolve(header.kid);
+      if (key === undefined) {
+        throw this.jwks.loaded
+          ? new JwtError('kid_unknown', 'token signed with a key that is not in the issuer JWKS')
+          : new JwtError('jwks_unavailable', 'issuer JWKS could not be loaded');
+      }
+    }
+    return this.verifyWithKey(token, header, key);
+  }
+
+  /** Verifies a token with the cached keys only (no fetch): an uncached kid is rejected with `kid_unknown`. */
+  public verifySync(token: string): VerifiedIdentity {
+    const header = this.readHeader(token);
+    const key = this.jwks.get(header.kid);
+    if (key === undefined) throw new JwtError('kid_unknown', 'token signed with a key that is not in the cached JWKS');
+    return this.verifyWithKey(token, header, key);
+  }
+
+  /** Loads the JWKS ahead of the first request (for example during a Lambda cold start). Never throws. */
+  public async preload(): Promise<boolean> {
+    try {
+      await this.jwks.refresh();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Shape and header checks: everything decidable without the payload or the signature. */
+  private readHeader(token: unknown): Header {
+    if (typeof token !== 'string' || token.length === 0) throw new JwtError('token_missing', 'no token');
+    if (token.length > MAX_TOKEN_LENGTH) throw new JwtError('token_too_large', `token longer than ${MAX_TOKEN_LENGTH} characters`);
+    if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed', 'token is not three unpadded base64url segments');
+    const dot = token.indexOf('.');
+    const encoded = token.slice(0, dot);
+    const cached = this.headers.get(encoded);
+    if (cached !== undefined) return cached;
+
+    const text = decodeSegment(token, 0, dot);
+    const h = text === undefined ? undefined : parseJsonObject(text);
+    if (h === undefined) throw new JwtError('header_invalid', 'header is not a canonical base64url JSON object without duplicate keys');
+    const alg = h.alg;
+    if (typeof alg !== 'string' || !this.algorithms.has(alg)) throw new JwtError('alg_not_allowed', 'header alg is not in the allow-list');
+    if (h.crit !== undefined) throw new JwtError('crit_unsupported', 'header has crit: no extension is understood');
+    if (h.b64 !== undefined || h.zip !== undefined || h.enc !== undefined) throw new JwtError('header_invalid', 'header has JWE or unencoded-payload parameters');
+    if (h.typ !== undefined && (typeof h.typ !== 'string' || !TYP.test(h.typ))) throw new JwtError('typ_invalid', 'header typ is not JWT or at+jwt');
+    if (h.cty !== undefined && (typeof h.cty !== 'string' || /^(?:application\/)?jwt$/i.test(h.cty))) throw new JwtError('header_invalid', 'nested tokens (cty JWT) are not accepted');
+    const kid = h.kid;
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw new JwtError('kid_missing', 'header kid is missing');
+    const header: Header = { alg, kid };
+    if (this.headers.size >= HEADER_CACHE_SIZE) this.headers.clear();
+    this.headers.set(encoded, header);
+    return header;
+  }
+
+  private verifyWithKey(token: string, header: Header, key: VerificationKey): VerifiedIdentity {
+    const plan: VerifyPlan | undefined = key.plans[header.alg];
+    if (plan === undefined) throw new JwtError('alg_key_mismatch', 'header alg does not match the key type, curve or declared alg');
+
+    const dot1 = token.indexOf('.');
+    const dot2 = token.indexOf('.', dot1 + 1);
+    const text = decodeSegment(token, dot1 + 1, dot2);
+    const claims = text === undefined ? undefined : parseJsonObject(text);
+    if (claims === undefined) throw new JwtError('payload_invalid', 'payload is not a canonical base64url JSON object without duplicate keys');
+    const identity = this.checkClaims(claims);
+
+    if (!isCanonicalLength(token, dot2 + 1, token.length)) throw new JwtError('token_malformed', 'signature is not canonical base64url');
+    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
+    if (signature.length !== plan.signatureLength) throw new JwtError('signature_invalid', 'signature has the wrong length for the key');
+    let valid = false;
+    try {
+      // The signing input is ASCII (checked by COMPACT_JWS): copy it into a reused buffer, verified synchronously.
+      const length = SCRATCH.write(token, 0, dot2, 'latin1');
+      valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, signature);
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw new JwtError('signature_invalid', 'signature does not verify');
+    return identity;
+  }
+
+  private checkClaims(claims: Record<string, unknown>): VerifiedIdentity {
+    const config = this.config;
+    if (claims.iss !== config.issuer) throw new JwtError('iss_invalid', 'iss is not the configured issuer');
+    if (config.tokenUse !== undefined && claims.token_use !== config.tokenUse) throw new JwtError('token_use_invalid', 'token_use is not the configured one');
+    if (config.tokenUse === 'access') {
+      const clientId = claims.client_id;
+      if (typeof clientId !== 'string' || !this.audience.includes(clientId)) throw new JwtError('aud_invalid', 'client_id is not an accepted audience');
+    } else if (!this.audienceMatches(claims.aud)) {
+      throw new JwtError('aud_invalid', 'aud is not an accepted audience');
+    }
+    const sub = claims.sub;
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 1024) throw new JwtError('sub_invalid', 'sub is missing or not a string');
+
+    const now = this.now() / 1000;
+    const exp = claims.exp;
+    if (exp === undefined) throw new JwtError('exp_missing', 'exp is missing');
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new JwtError('claim_invalid', 'exp is not a number');
+    if (now >= exp + this.skew) throw new JwtError('expired', 'token expired');
+    const nbf = claims.nbf;
+    if (nbf !== undefined) {
+      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw new JwtError('claim_invalid', 'nbf is not a number');
+      if (nbf > now + this.skew) throw new JwtError('nbf_future', 'token not valid yet (nbf)');
+    }
+    const iat = claims.iat;
+    if (iat === undefined) throw new JwtError('iat_missing', 'iat is missing');
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new JwtError('claim_invalid', 'iat is not a number');
+    if (iat > now + this.skew) throw new JwtError('iat_future', 'token issued in the future (iat)');
+    if (now - iat > this.maxAge) throw new JwtError('token_too_old', 'token older than the maximum token age');
+
+    return { sub, roles: this.roles(claims[config.rolesClaim]), scopes: scopes(claims.scope), claims };
+  }
+
+  private audienceMatches(aud: unknown): boolean {
+    if (typeof aud === 'string') return this.audience.includes(aud);
+    if (!Array.isArray(aud) || aud.length === 0 || aud.length > 32) return false;
+    let match = false;
+    for (const a of aud) {
+      if (typeof a !== 'string') return false;
+      if (this.audience.includes(a)) match = true;
+    }
+    return match;
+  }
+
+  private roles(value: unknown): string[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.length > 100) throw new JwtError('claim_invalid', 'roles claim is not an array of strings');
+    for (const r of value) if (typeof r !== 'string') throw new JwtError('claim_invalid', 'roles claim is not an array of strings');
+    return value as string[];
+  }
+}
+
+function scopes(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'string') throw new JwtError('claim_invalid', 'scope is not a string');
+  return value === '' ? [] : value.split(' ').filter((s) => s !== '');
+}
