@@ -7,3 +7,4 @@ export { acknowledge, MIN_ACK_REASON_LENGTH } from './internal/acknowledge';
 export { addRulePacks, createRulePacks, RULE_PACK_NAMES } from './compliance/rule-packs';
 export * from './constructs/tls-load-balancer';
 export * from './constructs/secure-rest-api';
+export * from './constructs/user-directory';

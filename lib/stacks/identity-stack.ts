@@ -1,14 +1,146 @@
 import { Construct } from 'constructs';
+import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
+import { COGNITO_ROLES_CLAIM, UserDirectory } from '../constructs/user-directory';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 
-/** Identity: the Cognito user pool (MFA, threat protection, groups as roles), app client and resource server. Stateful. */
+/** Props of {@link IdentityStack}. */
+export interface IdentityStackProps extends BaselineStackProps {
+  /**
+   * Prefix of the Cognito domain (`https://<prefix>.auth.<region>.amazoncognito.com`); globally unique per region.
+   * @default `${projectName}-${stage}`
+   */
+  readonly domainPrefix?: string;
+}
+
+/**
+ * Where tokens come from and how the API checks them, for either provider: what the JWT authorizer
+ * (`JWT_*` env vars) and the session handler (`TOKEN_ENDPOINT`, ...) are configured with.
+ */
+export interface TokenIssuerSettings {
+  readonly provider: 'cognito' | 'oidc';
+  /** Exact `iss` claim. */
+  readonly issuer: string;
+  /** Accepted audiences (Cognito: the app client id, matched against `client_id` of access tokens). */
+  readonly audience: string[];
+  readonly jwksUri: string;
+  readonly algorithms: string[];
+  readonly maxTokenAgeSeconds: number;
+  /** `access` for Cognito; undefined for a generic OIDC issuer. */
+  readonly tokenUse?: 'access' | 'id';
+  /** Claim with the caller's roles. */
+  readonly rolesClaim: string;
+  /** Token endpoint of the session handler; undefined when an OIDC config has none (no session endpoints then). */
+  readonly tokenEndpoint?: string;
+  /** Revocation endpoint for logout. */
+  readonly revocationEndpoint?: string;
+  /** Public OAuth client id the session handler presents. */
+  readonly clientId?: string;
+  /** The app's callback URL (`https://app.<stage domain>/callback`), the session handler's `REDIRECT_URI`. */
+  readonly redirectUri: string;
+  /** Origins allowed to call the session endpoints (the app's origin). */
+  readonly allowedOrigins: string[];
+  /** Refresh cookie lifetime in seconds (the app client's refresh token validity). */
+  readonly refreshCookieMaxAgeSeconds: number;
+}
+
+/** Default refresh cookie lifetime for an external OIDC issuer, whose refresh token lifetime we cannot read. */
+const OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS = 12 * 60 * 60;
+
+/**
+ * Identity: the Cognito user pool (MFA, threat protection, groups as roles), app client and resource server. Stateful.
+ *
+ * With `identity.provider: 'oidc'` in the configuration no user pool is created (the external issuer signs the
+ * tokens; an idle pool would only be one more thing to secure and pay for): `directory` is then undefined and
+ * {@link tokenIssuer} carries the external issuer's settings instead. Consumers read {@link tokenIssuer}.
+ */
 export class IdentityStack extends BaselineStack {
   /** Key for this stack's log groups. */
   public readonly logsKey: LogsKey;
 
-  constructor(scope: Construct, id: string, props: BaselineStackProps) {
+  // ---- UserDirectory (T5b, issue 5) ----
+  /** The Cognito user pool, app client, resource server and domain; undefined when the configured provider is `oidc`. */
+  public readonly directory?: UserDirectory;
+  /** Issuer settings for the authorizer and the session handler, for either provider. */
+  public readonly tokenIssuer: TokenIssuerSettings;
+  // ---- end UserDirectory ----
+
+  constructor(scope: Construct, id: string, props: IdentityStackProps) {
     super(scope, id, { ...props, terminationProtection: props.stage.deletionProtection });
     this.logsKey = new LogsKey(this, 'LogsKey', { removalPolicy: stageRemovalPolicy(this.stage) });
+
+    // ---- UserDirectory (T5b, issue 5) ----
+    const appOrigin = `https://app.${stageDomain(this.config, this.stage)}`;
+    const apiOrigin = `https://api.${stageDomain(this.config, this.stage)}`;
+    const redirectUri = `${appOrigin}/callback`;
+    const identity = this.config.identity;
+    if (identity.provider === 'cognito') {
+      const directory = new UserDirectory(this, 'Users', {
+        callbackUrls: [redirectUri],
+        logoutUrls: [`${appOrigin}/`],
+        domainPrefix: props.domainPrefix ?? `${this.config.projectName}-${this.stage.name}`,
+        resourceServer: {
+          identifier: apiOrigin,
+          name: `${this.config.projectName}-${this.stage.name}-api`,
+          scopes: [
+            { name: 'notes.read', description: 'Read the caller\'s notes' },
+            { name: 'notes.write', description: 'Create, change and delete the caller\'s notes' },
+          ],
+        },
+        removalPolicy: stageRemovalPolicy(this.stage),
+        deletionProtection: this.stage.deletionProtection,
+      });
+      this.directory = directory;
+      this.tokenIssuer = {
+        provider: 'cognito',
+        issuer: directory.issuer,
+        audience: directory.audience,
+        jwksUri: directory.jwksUri,
+        algorithms: identity.algorithms,
+        maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+        tokenUse: directory.tokenUse,
+        rolesClaim: directory.rolesClaim,
+        tokenEndpoint: directory.tokenEndpoint,
+        revocationEndpoint: directory.revocationEndpoint,
+        clientId: directory.clientId,
+        redirectUri,
+        allowedOrigins: [appOrigin],
+        refreshCookieMaxAgeSeconds: directory.refreshTokenValidity.toSeconds(),
+      };
+    } else {
+      this.tokenIssuer = {
+        provider: 'oidc',
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwksUri: identity.jwksUri,
+        algorithms: identity.algorithms,
+        maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+        rolesClaim: COGNITO_ROLES_CLAIM,
+        tokenEndpoint: identity.tokenEndpoint,
+        revocationEndpoint: identity.revocationEndpoint,
+        clientId: identity.audience[0],
+        redirectUri,
+        allowedOrigins: [appOrigin],
+        refreshCookieMaxAgeSeconds: OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS,
+      };
+    }
+    // ---- end UserDirectory ----
+  }
+
+  /**
+   * Environment of the session handler (`lambda/session/handler.ts`), or undefined when the issuer has no
+   * token or revocation endpoint (then do not deploy the session endpoints: sign-out could not revoke).
+   */
+  public sessionEnvironment(): Record<string, string> | undefined {
+    const t = this.tokenIssuer;
+    if (!t.tokenEndpoint || !t.revocationEndpoint || !t.clientId) return undefined;
+    return {
+      TOKEN_ENDPOINT: t.tokenEndpoint,
+      REVOCATION_ENDPOINT: t.revocationEndpoint,
+      CLIENT_ID: t.clientId,
+      REDIRECT_URI: t.redirectUri,
+      ALLOWED_ORIGINS: t.allowedOrigins.join(','),
+      REFRESH_COOKIE_MAX_AGE_SECONDS: String(t.refreshCookieMaxAgeSeconds),
+    };
   }
 }

@@ -19,8 +19,8 @@ export interface ResourceServerOptions {
   /** Identifier, usually the API's URL (`https://api.example.com`); the prefix of every scope. */
   readonly identifier: string;
   /**
-   * Display name.
-   * @default - the identifier
+   * Display name (letters, digits, spaces and `+=,.@-_`).
+   * @default - the identifier with other characters replaced by `-`
    */
   readonly name?: string;
   /** Scopes (at least one). */
@@ -274,7 +274,7 @@ export class UserDirectory extends Construct {
     const rs = props.resourceServer ?? d.resourceServer;
     this.resourceServer = this.userPool.addResourceServer('ResourceServer', {
       identifier: rs.identifier,
-      userPoolResourceServerName: rs.name ?? rs.identifier,
+      userPoolResourceServerName: rs.name ?? (rs.identifier.replace(/[^\w\s+=,.@-]/g, '-').slice(0, 256) || 'api'),
       scopes: rs.scopes.map((s) => new cognito.ResourceServerScope({ scopeName: s.name, scopeDescription: s.description })),
     });
     this.scopes = rs.scopes.map((s) => `${rs.identifier}/${s.name}`);
@@ -418,6 +418,9 @@ export class UserDirectory extends Construct {
     if (rs !== undefined) {
       if (!/^[\x21-\x7e]{1,256}$/.test(rs.identifier)) {
         invalidProp(this, 'resourceServer.identifier', rs.identifier, 'Fix: use 1-256 printable characters without spaces, for example "https://api.example.com".');
+      }
+      if (rs.name !== undefined && !Token.isUnresolved(rs.name) && !/^[\w\s+=,.@-]{1,256}$/.test(rs.name)) {
+        invalidProp(this, 'resourceServer.name', rs.name, 'Fix: use 1-256 letters, digits, spaces or +=,.@-_ characters.');
       }
       if (rs.scopes.length === 0) invalidProp(this, 'resourceServer.scopes', rs.scopes, 'Fix: give at least one scope, for example { name: "notes.read", description: "..." }.');
       for (const s of rs.scopes) {
