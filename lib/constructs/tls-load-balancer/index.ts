@@ -312,9 +312,9 @@ export class TlsLoadBalancer extends Construct {
       desyncMitigationMode: elbv2.DesyncMitigationMode.STRICTEST,
       deletionProtection: props.deletionProtection ?? true,
       http2Enabled: true,
-      wafFailOpen: false,
       idleTimeout: props.idleTimeout,
     });
+    this.loadBalancer.setAttribute('waf.fail_open.enabled', 'false');
     this.node.defaultChild = this.loadBalancer.node.defaultChild;
 
     // --- access logs ---
@@ -473,9 +473,9 @@ export class TlsLoadBalancer extends Construct {
 
   private createAccessLogBucket(props: TlsLoadBalancerProps): s3.Bucket {
     const retention = props.accessLogRetention ?? Duration.days(365);
-    const days = retention.toDays();
-    if (!Token.isUnresolved(days) && days < 1) {
-      invalidProp(this, 'accessLogRetention', retention.toHumanString(), 'Fix: keep access logs at least one day (the default is 365 days).');
+    const seconds = retention.toSeconds();
+    if (!Token.isUnresolved(seconds) && (seconds < 86_400 || seconds % 86_400 !== 0)) {
+      invalidProp(this, 'accessLogRetention', retention.toHumanString(), 'Fix: use a whole number of days, at least one (the default is Duration.days(365)).');
     }
     const removalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     const serverAccessLogsBucket = props.serverAccessLogsBucket ?? this.createLogBucket('ServerAccessLogs', retention, removalPolicy);
