@@ -8,3 +8,5 @@ export { addRulePacks, createRulePacks, RULE_PACK_NAMES } from './compliance/rul
 export * from './constructs/tls-load-balancer';
 export * from './constructs/secure-rest-api';
 export * from './constructs/user-directory';
+export * from './constructs/web-firewall';
+export * from './constructs/identity-rate-limiter';

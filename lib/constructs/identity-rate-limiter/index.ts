@@ -1,0 +1,296 @@
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { acknowledgeEach } from '../../internal/acknowledge';
+import { checkRange, invalidProp } from '../../internal/errors';
+import { denyGrantsExceptForAwsServices } from '../../internal/key-policy';
+
+/** Engine of the serverless cache. */
+export enum RateLimitCacheEngine {
+  /** Valkey (the open-source Redis fork; cheaper on ElastiCache Serverless). */
+  VALKEY = 'valkey',
+  /** Redis OSS (7 or later, for IAM authentication). */
+  REDIS = 'redis',
+}
+
+/** The port of the serverless cache's primary (read-write) endpoint. */
+export const RATE_LIMIT_CACHE_PORT = 6379;
+
+/** Props of {@link IdentityRateLimiter}. */
+export interface IdentityRateLimiterProps {
+  /** VPC the cache lives in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the cache endpoints (two or three, in different AZs). Public subnets are refused.
+   * @default - the isolated subnets (PRIVATE_ISOLATED)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Customer-managed KMS key that encrypts the cache and its snapshots at rest.
+   * @default - a new key with annual rotation that grants only to AWS resources
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Engine.
+   * @default RateLimitCacheEngine.VALKEY
+   */
+  readonly engine?: RateLimitCacheEngine;
+  /**
+   * Major engine version (IAM authentication needs Valkey 7.2+ or Redis OSS 7+).
+   * @default - '8' for Valkey, '7' for Redis OSS
+   */
+  readonly majorEngineVersion?: string;
+  /**
+   * Handlers that call the limiter: the cache admits them on port 6379 (and nothing else).
+   * Across stacks, put the handlers in {@link IdentityRateLimiter.clientSecurityGroup} instead (no reference cycle).
+   * @default - none; only members of `clientSecurityGroup`
+   */
+  readonly clients?: ec2.IConnectable[];
+  /**
+   * Upper limit of stored data, in GB (ElastiCache throttles writes above it; caps cost).
+   * @default 1
+   */
+  readonly maxDataStorageGb?: number;
+  /**
+   * Upper limit of ElastiCache Processing Units per second (one limiter check costs about one ECPU; caps cost).
+   * @default 10000
+   */
+  readonly maxEcpuPerSecond?: number;
+  /**
+   * Daily snapshot start time, `HH:MM` UTC.
+   * @default '03:00'
+   */
+  readonly dailySnapshotTime?: string;
+  /**
+   * Days of daily snapshots to keep (0 turns snapshots off; rate-limit state expires within a window anyway).
+   * @default 1
+   */
+  readonly snapshotRetentionDays?: number;
+  /**
+   * Name of the cache; also the prefix of its user and user-group ids. Lowercase, at most 32 characters.
+   * @default - derived from the construct path
+   */
+  readonly cacheName?: string;
+  /**
+   * Prefix of the limiter's keys; the cache user may touch only `<keyPrefix>:*`.
+   * @default 'rl:v1'
+   */
+  readonly keyPrefix?: string;
+  /**
+   * Removal policy of the cache. Its data are counters that expire within one rate-limit window.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * An ElastiCache Serverless cache (Valkey by default) for per-identity rate
+ * limiting: isolated subnets, TLS in transit (always on for serverless caches),
+ * encryption at rest with a customer-managed key, IAM authentication for a user
+ * that may only run the limiter's script on the limiter's keys, the default user
+ * disabled, a security group that admits only the given handlers, usage limits
+ * and daily snapshots.
+ */
+export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
+  /** The serverless cache (L1). */
+  public readonly cache: elasticache.CfnServerlessCache;
+  /** The IAM-authenticated ElastiCache user the handlers connect as. */
+  public readonly user: elasticache.CfnUser;
+  /** The cache's user group: the disabled default user and {@link user}. */
+  public readonly userGroup: elasticache.CfnUserGroup;
+  /** Key that encrypts the cache at rest. */
+  public readonly encryptionKey: kms.IKey;
+  /** Security group of the cache. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Put handlers in this group to let them reach the cache (it may only talk to the cache, on 6379). */
+  public readonly clientSecurityGroup: ec2.SecurityGroup;
+  /** Connections of the cache (default port 6379). */
+  public readonly connections: ec2.Connections;
+  /** Name of the cache (lowercase; part of IAM auth tokens). */
+  public readonly cacheName: string;
+  /** ElastiCache user id (and user name) for IAM authentication. */
+  public readonly userId: string;
+  /** Access string of {@link user}: the limiter's script, on the limiter's keys, nothing else. */
+  public readonly accessString: string;
+  /** Key prefix the user is confined to. */
+  public readonly keyPrefix: string;
+  /** Primary endpoint host name (TLS). */
+  public readonly endpointAddress: string;
+  /** Primary endpoint port. */
+  public readonly endpointPort: string;
+
+  constructor(scope: Construct, id: string, props: IdentityRateLimiterProps) {
+    super(scope, id);
+    const engine = props.engine ?? RateLimitCacheEngine.VALKEY;
+    if (!Object.values(RateLimitCacheEngine).includes(engine)) {
+      invalidProp(this, 'engine', engine, 'Fix: use RateLimitCacheEngine.VALKEY or RateLimitCacheEngine.REDIS.');
+    }
+    const version = props.majorEngineVersion ?? (engine === RateLimitCacheEngine.VALKEY ? '8' : '7');
+    if (!Token.isUnresolved(version) && !(/^\d+$/.test(version) && Number(version) >= 7)) {
+      invalidProp(this, 'majorEngineVersion', version, 'Fix: use 7 or later (ElastiCache IAM authentication needs Valkey 7.2+ or Redis OSS 7+).');
+    }
+    checkRange(this, 'maxDataStorageGb', props.maxDataStorageGb, 1, 5000);
+    checkRange(this, 'maxEcpuPerSecond', props.maxEcpuPerSecond, 1000, 15_000_000);
+    checkRange(this, 'snapshotRetentionDays', props.snapshotRetentionDays, 0, 35);
+    const retention = props.snapshotRetentionDays ?? 1;
+    if (props.dailySnapshotTime !== undefined && !Token.isUnresolved(props.dailySnapshotTime)) {
+      if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(props.dailySnapshotTime)) {
+        invalidProp(this, 'dailySnapshotTime', props.dailySnapshotTime, 'Fix: use HH:MM in UTC, for example "03:00".');
+      }
+      if (retention === 0) {
+        invalidProp(this, 'dailySnapshotTime', props.dailySnapshotTime, 'Fix: snapshotRetentionDays is 0 (snapshots off); drop dailySnapshotTime or keep at least one day.');
+      }
+    }
+    this.keyPrefix = props.keyPrefix ?? 'rl:v1';
+    if (!Token.isUnresolved(this.keyPrefix) && !/^[A-Za-z0-9:_-]{1,32}$/.test(this.keyPrefix)) {
+      invalidProp(this, 'keyPrefix', this.keyPrefix, 'Fix: 1-32 characters of A-Z a-z 0-9 : _ - (it must match the runtime RATE_LIMIT_CONFIG keyPrefix).');
+    }
+    if (props.cacheName !== undefined && !Token.isUnresolved(props.cacheName)
+      && !(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(props.cacheName) && props.cacheName.length <= 32)) {
+      invalidProp(this, 'cacheName', props.cacheName, 'Fix: 1-32 lowercase letters, digits and single hyphens, starting with a letter (IAM auth needs lowercase names).');
+    }
+    this.cacheName = props.cacheName ?? defaultName(this);
+
+    // Subnets: never public.
+    const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
+    const publicIds = new Set(props.vpc.publicSubnets.map((s) => s.subnetId));
+    if (subnets.subnetIds.some((s) => publicIds.has(s))) {
+      invalidProp(this, 'vpcSubnets', props.vpcSubnets, 'Fix: select private or isolated subnets; a rate-limit cache must not sit in a public subnet.');
+    }
+    if (subnets.subnetIds.length < 2) {
+      invalidProp(this, 'vpcSubnets', props.vpcSubnets, 'Fix: select subnets in at least two Availability Zones (ElastiCache Serverless needs two or three).');
+    }
+
+    // Network: the cache admits only its clients on 6379; clients in clientSecurityGroup may only reach the cache.
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Rate-limit cache ${this.cacheName}: admits only its clients on ${RATE_LIMIT_CACHE_PORT}`,
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(RATE_LIMIT_CACHE_PORT) });
+    this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
+      vpc: props.vpc,
+      description: `Clients of rate-limit cache ${this.cacheName}`,
+      allowAllOutbound: false,
+    });
+    this.allowConnectionsFrom(this.clientSecurityGroup);
+    for (const client of props.clients ?? []) this.allowConnectionsFrom(client);
+
+    // Encryption at rest: a customer-managed key.
+    this.encryptionKey = props.encryptionKey ?? this.createKey();
+
+    // Authentication: IAM only. The user may run the limiter's script on the limiter's keys; nothing else.
+    this.userId = `${this.cacheName}-app`;
+    this.accessString = `on ~${this.keyPrefix}:* -@all +@connection +evalsha +script|load +get +set +time`;
+    this.user = new elasticache.CfnUser(this, 'User', {
+      engine,
+      userId: this.userId,
+      userName: this.userId,
+      authenticationMode: { Type: 'iam' },
+      accessString: this.accessString,
+    });
+    // A user group must contain a user named "default"; ours is switched off ("off -@all") and its
+    // random password lives only in Secrets Manager, so no one can authenticate as it.
+    const defaultPassword = new secretsmanager.Secret(this, 'DisabledDefaultUserPassword', {
+      description: `Password of the disabled default user of rate-limit cache ${this.cacheName} (never used to connect)`,
+      encryptionKey: this.encryptionKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    acknowledgeEach(defaultPassword, [
+      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled',
+    ], 'This password belongs to the ElastiCache "default" user that every user group must contain; the user is disabled (access string "off -@all"), so the password can never authenticate and rotating it would protect nothing. Clients use IAM tokens that expire after 15 minutes.');
+    const defaultUser = new elasticache.CfnUser(this, 'DisabledDefaultUser', {
+      engine,
+      userId: `${this.cacheName}-default`,
+      userName: 'default',
+      authenticationMode: { Type: 'password', Passwords: [defaultPassword.secretValue.unsafeUnwrap()] },
+      accessString: 'off -@all',
+    });
+    this.userGroup = new elasticache.CfnUserGroup(this, 'UserGroup', {
+      engine,
+      userGroupId: `${this.cacheName}-users`,
+      userIds: [defaultUser.userId, this.user.userId],
+    });
+    this.userGroup.addDependency(defaultUser);
+    this.userGroup.addDependency(this.user);
+
+    // The cache: serverless (TLS always on), isolated subnets, CMK, usage limits, snapshots.
+    this.cache = new elasticache.CfnServerlessCache(this, 'Resource', {
+      serverlessCacheName: this.cacheName,
+      description: 'Per-identity rate-limit state (GCRA buckets)',
+      engine,
+      majorEngineVersion: version,
+      subnetIds: subnets.subnetIds,
+      securityGroupIds: [this.securityGroup.securityGroupId],
+      kmsKeyId: this.encryptionKey.keyArn,
+      userGroupId: this.userGroup.userGroupId,
+      cacheUsageLimits: {
+        dataStorage: { maximum: props.maxDataStorageGb ?? 1, unit: 'GB' },
+        ecpuPerSecond: { maximum: props.maxEcpuPerSecond ?? 10_000 },
+      },
+      snapshotRetentionLimit: retention,
+      dailySnapshotTime: retention > 0 ? (props.dailySnapshotTime ?? '03:00') : undefined,
+    });
+    this.cache.addDependency(this.userGroup);
+    this.cache.node.addDependency(subnets.internetConnectivityEstablished);
+    this.cache.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    this.node.defaultChild = this.cache;
+    this.endpointAddress = this.cache.attrEndpointAddress;
+    this.endpointPort = this.cache.attrEndpointPort;
+    if (retention === 0) {
+      Annotations.of(this).addWarningV2('@baseline/identity-rate-limiter:noSnapshots', 'snapshotRetentionDays is 0: the rate-limit cache has no snapshots.');
+    }
+  }
+
+  /** Admits a client (a function, a security group) on the cache port. Prefer {@link clientSecurityGroup} across stacks. */
+  public allowConnectionsFrom(client: ec2.IConnectable): void {
+    this.connections.allowDefaultPortFrom(client, `Rate-limit client to ${this.cacheName}`);
+  }
+
+  /** Grants `elasticache:Connect` on this cache and its IAM-authenticated user only. */
+  public grantConnect(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['elasticache:Connect'],
+      resourceArns: [this.cache.attrArn, this.user.attrArn],
+    });
+  }
+
+  /**
+   * Environment variables a handler needs (read by `rateLimitStoreFromEnv` in
+   * `lambda/shared/rate-limit/redis-store.ts`): endpoint, cache name, user id, key prefix.
+   */
+  public clientEnvironment(): Record<string, string> {
+    return {
+      RATE_LIMIT_REDIS_HOST: this.endpointAddress,
+      RATE_LIMIT_REDIS_PORT: this.endpointPort,
+      RATE_LIMIT_CACHE_NAME: this.cacheName,
+      RATE_LIMIT_USER_ID: this.userId,
+      RATE_LIMIT_KEY_PREFIX: this.keyPrefix,
+    };
+  }
+
+  private createKey(): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      description: `Encryption at rest of rate-limit cache ${this.cacheName} (${Stack.of(this).stackName})`,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    denyGrantsExceptForAwsServices(key);
+    return key;
+  }
+}
+
+/** A lowercase, hyphen-separated name of at most 32 characters, unique in the app (construct path + hash). */
+function defaultName(scope: Construct): string {
+  const raw = Names.uniqueResourceName(scope, { maxLength: 32, separator: '-' }).toLowerCase();
+  let name = raw.replace(/[^a-z0-9-]/g, '').replace(/-+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '');
+  if (name.length === 0) name = 'rate-limit';
+  return name.slice(0, 32).replace(/-+$/, '');
+}
