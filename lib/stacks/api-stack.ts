@@ -4,8 +4,10 @@ import { Construct } from 'constructs';
 import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
 import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
+import { WebFirewall } from '../constructs/web-firewall';
+import { SecureRestApi } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
-import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
+import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { DataStack } from './data-stack';
 import { IdentityStack } from './identity-stack';
 
@@ -29,6 +31,8 @@ export class ApiStack extends BaselineStack {
   public readonly zone: route53.IHostedZone;
   /** The stage's DNS name, for example `dev.example.com`. */
   public readonly stageDomainName: string;
+  /** Regional web ACL in front of the ALB and the REST API stage (issue 4). */
+  public readonly firewall: WebFirewall;
   /** Internet-facing TLS 1.3 load balancer at `app.<stage domain>` (issue 3); targets are added with `addLambdaTarget`/`addTargets`. */
   public readonly loadBalancer: TlsLoadBalancer;
 
@@ -42,6 +46,11 @@ export class ApiStack extends BaselineStack {
     this.stageDomainName = stageDomain(this.config, this.stage);
 
     // --- Web firewall (issue 4) ---
+    this.firewall = new WebFirewall(this, 'WebFirewall', {
+      logsKey: this.logsKey.key,
+      logRetention: stageLogRetention(this.stage),
+      logRemovalPolicy: stageRemovalPolicy(this.stage),
+    });
 
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
 
@@ -60,6 +69,13 @@ export class ApiStack extends BaselineStack {
           `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
           'stages with deletionProtection: true (prod) keep the load balancer protected.');
       }
+    }
+
+    // --- WAF associations (issue 4) ---
+    // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
+    if (this.loadBalancer) this.firewall.associate(this.loadBalancer.loadBalancer);
+    for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
+      if (!restApi.webAclAssociation) this.firewall.associate(restApi.stage); // skip a stage already given a webAclArn
     }
   }
 }

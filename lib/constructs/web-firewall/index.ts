@@ -17,8 +17,12 @@ import {
   MIN_RATE_LIMIT, oversizedBodyStatement, pathPrefixStatement, perIpRateStatement, rateLimitedAction, RESPONSE_BODY, visibility,
 } from './defaults';
 
-export * from './capacity';
-export * from './defaults';
+export { BASE_PRICE_WCU, MANAGED_RULE_GROUP_WCU, MAX_WEB_ACL_WCU, ruleCapacity, statementCapacity } from './capacity';
+export {
+  DEFAULT_AUTH_PATHS, DEFAULT_AUTH_RATE_LIMIT, DEFAULT_CAPACITY_BUDGET, DEFAULT_EVALUATION_WINDOW, DEFAULT_HEADER_RATE_LIMIT,
+  DEFAULT_MAX_BODY_SIZE, DEFAULT_RATE_LIMIT, DEFAULT_REDACTED_HEADERS, MANAGED_RULE_GROUPS,
+} from './defaults';
+export type { FirewallRuleMode, ManagedRuleGroupDefault, ManagedRuleOverrideAction } from './defaults';
 
 /** A rate limit: requests per evaluation window per aggregation key. */
 export interface RateLimitOptions {
@@ -504,7 +508,9 @@ export class WebFirewall extends Construct {
     }
     this.associated.add(key);
     const resourceArn = isAlb ? resource.loadBalancerArn : stageArn(resource);
-    return new wafv2.CfnWebACLAssociation(this, `${kind}${Names.uniqueId(resource)}Association`, {
+    // The id follows the resource's path inside its stack (stable across stack renames), e.g. AlbLoadBalancerResourceAssociation.
+    const relativePath = resource.node.path.slice(Stack.of(resource).node.path.length + 1) || resource.node.id;
+    return new wafv2.CfnWebACLAssociation(this, `${kind}${relativePath.replace(/[^A-Za-z0-9]/g, '')}Association`, {
       resourceArn,
       webAclArn: this.webAcl.attrArn,
     });
