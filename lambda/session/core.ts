@@ -44,7 +44,8 @@ export const CODE_VERIFIER_PATTERN = /^[A-Za-z0-9\-._~]{43,128}$/;
 /** Authorization codes: printable, URL-safe, bounded (Cognito's are UUIDs). */
 export const CODE_PATTERN = /^[A-Za-z0-9\-._~+/=]{8,512}$/;
 
-const ROUTES: Record<string, 'token' | 'refresh' | 'logout'> = { '/auth/token': 'token', '/auth/refresh': 'refresh', '/auth/logout': 'logout' };
+/** The session routes. */
+export const SESSION_ROUTES: Readonly<Record<string, 'token' | 'refresh' | 'logout'>> = { '/auth/token': 'token', '/auth/refresh': 'refresh', '/auth/logout': 'logout' };
 
 /** Creates the request handler of the session endpoints. */
 export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) => Promise<HttpResponse> {
@@ -61,7 +62,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
   const clearCookie = `${REFRESH_COOKIE_NAME}=; Max-Age=0; ${cookieAttributes}`;
 
   return async (req) => {
-    const route = ROUTES[req.path];
+    const route = Object.prototype.hasOwnProperty.call(SESSION_ROUTES, req.path) ? SESSION_ROUTES[req.path] : undefined;
     const origin = req.headers.origin;
     const cors: Record<string, string> = origin !== undefined && config.allowedOrigins.has(origin)
       ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' }

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { json } from '../shared/http';
 import { logger } from '../shared/observability';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
-import { createSessionHandler, SessionLogger, SessionRequest } from './core';
+import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
 
 export type SessionLambdaHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -41,7 +41,9 @@ export function toRequest(event: APIGatewayProxyEvent): SessionRequest {
   }
   const body = event.body === null || event.body === undefined ? null
     : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  return { method: event.httpMethod.toUpperCase(), path: event.resource || event.path, headers, body };
+  // The API resource (`/auth/token`) when the API defines one per route; otherwise the request path.
+  const path = event.resource && Object.prototype.hasOwnProperty.call(SESSION_ROUTES, event.resource) ? event.resource : event.path;
+  return { method: event.httpMethod.toUpperCase(), path, headers, body };
 }
 
 /** The shared Powertools logger behind the core's narrow logging interface (structured extras only, never a token). */

@@ -1,7 +1,10 @@
 import { createPublicKey, verify as cryptoVerify } from 'crypto';
+import { join } from 'path';
+import { buildSync } from 'esbuild';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { REFRESH_COOKIE_NAME, sessionConfigFromEnv } from '../../lambda/session/config';
 import { createHandler, SessionLambdaHandler } from '../../lambda/session/handler';
+import { startLoopbackServer } from '../integration/http';
 import { freePort } from '../integration/net';
 import { MockOAuthServer, startMockOAuthServer } from './oauth2-mock';
 
@@ -391,6 +394,24 @@ describe('issuer failures', () => {
     expect(output.join('\n')).not.toContain('hunter2');
   });
 
+  test('redirects from the token endpoint are not followed, and oversized answers are refused', async () => {
+    const fake = await startLoopbackServer((req) => (req.url === '/redirect'
+      ? { status: 307, headers: { location: server.tokenEndpoint }, body: '' }
+      : { body: { access_token: 'abc.def.ghi', token_type: 'Bearer', expires_in: 300, padding: 'a'.repeat(70000) } }));
+    try {
+      await server.flush();
+      const before = server.events.length;
+      const redirected = await createHandler(env({ TOKEN_ENDPOINT: `${fake.url}/redirect` }))(event('/auth/refresh', { cookie: `${REFRESH_COOKIE_NAME}=tok-123` }));
+      expectErrorShape(redirected, 502, 'service_unavailable');
+      await server.flush();
+      expect(server.events.length).toBe(before);
+      const huge = await createHandler(env({ TOKEN_ENDPOINT: `${fake.url}/huge` }))(event('/auth/refresh', { cookie: `${REFRESH_COOKIE_NAME}=tok-123` }));
+      expectErrorShape(huge, 502, 'service_unavailable');
+    } finally {
+      await fake.close();
+    }
+  });
+
   test('a client the issuer does not know (401 invalid_client) → 502, not blamed on the browser', async () => {
     const h = createHandler(env());
     await server.set({ tokenError: { status: 401, body: { error: 'invalid_client' } } });
@@ -418,6 +439,30 @@ describe('logging', () => {
       expect(logs).not.toContain(secret);
     }
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+  });
+});
+
+describe('adapter', () => {
+  test('routes by the request path when the API resource is a proxy', async () => {
+    const h = createHandler(env());
+    const e = event('/auth/refresh');
+    e.resource = '/{proxy+}';
+    expectErrorShape(await h(e), 401, 'unauthorized');
+    const proto = event('/auth/refresh');
+    proto.resource = '/__proto__';
+    proto.path = '/constructor';
+    expectErrorShape(await h(proto), 404, 'not_found');
+  });
+
+  test('bundles for Lambda with esbuild: no AWS SDK, no test code', () => {
+    const out = buildSync({
+      entryPoints: [join(__dirname, '..', '..', 'lambda', 'session', 'handler.ts')],
+      bundle: true, platform: 'node', target: 'node22', format: 'cjs', write: false, metafile: true, logLevel: 'silent',
+    });
+    const inputs = Object.keys(out.metafile!.inputs);
+    expect(inputs.some((i) => i.includes('@aws-sdk/'))).toBe(false);
+    expect(inputs.some((i) => i.includes('oauth2-mock-server') || i.startsWith('test/'))).toBe(false);
+    expect(out.outputFiles[0].text).toContain('__Secure-refresh');
   });
 });
 
