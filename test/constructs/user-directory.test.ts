@@ -123,7 +123,7 @@ describe('UserDirectory defaults', () => {
   });
 
   test('exposes issuer, JWKS, endpoints, client id and audience', () => {
-    const r = (v: string) => stack.resolve(v);
+    const r = (v: unknown) => stack.resolve(v);
     const poolRef = { Ref: stack.getLogicalId(dir.userPool.node.defaultChild as cognito.CfnUserPool) };
     expect(r(dir.issuer)).toEqual({ 'Fn::Join': ['', ['https://cognito-idp.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/', poolRef]] });
     expect(r(dir.jwksUri)['Fn::Join'][1].at(-1)).toBe('/.well-known/jwks.json');
