@@ -38,8 +38,8 @@ export interface RateLimiter {
 
 /** What the app logs through; the Powertools logger fits. Only codes and names are logged, never bodies or tokens. */
 export interface AppLogger {
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 /** Dependencies of {@link createApp}. */
@@ -290,7 +290,7 @@ function resolveRoute(event: APIGatewayProxyEvent): { route: RouteName; id?: str
 // Errors: one place maps database failures to safe responses.
 // ---------------------------------------------------------------------------
 
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const CONNECTION_ERROR_CODES = new Set(['EAUTHTOKEN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 const CONNECTION_ERROR_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection terminated|Client has encountered a connection error|Client was closed|Connection ended/;
 
 /** Classifies anything thrown while talking to the database. */

@@ -1,0 +1,50 @@
+/**
+ * Per-container wiring shared by the two entry points of the notes API
+ * (handler.ts for API Gateway, alb.ts for the load balancer): one small
+ * IAM-authenticated, TLS-verified pool and one app, built on first use, and
+ * the Powertools logger/metrics/tracer around each request.
+ *
+ * Environment: DB_HOST, DB_PORT, DB_NAME, DB_USER (app_user), AWS_REGION (set by
+ * the runtime). Only codes and statuses are logged: never a token, a body or a header.
+ */
+import { Signer } from '@aws-sdk/rds-signer';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createIamPool, dbConfigFromEnv } from '../shared/db';
+import { logger, metrics, tracer } from '../shared/observability';
+import { App, createApp } from './app';
+
+let app: App | undefined;
+
+/** The container's app (and pool), created on the first request. */
+export function getApp(): App {
+  if (!app) {
+    const config = dbConfigFromEnv(process.env);
+    const signer = new Signer({ hostname: config.host, port: config.port, username: config.user, region: config.region });
+    const { pool } = createIamPool(config, signer, {
+      onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
+    });
+    app = createApp({ pool, logger });
+  }
+  return app;
+}
+
+/** Runs one request with the Lambda context in the logs, a cold-start annotation and status metrics. */
+export async function observe<R extends APIGatewayProxyResult>(context: Context | undefined, route: string, run: () => Promise<R>): Promise<R> {
+  if (context) logger.addContext(context);
+  if (tracer.isTracingEnabled()) {
+    tracer.annotateColdStart();
+    tracer.addServiceNameAnnotation();
+  }
+  metrics.captureColdStartMetric();
+  const started = Date.now();
+  try {
+    const result = await run();
+    metrics.addMetric(`Status${Math.floor(result.statusCode / 100)}xx`, MetricUnit.Count, 1);
+    metrics.addMetric('Latency', MetricUnit.Milliseconds, Date.now() - started);
+    logger.info('request', { route, status: result.statusCode, latencyMs: Date.now() - started });
+    return result;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

