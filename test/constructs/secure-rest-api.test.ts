@@ -344,10 +344,12 @@ describe('SecureRestApi', () => {
     tpl.hasResourceProperties('AWS::ApiGateway::Stage', { ClientCertificateId: { Ref: Match.stringLikeRegexp('BackendClientCertificate') } });
   });
 
-  test('without a web ACL the construct warns', () => {
+  test('without a web ACL association the rule packs report the stage', () => {
     const b = build({ webAclArn: undefined });
-    Annotations.fromStack(b.stack).hasWarning('/Test/Api', Match.stringLikeRegexp('No web ACL'));
     Template.fromStack(b.stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    const rules = ruleFindings(b.app).filter((f) => f.path === 'Test/Api/Resource/DeploymentStage.v1/Resource').map((f) => f.rule).sort();
+    expect(rules).toEqual(['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF',
+      'PCI.DSS.321-APIGWAssociatedWithWAF']);
   });
 
   describe('fails', () => {

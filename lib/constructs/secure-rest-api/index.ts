@@ -92,7 +92,7 @@ export interface SecureRouteOptions {
    * Request headers that must be present (checked at the edge), for example a CSRF header.
    * @default - none
    */
-  readonly requiredHeaders?: string[];
+  readonly requiredHeaders?: readonly string[];
   /**
    * Throttling class.
    * @default - RouteCategory.READ for GET, HEAD and OPTIONS; RouteCategory.WRITE otherwise
@@ -170,12 +170,12 @@ export interface SecureRestApiProps {
    * not on this list, or an entry that matches no method, fails synth.
    * @default - none: every method is authorized
    */
-  readonly publicRoutes?: PublicRoute[];
+  readonly publicRoutes?: readonly PublicRoute[];
   /**
    * Routes to add now (more with `addRoute()`).
    * @default - none
    */
-  readonly routes?: SecureRouteOptions[];
+  readonly routes?: readonly SecureRouteOptions[];
   /** KMS key of the access and execution log groups (a `LogsKey`). */
   readonly logsKey: kms.IKey;
   /**
@@ -220,8 +220,9 @@ export interface SecureRestApiProps {
    */
   readonly cloudWatchRoleRemovalPolicy?: RemovalPolicy;
   /**
-   * ARN of a WAFv2 web ACL (scope REGIONAL) to associate with the stage.
-   * @default - none (a synth warning; the rule packs then report the stage)
+   * ARN of a WAFv2 web ACL (scope REGIONAL) to associate with the stage. Leave it unset when the
+   * association is made elsewhere (for example `WebFirewall.associate(api.stage)`).
+   * @default - no association here; without one the rule packs report the stage (AwsSolutions-APIG3, APIGWAssociatedWithWAF)
    */
   readonly webAclArn?: string;
   /**
@@ -493,9 +494,6 @@ export class SecureRestApi extends Construct {
         webAclArn: props.webAclArn,
       });
       this.webAclAssociation.node.addDependency(this.stage);
-    } else {
-      Annotations.of(this).addWarningV2('@baseline/secure-rest-api:no-web-acl',
-        'No web ACL is associated with the stage: pass webAclArn (a WebFirewall) so rate limits and managed rules apply before the API.');
     }
 
     // Custom domain: TLS 1.3, STRICT, the only entry point.
