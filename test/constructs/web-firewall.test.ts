@@ -8,6 +8,7 @@ import { LogsKey } from '../../lib/constructs/logging';
 import {
   MANAGED_RULE_GROUP_WCU, statementCapacity, WebFirewall, WebFirewallProps,
 } from '../../lib/constructs/web-firewall';
+import { buildTestApp } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -460,6 +461,32 @@ describe('WebFirewall', () => {
 
     test('fails if the log retention is under a year', () => {
       expect(newFirewall({ logRetention: 30 })).toThrow(/invalid retention = 30/);
+    });
+  });
+
+  describe('in ApiStack', () => {
+    test('protects the ALB and every REST API stage of the stack with one web ACL, logging at the stage retention', () => {
+      // GIVEN the baseline app (dev stage)
+      const { app, stages } = buildTestApp({ stages: ['dev'] });
+      const api = stages[0].api;
+      const template = Template.fromStack(api);
+      // THEN one ACL, its logs kept for the stage's retention, and an association per entry point
+      template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
+        RetentionInDays: api.stage.logRetentionDays,
+      });
+      const webAclArn = { 'Fn::GetAtt': [api.getLogicalId(api.firewall.webAcl), 'Arn'] };
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        ResourceArn: { Ref: api.getLogicalId(api.loadBalancer.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) },
+        WebACLArn: webAclArn,
+      });
+      const stagesInStack = api.node.findAll().filter((c) => c instanceof apigateway.CfnStage);
+      const associations = Object.keys(template.findResources('AWS::WAFv2::WebACLAssociation'));
+      expect(associations).toHaveLength(1 + stagesInStack.length);
+      // and no WAF-related rule-pack finding remains in the stack
+      const wafRules = /ALBWAFEnabled|APIGWAssociatedWithWAF|APIG3|WAFv2LoggingEnabled/;
+      expect(formatFindings(ruleFindings(app).filter((f) => wafRules.test(f.rule)))).toBe('');
     });
   });
 });
