@@ -6,7 +6,9 @@
  */
 import { Redis, RedisOptions } from 'ioredis';
 import type { RateLimitStore } from './limiter';
-import { elastiCacheIamTokenProvider, AwsCredentials } from './iam-token';
+import { elastiCacheIamTokenProvider, ElastiCacheIamTokenOptions } from './iam-token';
+import { RateLimiter, RateLimiterOptions } from './limiter';
+import { rateLimitConfigFromEnv } from './config';
 
 /** Options of {@link createRedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
@@ -22,7 +24,7 @@ export interface RedisRateLimitStoreOptions {
    * ElastiCache IAM authentication (the user id is also the AUTH user name).
    * @default - no AUTH (local test servers only)
    */
-  readonly iamAuth?: { readonly cacheName: string; readonly userId: string; readonly region: string; readonly serverless?: boolean; readonly credentials?: () => Promise<AwsCredentials> };
+  readonly iamAuth?: ElastiCacheIamTokenOptions;
   /**
    * Per-command timeout in milliseconds: a backstop that frees a hung command. The tight budget is the
    * limiter's own per-check deadline (`timeoutMs`, 50 ms), which also covers the script reload.
@@ -64,6 +66,8 @@ export async function createRedisRateLimitStore(options: RedisRateLimitStoreOpti
     commandTimeout: options.commandTimeoutMs ?? 1000,
     connectTimeout: options.connectTimeoutMs ?? 1000,
     maxRetriesPerRequest: 0,
+    // The limiter's user may not run INFO (least privilege); `ready` follows AUTH directly.
+    enableReadyCheck: false,
     enableOfflineQueue: true,
     autoResendUnfulfilledCommands: false,
     retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
@@ -104,4 +108,28 @@ export async function createRedisRateLimitStore(options: RedisRateLimitStoreOpti
       return client.script('LOAD', script);
     },
   };
+}
+
+/**
+ * The limiter of a Lambda handler, from the environment that
+ * `IdentityRateLimiter.clientEnvironment()` sets (RATE_LIMIT_REDIS_HOST, RATE_LIMIT_REDIS_PORT,
+ * RATE_LIMIT_CACHE_NAME, RATE_LIMIT_USER_ID, RATE_LIMIT_KEY_PREFIX; AWS_REGION from the runtime;
+ * optional RATE_LIMIT_CONFIG JSON). TLS with verification and IAM authentication are always on.
+ * Call once per container (module scope) and reuse the promise.
+ */
+export async function rateLimiterFromEnv(env: Record<string, string | undefined>, options: RateLimiterOptions = {}): Promise<RateLimiter> {
+  const need = (name: string): string => {
+    const v = env[name];
+    if (!v) throw new Error(`${name} is not set. Fix: add IdentityRateLimiter.clientEnvironment() to the function's environment.`);
+    return v;
+  };
+  const host = need('RATE_LIMIT_REDIS_HOST');
+  const store = await createRedisRateLimitStore({
+    host,
+    port: Number(env.RATE_LIMIT_REDIS_PORT ?? 6379),
+    tls: true,
+    iamAuth: { cacheName: need('RATE_LIMIT_CACHE_NAME'), userId: need('RATE_LIMIT_USER_ID'), region: need('AWS_REGION'), serverless: true },
+  });
+  const config = rateLimitConfigFromEnv(env);
+  return new RateLimiter(store, { ...config, keyPrefix: env.RATE_LIMIT_KEY_PREFIX ?? config.keyPrefix }, options);
 }

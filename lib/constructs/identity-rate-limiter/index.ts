@@ -185,7 +185,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
 
     // Authentication: IAM only. The user may run the limiter's script on the limiter's keys; nothing else.
     this.userId = `${this.cacheName}-app`;
-    this.accessString = `on ~${this.keyPrefix}:* -@all +@connection +evalsha +script|load +get +set +time`;
+    this.accessString = rateLimitAccessString(this.keyPrefix);
     this.user = new elasticache.CfnUser(this, 'User', {
       engine,
       userId: this.userId,
@@ -285,6 +285,15 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
     denyGrantsExceptForAwsServices(key);
     return key;
   }
+}
+
+/**
+ * The ACL of the limiter's cache user: connection commands, `EVALSHA` and `SCRIPT LOAD`, and the
+ * commands the GCRA script runs (`GET`, `SET`, `TIME`), on keys under `<keyPrefix>:` only.
+ * No `KEYS`, `FLUSHALL`, `CONFIG`, `INFO`, `EVAL` of arbitrary code, or other keys.
+ */
+export function rateLimitAccessString(keyPrefix: string): string {
+  return `on ~${keyPrefix}:* -@all +@connection +evalsha +script|load +get +set +time`;
 }
 
 /** A lowercase, hyphen-separated name of at most 32 characters, unique in the app (construct path + hash). */
