@@ -125,7 +125,7 @@ async function run(): Promise<BenchRow[]> {
         await verifier.verify(token);
         throw new Error('accepted an attack token');
       } catch (err) {
-        if ((err as { reason?: string }).reason !== reason) throw new Error(`expected ${reason}, got ${String((err as Error).message)}`);
+        if ((err as { reason?: string }).reason !== reason) throw new Error(`expected ${reason}, got ${String((err as Error).message)}`, { cause: err });
       }
     }
     return 200;

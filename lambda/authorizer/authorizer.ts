@@ -128,6 +128,8 @@ export function createAuthorizer(deps: AuthorizerDeps): (event: AuthorizerEvent)
     } catch (err) {
       if (err instanceof JwtError) deps.log('WARN', 'denied: token rejected', { reason: err.reason });
       else deps.log('ERROR', 'denied: verifier failed', { reason: 'internal', error: err instanceof Error ? err.name : 'unknown' });
+      // The cause is dropped on purpose: API Gateway needs exactly 'Unauthorized', and nothing about the token may travel further.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(UNAUTHORIZED);
     }
     return buildPolicy(arn, identity, routes);

@@ -55,14 +55,20 @@ const OKP_CURVES: Record<string, number> = { Ed25519: 64, Ed448: 114 };
 /**
  * The issuer's signing keys, fetched from JWKS_URI and kept in memory across
  * invocations. Keys are imported once as KeyObjects with a verification plan per
- * algorithm they may be used with. An unknown kid causes at most one fetch per
- * refetch interval (concurrent callers share it); when the endpoint is down the
+ * algorithm they may be used with. Once keys are loaded, an unknown kid causes at
+ * most one refetch per refetch interval (concurrent callers share it; the
+ * initial load does not count, so a rotation right after a cold start is picked
+ * up); before any key is loaded, a failed load is retried at most every 5 s
+ * (or the interval, if shorter). When the endpoint is down the
  * cached keys keep working and unknown kids fail closed. A successful fetch
  * replaces the whole set, so keys the issuer removed stop working.
  */
 export class JwksCache {
   private keys = new Map<string, VerificationKey>();
-  private lastAttempt = Number.NEGATIVE_INFINITY;
+  /** When an unknown kid last caused a refetch (the initial load does not count). */
+  private lastRefetch = Number.NEGATIVE_INFINITY;
+  /** When a load was last attempted before any key was ever loaded. */
+  private lastColdAttempt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
   private everLoaded = false;
   private readonly uri: string;
@@ -99,9 +105,15 @@ export class JwksCache {
     const cached = this.keys.get(kid);
     if (cached !== undefined) return cached;
     if (this.inflight === undefined) {
-      const wait = this.everLoaded ? this.options.refetchIntervalMs : Math.min(this.options.refetchIntervalMs, COLD_RETRY_MS);
-      if (this.now() - this.lastAttempt < wait) return undefined;
-      this.refresh();
+      const now = this.now();
+      if (this.everLoaded) {
+        // A warm cache refetches for an unknown kid at most once per interval (an attacker's kid flood costs one fetch).
+        if (now - this.lastRefetch < this.options.refetchIntervalMs) return undefined;
+        this.lastRefetch = now;
+      } else if (now - this.lastColdAttempt < Math.min(this.options.refetchIntervalMs, COLD_RETRY_MS)) {
+        return undefined;
+      }
+      void this.refresh().catch(() => undefined);
     }
     try {
       await this.inflight;
@@ -114,7 +126,7 @@ export class JwksCache {
   /** Starts a fetch now (or joins the one in flight); rejects with {@link JwksError} on failure. */
   public refresh(): Promise<void> {
     if (this.inflight !== undefined) return this.inflight;
-    this.lastAttempt = this.now();
+    if (!this.everLoaded) this.lastColdAttempt = this.now();
     this.fetchCount++;
     const run = this.load().finally(() => { this.inflight = undefined; });
     this.inflight = run;

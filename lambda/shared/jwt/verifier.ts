@@ -151,7 +151,7 @@ export class JwtVerifier {
     if (!isCanonicalLength(token, dot2 + 1, token.length)) throw new JwtError('token_malformed', 'signature is not canonical base64url');
     const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
     if (signature.length !== plan.signatureLength) throw new JwtError('signature_invalid', 'signature has the wrong length for the key');
-    let valid = false;
+    let valid: boolean;
     try {
       // The signing input is ASCII (checked by COMPACT_JWS): copy it into a reused buffer, verified synchronously.
       const length = SCRATCH.write(token, 0, dot2, 'latin1');
