@@ -135,6 +135,10 @@ describe('UserDirectory defaults', () => {
     expect(dir.tokenUse).toBe('access');
   });
 
+  test('secure defaults raise no warning', () => {
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
   test('rule packs pass with no acknowledgement', () => {
     expect(formatFindings(ruleFindings(app))).toBe('');
     expect(acknowledgements(stack).filter((a) => !a.id.startsWith('CloudFormation-Validate'))).toEqual([]);
@@ -143,7 +147,8 @@ describe('UserDirectory defaults', () => {
 
 describe('UserDirectory overrides', () => {
   test('SMS as an extra second factor: MFA still required, SNS role with sns:Publish only, rule packs pass', () => {
-    const { app, t } = build({ smsMfa: true });
+    const { app, stack, t } = build({ smsMfa: true });
+    Annotations.fromStack(stack).hasWarning('/Identity/Users', Match.stringLikeRegexp('SMS is offered as a second factor'));
     t.hasResourceProperties('AWS::Cognito::UserPool', {
       MfaConfiguration: 'ON',
       EnabledMfas: Match.arrayWith(['SMS_MFA', 'SOFTWARE_TOKEN_MFA']),
@@ -184,6 +189,7 @@ describe('UserDirectory overrides', () => {
       selfSignUpEnabled: true,
       userPoolName: 'people',
     });
+    Annotations.fromStack(Stack.of(dir)).hasWarning('/Identity/Users', Match.stringLikeRegexp('Self sign-up is on'));
     t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       AccessTokenValidity: 60, IdTokenValidity: 5, RefreshTokenValidity: 43200,
       RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 0 },

@@ -262,6 +262,14 @@ export class UserDirectory extends Construct {
       deletionProtection: props.deletionProtection ?? d.deletionProtection,
     });
 
+    if (props.selfSignUpEnabled) {
+      Annotations.of(this).addWarningV2('@baseline/user-directory:selfSignUp',
+        'Self sign-up is on: anyone can create an account. Keep threat protection on and rate-limit sign-up in the web ACL, or set selfSignUpEnabled: false.');
+    }
+    if (smsMfa) {
+      Annotations.of(this).addWarningV2('@baseline/user-directory:smsMfa',
+        'SMS is offered as a second factor: SMS codes can be phished or taken over by SIM swap, and each message is billed. Prefer TOTP only (smsMfa: false).');
+    }
     if (threatProtection) {
       this.addRiskConfiguration();
     } else {
