@@ -135,7 +135,7 @@ export class DatabaseBootstrap extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [providerHttps],
       logGroup: frameworkLogs,
-      role: frameworkRole,
+      frameworkOnEventRole: frameworkRole,
     });
 
     this.resource = new CustomResource(this, 'Resource', {

@@ -295,6 +295,9 @@ export class IamAuthDatabase extends Construct implements ec2.IConnectable {
       autoMinorVersionUpgrade: true,
       publiclyAccessible: false,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: props.storageEncryptionKey,
+      performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
     };
     const deletionProtection = props.deletionProtection ?? true;
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
