@@ -11,7 +11,7 @@ import {
 } from '../../lib/constructs/secure-rest-api';
 import { SecureFunction } from '../../lib/constructs/secure-function';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
-import { formatFindings, ruleFindings } from '../helpers/compliance';
+import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 
 const DRAFT4 = 'http://json-schema.org/draft-04/schema#';
 const bodySchema = {
@@ -291,6 +291,32 @@ describe('SecureRestApi', () => {
       .map((m) => `${m.httpMethod} ${m.resource.path}`).sort();
     expect(acks('AwsSolutions-APIG4')).toEqual(['GET /health', 'POST /auth/token']);
     expect(acks('AwsSolutions-COG4')).toHaveLength(7);
+  });
+
+  test('public OPTIONS routes acknowledge only the findings they raise (every acknowledgement is needed)', () => {
+    const f = fixture();
+    const preflight: apigateway.MethodResponse = { statusCode: '204', responseParameters: { 'method.response.header.Access-Control-Allow-Origin': true } };
+    const b = build({
+      routes: [...standardRoutes(f),
+        { method: 'OPTIONS', path: '/auth/token', integration: f.integration, category: RouteCategory.AUTH },
+        { method: 'OPTIONS', path: '/health', integration: f.integration, methodResponses: [preflight] }],
+      publicRoutes: [{ method: 'GET', path: '/health' }, { method: 'POST', path: '/auth/token' },
+        { method: 'OPTIONS', path: '/auth/token' }, { method: 'OPTIONS', path: '/health' }],
+    }, f);
+    expect(formatFindings(ruleFindings(b.app))).toBe('');
+    const acksOf = (path: string) => b.api.api.methods.find((m) => m.httpMethod === 'OPTIONS' && m.resource.path === path)!
+      .node.metadata.flatMap((e) => Object.keys((e.data ?? {}) as object)).filter((k) => /APIG4|COG4/.test(k));
+    expect(acksOf('/auth/token')).toEqual([expect.stringMatching(/AwsSolutions-APIG4/)]);
+    expect(acksOf('/health')).toEqual([]);
+    // Removing every acknowledgement brings back a finding for each one.
+    const acked = acknowledgements(b.app).filter((a) => !a.id.startsWith(BUILT_IN_VALIDATION) && a.path.startsWith('Test/Api/'));
+    expect(acked.length).toBeGreaterThan(10);
+    removeAcknowledgements(b.app);
+    const findings = ruleFindings(b.app);
+    for (const ack of acked) {
+      const rule = ack.id.replace(/\[.*$/, '');
+      expect([ack.id, findings.some((x) => (x.rule === rule || x.rule === ack.id) && (x.path === ack.path || x.path.startsWith(`${ack.path}/`)))]).toEqual([ack.id, true]);
+    }
   });
 
   test('the rule packs pass on a stack with the API', () => {
