@@ -434,6 +434,13 @@ describe('WebFirewall', () => {
       expect(newFirewall({ authRateLimit: { paths: ['auth/'] } })).toThrow(/invalid authRateLimit.paths = "auth\/"\. Fix: use a URI path prefix/);
     });
 
+    test('fails if the account takeover prevention login path does not start with "/" (and keeps its case)', () => {
+      expect(newFirewall({ accountTakeoverPrevention: { loginPath: 'auth/token' } })).toThrow(/invalid accountTakeoverPrevention.loginPath = "auth\/token"/);
+      const atp = newFirewall({ accountTakeoverPrevention: { loginPath: '/Auth/Token' }, capacityBudget: 1300 })();
+      const acl = Template.fromStack(Stack.of(atp)).findResources('AWS::WAFv2::WebACL');
+      expect(JSON.stringify(acl)).toContain('"LoginPath":"/Auth/Token"');
+    });
+
     test('fails if there are no auth paths', () => {
       expect(newFirewall({ authRateLimit: { paths: [] } })).toThrow(/invalid authRateLimit.paths = \[\]/);
     });

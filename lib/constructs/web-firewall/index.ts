@@ -413,7 +413,7 @@ export class WebFirewall extends Construct {
     // 6. Paid groups, opt-in only.
     if (props.accountTakeoverPrevention) {
       const atp = props.accountTakeoverPrevention;
-      const loginPath = this.paths([atp.loginPath], 'accountTakeoverPrevention.loginPath')[0];
+      const loginPath = this.paths([atp.loginPath], 'accountTakeoverPrevention.loginPath', false)[0];
       const payloadType = atp.payloadType ?? 'JSON';
       const mode = atp.mode ?? groupMode;
       add('AWS-AWSManagedRulesATPRuleSet', managedGroupStatement('AWSManagedRulesATPRuleSet',
@@ -564,14 +564,14 @@ export class WebFirewall extends Construct {
     return seconds;
   }
 
-  private paths(paths: string[], prop = 'authRateLimit.paths'): string[] {
+  private paths(paths: string[], prop = 'authRateLimit.paths', lowercase = true): string[] {
     if (paths.length === 0 || paths.length > 10) invalidProp(this, prop, paths, 'Fix: name 1 to 10 path prefixes, for example ["/auth/", "/login"].');
     return paths.map((p) => {
       if (Token.isUnresolved(p)) return p;
       if (!p.startsWith('/') || p.length > 200 || /\s/.test(p)) {
         invalidProp(this, prop, p, 'Fix: use a URI path prefix that starts with "/", has no spaces and is at most 200 characters.');
       }
-      return p.toLowerCase(); // the URI path is lowercased before matching
+      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down lowercases the URI path before matching
     });
   }
 
