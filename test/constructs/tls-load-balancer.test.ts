@@ -317,9 +317,10 @@ describe('TlsLoadBalancer overrides', () => {
     expect(csp).not.toBe(DEFAULT_CONTENT_SECURITY_POLICY);
   });
 
-  test('deletionProtection: false turns deletion protection off', () => {
-    const { template } = build({ deletionProtection: false });
+  test('deletionProtection: false turns deletion protection off and warns at synth', () => {
+    const { template, stack } = build({ deletionProtection: false });
     expect(lbAttrs(template())['deletion_protection.enabled']).toBe('false');
+    Annotations.fromStack(stack).hasWarning('/TestStack/Lb', Match.stringLikeRegexp('^deletionProtection is off'));
   });
 
   test('an imported certificate is used as it is and no certificate is created', () => {

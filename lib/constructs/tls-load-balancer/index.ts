@@ -176,7 +176,7 @@ export interface TlsLoadBalancerProps {
    */
   readonly contentSecurityPolicy?: string;
   /**
-   * Deletion protection of the load balancer.
+   * Deletion protection of the load balancer. Turning it off adds a synth warning.
    * @default true
    */
   readonly deletionProtection?: boolean;
@@ -315,6 +315,10 @@ export class TlsLoadBalancer extends Construct {
       idleTimeout: props.idleTimeout,
     });
     this.loadBalancer.setAttribute('waf.fail_open.enabled', 'false');
+    if (props.deletionProtection === false) {
+      Annotations.of(this).addWarningV2('@baseline/tls-load-balancer:deletionProtectionOff',
+        'deletionProtection is off: the load balancer (and its DNS name) can be deleted by a stack update or deletion. Use this only for disposable stages.');
+    }
     this.node.defaultChild = this.loadBalancer.node.defaultChild;
 
     // --- access logs ---
@@ -415,7 +419,7 @@ export class TlsLoadBalancer extends Construct {
         invalidProp(this, 'sslPolicy', policy,
           'This policy also accepts TLS 1.2. Fix: use elbv2.SslPolicy.TLS13_13 (or TLS13_13_PQ / FIPS_TLS13_13 / FIPS_TLS13_13_PQ), or set allowTls12: true if clients truly need TLS 1.2.');
       }
-      Annotations.of(this).addWarningV2('aws-security-baseline:tls12Allowed',
+      Annotations.of(this).addWarningV2('@baseline/tls-load-balancer:tls12',
         `sslPolicy ${policy} accepts TLS 1.2 because allowTls12 is true. Return to elbv2.SslPolicy.TLS13_13 once every client speaks TLS 1.3.`);
       return policy;
     }
