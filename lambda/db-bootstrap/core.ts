@@ -85,7 +85,7 @@ export interface BootstrapResponse {
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const ALLOWED_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
 const HOST = /^[A-Za-z0-9.-]{1,253}$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
 
 /** Validates the custom-resource properties. */
 export function parseConfig(props: Record<string, unknown>): BootstrapConfig {
@@ -262,7 +262,7 @@ async function connectWithRetry(
 /** Errors that retrying cannot fix: authentication, authorization, TLS verification. */
 function isPermanent(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code ?? '';
-  return code.startsWith('28') || code === '3D000' || /certificate|self[- ]signed|altname|hostname/i.test(pgMessage(err));
+  return code.startsWith('28') || code === '3D000' || /certificate|self[- ]signed|altname|hostname|does not support SSL/i.test(pgMessage(err));
 }
 
 function parseCredentials(text: string): { username: string; password: string } {
