@@ -77,7 +77,8 @@ const CURSOR_PAYLOAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f
 /** A principal: 1–256 characters, no control characters (same character rule as a title). */
 const PRINCIPAL_CHARS = new RegExp(TITLE_PATTERN);
 const PRINCIPAL_MAX_LENGTH = 256;
-const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Role names accepted from the authorizer context (the same set the authorizer emits). */
+const ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 const MAX_ROLES = 50;
 
 interface CreateNote { title: string; body: string; tags?: string[] }

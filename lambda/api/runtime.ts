@@ -9,7 +9,7 @@
  */
 import { Signer } from '@aws-sdk/rds-signer';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { createIamPool, dbConfigFromEnv } from '../shared/db';
 import { logger, metrics, tracer } from '../shared/observability';
 import { App, createApp } from './app';
@@ -30,7 +30,7 @@ export function getApp(): App {
 }
 
 /** Runs one request with the Lambda context in the logs, a cold-start annotation and status metrics. */
-export async function observe<R extends APIGatewayProxyResult>(context: Context | undefined, route: string, run: () => Promise<R>): Promise<R> {
+export async function observe<R extends { statusCode: number }>(context: Context | undefined, route: string, run: () => Promise<R>): Promise<R> {
   if (context) logger.addContext(context);
   if (tracer.isTracingEnabled()) {
     tracer.annotateColdStart();

@@ -1,0 +1,168 @@
+/**
+ * Application Load Balancer entry of the notes API. No API Gateway authorizer
+ * stands in front of a load balancer, so this entry verifies the bearer JWT
+ * itself with the authorizer's verifier core (lambda/shared/jwt), builds the
+ * same identity context the authorizer would (`principalId`/`sub`, `roles`),
+ * and serves the same app. Missing or invalid token → 401 JSON with
+ * `WWW-Authenticate`; the issuer's keys unreachable → 503. `GET /health` is
+ * public (the target group's health check carries no token).
+ *
+ * Env: the authorizer's JWT_ISSUER, JWT_AUDIENCE, JWKS_URI, JWT_ALGORITHMS,
+ * JWT_MAX_TOKEN_AGE_SECONDS, JWT_CLOCK_SKEW_SECONDS, JWT_TOKEN_USE,
+ * JWT_ROLES_CLAIM, plus the database variables of runtime.ts.
+ */
+import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { errorResponse, HttpError } from '../shared/http';
+import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } from '../shared/jwt';
+import { logger } from '../shared/observability';
+import type { App, AppLogger } from './app';
+import { getApp, observe } from './runtime';
+
+/** Verifies a token (the shared JwtVerifier fits). */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedIdentity>;
+}
+
+/** Dependencies of {@link createAlbHandler}. */
+export interface AlbDeps {
+  readonly app: App;
+  readonly verifier: TokenVerifier;
+  /** @default - silent */
+  readonly logger?: AppLogger & { info?(message: string, ...extra: Record<string, unknown>[]): void };
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i;
+const MAX_AUTHORIZATION_LENGTH = 8192 + 64;
+/** Role names passed on (the set the authorizer emits); anything else, a comma especially, is dropped. */
+const SAFE_ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
+const REASONS: Record<number, string> = {
+  200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
+  405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+function unauthorized(error?: 'invalid_token'): HttpError {
+  const challenge = error ? `Bearer realm="notes", error="${error}"` : 'Bearer realm="notes"';
+  return new HttpError(401, 'unauthorized', 'Authentication required', { 'WWW-Authenticate': challenge });
+}
+
+/** All values of a header, whichever of the two ALB header modes the target group uses. */
+function headerValues(event: ALBEvent, name: string): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(event.multiValueHeaders ?? {})) if (k.toLowerCase() === name && Array.isArray(v)) out.push(...v);
+  if (event.multiValueHeaders === undefined) {
+    for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name && typeof v === 'string') out.push(v);
+  }
+  return out;
+}
+
+/** The bearer token: exactly one Authorization header, scheme Bearer, bounded. */
+function bearerToken(event: ALBEvent): string {
+  const values = headerValues(event, 'authorization');
+  if (values.length === 0) throw unauthorized();
+  if (values.length > 1 || values[0].length > MAX_AUTHORIZATION_LENGTH) throw unauthorized('invalid_token');
+  const m = BEARER.exec(values[0]);
+  if (!m) throw unauthorized('invalid_token');
+  return m[1];
+}
+
+/** ALB passes query strings URL-encoded (API Gateway decodes them); decode strictly. */
+function decode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new HttpError(400, 'bad_request', 'Malformed query string');
+  }
+}
+
+/** Converts an ALB event (either header mode) into the API Gateway proxy shape the app expects, with the verified identity. */
+export function toProxyEvent(event: ALBEvent, identity: VerifiedIdentity | undefined): APIGatewayProxyEvent {
+  const multiHeaders: Record<string, string[]> = {};
+  if (event.multiValueHeaders) {
+    for (const [k, v] of Object.entries(event.multiValueHeaders)) if (Array.isArray(v)) multiHeaders[k.toLowerCase()] = [...v];
+  } else {
+    for (const [k, v] of Object.entries(event.headers ?? {})) if (typeof v === 'string') multiHeaders[k.toLowerCase()] = [v];
+  }
+  // The token stays here: the app never needs it, and nothing downstream can log it.
+  delete multiHeaders.authorization;
+  const headers = Object.fromEntries(Object.entries(multiHeaders).map(([k, v]) => [k, v[v.length - 1]]));
+
+  const multiQuery: Record<string, string[]> = {};
+  if (event.multiValueQueryStringParameters) {
+    for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (Array.isArray(v)) (multiQuery[decode(k)] ??= []).push(...v.map(decode));
+  } else {
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') (multiQuery[decode(k)] ??= []).push(decode(v));
+  }
+  const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]]));
+
+  const authorizer = identity
+    ? { principalId: identity.sub, sub: identity.sub, roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(',') }
+    : null;
+  return {
+    httpMethod: event.httpMethod,
+    path: event.path,
+    resource: '', // routed by path
+    pathParameters: null,
+    headers,
+    multiValueHeaders: multiHeaders,
+    queryStringParameters: Object.keys(query).length > 0 ? query : null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+    stageVariables: null,
+    requestContext: { authorizer, requestId: '', identity: {} } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+/** Converts the app's result to an ALB result, in the header mode the request used. */
+export function toAlbResult(result: APIGatewayProxyResult, multiValue: boolean): ALBResult {
+  const statusDescription = `${result.statusCode} ${REASONS[result.statusCode] ?? 'Unknown'}`;
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  return multiValue
+    ? { statusCode: result.statusCode, statusDescription, multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])), body: result.body, isBase64Encoded: false }
+    : { statusCode: result.statusCode, statusDescription, headers, body: result.body, isBase64Encoded: false };
+}
+
+/** The ALB handler around an app and a verifier (pure: no environment, no AWS SDK). */
+export function createAlbHandler(deps: AlbDeps): (event: ALBEvent) => Promise<ALBResult> {
+  const log = deps.logger;
+  return async (event) => {
+    const multiValue = event.multiValueHeaders !== undefined;
+    try {
+      const isHealth = event.path === '/health' && event.httpMethod === 'GET';
+      let identity: VerifiedIdentity | undefined;
+      if (!isHealth) {
+        const token = bearerToken(event);
+        try {
+          identity = await deps.verifier.verify(token);
+        } catch (err) {
+          if (err instanceof JwtError && err.reason === 'jwks_unavailable') {
+            log?.error('issuer keys unavailable', { reason: err.reason });
+            throw new HttpError(503, 'service_unavailable', 'Service temporarily unavailable, retry later', { 'Retry-After': '5' });
+          }
+          // The reason is logged (never the token); the client learns only "invalid".
+          log?.warn('token rejected', { reason: err instanceof JwtError ? err.reason : 'unexpected' });
+          throw unauthorized('invalid_token');
+        }
+      }
+      return toAlbResult(await deps.app(toProxyEvent(event, identity)), multiValue);
+    } catch (err) {
+      return toAlbResult(errorResponse(err instanceof HttpError ? err : new HttpError(500, 'internal_error', 'Internal server error')), multiValue);
+    }
+  };
+}
+
+let albHandler: ((event: ALBEvent) => Promise<ALBResult>) | undefined;
+
+/** The Lambda entry for the ALB target group. */
+export async function handler(event: ALBEvent, context?: Context): Promise<ALBResult> {
+  return observe(context, `${event.httpMethod} alb`, async () => {
+    try {
+      albHandler ??= createAlbHandler({ app: getApp(), verifier: new JwtVerifier(verifierConfigFromEnv(process.env)), logger });
+    } catch (err) {
+      logger.error('handler misconfigured', { name: (err as Error)?.name, message: (err as Error)?.message });
+      return toAlbResult(errorResponse(err), event.multiValueHeaders !== undefined);
+    }
+    return albHandler(event);
+  });
+}
