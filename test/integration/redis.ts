@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { existsSync } from 'fs';
 import { connect } from 'net';
 import { freePort } from './net';
 
@@ -19,12 +20,15 @@ export function redisServerAvailable(): boolean {
  * Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no` and
  * waits until it answers PING. Throws with the install hint when the binary is missing.
  */
-export async function startRedis(options: { readonly port?: number; readonly extraArgs?: string[] } = {}): Promise<RunningRedis> {
+export async function startRedis(options: { readonly port?: number; readonly extraArgs?: string[]; readonly cpu?: number } = {}): Promise<RunningRedis> {
   if (!redisServerAvailable()) {
     throw new Error('redis-server is not installed. Fix: apt-get install -y redis-server (a test prerequisite, see README).');
   }
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn('redis-server', [
+  // Benchmarks pin the server to its own core (the client process is pinned to another).
+  const taskset = options.cpu !== undefined ? ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p)) : undefined;
+  const [cmd, pre] = taskset ? [taskset, ['-c', String(options.cpu), 'redis-server']] : ['redis-server', []];
+  const child: ChildProcess = spawn(cmd, [...pre,
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning',
     ...(options.extraArgs ?? []),
   ], { stdio: ['ignore', 'ignore', 'inherit'] });

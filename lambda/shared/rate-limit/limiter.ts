@@ -79,6 +79,26 @@ export class RateLimitTimeoutError extends Error {
 
 const SAFE_ID = /^[A-Za-z0-9:._@|-]{1,64}$/;
 
+/** A policy with everything the hot path needs precomputed. */
+interface CompiledPolicy {
+  readonly name: string;
+  readonly quotedName: string;
+  readonly policy: RateLimitPolicy;
+  readonly rate: number;
+  /** Emission interval in whole microseconds (window / limit). */
+  readonly interval: number;
+  readonly policyHeader: string;
+}
+
+function compile(name: string, policy: RateLimitPolicy): CompiledPolicy {
+  const quotedName = sfString(name);
+  return {
+    name, quotedName, policy, rate: policy.limit / policy.windowSeconds,
+    interval: Math.max(1, Math.floor((policy.windowSeconds * 1_000_000) / policy.limit)),
+    policyHeader: `${quotedName};q=${policy.limit};w=${policy.windowSeconds}`,
+  };
+}
+
 export class RateLimiter {
   private readonly config: RateLimiterConfig;
   private readonly keyPrefix: string;
@@ -87,6 +107,7 @@ export class RateLimiter {
   private readonly failClosedRetryAfter: number;
   private warm = false;
   private loading: Promise<unknown> | undefined;
+  private readonly compiled: Record<string, { readonly default: CompiledPolicy; readonly roles: Map<string, CompiledPolicy> }> = {};
 
   constructor(
     private readonly store: RateLimitStore,
@@ -98,18 +119,28 @@ export class RateLimiter {
     this.timeoutMs = config.timeoutMs ?? 50;
     this.firstCallTimeoutMs = Math.max(config.firstCallTimeoutMs ?? 1000, this.timeoutMs);
     this.failClosedRetryAfter = config.failClosedRetryAfterSeconds ?? 1;
+    for (const [cls, c] of Object.entries(this.config.classes)) {
+      this.compiled[cls] = {
+        default: compile(cls, c.default),
+        roles: new Map(Object.entries(c.roles ?? {}).map(([role, p]) => [role, compile(`${cls}.${role}`, p)])),
+      };
+    }
   }
 
   /** The policy that applies to the identity on the route class (the most generous of its roles, else the default). */
   public policyFor(identity: RateLimitIdentity, routeClass: RouteClass): { name: string; policy: RateLimitPolicy } {
-    const c = this.config.classes[routeClass];
+    const { name, policy } = this.compiledFor(identity, routeClass);
+    return { name, policy };
+  }
+
+  private compiledFor(identity: RateLimitIdentity, routeClass: RouteClass): CompiledPolicy {
+    const c = this.compiled[routeClass];
     if (!c) throw new TypeError(`unknown route class ${JSON.stringify(routeClass)}`);
-    let best = { name: routeClass as string, policy: c.default };
-    for (const role of identity.roles ?? []) {
-      const p = c.roles?.[role];
-      if (p && (p.limit / p.windowSeconds > best.policy.limit / best.policy.windowSeconds
-        || (p.limit / p.windowSeconds === best.policy.limit / best.policy.windowSeconds && p.limit > best.policy.limit))) {
-        best = { name: `${routeClass}.${role}`, policy: p };
+    let best = c.default;
+    if (identity.roles) {
+      for (const role of identity.roles) {
+        const p = c.roles.get(role);
+        if (p && (p.rate > best.rate || (p.rate === best.rate && p.policy.limit > best.policy.limit))) best = p;
       }
     }
     return best;
@@ -124,17 +155,16 @@ export class RateLimiter {
 
   /** Checks (and, when allowed, consumes) `cost` requests of the identity's budget on the route class. */
   public async check(identity: RateLimitIdentity, routeClass: RouteClass, cost = 1): Promise<RateLimitDecision> {
-    const { name, policy } = this.policyFor(identity, routeClass);
+    const compiled = this.compiledFor(identity, routeClass);
+    const { name, policy, policyHeader } = compiled;
     const key = this.keyFor(identity, routeClass);
     if (!Number.isInteger(cost) || cost < 1 || cost > policy.limit) throw new TypeError(`rate limit cost must be a whole number from 1 to ${policy.limit}`);
-    const interval = Math.max(1, Math.floor((policy.windowSeconds * 1_000_000) / policy.limit));
     const base = { routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds };
-    const policyHeader = `${sfString(name)};q=${policy.limit};w=${policy.windowSeconds}`;
     // Until the first check of the container settles (connect, TLS, AUTH), checks get the longer budget.
     const budget = this.warm ? this.timeoutMs : this.firstCallTimeoutMs;
     let parsed: [boolean, number, number, number];
     try {
-      parsed = parseReply(await withDeadline(this.run(key, [interval, policy.limit, cost]), budget));
+      parsed = parseReply(await withDeadline(this.run(key, [compiled.interval, policy.limit, cost]), budget));
     } catch (err) {
       return this.onFailure(base, policyHeader, err);
     } finally {
@@ -144,15 +174,15 @@ export class RateLimiter {
     if (allowed) {
       const resetSeconds = Math.ceil(resetUs / 1_000_000);
       return {
-        ...base, allowed: true, remaining, resetSeconds,
-        headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${sfString(name)};r=${remaining};t=${resetSeconds}` },
+        allowed: true, routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds, remaining, resetSeconds,
+        headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${compiled.quotedName};r=${remaining};t=${resetSeconds}` },
       };
     }
     const retryAfterSeconds = Math.max(1, Math.ceil(retryUs / 1_000_000));
     this.options.metrics?.addMetric('RateLimitExceeded', 'Count', 1);
     return {
       ...base, allowed: false, statusCode: 429, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds,
-      headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${sfString(name)};r=0;t=${retryAfterSeconds}`, 'Retry-After': String(retryAfterSeconds) },
+      headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${compiled.quotedName};r=0;t=${retryAfterSeconds}`, 'Retry-After': String(retryAfterSeconds) },
     };
   }
 
@@ -210,9 +240,9 @@ function isNoScript(err: unknown): boolean {
 
 function parseReply(reply: unknown): [boolean, number, number, number] {
   if (!Array.isArray(reply) || reply.length !== 4) throw new Error('unexpected rate limit script reply');
-  const n = reply.map((v) => Number(v));
-  if (n.some((v) => !Number.isFinite(v))) throw new Error('unexpected rate limit script reply');
-  return [n[0] === 1, n[1], n[2], n[3]];
+  const a = Number(reply[0]); const b = Number(reply[1]); const c = Number(reply[2]); const d = Number(reply[3]);
+  if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(d))) throw new Error('unexpected rate limit script reply');
+  return [a === 1, b, c, d];
 }
 
 /** A structured-field string (RFC 8941 sf-string): quoted, with `\` and `"` escaped. */

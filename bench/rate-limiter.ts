@@ -1,0 +1,116 @@
+/**
+ * Rate limiter: added latency per request against the floor (one bare PING
+ * round trip on the same connection to the same redis-server) and throughput
+ * against rate-limiter-flexible's RateLimiterRedis on the same connection,
+ * interleaved round by round in one run. Goals: <= 1.3x PING; >= the peer.
+ *
+ * Runs inside `npm run bench` (section "rate-limiter") or alone:
+ * `npx tsx bench/rate-limiter.ts`. Needs `redis-server` (Debian package) on PATH.
+ */
+import * as os from 'node:os';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { RateLimiter, RateLimiterConfig } from '../lambda/shared/rate-limit';
+import { createRedisRateLimitStore } from '../lambda/shared/rate-limit/redis-store';
+import { startRedis } from '../test/integration/redis';
+import { BenchRow, BenchSection } from './types';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const SEQ_OPS = 400;
+const CONCURRENCY = 64;
+const CONC_OPS = 4000;
+const IDENTITIES = 1000;
+
+interface Contender {
+  readonly name: string;
+  readonly op: (i: number) => Promise<unknown>;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One request at a time: ns per request (latency). */
+async function sequential(c: Contender, offset: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < SEQ_OPS; i++) await c.op(offset + i);
+  return Number(process.hrtime.bigint() - start) / SEQ_OPS;
+}
+
+/** CONCURRENCY requests in flight: ops per second (throughput). */
+async function concurrent(c: Contender, offset: number): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < CONC_OPS) await c.op(offset + next++);
+  }));
+  return CONC_OPS / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+/** Runs the contenders interleaved (rotating order each round); returns per-round results for each. */
+async function interleave(contenders: Contender[], measure: (c: Contender, offset: number) => Promise<number>): Promise<number[][]> {
+  const out: number[][] = contenders.map(() => []);
+  for (const c of contenders) await measure(c, 0); // warm-up: JIT, script cache
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const i = (k + r) % contenders.length;
+      out[i].push(await measure(contenders[i], (r + 1) * 100_000));
+    }
+  }
+  return out;
+}
+
+async function run(): Promise<BenchRow[]> {
+  // The server gets its own core when there are two (the bench process is pinned to core 0).
+  const redis = await startRedis({ cpu: os.cpus().length > 1 ? 1 : undefined });
+  const store = await createRedisRateLimitStore({ host: redis.host, port: redis.port, tls: false });
+  try {
+    const generous = { default: { limit: 1_000_000, windowSeconds: 60 } };
+    const config: RateLimiterConfig = { classes: {
+      auth: { ...generous, onFailure: 'closed' }, write: { ...generous, onFailure: 'closed' }, read: { ...generous, onFailure: 'open' },
+    }, timeoutMs: 1000 };
+    const limiter = new RateLimiter(store, config);
+    const peer = new RateLimiterRedis({ storeClient: store.client, points: 1_000_000, duration: 60, keyPrefix: 'rlflx' });
+    const ids = Array.from({ length: IDENTITIES }, (_, i) => `user-${i}`);
+    const ping: Contender = { name: 'PING round trip (floor)', op: () => store.client.ping() };
+    const ours: Contender = {
+      name: 'RateLimiter.check (GCRA, 1 EVALSHA)',
+      op: async (i) => {
+        const d = await limiter.check({ id: ids[i % IDENTITIES] }, 'write');
+        if (d.failure) throw new Error('limiter failed during the bench');
+      },
+    };
+    const theirs: Contender = { name: 'rate-limiter-flexible RateLimiterRedis.consume', op: (i) => peer.consume(ids[i % IDENTITIES]) };
+
+    const lat = await interleave([ping, ours, theirs], sequential);
+    const thr = await interleave([ping, ours, theirs], concurrent);
+    const ratio = (a: number[], b: number[]) => median(a.map((v, i) => v / b[i]));
+    const us = (ns: number[]) => median(ns) / 1000;
+    return [
+      { name: `latency: ${ping.name}`, usPerOp: us(lat[0]), opsPerSec: 1e9 / median(lat[0]), ratio: 1, ratioOf: 'x PING' },
+      { name: `latency: ${ours.name}`, usPerOp: us(lat[1]), opsPerSec: 1e9 / median(lat[1]), ratio: ratio(lat[1], lat[0]), ratioOf: 'x PING', note: 'goal <= 1.3x PING' },
+      { name: `latency: ${theirs.name}`, usPerOp: us(lat[2]), opsPerSec: 1e9 / median(lat[2]), ratio: ratio(lat[2], lat[0]), ratioOf: 'x PING' },
+      { name: `throughput (${CONCURRENCY} in flight): PING`, opsPerSec: median(thr[0]), usPerOp: 1e6 / median(thr[0]) },
+      { name: `throughput (${CONCURRENCY} in flight): ${ours.name}`, opsPerSec: median(thr[1]), usPerOp: 1e6 / median(thr[1]), ratio: ratio(thr[1], thr[2]), ratioOf: 'x peer', note: 'goal >= 1.0x peer' },
+      { name: `throughput (${CONCURRENCY} in flight): ${theirs.name}`, opsPerSec: median(thr[2]), usPerOp: 1e6 / median(thr[2]), ratio: 1, ratioOf: 'x peer' },
+    ];
+  } finally {
+    store.client.disconnect();
+    await redis.stop();
+  }
+}
+
+/** Section for bench/run.ts. */
+export const rateLimiterSection: BenchSection = { name: 'rate-limiter', run };
+
+if (require.main === module) {
+  run().then((rows) => {
+    for (const r of rows) {
+      console.log(`${r.name.padEnd(78)} ${(r.usPerOp ?? 0).toFixed(1).padStart(8)} µs/op ${Math.round(r.opsPerSec ?? 0).toString().padStart(8)} ops/s ${r.ratio === undefined ? '' : `${r.ratio.toFixed(2)} ${r.ratioOf}`} ${r.note ?? ''}`);
+    }
+  }, (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
