@@ -10,3 +10,4 @@ export * from './constructs/secure-rest-api';
 export * from './constructs/user-directory';
 export * from './constructs/web-firewall';
 export * from './constructs/identity-rate-limiter';
+export * from './constructs/jwt-authorizer';

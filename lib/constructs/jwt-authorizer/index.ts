@@ -1,0 +1,182 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'path';
+import {
+  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS,
+} from '../../../lambda/shared/jwt/config';
+import { checkRange, invalidProp } from '../../internal/errors';
+import { SecureFunction } from '../secure-function';
+
+/** The authorizer handler (pure verifier core on node:crypto behind a thin adapter). */
+const HANDLER_ENTRY = join(__dirname, '..', '..', '..', 'lambda', 'authorizer', 'handler.ts');
+/** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
+const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
+/** Largest token age accepted by the verifier (one day). */
+const MAX_TOKEN_AGE_SECONDS = 86_400;
+
+/** Props of {@link JwtAuthorizer}. */
+export interface JwtAuthorizerProps {
+  /** VPC the authorizer function runs in (it fetches the JWKS over HTTPS through the VPC's egress). */
+  readonly vpc: ec2.IVpc;
+  /** KMS key of the function's log group. */
+  readonly logsKey: kms.IKey;
+  /** Expected `iss`, compared exactly (for Cognito `https://cognito-idp.<region>.amazonaws.com/<poolId>`). */
+  readonly issuer: string;
+  /** Accepted audiences: `aud` values, or `client_id` values when `tokenUse` is 'access' (Cognito app client ids). */
+  readonly audience: string[];
+  /** The issuer's JWKS URL (https). */
+  readonly jwksUri: string;
+  /**
+   * Accepted signature algorithms (asymmetric only: RS256/384/512, PS256/384/512, ES256/384, EdDSA).
+   * @default ['RS256'] - what Cognito signs with
+   */
+  readonly algorithms?: string[];
+  /**
+   * Largest accepted token age (`now - iat`), in seconds, even when `exp` is later.
+   * @default 900 - 15 minutes, the access-token lifetime of the user directory
+   */
+  readonly maxTokenAgeSeconds?: number;
+  /**
+   * Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds (at most 60).
+   * @default 30
+   */
+  readonly clockSkewSeconds?: number;
+  /**
+   * Required Cognito `token_use`. 'access' checks `client_id` instead of `aud`.
+   * @default - not checked (set 'access' for Cognito access tokens)
+   */
+  readonly tokenUse?: 'access' | 'id';
+  /**
+   * Claim that holds the caller's roles (an array of strings).
+   * @default 'cognito:groups'
+   */
+  readonly rolesClaim?: string;
+  /**
+   * How long API Gateway caches the policy per token (at most 5 minutes; 0 disables the cache).
+   * @default Duration.minutes(5)
+   */
+  readonly resultsCacheTtl?: Duration;
+  /**
+   * Retention of the function's logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Reserved concurrency of the authorizer function.
+   * @default 10 (the SecureFunction default)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Memory of the authorizer function in MB (CPU grows with it).
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Name of the authorizer in API Gateway.
+   * @default - the construct's unique id
+   */
+  readonly authorizerName?: string;
+}
+
+/**
+ * A Lambda REQUEST authorizer for REST APIs that verifies bearer JWTs against
+ * the issuer's JWKS (signature, alg allow-list, iss, aud / client_id, exp, nbf,
+ * iat, token age, typ, crit) and returns an IAM policy allowing exactly the
+ * routes the caller's roles permit (`lambda/shared/route-permissions.ts`).
+ *
+ * Secure defaults: RS256 only, 15-minute maximum token age, 30 s clock skew,
+ * identity source the `Authorization` header (a request without it gets 401
+ * without invoking the function), policy cache of at most 5 minutes, and the
+ * function runs as a {@link SecureFunction} (VPC, HTTPS-only egress, KMS logs).
+ */
+export class JwtAuthorizer extends Construct {
+  /** The API Gateway authorizer, to pass to methods (or `SecureRestApi`'s `authorizer`). */
+  public readonly authorizer: apigateway.IAuthorizer;
+  /** The authorizer function. */
+  public readonly handler: SecureFunction;
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
+    super(scope, id);
+    checkUrl(this, 'issuer', props.issuer);
+    checkUrl(this, 'jwksUri', props.jwksUri);
+    if (!Array.isArray(props.audience) || props.audience.length === 0) {
+      invalidProp(this, 'audience', props.audience, 'Fix: list the accepted audiences (for Cognito, the app client id).');
+    }
+    props.audience.forEach((aud, i) => {
+      if (Token.isUnresolved(aud)) return;
+      if (typeof aud !== 'string' || aud.trim() === '' || aud.includes(',')) {
+        invalidProp(this, `audience[${i}]`, aud, 'Fix: use a non-empty value without commas (for Cognito, the app client id).');
+      }
+    });
+    const algorithms = props.algorithms ?? ['RS256'];
+    if (algorithms.length === 0) invalidProp(this, 'algorithms', algorithms, 'Fix: allow at least one algorithm, for example RS256.');
+    for (const alg of algorithms) {
+      if (!SUPPORTED_ALGORITHMS.includes(alg)) {
+        invalidProp(this, 'algorithms', algorithms, `Fix: use only asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')}); never none or HS*.`);
+      }
+    }
+    checkRange(this, 'maxTokenAgeSeconds', props.maxTokenAgeSeconds, 1, MAX_TOKEN_AGE_SECONDS);
+    checkRange(this, 'clockSkewSeconds', props.clockSkewSeconds, 0, MAX_CLOCK_SKEW_SECONDS);
+    if (props.tokenUse !== undefined && props.tokenUse !== 'access' && props.tokenUse !== 'id') {
+      invalidProp(this, 'tokenUse', props.tokenUse, "Fix: use 'access' (Cognito access tokens) or 'id', or leave it unset.");
+    }
+    if (props.rolesClaim !== undefined && (props.rolesClaim.trim() === '' || ['__proto__', 'constructor', 'prototype'].includes(props.rolesClaim))) {
+      invalidProp(this, 'rolesClaim', props.rolesClaim, "Fix: name the claim holding the roles, for example 'cognito:groups'.");
+    }
+    const ttl = props.resultsCacheTtl ?? Duration.minutes(5);
+    if (!Token.isUnresolved(ttl.toSeconds()) && ttl.toSeconds() > MAX_RESULTS_CACHE_TTL_SECONDS) {
+      invalidProp(this, 'resultsCacheTtl', `${ttl.toSeconds()} seconds`,
+        `Fix: use at most ${MAX_RESULTS_CACHE_TTL_SECONDS} seconds: API Gateway keeps serving a cached policy after a role change or a revocation.`);
+    }
+
+    const environment: Record<string, string> = {
+      JWT_ISSUER: props.issuer,
+      JWT_AUDIENCE: props.audience.join(','),
+      JWKS_URI: props.jwksUri,
+      JWT_ALGORITHMS: algorithms.join(','),
+      JWT_MAX_TOKEN_AGE_SECONDS: String(props.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS),
+      JWT_CLOCK_SKEW_SECONDS: String(props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS),
+      JWT_ROLES_CLAIM: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
+    };
+    if (props.tokenUse !== undefined) environment.JWT_TOKEN_USE = props.tokenUse;
+
+    this.handler = new SecureFunction(this, 'Function', {
+      entry: HANDLER_ENTRY,
+      description: 'JWT authorizer: verifies bearer tokens against the issuer JWKS and returns the route policy of the caller\'s roles',
+      vpc: props.vpc,
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
+      environment,
+      memorySize: props.memorySize,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // The JWKS fetch times out after 3 s; API Gateway waits 10 s at most for an authorizer.
+      timeout: Duration.seconds(5),
+    });
+
+    const authorizer = new apigateway.RequestAuthorizer(this, 'Authorizer', {
+      handler: this.handler.function,
+      identitySources: [apigateway.IdentitySource.header('Authorization')],
+      resultsCacheTtl: ttl,
+      authorizerName: props.authorizerName,
+    });
+    this.authorizer = authorizer;
+    this.node.defaultChild = authorizer.node.defaultChild;
+  }
+}
+
+function checkUrl(scope: Construct, prop: string, value: string): void {
+  if (Token.isUnresolved(value)) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || url.protocol !== 'https:' || url.username !== '' || url.password !== '') {
+    invalidProp(scope, prop, value, 'Fix: use the issuer\'s https URL (no credentials), for example https://cognito-idp.<region>.amazonaws.com/<userPoolId>.');
+  }
+}

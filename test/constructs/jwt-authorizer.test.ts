@@ -1,0 +1,135 @@
+import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { JwtAuthorizer, JwtAuthorizerProps } from '../../lib/constructs/jwt-authorizer';
+import { LogsKey } from '../../lib/constructs/logging';
+import { SecureVpc } from '../../lib/constructs/secure-vpc';
+import { formatFindings, ruleFindings } from '../helpers/compliance';
+
+const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
+
+function build(props: Partial<JwtAuthorizerProps> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Auth', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const logsKey = new LogsKey(stack, 'LogsKey').key;
+  const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey, natGateways: 1 });
+  const jwt = new JwtAuthorizer(stack, 'JwtAuthorizer', {
+    vpc: network.vpc, logsKey, issuer: ISSUER, audience: ['client-1'], jwksUri: `${ISSUER}/.well-known/jwks.json`, ...props,
+  });
+  // The authorizer must be attached to an API to synthesize.
+  const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false, deployOptions: { stageName: 'test' } });
+  api.root.addResource('notes').addMethod('GET', new apigateway.MockIntegration(), { authorizer: jwt.authorizer });
+  return { app, stack, jwt };
+}
+
+describe('JwtAuthorizer', () => {
+  const f = build({ tokenUse: 'access' });
+  const template = Template.fromStack(f.stack);
+
+  test('has no unacknowledged rule-pack findings on its own resources', () => {
+    // The test API's own findings (COG4 on methods, access logs, WAF, ...) belong to SecureRestApi, not to this construct.
+    const all = ruleFindings(f.app);
+    expect(all.length).toBeGreaterThan(0); // the bare test API does raise findings, so the filter below is meaningful
+    const mine = all.filter((x) => x.path.startsWith('Auth/JwtAuthorizer/') || x.path.startsWith('/Auth/JwtAuthorizer/'));
+    expect(all.some((x) => /Auth\/Api/.test(x.path))).toBe(true);
+    expect(formatFindings(mine)).toBe('');
+  });
+
+  test('a REQUEST authorizer on the Authorization header with a 5-minute policy cache', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerUri: Match.anyValue(),
+    });
+  });
+
+  test('the function gets the verifier configuration from props, with secure defaults', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          JWT_ISSUER: ISSUER,
+          JWT_AUDIENCE: 'client-1',
+          JWKS_URI: `${ISSUER}/.well-known/jwks.json`,
+          JWT_ALGORITHMS: 'RS256',
+          JWT_MAX_TOKEN_AGE_SECONDS: '900',
+          JWT_CLOCK_SKEW_SECONDS: '30',
+          JWT_ROLES_CLAIM: 'cognito:groups',
+          JWT_TOKEN_USE: 'access',
+        },
+      },
+      Timeout: 5,
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+    });
+  });
+
+  test('only API Gateway may invoke the function, and only through this authorizer', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+      SourceArn: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])]) }),
+    });
+  });
+
+  test('the function can only reach HTTPS (the JWKS) and nothing else', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Function: outbound HTTPS only'),
+      SecurityGroupEgress: [Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443 })],
+    });
+  });
+
+  test('passes every option through', () => {
+    const { stack } = build({
+      audience: ['a', 'b'], algorithms: ['RS256', 'ES256'], maxTokenAgeSeconds: 600, clockSkewSeconds: 10, rolesClaim: 'roles',
+      resultsCacheTtl: Duration.seconds(60), tokenUse: 'id',
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: 'a,b', JWT_ALGORITHMS: 'RS256,ES256', JWT_MAX_TOKEN_AGE_SECONDS: '600', JWT_CLOCK_SKEW_SECONDS: '10', JWT_ROLES_CLAIM: 'roles', JWT_TOKEN_USE: 'id' }) },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 60 });
+  });
+
+  test('leaves JWT_TOKEN_USE unset by default', () => {
+    const { stack } = build();
+    const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const vars = Object.values(fns).map((r) => (r as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {});
+    expect(vars.some((v) => 'JWT_ISSUER' in v && !('JWT_TOKEN_USE' in v))).toBe(true);
+  });
+
+  test('accepts unresolved tokens (a user pool issuer and client id) without validating them', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'T', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const logsKey = new LogsKey(stack, 'LogsKey').key;
+    const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey, natGateways: 1 });
+    const poolId = Lazy.string({ produce: () => 'eu-west-1_Pool' });
+    const clientId = Lazy.string({ produce: () => 'client,with,commas-is-not-checked' });
+    expect(Token.isUnresolved(poolId)).toBe(true);
+    expect(() => new JwtAuthorizer(stack, 'A', {
+      vpc: network.vpc, logsKey, issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${poolId}`,
+      audience: [clientId], jwksUri: Lazy.string({ produce: () => 'http://not-checked' }), resultsCacheTtl: Duration.seconds(Lazy.number({ produce: () => 900 })),
+    })).not.toThrow();
+  });
+
+  test.each([
+    ['issuer is plain http', { issuer: 'http://issuer.example.com' }, /invalid issuer = "http:\/\/issuer.example.com". Fix: use the issuer's https URL/],
+    ['issuer is not a URL', { issuer: 'my-issuer' }, /invalid issuer/],
+    ['jwksUri is plain http', { jwksUri: 'http://issuer.example.com/jwks' }, /invalid jwksUri/],
+    ['jwksUri carries credentials', { jwksUri: 'https://u:p@issuer.example.com/jwks' }, /invalid jwksUri/],
+    ['audience is empty', { audience: [] }, /invalid audience = \[\]/],
+    ['an audience has a comma', { audience: ['a,b'] }, /invalid audience\[0\] = "a,b"/],
+    ['an audience is blank', { audience: [' '] }, /invalid audience\[0\]/],
+    ['algorithms allow HS256', { algorithms: ['RS256', 'HS256'] }, /invalid algorithms .* never none or HS\*/],
+    ['algorithms allow none', { algorithms: ['none'] }, /invalid algorithms/],
+    ['algorithms is empty', { algorithms: [] }, /invalid algorithms = \[\]/],
+    ['clockSkewSeconds is over 60', { clockSkewSeconds: 61 }, /invalid clockSkewSeconds = 61\. Fix: use a whole number from 0 to 60/],
+    ['maxTokenAgeSeconds is 0', { maxTokenAgeSeconds: 0 }, /invalid maxTokenAgeSeconds = 0/],
+    ['maxTokenAgeSeconds is over a day', { maxTokenAgeSeconds: 86_401 }, /invalid maxTokenAgeSeconds/],
+    ['tokenUse is refresh', { tokenUse: 'refresh' as never }, /invalid tokenUse = "refresh"/],
+    ['rolesClaim is __proto__', { rolesClaim: '__proto__' }, /invalid rolesClaim/],
+    ['resultsCacheTtl is over 300 s', { resultsCacheTtl: Duration.minutes(10) }, /invalid resultsCacheTtl = "600 seconds". Fix: use at most 300 seconds/],
+  ])('fails if %s', (_name, props, message) => {
+    expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(message);
+    expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(/JwtAuthorizer/);
+  });
+});
