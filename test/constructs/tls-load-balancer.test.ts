@@ -370,6 +370,18 @@ describe('TlsLoadBalancer overrides', () => {
     });
   });
 
+  test('ipAddressType DUAL_STACK_WITHOUT_PUBLIC_IPV4 admits IPv6 clients only and publishes only an AAAA record', () => {
+    const f = fixture({ ipProtocol: ec2.IpProtocol.DUAL_STACK });
+    const { template, lb } = build({ ipAddressType: elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4, recordName: 'app.example.com' }, f);
+    template().resourceCountIs('AWS::Route53::RecordSet', 1);
+    template().hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.example.com.', Type: 'AAAA' });
+    template().hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^TLS load balancer'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIpv6: '::/0', FromPort: 443 }), Match.objectLike({ CidrIpv6: '::/0', FromPort: 80 })],
+    });
+    expect(lb.aliasRecords).toHaveLength(1);
+  });
+
   test('ingressPeers restricts who may connect, and then nothing is acknowledged for EC23', () => {
     const { template, app } = build({ ingressPeers: [ec2.Peer.ipv4('203.0.113.0/24')] });
     template().hasResourceProperties('AWS::EC2::SecurityGroup', {

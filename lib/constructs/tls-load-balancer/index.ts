@@ -285,9 +285,7 @@ export class TlsLoadBalancer extends Construct {
       allowAllOutbound: false,
       allowAllIpv6Outbound: false,
     });
-    const peers = props.ingressPeers ?? (dualStack && ipAddressType === elbv2.IpAddressType.DUAL_STACK
-      ? [ec2.Peer.anyIpv4(), ec2.Peer.anyIpv6()]
-      : dualStack ? [ec2.Peer.anyIpv6()] : [ec2.Peer.anyIpv4()]);
+    const peers = props.ingressPeers ?? internetPeers(ipAddressType);
     if (peers.length === 0) {
       invalidProp(this, 'ingressPeers', peers, 'Fix: name at least one peer (for example ec2.Peer.anyIpv4()), or omit it to admit the internet.');
     }
@@ -513,6 +511,15 @@ export class TlsLoadBalancer extends Construct {
       }],
       removalPolicy,
     });
+  }
+}
+
+/** The whole internet, for the address families the load balancer serves. */
+function internetPeers(ipAddressType: elbv2.IpAddressType): ec2.IPeer[] {
+  switch (ipAddressType) {
+    case elbv2.IpAddressType.IPV4: return [ec2.Peer.anyIpv4()];
+    case elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4: return [ec2.Peer.anyIpv6()];
+    default: return [ec2.Peer.anyIpv4(), ec2.Peer.anyIpv6()];
   }
 }
 
