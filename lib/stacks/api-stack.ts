@@ -1,14 +1,22 @@
+import { join } from 'path';
+import { Duration } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
+import { CODE_PATTERN, CODE_VERIFIER_PATTERN } from '../../lambda/session/core';
+import { PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../lambda/shared/route-permissions';
 import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
 import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
 import { WebFirewall } from '../constructs/web-firewall';
-import { SecureRestApi } from '../constructs/secure-rest-api';
+import { JwtAuthorizer } from '../constructs/jwt-authorizer';
+import { SecureFunction } from '../constructs/secure-function';
+import { PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
-import { DataStack } from './data-stack';
+import { APP_DB_USER, DataStack } from './data-stack';
 import { IdentityStack } from './identity-stack';
 
 /** Props of {@link ApiStack}. */
@@ -33,6 +41,16 @@ export class ApiStack extends BaselineStack {
   public readonly stageDomainName: string;
   /** Regional web ACL in front of the ALB and the REST API stage (issue 4). */
   public readonly firewall: WebFirewall;
+  /** JWT authorizer of the REST API: a Lambda REQUEST authorizer on the `Authorization` header, policy cache 5 minutes (issue 5). */
+  public readonly jwtAuthorizer: JwtAuthorizer;
+  /** The notes API (`lambda/api/handler.ts`): private subnets, database client security group, `rds-db:connect` as `app_user` (issue 6). */
+  public readonly notesFunction: SecureFunction;
+  /** Session endpoints `/auth/*` (`lambda/session/handler.ts`); undefined when the issuer has no token endpoint (issue 5). */
+  public readonly sessionFunction?: SecureFunction;
+  /** The REST API at `api.<stage domain>` (issue 6). */
+  public readonly restApi: SecureRestApi;
+  /** The notes API behind the ALB (`lambda/api/alb.ts`), verifying the bearer JWT itself (issue 6). */
+  public readonly albFunction: SecureFunction;
   /** Internet-facing TLS 1.3 load balancer at `app.<stage domain>` (issue 3); targets are added with `addLambdaTarget`/`addTargets`. */
   public readonly loadBalancer: TlsLoadBalancer;
 
@@ -53,6 +71,159 @@ export class ApiStack extends BaselineStack {
     });
 
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
+    const lambdaDir = join(__dirname, '..', '..', 'lambda');
+    const logRetention = stageLogRetention(this.stage);
+    const logRemovalPolicy = stageRemovalPolicy(this.stage);
+    // Issuer settings for either provider: the stage's Cognito user pool (access tokens, client_id) or the configured OIDC issuer.
+    const tokenIssuer = props.identity.tokenIssuer;
+    this.jwtAuthorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
+      vpc: props.vpc,
+      logsKey: this.logsKey.key,
+      issuer: tokenIssuer.issuer,
+      audience: tokenIssuer.audience,
+      jwksUri: tokenIssuer.jwksUri,
+      algorithms: tokenIssuer.algorithms,
+      maxTokenAgeSeconds: tokenIssuer.maxTokenAgeSeconds,
+      tokenUse: tokenIssuer.tokenUse,
+      rolesClaim: tokenIssuer.rolesClaim,
+      resultsCacheTtl: Duration.minutes(5),
+      logRetention,
+    });
+
+    // The notes API: only the database port is reachable (client security group of the DataStack), IAM token as app_user.
+    const database = props.data.database;
+    const databaseEnvironment = {
+      DB_HOST: database.endpointAddress,
+      DB_PORT: String(database.port),
+      DB_NAME: database.databaseName,
+      DB_USER: APP_DB_USER,
+    };
+    this.notesFunction = new SecureFunction(this, 'NotesFunction', {
+      entry: join(lambdaDir, 'api', 'handler.ts'),
+      description: 'Notes API behind the REST API: schema-validated input, ownership checked in SQL, IAM database token over verified TLS',
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [database.clientSecurityGroup],
+      logsKey: this.logsKey.key,
+      logRetention,
+      logRemovalPolicy,
+      environment: { ...databaseEnvironment, POWERTOOLS_SERVICE_NAME: 'notes-api' },
+    });
+    database.grantConnect(this.notesFunction, APP_DB_USER);
+
+    const sessionEnvironment = props.identity.sessionEnvironment();
+    if (sessionEnvironment !== undefined) {
+      this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
+        entry: join(lambdaDir, 'session', 'handler.ts'),
+        description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
+        vpc: props.vpc,
+        logsKey: this.logsKey.key,
+        logRetention,
+        logRemovalPolicy,
+        environment: { ...sessionEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+      });
+    }
+
+    // The public allow-list of lambda/shared/route-permissions.ts: the health probe, and the session endpoints with their CORS preflights.
+    const sessionRoutes = this.sessionFunction === undefined ? [] : PUBLIC_ROUTES.filter((r) => r.path.startsWith('/auth/'));
+    const publicRoutes: PublicRoute[] = [];
+    for (const route of PUBLIC_ROUTES) {
+      if (route.method === 'GET' && route.path === '/health') {
+        publicRoutes.push({ method: 'GET', path: '/health',
+          reason: 'GET /health is a static mock response (no backend, no data) so uptime checks can probe the API without a token.' });
+      } else if (!route.path.startsWith('/auth/')) {
+        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/shared/route-permissions.ts has no integration here. ` +
+          'Fix: wire it in the REST API section of lib/stacks/api-stack.ts, or remove it from PUBLIC_ROUTES.');
+      }
+    }
+    for (const route of sessionRoutes) {
+      publicRoutes.push({ method: route.method, path: route.path,
+        reason: `${route.method} ${route.path} is a session endpoint: the browser exchanges an authorization code or its HttpOnly refresh cookie ` +
+          'for an access token, so it cannot present a bearer token yet; the handler checks Origin and the CSRF header, and the AUTH throttle applies.' });
+      publicRoutes.push({ method: 'OPTIONS', path: route.path,
+        reason: `OPTIONS ${route.path} is the CORS preflight of a session endpoint: browsers send it without credentials, and the handler answers only allowed origins.` });
+    }
+
+    this.restApi = new SecureRestApi(this, 'RestApi', {
+      restApiName: `${this.config.projectName}-${this.stage.name}-api`,
+      description: `${this.config.projectName} ${this.stage.name}: notes API and session endpoints`,
+      domain: { domainName: `api.${this.stageDomainName}`, zone: this.zone },
+      authorizer: this.jwtAuthorizer.authorizer,
+      publicRoutes,
+      logsKey: this.logsKey.key,
+      logRetention,
+      logRemovalPolicy,
+    });
+
+    // Protected routes: every route of the authorizer's route map, with the schemas the handler validates with again.
+    const notes = new apigateway.LambdaIntegration(this.notesFunction.function, { allowTestInvoke: false });
+    const noteInputs: Record<string, Partial<SecureRouteOptions>> = {
+      'GET /notes': { querySchema: listNotesQuerySchema, operationName: 'ListNotes' },
+      'POST /notes': { bodySchema: createNoteSchema, operationName: 'CreateNote' },
+      'GET /notes/{id}': { pathSchema: noteIdParamsSchema, operationName: 'GetNote' },
+      'PUT /notes/{id}': { pathSchema: noteIdParamsSchema, bodySchema: updateNoteSchema, operationName: 'UpdateNote' },
+      'DELETE /notes/{id}': { pathSchema: noteIdParamsSchema, operationName: 'DeleteNote' },
+    };
+    for (const route of ROUTE_PERMISSIONS) {
+      const input = noteInputs[`${route.method} ${route.path}`];
+      if (input === undefined) {
+        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/shared/route-permissions.ts has no input schema here. ` +
+          'Fix: add its schemas (lambda/api/schemas) to noteInputs in the REST API section of lib/stacks/api-stack.ts.');
+      }
+      this.restApi.addRoute({ method: route.method, path: route.path, integration: notes, ...input });
+    }
+
+    // GET /health: answered by API Gateway itself (mock integration), JSON with the security headers.
+    const securityHeaders: Record<string, string> = {
+      'Strict-Transport-Security': "'max-age=63072000; includeSubDomains; preload'",
+      'X-Content-Type-Options': "'nosniff'",
+      'Cache-Control': "'no-store'",
+    };
+    this.restApi.addRoute({
+      method: 'GET',
+      path: '/health',
+      operationName: 'Health',
+      integration: new apigateway.MockIntegration({
+        passthroughBehavior: apigateway.PassthroughBehavior.NEVER,
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        integrationResponses: [{
+          statusCode: '200',
+          responseTemplates: { 'application/json': '{"status":"ok"}' },
+          responseParameters: Object.fromEntries(Object.entries(securityHeaders).map(([k, v]) => [`method.response.header.${k}`, v])),
+        }],
+      }),
+      methodResponses: [{
+        statusCode: '200',
+        responseParameters: Object.fromEntries(Object.keys(securityHeaders).map((k) => [`method.response.header.${k}`, true])),
+      }],
+    });
+
+    // Session endpoints: the CSRF header is required at the edge too; the token request body is checked against its schema.
+    if (this.sessionFunction !== undefined) {
+      const session = new apigateway.LambdaIntegration(this.sessionFunction.function, { allowTestInvoke: false });
+      const tokenRequestSchema = {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        title: 'TokenRequest',
+        type: 'object',
+        required: ['code', 'code_verifier'],
+        additionalProperties: false,
+        properties: {
+          code: { type: 'string', minLength: 8, maxLength: 512, pattern: CODE_PATTERN.source },
+          code_verifier: { type: 'string', minLength: 43, maxLength: 128, pattern: CODE_VERIFIER_PATTERN.source },
+        },
+      };
+      for (const route of sessionRoutes) {
+        this.restApi.addRoute({
+          method: route.method,
+          path: route.path,
+          integration: session,
+          category: RouteCategory.AUTH,
+          requiredHeaders: ['X-Requested-With'],
+          ...(route.path === '/auth/token' ? { bodySchema: tokenRequestSchema } : { noRequestBody: true }),
+        });
+        this.restApi.addRoute({ method: 'OPTIONS', path: route.path, integration: session, category: RouteCategory.AUTH });
+      }
+    }
 
     // --- TLS load balancer (issue 3) ---
     const appDomainName = `app.${this.stageDomainName}`;
@@ -70,6 +241,38 @@ export class ApiStack extends BaselineStack {
           'stages with deletionProtection: true (prod) keep the load balancer protected.');
       }
     }
+
+    // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
+    // No gateway stands in front of it here, so it verifies the bearer JWT itself (same settings as the authorizer).
+    const albEgress = new ec2.SecurityGroup(this, 'AlbFunctionSecurityGroup', {
+      vpc: props.vpc,
+      description: `${this.stackName} ALB notes function: HTTPS to the issuer JWKS only`,
+      allowAllOutbound: false,
+    });
+    albEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the issuer JWKS');
+    this.albFunction = new SecureFunction(this, 'AlbFunction', {
+      entry: join(lambdaDir, 'api', 'alb.ts'),
+      description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [database.clientSecurityGroup, albEgress],
+      logsKey: this.logsKey.key,
+      logRetention,
+      logRemovalPolicy,
+      environment: {
+        ...databaseEnvironment,
+        JWT_ISSUER: tokenIssuer.issuer,
+        JWT_AUDIENCE: tokenIssuer.audience.join(','),
+        JWKS_URI: tokenIssuer.jwksUri,
+        JWT_ALGORITHMS: tokenIssuer.algorithms.join(','),
+        JWT_MAX_TOKEN_AGE_SECONDS: String(tokenIssuer.maxTokenAgeSeconds),
+        JWT_ROLES_CLAIM: tokenIssuer.rolesClaim,
+        ...(tokenIssuer.tokenUse !== undefined ? { JWT_TOKEN_USE: tokenIssuer.tokenUse } : {}),
+        POWERTOOLS_SERVICE_NAME: 'notes-alb',
+      },
+    });
+    database.grantConnect(this.albFunction, APP_DB_USER);
+    this.loadBalancer.addLambdaTarget('NotesApi', this.albFunction.function);
 
     // --- WAF associations (issue 4) ---
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.

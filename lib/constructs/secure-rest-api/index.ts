@@ -776,7 +776,8 @@ export class SecureRestApi extends Construct {
     }));
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
     const accountId = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    acknowledge(role, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${accountId}:log-group:*]`,
+    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
+    acknowledge(role, `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${accountId}:log-group:*]`,
       'This is the single account-level role API Gateway uses for every REST API in the account and region: it must write to the ' +
       'execution log groups (API-Gateway-Execution-Logs_<apiId>/<stage>) and the access log groups of any API, so it is scoped to log ' +
       'groups of this account and region but not to one group. Equivalent to the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy.');
