@@ -1,4 +1,4 @@
-import { BaselineConfig, IdentityConfig, StageConfig, StageRemovalPolicy } from './types';
+import { BaselineConfig, IdentityConfig, PipelineConfig, StageConfig, StageRemovalPolicy } from './types';
 
 /** The CDK context key that holds the whole configuration. */
 export const CONTEXT_KEY = 'baseline';
@@ -174,6 +174,28 @@ function readIdentity(r: Reader, raw: unknown): IdentityConfig | undefined {
   return { provider, issuer, audience, jwksUri, tokenEndpoint, revocationEndpoint, maxTokenAgeSeconds, algorithms };
 }
 
+function readPipeline(r: Reader, raw: unknown, stages: StageConfig[]): PipelineConfig | undefined {
+  const key = `${CONTEXT_KEY}.pipeline`;
+  if (raw === undefined) return undefined;
+  const p = r.object(key, raw);
+  if (!p) return undefined;
+  const enabled = r.boolean(`${key}.enabled`, p.enabled);
+  if (!enabled) return enabled === false ? { enabled, region: '', repository: '', branch: '', connectionArn: '' } : undefined;
+  const account = p.account === undefined ? undefined : r.string(`${key}.account`, p.account, ACCOUNT, 'a 12-digit AWS account id', '123456789012');
+  const region = r.string(`${key}.region`, p.region, REGION, 'an AWS region name', 'eu-west-1');
+  const repository = r.string(`${key}.repository`, p.repository, /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'an owner/repository name', 'my-org/aws-security-baseline');
+  const branch = r.string(`${key}.branch`, p.branch, /^[A-Za-z0-9._\/-]{1,100}$/, 'a branch name', 'main');
+  const connectionArn = r.string(`${key}.connectionArn`, p.connectionArn, /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
+    'a CodeConnections connection ARN', 'arn:aws:codeconnections:eu-west-1:123456789012:connection/00000000-0000-0000-0000-000000000000');
+  for (const stage of stages) {
+    if (!stage.account) {
+      r.problem(`${CONTEXT_KEY}.stages.${stage.name}.account`, stage.account, 'is required when the pipeline is enabled (it deploys each stage to its own account)', 'set the stage\'s 12-digit account id');
+    }
+  }
+  if (!region || !repository || !branch || !connectionArn) return undefined;
+  return { enabled, account, region, repository, branch, connectionArn };
+}
+
 /**
  * Validates raw context and returns the typed configuration.
  *
@@ -211,11 +233,12 @@ export function parseConfig(raw: unknown, onlyStages?: string[]): BaselineConfig
       if (!names.includes(wanted)) r.problem('stages', wanted, `is not a configured stage (configured: ${names.join(', ')})`, `pass -c stages=${names.join(',')} or add the stage to ${CONTEXT_KEY}.stages`);
     }
   }
+  const pipeline = readPipeline(r, c.pipeline, stages);
   if (r.problems.length > 0 || !projectName || !domainName || !zoneId || !zoneName || !identity) {
     throw new ConfigError(r.problems);
   }
   const selected = onlyStages ? stages.filter((s) => onlyStages.includes(s.name)) : stages;
-  return { projectName, domainName, hostedZone: { id: zoneId, name: zoneName }, identity, stages: selected };
+  return { projectName, domainName, hostedZone: { id: zoneId, name: zoneName }, identity, stages: selected, pipeline };
 }
 
 /** The stage's fully qualified DNS name (`<subdomain>.<domainName>` or the apex). */

@@ -66,6 +66,22 @@ export interface HostedZoneConfig {
   readonly name: string;
 }
 
+/** Optional multi-account delivery pipeline (CDK Pipelines). */
+export interface PipelineConfig {
+  /** Build the pipeline stack (off by default). */
+  readonly enabled: boolean;
+  /** Account that hosts the pipeline (the tooling account). */
+  readonly account?: string;
+  /** Region of the pipeline. */
+  readonly region: string;
+  /** `owner/repository` of the source. */
+  readonly repository: string;
+  /** Branch that deploys. */
+  readonly branch: string;
+  /** ARN of the CodeStar/CodeConnections connection to the repository host. */
+  readonly connectionArn: string;
+}
+
 /** The whole, validated configuration. */
 export interface BaselineConfig {
   /** Prefix of every stack name (lowercase letters, digits and hyphens). */
@@ -76,4 +92,6 @@ export interface BaselineConfig {
   readonly identity: IdentityConfig;
   /** Stages by name, in deployment order. */
   readonly stages: StageConfig[];
+  /** The delivery pipeline, when enabled. */
+  readonly pipeline?: PipelineConfig;
 }
