@@ -184,7 +184,7 @@ function readPipeline(r: Reader, raw: unknown, stages: StageConfig[]): PipelineC
   const account = p.account === undefined ? undefined : r.string(`${key}.account`, p.account, ACCOUNT, 'a 12-digit AWS account id', '123456789012');
   const region = r.string(`${key}.region`, p.region, REGION, 'an AWS region name', 'eu-west-1');
   const repository = r.string(`${key}.repository`, p.repository, /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'an owner/repository name', 'my-org/aws-security-baseline');
-  const branch = r.string(`${key}.branch`, p.branch, /^[A-Za-z0-9._\/-]{1,100}$/, 'a branch name', 'main');
+  const branch = r.string(`${key}.branch`, p.branch, /^[A-Za-z0-9._/-]{1,100}$/, 'a branch name', 'main');
   const connectionArn = r.string(`${key}.connectionArn`, p.connectionArn, /^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/,
     'a CodeConnections connection ARN', 'arn:aws:codeconnections:eu-west-1:123456789012:connection/00000000-0000-0000-0000-000000000000');
   for (const stage of stages) {
