@@ -170,9 +170,10 @@ describe('TlsLoadBalancer defaults', () => {
       expect.arrayContaining([expect.stringMatching(/^LbAccessLogs/), expect.stringMatching(/^LbServerAccessLogs/)]));
   });
 
-  test.each(['AccessLogs', 'ServerAccessLogs'])('%s bucket blocks public access, uses SSE-S3, is versioned, expires logs, is retained', (name) => {
+  test.each(['AccessLogs', 'ServerAccessLogs'])('%s bucket blocks public access and ACLs, uses SSE-S3, is versioned, expires logs, is retained', (name) => {
     const buckets = template.findResources('AWS::S3::Bucket', {
       Properties: {
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         VersioningConfiguration: { Status: 'Enabled' },
@@ -356,6 +357,10 @@ describe('TlsLoadBalancer overrides', () => {
   test('ipAddressType DUAL_STACK admits IPv6 clients and publishes A and AAAA records', () => {
     const f = fixture({ ipProtocol: ec2.IpProtocol.DUAL_STACK });
     const { template } = build({ ipAddressType: elbv2.IpAddressType.DUAL_STACK, recordName: 'app.example.com' }, f);
+    template().hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^TLS load balancer'),
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic' })],
+    });
     template().hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { IpAddressType: 'dualstack' });
     template().hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.example.com.', Type: 'A' });
     template().hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.example.com.', Type: 'AAAA' });
