@@ -294,6 +294,31 @@ describe('RateLimiter when Redis is unreachable or slow', () => {
   });
 });
 
+describe('deadlines (one timer for all pending checks)', () => {
+  test('only the checks Redis does not answer in time fail; answered ones are never cut', async () => {
+    // GIVEN a store that answers every identity except "slow-*" (never answers)
+    const store: RateLimitStore = {
+      evalsha: (_sha, keys) => (keys[0].includes(':slow-') ? new Promise(() => undefined) : Promise.resolve([1, 9, 0, 6_000_000])),
+      scriptLoad: async () => 'ok',
+    };
+    const limiter = new RateLimiter(store, config({ timeoutMs: 50, firstCallTimeoutMs: 50 }));
+    // WHEN fast and slow checks interleave, in two waves
+    const t0 = performance.now();
+    const wave = () => Promise.all(Array.from({ length: 20 }, (_, i) => limiter.check({ id: i % 2 ? `slow-${i}` : `fast-${i}` }, i % 4 < 2 ? 'read' : 'write')));
+    const first = await wave();
+    const second = await wave();
+    const elapsed = performance.now() - t0;
+    // THEN each slow check fails after its own 50 ms (read: open, write: closed) and each fast one passes
+    for (const d of [...first, ...second]) {
+      if (d.failure) expect(d.failure.reason).toBe('timeout');
+    }
+    expect([...first, ...second].filter((d) => d.failure)).toHaveLength(20);
+    expect([...first, ...second].filter((d) => !d.failure && d.allowed && d.remaining === 9)).toHaveLength(20);
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(300);
+  });
+});
+
 describe('routeClassOf', () => {
   test('auth routes, reads and writes', () => {
     expect(routeClassOf('POST', '/auth/token')).toBe('auth');

@@ -107,6 +107,8 @@ export class RateLimiter {
   private readonly failClosedRetryAfter: number;
   private warm = false;
   private loading: Promise<unknown> | undefined;
+  private readonly deadlines: DeadlineQueue;
+  private readonly firstDeadlines: DeadlineQueue;
   private readonly compiled: Record<string, { readonly default: CompiledPolicy; readonly roles: Map<string, CompiledPolicy> }> = {};
 
   constructor(
@@ -119,6 +121,8 @@ export class RateLimiter {
     this.timeoutMs = config.timeoutMs ?? 50;
     this.firstCallTimeoutMs = Math.max(config.firstCallTimeoutMs ?? 1000, this.timeoutMs);
     this.failClosedRetryAfter = config.failClosedRetryAfterSeconds ?? 1;
+    this.deadlines = new DeadlineQueue(this.timeoutMs);
+    this.firstDeadlines = new DeadlineQueue(this.firstCallTimeoutMs);
     for (const [cls, c] of Object.entries(this.config.classes)) {
       this.compiled[cls] = {
         default: compile(cls, c.default),
@@ -161,10 +165,9 @@ export class RateLimiter {
     if (!Number.isInteger(cost) || cost < 1 || cost > policy.limit) throw new TypeError(`rate limit cost must be a whole number from 1 to ${policy.limit}`);
     const base = { routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds };
     // Until the first check of the container settles (connect, TLS, AUTH), checks get the longer budget.
-    const budget = this.warm ? this.timeoutMs : this.firstCallTimeoutMs;
     let parsed: [boolean, number, number, number];
     try {
-      parsed = parseReply(await withDeadline(this.run(key, [compiled.interval, policy.limit, cost]), budget));
+      parsed = parseReply(await (this.warm ? this.deadlines : this.firstDeadlines).run(this.run(key, [compiled.interval, policy.limit, cost])));
     } catch (err) {
       return this.onFailure(base, policyHeader, err);
     } finally {
@@ -250,10 +253,64 @@ function sfString(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RateLimitTimeoutError(ms)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+interface PendingCheck {
+  readonly at: number;
+  readonly reject: (err: Error) => void;
+  done: boolean;
+}
+
+/**
+ * Deadlines for checks that all share one budget: their deadlines arrive in
+ * insertion order, so one FIFO and one timer (armed for the oldest pending check)
+ * replace a timer per request on the hot path.
+ */
+export class DeadlineQueue {
+  private queue: PendingCheck[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ms: number) {}
+
+  public run<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: PendingCheck = { at: performance.now() + this.ms, reject, done: false };
+      this.queue.push(entry);
+      if (this.timer === undefined) this.arm();
+      promise.then(
+        (v) => { entry.done = true; resolve(v); },
+        (e: unknown) => { entry.done = true; reject(e); },
+      );
+    });
+  }
+
+  private arm(): void {
+    while (this.head < this.queue.length && this.queue[this.head].done) this.head++;
+    if (this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      this.timer = undefined;
+      return;
+    }
+    this.timer = setTimeout(() => this.expire(), Math.max(0, this.queue[this.head].at - performance.now()));
+    this.timer.unref();
+  }
+
+  private expire(): void {
+    const now = performance.now();
+    while (this.head < this.queue.length) {
+      const e = this.queue[this.head];
+      if (!e.done && e.at > now) break;
+      if (!e.done) {
+        e.done = true;
+        e.reject(new RateLimitTimeoutError(this.ms));
+      }
+      this.head++;
+    }
+    if (this.head > 1024) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.timer = undefined;
+    this.arm();
+  }
 }
