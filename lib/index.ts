@@ -11,3 +11,7 @@ export * from './constructs/user-directory';
 export * from './constructs/web-firewall';
 export * from './constructs/identity-rate-limiter';
 export * from './constructs/jwt-authorizer';
+export * from './constructs/encryption-keys';
+export * from './constructs/iam-auth-database';
+export * from './constructs/iam-auth-database/bootstrap';
+export * from './constructs/managed-secret';
