@@ -13,16 +13,18 @@ import { BenchRow, BenchSection } from './types';
 
 const KEYS = 10;
 const TOKENS_PER_KEY = 20;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const PASSES_PER_ROUND = 2;
+/** Rounds; each runs a short chunk of every contender, so scheduler noise hits all of them alike. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 400);
+/** Verifications per contender per round (about a millisecond: short enough to fit in one time slice). */
+const CHUNK = 25;
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E';
 const CLIENT_ID = '4b1dq3pf9hc7ks8bqbq7ugb0sl';
 const JWKS_URI = `${ISSUER}/.well-known/jwks.json`;
 
 interface Contender {
   readonly name: string;
-  /** Runs every token once; returns how many verifications were done. */
-  readonly pass: () => Promise<number> | number;
+  /** Runs `count` verifications starting at token index `from` (modulo the token set). */
+  readonly run: (from: number, count: number) => Promise<void> | void;
 }
 
 function median(values: number[]): number {
@@ -31,22 +33,20 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function timePass(c: Contender): Promise<{ ns: number; ops: number }> {
-  let ops = 0;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < PASSES_PER_ROUND; i++) ops += await c.pass();
-  return { ns: Number(process.hrtime.bigint() - start), ops };
-}
-
-/** Runs contenders interleaved (rotating order each round); returns per-round ns/op for each. */
-async function interleave(contenders: Contender[], rounds: number): Promise<number[][]> {
+/**
+ * Runs contenders interleaved: every round runs one chunk of each (same tokens,
+ * rotating order) and records ns per verification. Returns per-round figures.
+ */
+async function interleave(contenders: Contender[], rounds: number, tokenCount: number): Promise<number[][]> {
   const perOp: number[][] = contenders.map(() => []);
-  for (const c of contenders) await timePass(c); // warm-up (JIT, caches)
+  for (let w = 0; w < 20; w++) for (const c of contenders) await c.run(w * CHUNK, CHUNK); // warm-up (JIT, caches)
   for (let r = 0; r < rounds; r++) {
+    const from = (r * CHUNK) % tokenCount;
     for (let k = 0; k < contenders.length; k++) {
       const i = (k + r) % contenders.length;
-      const { ns, ops } = await timePass(contenders[i]);
-      perOp[i].push(ns / ops);
+      const start = process.hrtime.bigint();
+      await contenders[i].run(from, CHUNK);
+      perOp[i].push(Number(process.hrtime.bigint() - start) / CHUNK);
     }
   }
   return perOp;
@@ -84,14 +84,23 @@ async function run(): Promise<BenchRow[]> {
     await jose.jwtVerify(t, localJwks, joseOptions);
   }
 
+  const n = tokens.length;
   const contenders: Contender[] = [
-    { name: 'floor: crypto.verify(RSA-SHA256), pre-decoded', pass: () => { for (const d of decoded) if (!cryptoVerify('RSA-SHA256', d.data, d.key, d.signature)) throw new Error('floor'); return decoded.length; } },
-    { name: 'verifier core: verify() (async, warm JWKS)', pass: async () => { for (const t of tokens) await verifier.verify(t); return tokens.length; } },
-    { name: 'verifier core: verifySync() (warm JWKS)', pass: () => { for (const t of tokens) verifier.verifySync(t); return tokens.length; } },
-    { name: `aws-jwt-verify verifySync (cached JWKS)`, pass: () => { for (const t of tokens) aws.verifySync(t); return tokens.length; } },
-    { name: 'jose jwtVerify + createLocalJWKSet', pass: async () => { for (const t of tokens) await jose.jwtVerify(t, localJwks, joseOptions); return tokens.length; } },
+    {
+      name: 'floor: crypto.verify(RSA-SHA256), pre-decoded',
+      run: (from, count) => {
+        for (let i = from; i < from + count; i++) {
+          const d = decoded[i % n];
+          if (!cryptoVerify('RSA-SHA256', d.data, d.key, d.signature)) throw new Error('floor');
+        }
+      },
+    },
+    { name: 'verifier core: verify() (async, warm JWKS)', run: async (from, count) => { for (let i = from; i < from + count; i++) await verifier.verify(tokens[i % n]); } },
+    { name: 'verifier core: verifySync() (warm JWKS)', run: (from, count) => { for (let i = from; i < from + count; i++) verifier.verifySync(tokens[i % n]); } },
+    { name: 'aws-jwt-verify verifySync (cached JWKS)', run: (from, count) => { for (let i = from; i < from + count; i++) aws.verifySync(tokens[i % n]); } },
+    { name: 'jose jwtVerify + createLocalJWKSet', run: async (from, count) => { for (let i = from; i < from + count; i++) await jose.jwtVerify(tokens[i % n], localJwks, joseOptions); } },
   ];
-  const perOp = await interleave(contenders, ROUNDS);
+  const perOp = await interleave(contenders, ROUNDS, n);
   const floor = perOp[0];
   const rows: BenchRow[] = contenders.map((c, i) => {
     const ratios = perOp[i].map((ns, r) => floor[r] / ns);
@@ -119,22 +128,22 @@ async function run(): Promise<BenchRow[]> {
     { name: 'reject tampered signature', token: `${h}.${p}.${flipped}`, reason: 'signature_invalid' },
     { name: 'reject expired', token: signJwt(key, cognitoClaims(ISSUER, CLIENT_ID, nowSeconds - 3600)), reason: 'expired' },
   ];
-  const reject = (token: string, reason: string) => async (): Promise<number> => {
-    for (let i = 0; i < 200; i++) {
+  const reject = (token: string, reason: string) => async (_from: number, count: number): Promise<void> => {
+    for (let i = 0; i < count; i++) {
       try {
         await verifier.verify(token);
-        throw new Error('accepted an attack token');
       } catch (err) {
-        if ((err as { reason?: string }).reason !== reason) throw new Error(`expected ${reason}, got ${String((err as Error).message)}`, { cause: err });
+        if ((err as { reason?: string }).reason === reason) continue;
+        throw new Error(`expected ${reason}, got ${String((err as Error).message)}`, { cause: err });
       }
+      throw new Error('accepted an attack token');
     }
-    return 200;
   };
   const rejectContenders: Contender[] = [
-    { name: 'valid verify (reference)', pass: async () => { for (let i = 0; i < 200; i++) await verifier.verify(valid); return 200; } },
-    ...attacks.map((a) => ({ name: a.name, pass: reject(a.token, a.reason) })),
+    { name: 'valid verify (reference)', run: async (_from, count) => { for (let i = 0; i < count; i++) await verifier.verify(valid); } },
+    ...attacks.map((a) => ({ name: a.name, run: reject(a.token, a.reason) })),
   ];
-  const rejectPerOp = await interleave(rejectContenders, Math.max(5, Math.round(ROUNDS / 2)));
+  const rejectPerOp = await interleave(rejectContenders, Math.max(50, Math.round(ROUNDS / 4)), 1);
   const reference = rejectPerOp[0];
   for (let i = 1; i < rejectContenders.length; i++) {
     rows.push({

@@ -47,6 +47,21 @@ export class JwtError extends Error {
   }
 }
 
+const SHARED = new Map<string, JwtError>();
+
+/**
+ * A shared, frozen {@link JwtError} for a reason and a constant message. Rejections
+ * then allocate nothing, which keeps a flood of bad tokens cheap. Messages must be
+ * constants: they never carry any part of a token.
+ */
+export function rejection(reason: JwtErrorReason, message: string): JwtError {
+  const shared = SHARED.get(message);
+  if (shared !== undefined && shared.reason === reason) return shared;
+  const error = Object.freeze(new JwtError(reason, message));
+  SHARED.set(message, error);
+  return error;
+}
+
 /** Missing or unsafe verifier configuration (raised at cold start, never per request). */
 export class JwtConfigError extends Error {
   constructor(message: string) {

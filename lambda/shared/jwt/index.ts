@@ -7,7 +7,7 @@ export {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS, MAX_CLOCK_SKEW_SECONDS,
 } from './config';
 export type { JwtVerifierConfig } from './config';
-export { JwtError, JwtConfigError, JwksError } from './errors';
+export { JwtError, JwtConfigError, JwksError, rejection } from './errors';
 export type { JwtErrorReason } from './errors';
 export { JwksCache, importJwk } from './jwks';
 export type { JwksCacheOptions, VerificationKey, VerifyPlan } from './jwks';

@@ -5,11 +5,21 @@
  * runs before any cryptography.
  */
 
-/** The compact JWS shape: three base64url segments (strict alphabet, no padding). */
-export const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Any character outside the base64url alphabet and the dot (linear scan, no backtracking). */
+const NOT_COMPACT_CHAR = /[^A-Za-z0-9_.-]/;
 
-/** Keys that could pollute a prototype if the object is ever merged or spread. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * True when the token has the compact JWS shape: three non-empty segments of
+ * the strict base64url alphabet (no padding, no `+` or `/`, no whitespace).
+ */
+export function isCompactJws(token: string): boolean {
+  if (NOT_COMPACT_CHAR.test(token)) return false;
+  const dot1 = token.indexOf('.');
+  if (dot1 < 1) return false;
+  const dot2 = token.indexOf('.', dot1 + 1);
+  return dot2 > dot1 + 1 && dot2 < token.length - 1 && token.indexOf('.', dot2 + 1) === -1;
+}
+
 
 /** Deepest nesting accepted in a header, payload or JWKS document. */
 const MAX_DEPTH = 16;
@@ -20,7 +30,7 @@ const B64URL_VALUES = new Int8Array(128).fill(-1);
 /**
  * True when `text[start, end)` is canonical unpadded base64url: its length is
  * not 1 mod 4 and the unused bits of the last character are zero (so one byte
- * string has exactly one encoding). The alphabet is checked by {@link COMPACT_JWS}
+ * string has exactly one encoding). The alphabet is checked by {@link isCompactJws}
  * or {@link isBase64Url}.
  */
 export function isCanonicalLength(text: string, start: number, end: number): boolean {
@@ -38,10 +48,14 @@ export function isBase64Url(text: unknown): text is string {
   return typeof text === 'string' && B64URL.test(text) && isCanonicalLength(text, 0, text.length);
 }
 
-/** Decodes a base64url segment of a token already checked by {@link COMPACT_JWS} into UTF-8 text, or undefined when it is not valid UTF-8. */
+/** Reused decode buffer (decoding is synchronous; a segment of an 8 KB token decodes to at most 6 KB). */
+const DECODE_SCRATCH = Buffer.allocUnsafe(8192);
+
+/** Decodes a base64url segment of a token already checked by {@link isCompactJws} into UTF-8 text, or undefined when it is not valid UTF-8. */
 export function decodeSegment(token: string, start: number, end: number): string | undefined {
   if (!isCanonicalLength(token, start, end)) return undefined;
-  const text = Buffer.from(token.slice(start, end), 'base64url').toString('utf8');
+  const length = DECODE_SCRATCH.write(token.slice(start, end), 0, 'base64url');
+  const text = DECODE_SCRATCH.toString('utf8', 0, length);
   // The decoder replaces invalid UTF-8 with U+FFFD; a token has no reason to carry it.
   return text.indexOf('\uFFFD') === -1 ? text : undefined;
 }
@@ -81,10 +95,12 @@ function countKeys(value: object, depth: number): number {
     }
     return total;
   }
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (FORBIDDEN_KEYS.has(key)) return -1;
+  let count = 0;
+  // for-in over a JSON.parse result visits exactly its own keys (its prototype is Object.prototype, which has no enumerable keys).
+  for (const key in value) {
+    // Keys that could pollute a prototype if the object is ever merged or spread.
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return -1;
+    count++;
     const item: unknown = (value as Record<string, unknown>)[key];
     if (typeof item === 'object' && item !== null) {
       const n = countKeys(item, depth + 1);
@@ -92,7 +108,7 @@ function countKeys(value: object, depth: number): number {
       total += n;
     }
   }
-  return total + keys.length;
+  return total + count;
 }
 
 /** Members in JSON text already accepted by JSON.parse: the colons outside strings. */

@@ -1,8 +1,8 @@
 import { KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { JwtVerifierConfig, validateVerifierConfig } from './config';
-import { JwtError } from './errors';
+import { rejection } from './errors';
 import { JwksCache, VerificationKey, VerifyPlan } from './jwks';
-import { COMPACT_JWS, decodeSegment, isCanonicalLength, parseJsonObject } from './parse';
+import { decodeSegment, isCanonicalLength, isCompactJws, parseJsonObject } from './parse';
 
 /** The caller, once the token is verified. */
 export interface VerifiedIdentity {
@@ -78,16 +78,24 @@ export class JwtVerifier {
   }
 
   /** Verifies a token, fetching the JWKS when its kid is not cached yet. Rejects with {@link JwtError}. */
-  public async verify(token: string): Promise<VerifiedIdentity> {
-    const header = this.readHeader(token);
-    let key = this.jwks.get(header.kid);
+  public verify(token: string): Promise<VerifiedIdentity> {
+    // Not an async function: the warm path (key cached) runs synchronously and returns a settled promise.
+    try {
+      const header = this.readHeader(token);
+      const key = this.jwks.get(header.kid);
+      if (key !== undefined) return Promise.resolve(this.verifyWithKey(token, header, key));
+      return this.verifyAfterFetch(token, header);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private async verifyAfterFetch(token: string, header: Header): Promise<VerifiedIdentity> {
+    const key = await this.jwks.resolve(header.kid);
     if (key === undefined) {
-      key = await this.jwks.resolve(header.kid);
-      if (key === undefined) {
-        throw this.jwks.loaded
-          ? new JwtError('kid_unknown', 'token signed with a key that is not in the issuer JWKS')
-          : new JwtError('jwks_unavailable', 'issuer JWKS could not be loaded');
-      }
+      throw this.jwks.loaded
+        ? rejection('kid_unknown', 'token signed with a key that is not in the issuer JWKS')
+        : rejection('jwks_unavailable', 'issuer JWKS could not be loaded');
     }
     return this.verifyWithKey(token, header, key);
   }
@@ -96,7 +104,7 @@ export class JwtVerifier {
   public verifySync(token: string): VerifiedIdentity {
     const header = this.readHeader(token);
     const key = this.jwks.get(header.kid);
-    if (key === undefined) throw new JwtError('kid_unknown', 'token signed with a key that is not in the cached JWKS');
+    if (key === undefined) throw rejection('kid_unknown', 'token signed with a key that is not in the cached JWKS');
     return this.verifyWithKey(token, header, key);
   }
 
@@ -112,9 +120,9 @@ export class JwtVerifier {
 
   /** Shape and header checks: everything decidable without the payload or the signature. */
   private readHeader(token: unknown): Header {
-    if (typeof token !== 'string' || token.length === 0) throw new JwtError('token_missing', 'no token');
-    if (token.length > MAX_TOKEN_LENGTH) throw new JwtError('token_too_large', `token longer than ${MAX_TOKEN_LENGTH} characters`);
-    if (!COMPACT_JWS.test(token)) throw new JwtError('token_malformed', 'token is not three unpadded base64url segments');
+    if (typeof token !== 'string' || token.length === 0) throw rejection('token_missing', 'no token');
+    if (token.length > MAX_TOKEN_LENGTH) throw rejection('token_too_large', 'token longer than 8192 characters');
+    if (!isCompactJws(token)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
     const dot = token.indexOf('.');
     const encoded = token.slice(0, dot);
     const cached = this.headers.get(encoded);
@@ -122,15 +130,15 @@ export class JwtVerifier {
 
     const text = decodeSegment(token, 0, dot);
     const h = text === undefined ? undefined : parseJsonObject(text);
-    if (h === undefined) throw new JwtError('header_invalid', 'header is not a canonical base64url JSON object without duplicate keys');
+    if (h === undefined) throw rejection('header_invalid', 'header is not a canonical base64url JSON object without duplicate keys');
     const alg = h.alg;
-    if (typeof alg !== 'string' || !this.algorithms.has(alg)) throw new JwtError('alg_not_allowed', 'header alg is not in the allow-list');
-    if (h.crit !== undefined) throw new JwtError('crit_unsupported', 'header has crit: no extension is understood');
-    if (h.b64 !== undefined || h.zip !== undefined || h.enc !== undefined) throw new JwtError('header_invalid', 'header has JWE or unencoded-payload parameters');
-    if (h.typ !== undefined && (typeof h.typ !== 'string' || !TYP.test(h.typ))) throw new JwtError('typ_invalid', 'header typ is not JWT or at+jwt');
-    if (h.cty !== undefined && (typeof h.cty !== 'string' || /^(?:application\/)?jwt$/i.test(h.cty))) throw new JwtError('header_invalid', 'nested tokens (cty JWT) are not accepted');
+    if (typeof alg !== 'string' || !this.algorithms.has(alg)) throw rejection('alg_not_allowed', 'header alg is not in the allow-list');
+    if (h.crit !== undefined) throw rejection('crit_unsupported', 'header has crit: no extension is understood');
+    if (h.b64 !== undefined || h.zip !== undefined || h.enc !== undefined) throw rejection('header_invalid', 'header has JWE or unencoded-payload parameters');
+    if (h.typ !== undefined && (typeof h.typ !== 'string' || !TYP.test(h.typ))) throw rejection('typ_invalid', 'header typ is not JWT or at+jwt');
+    if (h.cty !== undefined && (typeof h.cty !== 'string' || /^(?:application\/)?jwt$/i.test(h.cty))) throw rejection('header_invalid', 'nested tokens (cty JWT) are not accepted');
     const kid = h.kid;
-    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw new JwtError('kid_missing', 'header kid is missing');
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw rejection('kid_missing', 'header kid is missing');
     const header: Header = { alg, kid };
     if (this.headers.size >= HEADER_CACHE_SIZE) this.headers.clear();
     this.headers.set(encoded, header);
@@ -139,58 +147,58 @@ export class JwtVerifier {
 
   private verifyWithKey(token: string, header: Header, key: VerificationKey): VerifiedIdentity {
     const plan: VerifyPlan | undefined = key.plans[header.alg];
-    if (plan === undefined) throw new JwtError('alg_key_mismatch', 'header alg does not match the key type, curve or declared alg');
+    if (plan === undefined) throw rejection('alg_key_mismatch', 'header alg does not match the key type, curve or declared alg');
 
     const dot1 = token.indexOf('.');
     const dot2 = token.indexOf('.', dot1 + 1);
     const text = decodeSegment(token, dot1 + 1, dot2);
     const claims = text === undefined ? undefined : parseJsonObject(text);
-    if (claims === undefined) throw new JwtError('payload_invalid', 'payload is not a canonical base64url JSON object without duplicate keys');
+    if (claims === undefined) throw rejection('payload_invalid', 'payload is not a canonical base64url JSON object without duplicate keys');
     const identity = this.checkClaims(claims);
 
-    if (!isCanonicalLength(token, dot2 + 1, token.length)) throw new JwtError('token_malformed', 'signature is not canonical base64url');
+    if (!isCanonicalLength(token, dot2 + 1, token.length)) throw rejection('token_malformed', 'signature is not canonical base64url');
     const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
-    if (signature.length !== plan.signatureLength) throw new JwtError('signature_invalid', 'signature has the wrong length for the key');
+    if (signature.length !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
     let valid: boolean;
     try {
-      // The signing input is ASCII (checked by COMPACT_JWS): copy it into a reused buffer, verified synchronously.
+      // The signing input is ASCII (checked by isCompactJws): copy it into a reused buffer, verified synchronously.
       const length = SCRATCH.write(token, 0, dot2, 'latin1');
       valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, signature);
     } catch {
       valid = false;
     }
-    if (!valid) throw new JwtError('signature_invalid', 'signature does not verify');
+    if (!valid) throw rejection('signature_invalid', 'signature does not verify');
     return identity;
   }
 
   private checkClaims(claims: Record<string, unknown>): VerifiedIdentity {
     const config = this.config;
-    if (claims.iss !== config.issuer) throw new JwtError('iss_invalid', 'iss is not the configured issuer');
-    if (config.tokenUse !== undefined && claims.token_use !== config.tokenUse) throw new JwtError('token_use_invalid', 'token_use is not the configured one');
+    if (claims.iss !== config.issuer) throw rejection('iss_invalid', 'iss is not the configured issuer');
+    if (config.tokenUse !== undefined && claims.token_use !== config.tokenUse) throw rejection('token_use_invalid', 'token_use is not the configured one');
     if (config.tokenUse === 'access') {
       const clientId = claims.client_id;
-      if (typeof clientId !== 'string' || !this.audience.includes(clientId)) throw new JwtError('aud_invalid', 'client_id is not an accepted audience');
+      if (typeof clientId !== 'string' || !this.audience.includes(clientId)) throw rejection('aud_invalid', 'client_id is not an accepted audience');
     } else if (!this.audienceMatches(claims.aud)) {
-      throw new JwtError('aud_invalid', 'aud is not an accepted audience');
+      throw rejection('aud_invalid', 'aud is not an accepted audience');
     }
     const sub = claims.sub;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 1024) throw new JwtError('sub_invalid', 'sub is missing or not a string');
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 1024) throw rejection('sub_invalid', 'sub is missing or not a string');
 
     const now = this.now() / 1000;
     const exp = claims.exp;
-    if (exp === undefined) throw new JwtError('exp_missing', 'exp is missing');
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new JwtError('claim_invalid', 'exp is not a number');
-    if (now >= exp + this.skew) throw new JwtError('expired', 'token expired');
+    if (exp === undefined) throw rejection('exp_missing', 'exp is missing');
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw rejection('claim_invalid', 'exp is not a number');
+    if (now >= exp + this.skew) throw rejection('expired', 'token expired');
     const nbf = claims.nbf;
     if (nbf !== undefined) {
-      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw new JwtError('claim_invalid', 'nbf is not a number');
-      if (nbf > now + this.skew) throw new JwtError('nbf_future', 'token not valid yet (nbf)');
+      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw rejection('claim_invalid', 'nbf is not a number');
+      if (nbf > now + this.skew) throw rejection('nbf_future', 'token not valid yet (nbf)');
     }
     const iat = claims.iat;
-    if (iat === undefined) throw new JwtError('iat_missing', 'iat is missing');
-    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new JwtError('claim_invalid', 'iat is not a number');
-    if (iat > now + this.skew) throw new JwtError('iat_future', 'token issued in the future (iat)');
-    if (now - iat > this.maxAge) throw new JwtError('token_too_old', 'token older than the maximum token age');
+    if (iat === undefined) throw rejection('iat_missing', 'iat is missing');
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw rejection('claim_invalid', 'iat is not a number');
+    if (iat > now + this.skew) throw rejection('iat_future', 'token issued in the future (iat)');
+    if (now - iat > this.maxAge) throw rejection('token_too_old', 'token older than the maximum token age');
 
     return { sub, roles: this.roles(claims[config.rolesClaim]), scopes: scopes(claims.scope), claims };
   }
@@ -208,14 +216,14 @@ export class JwtVerifier {
 
   private roles(value: unknown): string[] {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.length > 100) throw new JwtError('claim_invalid', 'roles claim is not an array of strings');
-    for (const r of value) if (typeof r !== 'string') throw new JwtError('claim_invalid', 'roles claim is not an array of strings');
+    if (!Array.isArray(value) || value.length > 100) throw rejection('claim_invalid', 'roles claim is not an array of strings');
+    for (const r of value) if (typeof r !== 'string') throw rejection('claim_invalid', 'roles claim is not an array of strings');
     return value as string[];
   }
 }
 
 function scopes(value: unknown): string[] {
   if (value === undefined) return [];
-  if (typeof value !== 'string') throw new JwtError('claim_invalid', 'scope is not a string');
+  if (typeof value !== 'string') throw rejection('claim_invalid', 'scope is not a string');
   return value === '' ? [] : value.split(' ').filter((s) => s !== '');
 }
