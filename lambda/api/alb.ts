@@ -158,7 +158,7 @@ let albHandler: ((event: ALBEvent) => Promise<ALBResult>) | undefined;
 export async function handler(event: ALBEvent, context?: Context): Promise<ALBResult> {
   return observe(context, `${event.httpMethod} alb`, async () => {
     try {
-      albHandler ??= createAlbHandler({ app: getApp(), verifier: new JwtVerifier(verifierConfigFromEnv(process.env)), logger });
+      albHandler ??= createAlbHandler({ app: await getApp(), verifier: new JwtVerifier(verifierConfigFromEnv(process.env)), logger });
     } catch (err) {
       logger.error('handler misconfigured', { name: (err as Error)?.name, message: (err as Error)?.message });
       return toAlbResult(errorResponse(err), event.multiValueHeaders !== undefined);

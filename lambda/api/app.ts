@@ -31,9 +31,13 @@ import type { Pool } from 'pg';
 import { errorResponse, HttpError, json } from '../shared/http';
 import { createNoteSchema, listNotesQuerySchema, NOTE_LIMITS, noteIdParamsSchema, TITLE_PATTERN, updateNoteSchema } from './schemas';
 
-/** Optional request throttle (for example rate-limiter-flexible): a rejection carrying `msBeforeNext` means "limited". */
+/**
+ * Optional per-caller throttle; `RateLimiter` from lambda/shared/rate-limit fits.
+ * `enforce` resolves with headers to add (`RateLimit`, `RateLimit-Policy`) or
+ * rejects with an {@link HttpError} (429, or 503 when it fails closed).
+ */
 export interface RateLimiter {
-  consume(key: string, points?: number): Promise<unknown>;
+  enforce(identity: { readonly id: string; readonly roles?: readonly string[] }, routeClass: 'read' | 'write', cost?: number): Promise<Record<string, string>>;
 }
 
 /** What the app logs through; the Powertools logger fits. Only codes and names are logged, never bodies or tokens. */
@@ -46,7 +50,7 @@ export interface AppLogger {
 export interface AppDeps {
   /** The database pool (one small pool per container). */
   readonly pool: Pool;
-  /** Per-caller throttle, keyed by principal. @default - none (API Gateway stage throttling and WAF still apply) */
+  /** Per-caller throttle, keyed by principal; GET is class `read`, writes class `write`. @default - none (API Gateway stage throttling and WAF still apply) */
   readonly rateLimiter?: RateLimiter;
   /** @default - silent */
   readonly logger?: AppLogger;
@@ -307,10 +311,6 @@ export function toHttpError(err: unknown, retryAfterSeconds = 5): HttpError {
   return new HttpError(500, 'internal_error', 'Internal server error');
 }
 
-function isRateLimited(err: unknown): err is { msBeforeNext: number } {
-  return typeof err === 'object' && err !== null && typeof (err as { msBeforeNext?: unknown }).msBeforeNext === 'number';
-}
-
 // ---------------------------------------------------------------------------
 // The app.
 // ---------------------------------------------------------------------------
@@ -325,7 +325,7 @@ export function createApp(deps: AppDeps): App {
     pool.on('error', (err: Error & { code?: string }) => logger.warn('idle database connection lost', { code: err.code ?? err.name }));
   }
 
-  async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  async function handle(event: APIGatewayProxyEvent, extraHeaders: Record<string, string>): Promise<APIGatewayProxyResult> {
     const resolved = resolveRoute(event);
     if (!resolved) throw new HttpError(404, 'not_found', 'Not found');
     const method = (event.httpMethod ?? '').toUpperCase();
@@ -338,13 +338,11 @@ export function createApp(deps: AppDeps): App {
     if (!caller.roles.some((r) => NOTE_ROLES.includes(r))) throw new HttpError(403, 'forbidden', 'Not allowed');
     if (rateLimiter) {
       try {
-        await rateLimiter.consume(caller.principal);
+        Object.assign(extraHeaders, await rateLimiter.enforce({ id: caller.principal, roles: caller.roles }, method === 'GET' ? 'read' : 'write'));
       } catch (err) {
-        if (isRateLimited(err)) {
-          throw new HttpError(429, 'rate_limited', 'Too many requests', { 'Retry-After': String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))) });
-        }
-        // The limiter's store failing must not take the API down: stage throttling and WAF still apply.
-        logger.warn('rate limiter unavailable, request allowed', { code: (err as { code?: string })?.code ?? (err as Error)?.name });
+        if (err instanceof HttpError) throw err;
+        // An unexpected limiter failure must not take the API down: stage throttling and WAF still apply.
+        logger.warn('rate limiter failed, request allowed', { name: (err as Error)?.name });
       }
     }
 
@@ -401,8 +399,10 @@ export function createApp(deps: AppDeps): App {
   }
 
   return async (event) => {
+    const extraHeaders: Record<string, string> = {};
+    const withExtra = (res: APIGatewayProxyResult): APIGatewayProxyResult => ({ ...res, headers: { ...extraHeaders, ...res.headers } });
     try {
-      return await handle(event);
+      return withExtra(await handle(event, extraHeaders));
     } catch (err) {
       const httpError = toHttpError(err, retryAfter);
       if (!(err instanceof HttpError)) {
@@ -410,7 +410,7 @@ export function createApp(deps: AppDeps): App {
         const code = (err as { code?: unknown })?.code;
         logger.error('request failed', { status: httpError.statusCode, code: typeof code === 'string' ? code : undefined, name: (err as Error)?.name });
       }
-      return errorResponse(httpError);
+      return withExtra(errorResponse(httpError));
     }
   };
 }

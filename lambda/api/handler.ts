@@ -11,7 +11,7 @@ import { getApp, observe } from './runtime';
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
   return observe(context, `${event.httpMethod} ${event.resource}`, async () => {
     try {
-      return await getApp()(event);
+      return await (await getApp())(event);
     } catch (err) {
       // Only configuration errors reach here (the app never throws).
       logger.error('handler misconfigured', { name: (err as Error)?.name, message: (err as Error)?.message });

@@ -5,27 +5,35 @@
  * the Powertools logger/metrics/tracer around each request.
  *
  * Environment: DB_HOST, DB_PORT, DB_NAME, DB_USER (app_user), AWS_REGION (set by
- * the runtime). Only codes and statuses are logged: never a token, a body or a header.
+ * the runtime); optionally the shared rate limiter's RATE_LIMIT_* variables. Only codes and statuses are logged: never a token, a body or a header.
  */
 import { Signer } from '@aws-sdk/rds-signer';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createIamPool, dbConfigFromEnv } from '../shared/db';
+import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
 import { logger, metrics, tracer } from '../shared/observability';
 import { App, createApp } from './app';
 
-let app: App | undefined;
+let app: Promise<App> | undefined;
 
-/** The container's app (and pool), created on the first request. */
-export function getApp(): App {
-  if (!app) {
-    const config = dbConfigFromEnv(process.env);
-    const signer = new Signer({ hostname: config.host, port: config.port, username: config.user, region: config.region });
-    const { pool } = createIamPool(config, signer, {
-      onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
-    });
-    app = createApp({ pool, logger });
-  }
+async function build(): Promise<App> {
+  const config = dbConfigFromEnv(process.env);
+  const signer = new Signer({ hostname: config.host, port: config.port, username: config.user, region: config.region });
+  const { pool } = createIamPool(config, signer, {
+    onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
+  });
+  // Per-caller throttling when the stack wires the shared limiter (IdentityRateLimiter.clientEnvironment()).
+  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) } }) : undefined;
+  return createApp({ pool, logger, ...(rateLimiter ? { rateLimiter } : {}) });
+}
+
+/** The container's app (pool, optional rate limiter), created on the first request; a failed build is retried on the next. */
+export function getApp(): Promise<App> {
+  app ??= build().catch((err: unknown) => {
+    app = undefined;
+    throw err;
+  });
   return app;
 }
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Pool } from 'pg';
 import { App, createApp, decodeCursor, encodeCursor, SQL, toHttpError } from '../../lambda/api/app';
+import { HttpError } from '../../lambda/shared/http';
 import { migrate } from '../../lambda/api/migrations';
 import { NOTE_LIMITS } from '../../lambda/api/schemas';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
@@ -626,15 +627,26 @@ describe('failures', () => {
     for (const code of ['23505', '57P01', '42P01']) expect(toHttpError(e(code)).message).not.toMatch(/SELECT|driver/);
   });
 
-  test('a rate limiter rejection is a 429 with Retry-After; a broken limiter does not take the API down', async () => {
-    const limited = createApp({ pool, rateLimiter: { consume: async () => { throw { msBeforeNext: 1500, remainingPoints: 0 }; } } });
-    const res = await call({}, limited);
-    expect(res.statusCode).toBe(429);
-    expect(res.headers?.['Retry-After']).toBe('2');
-    const keys: string[] = [];
-    const broken = createApp({ pool, rateLimiter: { consume: async (key) => { keys.push(key); throw new Error('redis down'); } } });
+  test('the rate limiter sees the caller and the route class; its headers reach the response; a 429 passes through', async () => {
+    const seen: Array<[string, string]> = [];
+    const limiter = {
+      enforce: async (identity: { id: string }, routeClass: 'read' | 'write') => {
+        seen.push([identity.id, routeClass]);
+        if (identity.id === 'greedy') throw new HttpError(429, 'rate_limited', 'Too many requests; retry later', { 'Retry-After': '2', RateLimit: '"write";r=0;t=2' });
+        return { RateLimit: '"read";r=9;t=1', 'RateLimit-Policy': '"read";q=10;w=1' };
+      },
+    };
+    const limited = createApp({ pool, rateLimiter: limiter });
+    const ok = await call({ principal: 'zoe' }, limited);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers).toMatchObject({ RateLimit: '"read";r=9;t=1', 'X-Content-Type-Options': 'nosniff' });
+    const denied = await call({ principal: 'greedy', method: 'POST', body: { title: 't', body: 'b' } }, limited);
+    expect(denied.statusCode).toBe(429);
+    expect(denied.headers).toMatchObject({ 'Retry-After': '2', RateLimit: '"write";r=0;t=2' });
+    expect(seen).toEqual([['zoe', 'read'], ['greedy', 'write']]);
+    // Health is not limited; an unexpected limiter failure does not take the API down.
+    const broken = createApp({ pool, rateLimiter: { enforce: async () => { throw new Error('redis down'); } } });
     expect((await call({ principal: 'zoe' }, broken)).statusCode).toBe(200);
-    expect(keys).toEqual(['zoe']);
   });
 });
 
@@ -662,3 +674,8 @@ describe('every response', () => {
     }
   });
 });
+
+// Compile-time: the shared rate limiter (lambda/shared/rate-limit) plugs into createApp as is.
+export type SharedLimiterFits = import('../../lambda/shared/rate-limit').RateLimiter extends import('../../lambda/api/app').RateLimiter ? true : never;
+const sharedLimiterFits: SharedLimiterFits = true;
+void sharedLimiterFits;
