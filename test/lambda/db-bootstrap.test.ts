@@ -12,6 +12,16 @@ const MASTER_PASSWORD = 'Mst3r-Pa55w0rd-never-logged-7f3a9c';
 
 const sm = mockClient(SecretsManagerClient);
 
+/** The error a promise rejects with (fails the test if it resolves). */
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected the call to fail');
+}
+
 describe('database bootstrap on a real PostgreSQL', () => {
   let pg: RunningPostgres;
   let database: string;
@@ -171,12 +181,12 @@ describe('database bootstrap on a real PostgreSQL', () => {
     await bootstrapDatabase(config(), deps());
     // A failure whose driver message contains the password.
     const failing = deps({ migrate: async () => { throw new Error(`syntax error near "${MASTER_PASSWORD}"`); } });
-    const err = await bootstrapDatabase(config(), failing).catch((e: unknown) => e as Error);
+    const err = await failure(bootstrapDatabase(config(), failing));
     expect(err).toBeInstanceOf(BootstrapError);
     expect(err.message).toMatch(/^Database bootstrap failed \(migrate\): syntax error near "\[REDACTED\]"$/);
     // A wrong password.
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ username: MASTER, password: `${MASTER_PASSWORD}-old` }) });
-    const auth = await bootstrapDatabase(config(), deps()).catch((e: unknown) => e as Error);
+    const auth = await failure(bootstrapDatabase(config(), deps()));
     expect(auth.message).toMatch(/Database bootstrap failed \(connect\): password authentication failed for user "dbadmin" \[SQLSTATE 28P01\]/);
     for (const text of [...logs, err.message, auth.message, String(err.stack), String(auth.stack)]) {
       expect(text).not.toContain(MASTER_PASSWORD);
@@ -200,9 +210,9 @@ describe('database bootstrap on a real PostgreSQL', () => {
 
   test('the Lambda adapter requires TLS: a server without TLS is refused with a clear, single-line message', async () => {
     const { handler } = require('../../lambda/db-bootstrap/handler') as typeof import('../../lambda/db-bootstrap/handler');
-    const err = await handler({ RequestType: 'Create', ResourceProperties: {
+    const err = await failure(handler({ RequestType: 'Create', ResourceProperties: {
       DbHost: '127.0.0.1', DbPort: String(pg.port), DbName: database, MasterSecretArn: SECRET_ARN, AppUser: 'app_user',
-    } }).catch((e: unknown) => e as Error);
+    } }));
     expect(err.message).toMatch(/^Database bootstrap failed \(connect\): The server does not support SSL connections/);
     expect(err.message).not.toMatch(/\n|\bat /);
     expect(err.message).not.toContain(MASTER_PASSWORD);

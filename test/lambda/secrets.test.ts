@@ -52,7 +52,12 @@ describe('SecretCache', () => {
     expect(await c.getString(ARN)).toBe(VALUE);
     // After expiry: no stale value, a typed error that names the secret and the cause but not the value.
     now.t = 61_000;
-    const err = await c.getString(ARN).catch((e: unknown) => e as SecretUnavailableError);
+    let err = new SecretUnavailableError('none', 'no failure');
+    try {
+      await c.getString(ARN);
+    } catch (e) {
+      err = e as SecretUnavailableError;
+    }
     expect(err).toBeInstanceOf(SecretUnavailableError);
     expect(err.reason).toBe('fetch-failed');
     expect(err.message).toBe('Secrets Manager did not return secret app/signing-key-AbCdEf (ThrottlingException); failing closed.');
@@ -84,7 +89,7 @@ describe('SecretCache', () => {
     sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: '{"username":"u","password":"p"}' });
     expect(await cache({ t: 0 }).getJson(ARN)).toEqual({ username: 'u', password: 'p' });
     sm.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: 'not-json-SECRETVALUE' });
-    const err = await cache({ t: 0 }).getJson(ARN).catch((e: Error) => e);
+    const err = await cache({ t: 0 }).getJson(ARN).then(() => new Error('resolved'), (e: Error) => e);
     expect(err.message).toBe('Secret app/signing-key-AbCdEf is not a JSON object.');
   });
 
