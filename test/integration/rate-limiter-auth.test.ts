@@ -1,8 +1,14 @@
+import { spawnSync } from 'child_process';
 import { createHash, createHmac } from 'crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { createServer as createTlsServer } from 'tls';
 import { Redis } from 'ioredis';
 import { rateLimitAccessString } from '../../lib/constructs/identity-rate-limiter';
 import { elastiCacheIamTokenProvider, RateLimiter } from '../../lambda/shared/rate-limit';
 import { createRedisRateLimitStore, rateLimiterFromEnv } from '../../lambda/shared/rate-limit/redis-store';
+import { freePort } from './net';
 import { RunningRedis, startRedis } from './redis';
 
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'FwoGZXIvYXdzEXAMPLE/token+=' };
@@ -137,5 +143,54 @@ describe('rateLimiterFromEnv', () => {
   test('fails if the construct\'s environment is missing, naming the variable and the fix', async () => {
     await expect(rateLimiterFromEnv({ AWS_REGION: 'eu-west-1' })).rejects.toThrow(/RATE_LIMIT_REDIS_HOST is not set\. Fix: add IdentityRateLimiter\.clientEnvironment\(\)/);
     await expect(rateLimiterFromEnv({ RATE_LIMIT_REDIS_HOST: 'h' })).rejects.toThrow(/RATE_LIMIT_CACHE_NAME is not set/);
+  });
+});
+
+describe('TLS is on by default and verifies the server certificate', () => {
+  const classes = {
+    auth: { default: { limit: 3, windowSeconds: 60 }, onFailure: 'closed' as const },
+    write: { default: { limit: 3, windowSeconds: 60 }, onFailure: 'closed' as const },
+    read: { default: { limit: 3, windowSeconds: 60 }, onFailure: 'open' as const },
+  };
+
+  test('a plaintext server is refused by the default (TLS) store: writes fail closed', async () => {
+    const plain = await startRedis();
+    const warnings: string[] = [];
+    const store = await createRedisRateLimitStore({ host: plain.host, port: plain.port, connectTimeoutMs: 200 });
+    try {
+      const limiter = new RateLimiter(store, { classes, firstCallTimeoutMs: 200 }, { logger: { warn: (_m, ...extra) => { warnings.push(JSON.stringify(extra)); } } });
+      expect(await limiter.check({ id: 'alice' }, 'write')).toMatchObject({ allowed: false, statusCode: 503 });
+    } finally {
+      store.client.disconnect();
+      await plain.stop();
+    }
+  });
+
+  test('a TLS server with a certificate no trusted CA signed is refused (rejectUnauthorized)', async () => {
+    // GIVEN a TLS server with a self-signed certificate for 127.0.0.1 / localhost
+    const dir = mkdtempSync(join(tmpdir(), 'rl-tls-'));
+    const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    expect(gen.status).toBe(0);
+    let handshakes = 0;
+    const server = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (socket) => {
+      handshakes++;
+      socket.on('data', () => socket.write('+PONG\r\n'));
+    });
+    server.on('tlsClientError', () => undefined);
+    const port = await freePort();
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const warnings: string[] = [];
+    const store = await createRedisRateLimitStore({ host: 'localhost', port, connectTimeoutMs: 200 });
+    try {
+      const limiter = new RateLimiter(store, { classes, firstCallTimeoutMs: 200 }, { logger: { warn: (_m, ...extra) => { warnings.push(JSON.stringify(extra)); } } });
+      // WHEN a write is checked, THEN the handshake never completes and the write fails closed
+      expect(await limiter.check({ id: 'alice' }, 'write')).toMatchObject({ allowed: false, statusCode: 503 });
+      expect(handshakes).toBe(0);
+    } finally {
+      store.client.disconnect();
+      await new Promise((r) => server.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
