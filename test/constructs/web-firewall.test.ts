@@ -488,7 +488,14 @@ describe('WebFirewall', () => {
         ResourceArn: { Ref: api.getLogicalId(api.loadBalancer.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) },
         WebACLArn: webAclArn,
       });
-      const stagesInStack = api.node.findAll().filter((c) => c instanceof apigateway.CfnStage);
+      const stagesInStack = api.node.findAll().filter((c): c is apigateway.CfnStage => c instanceof apigateway.CfnStage);
+      expect(stagesInStack.length).toBeGreaterThanOrEqual(1); // the REST API stage (SecureRestApi)
+      for (const stage of stagesInStack) {
+        template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+          ResourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/stages/'), { Ref: api.getLogicalId(stage) }])] },
+          WebACLArn: webAclArn,
+        });
+      }
       const associations = Object.keys(template.findResources('AWS::WAFv2::WebACLAssociation'));
       expect(associations).toHaveLength(1 + stagesInStack.length);
       // and no WAF-related rule-pack finding remains in the stack
