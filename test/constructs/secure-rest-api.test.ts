@@ -41,8 +41,8 @@ interface Fixture {
   integration: apigateway.LambdaIntegration;
 }
 
-function fixture(): Fixture {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+function fixture(context: Record<string, unknown> = {}): Fixture {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const logsKey = new LogsKey(stack, 'LogsKey');
   const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1, logsKey: logsKey.key });
@@ -321,6 +321,11 @@ describe('SecureRestApi', () => {
 
   test('the rule packs pass on a stack with the API', () => {
     expect(formatFindings(ruleFindings(built.app))).toBe('');
+  });
+
+  test('the rule packs also pass with partition literals on (the acknowledgement names the rendered ARN)', () => {
+    const b = build({}, fixture({ '@aws-cdk/core:enablePartitionLiterals': true }));
+    expect(formatFindings(ruleFindings(b.app))).toBe('');
   });
 
   test('an optional resource policy is attached', () => {
