@@ -8,10 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import { authorizerSection } from './authorizer';
+import { rateLimiterSection } from './rate-limiter';
 import { BenchRow, BenchSection } from './types';
 
+/** Every section, in table order. `npm run bench -- <word>` runs the sections whose name contains the word. */
 const SECTIONS: BenchSection[] = [
   authorizerSection,
+  rateLimiterSection,
 ];
 
 function pinToOneCore(): void {

@@ -237,3 +237,35 @@ describe('Lambda adapter (handler.ts)', () => {
     expect(Buffer.from(code).toString()).not.toMatch(/@aws-sdk|powertools|aws-jwt-verify|jose/i);
   });
 });
+
+describe('route permissions (lambda/shared/route-permissions.ts)', () => {
+  test('the notes routes are for user and admin; the public routes need no role and never overlap them', () => {
+    expect(ROUTE_PERMISSIONS.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /notes', 'POST /notes', 'GET /notes/{id}', 'PUT /notes/{id}', 'DELETE /notes/{id}',
+    ]);
+    for (const r of ROUTE_PERMISSIONS) expect([...(r.roles ?? [])].sort()).toEqual(['admin', 'user']);
+    expect(PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health', 'POST /auth/token', 'POST /auth/refresh', 'POST /auth/logout']);
+    for (const r of PUBLIC_ROUTES) {
+      expect(r.roles).toBeUndefined();
+      expect(ROUTE_PERMISSIONS.some((p) => p.method === r.method && p.path === r.path)).toBe(false);
+    }
+  });
+
+  test('allowedRoutes: nothing for no role or unknown roles; role names are exact', () => {
+    expect(allowedRoutes([])).toEqual([]);
+    expect(allowedRoutes(['guest', 'USER', 'admin '])).toEqual([]);
+    expect(allowedRoutes(['user'])).toHaveLength(5);
+  });
+
+  test('arnResourcePath maps path parameters to one wildcard segment', () => {
+    expect(arnResourcePath('/notes')).toBe('notes');
+    expect(arnResourcePath('/notes/{id}')).toBe('notes/*');
+    expect(arnResourcePath('/a/{x}/b/{y}')).toBe('a/*/b/*');
+  });
+
+  test('the maps are frozen', () => {
+    expect(() => (ROUTE_PERMISSIONS as unknown as unknown[]).push({})).toThrow();
+    expect(() => ((ROUTE_PERMISSIONS[0].roles as string[]).push('guest'))).toThrow();
+    expect(() => (PUBLIC_ROUTES as unknown as unknown[]).push({})).toThrow();
+  });
+});
