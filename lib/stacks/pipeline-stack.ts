@@ -113,7 +113,7 @@ export class PipelineStack extends Stack {
         post: [new pipelines.ShellStep(`IntegrationTests-${stage.name}`, {
           installCommands: ['n 20 || true'],
           // The integration tests (test/integ) deploy nothing: they run their assertions against the stage just deployed.
-          commands: ['npm ci', `npx integ-runner --directory test/integ --parallel-regions ${stage.region} --force --update-on-failed=false`],
+          commands: ['npm ci', `npx --yes @aws-cdk/integ-runner --directory test/integ --app "npx tsx {filePath}" --parallel-regions ${stage.region} --force`],
         })],
       });
     }
