@@ -216,8 +216,8 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       userGroupId: `${this.cacheName}-users`,
       userIds: [defaultUser.userId, this.user.userId],
     });
-    this.userGroup.addDependency(defaultUser);
-    this.userGroup.addDependency(this.user);
+    this.userGroup.addResourceDependency(defaultUser);
+    this.userGroup.addResourceDependency(this.user);
 
     // The cache: serverless (TLS always on), isolated subnets, CMK, usage limits, snapshots.
     this.cache = new elasticache.CfnServerlessCache(this, 'Resource', {
@@ -236,7 +236,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       snapshotRetentionLimit: retention,
       dailySnapshotTime: retention > 0 ? (props.dailySnapshotTime ?? '03:00') : undefined,
     });
-    this.cache.addDependency(this.userGroup);
+    this.cache.addResourceDependency(this.userGroup);
     this.cache.node.addDependency(subnets.internetConnectivityEstablished);
     this.cache.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
     this.node.defaultChild = this.cache;
