@@ -33,6 +33,8 @@ const TYP = /^(?:application\/)?(?:jwt|at\+jwt)$/i;
 const HEADER_CACHE_SIZE = 64;
 /** Reused buffer for the signing input (crypto.verify is synchronous, so one buffer per process is enough). */
 const SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_LENGTH);
+/** Reused buffer for the decoded signature (the largest accepted, RSA-8192, is 1 KB; a longer one cannot match a key). */
+const SIGNATURE_SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_LENGTH);
 
 interface Header {
   readonly alg: string;
@@ -157,13 +159,13 @@ export class JwtVerifier {
     const identity = this.checkClaims(claims);
 
     if (!isCanonicalLength(token, dot2 + 1, token.length)) throw rejection('token_malformed', 'signature is not canonical base64url');
-    const signature = Buffer.from(token.slice(dot2 + 1), 'base64url');
-    if (signature.length !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
+    const signatureLength = SIGNATURE_SCRATCH.write(token.slice(dot2 + 1), 0, 'base64url');
+    if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
     let valid: boolean;
     try {
       // The signing input is ASCII (checked by isCompactJws): copy it into a reused buffer, verified synchronously.
       const length = SCRATCH.write(token, 0, dot2, 'latin1');
-      valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, signature);
+      valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
     } catch {
       valid = false;
     }
