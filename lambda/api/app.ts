@@ -110,7 +110,9 @@ function check<T>(validate: ValidateFunction, value: unknown, where: 'body' | 'q
  * Every statement the API runs: constant text (no interpolation, no
  * concatenation; a test scans for that), parameters only, each with a name so
  * pg prepares it once per connection. Timestamps are rendered by PostgreSQL
- * with microseconds so that a cursor round-trips exactly.
+ * with microseconds so that a cursor round-trips exactly. ORDER BY names the
+ * table's columns (`notes.created_at`), not the rendered output columns of the
+ * same name, so the keyset index is walked without a sort.
  */
 export const SQL = Object.freeze({
   insert: {
@@ -139,7 +141,7 @@ export const SQL = Object.freeze({
     text: `SELECT id, title, body, tags, version,
         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
-      FROM notes WHERE owner = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      FROM notes WHERE owner = $1 ORDER BY notes.created_at DESC, notes.id DESC LIMIT $2`,
   },
   listAfter: {
     name: 'notes_list_after',
@@ -147,7 +149,7 @@ export const SQL = Object.freeze({
         to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at,
         to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS updated_at
       FROM notes WHERE owner = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
-      ORDER BY created_at DESC, id DESC LIMIT $4`,
+      ORDER BY notes.created_at DESC, notes.id DESC LIMIT $4`,
   },
   update: {
     name: 'notes_update_own',

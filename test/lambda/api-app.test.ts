@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Pool } from 'pg';
 import { App, createApp, decodeCursor, encodeCursor, SQL, toHttpError } from '../../lambda/api/app';
 import { HttpError } from '../../lambda/shared/http';
+import { buildPolicy } from '../../lambda/authorizer/authorizer';
 import { migrate } from '../../lambda/api/migrations';
 import { NOTE_LIMITS } from '../../lambda/api/schemas';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
@@ -252,6 +253,17 @@ describe('identity (zero trust: the authorizer context only)', () => {
     expect(rows[0].owner).toBe('sub-only');
   });
 
+  test('the context the JWT authorizer really produces (principalId + sub + roles) is accepted as is', async () => {
+    const arn = { partition: 'aws', region: 'eu-west-1', account: '123456789012', apiId: 'abc123', stage: 'prod' };
+    const identity = { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['user', 'bad,admin'], scopes: [], claims: {} };
+    const result = buildPolicy(arn, identity);
+    // API Gateway puts principalId and the context values side by side in requestContext.authorizer.
+    const res = await call({ method: 'POST', body: { title: 't', body: 'b' }, authorizer: { principalId: result.principalId, ...result.context } });
+    expect(res.statusCode).toBe(201);
+    const { rows } = await pool.query('SELECT owner FROM notes WHERE id = $1', [res.json.id]);
+    expect(rows[0].owner).toBe(identity.sub);
+  });
+
   test.each([['no roles', ''], ['an unrelated role', 'guest,reader'], ['a role with odd characters', 'user;admin']])('fails if the caller has %s (403)', async (_n, roles) => {
     const res = await call({ roles });
     expect(res.statusCode).toBe(403);
@@ -347,6 +359,28 @@ describe('pagination', () => {
     expect(res.json.nextCursor).toEqual(expect.any(String));
     expect((await call({ principal: 'many', query: { limit: '100' } })).json.items).toHaveLength(21);
     expect((await call({ principal: 'many', query: { limit: '1' } })).json.items).toHaveLength(1);
+  });
+
+  test('both list statements walk the (owner, created_at, id) index in order: no sort, no scan of other owners', async () => {
+    const client = await pool.connect();
+    try {
+      // The table is small here; with sequential and bitmap scans off the planner shows whether the index fits the ORDER BY.
+      await client.query('SET enable_seqscan = off');
+      await client.query('SET enable_bitmapscan = off');
+      for (const [stmt, values] of [
+        [SQL.listFirst.text, ['pager', 6]],
+        [SQL.listAfter.text, ['pager', '2026-01-01T00:00:00.000000Z', '00000000-0000-4000-8000-000000000000', 6]],
+      ] as const) {
+        const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${stmt}`, [...values]);
+        const plan = JSON.stringify(rows[0]['QUERY PLAN']);
+        expect(plan).toMatch(/"Index Name":"notes_owner_created_id_idx"/);
+        expect(plan).not.toMatch(/"Node Type":"Sort"/);
+        if (values.length === 4) expect(plan).toMatch(/"Index Cond":"\(\(owner = [^"]*\) AND \(ROW\(created_at, id\) < /);
+      }
+    } finally {
+      await client.query('RESET ALL');
+      client.release();
+    }
   });
 
   test('a cursor is opaque base64url of a keyset position and round-trips', () => {
