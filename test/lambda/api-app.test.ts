@@ -164,6 +164,15 @@ describe('routes', () => {
     expect((await call({ method: 'PUT', id: note.id, body: { body: 'v3' }, headers: { 'If-Match': '*' } })).statusCode).toBe(200);
   });
 
+  test('two concurrent PUTs with the same If-Match: exactly one wins, the other gets 409 (no lost update)', async () => {
+    const note = await create('race');
+    const racers = await Promise.all(['left', 'right'].map((body) => call({ method: 'PUT', id: note.id, body: { body }, headers: { 'If-Match': '"1"' } })));
+    expect(racers.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    const winner = racers.find((r) => r.statusCode === 200)!;
+    const stored = await call({ id: note.id });
+    expect(stored.json).toMatchObject({ body: winner.json.body, version: 2 });
+  });
+
   test('fails if If-Match is not a version', async () => {
     const note = await create('etag');
     const res = await call({ method: 'PUT', id: note.id, body: { body: 'x' }, headers: { 'If-Match': "1' OR '1'='1" } });
