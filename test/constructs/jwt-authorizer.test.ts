@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { gzipSync } from 'zlib';
 import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -8,8 +11,8 @@ import { formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
 
-function build(props: Partial<JwtAuthorizerProps> = {}) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+function build(props: Partial<JwtAuthorizerProps> = {}, bundle = false) {
+  const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Auth', { env: { account: '111111111111', region: 'eu-west-1' } });
   const logsKey = new LogsKey(stack, 'LogsKey').key;
   const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey, natGateways: 1 });
@@ -109,6 +112,22 @@ describe('JwtAuthorizer', () => {
       vpc: network.vpc, logsKey, issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${poolId}`,
       audience: [clientId], jwksUri: Lazy.string({ produce: () => 'http://not-checked' }), resultsCacheTtl: Duration.seconds(Lazy.number({ produce: () => 900 })),
     })).not.toThrow();
+  });
+
+  test('bundles the handler locally (esbuild, no Docker) into a small asset with no AWS SDK or JWT library', () => {
+    // GIVEN an app that bundles
+    const { app, stack } = build({}, true);
+    // WHEN it is synthesized
+    const assembly = app.synth();
+    // THEN the function's asset is the minified authorizer, under 9 KB gzip
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+      .find((r) => (r as { Properties: { Environment?: { Variables?: Record<string, string> } } }).Properties.Environment?.Variables?.JWT_ISSUER === ISSUER) as
+      { Properties: { Code: { S3Key: string } } };
+    const assetDir = join(assembly.directory, `asset.${fn.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+    const code = readFileSync(join(assetDir, 'index.js'));
+    expect(gzipSync(code, { level: 9 }).length).toBeLessThanOrEqual(9 * 1024);
+    expect(code.toString()).not.toMatch(/@aws-sdk|aws-jwt-verify|powertools/i);
+    expect(code.toString()).toMatch(/JWT_ISSUER/);
   });
 
   test.each([
