@@ -60,7 +60,7 @@ export interface ServiceKeyProps {
 export class ServiceKey extends Construct {
   /** The underlying KMS key. */
   public readonly key: kms.Key;
-  /** The `kms:ViaService` values the key accepts, for example `rds.eu-west-1.amazonaws.com`. */
+  /** The `kms:ViaService` values the key accepts, for example `rds.<region>.amazonaws.com`. */
   public readonly viaServices: string[];
 
   constructor(scope: Construct, id: string, props: ServiceKeyProps) {
