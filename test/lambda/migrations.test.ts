@@ -1,4 +1,6 @@
-import { Client } from 'pg';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { Client, Pool } from 'pg';
+import { createApp } from '../../lambda/api/app';
 import { API_SCHEMA, API_TABLE_PRIVILEGES, MIGRATIONS, migrate } from '../../lambda/api/migrations';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
 
@@ -77,6 +79,40 @@ describe('notes schema migrations', () => {
     await expect(migrate(client, [...MIGRATIONS, broken])).rejects.toThrow(/missing_table/);
     const tables = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
     expect(tables.rows).toEqual([]);
+  });
+
+  test('API_TABLE_PRIVILEGES are enough for every route, and nothing more is possible with them', async () => {
+    const db = await pg.createDatabase('least_privilege');
+    const admin = await connect(db);
+    await migrate(admin);
+    await admin.query("CREATE ROLE app_user LOGIN PASSWORD 'app-pass'");
+    await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    for (const [table, privileges] of Object.entries(API_TABLE_PRIVILEGES)) {
+      expect(privileges.every((p) => /^(SELECT|INSERT|UPDATE|DELETE)$/.test(p))).toBe(true);
+      expect(/^[a-z_]+$/.test(table)).toBe(true);
+      await admin.query(`GRANT ${privileges.join(', ')} ON ${API_SCHEMA}.${table} TO app_user`);
+    }
+    const pool = new Pool({ host: pg.host, port: pg.port, user: 'app_user', password: 'app-pass', database: db, max: 1 });
+    try {
+      const app = createApp({ pool });
+      const ev = (method: string, path: string, body?: unknown): APIGatewayProxyEvent => ({
+        httpMethod: method, path, resource: '', pathParameters: null, headers: body ? { 'content-type': 'application/json' } : {}, multiValueHeaders: {},
+        queryStringParameters: null, multiValueQueryStringParameters: null, body: body ? JSON.stringify(body) : null, isBase64Encoded: false, stageVariables: null,
+        requestContext: { authorizer: { principalId: 'u1', roles: 'user' } } as unknown as APIGatewayProxyEvent['requestContext'],
+      });
+      const created = await app(ev('POST', '/notes', { title: 't', body: 'b' }));
+      expect(created.statusCode).toBe(201);
+      const id = JSON.parse(created.body).id;
+      expect((await app(ev('GET', '/notes'))).statusCode).toBe(200);
+      expect((await app(ev('GET', `/notes/${id}`))).statusCode).toBe(200);
+      expect((await app(ev('PUT', `/notes/${id}`, { title: 'u' }))).statusCode).toBe(200);
+      expect((await app(ev('DELETE', `/notes/${id}`))).statusCode).toBe(204);
+      for (const forbidden of ['DROP TABLE notes', 'TRUNCATE notes', 'ALTER TABLE notes ADD COLUMN x int', 'SELECT * FROM schema_migrations', 'CREATE TABLE evil (x int)']) {
+        await expect(pool.query(forbidden)).rejects.toThrow(/permission denied|must be owner/);
+      }
+    } finally {
+      await pool.end();
+    }
   });
 
   test('the API user needs only DML on notes, in the public schema', () => {
