@@ -29,7 +29,7 @@ export interface RateLimitMetrics {
 
 /** A logger; Powertools `Logger` fits as is. Never receives a token or a raw identity. */
 export interface RateLimitLogger {
-  warn(message: string, ...extra: object[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 /** Who is limited: `id` is the JWT `sub` (or, on public auth routes, a caller key such as `ip:203.0.113.7`). */
