@@ -186,6 +186,27 @@ describe('IdentityRateLimiter', () => {
     expect(ruleFindings(app).filter((f) => /^\/?S\/RateLimit\//.test(f.path)).map((f) => f.rule).sort()).toEqual(mine.map((a) => a.id).sort());
   });
 
+  test('cross-stack: handlers in another stack join clientSecurityGroup, get grantConnect and clientEnvironment, with no reference cycle', () => {
+    // GIVEN the cache in a data stack and the handler in an API stack (as DataStack / ApiStack)
+    const { app, stack: data, vpc } = setup();
+    const rl = new IdentityRateLimiter(data, 'RateLimit', { vpc });
+    const api = new Stack(app, 'Api', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const fn = new SecureFunction(api, 'Fn', {
+      entry: ENTRY, description: 'api', vpc, logsKey: new LogsKey(api, 'LogsKey').key,
+      securityGroups: [rl.clientSecurityGroup], environment: rl.clientEnvironment(),
+    });
+    rl.grantConnect(fn);
+    // WHEN the app synthesizes, THEN no cycle, no finding, and the API stack only imports from the data stack
+    expect(() => app.synth()).not.toThrow();
+    expect(formatFindings(ruleFindings(app))).toBe('');
+    expect(data.dependencies).toEqual([]);
+    expect(api.dependencies).toContain(data);
+    Template.fromStack(api).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ RATE_LIMIT_CACHE_NAME: rl.cacheName, RATE_LIMIT_USER_ID: rl.userId, RATE_LIMIT_REDIS_HOST: { 'Fn::ImportValue': Match.anyValue() } }) },
+      VpcConfig: { SecurityGroupIds: [{ 'Fn::ImportValue': Match.anyValue() }], SubnetIds: Match.anyValue() },
+    });
+  });
+
   describe('validation', () => {
     test.each([
       ['maxDataStorageGb', { maxDataStorageGb: 0 }, /invalid maxDataStorageGb = 0/],
