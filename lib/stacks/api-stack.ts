@@ -1,5 +1,5 @@
 import { join } from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -39,8 +39,10 @@ export class ApiStack extends BaselineStack {
   public readonly zone: route53.IHostedZone;
   /** The stage's DNS name, for example `dev.example.com`. */
   public readonly stageDomainName: string;
-  /** Regional web ACL in front of the ALB and the REST API stage (issue 4). */
+  /** Regional web ACL in front of the REST API stage (issue 4): 16 KB body limit. */
   public readonly firewall: WebFirewall;
+  /** Regional web ACL in front of the load balancer (issue 4): 8 KB body limit, all an ALB lets WAF inspect. */
+  public readonly edgeFirewall: WebFirewall;
   /** JWT authorizer of the REST API: a Lambda REQUEST authorizer on the `Authorization` header, policy cache 5 minutes (issue 5). */
   public readonly jwtAuthorizer: JwtAuthorizer;
   /** The notes API (`lambda/api/handler.ts`): private subnets, database client security group, `rds-db:connect` as `app_user` (issue 6). */
@@ -64,10 +66,22 @@ export class ApiStack extends BaselineStack {
     this.stageDomainName = stageDomain(this.config, this.stage);
 
     // --- Web firewall (issue 4) ---
+    // Two web ACLs with the same rules but different body limits: WAF inspects at most 8 KB of an ALB request body and
+    // 16 KB on API Gateway. The notes API accepts bodies up to about 10 KB, so the API's ACL allows 16 KB (all of it
+    // inspected) while the load balancer's keeps 8 KB; in both, a body larger than WAF can inspect is blocked, never passed.
     this.firewall = new WebFirewall(this, 'WebFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
+      bodySizeLimit: { maxSize: Size.kibibytes(16) },
+      apiGatewayBodyInspectionLimit: 'KB_16',
+      description: 'REST API - rate limits, managed rules, 16 KB body limit',
+    });
+    this.edgeFirewall = new WebFirewall(this, 'EdgeFirewall', {
+      logsKey: this.logsKey.key,
+      logRetention: stageLogRetention(this.stage),
+      logRemovalPolicy: stageRemovalPolicy(this.stage),
+      description: 'Load balancer - rate limits, managed rules, 8 KB body limit, all an ALB lets WAF inspect',
     });
 
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
@@ -276,7 +290,7 @@ export class ApiStack extends BaselineStack {
 
     // --- WAF associations (issue 4) ---
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
-    if (this.loadBalancer) this.firewall.associate(this.loadBalancer.loadBalancer);
+    if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer);
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
       if (!restApi.webAclAssociation) this.firewall.associate(restApi.stage); // skip a stage already given a webAclArn
     }

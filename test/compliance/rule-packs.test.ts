@@ -35,7 +35,7 @@ describe('acknowledgements are all needed', () => {
     // THEN every acknowledgement covered a finding on its construct or below it
     for (const ack of acks) {
       const rule = ack.id.replace(/\[.*$/, '');
-      const covered = findings.some((f) => f.rule === rule && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
+      const covered = findings.some((f) => (f.rule === ack.id || f.rule === rule) && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       if (!covered) throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no finding`);
     }
     // AND synth with the packs registered fails

@@ -472,13 +472,18 @@ describe('WebFirewall', () => {
   });
 
   describe('in ApiStack', () => {
-    test('protects the ALB and every REST API stage of the stack with one web ACL, logging at the stage retention', () => {
+    test('protects the REST API stages with a 16 KB web ACL and the ALB with an 8 KB one, logging at the stage retention', () => {
       // GIVEN the baseline app (dev stage)
       const { app, stages } = buildTestApp({ stages: ['dev'] });
       const api = stages[0].api;
       const template = Template.fromStack(api);
-      // THEN one ACL, its logs kept for the stage's retention, and an association per entry point
-      template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      // THEN two ACLs (API Gateway lets WAF inspect 16 KB of a body, an ALB only 8 KB), logs kept for the stage's retention,
+      // and an association per entry point
+      template.resourceCountIs('AWS::WAFv2::WebACL', 2);
+      const bodyLimit = (acl: WebFirewall) => (acl.webAcl.rules as wafv2.CfnWebACL.RuleProperty[]).find((r) => r.name === 'BodySizeLimit')!
+        .statement as wafv2.CfnWebACL.StatementProperty;
+      expect((bodyLimit(api.firewall).sizeConstraintStatement as wafv2.CfnWebACL.SizeConstraintStatementProperty).size).toBe(16 * 1024);
+      expect((bodyLimit(api.edgeFirewall).sizeConstraintStatement as wafv2.CfnWebACL.SizeConstraintStatementProperty).size).toBe(8 * 1024);
       template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
         RetentionInDays: api.stage.logRetentionDays,
@@ -486,7 +491,7 @@ describe('WebFirewall', () => {
       const webAclArn = { 'Fn::GetAtt': [api.getLogicalId(api.firewall.webAcl), 'Arn'] };
       template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
         ResourceArn: { Ref: api.getLogicalId(api.loadBalancer.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) },
-        WebACLArn: webAclArn,
+        WebACLArn: { 'Fn::GetAtt': [api.getLogicalId(api.edgeFirewall.webAcl), 'Arn'] },
       });
       const stagesInStack = api.node.findAll().filter((c): c is apigateway.CfnStage => c instanceof apigateway.CfnStage);
       expect(stagesInStack.length).toBeGreaterThanOrEqual(1); // the REST API stage (SecureRestApi)
