@@ -412,6 +412,31 @@ describe('structure, before any crypto', () => {
     await expectReason(mutated, 'token_malformed');
   });
 
+  test.each([
+    ['+ in the signature', (t: string) => withSegments(t, { signature: `${t.split('.')[2].slice(0, 10)}+${t.split('.')[2].slice(11)}` })],
+    ['/ in the payload', (t: string) => withSegments(t, { payload: `${t.split('.')[1].slice(0, 10)}/${t.split('.')[1].slice(11)}` })],
+    ['padding', (t: string) => `${t}==`],
+    ['= inside the payload', (t: string) => withSegments(t, { payload: `${t.split('.')[1].slice(0, 12)}=${t.split('.')[1].slice(12)}` })],
+    ['whitespace in the payload', (t: string) => withSegments(t, { payload: `${t.split('.')[1].slice(0, 12)} ${t.split('.')[1].slice(13)}` })],
+    ['a space added to the signature', (t: string) => withSegments(t, { signature: `${t.split('.')[2].slice(0, 12)} ${t.split('.')[2].slice(12)}` })],
+    ['non-ASCII in the payload', (t: string) => withSegments(t, { payload: `${t.split('.')[1].slice(0, 12)}é${t.split('.')[1].slice(13)}` })],
+    ['% in the signature', (t: string) => withSegments(t, { signature: `%${t.split('.')[2].slice(1)}` })],
+    ['two segments', (t: string) => t.split('.').slice(0, 2).join('.')],
+    ['four segments', (t: string) => `${t}.${t.split('.')[2]}`],
+    ['an empty payload', (t: string) => withSegments(t, { payload: '' })],
+    ['an empty signature', (t: string) => withSegments(t, { signature: '' })],
+  ])('rejects %s before any crypto even when the header is cached (fast path)', async (_name, mutate) => {
+    // GIVEN a verifier that has already accepted a token with the same header
+    const v = verifier();
+    const token = signJwt(rsa, claims());
+    await v.verify(token);
+    // WHEN a malformed variant arrives
+    const reason = (await rejection(v, mutate(token))).reason;
+    // THEN it is rejected as malformed (or as an undecodable payload), never reaching the signature check
+    expect(['token_malformed', 'payload_invalid']).toContain(reason);
+    await expect(v.verify(token)).resolves.toBeDefined();
+  });
+
   test('rejects non-canonical base64url (non-zero trailing bits) in each segment', async () => {
     const token = signJwt(rsa, claims());
     const [h, p, s] = token.split('.');

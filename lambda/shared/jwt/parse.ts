@@ -5,6 +5,19 @@
  * runs before any cryptography.
  */
 
+/**
+ * True when the part of a token after its (already validated) header is two
+ * non-empty segments without `+` or `/`. Together with the exact decoded-length
+ * checks of {@link decodeSegment} and of the signature (Node's decoder skips any
+ * other character outside the alphabet, which shortens the output), this is as
+ * strict as {@link isCompactJws} at a fraction of the cost.
+ */
+export function isCompactRest(token: string, dot1: number): boolean {
+  const dot2 = token.indexOf('.', dot1 + 1);
+  return dot2 > dot1 + 1 && dot2 < token.length - 1 && token.indexOf('.', dot2 + 1) === -1
+    && token.indexOf('+', dot1) === -1 && token.indexOf('/', dot1) === -1;
+}
+
 /** Any character outside the base64url alphabet and the dot (linear scan, no backtracking). */
 const NOT_COMPACT_CHAR = /[^A-Za-z0-9_.-]/;
 
@@ -55,6 +68,8 @@ const DECODE_SCRATCH = Buffer.allocUnsafe(8192);
 export function decodeSegment(token: string, start: number, end: number): string | undefined {
   if (!isCanonicalLength(token, start, end)) return undefined;
   const length = DECODE_SCRATCH.write(token.slice(start, end), 0, 'base64url');
+  // Node's decoder skips characters outside the alphabet: any such character makes the output shorter than expected.
+  if (length !== ((end - start) * 3) >> 2) return undefined;
   const text = DECODE_SCRATCH.toString('utf8', 0, length);
   // The decoder replaces invalid UTF-8 with U+FFFD; a token has no reason to carry it.
   return text.indexOf('\uFFFD') === -1 ? text : undefined;

@@ -2,7 +2,7 @@ import { KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { JwtVerifierConfig, validateVerifierConfig } from './config';
 import { rejection } from './errors';
 import { JwksCache, VerificationKey, VerifyPlan } from './jwks';
-import { decodeSegment, isCanonicalLength, isCompactJws, parseJsonObject } from './parse';
+import { decodeSegment, isCanonicalLength, isCompactJws, isCompactRest, parseJsonObject } from './parse';
 
 /** The caller, once the token is verified. */
 export interface VerifiedIdentity {
@@ -124,11 +124,17 @@ export class JwtVerifier {
   private readHeader(token: unknown): Header {
     if (typeof token !== 'string' || token.length === 0) throw rejection('token_missing', 'no token');
     if (token.length > MAX_TOKEN_LENGTH) throw rejection('token_too_large', 'token longer than 8192 characters');
-    if (!isCompactJws(token)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
     const dot = token.indexOf('.');
+    if (dot > 0) {
+      // Fast path: a header already validated (the cache key is its exact encoded form); check the rest's shape only.
+      const cached = this.headers.get(token.slice(0, dot));
+      if (cached !== undefined) {
+        if (!isCompactRest(token, dot)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
+        return cached;
+      }
+    }
+    if (!isCompactJws(token)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
     const encoded = token.slice(0, dot);
-    const cached = this.headers.get(encoded);
-    if (cached !== undefined) return cached;
 
     const text = decodeSegment(token, 0, dot);
     const h = text === undefined ? undefined : parseJsonObject(text);
@@ -160,10 +166,11 @@ export class JwtVerifier {
 
     if (!isCanonicalLength(token, dot2 + 1, token.length)) throw rejection('token_malformed', 'signature is not canonical base64url');
     const signatureLength = SIGNATURE_SCRATCH.write(token.slice(dot2 + 1), 0, 'base64url');
+    if (signatureLength !== ((token.length - dot2 - 1) * 3) >> 2) throw rejection('token_malformed', 'signature is not canonical base64url');
     if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
     let valid: boolean;
     try {
-      // The signing input is ASCII (checked by isCompactJws): copy it into a reused buffer, verified synchronously.
+      // The signing input is ASCII (header checked by isCompactJws when first seen; payload by its exact decoded length): copy it into a reused buffer, verified synchronously.
       const length = SCRATCH.write(token, 0, dot2, 'latin1');
       valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
     } catch {
