@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import {
-  JwtConfigError, JwtError, JwtVerifier, JwtVerifierConfig, MAX_TOKEN_LENGTH, verifierConfigFromEnv,
+  JwksCache, JwtConfigError, JwtError, JwtVerifier, JwtVerifierConfig, MAX_TOKEN_LENGTH, verifierConfigFromEnv,
 } from '../../lambda/shared/jwt';
 import { parseJsonObject } from '../../lambda/shared/jwt/parse';
 import { startJwksServer, startLoopbackServer } from '../integration/http';
@@ -624,6 +624,34 @@ describe('JWKS cache', () => {
     await expectReason(signJwt(rsa, claims()), 'jwks_unavailable', v); // rate-limited retry
     nowMs += 5_001;
     await expect(v.verify(signJwt(rsa, claims()))).resolves.toBeDefined();
+  });
+
+  test('a hanging JWKS endpoint times out and fails closed', async () => {
+    // GIVEN an endpoint that never answers
+    const hanging = await startLoopbackServer(() => new Promise(() => undefined));
+    try {
+      const cache = new JwksCache(`${hanging.url}/jwks`, { algorithms: ['RS256'], refetchIntervalMs: 60_000, timeoutMs: 200 });
+      // WHEN a kid is resolved THEN the fetch is abandoned after the timeout
+      const started = Date.now();
+      await expect(cache.resolve('rsa-1')).resolves.toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(cache.loaded).toBe(false);
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  test('does not follow redirects (a redirect to another host cannot supply keys)', async () => {
+    const evil = await startJwksServer({ keys: [attacker.jwk] });
+    const redirecting = await startLoopbackServer(() => ({ status: 302, headers: { location: evil.jwksUri }, body: '' }));
+    try {
+      const v = verifier({ jwksUri: `${redirecting.url}/.well-known/jwks.json` });
+      await expectReason(signJwt(attacker, claims()), 'jwks_unavailable', v);
+      expect(evil.hits.size).toBe(0);
+    } finally {
+      await redirecting.close();
+      await evil.close();
+    }
   });
 
   test('an unreachable JWKS endpoint fails closed', async () => {
