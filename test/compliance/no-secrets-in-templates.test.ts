@@ -10,7 +10,7 @@ import { allStacks, buildTestApp } from '../helpers/baseline';
  */
 
 /** Names whose value must be a reference, never the secret itself. */
-const SECRETISH_NAME = /(PASSWORD|PASSWD|SECRET|PRIVATE_?KEY|CREDENTIAL|API_?KEY|TOKEN)/i;
+const SECRETISH_NAME = /(PASSWORD|PASSWD|SECRET|PRIVATE_?KEY|CREDENTIAL|API_?KEY|(^|_)TOKEN$)/i;
 /** Names that say the value is a reference. */
 const REFERENCE_NAME = /(_ARN|_NAME|_ID|Arn|Name|Id|_URI|_URL|Uri|Url|_ENDPOINT|Endpoint)$/;
 /** Property names that carry a secret value when they carry a literal. */
