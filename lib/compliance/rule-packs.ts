@@ -1,4 +1,5 @@
-import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
@@ -16,10 +17,45 @@ export function createRulePacks(scope: IConstruct): IPolicyValidationPlugin[] {
   ];
 }
 
+/** Prefix of acknowledgement ids for the Control Tower proactive controls (cfn-guard plugin). */
+export const CONTROL_TOWER_ACK_PREFIX = 'cdk-validator-cfnguard::';
+
 /**
- * Registers the rule packs as validation plugins: `cdk synth` fails on any
- * finding (errors and warnings) that is not acknowledged on its construct.
+ * The AWS Control Tower proactive controls (237 cfn-guard rules), run on the synthesized templates.
+ *
+ * The plugin reports its findings without a severity, which aws-cdk-lib treats as non-blocking; this
+ * wrapper marks every finding as an error so an unacknowledged Control Tower finding fails synth like
+ * a cdk-nag one. It keeps the plugin's name, so acknowledgements read `cdk-validator-cfnguard::<rule>`.
+ */
+export class ControlTowerChecks implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+  private readonly validator: CfnGuardValidator;
+
+  constructor() {
+    this.validator = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+    this.name = this.validator.name;
+    this.version = this.validator.version;
+    this.ruleIds = this.validator.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const report = this.validator.validate(context as never) as unknown as PolicyValidationPluginReport;
+    const violations = report.violations.map((v) => ({ ...v, severity: 'error' }));
+    return { ...report, violations, success: violations.length === 0 };
+  }
+}
+
+/** Creates the Control Tower checks plugin. */
+export function createControlTowerValidator(): ControlTowerChecks {
+  return new ControlTowerChecks();
+}
+
+/**
+ * Registers the rule packs and the Control Tower controls as validation plugins:
+ * `cdk synth` fails on any finding (errors and warnings) that is not acknowledged on its construct.
  */
 export function addRulePacks(scope: IConstruct): void {
-  Validations.of(scope).addPlugins(...createRulePacks(scope));
+  Validations.of(scope).addPlugins(...createRulePacks(scope), createControlTowerValidator());
 }

@@ -223,6 +223,10 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
     this.connections = this.function.connections;
     this.grantPrincipal = this.role;
 
+    if (Stack.of(props.vpc) !== Stack.of(this)) {
+      acknowledge(this.function, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
+        'The function runs in the VPC (VpcConfig with private subnets and its security groups); the subnet ids are imported from the network stack with Fn::ImportValue, which this static template check cannot resolve. cdk-nag LambdaInsideVPC verifies the same at construct level.');
+    }
     if (this.deadLetterQueue === undefined) {
       const reason = 'Invoked synchronously (API Gateway, Lambda authorizer or CloudFormation provider): errors return to the caller, ' +
         'and Lambda dead-letter queues only apply to asynchronous invocations, so a DLQ would never receive a message.';

@@ -1,4 +1,4 @@
-import { Annotations, Duration, FeatureFlags, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, FeatureFlags, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -383,6 +383,15 @@ export class TlsLoadBalancer extends Construct {
       multiValueHeadersEnabled: options.multiValueHeadersEnabled ?? true,
       healthCheck: options.healthCheck,
     });
+    // LambdaTarget grants elasticloadbalancing.amazonaws.com invoke rights with no condition: any load balancer, in any
+    // account, whose target group names this function could call it. Limit the grant to this account's load balancers.
+    // (SourceArn = this target group would be tighter, but the target group must exist after the permission: a cycle.)
+    for (const c of fn.node.findAll()) {
+      if (c instanceof lambda.CfnPermission && Stack.of(c).resolve(c.principal) === 'elasticloadbalancing.amazonaws.com'
+        && c.sourceArn === undefined && c.sourceAccount === undefined) {
+        c.sourceAccount = Stack.of(c).account;
+      }
+    }
     this.beforeAddingTarget(id, options.conditions, options.priority);
     this.httpsListener.addTargetGroups(id, { targetGroups: [targetGroup], conditions: options.conditions, priority: options.priority });
     return targetGroup;
@@ -484,6 +493,8 @@ export class TlsLoadBalancer extends Construct {
     const bucket = this.createLogBucket('AccessLogs', retention, removalPolicy, serverAccessLogsBucket);
     if (!props.serverAccessLogsBucket) {
       acknowledgeLogBucket(serverAccessLogsBucket as s3.Bucket, 'S3 server access logs');
+      acknowledge(serverAccessLogsBucket, 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+        'This bucket is the end of the log chain: it receives the server access logs of the load balancer\'s log bucket; logging it to itself would loop and logging it elsewhere would only move the question.');
     }
     acknowledgeLogBucket(bucket, 'Application Load Balancer access logs');
     return bucket;
@@ -531,4 +542,10 @@ function acknowledgeLogBucket(bucket: s3.Bucket, kind: string): void {
     acknowledge(bucket, `${pack}-S3DefaultEncryptionKMS`, kmsReason);
     acknowledge(bucket, `${pack}-S3BucketReplicationEnabled`, replicationReason);
   }
+  // Control Tower proactive controls (cfn-guard) on the same bucket.
+  acknowledge(bucket, 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', kmsReason);
+  acknowledge(bucket, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
+    `${kind} are read by people and log tools (for example Athena) on demand; nothing consumes a per-object event, so a notification target would be an unused queue or topic.`);
+  acknowledge(bucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    `${kind} are kept for the configured retention in a versioned, RETAIN bucket that blocks public access and enforces TLS; object lock would pin a retention that the lifecycle expiry cannot shorten. Pass your own accessLogBucket with object lock where WORM storage is required.`);
 }
