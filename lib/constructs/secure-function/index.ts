@@ -230,7 +230,7 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
     if (this.deadLetterQueue === undefined) {
       const reason = 'Invoked synchronously (API Gateway, Lambda authorizer or CloudFormation provider): errors return to the caller, ' +
         'and Lambda dead-letter queues only apply to asynchronous invocations, so a DLQ would never receive a message.';
-      for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ', 'Serverless-LambdaDLQ']) {
+      for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) {
         acknowledge(this.function, id, reason);
       }
     }
