@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ServiceKey } from '../../lib/constructs/encryption-keys';
 import { IamAuthDatabase } from '../../lib/constructs/iam-auth-database';
@@ -57,6 +58,19 @@ describe('DatabaseBootstrap', () => {
     const mod = require(join(assetDir, 'index.js'));
     return expect(mod.handler({ RequestType: 'Delete', PhysicalResourceId: 'db-bootstrap:app:app_user', ResourceProperties: {} }))
       .resolves.toEqual({ PhysicalResourceId: 'db-bootstrap:app:app_user' });
+  }, 120_000);
+
+  test('database, bootstrap and provider pass the AWS Control Tower proactive controls (cfn-guard)', () => {
+    // GIVEN the construct with the Control Tower rules registered, as bin/app.ts does
+    const f = build();
+    Validations.of(f.app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: true }) as unknown as IPolicyValidationPlugin);
+    // WHEN
+    const assembly = f.app.synth();
+    // THEN no unsuppressed violation
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const violations = report.pluginReports.flatMap((p: any) => p.violations.flatMap((v: any) =>
+      v.violatingConstructs.map((c: any) => `${v.description} @ ${c.constructPath}`)));
+    expect(violations.join('\n')).toBe('');
   }, 120_000);
 
   test('fails if the app user is unsafe or the master user', () => {

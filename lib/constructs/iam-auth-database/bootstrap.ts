@@ -170,8 +170,9 @@ export class DatabaseBootstrap extends Construct {
       encryption: sqs.QueueEncryption.KMS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
-      // This queue only receives failed events from Lambda; no SQS queue may redrive into it.
-      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+      // Marks the queue as a dead-letter queue (Control Tower CT.SQS.PR.1); allowAll is SQS's own default for who may
+      // name it as a DLQ (queues of this account and region) and grants nobody read access.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.ALLOW_ALL },
     });
     acknowledge(dlq, 'Serverless-SQSRedrivePolicy',
       'This queue is itself the dead-letter queue of the provider framework function; a redrive policy would only move the same failed ' +
