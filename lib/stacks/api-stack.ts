@@ -255,6 +255,8 @@ export class ApiStack extends BaselineStack {
           `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
           'stages with deletionProtection: true (prod) keep the load balancer protected.');
       }
+      acknowledge(this.loadBalancer, 'Annotation::@baseline/tls-load-balancer:deletionProtectionOff',
+        `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
       acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check',
         `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
         'stages with deletionProtection: true (prod) keep the load balancer protected.');

@@ -1,7 +1,7 @@
 import { MIN_ACK_REASON_LENGTH } from '../../lib/internal/acknowledge';
-import { addRulePacks, RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
+import { addRulePacks, CONTROL_TOWER_ACK_PREFIX, RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
-import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
+import { acknowledgements, BUILT_IN_VALIDATION, controlTowerViolations, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 
 describe('rule packs on the whole app (dev and prod)', () => {
   const { app } = buildTestApp();
@@ -16,11 +16,20 @@ describe('rule packs on the whole app (dev and prod)', () => {
     const acks = acknowledgements(app).filter((a) => !a.id.startsWith(BUILT_IN_VALIDATION));
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      expect(RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
+      // A rule of a cdk-nag pack, a Control Tower control, or one of the baseline's own opt-out warnings.
+      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('Annotation::@baseline/') || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
       expect(ack.reason.trim().length).toBeGreaterThanOrEqual(MIN_ACK_REASON_LENGTH);
     }
     // The full list, as an auditor reads it (path, rule, reason); a change shows up in review.
     expect(acks.map((a) => `${a.path} | ${a.id} | ${a.reason}`).sort()).toMatchSnapshot();
+  });
+});
+
+describe('synth gate', () => {
+  test('cdk synth with every rule pack and the Control Tower controls succeeds on the example configuration', () => {
+    const { app } = buildTestApp({ stages: ['dev', 'prod'] });
+    addRulePacks(app);
+    expect(() => app.synth()).not.toThrow();
   });
 });
 
@@ -33,7 +42,16 @@ describe('acknowledgements are all needed', () => {
     removeAcknowledgements(app);
     const findings = ruleFindings(app);
     // THEN every acknowledgement covered a finding on its construct or below it
-    for (const ack of acks) {
+    const bare = buildTestApp({ stages: ['dev'] }).app;
+    removeAcknowledgements(bare);
+    const controlTower = controlTowerViolations(bare);
+    for (const ack of acks.filter((a) => a.id.startsWith(CONTROL_TOWER_ACK_PREFIX))) {
+      const rule = ack.id.slice(CONTROL_TOWER_ACK_PREFIX.length);
+      if (!controlTower.some((f) => f.rule === rule && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))) {
+        throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no Control Tower finding`);
+      }
+    }
+    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('Annotation::'))) {
       const rule = ack.id.replace(/\[.*$/, '');
       const covered = findings.some((f) => (f.rule === ack.id || f.rule === rule) && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       if (!covered) throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no finding`);

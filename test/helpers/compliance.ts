@@ -1,4 +1,6 @@
-import { Validations } from 'aws-cdk-lib';
+import { join } from 'path';
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
 import { createRulePacks } from '../../lib/compliance/rule-packs';
 
@@ -64,4 +66,24 @@ export function removeAcknowledgements(scope: IConstruct): void {
     internal._metadata = internal._metadata.filter((m) => m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY
       || Object.keys(m.data ?? {}).every((id) => id.startsWith(BUILT_IN_VALIDATION)));
   }
+}
+
+/**
+ * Runs the Control Tower proactive controls (cfn-guard) on the app's synthesized templates, as `cdk synth` does,
+ * and returns the findings with their construct paths, acknowledged or not.
+ */
+export function controlTowerViolations(app: App): Finding[] {
+  const assembly = app.synth({ validateOnSynthesis: false } as never);
+  const byLogicalId = new Map<string, string>();
+  for (const node of app.node.findAll()) {
+    if (node instanceof CfnResource) byLogicalId.set(`${node.stack.templateFile}#${node.stack.resolve(node.logicalId)}`, node.node.path);
+  }
+  const report = new CfnGuardValidator({ controlTowerRulesEnabled: true }).validate({
+    templatePaths: assembly.stacks.map((s) => join(assembly.directory, s.templateFile)),
+  } as never);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => ({
+    rule: v.ruleName,
+    path: byLogicalId.get(`${r.templatePath.split('/').pop()}#${r.resourceLogicalId}`) ?? `${r.templatePath}#${r.resourceLogicalId}`,
+    description: v.description.slice(0, 160),
+  })));
 }
