@@ -8,6 +8,7 @@ import { ServiceKey } from '../constructs/encryption-keys';
 import { IamAuthDatabase } from '../constructs/iam-auth-database';
 import { DatabaseBootstrap } from '../constructs/iam-auth-database/bootstrap';
 import { LogsKey } from '../constructs/logging';
+import { acknowledge } from '../internal/acknowledge';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link DataStack}. */
@@ -73,6 +74,12 @@ export class DataStack extends BaselineStack {
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
     });
+
+    if (!this.stage.deletionProtection) {
+      acknowledge(this.database, 'Annotation::@baseline/iam-auth-database:deletionProtectionOff',
+        `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false); the cluster still ` +
+        'takes a final snapshot on removal, so the opt-out warning is expected here and nowhere else.');
+    }
 
     this.bootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
       database: this.database,
