@@ -8,13 +8,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import { authorizerSection } from './authorizer';
+import { coldStartSection } from './cold-start';
+import { dbPathSection } from './db-path';
 import { rateLimiterSection } from './rate-limiter';
+import { synthSection } from './synth';
 import { BenchRow, BenchSection } from './types';
 
-/** Every section, in table order. `npm run bench -- <word>` runs the sections whose name contains the word. */
+/**
+ * Every section, in table order. `npm run bench -- <word>` runs the sections whose name contains the word;
+ * `npm run bench` runs every section that is not `optIn`.
+ */
 const SECTIONS: BenchSection[] = [
   authorizerSection,
   rateLimiterSection,
+  coldStartSection,
+  dbPathSection,
+  synthSection, // opt-in: runs only when named (`npm run bench -- synth`)
 ];
 
 function pinToOneCore(): void {
@@ -49,7 +58,7 @@ function printTable(rows: { section: string; row: BenchRow }[]): void {
 async function main(): Promise<void> {
   pinToOneCore();
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const selected = SECTIONS.filter((s) => filters.length === 0 || filters.some((f) => s.name.toLowerCase().includes(f.toLowerCase())));
+  const selected = SECTIONS.filter((s) => filters.length === 0 ? s.optIn !== true : filters.some((f) => s.name.toLowerCase().includes(f.toLowerCase())));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.error(`node ${process.version}, ${os.cpus().length} CPUs (${cpu}), pinned: ${process.env.BENCH_PINNED ?? 'no'}`);
   const rows: { section: string; row: BenchRow }[] = [];

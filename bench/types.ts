@@ -19,4 +19,9 @@ export interface BenchSection {
   /** Section name (also the filter word: `npm run bench -- <name>`). */
   readonly name: string;
   readonly run: () => Promise<BenchRow[]>;
+  /**
+   * Runs only when named on the command line (slow sections, for example a full synth).
+   * @default false
+   */
+  readonly optIn?: boolean;
 }

@@ -1,0 +1,284 @@
+/**
+ * Cold start: bundles every Lambda entry the way the stacks deploy it (esbuild
+ * with SecureFunction's NodejsFunction options: bundle everything, the AWS SDK
+ * included, minified CJS for node24, no source map, no legal comments), reports
+ * size and gzip size, then times a fresh `node` process that requires the
+ * bundle and serves one representative first request, against an empty
+ * `node -e ""` in the same rounds (rotating order, median of the per-round
+ * differences). Goals: authorizer <= 9 KB gzip and <= 8 ms; API handler <= 40 ms.
+ *
+ * Runs inside `npm run bench` (section "cold-start") or alone through it:
+ * `npm run bench -- cold-start`. Network: 127.0.0.1 only (a loopback JWKS server).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
+import { startLoopbackServer } from '../test/integration/http';
+import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
+import { BenchRow, BenchSection } from './types';
+
+const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const ROOT = resolve(__dirname, '..');
+const CLIENT_ID = '4b1dq3pf9hc7ks8bqbq7ugb0sl';
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b';
+const MARK = '@@bench-cold-start ';
+
+/** The entries the stacks deploy (lib/constructs/jwt-authorizer, lib/stacks/api-stack.ts, lib/stacks/data-stack.ts). */
+interface Entry {
+  readonly name: string;
+  readonly entry: string;
+  /** Goal for the gzip size in bytes, if any. */
+  readonly gzipGoal?: number;
+  /** Goal for the added cold start in ms, if any. */
+  readonly msGoal?: number;
+  /** The first request: an event, and a check of the handler's answer (throws when wrong). */
+  readonly event: () => unknown;
+  readonly expect: string;
+  /** What the first request is, for the table. */
+  readonly request: string;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function proxyEvent(method: string, path: string, resource: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    httpMethod: method, path, resource, headers: {}, multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null,
+    pathParameters: null, stageVariables: null, body: null, isBase64Encoded: false,
+    requestContext: { requestId: 'c0ld-5tart', stage: 'prod', httpMethod: method, path: `/prod${path}`, resourcePath: resource, identity: { sourceIp: '127.0.0.1' } },
+    ...extra,
+  };
+}
+
+/** Bundles one entry with the options SecureFunction gives NodejsFunction; returns the bundle's path. */
+async function bundle(entry: string, outDir: string, name: string): Promise<string> {
+  const outfile = join(outDir, name, 'index.js');
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    target: 'node24', // NodejsFunction's default: the runtime's major version (NODEJS_LATEST = nodejs24.x)
+    platform: 'node',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    external: [], // bundleAwsSDK: true, externalModules: []
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+interface ChildResult {
+  /** Spawn to the first answer's marker line arriving on the parent's side of the pipe (the process exit is not counted: a Lambda freezes instead). */
+  readonly answeredMs: number;
+  /** Spawn to the process's exit (Node 20 spends long in exit after using fetch; reported for completeness only). */
+  readonly exitMs: number;
+  readonly requireMs?: number;
+  readonly firstMs?: number;
+  readonly answer?: string;
+}
+
+/**
+ * The child: time from the first line of the script to the end of `require`, and from there to the
+ * answer of the first request; prints them after a marker and exits at once.
+ */
+const CHILD = `const t0=performance.now();const m=require(process.env.BENCH_BUNDLE);const t1=performance.now();
+Promise.resolve(m.handler(JSON.parse(process.env.BENCH_EVENT),{functionName:'bench',awsRequestId:'c0ld-5tart',getRemainingTimeInMillis:()=>3000}))
+.then((r)=>{const t2=performance.now();process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:t1-t0,firstMs:t2-t1,answer:JSON.stringify(r)})+'\\n');process.exit(0)},
+(e)=>{process.stderr.write(String(e&&e.stack||e)+'\\n');process.exit(1)})`;
+
+/** The baseline: an empty script that only prints the marker (`node -e ""` plus one write to the pipe). */
+const BASELINE = `process.stdout.write('\\n${MARK}{}\\n')`;
+
+/** What the JWKS fetch costs on its own in a fresh process: Node's fetch (undici) is loaded on first use. */
+const FIRST_FETCH = `fetch(process.env.BENCH_URL).then((r)=>r.text()).then(()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})`;
+const FIRST_HTTP_GET = `require('http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
+
+/**
+ * What-if for the authorizer: the same bundle with `globalThis.fetch` replaced (before the bundle loads, so the
+ * JWKS cache picks it up) by a minimal node:http GET, to show how much of its cold start is Node's fetch.
+ */
+const HTTP_FETCH_SHIM = `globalThis.fetch=(u,o)=>new Promise((ok,ko)=>{const q=require('http').get(u,{signal:o&&o.signal},(r)=>{let b='';r.setEncoding('utf8');` +
+  `r.on('data',(c)=>{b+=c});r.on('end',()=>ok({status:r.statusCode,headers:{get:(n)=>r.headers[n.toLowerCase()]??null},body:undefined,text:async()=>b}))});q.on('error',ko)});`;
+
+function runChild(script: string, env: Record<string, string>): Promise<ChildResult> {
+  return new Promise((resolvePromise, reject) => {
+    const start = process.hrtime.bigint();
+    const elapsed = (): number => Number(process.hrtime.bigint() - start) / 1e6;
+    const child = spawn(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let answeredMs: number | undefined;
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (answeredMs === undefined && out.includes(MARK)) answeredMs = elapsed();
+    });
+    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const exitMs = elapsed();
+      const line = out.split('\n').find((l) => l.startsWith(MARK));
+      if (code !== 0 || line === undefined || answeredMs === undefined) return reject(new Error(`child exited with ${code}: ${err.slice(0, 2000)}`));
+      resolvePromise({ answeredMs, exitMs, ...(JSON.parse(line.slice(MARK.length)) as Omit<ChildResult, 'answeredMs' | 'exitMs'>) });
+    });
+  });
+}
+
+async function run(): Promise<BenchRow[]> {
+  const key = generateTestKey('RS256', 'cold-start-key');
+  let token = '';
+  // The issuer on 127.0.0.1: its JWKS (authorizer) and its OAuth token endpoint (session: a real code exchange).
+  const issuerServer = await startLoopbackServer((req) => {
+    if (req.url?.startsWith('/.well-known/jwks.json')) return { body: { keys: [key.jwk] } };
+    if (req.url === '/oauth2/token' && req.method === 'POST') {
+      return { body: { access_token: token, id_token: token, refresh_token: 'bench-refresh-token', token_type: 'Bearer', expires_in: 900 } };
+    }
+    return { status: 404, body: { error: 'not found' } };
+  });
+  const issuer = issuerServer.url;
+  const outDir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
+  try {
+    token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000)));
+    // Loopback values for everything the handlers read at cold start; no AWS call is made by these first requests.
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: tmpdir(),
+      AWS_REGION: 'eu-west-1',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-start',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      POWERTOOLS_SERVICE_NAME: 'bench',
+      POWERTOOLS_METRICS_NAMESPACE: 'Bench',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'bench-not-a-secret',
+      JWT_ISSUER: issuer,
+      JWT_AUDIENCE: CLIENT_ID,
+      JWKS_URI: `${issuer}/.well-known/jwks.json`,
+      JWT_ALGORITHMS: 'RS256',
+      JWT_TOKEN_USE: 'access',
+      JWT_ROLES_CLAIM: 'cognito:groups',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '5432',
+      DB_NAME: 'app',
+      DB_USER: 'app_user',
+      TOKEN_ENDPOINT: `${issuer}/oauth2/token`,
+      REVOCATION_ENDPOINT: `${issuer}/oauth2/revoke`,
+      CLIENT_ID,
+      REDIRECT_URI: 'https://app.example.com/callback',
+      ALLOWED_ORIGINS: 'https://app.example.com',
+    };
+    const entries: Entry[] = [
+      {
+        name: 'authorizer', entry: 'lambda/authorizer/handler.ts', gzipGoal: 9 * 1024, msGoal: 8,
+        event: () => ({ type: 'REQUEST', methodArn: METHOD_ARN, resource: '/notes/{id}', path: '/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b', httpMethod: 'GET', headers: { Authorization: `Bearer ${token}` } }),
+        expect: '"Effect":"Allow"', request: 'REQUEST event with a valid RS256 access token; JWKS fetched from 127.0.0.1',
+      },
+      { name: 'api (API Gateway)', entry: 'lambda/api/handler.ts', msGoal: 40, event: () => proxyEvent('GET', '/health', '/health'), expect: '"statusCode":200', request: 'GET /health (pool and app built, no query)' },
+      { name: 'api (ALB)', entry: 'lambda/api/alb.ts', event: () => ({ httpMethod: 'GET', path: '/health', headers: {}, queryStringParameters: {}, body: '', isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/notes/0123456789abcdef' } } }), expect: '"statusCode":200', request: 'GET /health (public, no token)' },
+      {
+        name: 'session', entry: 'lambda/session/handler.ts',
+        event: () => proxyEvent('POST', '/auth/token', '/auth/token', {
+          headers: { origin: 'https://app.example.com', 'content-type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE, 'sec-fetch-site': 'same-site' },
+          body: JSON.stringify({ code: 'c0de-8a7d4e6f9b0a1c2d', code_verifier: 'v'.repeat(43) }),
+        }),
+        expect: '"statusCode":200', request: 'POST /auth/token: code exchange with the token endpoint on 127.0.0.1',
+      },
+      {
+        name: 'db-bootstrap', entry: 'lambda/db-bootstrap/handler.ts',
+        event: () => ({ RequestType: 'Delete', PhysicalResourceId: 'db-bootstrap:app:app_user', ResourceProperties: {} }),
+        expect: '"PhysicalResourceId":"db-bootstrap:app:app_user"', request: 'custom resource Delete (no database call)',
+      },
+    ];
+
+    const bundles = [];
+    for (const e of entries) {
+      const file = await bundle(e.entry, outDir, e.name.replace(/[^a-z]+/g, '-'));
+      const bytes = readFileSync(file);
+      bundles.push({ ...e, file, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+    }
+
+    // Contenders of one round: the baseline, every bundle, and two references that isolate the JWKS fetch's cost.
+    const jwksUrl = `${issuer}/.well-known/jwks.json`;
+    interface Contender { readonly name: string; readonly script: string; readonly env: Record<string, string>; readonly expect?: string }
+    const contenders: Contender[] = [
+      { name: 'baseline', script: BASELINE, env },
+      ...bundles.map((b) => ({ name: b.name, script: CHILD, env: { ...env, BENCH_BUNDLE: b.file, BENCH_EVENT: JSON.stringify(b.event()) }, expect: b.expect })),
+      {
+        name: 'authorizer over node:http', script: HTTP_FETCH_SHIM + CHILD,
+        env: { ...env, BENCH_BUNDLE: bundles[0].file, BENCH_EVENT: JSON.stringify(bundles[0].event()) }, expect: bundles[0].expect,
+      },
+      { name: 'first fetch()', script: FIRST_FETCH, env: { ...env, BENCH_URL: jwksUrl } },
+      { name: 'first http.get()', script: FIRST_HTTP_GET, env: { ...env, BENCH_URL: jwksUrl } },
+    ];
+    const results: ChildResult[][] = contenders.map(() => []);
+    const added: number[][] = contenders.map(() => []);
+    const overBaseline: number[][] = contenders.map(() => []);
+    // One warm-up round (page cache, the server's first connection), then rounds in rotating order.
+    for (let r = -1; r < RUNS; r++) {
+      const round: ChildResult[] = [];
+      for (let k = 0; k < contenders.length; k++) {
+        const i = (k + Math.max(r, 0)) % contenders.length;
+        const c = contenders[i];
+        const res = await runChild(c.script, c.env);
+        if (c.expect !== undefined && (res.answer === undefined || !res.answer.includes(c.expect))) {
+          throw new Error(`${c.name}: unexpected first answer ${String(res.answer).slice(0, 300)}`);
+        }
+        round[i] = res;
+      }
+      if (r < 0) continue;
+      contenders.forEach((_, i) => {
+        results[i].push(round[i]);
+        added[i].push(round[i].answeredMs - round[0].answeredMs);
+        overBaseline[i].push((round[i].answeredMs - round[0].answeredMs) / round[0].answeredMs);
+      });
+    }
+
+    const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+    const med = (i: number, f: (x: ChildResult) => number): number => median(results[i].map(f));
+    const rows: BenchRow[] = [{
+      name: 'node -e "" (baseline process, prints one line)',
+      usPerOp: med(0, (x) => x.answeredMs) * 1000,
+      note: `${med(0, (x) => x.answeredMs).toFixed(1)} ms spawn to output, median of ${RUNS} rounds; the rows below are added over it in the same round`,
+    }];
+    bundles.forEach((b, n) => {
+      const i = n + 1;
+      rows.push({
+        name: `${b.name}: bundle size`,
+        note: `${kb(b.size)}, gzip ${kb(b.gzip)}${b.gzipGoal !== undefined ? `; goal <= ${kb(b.gzipGoal)} gzip (${b.gzip <= b.gzipGoal ? 'met' : 'MISSED'})` : ''}`,
+      });
+      const extra = median(added[i]);
+      rows.push({
+        name: `${b.name}: cold start + first request`,
+        usPerOp: extra * 1000,
+        ratio: median(overBaseline[i]),
+        ratioOf: 'x node startup',
+        note: `+${extra.toFixed(1)} ms over the baseline; in process: require ${med(i, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(i, (x) => x.firstMs ?? 0).toFixed(1)} ms` +
+          `${b.msGoal !== undefined ? `; goal <= ${b.msGoal} ms (${extra <= b.msGoal ? 'met' : 'MISSED'})` : ''}; ${b.request}`,
+      });
+    });
+    const fetchRow = contenders.length - 2;
+    const whatIf = contenders.length - 3;
+    rows.push(
+      {
+        name: 'what-if: authorizer with the JWKS over node:http', usPerOp: median(added[whatIf]) * 1000, ratio: median(overBaseline[whatIf]), ratioOf: 'x node startup',
+        note: `+${median(added[whatIf]).toFixed(1)} ms; require ${med(whatIf, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(whatIf, (x) => x.firstMs ?? 0).toFixed(1)} ms; ` +
+          'same bundle, globalThis.fetch replaced by a 1-line http.get before it loads (diagnostic, not deployed)',
+      },
+      { name: 'reference: first fetch() to 127.0.0.1', usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
+      { name: 'reference: first http.get() to 127.0.0.1', usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:http` },
+    );
+    return rows;
+  } finally {
+    await issuerServer.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+export const coldStartSection: BenchSection = { name: 'cold-start', run };
