@@ -11,4 +11,6 @@ module.exports = {
   globalSetup: undefined,
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   watchman: false,
+  // Real servers (PostgreSQL, Redis, loopback HTTP) are stopped in afterAll; a client library's reconnect timer must not hold the run open.
+  forceExit: true,
 };

@@ -24,7 +24,7 @@ async function build(): Promise<App> {
     onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
   });
   // Per-caller throttling when the stack wires the shared limiter (IdentityRateLimiter.clientEnvironment()).
-  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) } }) : undefined;
+  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
   return createApp({ pool, logger, ...(rateLimiter ? { rateLimiter } : {}) });
 }
 

@@ -4,15 +4,20 @@
  * configuration is missing or unsafe. See README.md for the environment variables and the flow.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { json } from '../shared/http';
-import { logger } from '../shared/observability';
+import { errorResponse, json } from '../shared/http';
+import { logger, metrics } from '../shared/observability';
+import type { RateLimiter } from '../shared/rate-limit/limiter';
+import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
 
 export type SessionLambdaHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
 /** Builds the handler from an environment (tests pass their own; the Lambda uses `process.env`). */
-export function createHandler(env: Record<string, string | undefined>, options: { fetch?: typeof fetch; logger?: SessionLogger } = {}): SessionLambdaHandler {
+export function createHandler(
+  env: Record<string, string | undefined>,
+  options: { fetch?: typeof fetch; logger?: SessionLogger; rateLimiter?: Promise<RateLimiter> | RateLimiter } = {},
+): SessionLambdaHandler {
   const log = options.logger ?? powertoolsLogger;
   let core: ((req: SessionRequest) => Promise<APIGatewayProxyResult>) | undefined;
   try {
@@ -22,9 +27,20 @@ export function createHandler(env: Record<string, string | undefined>, options: 
     log.error(`session endpoints disabled: ${reason}`, { errorName: (err as { name?: string })?.name });
     core = undefined;
   }
+  const limiter = options.rateLimiter;
   return async (event) => {
     if (!core) return json(503, { error: { code: 'service_unavailable', message: 'Sign-in is temporarily unavailable' } });
-    return core(toRequest(event));
+    // Auth routes: per-client budget in the shared Redis/Valkey limiter (route class `auth`, fail closed), on top of WAF's per-IP rule.
+    let rateLimitHeaders: Record<string, string> = {};
+    if (limiter) {
+      try {
+        rateLimitHeaders = await (await limiter).enforce({ id: `ip:${event.requestContext?.identity?.sourceIp ?? 'unknown'}` }, 'auth');
+      } catch (err) {
+        return errorResponse(err);
+      }
+    }
+    const response = await core(toRequest(event));
+    return { ...response, headers: { ...response.headers, ...rateLimitHeaders } };
   };
 }
 
@@ -53,4 +69,13 @@ const powertoolsLogger: SessionLogger = {
   error: (message, extra) => logger.error(message, { ...extra }),
 };
 
-export const handler: SessionLambdaHandler = createHandler(process.env);
+/** The shared limiter when the stack wired one (RATE_LIMIT_* variables); a failed setup fails the auth routes closed. */
+function limiterFromEnv(): Promise<RateLimiter> | undefined {
+  if (!process.env.RATE_LIMIT_REDIS_HOST) return undefined;
+  const limiter = rateLimiterFromEnv(process.env, { logger, metrics });
+  limiter.catch(() => undefined); // observed per request; avoid an unhandled rejection at cold start
+  return limiter;
+}
+
+const sharedLimiter = limiterFromEnv();
+export const handler: SessionLambdaHandler = createHandler(process.env, sharedLimiter ? { rateLimiter: sharedLimiter } : {});

@@ -113,30 +113,42 @@ export class ApiStack extends BaselineStack {
       DB_NAME: database.databaseName,
       DB_USER: APP_DB_USER,
     };
+    // Per-identity limits (issue 10): every handler that enforces them joins the cache's client security group.
+    const rateLimiter = props.data.rateLimiter;
+    const rateLimitEnvironment = rateLimiter.clientEnvironment();
     this.notesFunction = new SecureFunction(this, 'NotesFunction', {
       entry: join(lambdaDir, 'api', 'handler.ts'),
       description: 'Notes API behind the REST API: schema-validated input, ownership checked in SQL, IAM database token over verified TLS',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [database.clientSecurityGroup],
+      securityGroups: [database.clientSecurityGroup, rateLimiter.clientSecurityGroup],
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
-      environment: { ...databaseEnvironment, POWERTOOLS_SERVICE_NAME: 'notes-api' },
+      environment: { ...databaseEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'notes-api' },
     });
     database.grantConnect(this.notesFunction, APP_DB_USER);
+    rateLimiter.grantConnect(this.notesFunction);
 
     const sessionEnvironment = props.identity.sessionEnvironment();
     if (sessionEnvironment !== undefined) {
+      const sessionEgress = new ec2.SecurityGroup(this, 'SessionFunctionSecurityGroup', {
+        vpc: props.vpc,
+        description: `${this.stackName} session function: HTTPS to the issuer token and revocation endpoints only`,
+        allowAllOutbound: false,
+      });
+      sessionEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the issuer token and revocation endpoints');
       this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
         entry: join(lambdaDir, 'session', 'handler.ts'),
         description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
         vpc: props.vpc,
+        securityGroups: [sessionEgress, rateLimiter.clientSecurityGroup],
         logsKey: this.logsKey.key,
         logRetention,
         logRemovalPolicy,
-        environment: { ...sessionEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+        environment: { ...sessionEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
       });
+      rateLimiter.grantConnect(this.sessionFunction);
     }
 
     // The public allow-list of lambda/shared/route-permissions.ts: the health probe, and the session endpoints with their CORS preflights.
@@ -275,7 +287,7 @@ export class ApiStack extends BaselineStack {
       description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [database.clientSecurityGroup, albEgress],
+      securityGroups: [database.clientSecurityGroup, rateLimiter.clientSecurityGroup, albEgress],
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
@@ -288,10 +300,12 @@ export class ApiStack extends BaselineStack {
         JWT_MAX_TOKEN_AGE_SECONDS: String(tokenIssuer.maxTokenAgeSeconds),
         JWT_ROLES_CLAIM: tokenIssuer.rolesClaim,
         ...(tokenIssuer.tokenUse !== undefined ? { JWT_TOKEN_USE: tokenIssuer.tokenUse } : {}),
+        ...rateLimitEnvironment,
         POWERTOOLS_SERVICE_NAME: 'notes-alb',
       },
     });
     database.grantConnect(this.albFunction, APP_DB_USER);
+    rateLimiter.grantConnect(this.albFunction);
     this.loadBalancer.addLambdaTarget('NotesApi', this.albFunction.function);
 
     // --- WAF associations (issue 4) ---

@@ -6,6 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { ServiceKey } from '../constructs/encryption-keys';
 import { IamAuthDatabase } from '../constructs/iam-auth-database';
+import { IdentityRateLimiter } from '../constructs/identity-rate-limiter';
 import { DatabaseBootstrap } from '../constructs/iam-auth-database/bootstrap';
 import { LogsKey } from '../constructs/logging';
 import { acknowledge } from '../internal/acknowledge';
@@ -37,6 +38,8 @@ export class DataStack extends BaselineStack {
   public readonly secretsKey: ServiceKey;
   /** The application database (IAM authentication, TLS only). */
   public readonly database: IamAuthDatabase;
+  /** Per-identity rate limiter (issue 10): ElastiCache Serverless Valkey in the isolated subnets, TLS, IAM auth, CMK. */
+  public readonly rateLimiter: IdentityRateLimiter;
   /** Creates the API's database role and runs its migrations on deployment. */
   public readonly bootstrap: DatabaseBootstrap;
 
@@ -80,6 +83,14 @@ export class DataStack extends BaselineStack {
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false); the cluster still ` +
         'takes a final snapshot on removal, so the opt-out warning is expected here and nowhere else.');
     }
+
+    // Rate-limit counters are short-lived; snapshots exist for forensics, kept longer where the stage keeps more.
+    this.rateLimiter = new IdentityRateLimiter(this, 'RateLimiter', {
+      vpc: props.vpc,
+      snapshotRetentionDays: this.stage.multiAz ? 7 : 1,
+      maxDataStorageGb: 1,
+      maxEcpuPerSecond: this.stage.multiAz ? 20000 : 5000,
+    });
 
     this.bootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
       database: this.database,
