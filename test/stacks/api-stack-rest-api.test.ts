@@ -102,10 +102,11 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 5, throttlingBurstLimit: 10 });
   });
 
-  test('the notes function runs in private subnets, only in the database client security group, as app_user', () => {
+  test('the notes function runs in private subnets, only in the database and rate-limiter client security groups, as app_user', () => {
     const fn = functionProps(t, 'NotesFunction');
-    expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(1);
-    expect(JSON.stringify(fn.VpcConfig.SecurityGroupIds)).toMatch(/ClientSecurityGroup/);
+    expect(fn.VpcConfig.SecurityGroupIds).toHaveLength(2);
+    expect(JSON.stringify(fn.VpcConfig.SecurityGroupIds)).toMatch(/DatabaseClientSecurityGroup/);
+    expect(JSON.stringify(fn.VpcConfig.SecurityGroupIds)).toMatch(/RateLimiterClientSecurityGroup/);
     expect(JSON.stringify(fn.VpcConfig.SubnetIds)).toMatch(/privateSubnet|PrivateSubnet/i);
     expect(fn.Environment.Variables).toMatchObject({ DB_USER: 'app_user', DB_NAME: 'app', DB_PORT: '5432', DB_HOST: expect.anything() });
     const policies = Object.values(t.findResources('AWS::IAM::ManagedPolicy')).map((p) => JSON.stringify(p.Properties));

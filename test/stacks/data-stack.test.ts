@@ -16,13 +16,15 @@ const PINNED_STATEFUL_IDS: Record<string, string[]> = {
   'AWS::RDS::DBInstance': ['DatabaseClusterWriterD43085C6', 'DatabaseClusterReader78FE9854'],
   'AWS::RDS::DBSubnetGroup': ['DatabaseClusterSubnets5540150D'],
   'AWS::RDS::DBClusterParameterGroup': ['DatabaseParameterGroup2A921026'],
-  'AWS::KMS::Key': ['LogsKey195F8DFC', 'DataKey5CEB6F76', 'SecretsKeyE4821A66'],
+  'AWS::KMS::Key': ['LogsKey195F8DFC', 'DataKey5CEB6F76', 'SecretsKeyE4821A66', 'RateLimiterKey73D2D6DF'],
+  'AWS::ElastiCache::ServerlessCache': ['RateLimiter8DD429F4'],
   'AWS::Backup::BackupVault': ['DatabaseBackupVaultED8CBFE1'],
   'AWS::Logs::LogGroup': ['DatabasePostgresqlLogs0EEFD61B', 'DatabaseBootstrapHandlerLogGroup24096105', 'DatabaseBootstrapProviderLogs93D8F422'],
   'AWS::EC2::SecurityGroup': ['DatabaseSecurityGroup5C91FDCB', 'DatabaseClientSecurityGroup21D2B2F3'],
   'Custom::DatabaseBootstrap': ['DatabaseBootstrapC5F0F99D'],
   // The master secret is RDS-managed (ManageMasterUserPassword): it has no logical id of its own; it lives and dies with the cluster.
-  'AWS::SecretsManager::Secret': [],
+  // The only template secret is the rate-limit cache's disabled default user's password (never used to sign in).
+  'AWS::SecretsManager::Secret': ['RateLimiterDisabledDefaultUserPasswordBA9F19EF'],
 };
 
 describe('DataStack', () => {
@@ -59,7 +61,7 @@ describe('DataStack', () => {
   test('every KMS key rotates', () => {
     for (const t of [devT, prodT]) {
       const keys = Object.values(t.findResources('AWS::KMS::Key'));
-      expect(keys).toHaveLength(3);
+      expect(keys).toHaveLength(4);
       for (const k of keys) expect(k.Properties).toMatchObject({ EnableKeyRotation: true });
     }
   });

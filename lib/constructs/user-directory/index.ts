@@ -47,7 +47,7 @@ export interface UserDirectoryProps {
    */
   readonly domainPrefix?: string;
   /**
-   * A custom domain (with an ACM certificate in us-east-1) instead of the Cognito prefix domain.
+   * A custom domain (with an ACM certificate in US East (N. Virginia), as Cognito requires) instead of the Cognito prefix domain.
    * @default - the prefix domain from `domainPrefix`
    */
   readonly customDomain?: cognito.CustomDomainOptions;
