@@ -157,9 +157,14 @@ async function run(): Promise<BenchRow[]> {
     const appPool = new Pool({ ...config, max: CONNECTIONS });
     const barePool = new Pool({ ...config, max: CONNECTIONS });
     pools.push(appPool, barePool);
+    // A connection lost between rounds (the server stopped under us) fails the section instead of crashing the process.
+    let lost: Error | undefined;
+    const onLost = (err: Error): void => { lost ??= err; };
+    barePool.on('error', onLost);
     const app = createApp({ pool: appPool });
     for (let w = 0; w < CONNECTIONS; w++) {
       const c = new Client(config);
+      c.on('error', onLost);
       await c.connect();
       clients.push(c);
     }
@@ -199,6 +204,7 @@ async function run(): Promise<BenchRow[]> {
         const i = (k + r) % contenders.length;
         perRound[i].push(await measure(contenders[i], (r + 1) * OPS));
       }
+      if (lost !== undefined) throw new Error(`a database connection was lost: ${lost.message}`);
     }
     const floor = perRound[0];
     const rows: BenchRow[] = contenders.map((c, i) => ({

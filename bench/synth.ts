@@ -62,7 +62,9 @@ async function run(): Promise<BenchRow[]> {
   if (only === undefined || only === 'test') {
     const t = await timed('npm', ['test', '--silent']);
     if (t.code !== 0) console.error(t.tail);
-    rows.push(row('npm test (whole jest suite, maxWorkers 2)', t, 'once'));
+    // Jest's summary lines, so a failing suite (someone's work in progress) is visible next to the time.
+    const summary = ['Test Suites:', 'Tests:'].map((k) => t.tail.split('\n').find((l) => l.startsWith(k))?.trim()).filter((l) => l !== undefined).join('; ');
+    rows.push(row('npm test (whole jest suite, maxWorkers 2)', t, `once; ${summary || 'no jest summary'}`));
   }
   return rows;
 }
