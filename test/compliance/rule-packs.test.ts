@@ -1,15 +1,10 @@
 import { MIN_ACK_REASON_LENGTH } from '../../lib/internal/acknowledge';
 import { addRulePacks, CONTROL_TOWER_ACK_PREFIX, RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
-import { acknowledgements, BUILT_IN_VALIDATION, controlTowerViolations, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
+import { acknowledgements, BUILT_IN_VALIDATION, controlTowerViolations, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 
-describe('rule packs on the whole app (dev and prod)', () => {
+describe('acknowledgements on the whole app (dev and prod)', () => {
   const { app } = buildTestApp();
-
-  test('every pack passes with zero unacknowledged findings', () => {
-    const findings = ruleFindings(app);
-    expect(formatFindings(findings)).toBe('');
-  });
 
   test('every acknowledgement names one rule of a registered pack and gives a reason an auditor can check', () => {
     // aws-cdk-lib records its own CloudFormation-Validate acknowledgements (for example W3010 on explicit zones); ours are rule-pack ones.
@@ -17,7 +12,7 @@ describe('rule packs on the whole app (dev and prod)', () => {
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       // A rule of a cdk-nag pack, a Control Tower control, or one of the baseline's own opt-out warnings.
-      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('Annotation::@baseline/') || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
+      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('@baseline/') || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
       expect(ack.reason.trim().length).toBeGreaterThanOrEqual(MIN_ACK_REASON_LENGTH);
     }
     // The full list, as an auditor reads it (path, rule, reason); a change shows up in review.
@@ -26,7 +21,8 @@ describe('rule packs on the whole app (dev and prod)', () => {
 });
 
 describe('synth gate', () => {
-  test('cdk synth with every rule pack and the Control Tower controls succeeds on the example configuration', () => {
+  // The same plugins `npx cdk synth` runs; a failure prints every unacknowledged finding with its construct path.
+  test('every pack passes with zero unacknowledged findings: cdk synth with every rule pack and the Control Tower controls succeeds', () => {
     const { app } = buildTestApp({ stages: ['dev', 'prod'] });
     addRulePacks(app);
     expect(() => app.synth()).not.toThrow();
@@ -34,7 +30,7 @@ describe('synth gate', () => {
 });
 
 describe('acknowledgements are all needed', () => {
-  test('removing the acknowledgements brings back exactly the findings they covered, and synth fails', () => {
+  test('removing the acknowledgements brings back exactly the findings they covered', () => {
     // GIVEN
     const { app } = buildTestApp({ stages: ['dev'] });
     const acks = acknowledgements(app).filter((a) => !a.id.startsWith(BUILT_IN_VALIDATION));
@@ -51,22 +47,18 @@ describe('acknowledgements are all needed', () => {
         throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no Control Tower finding`);
       }
     }
-    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('Annotation::'))) {
+    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('@baseline/'))) {
       const rule = ack.id.replace(/\[.*$/, '');
       const covered = findings.some((f) => (f.rule === ack.id || f.rule === rule) && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       if (!covered) throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no finding`);
     }
-    // AND synth with the packs registered fails
-    addRulePacks(app);
-    expect(() => app.synth()).toThrow(/VPCNoUnrestrictedRouteToIGW/);
   });
 
   test('removing one acknowledgement (the public route to the internet gateway) fails synth', () => {
     const { app, stages } = buildTestApp({ stages: ['dev'] });
     const route = stages[0].network.node.findAll().find((c) => c.node.path.endsWith('publicSubnet1/DefaultRoute'))!;
     removeAcknowledgements(route);
-    expect(formatFindings(ruleFindings(app))).toMatch(/PCI\.DSS\.321-VPCNoUnrestrictedRouteToIGW @ secbase-dev-network\/Vpc\/Resource\/publicSubnet1\/DefaultRoute/);
     addRulePacks(app);
-    expect(() => app.synth()).toThrow(/PCI\.DSS\.321-VPCNoUnrestrictedRouteToIGW/);
+    expect(() => app.synth()).toThrow(/secbase-dev-network\/Vpc\/Resource\/publicSubnet1\/DefaultRoute aws-cdk-lib\.aws_ec2\.CfnRoute\s+Acknowledge with 'PCI\.DSS\.321::PCI\.DSS\.321-VPCNoUnrestrictedRouteToIGW'/);
   });
 });
