@@ -14,8 +14,8 @@ export const DIAGRAM_PATH = join(ROOT, 'docs', 'architecture.svg');
 interface Box { title: string; subtitle: string; lines: string[] }
 
 const LIFECYCLE: Record<string, string> = {
-  network: 'long-lived network',
-  data: 'stateful: termination protection, RETAIN/SNAPSHOT',
+  network: 'long-lived',
+  data: 'stateful: protected, RETAIN/SNAPSHOT',
   identity: 'stateful: user pool retained',
   api: 'stateless: safe to replace',
 };
@@ -29,7 +29,7 @@ function describeStack(stack: Stack): string[] {
       const cls = child.constructor.name;
       if (ours.has(cls)) {
         lines.push(`${child.node.id}: ${cls}`);
-      } else if (depth < 1 && !/^(Cfn|CDK|Zone$)/.test(child.node.id) && /Function|Key|Secret|Cluster|Pool|Provider|Resource|Role|Bucket/.test(cls)) {
+      } else if (depth < 1 && !/^(Cfn|CDK|Zone$|Custom::)/.test(child.node.id) && /Function|Key|Secret|Cluster|Pool|Provider|Resource|Role|Bucket/.test(cls)) {
         lines.push(`${child.node.id}: ${cls}`);
       }
       if (!ours.has(cls) && depth < 1) visit(child, depth + 1);
