@@ -1,3 +1,5 @@
+import { get as httpGet } from 'http';
+import { get as httpsGet } from 'https';
 import { constants, createPublicKey, KeyObject } from 'node:crypto';
 import { checkTrustedUrl } from './config';
 import { JwksError } from './errors';
@@ -27,7 +29,10 @@ export interface JwksCacheOptions {
   readonly algorithms: readonly string[];
   /** Minimum milliseconds between two fetches caused by unknown kids. */
   readonly refetchIntervalMs: number;
-  /** fetch implementation. @default globalThis.fetch */
+  /**
+   * fetch implementation.
+   * @default - a small node:https / node:http GET (loading Node's built-in fetch costs ~80 ms of cold start)
+   */
   readonly fetch?: typeof fetch;
   /** Clock in milliseconds. @default Date.now */
   readonly now?: () => number;
@@ -72,7 +77,7 @@ export class JwksCache {
   private inflight: Promise<void> | undefined;
   private everLoaded = false;
   private readonly uri: string;
-  private readonly fetchImpl: typeof fetch;
+  private readonly fetchImpl: typeof fetch | undefined;
   private readonly now: () => number;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
@@ -81,7 +86,7 @@ export class JwksCache {
 
   constructor(uri: string, private readonly options: JwksCacheOptions) {
     this.uri = checkTrustedUrl('JWKS_URI', uri).toString();
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.fetchImpl = options.fetch;
     this.now = options.now ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 3_000;
     this.maxBytes = options.maxBytes ?? 65_536;
@@ -134,9 +139,58 @@ export class JwksCache {
   }
 
   private async load(): Promise<void> {
+    const text = this.fetchImpl ? await this.loadWithFetch(this.fetchImpl) : await this.loadWithNodeHttp();
+    this.accept(text);
+  }
+
+  /** GET with node:https (node:http for loopback): no redirects, a timeout, a size cap. */
+  private loadWithNodeHttp(): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const url = new URL(this.uri);
+      const get = url.protocol === 'https:' ? httpsGet : httpGet;
+      let settled = false;
+      const fail = (message: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(new JwksError(message));
+      };
+      const timer = setTimeout(() => fail('JWKS endpoint unreachable (TimeoutError)'), this.timeoutMs);
+      const req = get(url, { headers: { accept: 'application/json' } }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          fail(`JWKS endpoint answered HTTP ${res.statusCode}`);
+          return;
+        }
+        if (Number(res.headers['content-length'] ?? '0') > this.maxBytes) {
+          res.resume();
+          fail(`JWKS document is larger than ${this.maxBytes} bytes`);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.maxBytes) fail(`JWKS document is larger than ${this.maxBytes} bytes`);
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(Buffer.concat(chunks).toString('utf8'));
+        });
+        res.on('error', () => fail('JWKS endpoint unreachable (error)'));
+      });
+      req.on('error', (err) => fail(`JWKS endpoint unreachable (${err.name})`));
+    });
+  }
+
+  private async loadWithFetch(fetchImpl: typeof fetch): Promise<string> {
     let text: string;
     try {
-      const response = await this.fetchImpl(this.uri, {
+      const response = await fetchImpl(this.uri, {
         headers: { accept: 'application/json' },
         redirect: 'error',
         signal: AbortSignal.timeout(this.timeoutMs),
@@ -155,6 +209,10 @@ export class JwksCache {
       if (err instanceof JwksError) throw err;
       throw new JwksError(`JWKS endpoint unreachable (${err instanceof Error ? err.name : 'error'})`);
     }
+    return text;
+  }
+
+  private accept(text: string): void {
     if (text.length > this.maxBytes) throw new JwksError(`JWKS document is larger than ${this.maxBytes} bytes`);
     const doc = parseJsonObject(text);
     if (doc === undefined || !Array.isArray(doc.keys)) throw new JwksError('JWKS document is not a JSON object with a keys array');

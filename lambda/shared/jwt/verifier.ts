@@ -18,7 +18,7 @@ export interface VerifiedIdentity {
 
 /** Options of {@link JwtVerifier}: injected dependencies. */
 export interface JwtVerifierOptions {
-  /** fetch used for the JWKS. @default globalThis.fetch */
+  /** fetch used for the JWKS. @default - a node:https GET (Node's built-in fetch costs ~80 ms of cold start to load) */
   fetch?: typeof fetch;
   /** Clock in milliseconds since the epoch. @default Date.now */
   now?: () => number;
