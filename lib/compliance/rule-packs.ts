@@ -1,6 +1,6 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
 /** Names of the rule packs every stack of the baseline passes (as cdk-nag reports them). */
@@ -9,7 +9,7 @@ export const RULE_PACK_NAMES = ['AwsSolutions', 'NIST.800.53.R5', 'HIPAA.Securit
 /** Creates the cdk-nag v3 packs the baseline is held to. */
 export function createRulePacks(scope: IConstruct): IPolicyValidationPlugin[] {
   return [
-    new AwsSolutionsChecks(scope, { verbose: true, writeSuppressionsToCloudFormation: true }),
+    new AwsSolutionsChecks(scope, { verbose: true }),
     new NIST80053R5Checks(scope, { verbose: true }),
     new HIPAASecurityChecks(scope, { verbose: true }),
     new PCIDSS321Checks(scope, { verbose: true }),
@@ -53,9 +53,51 @@ export function createControlTowerValidator(): ControlTowerChecks {
 }
 
 /**
+ * Wraps a cdk-nag pack so that acknowledged findings reach aws-cdk-lib too: the pack reports every
+ * finding, aws-cdk-lib moves the acknowledged ones to `suppressedViolations` (matching the `<pack>::<rule>`
+ * id that `acknowledge()` records), and `cdk.out/validation-report.json` names each pack with its
+ * acknowledged findings and reasons. Unacknowledged findings, warnings included, are errors: synth fails
+ * exactly as with the bare pack.
+ */
+export class ReportingNagPack implements IPolicyValidationPlugin {
+  public readonly name: string;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+
+  constructor(private readonly pack: NagPack) {
+    this.name = pack.name;
+    this.version = pack.version;
+    this.ruleIds = pack.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const internals = this.pack as unknown as { isAcknowledged(node: IConstruct, ruleId: string): boolean };
+    const original = internals.isAcknowledged.bind(this.pack);
+    const acknowledged = new Set<string>();
+    internals.isAcknowledged = (node, ruleId) => {
+      if (original(node, ruleId)) acknowledged.add(`${ruleId}@${node.node.path}`);
+      return false;
+    };
+    try {
+      const report = this.pack.validate(context);
+      let open = 0;
+      const violations = report.violations.map((v) => {
+        const unacknowledged = v.violatingResources.filter((r) => !acknowledged.has(`${v.ruleName}@${r.constructPath}`)).length;
+        open += unacknowledged;
+        return unacknowledged > 0 ? { ...v, severity: 'error' } : v;
+      });
+      return { ...report, violations, success: open === 0 };
+    } finally {
+      internals.isAcknowledged = original;
+    }
+  }
+}
+
+/**
  * Registers the rule packs and the Control Tower controls as validation plugins:
  * `cdk synth` fails on any finding (errors and warnings) that is not acknowledged on its construct.
  */
 export function addRulePacks(scope: IConstruct): void {
-  Validations.of(scope).addPlugins(...createRulePacks(scope), createControlTowerValidator());
+  const packs = createRulePacks(scope).map((pack) => new ReportingNagPack(pack as NagPack));
+  Validations.of(scope).addPlugins(...packs, createControlTowerValidator());
 }

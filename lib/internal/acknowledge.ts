@@ -18,6 +18,18 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
     );
   }
   Validations.of(scope).acknowledge({ id, reason });
+  // cdk-nag reads the plain id; aws-cdk-lib matches plugin reports by `<pack>::<rule>`. Recording both lets
+  // cdk.out/validation-report.json list each acknowledged finding under its pack (see ReportingNagPack).
+  const pack = NAG_PACK_PREFIX.exec(id)?.[1];
+  if (pack) Validations.of(scope).acknowledge({ id: `${pack}::${id}`, reason });
+}
+
+/** cdk-nag rule ids start with their pack's name. */
+const NAG_PACK_PREFIX = /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Serverless)-/;
+
+/** True for the pack-namespaced twin that {@link acknowledge} records next to every cdk-nag acknowledgement. */
+export function isNamespacedNagAcknowledgement(recordedId: string): boolean {
+  return /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Serverless)::/.test(recordedId);
 }
 
 /** Acknowledges several rules on one construct that share the same reason (each rule is still named one by one). */

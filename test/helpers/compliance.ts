@@ -3,6 +3,7 @@ import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
 import { createRulePacks } from '../../lib/compliance/rule-packs';
+import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 
 /** One acknowledged rule-pack finding. */
 export interface Acknowledgement {
@@ -51,6 +52,7 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
     for (const entry of node.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        if (isNamespacedNagAcknowledgement(id)) continue; // the twin acknowledge() records for aws-cdk-lib's report
         out.push({ path: node.node.path, id: id.replace(/^annotation::/i, ''), reason });
       }
     }
