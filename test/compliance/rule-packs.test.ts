@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { MIN_ACK_REASON_LENGTH } from '../../lib/internal/acknowledge';
 import { addRulePacks, CONTROL_TOWER_ACK_PREFIX, RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
@@ -25,7 +27,21 @@ describe('synth gate', () => {
   test('every pack passes with zero unacknowledged findings: cdk synth with every rule pack and the Control Tower controls succeeds', () => {
     const { app } = buildTestApp({ stages: ['dev', 'prod'] });
     addRulePacks(app);
-    expect(() => app.synth()).not.toThrow();
+    const assembly = app.synth();
+    // cdk.out/validation-report.json names every pack and the Control Tower plugin, each with zero open findings
+    // and its acknowledged findings listed as suppressed (rule, construct path, reason).
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations?: { reason?: string }[] }[];
+    };
+    const ours: string[] = [...RULE_PACK_NAMES, 'cdk-validator-cfnguard'];
+    expect(report.pluginReports.map((p) => p.pluginName)).toEqual(expect.arrayContaining(ours));
+    for (const plugin of report.pluginReports) {
+      // Every plugin (aws-cdk-lib's own CloudFormation validation included) ends with zero open findings.
+      expect({ plugin: plugin.pluginName, conclusion: plugin.conclusion, open: plugin.violations.length }).toEqual({ plugin: plugin.pluginName, conclusion: 'success', open: 0 });
+    }
+    for (const plugin of report.pluginReports.filter((p) => ours.includes(p.pluginName))) {
+      expect((plugin.suppressedViolations ?? []).length).toBeGreaterThan(0);
+    }
   });
 });
 
