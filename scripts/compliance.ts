@@ -8,14 +8,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, CfnResource, Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { buildBaseline } from '../lib/baseline';
 import { CHECKLIST, ChecklistRow } from '../lib/compliance/checklist';
-import { createRulePacks } from '../lib/compliance/rule-packs';
+import { acknowledgements, controlTowerViolations, isAcknowledged } from '../lib/compliance/findings';
+import { createControlTowerValidator, createRulePacks } from '../lib/compliance/rule-packs';
 import { loadConfig } from '../lib/config';
-import { isNamespacedNagAcknowledgement } from '../lib/internal/acknowledge';
 
 const ROOT = join(__dirname, '..');
 const check = process.argv.includes('--check');
@@ -24,27 +23,9 @@ interface RuleStats { pack: string; rule: string; applicable: number; compliant:
 interface Ack { path: string; rule: string; reason: string }
 
 function acknowledgementsOf(scope: IConstruct): Ack[] {
-  const acks: Ack[] = [];
-  for (const node of scope.node.findAll()) {
-    for (const entry of node.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        if (isNamespacedNagAcknowledgement(id)) continue; // the twin acknowledge() records for aws-cdk-lib's report
-        acks.push({ path: node.node.path, rule: id.replace(/^annotation::/i, ''), reason });
-      }
-    }
-  }
-  return acks.sort((a, b) => a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule));
-}
-
-function isAcknowledged(node: IConstruct, rule: string): boolean {
-  for (let cur: IConstruct | undefined = node; cur; cur = cur.node.scope) {
-    for (const entry of cur.node.metadata) {
-      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      if (Object.keys(entry.data).some((k) => k.replace(/^annotation::/i, '').replace(/^cdk-validator-cfnguard::/i, '') === rule)) return true;
-    }
-  }
-  return false;
+  return acknowledgements(scope)
+    .map((a) => ({ path: a.path, rule: a.id, reason: a.reason }))
+    .sort((a, b) => a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule));
 }
 
 /** Runs each cdk-nag pack with its rule calls counted. */
@@ -84,29 +65,16 @@ function runNagPacks(app: App): { stats: RuleStats[]; violations: string[] } {
 }
 
 /** Runs the Control Tower proactive controls (cfn-guard) on the synthesized templates. */
-function runControlTower(app: App, outdir: string): { stats: RuleStats[]; violations: string[]; ruleCount: number } {
-  const validator = new CfnGuardValidator({});
-  const assembly = app.synth();
-  const templatePaths = assembly.stacks.map((s) => join(outdir, s.templateFile));
-  const report = validator.validate({ templatePaths } as never);
-  const pathByLogicalId = new Map<string, IConstruct>();
-  for (const node of app.node.findAll()) {
-    if (node instanceof CfnResource) pathByLogicalId.set(`${node.stack.templateFile}#${node.stack.resolve(node.logicalId)}`, node);
-  }
+function runControlTower(app: App): { stats: RuleStats[]; violations: string[]; ruleCount: number } {
   const stats = new Map<string, RuleStats>();
   const violations: string[] = [];
-  for (const v of report.violations) {
-    const rule = v.ruleName;
-    const s = stats.get(rule) ?? { pack: 'Control Tower', rule, applicable: 0, compliant: 0, nonCompliant: 0, acknowledged: 0 };
-    stats.set(rule, s);
-    for (const r of v.violatingResources) {
-      const file = r.templatePath.split('/').pop()!;
-      const node = pathByLogicalId.get(`${file}#${r.resourceLogicalId}`);
-      if (node && isAcknowledged(node, rule)) s.acknowledged++;
-      else { s.nonCompliant++; violations.push(`${rule} @ ${node?.node.path ?? `${file}#${r.resourceLogicalId}`}`); }
-    }
+  for (const f of controlTowerViolations(app)) {
+    const s = stats.get(f.rule) ?? { pack: 'Control Tower', rule: f.rule, applicable: 0, compliant: 0, nonCompliant: 0, acknowledged: 0 };
+    stats.set(f.rule, s);
+    if (f.construct && isAcknowledged(f.construct, f.rule)) s.acknowledged++;
+    else { s.nonCompliant++; violations.push(`${f.rule} @ ${f.path}`); }
   }
-  return { stats: [...stats.values()], violations, ruleCount: validator.ruleIds?.length ?? 0 };
+  return { stats: [...stats.values()], violations, ruleCount: createControlTowerValidator().ruleIds?.length ?? 0 };
 }
 
 interface RowEvidence {
@@ -170,7 +138,7 @@ function main(): void {
     const app = new App({ outdir, context });
     buildBaseline(app, loadConfig(app));
     const nag = runNagPacks(app);
-    const ct = runControlTower(app, outdir);
+    const ct = runControlTower(app);
     const ruleStats = new Map([...nag.stats, ...ct.stats].map((s) => [s.rule, s]));
     const ctIds = ctControlIds();
     const rows = CHECKLIST.map((row) => evidenceFor(row, app, ruleStats, ctIds));

@@ -24,12 +24,14 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   if (pack) Validations.of(scope).acknowledge({ id: `${pack}::${id}`, reason });
 }
 
-/** cdk-nag rule ids start with their pack's name. */
-const NAG_PACK_PREFIX = /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Serverless)-/;
+/** The cdk-nag packs' names: their rule ids start with `<name>-`, their report namespace is `<name>::`. */
+const NAG_PACKS = '(AwsSolutions|NIST\\.800\\.53\\.R5|HIPAA\\.Security|PCI\\.DSS\\.321|Serverless)';
+const NAG_PACK_PREFIX = new RegExp(`^${NAG_PACKS}-`);
+const NAG_PACK_NAMESPACE = new RegExp(`^${NAG_PACKS}::`);
 
 /** True for the pack-namespaced twin that {@link acknowledge} records next to every cdk-nag acknowledgement. */
 export function isNamespacedNagAcknowledgement(recordedId: string): boolean {
-  return /^(AwsSolutions|NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321|Serverless)::/.test(recordedId);
+  return NAG_PACK_NAMESPACE.test(recordedId);
 }
 
 /** Acknowledges several rules on one construct that share the same reason (each rule is still named one by one). */

@@ -132,12 +132,8 @@ export class ApiStack extends BaselineStack {
 
     const sessionEnvironment = props.identity.sessionEnvironment();
     if (sessionEnvironment !== undefined) {
-      const sessionEgress = new ec2.SecurityGroup(this, 'SessionFunctionSecurityGroup', {
-        vpc: props.vpc,
-        description: `${this.stackName} session function: HTTPS to the issuer token and revocation endpoints only`,
-        allowAllOutbound: false,
-      });
-      sessionEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the issuer token and revocation endpoints');
+      const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
+        'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
       this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
         entry: join(lambdaDir, 'session', 'handler.ts'),
         description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
@@ -262,26 +258,19 @@ export class ApiStack extends BaselineStack {
       deletionProtection: this.stage.deletionProtection,
     });
     if (!this.stage.deletionProtection) {
+      const reason = `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
+        'stages with deletionProtection: true (prod) keep the load balancer protected.';
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
-        acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`,
-          `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
-          'stages with deletionProtection: true (prod) keep the load balancer protected.');
+        acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
       }
       acknowledge(this.loadBalancer, 'Annotation::@baseline/tls-load-balancer:deletionProtectionOff',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
-      acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check',
-        `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
-        'stages with deletionProtection: true (prod) keep the load balancer protected.');
+      acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
     }
 
     // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
     // No gateway stands in front of it here, so it verifies the bearer JWT itself (same settings as the authorizer).
-    const albEgress = new ec2.SecurityGroup(this, 'AlbFunctionSecurityGroup', {
-      vpc: props.vpc,
-      description: `${this.stackName} ALB notes function: HTTPS to the issuer JWKS only`,
-      allowAllOutbound: false,
-    });
-    albEgress.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the issuer JWKS');
+    const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
     this.albFunction = new SecureFunction(this, 'AlbFunction', {
       entry: join(lambdaDir, 'api', 'alb.ts'),
       description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
@@ -329,5 +318,12 @@ export class ApiStack extends BaselineStack {
           `Only ${principal} acting for this account (SourceAccount = AWS::AccountId) may invoke the function; the account is the stack's own pseudo parameter, which the static check cannot evaluate.`);
       }
     }
+  }
+
+  /** A security group that allows only outbound HTTPS (for handlers that call the issuer). */
+  private httpsEgressGroup(vpc: ec2.IVpc, id: string, description: string, ruleDescription: string): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, id, { vpc, description: `${this.stackName} ${description}`, allowAllOutbound: false });
+    group.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), ruleDescription);
+    return group;
   }
 }

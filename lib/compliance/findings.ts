@@ -1,0 +1,89 @@
+import { join } from 'path';
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { isNamespacedNagAcknowledgement } from '../internal/acknowledge';
+import { createControlTowerValidator, createRulePacks } from './rule-packs';
+
+/** One acknowledged finding, as recorded with `Validations.of(x).acknowledge()`. */
+export interface Acknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** One finding of a rule pack or a Control Tower control. */
+export interface Finding {
+  readonly rule: string;
+  readonly path: string;
+  readonly description: string;
+  /** The construct the finding is on, when it could be resolved. */
+  readonly construct?: IConstruct;
+}
+
+interface NagReport {
+  violations: { ruleName: string; description: string; violatingResources: { constructPath?: string }[] }[];
+}
+
+/** Runs every cdk-nag pack on the scope (as `cdk synth` does) and returns the unacknowledged findings. */
+export function ruleFindings(scope: IConstruct): Finding[] {
+  const findings: Finding[] = [];
+  for (const pack of createRulePacks(scope)) {
+    const report = (pack as unknown as { validateScope(s: IConstruct): NagReport }).validateScope(scope);
+    for (const v of report.violations) {
+      for (const r of v.violatingResources) {
+        findings.push({ rule: v.ruleName, path: r.constructPath ?? '(unknown)', description: v.description.slice(0, 160) });
+      }
+    }
+  }
+  return findings;
+}
+
+/** Every acknowledgement recorded below the scope (aws-cdk-lib's own included; the pack-namespaced twins left out). */
+export function acknowledgements(scope: IConstruct): Acknowledgement[] {
+  const out: Acknowledgement[] = [];
+  for (const node of scope.node.findAll()) {
+    for (const entry of node.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        if (isNamespacedNagAcknowledgement(id)) continue; // the twin acknowledge() records for aws-cdk-lib's report
+        out.push({ path: node.node.path, id: id.replace(/^annotation::/i, ''), reason });
+      }
+    }
+  }
+  return out;
+}
+
+/** True when `rule` (a cdk-nag id or a Control Tower rule name) is acknowledged on the construct or one of its ancestors. */
+export function isAcknowledged(node: IConstruct, rule: string): boolean {
+  for (let cur: IConstruct | undefined = node; cur; cur = cur.node.scope) {
+    for (const entry of cur.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
+      if (Object.keys(entry.data).some((k) => k.replace(/^annotation::/i, '').replace(/^cdk-validator-cfnguard::/i, '') === rule)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Runs the Control Tower proactive controls (cfn-guard) on the app's synthesized templates, as `cdk synth` does,
+ * and returns the findings with their constructs, acknowledged or not.
+ */
+export function controlTowerViolations(app: App): Finding[] {
+  const assembly = app.synth({ validateOnSynthesis: false } as never);
+  const byLogicalId = new Map<string, IConstruct>();
+  for (const node of app.node.findAll()) {
+    if (node instanceof CfnResource) byLogicalId.set(`${node.stack.templateFile}#${node.stack.resolve(node.logicalId)}`, node);
+  }
+  const report = createControlTowerValidator().validate({
+    templatePaths: assembly.stacks.map((s) => join(assembly.directory, s.templateFile)),
+  } as never);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => {
+    const construct = byLogicalId.get(`${r.templatePath?.split('/').pop()}#${r.resourceLogicalId}`);
+    return {
+      rule: v.ruleName,
+      path: construct?.node.path ?? `${r.templatePath}#${r.resourceLogicalId}`,
+      description: v.description.slice(0, 160),
+      construct,
+    };
+  }));
+}
