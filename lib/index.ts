@@ -4,7 +4,6 @@ export * from './constructs/secure-function';
 export * from './constructs/secure-vpc';
 export { ManagedPolicyRole } from './internal/managed-policy-role';
 export { acknowledge, MIN_ACK_REASON_LENGTH } from './internal/acknowledge';
-export { addRulePacks, createRulePacks, RULE_PACK_NAMES } from './compliance/rule-packs';
 export * from './constructs/tls-load-balancer';
 export * from './constructs/secure-rest-api';
 export * from './constructs/user-directory';

@@ -2,17 +2,21 @@
  * Bundles every Lambda handler the constructs deploy into `dist/handlers/<name>/index.js` (part of `npm run build`),
  * and writes beside them:
  * - `manifest.json`: per handler the bundle's path, size and SHA-256 (no timestamps, so two builds are byte-identical);
- * - `THIRD-PARTY-NOTICES.md`: every package bundled into a handler, with its version, license and license text.
+ * - `THIRD-PARTY-NOTICES.md`: every package bundled into a shipped handler, with its version, license and license text.
  *
  * `npx tsx scripts/build-handlers.ts [outdir]` (default `dist/handlers`).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BundledHandler, bundleHandler, HANDLER_NAMES, HANDLERS, ROOT } from './handlers';
+import { BundledHandler, bundleHandler, HANDLER_NAMES, HANDLERS, PACKAGED_HANDLERS, ROOT } from './handlers';
 
 /** Manifest of the handler bundles (dist/handlers/manifest.json). */
 export interface HandlerManifest {
-  readonly handlers: Record<string, { readonly entry: string; readonly file: string; readonly bytes: number; readonly sha256: string }>;
+  readonly handlers: Record<string, {
+    readonly entry: string; readonly file: string; readonly bytes: number; readonly sha256: string;
+    /** Shipped in the npm package (the library's constructs deploy it); otherwise used by the reference app only. */
+    readonly packaged: boolean;
+  }>;
 }
 
 /** Bundles every handler into `outdir` (emptied first) and writes the manifest and the third-party notices. */
@@ -22,11 +26,11 @@ export async function buildHandlers(outdir: string): Promise<BundledHandler[]> {
   const bundles = await Promise.all(HANDLER_NAMES.map((name) => bundleHandler(name, outdir)));
   const manifest: HandlerManifest = {
     handlers: Object.fromEntries(bundles.map((b) => [b.name, {
-      entry: HANDLERS[b.name], file: `${b.name}/index.js`, bytes: b.bytes, sha256: b.sha256,
+      entry: HANDLERS[b.name], file: `${b.name}/index.js`, bytes: b.bytes, sha256: b.sha256, packaged: PACKAGED_HANDLERS.includes(b.name),
     }])),
   };
   writeFileSync(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(outdir, 'THIRD-PARTY-NOTICES.md'), thirdPartyNotices(bundles));
+  writeFileSync(join(outdir, 'THIRD-PARTY-NOTICES.md'), thirdPartyNotices(bundles.filter((b) => PACKAGED_HANDLERS.includes(b.name))));
   return bundles;
 }
 
@@ -68,7 +72,7 @@ function thirdPartyNotices(bundles: BundledHandler[]): string {
   const lines = [
     '# Third-party notices',
     '',
-    'The handler bundles in this folder include the following packages (name, version, license, the handlers that contain them).',
+    'The handler bundles this package ships include the following packages (name, version, license, the handlers that contain them).',
     '',
   ];
   // Identical license texts (the AWS SDK's Apache-2.0 file, for one) are written once and referred to after that.

@@ -33,6 +33,12 @@ export const HANDLERS = {
   'db-bootstrap': 'lambda/db-bootstrap/handler.ts',
 } as const;
 
+/**
+ * The bundles the published package ships (package.json `files`): those the library's constructs deploy
+ * (JwtAuthorizer, DatabaseBootstrap). The others serve the reference app in this repository only.
+ */
+export const PACKAGED_HANDLERS: readonly HandlerName[] = ['authorizer', 'db-bootstrap'];
+
 /** Name of a handler bundle. */
 export type HandlerName = keyof typeof HANDLERS;
 
