@@ -175,6 +175,8 @@ export class ApiStack extends BaselineStack {
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
+      // The account-wide API Gateway logging role: this stack is the one per account and region that sets it.
+      cloudWatchRole: true,
     });
 
     // Protected routes: every route of the authorizer's route map, with the schemas the handler validates with again.
@@ -262,7 +264,7 @@ export class ApiStack extends BaselineStack {
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
         acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
       }
-      acknowledge(this.loadBalancer, 'Annotation::@baseline/tls-load-balancer:deletionProtectionOff',
+      acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
       acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
     }
@@ -300,7 +302,7 @@ export class ApiStack extends BaselineStack {
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
     if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer);
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
-      if (!restApi.webAclAssociation) this.firewall.associate(restApi.stage); // skip a stage already given a webAclArn
+      this.firewall.associate(restApi.stage);
     }
 
     // --- Control Tower CT.LAMBDA.PR.2 on service invoke permissions ---

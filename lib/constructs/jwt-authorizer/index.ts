@@ -91,11 +91,16 @@ export interface JwtAuthorizerProps {
  * without invoking the function), policy cache of at most 5 minutes, and the
  * function runs as a {@link SecureFunction} (VPC, HTTPS-only egress, KMS logs).
  */
-export class JwtAuthorizer extends Construct {
+export class JwtAuthorizer extends Construct implements ec2.IConnectable {
   /** The API Gateway authorizer, to pass to methods (or `SecureRestApi`'s `authorizer`). */
   public readonly authorizer: apigateway.IAuthorizer;
   /** The authorizer function. */
   public readonly handler: SecureFunction;
+  /**
+   * Network access of the authorizer function (outbound HTTPS only by default). Use it to let the function
+   * reach an issuer's JWKS endpoint inside the VPC, for example `issuerEndpoint.connections.allowDefaultPortFrom(authorizer)`.
+   */
+  public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -164,6 +169,7 @@ export class JwtAuthorizer extends Construct {
     });
     this.authorizer = authorizer;
     this.node.defaultChild = authorizer.node.defaultChild;
+    this.connections = this.handler.connections;
   }
 }
 
