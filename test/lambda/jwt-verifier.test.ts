@@ -437,6 +437,54 @@ describe('structure, before any crypto', () => {
     await expect(v.verify(token)).resolves.toBeDefined();
   });
 
+  /** The same character with a high byte added: Node's base64url decoder and a latin1 copy both read only the low byte. */
+  const lookAlike = (c: string): string => String.fromCharCode(0x100 | c.charCodeAt(0));
+  const atEach = (seg: 'payload' | 'signature', where: 'first' | 'middle' | 'last') => (t: string): string => {
+    const part = t.split('.')[seg === 'payload' ? 1 : 2];
+    const i = where === 'first' ? 0 : where === 'last' ? part.length - 1 : part.length >> 1;
+    return withSegments(t, { [seg]: `${part.slice(0, i)}${lookAlike(part[i])}${part.slice(i + 1)}` });
+  };
+  /** Sets the spare low bits of the last character of a segment (a second encoding of the same bytes). */
+  const trailingBits = (seg: 'payload' | 'signature') => (t: string): string => {
+    const part = t.split('.')[seg === 'payload' ? 1 : 2];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    return withSegments(t, { [seg]: `${part.slice(0, -1)}${alphabet[alphabet.indexOf(part[part.length - 1]) + 1]}` });
+  };
+
+  test.each([
+    ['a non-ASCII look-alike as the first payload character', atEach('payload', 'first')],
+    ['a non-ASCII look-alike inside the payload', atEach('payload', 'middle')],
+    ['a non-ASCII look-alike as the last payload character', atEach('payload', 'last')],
+    ['a non-ASCII look-alike as the first signature character', atEach('signature', 'first')],
+    ['a non-ASCII look-alike inside the signature', atEach('signature', 'middle')],
+    ['a non-ASCII look-alike as the last signature character', atEach('signature', 'last')],
+    ['non-canonical trailing bits in the signature', trailingBits('signature')],
+  ])('fails if %s verifies as the same token, cold or warm (one token, one string)', async (_name, mutate) => {
+    // GIVEN a valid token and a variant that decodes to the same bytes under a different string
+    let token = signJwt(rsa, claims());
+    // (the payload needs spare bits for the trailing-bits case; RSA-2048 signatures always have them)
+    while (token.split('.')[1].length % 4 === 0) token = signJwt(rsa, claims({ jti: Math.random().toString(36) }));
+    const variant = mutate(token);
+    expect(variant).not.toBe(token);
+    // WHEN it arrives at a fresh verifier (cold) and at one that has cached the header (warm fast path)
+    const cold = verifier();
+    const warm = verifier();
+    await warm.verify(token);
+    // THEN both refuse it before any crypto, and the original still verifies
+    for (const v of [cold, warm]) expect(['token_malformed', 'payload_invalid']).toContain((await rejection(v, variant)).reason);
+    await expect(warm.verify(token)).resolves.toBeDefined();
+  });
+
+  test('fails if a payload with spare bits set verifies on the fast path', async () => {
+    // GIVEN a warm verifier and a token whose payload length leaves spare bits in its last character
+    let token = signJwt(rsa, claims());
+    while (token.split('.')[1].length % 4 === 0) token = signJwt(rsa, claims({ jti: Math.random().toString(36) }));
+    const v = verifier();
+    await v.verify(token);
+    // WHEN the spare bits are set; THEN the payload is not canonical
+    await expectReason(trailingBits('payload')(token), 'payload_invalid', v);
+  });
+
   test('rejects non-canonical base64url (non-zero trailing bits) in each segment', async () => {
     const token = signJwt(rsa, claims());
     const [h, p, s] = token.split('.');

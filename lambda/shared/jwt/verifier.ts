@@ -170,7 +170,7 @@ export class JwtVerifier {
     if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
     let valid: boolean;
     try {
-      // The signing input is ASCII (header checked by isCompactJws when first seen; payload by its exact decoded length): copy it into a reused buffer, verified synchronously.
+      // The signing input is ASCII (the whole token checked by isCompactJws, or the header by its exact cached form and the rest by isCompactRest): copy it into a reused buffer, verified synchronously.
       const length = SCRATCH.write(token, 0, dot2, 'latin1');
       valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
     } catch {
