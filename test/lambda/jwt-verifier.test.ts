@@ -45,7 +45,9 @@ beforeEach(() => {
 function config(overrides: Partial<JwtVerifierConfig> = {}): JwtVerifierConfig {
   return {
     issuer: ISSUER, audience: [CLIENT_ID], jwksUri: server.jwksUri, algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
-    maxTokenAgeSeconds: 900, clockSkewSeconds: 30, rolesClaim: 'cognito:groups', ...overrides,
+    // These tests cover every other check on Cognito-shaped tokens (typ JWT); the access-token type rule is tested
+    // on its own below and in token-type.test.ts, so it is off in this base configuration.
+    maxTokenAgeSeconds: 900, clockSkewSeconds: 30, rolesClaim: 'cognito:groups', requireAccessTokenType: false, ...overrides,
   };
 }
 
@@ -335,8 +337,16 @@ describe('claims', () => {
 
   test('rejects a token_use that does not match', async () => {
     await expectReason(signJwt(rsa, claims({ token_use: 'id', client_id: CLIENT_ID })), 'token_use_invalid', verifier({ tokenUse: 'access' }));
-    await expectReason(signJwt(rsa, claims({ token_use: 'access' })), 'token_use_invalid', verifier({ tokenUse: 'id' }));
-    await expectReason(signJwt(rsa, claims({}, ['token_use'])), 'token_use_invalid', verifier({ tokenUse: 'id' }));
+    await expectReason(signJwt(rsa, claims({ token_use: 'refresh', client_id: CLIENT_ID })), 'token_use_invalid', verifier({ tokenUse: 'access' }));
+    await expectReason(signJwt(rsa, claims({ client_id: CLIENT_ID }, ['token_use'])), 'token_use_invalid', verifier({ tokenUse: 'access' }));
+  });
+
+  test('requireAccessTokenType: only typ at+jwt (any case, optional application/ prefix) passes; decided from the header', async () => {
+    const v = verifier({ requireAccessTokenType: true });
+    for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt']) await expect(v.verify(signJwt(rsa, claims(), { typ }))).resolves.toBeDefined();
+    for (const typ of ['JWT', 'jwt', 'application/jwt', undefined]) {
+      await expectReason(signJwt(rsa, claims(), typ === undefined ? JSON.stringify({ alg: 'RS256', kid: 'rsa-1' }) : { typ }), 'typ_invalid', v);
+    }
   });
 
   test('rejects a missing, empty or non-string sub', async () => {
@@ -738,7 +748,7 @@ describe('configuration', () => {
   test('reads the environment with secure defaults', () => {
     expect(verifierConfigFromEnv(env())).toEqual({
       issuer: ISSUER, audience: [CLIENT_ID, 'second'], jwksUri: `${ISSUER}/.well-known/jwks.json`, algorithms: ['RS256'],
-      maxTokenAgeSeconds: 900, clockSkewSeconds: 30, tokenUse: undefined, rolesClaim: 'cognito:groups', jwksRefetchIntervalSeconds: 60,
+      maxTokenAgeSeconds: 900, clockSkewSeconds: 30, tokenUse: undefined, requireAccessTokenType: true, rolesClaim: 'cognito:groups', jwksRefetchIntervalSeconds: 60,
     });
     expect(verifierConfigFromEnv(env({ JWT_ALGORITHMS: 'RS256,ES256', JWT_TOKEN_USE: 'access', JWT_CLOCK_SKEW_SECONDS: '60', JWT_MAX_TOKEN_AGE_SECONDS: '3600', JWT_ROLES_CLAIM: 'roles' })))
       .toMatchObject({ algorithms: ['RS256', 'ES256'], tokenUse: 'access', clockSkewSeconds: 60, maxTokenAgeSeconds: 3600, rolesClaim: 'roles' });
@@ -763,7 +773,7 @@ describe('configuration', () => {
     ['JWT_CLOCK_SKEW_SECONDS is negative', { JWT_CLOCK_SKEW_SECONDS: '-1' }, /JWT_CLOCK_SKEW_SECONDS must be a whole number/],
     ['JWT_MAX_TOKEN_AGE_SECONDS is not a number', { JWT_MAX_TOKEN_AGE_SECONDS: '15m' }, /JWT_MAX_TOKEN_AGE_SECONDS must be a whole number/],
     ['JWT_MAX_TOKEN_AGE_SECONDS is 0', { JWT_MAX_TOKEN_AGE_SECONDS: '0' }, /JWT_MAX_TOKEN_AGE_SECONDS must be a whole number from 1/],
-    ['JWT_TOKEN_USE is refresh', { JWT_TOKEN_USE: 'refresh' }, /JWT_TOKEN_USE must be access, id or empty/],
+    ['JWT_TOKEN_USE is refresh', { JWT_TOKEN_USE: 'refresh' }, /JWT_TOKEN_USE must be access or empty/],
     ['JWT_ROLES_CLAIM is __proto__', { JWT_ROLES_CLAIM: '__proto__' }, /JWT_ROLES_CLAIM must name a claim/],
   ])('fails if %s', (_name, overrides, message) => {
     expect(() => verifierConfigFromEnv(env(overrides))).toThrow(message);
