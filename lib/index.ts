@@ -28,7 +28,7 @@ export {
   type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
   type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';
-export { JwtAuthorizer, type JwtAuthorizerProps } from './constructs/jwt-authorizer';
+export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';
 
 // Identity
 export { type ResourceServerOptions, type ResourceServerScopeOptions, UserDirectory, type UserDirectoryProps } from './constructs/user-directory';

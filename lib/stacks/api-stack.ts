@@ -6,7 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
 import { CODE_PATTERN, CODE_VERIFIER_PATTERN } from '../../lambda/session/core';
-import { PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../lambda/shared/route-permissions';
+import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
 import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
 import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
@@ -16,6 +16,7 @@ import { SecureFunction } from '../constructs/secure-function';
 import { PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
 import { handlerCode } from '../internal/handler-assets';
+import { checkLambdaEnvironmentSize } from '../internal/environment';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
 import { IdentityStack } from './identity-stack';
@@ -90,6 +91,8 @@ export class ApiStack extends BaselineStack {
     const logRemovalPolicy = stageRemovalPolicy(this.stage);
     // Issuer settings for either provider: the stage's Cognito user pool (access tokens, client_id) or the configured OIDC issuer.
     const tokenIssuer = props.identity.tokenIssuer;
+    // The notes API's own route table (roles and full scope names of this stage's resource server), passed by prop.
+    const noteRoutes = notesRoutes(tokenIssuer.scopePrefix);
     this.jwtAuthorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
       vpc: props.vpc,
       logsKey: this.logsKey.key,
@@ -99,7 +102,9 @@ export class ApiStack extends BaselineStack {
       algorithms: tokenIssuer.algorithms,
       maxTokenAgeSeconds: tokenIssuer.maxTokenAgeSeconds,
       tokenUse: tokenIssuer.tokenUse,
+      requireAccessTokenType: tokenIssuer.requireAccessTokenType,
       rolesClaim: tokenIssuer.rolesClaim,
+      routes: [...noteRoutes],
       resultsCacheTtl: Duration.minutes(5),
       logRetention,
     });
@@ -146,7 +151,7 @@ export class ApiStack extends BaselineStack {
       rateLimiter.grantConnect(this.sessionFunction);
     }
 
-    // The public allow-list of lambda/shared/route-permissions.ts: the health probe, and the session endpoints with their CORS preflights.
+    // The public allow-list of lambda/api/routes.ts: the health probe, and the session endpoints with their CORS preflights.
     const sessionRoutes = this.sessionFunction === undefined ? [] : PUBLIC_ROUTES.filter((r) => r.path.startsWith('/auth/'));
     const publicRoutes: PublicRoute[] = [];
     for (const route of PUBLIC_ROUTES) {
@@ -154,7 +159,7 @@ export class ApiStack extends BaselineStack {
         publicRoutes.push({ method: 'GET', path: '/health',
           reason: 'GET /health is a static mock response (no backend, no data) so uptime checks can probe the API without a token.' });
       } else if (!route.path.startsWith('/auth/')) {
-        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/shared/route-permissions.ts has no integration here. ` +
+        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/api/routes.ts has no integration here. ` +
           'Fix: wire it in the REST API section of lib/stacks/api-stack.ts, or remove it from PUBLIC_ROUTES.');
       }
     }
@@ -188,10 +193,10 @@ export class ApiStack extends BaselineStack {
       'PUT /notes/{id}': { pathSchema: noteIdParamsSchema, bodySchema: updateNoteSchema, operationName: 'UpdateNote' },
       'DELETE /notes/{id}': { pathSchema: noteIdParamsSchema, operationName: 'DeleteNote' },
     };
-    for (const route of ROUTE_PERMISSIONS) {
+    for (const route of noteRoutes) {
       const input = noteInputs[`${route.method} ${route.path}`];
       if (input === undefined) {
-        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/shared/route-permissions.ts has no input schema here. ` +
+        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/api/routes.ts has no input schema here. ` +
           'Fix: add its schemas (lambda/api/schemas) to noteInputs in the REST API section of lib/stacks/api-stack.ts.');
       }
       this.restApi.addRoute({ method: route.method, path: route.path, integration: notes, ...input });
@@ -270,7 +275,14 @@ export class ApiStack extends BaselineStack {
     }
 
     // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
-    // No gateway stands in front of it here, so it verifies the bearer JWT itself (same settings as the authorizer).
+    // No gateway stands in front of it here, so it verifies the bearer JWT and checks the route table itself (the authorizer's settings and table).
+    const albEnvironment = {
+      ...databaseEnvironment,
+      ...this.jwtAuthorizer.verifierEnvironment,
+      ...rateLimitEnvironment,
+      POWERTOOLS_SERVICE_NAME: 'notes-alb',
+    };
+    checkLambdaEnvironmentSize(this.jwtAuthorizer, 'routes', albEnvironment, 'ROUTE_PERMISSIONS');
     const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
     this.albFunction = new SecureFunction(this, 'AlbFunction', {
       code: handlerCode('api-alb'),
@@ -281,18 +293,7 @@ export class ApiStack extends BaselineStack {
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
-      environment: {
-        ...databaseEnvironment,
-        JWT_ISSUER: tokenIssuer.issuer,
-        JWT_AUDIENCE: tokenIssuer.audience.join(','),
-        JWKS_URI: tokenIssuer.jwksUri,
-        JWT_ALGORITHMS: tokenIssuer.algorithms.join(','),
-        JWT_MAX_TOKEN_AGE_SECONDS: String(tokenIssuer.maxTokenAgeSeconds),
-        JWT_ROLES_CLAIM: tokenIssuer.rolesClaim,
-        ...(tokenIssuer.tokenUse !== undefined ? { JWT_TOKEN_USE: tokenIssuer.tokenUse } : {}),
-        ...rateLimitEnvironment,
-        POWERTOOLS_SERVICE_NAME: 'notes-alb',
-      },
+      environment: albEnvironment,
     });
     database.grantConnect(this.albFunction, APP_DB_USER);
     rateLimiter.grantConnect(this.albFunction);
