@@ -8,6 +8,7 @@ import { errorResponse, json } from '../shared/http';
 import { logger, metrics } from '../shared/observability';
 import type { RateLimiter } from '../shared/rate-limit/limiter';
 import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
+import { dictionary } from '../shared/safe-json';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
 
@@ -46,7 +47,8 @@ export function createHandler(
 
 /** API Gateway event → core request: lower-case header names, all Cookie headers joined, base64 bodies decoded. */
 export function toRequest(event: APIGatewayProxyEvent): SessionRequest {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named __proto__ or constructor is an ordinary key.
+  const headers = dictionary<string>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = value;
   }
