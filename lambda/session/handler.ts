@@ -32,6 +32,8 @@ export function createHandler(
   return async (event) => {
     if (!core) return json(503, { error: { code: 'service_unavailable', message: 'Sign-in is temporarily unavailable' } });
     // Auth routes: per-client budget in the shared Redis/Valkey limiter (route class `auth`, fail closed), on top of WAF's per-IP rule.
+    // It runs before the CSRF and input checks on purpose: every request costs its sender (a client failing CSRF checks
+    // spends its own budget, nobody else's), while the gateway's shared throttle only caps total capacity.
     let rateLimitHeaders: Record<string, string> = {};
     if (limiter) {
       try {
