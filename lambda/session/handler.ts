@@ -8,6 +8,7 @@ import { errorResponse, json } from '../shared/http';
 import { logger, metrics } from '../shared/observability';
 import type { RateLimiter } from '../shared/rate-limit/limiter';
 import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
+import { dictionary } from '../shared/safe-json';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
 
@@ -31,6 +32,8 @@ export function createHandler(
   return async (event) => {
     if (!core) return json(503, { error: { code: 'service_unavailable', message: 'Sign-in is temporarily unavailable' } });
     // Auth routes: per-client budget in the shared Redis/Valkey limiter (route class `auth`, fail closed), on top of WAF's per-IP rule.
+    // It runs before the CSRF and input checks on purpose: every request costs its sender (a client failing CSRF checks
+    // spends its own budget, nobody else's), while the gateway's shared throttle only caps total capacity.
     let rateLimitHeaders: Record<string, string> = {};
     if (limiter) {
       try {
@@ -46,7 +49,8 @@ export function createHandler(
 
 /** API Gateway event → core request: lower-case header names, all Cookie headers joined, base64 bodies decoded. */
 export function toRequest(event: APIGatewayProxyEvent): SessionRequest {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named __proto__ or constructor is an ordinary key.
+  const headers = dictionary<string>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = value;
   }

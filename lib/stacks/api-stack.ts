@@ -13,7 +13,7 @@ import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
 import { WebFirewall } from '../constructs/web-firewall';
 import { JwtAuthorizer } from '../constructs/jwt-authorizer';
 import { SecureFunction } from '../constructs/secure-function';
-import { PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions } from '../constructs/secure-rest-api';
+import { authCapacityThrottle, PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions, ThrottleLimits } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
 import { handlerCode } from '../internal/handler-assets';
 import { checkLambdaEnvironmentSize } from '../internal/environment';
@@ -28,6 +28,27 @@ export interface ApiStackProps extends BaselineStackProps {
   readonly data: DataStack;
   /** The stage's identity stack (user directory, issuer). */
   readonly identity: IdentityStack;
+}
+
+/**
+ * Capacity of the session function behind `/auth/*`: reserved concurrency, and the duration of one request at the
+ * upper end of normal (a token or revocation call to the issuer). The gateway throttle of the auth routes is derived
+ * from it with `authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
+ */
+export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, secondsPerRequest: 0.5 });
+/** Fewest clients at the WAF per-IP auth limit that may exhaust the auth routes' throttle (the README shows the arithmetic). */
+export const AUTH_ROUTE_MIN_CLIENTS = 500;
+
+/** The auth routes' per-method throttle: the session function's capacity, checked against the WAF per-IP auth limit. */
+export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
+  const { rateLimit, burstLimit } = authCapacityThrottle({
+    perClientLimit: firewall.authRateLimit.limit,
+    perClientWindowSeconds: firewall.authRateLimit.evaluationWindowSeconds,
+    backendConcurrency: SESSION_CAPACITY.concurrency,
+    backendSecondsPerRequest: SESSION_CAPACITY.secondsPerRequest,
+    minClientsToExhaust: AUTH_ROUTE_MIN_CLIENTS,
+  });
+  return { rateLimit, burstLimit };
 }
 
 /**
@@ -147,6 +168,8 @@ export class ApiStack extends BaselineStack {
         logRetention,
         logRemovalPolicy,
         environment: { ...sessionEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+        // The auth routes' gateway throttle is derived from this (see SESSION_CAPACITY): it must outlast a botnet, not ration users.
+        reservedConcurrentExecutions: SESSION_CAPACITY.concurrency,
       });
       rateLimiter.grantConnect(this.sessionFunction);
     }
@@ -177,6 +200,9 @@ export class ApiStack extends BaselineStack {
       domain: { domainName: `api.${this.stageDomainName}`, zone: this.zone },
       authorizer: this.jwtAuthorizer.authorizer,
       publicRoutes,
+      // A capacity limit shared by all clients, sized so that no small set of clients under the WAF per-IP limit can
+      // exhaust it; per-client abuse control is WAF's per-IP auth rule and the session handler's limiter.
+      authThrottle: sessionRouteThrottle(this.firewall),
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,

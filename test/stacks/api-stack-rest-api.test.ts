@@ -107,12 +107,34 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     expect(cog4.filter((a) => custom.some((m) => m.node.path === a.path))).toHaveLength(custom.length);
   });
 
-  test('per-method throttles: writes and session endpoints are tighter than the stage', () => {
+  test('per-method throttles: writes tighter than the stage, session endpoints sized to the session function', () => {
     const settings: any[] = api.resolve((api.restApi.stage.node.defaultChild as apigateway.CfnStage).methodSettings);
     const of = (m: string, p: string) => settings.find((s) => s.httpMethod === m && s.resourcePath === p);
     expect(of('*', '/*')).toMatchObject({ throttlingRateLimit: 100, throttlingBurstLimit: 200, loggingLevel: 'ERROR', dataTraceEnabled: false });
     expect(of('POST', '/~1notes')).toMatchObject({ throttlingRateLimit: 20 });
-    expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+    expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 100, throttlingBurstLimit: 50 });
+  });
+
+  test('fails if fewer than 500 clients at the WAF per-IP auth limit can exhaust an auth route\'s shared throttle, or if it admits more than the session function runs', () => {
+    // GIVEN the synthesized WAF auth rule, stage method settings and session function
+    const acl = Object.values(t.findResources('AWS::WAFv2::WebACL')).find((r) => JSON.stringify(r).includes('REST API'))!;
+    const authRule = acl.Properties.Rules.find((r: any) => r.Name === 'RateLimitAuthPaths').Statement.RateBasedStatement;
+    const perClientPerSecond = authRule.Limit / authRule.EvaluationWindowSec;
+    const settings: any[] = api.resolve((api.restApi.stage.node.defaultChild as apigateway.CfnStage).methodSettings);
+    const authMethods = settings.filter((s) => s.resourcePath.startsWith('/~1auth~1'));
+    const concurrency = functionProps(t, 'SessionFunction').ReservedConcurrentExecutions;
+    // THEN every auth method (POST and OPTIONS of token, refresh, logout) has its own throttle ...
+    expect(authMethods.map((s) => `${s.httpMethod} ${s.resourcePath}`).sort()).toEqual(
+      ['/~1auth~1logout', '/~1auth~1refresh', '/~1auth~1token'].flatMap((p) => [`OPTIONS ${p}`, `POST ${p}`]).sort());
+    for (const s of authMethods) {
+      // ... that takes at least 500 clients, each sending at the WAF per-IP limit all the time, to use up (today: 600) ...
+      expect(s.throttlingRateLimit / perClientPerSecond).toBeGreaterThanOrEqual(500);
+      // ... and never lets through more than the session function can run at once, or serve at 0.5 s per request.
+      expect(s.throttlingBurstLimit).toBeLessThanOrEqual(concurrency);
+      expect(s.throttlingRateLimit * 0.5).toBeLessThanOrEqual(concurrency);
+    }
+    expect(authRule).toMatchObject({ Limit: 50, EvaluationWindowSec: 300 });
+    expect(concurrency).toBe(50);
   });
 
   test('the notes function runs in private subnets, only in the database and rate-limiter client security groups, as app_user', () => {
