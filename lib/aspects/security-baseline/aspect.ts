@@ -161,7 +161,7 @@ export class SecurityBaseline implements IAspect {
       this.records.delete(key);
       if (!violation) continue;
       const ruleId = `${SECURITY_BASELINE_RULE_PREFIX}${control.id}`;
-      const message = `${node.node.path}: ${violation.setting} is ${violation.found}. Fix: ${violation.fix}.`;
+      const message = `${node.node.path}: ${violation.setting} = ${violation.found}. Fix: ${violation.fix}.`;
       if ((this.modes.get(control.id) ?? this.mode) === 'fix' && violation.apply) {
         const change = violation.apply();
         properties = renderedProperties(node);

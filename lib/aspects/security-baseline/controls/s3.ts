@@ -95,7 +95,7 @@ export const s3TlsPolicy: SecurityBaselineControl = {
     const absent = [missing.transport ? 'aws:SecureTransport=false' : '', missing.tls ? 's3:TlsVersion<1.2' : ''].filter(Boolean).join(' and ');
     return [{
       setting: 'BucketPolicy',
-      found: policy ? `${policy.policy.node.path} has no deny for ${absent}` : 'no bucket policy',
+      found: policy ? `${policy.policy.node.path} has no deny for ${absent}` : 'none',
       fix: 'deny s3:* to every principal when aws:SecureTransport is false and when s3:TlsVersion is below 1.2 (Bucket enforceSSL: true, minimumTLSVersion: 1.2)',
       apply: () => addDenyStatements(resource as CfnBucket, policy?.policy, missing),
     }];
