@@ -15,3 +15,8 @@ export * from './constructs/encryption-keys';
 export * from './constructs/iam-auth-database';
 export * from './constructs/iam-auth-database/bootstrap';
 export * from './constructs/managed-secret';
+export { SecurityBaseline, SECURITY_BASELINE_DEFAULT_THRESHOLDS, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
+export type {
+  SecurityBaselineArea, SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineMode,
+  SecurityBaselineProps, SecurityBaselineThresholds,
+} from './aspects/security-baseline';
