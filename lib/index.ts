@@ -38,3 +38,10 @@ export { IdentityRateLimiter, type IdentityRateLimiterProps, RateLimitCacheEngin
 export { IamAuthDatabase, type IamAuthDatabaseProps, type IIamAuthDatabase, MinimumTlsVersion } from './constructs/iam-auth-database';
 export { DatabaseBootstrap, type DatabaseBootstrapProps } from './constructs/iam-auth-database/bootstrap';
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
+
+// Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources
+export { SecurityBaseline, SECURITY_BASELINE_DEFAULT_THRESHOLDS, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
+export type {
+  SecurityBaselineArea, SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineMode,
+  SecurityBaselineProps, SecurityBaselineThresholds,
+} from './aspects/security-baseline';

@@ -298,6 +298,7 @@ export class ApiStack extends BaselineStack {
       acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
       acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
+      acknowledge(this.loadBalancer.loadBalancer, 'SecurityBaseline-ALB7', reason);
     }
 
     // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
