@@ -3,15 +3,15 @@
  * short-lived token instead of a stored password), TLS with full certificate
  * verification, and one small pool per container.
  *
- * No AWS SDK import here: the token signer is injected (`@aws-sdk/rds-signer`'s
- * `Signer` in the adapters, a fake in tests), so the TLS and caching logic is
+ * No AWS SDK import here: the token signer is injected (`RdsAuthTokenSigner` from
+ * aws-presign.ts in the adapters, a fake in tests), so the TLS and caching logic is
  * testable against a real PostgreSQL.
  */
 import { isIP } from 'net';
 import { Pool, type PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'tls';
 
-/** Anything that produces an RDS IAM auth token (`Signer` from `@aws-sdk/rds-signer` fits). */
+/** Anything that produces an RDS IAM auth token (`RdsAuthTokenSigner` from aws-presign.ts, or `Signer` from `@aws-sdk/rds-signer`). */
 export interface AuthTokenSigner {
   getAuthToken(): Promise<string>;
 }
