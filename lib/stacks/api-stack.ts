@@ -1,4 +1,3 @@
-import { join } from 'path';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -16,6 +15,7 @@ import { JwtAuthorizer } from '../constructs/jwt-authorizer';
 import { SecureFunction } from '../constructs/secure-function';
 import { PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
+import { handlerCode } from '../internal/handler-assets';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
 import { IdentityStack } from './identity-stack';
@@ -86,7 +86,6 @@ export class ApiStack extends BaselineStack {
     });
 
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
-    const lambdaDir = join(__dirname, '..', '..', 'lambda');
     const logRetention = stageLogRetention(this.stage);
     const logRemovalPolicy = stageRemovalPolicy(this.stage);
     // Issuer settings for either provider: the stage's Cognito user pool (access tokens, client_id) or the configured OIDC issuer.
@@ -117,7 +116,7 @@ export class ApiStack extends BaselineStack {
     const rateLimiter = props.data.rateLimiter;
     const rateLimitEnvironment = rateLimiter.clientEnvironment();
     this.notesFunction = new SecureFunction(this, 'NotesFunction', {
-      entry: join(lambdaDir, 'api', 'handler.ts'),
+      code: handlerCode('api'),
       description: 'Notes API behind the REST API: schema-validated input, ownership checked in SQL, IAM database token over verified TLS',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -135,7 +134,7 @@ export class ApiStack extends BaselineStack {
       const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
         'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
       this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
-        entry: join(lambdaDir, 'session', 'handler.ts'),
+        code: handlerCode('session'),
         description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
         vpc: props.vpc,
         securityGroups: [sessionEgress, rateLimiter.clientSecurityGroup],
@@ -176,6 +175,8 @@ export class ApiStack extends BaselineStack {
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
+      // The account-wide API Gateway logging role: this stack is the one per account and region that sets it.
+      cloudWatchRole: true,
     });
 
     // Protected routes: every route of the authorizer's route map, with the schemas the handler validates with again.
@@ -263,7 +264,7 @@ export class ApiStack extends BaselineStack {
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
         acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
       }
-      acknowledge(this.loadBalancer, 'Annotation::@baseline/tls-load-balancer:deletionProtectionOff',
+      acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
       acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
     }
@@ -272,7 +273,7 @@ export class ApiStack extends BaselineStack {
     // No gateway stands in front of it here, so it verifies the bearer JWT itself (same settings as the authorizer).
     const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
     this.albFunction = new SecureFunction(this, 'AlbFunction', {
-      entry: join(lambdaDir, 'api', 'alb.ts'),
+      code: handlerCode('api-alb'),
       description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -301,7 +302,7 @@ export class ApiStack extends BaselineStack {
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
     if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer);
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
-      if (!restApi.webAclAssociation) this.firewall.associate(restApi.stage); // skip a stage already given a webAclArn
+      this.firewall.associate(restApi.stage);
     }
 
     // --- Control Tower CT.LAMBDA.PR.2 on service invoke permissions ---

@@ -8,7 +8,7 @@ import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compl
 
 /** `METHOD /path` of every method of the stack's REST API, with its CfnMethod. */
 function methodsOf(api: ApiStack): Map<string, apigateway.CfnMethod> {
-  return new Map(api.restApi.api.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m.node.defaultChild as apigateway.CfnMethod]));
+  return new Map(api.restApi.restApi.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m.node.defaultChild as apigateway.CfnMethod]));
 }
 
 function functionProps(t: Template, pathPart: string): Record<string, any> {
@@ -82,7 +82,7 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
 
   test('AwsSolutions-COG4 is acknowledged on methods only: Lambda-authorizer methods with the JWT reason, public ones as public', () => {
     const cog4 = acknowledgements(api).filter((a) => a.id === 'AwsSolutions-COG4');
-    const methods = api.restApi.api.methods;
+    const methods = api.restApi.restApi.methods;
     const byPath = new Map(methods.map((m) => [m.node.path, m]));
     for (const ack of cog4) {
       const m = byPath.get(ack.path);
@@ -139,7 +139,7 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
 
   test('the stage is associated with the web ACL', () => {
     const associations = Object.values(t.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => JSON.stringify(a.Properties.ResourceArn));
-    expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.api.restApiId).Ref))).toBe(true);
+    expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.restApi.restApiId).Ref))).toBe(true);
   });
 
   test('the rule packs pass on the API stack', () => {
