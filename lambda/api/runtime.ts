@@ -10,7 +10,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { RdsAuthTokenSigner } from '../shared/aws-presign';
-import { createIamPool, dbConfigFromEnv } from '../shared/db';
+import { createIamPool, dbConfigFromEnv, rdsCaBundle } from '../shared/db';
 import { logger, metrics } from '../shared/observability';
 import { App, createApp } from './app';
 
@@ -20,6 +20,7 @@ async function build(): Promise<App> {
   const config = dbConfigFromEnv(process.env);
   const signer = new RdsAuthTokenSigner({ hostname: config.host, port: config.port, username: config.user, region: config.region });
   const { pool } = createIamPool(config, signer, {
+    ca: rdsCaBundle(config.region), // the function's Region's RDS roots only
     onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
   });
   // Per-caller throttling when the stack wires the shared limiter (IdentityRateLimiter.clientEnvironment()).
