@@ -1,7 +1,7 @@
 /**
- * Cold start: bundles every Lambda entry the way the stacks deploy it (esbuild
- * with SecureFunction's NodejsFunction options: bundle everything, the AWS SDK
- * included, minified CJS for node24, no source map, no legal comments), reports
+ * Cold start: bundles every Lambda handler the constructs deploy with the build's
+ * own options (scripts/handlers.ts: bundle everything, the AWS SDK included,
+ * minified CJS for node24, no source map, no legal comments), reports
  * size and gzip size, then times a fresh `node` process that requires the
  * bundle and serves one representative first request, against an empty
  * `node -e ""` in the same rounds (rotating order, median of the per-round
@@ -13,24 +13,23 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
 import { startLoopbackServer } from '../test/integration/http';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
+import { bundleHandler, HANDLER_NAMES, HandlerName } from '../scripts/handlers';
 import { BenchRow, BenchSection } from './types';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
-const ROOT = resolve(__dirname, '..');
 const CLIENT_ID = '4b1dq3pf9hc7ks8bqbq7ugb0sl';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b';
 const MARK = '@@bench-cold-start ';
 
-/** The entries the stacks deploy (lib/constructs/jwt-authorizer, lib/stacks/api-stack.ts, lib/stacks/data-stack.ts). */
+/** The handlers the constructs deploy (scripts/handlers.ts), each with a representative first request. */
 interface Entry {
   readonly name: string;
-  readonly entry: string;
+  readonly handler: HandlerName;
   /** Goal for the gzip size in bytes, if any. */
   readonly gzipGoal?: number;
   /** Goal for the added cold start in ms, if any. */
@@ -55,25 +54,6 @@ function proxyEvent(method: string, path: string, resource: string, extra: Recor
     requestContext: { requestId: 'c0ld-5tart', stage: 'prod', httpMethod: method, path: `/prod${path}`, resourcePath: resource, identity: { sourceIp: '127.0.0.1' } },
     ...extra,
   };
-}
-
-/** Bundles one entry with the options SecureFunction gives NodejsFunction; returns the bundle's path. */
-async function bundle(entry: string, outDir: string, name: string): Promise<string> {
-  const outfile = join(outDir, name, 'index.js');
-  await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    target: 'node24', // NodejsFunction's default: the runtime's major version (NODEJS_LATEST = nodejs24.x)
-    platform: 'node',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    external: [], // bundleAwsSDK: true, externalModules: []
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
 }
 
 interface ChildResult {
@@ -176,14 +156,14 @@ async function run(): Promise<BenchRow[]> {
     };
     const entries: Entry[] = [
       {
-        name: 'authorizer', entry: 'lambda/authorizer/handler.ts', gzipGoal: 9 * 1024, msGoal: 8,
+        name: 'authorizer', handler: 'authorizer', gzipGoal: 9 * 1024, msGoal: 8,
         event: () => ({ type: 'REQUEST', methodArn: METHOD_ARN, resource: '/notes/{id}', path: '/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b', httpMethod: 'GET', headers: { Authorization: `Bearer ${token}` } }),
         expect: '"Effect":"Allow"', request: 'REQUEST event with a valid RS256 access token; JWKS fetched from 127.0.0.1',
       },
-      { name: 'api (API Gateway)', entry: 'lambda/api/handler.ts', msGoal: 40, event: () => proxyEvent('GET', '/health', '/health'), expect: '"statusCode":200', request: 'GET /health (pool and app built, no query)' },
-      { name: 'api (ALB)', entry: 'lambda/api/alb.ts', event: () => ({ httpMethod: 'GET', path: '/health', headers: {}, queryStringParameters: {}, body: '', isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/notes/0123456789abcdef' } } }), expect: '"statusCode":200', request: 'GET /health (public, no token)' },
+      { name: 'api (API Gateway)', handler: 'api', msGoal: 40, event: () => proxyEvent('GET', '/health', '/health'), expect: '"statusCode":200', request: 'GET /health (pool and app built, no query)' },
+      { name: 'api (ALB)', handler: 'api-alb', event: () => ({ httpMethod: 'GET', path: '/health', headers: {}, queryStringParameters: {}, body: '', isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/notes/0123456789abcdef' } } }), expect: '"statusCode":200', request: 'GET /health (public, no token)' },
       {
-        name: 'session', entry: 'lambda/session/handler.ts',
+        name: 'session', handler: 'session',
         event: () => proxyEvent('POST', '/auth/token', '/auth/token', {
           headers: { origin: 'https://app.example.com', 'content-type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE, 'sec-fetch-site': 'same-site' },
           body: JSON.stringify({ code: 'c0de-8a7d4e6f9b0a1c2d', code_verifier: 'v'.repeat(43) }),
@@ -191,15 +171,18 @@ async function run(): Promise<BenchRow[]> {
         expect: '"statusCode":200', request: 'POST /auth/token: code exchange with the token endpoint on 127.0.0.1',
       },
       {
-        name: 'db-bootstrap', entry: 'lambda/db-bootstrap/handler.ts',
+        name: 'db-bootstrap', handler: 'db-bootstrap',
         event: () => ({ RequestType: 'Delete', PhysicalResourceId: 'db-bootstrap:app:app_user', ResourceProperties: {} }),
         expect: '"PhysicalResourceId":"db-bootstrap:app:app_user"', request: 'custom resource Delete (no database call)',
       },
     ];
 
+    const unmeasured = HANDLER_NAMES.filter((n) => !entries.some((e) => e.handler === n));
+    if (unmeasured.length > 0) throw new Error(`cold-start: no first request for handler(s) ${unmeasured.join(', ')} (scripts/handlers.ts)`);
+
     const bundles = [];
     for (const e of entries) {
-      const file = await bundle(e.entry, outDir, e.name.replace(/[^a-z]+/g, '-'));
+      const { file } = await bundleHandler(e.handler, outDir);
       const bytes = readFileSync(file);
       bundles.push({ ...e, file, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
     }

@@ -5,6 +5,7 @@ import { Pool } from 'pg';
 import { createAlbHandler } from '../../lambda/api/alb';
 import { App, createApp } from '../../lambda/api/app';
 import { migrate } from '../../lambda/api/migrations';
+import { notesRoutes } from '../../lambda/api/routes';
 import { JwtVerifier, JwtVerifierConfig } from '../../lambda/shared/jwt';
 import { parseJsonSafe, UnsafeJsonKeyError } from '../../lambda/shared/safe-json';
 import { createHandler } from '../../lambda/session/handler';
@@ -81,8 +82,8 @@ describe('ALB entry: prototype-named keys answer 4xx or the normal answer, never
   let alb: (event: ALBEvent) => Promise<ALBResult>;
   let bearer: string;
   beforeAll(() => {
-    alb = createAlbHandler({ app, verifier: new JwtVerifier(config) });
-    bearer = `Bearer ${signJwt(key, cognitoAccessClaims(config.issuer, CLIENT_ID, Math.floor(Date.now() / 1000), { sub: 'proto-alb' }))}`;
+    alb = createAlbHandler({ app, verifier: new JwtVerifier(config), routes: notesRoutes('notes/') });
+    bearer = `Bearer ${signJwt(key, cognitoAccessClaims(config.issuer, CLIENT_ID, Math.floor(Date.now() / 1000), { sub: 'proto-alb', scope: 'notes/notes.read notes/notes.write' }))}`;
   });
 
   function albEvent(r: { method?: string; path?: string; headers?: Record<string, string>; query?: Record<string, string>; body?: string; multi?: boolean }): ALBEvent {

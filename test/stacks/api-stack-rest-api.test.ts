@@ -1,7 +1,11 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createNoteSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import { PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../lambda/shared/route-permissions';
+import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
+import { routesFromEnv } from '../../lambda/shared/route-permissions';
+
+/** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
+const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
 import { ApiStack } from '../../lib/stacks';
 import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
@@ -9,7 +13,7 @@ import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences 
 
 /** `METHOD /path` of every method of the stack's REST API, with its CfnMethod. */
 function methodsOf(api: ApiStack): Map<string, apigateway.CfnMethod> {
-  return new Map(api.restApi.api.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m.node.defaultChild as apigateway.CfnMethod]));
+  return new Map(api.restApi.restApi.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m.node.defaultChild as apigateway.CfnMethod]));
 }
 
 function functionProps(t: Template, pathPart: string): Record<string, any> {
@@ -45,6 +49,15 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     expect(env).toMatchObject({ JWT_TOKEN_USE: 'access', JWT_ROLES_CLAIM: 'cognito:groups', JWT_ALGORITHMS: 'RS256', JWT_MAX_TOKEN_AGE_SECONDS: '900' });
     expect(JSON.stringify(env.JWT_ISSUER)).toContain('cognito-idp');
     expect(JSON.stringify(env.JWKS_URI)).toContain('.well-known/jwks.json');
+  });
+
+  test('the authorizer gets the notes table by prop, with the full scope names of the stage\'s resource server', () => {
+    const env = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
+    expect(routesFromEnv(env).map((r) => r.scopes)).toEqual([
+      ['https://api.dev.example.com/notes.read'], ['https://api.dev.example.com/notes.write'], ['https://api.dev.example.com/notes.read'],
+      ['https://api.dev.example.com/notes.write'], ['https://api.dev.example.com/notes.write'],
+    ]);
   });
 
   test('every route of the route map is authorized; only the public allow-list is not', () => {
@@ -83,7 +96,7 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
 
   test('AwsSolutions-COG4 is acknowledged on methods only: Lambda-authorizer methods with the JWT reason, public ones as public', () => {
     const cog4 = acknowledgements(api).filter((a) => a.id === 'AwsSolutions-COG4');
-    const methods = api.restApi.api.methods;
+    const methods = api.restApi.restApi.methods;
     const byPath = new Map(methods.map((m) => [m.node.path, m]));
     for (const ack of cog4) {
       const m = byPath.get(ack.path);
@@ -170,11 +183,15 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     });
     const env = functionProps(t, 'AlbFunction').Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_TOKEN_USE', 'DB_HOST', 'DB_USER']));
+    // the same verifier settings and route table as the authorizer
+    const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
+    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
   });
 
   test('the stage is associated with the web ACL', () => {
     const associations = Object.values(t.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => JSON.stringify(a.Properties.ResourceArn));
-    expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.api.restApiId).Ref))).toBe(true);
+    expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.restApi.restApiId).Ref))).toBe(true);
   });
 
   test('the rule packs pass on the API stack', () => {

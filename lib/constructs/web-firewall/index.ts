@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { kebabCase, warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 import { BASE_PRICE_WCU, MAX_WEB_ACL_WCU, ruleCapacity } from './capacity';
 import {
@@ -355,7 +356,7 @@ export class WebFirewall extends Construct {
       const def = MANAGED_RULE_GROUPS.find((g) => g.key === key)!;
       const options = (groups as Record<string, ManagedRuleGroupOptions | undefined>)[key] ?? {};
       if (!(options.enabled ?? def.enabledByDefault)) {
-        if (def.enabledByDefault) this.warn(`managedRules.${key}.enabled`, `managedRules.${key} is off: ${def.name} (${def.why}) no longer protects the resources.`);
+        if (def.enabledByDefault) this.warn(`managedRules.${key}-off`, `managedRules.${key} is off: ${def.name} (${def.why}) no longer protects the resources.`);
         return;
       }
       const overrides: Record<string, ManagedRuleOverrideAction> = {};
@@ -638,11 +639,11 @@ export class WebFirewall extends Construct {
   }
 
   private warnIfCount(prop: string, mode: FirewallRuleMode | undefined): void {
-    if (mode === 'COUNT') this.warn(prop, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
+    if (mode === 'COUNT') this.warn(`${prop}-count`, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
   }
 
-  private warn(prop: string, message: string): void {
-    Annotations.of(this).addWarningV2(`@baseline/web-firewall:${prop}`, message);
+  private warn(what: string, message: string): void {
+    warn(this, `web-firewall:${kebabCase(what)}`, message);
   }
 }
 
