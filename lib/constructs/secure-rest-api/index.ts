@@ -313,13 +313,17 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   xrayTraceId: '$context.xrayTraceId',
 });
 
-/** One gateway response: type, status, stable error code and message (a JSON string literal or a `$context` variable). */
+/**
+ * One gateway response: type, status, stable error code and message: a JSON string literal, or
+ * `$context.error.messageString`, which API Gateway renders as a quoted JSON string. Never a raw `$context`
+ * variable inside quotes: its value is not escaped, so a quote in it breaks the JSON (a test renders every template).
+ */
 interface GatewayResponseSpec {
   readonly id: string;
   readonly type: apigateway.ResponseType;
   readonly statusCode?: string;
   readonly code: string;
-  /** Either a quoted JSON string or a `$context` variable that renders as one. */
+  /** A JSON string literal, or `$context.error.messageString` (rendered by API Gateway as one). */
   readonly message: string;
   readonly headers?: Record<string, string>;
 }
@@ -334,8 +338,10 @@ const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   { id: 'Throttled', type: apigateway.ResponseType.THROTTLED, statusCode: '429', code: 'rate_limited', message: '"Too many requests"',
     headers: { 'Retry-After': '1' } },
   { id: 'QuotaExceeded', type: apigateway.ResponseType.QUOTA_EXCEEDED, statusCode: '429', code: 'rate_limited', message: '"Quota exceeded"' },
+  // A fixed message: `$context.error.validationErrorString` is raw text that can echo the request (quotes included),
+  // and gateway-response templates are not VTL, so it cannot be escaped there. The handler's own 400 names the field.
   { id: 'BadRequestBody', type: apigateway.ResponseType.BAD_REQUEST_BODY, statusCode: '400', code: 'validation_failed',
-    message: '"$context.error.validationErrorString"' },
+    message: '"Invalid request body"' },
   { id: 'BadRequestParameters', type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, statusCode: '400', code: 'validation_failed',
     message: '$context.error.messageString' },
   { id: 'RequestTooLarge', type: apigateway.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', code: 'payload_too_large', message: '"Request too large"' },
