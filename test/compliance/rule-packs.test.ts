@@ -16,7 +16,7 @@ describe('acknowledgements on the whole app (dev and prod)', () => {
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       // A rule of a cdk-nag pack, a Control Tower control, a SecurityBaseline control, or one of the baseline's own opt-out warnings.
-      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('@baseline/') || ack.id.startsWith(SECURITY_BASELINE_RULE_PREFIX)
+      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('aws-security-baseline/') || ack.id.startsWith(SECURITY_BASELINE_RULE_PREFIX)
         || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
       expect(ack.reason.trim().length).toBeGreaterThanOrEqual(MIN_ACK_REASON_LENGTH);
     }
@@ -76,7 +76,7 @@ describe('acknowledgements are all needed', () => {
         throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no SecurityBaseline finding`);
       }
     }
-    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('@baseline/')
+    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('aws-security-baseline/')
       && !a.id.startsWith(SECURITY_BASELINE_RULE_PREFIX))) {
       const rule = ack.id.replace(/\[.*$/, '');
       const covered = findings.some((f) => (f.rule === ack.id || f.rule === rule) && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
