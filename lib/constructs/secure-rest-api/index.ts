@@ -10,6 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 
@@ -601,6 +602,8 @@ export class SecureRestApi extends Construct {
       methodResponses: route.methodResponses,
       operationName: route.operationName,
     });
+    // The integration's invoke permissions (API Gateway, scoped to this method's execute-api ARN).
+    acknowledgeScopedInvokePermissions(created);
     if (isPublic) {
       const reason = this.publicRoutes.get(key)!.reason
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeAccountScopedInvokePermission } from '../../internal/invoke-permissions';
 
 const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -390,6 +391,7 @@ export class TlsLoadBalancer extends Construct {
       if (c instanceof lambda.CfnPermission && Stack.of(c).resolve(c.principal) === 'elasticloadbalancing.amazonaws.com'
         && c.sourceArn === undefined && c.sourceAccount === undefined) {
         c.sourceAccount = Stack.of(c).account;
+        acknowledgeAccountScopedInvokePermission(c);
       }
     }
     this.beforeAddingTarget(id, options.conditions, options.priority);
