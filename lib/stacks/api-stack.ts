@@ -1,7 +1,6 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
@@ -331,21 +330,6 @@ export class ApiStack extends BaselineStack {
     if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer);
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
       this.firewall.associate(restApi.stage);
-    }
-
-    // --- Control Tower CT.LAMBDA.PR.2 on service invoke permissions ---
-    // API Gateway (methods, authorizer) and the load balancer invoke the functions through permissions whose SourceArn names
-    // this API's execute-api ARN or this target group. The static rule accepts only a literal string or a local Ref there.
-    for (const permission of this.node.findAll().filter((c): c is lambda.CfnPermission => c instanceof lambda.CfnPermission)) {
-      const principal = this.resolve(permission.principal);
-      if (typeof principal !== 'string' || !principal.endsWith('.amazonaws.com')) continue;
-      if (permission.sourceArn !== undefined) {
-        acknowledge(permission, 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-          `Only ${principal} may invoke the function, and only for the SourceArn set on this permission (this API's execute-api ARN for that method); the ARN is built with Fn::Join, which the static check cannot evaluate.`);
-      } else if (permission.sourceAccount !== undefined) {
-        acknowledge(permission, 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-          `Only ${principal} acting for this account (SourceAccount = AWS::AccountId) may invoke the function; the account is the stack's own pseudo parameter, which the static check cannot evaluate.`);
-      }
     }
   }
 

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
@@ -611,6 +612,8 @@ export class SecureRestApi extends Construct {
       methodResponses: route.methodResponses,
       operationName: route.operationName,
     });
+    // The integration's invoke permissions (API Gateway, scoped to this method's execute-api ARN).
+    acknowledgeScopedInvokePermissions(created);
     if (isPublic) {
       const reason = this.publicRoutes.get(key)!.reason
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;
