@@ -199,12 +199,12 @@ export interface SecureRestApiProps {
   readonly stageName?: string;
   /**
    * Stage throttle (every method, the READ category).
-   * @default { rateLimit: 100, burstLimit: 200 }
+   * @default - rateLimit 100, burstLimit 200
    */
   readonly throttle?: ThrottleLimits;
   /**
    * Per-method throttle of WRITE routes.
-   * @default { rateLimit: 20, burstLimit: 40 }
+   * @default - rateLimit 20, burstLimit 40
    */
   readonly writeThrottle?: ThrottleLimits;
   /**
@@ -384,7 +384,7 @@ export class SecureRestApi extends Construct {
   public readonly parameterValidator: apigateway.RequestValidator;
   /** The account-wide API Gateway CloudWatch Logs role, when `cloudWatchRole` is true. */
   public readonly cloudWatchRole?: iam.IRole;
-  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link cloudWatchRole}, when `cloudWatchRole` is true. */
+  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link SecureRestApi.cloudWatchRole}, when `cloudWatchRole` is true. */
   public readonly cloudWatchAccount?: apigateway.CfnAccount;
   /** The HTTPS URL of the API on its custom domain. */
   public readonly url: string;

@@ -245,7 +245,7 @@ export interface TlsLoadBalancerProps {
 export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The HTTPS listener on 443. Prefer {@link addTargets} / {@link addLambdaTarget} to add targets. */
+  /** The HTTPS listener on 443. Prefer {@link TlsLoadBalancer.addTargets} / {@link TlsLoadBalancer.addLambdaTarget} to add targets. */
   public readonly httpsListener: elbv2.ApplicationListener;
   /** The port-80 listener (301 to HTTPS only). */
   public readonly httpListener: elbv2.ApplicationListener;
@@ -256,8 +256,8 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** Security group of the load balancer. */
   public readonly securityGroup: ec2.SecurityGroup;
   /**
-   * Network access of the load balancer (its security group). Targets added with {@link addTargets} or
-   * {@link addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
+   * Network access of the load balancer (its security group). Targets added with {@link TlsLoadBalancer.addTargets} or
+   * {@link TlsLoadBalancer.addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
    */
   public readonly connections: ec2.Connections;
   /** The TLS policy in force on the HTTPS listener. */

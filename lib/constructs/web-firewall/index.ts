@@ -127,9 +127,15 @@ export interface BotControlOptions {
    * @default true
    */
   readonly enableMachineLearning?: boolean;
-  /** @default - `managedRulesMode` */
+  /**
+   * BLOCK (enforce) or COUNT (observe only; synth warning) for the Bot Control rule group.
+   * @default - `managedRulesMode`
+   */
   readonly mode?: FirewallRuleMode;
-  /** @default - none */
+  /**
+   * Actions for individual rules of the Bot Control group, by rule name (for example `{ CategoryHttpLibrary: 'COUNT' }`).
+   * @default - none
+   */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
 }
 
@@ -152,9 +158,15 @@ export interface AccountTakeoverPreventionOptions {
    * @default '/password'
    */
   readonly passwordField?: string;
-  /** @default - `managedRulesMode` */
+  /**
+   * BLOCK (enforce) or COUNT (observe only; synth warning) for the account takeover prevention rule group.
+   * @default - `managedRulesMode`
+   */
   readonly mode?: FirewallRuleMode;
-  /** @default - none */
+  /**
+   * Actions for individual rules of the account takeover prevention group, by rule name.
+   * @default - none
+   */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
 }
 
@@ -166,7 +178,10 @@ export interface BodySizeLimitOptions {
    * @default Size.kibibytes(8)
    */
   readonly maxSize?: Size;
-  /** @default 'BLOCK' */
+  /**
+   * BLOCK (answer 413) or COUNT (observe only; synth warning) for bodies above `maxSize`.
+   * @default 'BLOCK'
+   */
   readonly mode?: FirewallRuleMode;
 }
 
