@@ -30,7 +30,7 @@ export {
   type AccountTakeoverPreventionOptions, type ApiGatewayBodyInspectionLimit, type AuthRateLimitOptions,
   type BodySizeLimitOptions, type BotControlOptions, type FirewallRuleMode, type HeaderRateLimitOptions,
   type ManagedRuleGroupOptions, type ManagedRuleGroupsOptions, type ManagedRuleOverrideAction, type RateLimitOptions,
-  WebFirewall, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
+  WebFirewall, type WebFirewallAssociateOptions, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
 } from './constructs/web-firewall';
 export {
   type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
