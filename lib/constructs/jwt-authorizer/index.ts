@@ -1,8 +1,7 @@
-import { Aspects, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -10,7 +9,7 @@ import {
 } from '../../../lambda/shared/jwt/config';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { handlerCode } from '../../internal/handler-assets';
-import { acknowledgeScopedInvokePermission } from '../../internal/invoke-permissions';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureFunction } from '../secure-function';
 
 /** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
@@ -166,12 +165,8 @@ export class JwtAuthorizer extends Construct {
     });
     this.authorizer = authorizer;
     this.node.defaultChild = authorizer.node.defaultChild;
-    // API Gateway's permission to invoke the function appears when a REST API first uses the authorizer (scoped to its ARN).
-    Aspects.of(this.handler).add({
-      visit: (node) => {
-        if (node instanceof lambda.CfnPermission) acknowledgeScopedInvokePermission(node);
-      },
-    });
+    // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).
+    acknowledgeScopedInvokePermissions(this.handler);
   }
 }
 
