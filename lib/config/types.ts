@@ -33,6 +33,19 @@ export interface StageConfig {
   readonly backupRetentionDays: number;
   /** DNS label of the stage under the domain: `api.<subdomain>.<domainName>`; empty string for the apex. */
   readonly subdomain: string;
+  /**
+   * One web ACL protects both the REST API stage and the load balancer (the same rules; its body-size rule allows 16 KB, and on
+   * the ALB, where AWS WAF inspects only 8 KB, every larger body is blocked as uninspectable, so the ALB keeps its 8 KB limit).
+   * Saves one web ACL and its rules per month.
+   * @default false (one web ACL each)
+   */
+  readonly sharedWebAcl?: boolean;
+  /**
+   * Availability zones that get an interface VPC endpoint (Secrets Manager), from the first zone on. Fewer zones cost less;
+   * the endpoint stays private and its policy unchanged, a zone outage can make it unreachable from the other zones.
+   * @default - every zone of the stage
+   */
+  readonly endpointAzs?: number;
 }
 
 /** JWT issuer: the project's Cognito user pool (default) or an external OIDC provider. */
@@ -48,8 +61,20 @@ export type IdentityConfig =
     readonly provider: 'oidc';
     /** Issuer URL, exactly as in the `iss` claim (https). */
     readonly issuer: string;
-    /** Accepted audiences (`aud`). */
+    /**
+     * Accepted audiences (`aud` of access tokens): the API's own identifier at the issuer (resource indicator,
+     * API audience), never the OAuth client id, which is the `aud` of ID tokens.
+     */
     readonly audience: string[];
+    /** OAuth client id of the app (the session handler's `client_id`); required with `tokenEndpoint`; never an audience. */
+    readonly clientId?: string;
+    /**
+     * Require RFC 9068 `typ: at+jwt` on access tokens (refuses ID tokens by type). Set false only for an
+     * issuer that does not set it; the audience rule then keeps ID tokens out. Default true.
+     */
+    readonly requireAccessTokenType: boolean;
+    /** What the issuer puts before a scope name in the `scope` claim (for example `https://api.example.com/`). Default "". */
+    readonly scopePrefix: string;
     /** JWKS URL (https). */
     readonly jwksUri: string;
     /** Token endpoint for the session endpoints (https). */

@@ -74,7 +74,7 @@ export class DataStack extends BaselineStack {
     });
 
     if (!this.stage.deletionProtection) {
-      acknowledge(this.database, 'Annotation::@baseline/iam-auth-database:deletionProtectionOff',
+      acknowledge(this.database, 'Annotation::aws-security-baseline/iam-auth-database:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false); the cluster still ` +
         'takes a final snapshot on removal, so the opt-out warning is expected here and nowhere else.');
     }

@@ -13,12 +13,12 @@ import { handlerBundle } from '../../internal/handler-assets';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
-import { IamAuthDatabase, SAFE_DB_IDENTIFIER } from './index';
+import { IIamAuthDatabase, SAFE_DB_IDENTIFIER } from './index';
 
 /** Props of {@link DatabaseBootstrap}. */
 export interface DatabaseBootstrapProps {
-  /** The database to bootstrap. */
-  readonly database: IamAuthDatabase;
+  /** The database to bootstrap (an {@link IamAuthDatabase}, or your own {@link IIamAuthDatabase}). */
+  readonly database: IIamAuthDatabase;
   /** VPC of the database; the functions run in its private subnets (with egress) and reach Secrets Manager through its endpoint. */
   readonly vpc: ec2.IVpc;
   /** Key for the functions' log groups. */
@@ -172,6 +172,7 @@ export class DatabaseBootstrap extends Construct {
     });
     // The writer instance must be available, not just the cluster resource.
     this.resource.node.addDependency(db.cluster);
+    this.node.defaultChild = this.resource.node.defaultChild;
 
     this.hardenFramework(frameworkRole);
   }

@@ -138,12 +138,14 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
   /** The Lambda function (a `NodejsFunction` when built from `entry`). */
   public readonly function: lambda.Function;
   /** The execution role. */
-  public readonly role: ManagedPolicyRole;
+  public readonly role: iam.Role;
   /** The log group. */
   public readonly logGroup: logs.ILogGroup;
   /** The dead-letter queue (asynchronous functions only). */
   public readonly deadLetterQueue?: sqs.Queue;
+  /** Network access of the function (its security groups; outbound HTTPS only by default). */
   public readonly connections: ec2.Connections;
+  /** The principal to grant permissions to (the execution role). */
   public readonly grantPrincipal: iam.IPrincipal;
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {

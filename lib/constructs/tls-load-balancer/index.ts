@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { warn } from '../../internal/warnings';
 import { acknowledgeAccountScopedInvokePermission } from '../../internal/invoke-permissions';
 
 const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
@@ -241,10 +242,10 @@ export interface TlsLoadBalancerProps {
  * only 443 and 80 and sends only to registered targets on their port. Until a
  * target is added, HTTPS requests get a fixed 404 JSON response.
  */
-export class TlsLoadBalancer extends Construct {
+export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The HTTPS listener on 443. Prefer {@link addTargets} / {@link addLambdaTarget} to add targets. */
+  /** The HTTPS listener on 443. Prefer {@link TlsLoadBalancer.addTargets} / {@link TlsLoadBalancer.addLambdaTarget} to add targets. */
   public readonly httpsListener: elbv2.ApplicationListener;
   /** The port-80 listener (301 to HTTPS only). */
   public readonly httpListener: elbv2.ApplicationListener;
@@ -254,6 +255,11 @@ export class TlsLoadBalancer extends Construct {
   public readonly accessLogBucket: s3.IBucket;
   /** Security group of the load balancer. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /**
+   * Network access of the load balancer (its security group). Targets added with {@link TlsLoadBalancer.addTargets} or
+   * {@link TlsLoadBalancer.addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
+   */
+  public readonly connections: ec2.Connections;
   /** The TLS policy in force on the HTTPS listener. */
   public readonly sslPolicy: elbv2.SslPolicy;
   /** The Strict-Transport-Security header value. */
@@ -315,10 +321,11 @@ export class TlsLoadBalancer extends Construct {
     });
     this.loadBalancer.setAttribute('waf.fail_open.enabled', 'false');
     if (props.deletionProtection === false) {
-      Annotations.of(this).addWarningV2('@baseline/tls-load-balancer:deletionProtectionOff',
+      warn(this, 'tls-load-balancer:deletion-protection-off',
         'deletionProtection is off: the load balancer (and its DNS name) can be deleted by a stack update or deletion. Use this only for disposable stages.');
     }
     this.node.defaultChild = this.loadBalancer.node.defaultChild;
+    this.connections = this.loadBalancer.connections;
 
     // --- access logs ---
     this.accessLogBucket = props.accessLogBucket ?? this.createAccessLogBucket(props);
@@ -428,7 +435,7 @@ export class TlsLoadBalancer extends Construct {
         invalidProp(this, 'sslPolicy', policy,
           'This policy also accepts TLS 1.2. Fix: use elbv2.SslPolicy.TLS13_13 (or TLS13_13_PQ / FIPS_TLS13_13 / FIPS_TLS13_13_PQ), or set allowTls12: true if clients truly need TLS 1.2.');
       }
-      Annotations.of(this).addWarningV2('@baseline/tls-load-balancer:tls12',
+      warn(this, 'tls-load-balancer:tls12',
         `sslPolicy ${policy} accepts TLS 1.2 because allowTls12 is true. Return to elbv2.SslPolicy.TLS13_13 once every client speaks TLS 1.3.`);
       return policy;
     }

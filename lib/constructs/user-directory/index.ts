@@ -1,10 +1,11 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { warn } from '../../internal/warnings';
 
 /** One OAuth scope of the resource server. */
 export interface ResourceServerScopeOptions {
@@ -123,6 +124,14 @@ export interface UserDirectoryProps {
    * @default ['admin', 'user']
    */
   readonly groups?: string[];
+  /**
+   * Allow direct sign-in with SRP (`ALLOW_USER_SRP_AUTH`, `InitiateAuth` from the app). Its tokens carry only the
+   * scope `aws.cognito.signin.user.admin`, never the resource server's scopes, so an API behind `JwtAuthorizer`
+   * gives them no route; they can still call Cognito's self-service APIs (change attributes, MFA settings). Turning
+   * it on adds a synth warning.
+   * @default false - sign-in only through managed login (authorization code with PKCE)
+   */
+  readonly allowSrpSignIn?: boolean;
   /**
    * The resource server and its scopes, all granted to the app client.
    * @default - identifier `api` with scopes `read` and `write`
@@ -261,19 +270,20 @@ export class UserDirectory extends Construct {
       removalPolicy: props.removalPolicy ?? d.removalPolicy,
       deletionProtection: props.deletionProtection ?? d.deletionProtection,
     });
+    this.node.defaultChild = this.userPool.node.defaultChild;
 
     if (props.selfSignUpEnabled) {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:selfSignUp',
+      warn(this, 'user-directory:self-sign-up',
         'Self sign-up is on: anyone can create an account. Keep threat protection on and rate-limit sign-up in the web ACL, or set selfSignUpEnabled: false.');
     }
     if (smsMfa) {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:smsMfa',
+      warn(this, 'user-directory:sms-mfa',
         'SMS is offered as a second factor: SMS codes can be phished or taken over by SIM swap, and each message is billed. Prefer TOTP only (smsMfa: false).');
     }
     if (threatProtection) {
       this.addRiskConfiguration();
     } else {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:threatProtectionOff',
+      warn(this, 'user-directory:threat-protection-off',
         'Threat protection is off: no compromised-credential check and no risk-based blocking of sign-ins. Set threatProtection: true (feature plan PLUS).');
       acknowledge(this.userPool, 'AwsSolutions-COG8',
         'Threat protection (feature plan PLUS) was turned off explicitly with threatProtection: false by the owner of this user pool, who accepted the documented loss of compromised-credential and adaptive-authentication checks to save the PLUS per-user charge.');
@@ -292,9 +302,11 @@ export class UserDirectory extends Construct {
     this.userPoolClient = this.userPool.addClient('AppClient', {
       // A browser app cannot keep a secret: a public client, protected by PKCE instead.
       generateSecret: false,
-      // SRP only for direct sign-in; no USER_PASSWORD_AUTH (password sent to the API) and no custom auth. Rotation
-      // replaces ALLOW_REFRESH_TOKEN_AUTH, which aws-cdk-lib leaves out when a rotation grace period is set.
-      authFlows: { userSrp: true },
+      // No direct sign-in flow by default (ExplicitAuthFlows: [], not left out: an absent list means SRP, custom and
+      // refresh): sign-in goes through managed login with PKCE. SRP only when allowSrpSignIn; never USER_PASSWORD_AUTH
+      // (password sent to the API) or custom auth. Rotation replaces ALLOW_REFRESH_TOKEN_AUTH, which aws-cdk-lib leaves
+      // out when a rotation grace period is set.
+      authFlows: { userSrp: props.allowSrpSignIn === true },
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         callbackUrls: props.callbackUrls,
@@ -315,6 +327,10 @@ export class UserDirectory extends Construct {
       authSessionValidity: Duration.minutes(3),
     });
     this.userPoolClient.node.addDependency(this.resourceServer);
+    if (props.allowSrpSignIn === true) {
+      warn(this, 'user-directory:srp-sign-in',
+        'allowSrpSignIn is true: the app can sign in directly with SRP; those tokens carry only aws.cognito.signin.user.admin (no API route, but Cognito self-service calls).');
+    }
     this.clientId = this.userPoolClient.userPoolClientId;
     this.audience = [this.clientId];
 

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { kebabCase, warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 import { BASE_PRICE_WCU, MAX_WEB_ACL_WCU, ruleCapacity } from './capacity';
 import {
@@ -46,7 +47,8 @@ export interface RateLimitOptions {
 /** The tighter per-IP limit on authentication paths. */
 export interface AuthRateLimitOptions extends RateLimitOptions {
   /**
-   * URI path prefixes that count as authentication (matched case-insensitively with `STARTS_WITH`).
+   * URI path prefixes that count as authentication, matched with `STARTS_WITH` after the request path is
+   * percent-decoded, normalized (`//`, `/./`, `/../` resolved) and lowercased.
    * @default ['/auth/', '/login']
    */
   readonly paths?: string[];
@@ -125,9 +127,15 @@ export interface BotControlOptions {
    * @default true
    */
   readonly enableMachineLearning?: boolean;
-  /** @default - `managedRulesMode` */
+  /**
+   * BLOCK (enforce) or COUNT (observe only; synth warning) for the Bot Control rule group.
+   * @default - `managedRulesMode`
+   */
   readonly mode?: FirewallRuleMode;
-  /** @default - none */
+  /**
+   * Actions for individual rules of the Bot Control group, by rule name (for example `{ CategoryHttpLibrary: 'COUNT' }`).
+   * @default - none
+   */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
 }
 
@@ -150,9 +158,15 @@ export interface AccountTakeoverPreventionOptions {
    * @default '/password'
    */
   readonly passwordField?: string;
-  /** @default - `managedRulesMode` */
+  /**
+   * BLOCK (enforce) or COUNT (observe only; synth warning) for the account takeover prevention rule group.
+   * @default - `managedRulesMode`
+   */
   readonly mode?: FirewallRuleMode;
-  /** @default - none */
+  /**
+   * Actions for individual rules of the account takeover prevention group, by rule name.
+   * @default - none
+   */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
 }
 
@@ -164,12 +178,26 @@ export interface BodySizeLimitOptions {
    * @default Size.kibibytes(8)
    */
   readonly maxSize?: Size;
-  /** @default 'BLOCK' */
+  /**
+   * BLOCK (answer 413) or COUNT (observe only; synth warning) for bodies above `maxSize`.
+   * @default 'BLOCK'
+   */
   readonly mode?: FirewallRuleMode;
 }
 
 /** API Gateway body inspection sizes (above 16 KB costs extra). */
 export type ApiGatewayBodyInspectionLimit = 'KB_16' | 'KB_32' | 'KB_48' | 'KB_64';
+
+/** Options of {@link WebFirewall.associate}. */
+export interface WebFirewallAssociateOptions {
+  /**
+   * Lets a web ACL whose body-size limit is above 8 KiB (sized for a REST API stage) also protect an ALB. AWS WAF inspects
+   * only the first 8 KiB of an ALB request body and the body-size rule matches bodies too large to inspect, so on the ALB
+   * every body over 8 KiB is blocked: the same limit as an ACL of its own, with one ACL (and its rules) to pay for.
+   * @default false - refused, to make the ALB's effective limit explicit
+   */
+  readonly albBodyLimitIsInspectionLimit?: boolean;
+}
 
 /** Props of {@link WebFirewall}. */
 export interface WebFirewallProps {
@@ -309,6 +337,8 @@ export class WebFirewall extends Construct {
   public readonly ruleCapacities: Readonly<Record<string, number>>;
   /** The rule names in evaluation order (each is also the rule's metric name). */
   public readonly ruleNames: string[];
+  /** The per-IP limit on authentication paths: requests per `evaluationWindowSeconds` (what one client may send there). */
+  public readonly authRateLimit: { readonly limit: number; readonly evaluationWindowSeconds: number };
 
   private readonly maxBodyBytes: number;
   private readonly apiGatewayInspectionBytes: number;
@@ -352,7 +382,7 @@ export class WebFirewall extends Construct {
       const def = MANAGED_RULE_GROUPS.find((g) => g.key === key)!;
       const options = (groups as Record<string, ManagedRuleGroupOptions | undefined>)[key] ?? {};
       if (!(options.enabled ?? def.enabledByDefault)) {
-        if (def.enabledByDefault) this.warn(`managedRules.${key}.enabled`, `managedRules.${key} is off: ${def.name} (${def.why}) no longer protects the resources.`);
+        if (def.enabledByDefault) this.warn(`managedRules.${key}-off`, `managedRules.${key} is off: ${def.name} (${def.why}) no longer protects the resources.`);
         return;
       }
       const overrides: Record<string, ManagedRuleOverrideAction> = {};
@@ -375,8 +405,10 @@ export class WebFirewall extends Construct {
     const authWindow = this.window('authRateLimit.evaluationWindow', auth.evaluationWindow);
     const authPaths = this.paths(auth.paths ?? [...DEFAULT_AUTH_PATHS]);
     this.warnIfCount('authRateLimit.mode', auth.mode);
+    const authLimit = this.limit('authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT);
+    this.authRateLimit = { limit: authLimit, evaluationWindowSeconds: authWindow };
     add('RateLimitAuthPaths',
-      perIpRateStatement(this.limit('authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT), authWindow, pathPrefixStatement(authPaths)),
+      perIpRateStatement(authLimit, authWindow, pathPrefixStatement(authPaths)),
       { action: rateLimitedAction(auth.mode ?? 'BLOCK', authWindow) });
 
     const global = props.rateLimit ?? {};
@@ -491,14 +523,14 @@ export class WebFirewall extends Construct {
    * construct's scope). One ACL may protect several resources; each resource can
    * have only one ACL.
    */
-  public associate(resource: WebFirewallResource): wafv2.CfnWebACLAssociation {
+  public associate(resource: WebFirewallResource, options: WebFirewallAssociateOptions = {}): wafv2.CfnWebACLAssociation {
     const isAlb = 'loadBalancerArn' in resource;
     const kind = isAlb ? 'Alb' : 'Stage';
     const key = resource.node.path;
     if (this.associated.has(key)) {
       invalidProp(this, 'associate(resource)', key, 'Fix: associate each resource once; a resource can have only one web ACL.');
     }
-    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES) {
+    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES && options.albBodyLimitIsInspectionLimit !== true) {
       invalidProp(this, 'bodySizeLimit.maxSize', `${this.maxBodyBytes} bytes`,
         `Fix: an ALB lets AWS WAF inspect only ${ALB_BODY_INSPECTION_BYTES} bytes, so every larger body would be blocked anyway; set at most Size.kibibytes(8), or protect the ALB with its own WebFirewall.`);
     }
@@ -571,7 +603,10 @@ export class WebFirewall extends Construct {
       if (!p.startsWith('/') || p.length > 200 || /\s/.test(p)) {
         invalidProp(this, prop, p, 'Fix: use a URI path prefix that starts with "/", has no spaces and is at most 200 characters.');
       }
-      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down lowercases the URI path before matching
+      if (/%|\/\/|\/\.\.?(\/|$)/.test(p)) {
+        invalidProp(this, prop, p, 'Fix: give the decoded, normalized path (no "%" escapes, "//", "/./" or "/../"): requests are decoded and normalized before matching, so such a prefix never matches.');
+      }
+      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down decodes, normalizes and lowercases the URI path before matching
     });
   }
 
@@ -630,11 +665,11 @@ export class WebFirewall extends Construct {
   }
 
   private warnIfCount(prop: string, mode: FirewallRuleMode | undefined): void {
-    if (mode === 'COUNT') this.warn(prop, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
+    if (mode === 'COUNT') this.warn(`${prop}-count`, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
   }
 
-  private warn(prop: string, message: string): void {
-    Annotations.of(this).addWarningV2(`@baseline/web-firewall:${prop}`, message);
+  private warn(what: string, message: string): void {
+    warn(this, `web-firewall:${kebabCase(what)}`, message);
   }
 }
 
