@@ -78,7 +78,7 @@ describe('the packed library in a consumer app', () => {
     expect(compile.status).toBe(0);
   }, 240_000);
 
-  test('synthesizes SecureVpc, WebFirewall, TlsLoadBalancer, SecureRestApi with JwtAuthorizer, IamAuthDatabase with DatabaseBootstrap: every rule pack, zero findings', () => {
+  test('synthesizes SecureVpc, WebFirewall, TlsLoadBalancer, SecureRestApi with JwtAuthorizer, IamAuthDatabase with DatabaseBootstrap: every rule pack and the SecurityBaseline Aspect, zero findings', () => {
     // WHEN the consumer runs `cdk synth` (the CLI reads the app's cdk.json; no credentials, no network)
     const out = join(app, 'cdk.out');
     const synth = spawnSync(process.execPath, [CDK_CLI, 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out], {
@@ -89,6 +89,13 @@ describe('the packed library in a consumer app', () => {
     const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
     const plugins = report.pluginReports.map((p) => p.pluginName);
     expect(plugins).toEqual(expect.arrayContaining([...RULE_PACK_NAMES, 'cdk-validator-cfnguard']));
+    // The SecurityBaseline Aspect judged the consumer's resources and found nothing below the baseline (a plugin with no
+    // finding is left out of validation-report.json, so the app writes the Aspect's own evidence beside it).
+    const aspect = JSON.parse(readFileSync(join(out, 'security-baseline.json'), 'utf8')) as { evaluations: Record<string, number>; findings: unknown[] };
+    expect(aspect.findings).toEqual([]);
+    for (const control of ['ALB1', 'ALB3', 'APIGW1', 'APIGW4', 'BUCKET1', 'LOGS1', 'KMS1', 'LAMBDA1', 'SG1', 'RDS1', 'RDS5', 'WAF1']) {
+      expect([control, aspect.evaluations[control] > 0]).toEqual([control, true]);
+    }
     expect(report.pluginReports.filter((p) => p.conclusion !== 'success' || p.violations.length > 0).map((p) => p.pluginName)).toEqual([]);
 
     // AND the template holds every construct, and the functions run the packaged bundles
