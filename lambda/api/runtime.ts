@@ -5,13 +5,13 @@
  * the Powertools logger/metrics/tracer around each request.
  *
  * Environment: DB_HOST, DB_PORT, DB_NAME, DB_USER (app_user), AWS_REGION (set by
- * the runtime); optionally the shared rate limiter's RATE_LIMIT_* variables. Only codes and statuses are logged: never a token, a body or a header.
+ * the runtime); optionally the shared cache's RATE_LIMIT_* variables (rate limiter and revocation list). Only codes and statuses are logged: never a token, a body or a header.
  */
 import { Signer } from '@aws-sdk/rds-signer';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createIamPool, dbConfigFromEnv } from '../shared/db';
-import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
+import { sharedCacheFromEnv } from '../shared/rate-limit/redis-store';
 import { logger, metrics, tracer } from '../shared/observability';
 import { App, createApp } from './app';
 
@@ -23,9 +23,9 @@ async function build(): Promise<App> {
   const { pool } = createIamPool(config, signer, {
     onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
   });
-  // Per-caller throttling when the stack wires the shared limiter (IdentityRateLimiter.clientEnvironment()).
-  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
-  return createApp({ pool, logger, ...(rateLimiter ? { rateLimiter } : {}) });
+  // Per-caller throttling and the logout revocation check when the stack wires the shared cache (IdentityRateLimiter.clientEnvironment()).
+  const cache = process.env.RATE_LIMIT_REDIS_HOST ? await sharedCacheFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
+  return createApp({ pool, logger, ...(cache ? { rateLimiter: cache.rateLimiter, revocations: cache.revocations } : {}) });
 }
 
 /** The container's app (pool, optional rate limiter), created on the first request; a failed build is retried on the next. */

@@ -12,6 +12,7 @@
  */
 import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
+import type { AccessRevocation } from '../shared/revocation';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 
 /** The parts of an HTTP request the core needs (header names lower-case; repeated cookies joined with `; `). */
@@ -35,6 +36,13 @@ export interface SessionDeps {
   readonly logger: SessionLogger;
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch;
+  /**
+   * Ends API access on logout: verifies the access token the browser presents (`Authorization: Bearer`) and
+   * records its family as revoked (see lambda/shared/revocation). Rejects with an HttpError 503 when the record
+   * cannot be confirmed; the logout then changes nothing and the client retries.
+   * @default - none (access tokens stay valid until they expire)
+   */
+  readonly revokeAccess?: (accessToken: string) => Promise<AccessRevocation>;
 }
 
 /** Largest request body accepted (a code and a verifier fit in a few hundred bytes). */
@@ -99,6 +107,9 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
         }
         case 'logout': {
           checkEmptyBody(req);
+          // First the API side (fail closed: a 503 here leaves the session untouched, so the retry does everything).
+          const accessToken = readBearer(req);
+          const access = accessToken !== undefined && deps.revokeAccess ? await deps.revokeAccess(accessToken) : undefined;
           const refreshToken = readRefreshCookie(req);
           if (refreshToken) {
             try {
@@ -109,7 +120,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
               throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': clearCookie });
             }
           }
-          logger.info('session ended', { route, revoked: refreshToken !== undefined });
+          logger.info('session ended', { route, revoked: refreshToken !== undefined, accessRevoked: access?.recorded ?? false, ...(access && !access.recorded ? { accessReason: access.reason } : {}) });
           return { ...json(204, undefined, { ...cors, 'Set-Cookie': clearCookie }), body: '' };
         }
       }
@@ -128,7 +139,7 @@ function preflight(req: SessionRequest, cors: Record<string, string>, config: Se
     ...json(204, undefined, {
       ...cors,
       'Access-Control-Allow-Methods': 'POST',
-      'Access-Control-Allow-Headers': 'Content-Type, X-Requested-With',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
       'Access-Control-Max-Age': '600',
     }),
     body: '',
@@ -164,6 +175,14 @@ function parseTokenRequest(req: SessionRequest): { code: string; verifier: strin
 function checkEmptyBody(req: SessionRequest): void {
   const raw = (req.body ?? '').trim();
   if (raw !== '' && raw !== '{}') throw new HttpError(400, 'validation_failed', 'This endpoint takes no body');
+}
+
+/** The access token of an `Authorization: Bearer` header (logout), if present and bounded. */
+function readBearer(req: SessionRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined || header.length > 8192 + 64) return undefined;
+  const m = /^Bearer +([A-Za-z0-9_.-]+) *$/i.exec(header);
+  return m === null ? undefined : m[1];
 }
 
 /** The refresh token from the Cookie header, if present and well-formed (a malformed value counts as absent). */
