@@ -20,6 +20,7 @@ import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } f
 import { logger } from '../shared/observability';
 import { matchRoute, permits, RoutePermission, routesFromEnv } from '../shared/route-permissions';
 import { tokenFamily } from '../shared/token-family';
+import { dictionary } from '../shared/safe-json';
 import type { App, AppLogger } from './app';
 import { getApp, observe } from './runtime';
 
@@ -82,25 +83,32 @@ function decode(value: string): string {
   }
 }
 
+/** Appends values under a key of a Map of lists (attacker-chosen keys never index a plain object). */
+function append(map: Map<string, string[]>, key: string, values: readonly string[]): void {
+  const list = map.get(key);
+  if (list) list.push(...values);
+  else map.set(key, [...values]);
+}
+
 /** Converts an ALB event (either header mode) into the API Gateway proxy shape the app expects, with the verified identity. */
 export function toProxyEvent(event: ALBEvent, identity: VerifiedIdentity | undefined): APIGatewayProxyEvent {
-  const multiHeaders: Record<string, string[]> = {};
+  const multiHeaders = new Map<string, string[]>();
   if (event.multiValueHeaders) {
-    for (const [k, v] of Object.entries(event.multiValueHeaders)) if (Array.isArray(v)) multiHeaders[k.toLowerCase()] = [...v];
+    for (const [k, v] of Object.entries(event.multiValueHeaders)) if (Array.isArray(v)) append(multiHeaders, k.toLowerCase(), v);
   } else {
-    for (const [k, v] of Object.entries(event.headers ?? {})) if (typeof v === 'string') multiHeaders[k.toLowerCase()] = [v];
+    for (const [k, v] of Object.entries(event.headers ?? {})) if (typeof v === 'string') append(multiHeaders, k.toLowerCase(), [v]);
   }
   // The token stays here: the app never needs it, and nothing downstream can log it.
-  delete multiHeaders.authorization;
-  const headers = Object.fromEntries(Object.entries(multiHeaders).map(([k, v]) => [k, v[v.length - 1]]));
+  multiHeaders.delete('authorization');
 
-  const multiQuery: Record<string, string[]> = {};
+  const multiQuery = new Map<string, string[]>();
   if (event.multiValueQueryStringParameters) {
-    for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (Array.isArray(v)) (multiQuery[decode(k)] ??= []).push(...v.map(decode));
+    for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (Array.isArray(v)) append(multiQuery, decode(k), v.map(decode));
   } else {
-    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') (multiQuery[decode(k)] ??= []).push(decode(v));
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') append(multiQuery, decode(k), [decode(v)]);
   }
-  const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]]));
+  // The app receives dictionaries without a prototype: a key named __proto__ or constructor is just a key.
+  const last = (m: Map<string, string[]>) => dictionary([...m].map(([k, v]) => [k, v[v.length - 1]] as const));
 
   const authorizer = identity
     ? { principalId: identity.sub, sub: identity.sub, roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','), tokenFamily: tokenFamily(identity.claims) ?? '' }
@@ -110,10 +118,10 @@ export function toProxyEvent(event: ALBEvent, identity: VerifiedIdentity | undef
     path: event.path,
     resource: '', // routed by path
     pathParameters: null,
-    headers,
-    multiValueHeaders: multiHeaders,
-    queryStringParameters: Object.keys(query).length > 0 ? query : null,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
+    headers: last(multiHeaders),
+    multiValueHeaders: dictionary(multiHeaders),
+    queryStringParameters: multiQuery.size > 0 ? last(multiQuery) : null,
+    multiValueQueryStringParameters: multiQuery.size > 0 ? dictionary(multiQuery) : null,
     body: event.body,
     isBase64Encoded: event.isBase64Encoded,
     stageVariables: null,

@@ -1,4 +1,3 @@
-import { join } from 'path';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,8 +13,9 @@ import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
 import { WebFirewall } from '../constructs/web-firewall';
 import { JwtAuthorizer } from '../constructs/jwt-authorizer';
 import { SecureFunction } from '../constructs/secure-function';
-import { PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions } from '../constructs/secure-rest-api';
+import { authCapacityThrottle, PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions, ThrottleLimits } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
+import { handlerCode } from '../internal/handler-assets';
 import { checkLambdaEnvironmentSize } from '../internal/environment';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
@@ -28,6 +28,27 @@ export interface ApiStackProps extends BaselineStackProps {
   readonly data: DataStack;
   /** The stage's identity stack (user directory, issuer). */
   readonly identity: IdentityStack;
+}
+
+/**
+ * Capacity of the session function behind `/auth/*`: reserved concurrency, and the duration of one request at the
+ * upper end of normal (a token or revocation call to the issuer). The gateway throttle of the auth routes is derived
+ * from it with `authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
+ */
+export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, secondsPerRequest: 0.5 });
+/** Fewest clients at the WAF per-IP auth limit that may exhaust the auth routes' throttle (the README shows the arithmetic). */
+export const AUTH_ROUTE_MIN_CLIENTS = 500;
+
+/** The auth routes' per-method throttle: the session function's capacity, checked against the WAF per-IP auth limit. */
+export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
+  const { rateLimit, burstLimit } = authCapacityThrottle({
+    perClientLimit: firewall.authRateLimit.limit,
+    perClientWindowSeconds: firewall.authRateLimit.evaluationWindowSeconds,
+    backendConcurrency: SESSION_CAPACITY.concurrency,
+    backendSecondsPerRequest: SESSION_CAPACITY.secondsPerRequest,
+    minClientsToExhaust: AUTH_ROUTE_MIN_CLIENTS,
+  });
+  return { rateLimit, burstLimit };
 }
 
 /**
@@ -87,7 +108,6 @@ export class ApiStack extends BaselineStack {
     });
 
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
-    const lambdaDir = join(__dirname, '..', '..', 'lambda');
     const logRetention = stageLogRetention(this.stage);
     const logRemovalPolicy = stageRemovalPolicy(this.stage);
     // Issuer settings for either provider: the stage's Cognito user pool (access tokens, client_id) or the configured OIDC issuer.
@@ -122,7 +142,7 @@ export class ApiStack extends BaselineStack {
     const rateLimiter = props.data.rateLimiter;
     const rateLimitEnvironment = rateLimiter.clientEnvironment();
     this.notesFunction = new SecureFunction(this, 'NotesFunction', {
-      entry: join(lambdaDir, 'api', 'handler.ts'),
+      code: handlerCode('api'),
       description: 'Notes API behind the REST API: schema-validated input, ownership checked in SQL, IAM database token over verified TLS',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -141,7 +161,7 @@ export class ApiStack extends BaselineStack {
       const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
         'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
       this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
-        entry: join(lambdaDir, 'session', 'handler.ts'),
+        code: handlerCode('session'),
         description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
         vpc: props.vpc,
         securityGroups: [sessionEgress, rateLimiter.clientSecurityGroup],
@@ -150,6 +170,8 @@ export class ApiStack extends BaselineStack {
         logRemovalPolicy,
         // The verifier settings let logout verify the presented access token before it records the token's family as revoked.
         environment: { ...sessionEnvironment, ...sessionVerifierEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+        // The auth routes' gateway throttle is derived from this (see SESSION_CAPACITY): it must outlast a botnet, not ration users.
+        reservedConcurrentExecutions: SESSION_CAPACITY.concurrency,
       });
       rateLimiter.grantConnect(this.sessionFunction);
     }
@@ -180,9 +202,14 @@ export class ApiStack extends BaselineStack {
       domain: { domainName: `api.${this.stageDomainName}`, zone: this.zone },
       authorizer: this.jwtAuthorizer.authorizer,
       publicRoutes,
+      // A capacity limit shared by all clients, sized so that no small set of clients under the WAF per-IP limit can
+      // exhaust it; per-client abuse control is WAF's per-IP auth rule and the session handler's limiter.
+      authThrottle: sessionRouteThrottle(this.firewall),
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
+      // The account-wide API Gateway logging role: this stack is the one per account and region that sets it.
+      cloudWatchRole: true,
     });
 
     // Protected routes: every route of the authorizer's route map, with the schemas the handler validates with again.
@@ -270,9 +297,10 @@ export class ApiStack extends BaselineStack {
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
         acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
       }
-      acknowledge(this.loadBalancer, 'Annotation::@baseline/tls-load-balancer:deletionProtectionOff',
+      acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
       acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
+      acknowledge(this.loadBalancer.loadBalancer, 'SecurityBaseline-ALB7', reason);
     }
 
     // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
@@ -286,7 +314,7 @@ export class ApiStack extends BaselineStack {
     checkLambdaEnvironmentSize(this.jwtAuthorizer, 'routes', albEnvironment, 'ROUTE_PERMISSIONS');
     const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
     this.albFunction = new SecureFunction(this, 'AlbFunction', {
-      entry: join(lambdaDir, 'api', 'alb.ts'),
+      code: handlerCode('api-alb'),
       description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -304,7 +332,7 @@ export class ApiStack extends BaselineStack {
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
     if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer);
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
-      if (!restApi.webAclAssociation) this.firewall.associate(restApi.stage); // skip a stage already given a webAclArn
+      this.firewall.associate(restApi.stage);
     }
 
     // --- Control Tower CT.LAMBDA.PR.2 on service invoke permissions ---

@@ -119,7 +119,7 @@ describe('IamAuthDatabase', () => {
   test('the database security group admits the port only from the client group and groups passed in', () => {
     const f = build();
     const other = new ec2.SecurityGroup(f.stack, 'Other', { vpc: f.vpc });
-    f.db.allowFrom(other);
+    f.db.connections.allowDefaultPortFrom(other);
     const t = Template.fromStack(f.stack);
     const dbSg = ref(f.stack, f.db.securityGroup);
     const ingress = t.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: { 'Fn::GetAtt': [dbSg, 'GroupId'] } } });

@@ -7,6 +7,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { JwtAuthorizer, JwtAuthorizerProps, RoutePermission } from '../../lib/constructs/jwt-authorizer';
 import { routesFromEnv } from '../../lambda/shared/route-permissions';
 import { LogsKey } from '../../lib/constructs/logging';
+import { handlerBundle } from '../../lib/internal/handler-assets';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
@@ -175,12 +176,12 @@ describe('JwtAuthorizer', () => {
     })).not.toThrow();
   });
 
-  test('bundles the handler locally (esbuild, no Docker) into a small asset with no AWS SDK or JWT library', () => {
-    // GIVEN an app that bundles
+  test('deploys the pre-built authorizer bundle: a small asset with no AWS SDK or JWT library, no bundling at synth', () => {
+    // GIVEN an app
     const { app, stack } = build({}, true);
     // WHEN it is synthesized
     const assembly = app.synth();
-    // THEN the function's asset is the minified authorizer, under 9 KB gzip
+    // THEN the function's asset is the shipped bundle (dist/handlers/authorizer), under 9 KB gzip
     const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
       .find((r) => (r as { Properties: { Environment?: { Variables?: Record<string, string> } } }).Properties.Environment?.Variables?.JWT_ISSUER === ISSUER) as
       { Properties: { Code: { S3Key: string } } };
@@ -189,6 +190,8 @@ describe('JwtAuthorizer', () => {
     expect(gzipSync(code, { level: 9 }).length).toBeLessThanOrEqual(9 * 1024);
     expect(code.toString()).not.toMatch(/@aws-sdk|aws-jwt-verify|powertools/i);
     expect(code.toString()).toMatch(/JWT_ISSUER/);
+    expect(code.equals(readFileSync(join(handlerBundle('authorizer').dir, 'index.js')))).toBe(true);
+    expect(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).not.toEqual({});
   });
 
   test.each([

@@ -1,5 +1,5 @@
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import { SecureFunction } from '../../lib/constructs/secure-function';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
+import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
 const DRAFT4 = 'http://json-schema.org/draft-04/schema#';
 const bodySchema = {
@@ -79,12 +80,11 @@ function standardRoutes(f: Fixture): SecureRouteOptions[] {
   ];
 }
 
-function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture()): Fixture & { api: SecureRestApi } {
+function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture(), withWebAcl = true): Fixture & { api: SecureRestApi } {
   const api = new SecureRestApi(f.stack, 'Api', {
     domain: { domainName: 'api.example.com', zone: f.zone },
     authorizer: f.authorizer,
     logsKey: f.logsKey.key,
-    webAclArn: f.webAcl.attrArn,
     publicRoutes: [
       { method: 'GET', path: '/health' },
       { method: 'POST', path: '/auth/token', reason: 'Token exchange: the caller presents an authorization code, not yet a bearer token.' },
@@ -92,6 +92,8 @@ function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture
     routes: standardRoutes(f),
     ...overrides,
   });
+  // How users attach a web ACL (WebFirewall.associate() makes the same association; see web-firewall.test.ts).
+  if (withWebAcl) new wafv2.CfnWebACLAssociation(f.stack, 'WebAclAssociation', { resourceArn: api.stage.stageArn, webAclArn: f.webAcl.attrArn });
   return { ...f, api };
 }
 
@@ -198,13 +200,13 @@ describe('SecureRestApi', () => {
     }
   });
 
-  test('write and auth routes have tighter per-method throttles; reads use the stage limits', () => {
+  test('write routes have tighter per-method throttles, auth routes their capacity throttle; reads use the stage limits', () => {
     const settings: any[] = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties.MethodSettings;
     const of = (method: string, path: string) => settings.find((s) => s.HttpMethod === method && s.ResourcePath === path);
     expect(of('POST', '/~1things')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(of('PUT', '/~1things~1{id}')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(of('DELETE', '/~1things~1{id}')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
-    expect(of('POST', '/~1auth~1token')).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(of('POST', '/~1auth~1token')).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50 });
     expect(of('GET', '/~1things')).toBeUndefined();
   });
 
@@ -229,11 +231,30 @@ describe('SecureRestApi', () => {
       KmsKeyId: Match.anyValue(), RetentionInDays: 365,
     });
     const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0];
-    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/ApiExecutionLogs/), expect.stringMatching(/ApiAccount/)]));
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/ApiExecutionLogs/)]));
   });
 
-  test('the account CloudWatch role is explicit (no CDK default role) and uses a managed policy', () => {
+  test('the node.defaultChild is the CfnRestApi', () => {
+    expect(built.api.node.defaultChild).toBeInstanceOf(apigateway.CfnRestApi);
+    expect(built.api.node.defaultChild).toBe(built.api.restApi.node.defaultChild);
+  });
+
+  test('by default the account-wide CloudWatch role and AWS::ApiGateway::Account are not created (one per account and region)', () => {
+    t.resourceCountIs('AWS::ApiGateway::Account', 0);
+    t.resourcePropertiesCountIs('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] },
+    }, 0);
+    expect(built.api.cloudWatchRole).toBeUndefined();
+    expect(built.api.cloudWatchAccount).toBeUndefined();
+  });
+
+  test('with cloudWatchRole: true the account role is explicit (no CDK default role), uses a managed policy and is set before the stage', () => {
+    const opted = build({ cloudWatchRole: true });
+    const t = Template.fromStack(opted.stack);
     t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/ApiAccount/)]));
+    expect(opted.api.cloudWatchAccount).toBeInstanceOf(apigateway.CfnAccount);
     const roles = t.findResources('AWS::IAM::Role', {
       Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
     });
@@ -246,9 +267,9 @@ describe('SecureRestApi', () => {
     t.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
   });
 
-  test('a second API in the same account can skip the account role', () => {
-    const other = build({ createAccountCloudWatchRole: false });
-    Template.fromStack(other.stack).resourceCountIs('AWS::ApiGateway::Account', 0);
+  test('fails if cloudWatchRoleRemovalPolicy is given without cloudWatchRole', () => {
+    expect(() => build({ cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY }))
+      .toThrow(/Test\/Api: invalid cloudWatchRoleRemovalPolicy = "destroy"\. Fix: .*cloudWatchRole: true/);
   });
 
   test.each([
@@ -273,21 +294,30 @@ describe('SecureRestApi', () => {
     expect(rendered).toEqual({ error: { code, message: expect.any(String) } });
   });
 
-  test('the validation message reaches the client on 400 body errors', () => {
+  test('a 400 body error answers a fixed message: the raw validation string (which can echo the request) is never in the body', () => {
     const r = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse')).map((x) => x.Properties)
       .find((x) => x.ResponseType === 'BAD_REQUEST_BODY')!;
-    expect(r.ResponseTemplates['application/json']).toContain('$context.error.validationErrorString');
+    expect(r.ResponseTemplates['application/json']).toBe('{"error":{"code":"validation_failed","message":"Invalid request body"}}');
   });
 
-  test('the stage is associated with the web ACL', () => {
-    t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-      WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] },
-      ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+  describe('every gateway response, rendered by a Velocity engine with hostile variable values, is valid JSON of the error shape', () => {
+    const templates = mappingTemplates(t).filter((x) => x.where.includes('('));
+    test('there is one per configured response type, all application/json', () => {
+      expect(templates.map((x) => x.contentType)).toEqual(Array(11).fill('application/json'));
+    });
+    test.each(templates.map((x) => [x.where, x.template]))('fails if %s renders invalid JSON for any hostile value', (_, template) => {
+      expect(unresolvedReferences(renderTemplate(template, 'x'))).toEqual([]);
+      for (const value of HOSTILE_VALUES) {
+        const rendered = renderTemplate(template, value);
+        let body: unknown;
+        expect(() => { body = JSON.parse(rendered); }).not.toThrow();
+        expect(body).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
+      }
     });
   });
 
   test('Lambda-authorizer methods acknowledge AwsSolutions-COG4; only public methods acknowledge APIG4', () => {
-    const acks = (id: string): string[] => built.api.api.methods
+    const acks = (id: string): string[] => built.api.restApi.methods
       .filter((m) => m.node.metadata.some((e) => JSON.stringify(e.data ?? '').includes(id)))
       .map((m) => `${m.httpMethod} ${m.resource.path}`).sort();
     expect(acks('AwsSolutions-APIG4')).toEqual(['GET /health', 'POST /auth/token']);
@@ -305,7 +335,7 @@ describe('SecureRestApi', () => {
         { method: 'OPTIONS', path: '/auth/token' }, { method: 'OPTIONS', path: '/health' }],
     }, f);
     expect(formatFindings(ruleFindings(b.app))).toBe('');
-    const acksOf = (path: string) => b.api.api.methods.find((m) => m.httpMethod === 'OPTIONS' && m.resource.path === path)!
+    const acksOf = (path: string) => b.api.restApi.methods.find((m) => m.httpMethod === 'OPTIONS' && m.resource.path === path)!
       .node.metadata.flatMap((e) => Object.keys((e.data ?? {}) as object)).filter((k) => /APIG4|COG4/.test(k) && !isNamespacedNagAcknowledgement(k));
     expect(acksOf('/auth/token')).toEqual([expect.stringMatching(/AwsSolutions-APIG4/)]);
     expect(acksOf('/health')).toEqual([]);
@@ -378,7 +408,7 @@ describe('SecureRestApi', () => {
   });
 
   test('without a web ACL association the rule packs report the stage', () => {
-    const b = build({ webAclArn: undefined });
+    const b = build({}, fixture(), false);
     Template.fromStack(b.stack).resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
     const rules = ruleFindings(b.app).filter((f) => f.path === 'Test/Api/Resource/DeploymentStage.v1/Resource').map((f) => f.rule).sort();
     expect(rules).toEqual(['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF',
@@ -390,19 +420,19 @@ describe('SecureRestApi', () => {
 
     test('fails if a method without authorization is not on the public allow-list', () => {
       const b = build();
-      b.api.api.root.addResource('open').addMethod('GET', b.integration);
+      b.api.restApi.root.addResource('open').addMethod('GET', b.integration);
       expect(synth(b)).toThrow(/method GET \/open has no authorization and is not on the public allow-list/);
     });
 
     test('a route missing from the allow-list is authorized, never public', () => {
       const b = build({ publicRoutes: [{ method: 'POST', path: '/auth/token', reason: 'Token exchange: the caller presents a code, not a bearer token.' }] });
-      const health = b.api.api.methods.find((m) => m.resource.path === '/health')!;
+      const health = b.api.restApi.methods.find((m) => m.resource.path === '/health')!;
       expect((health.node.defaultChild as apigateway.CfnMethod).authorizationType).toBe('CUSTOM');
     });
 
     test('fails if a method that takes input has no validator', () => {
       const b = build();
-      b.api.api.root.addResource('raw').addMethod('GET', b.integration, {
+      b.api.restApi.root.addResource('raw').addMethod('GET', b.integration, {
         authorizer: b.authorizer, requestParameters: { 'method.request.querystring.q': true },
       });
       expect(synth(b)).toThrow(/method GET \/raw takes input but has no request validator/);

@@ -9,10 +9,11 @@ const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
 import { ApiStack } from '../../lib/stacks';
 import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
+import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
 /** `METHOD /path` of every method of the stack's REST API, with its CfnMethod. */
 function methodsOf(api: ApiStack): Map<string, apigateway.CfnMethod> {
-  return new Map(api.restApi.api.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m.node.defaultChild as apigateway.CfnMethod]));
+  return new Map(api.restApi.restApi.methods.map((m) => [`${m.httpMethod} ${m.resource.path}`, m.node.defaultChild as apigateway.CfnMethod]));
 }
 
 function functionProps(t: Template, pathPart: string): Record<string, any> {
@@ -95,7 +96,7 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
 
   test('AwsSolutions-COG4 is acknowledged on methods only: Lambda-authorizer methods with the JWT reason, public ones as public', () => {
     const cog4 = acknowledgements(api).filter((a) => a.id === 'AwsSolutions-COG4');
-    const methods = api.restApi.api.methods;
+    const methods = api.restApi.restApi.methods;
     const byPath = new Map(methods.map((m) => [m.node.path, m]));
     for (const ack of cog4) {
       const m = byPath.get(ack.path);
@@ -107,12 +108,34 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     expect(cog4.filter((a) => custom.some((m) => m.node.path === a.path))).toHaveLength(custom.length);
   });
 
-  test('per-method throttles: writes and session endpoints are tighter than the stage', () => {
+  test('per-method throttles: writes tighter than the stage, session endpoints sized to the session function', () => {
     const settings: any[] = api.resolve((api.restApi.stage.node.defaultChild as apigateway.CfnStage).methodSettings);
     const of = (m: string, p: string) => settings.find((s) => s.httpMethod === m && s.resourcePath === p);
     expect(of('*', '/*')).toMatchObject({ throttlingRateLimit: 100, throttlingBurstLimit: 200, loggingLevel: 'ERROR', dataTraceEnabled: false });
     expect(of('POST', '/~1notes')).toMatchObject({ throttlingRateLimit: 20 });
-    expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+    expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 100, throttlingBurstLimit: 50 });
+  });
+
+  test('fails if fewer than 500 clients at the WAF per-IP auth limit can exhaust an auth route\'s shared throttle, or if it admits more than the session function runs', () => {
+    // GIVEN the synthesized WAF auth rule, stage method settings and session function
+    const acl = Object.values(t.findResources('AWS::WAFv2::WebACL')).find((r) => JSON.stringify(r).includes('REST API'))!;
+    const authRule = acl.Properties.Rules.find((r: any) => r.Name === 'RateLimitAuthPaths').Statement.RateBasedStatement;
+    const perClientPerSecond = authRule.Limit / authRule.EvaluationWindowSec;
+    const settings: any[] = api.resolve((api.restApi.stage.node.defaultChild as apigateway.CfnStage).methodSettings);
+    const authMethods = settings.filter((s) => s.resourcePath.startsWith('/~1auth~1'));
+    const concurrency = functionProps(t, 'SessionFunction').ReservedConcurrentExecutions;
+    // THEN every auth method (POST and OPTIONS of token, refresh, logout) has its own throttle ...
+    expect(authMethods.map((s) => `${s.httpMethod} ${s.resourcePath}`).sort()).toEqual(
+      ['/~1auth~1logout', '/~1auth~1refresh', '/~1auth~1token'].flatMap((p) => [`OPTIONS ${p}`, `POST ${p}`]).sort());
+    for (const s of authMethods) {
+      // ... that takes at least 500 clients, each sending at the WAF per-IP limit all the time, to use up (today: 600) ...
+      expect(s.throttlingRateLimit / perClientPerSecond).toBeGreaterThanOrEqual(500);
+      // ... and never lets through more than the session function can run at once, or serve at 0.5 s per request.
+      expect(s.throttlingBurstLimit).toBeLessThanOrEqual(concurrency);
+      expect(s.throttlingRateLimit * 0.5).toBeLessThanOrEqual(concurrency);
+    }
+    expect(authRule).toMatchObject({ Limit: 50, EvaluationWindowSec: 300 });
+    expect(concurrency).toBe(50);
   });
 
   test('the notes function runs in private subnets, only in the database and rate-limiter client security groups, as app_user', () => {
@@ -132,6 +155,18 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     const env = functionProps(t, 'SessionFunction').Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['TOKEN_ENDPOINT', 'REVOCATION_ENDPOINT', 'CLIENT_ID', 'REDIRECT_URI', 'ALLOWED_ORIGINS']));
     expect(env.ALLOWED_ORIGINS).toBe('https://app.dev.example.com');
+  });
+
+  test.each(['gateway response', 'integration template'])('fails if any %s of the stack, rendered by a Velocity engine with hostile values, is not valid JSON', (kind) => {
+    const templates = mappingTemplates(t).filter((x) => x.where.includes('(') === (kind === 'gateway response'));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const { where, template } of templates) {
+      expect({ where, unresolved: unresolvedReferences(renderTemplate(template, 'x')) }).toEqual({ where, unresolved: [] });
+      for (const value of HOSTILE_VALUES) {
+        const rendered = renderTemplate(template, value);
+        expect({ where, value, parses: (() => { try { JSON.parse(rendered); return true; } catch { return false; } })() }).toEqual({ where, value, parses: true });
+      }
+    }
   });
 
   test('/health is a mock answering 200 JSON with security headers', () => {
@@ -156,7 +191,7 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
 
   test('the stage is associated with the web ACL', () => {
     const associations = Object.values(t.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => JSON.stringify(a.Properties.ResourceArn));
-    expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.api.restApiId).Ref))).toBe(true);
+    expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.restApi.restApiId).Ref))).toBe(true);
   });
 
   test('the rule packs pass on the API stack', () => {

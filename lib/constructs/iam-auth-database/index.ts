@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -7,10 +7,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 
 /** A PostgreSQL role name we accept for IAM authentication (lower case, no quoting needed). */
@@ -130,10 +131,39 @@ export interface IamAuthDatabaseProps {
    */
   readonly monitoringInterval?: Duration;
   /**
-   * Connections admitted on the database port, in addition to {@link IamAuthDatabase.clientSecurityGroup}.
-   * @default - none
+   * Clients admitted on the database port (and let out to it), in addition to members of
+   * {@link IamAuthDatabase.clientSecurityGroup}. Later, use `database.connections.allowDefaultPortFrom(client)`.
+   * Across stacks, put the clients in `clientSecurityGroup` instead (the rule then lives here: no reference cycle).
+   * @default - none; only members of `clientSecurityGroup`
    */
-  readonly allowFrom?: ec2.IConnectable[];
+  readonly clients?: ec2.IConnectable[];
+}
+
+/**
+ * A PostgreSQL database that applications reach with IAM authentication tokens over TLS: what other
+ * constructs (for example `DatabaseBootstrap`) and stacks need of it. Implemented by {@link IamAuthDatabase}.
+ */
+export interface IIamAuthDatabase extends IConstruct, ec2.IConnectable {
+  /** The Aurora cluster. */
+  readonly cluster: rds.IDatabaseCluster;
+  /** Hostname of the writer endpoint. */
+  readonly endpointAddress: string;
+  /** Port the database listens on. */
+  readonly port: number;
+  /** Name of the application database. */
+  readonly databaseName: string;
+  /** Master user name. */
+  readonly masterUsername: string;
+  /** The master secret (JSON with `username` and `password`). */
+  readonly secret: secretsmanager.ISecret;
+  /** Key that encrypts {@link IIamAuthDatabase.secret}. */
+  readonly secretEncryptionKey: kms.IKey;
+  /** A security group the database admits on its port: put clients in it, in any stack. */
+  readonly clientSecurityGroup: ec2.ISecurityGroup;
+  /** Grants `rds-db:connect` as exactly one database user. */
+  grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant;
+  /** The IAM resource ARN of one database user of this cluster. */
+  dbUserArn(dbUser: string): string;
 }
 
 /**
@@ -145,7 +175,7 @@ export interface IamAuthDatabaseProps {
  * log group with retention, Enhanced Monitoring, deletion protection, 7+ days of
  * automated backups plus an AWS Backup plan, and a snapshot on removal.
  */
-export class IamAuthDatabase extends Construct implements ec2.IConnectable {
+export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
   /** The Aurora cluster. */
   public readonly cluster: rds.DatabaseCluster;
   /** Hostname of the writer endpoint. */
@@ -160,14 +190,16 @@ export class IamAuthDatabase extends Construct implements ec2.IConnectable {
   public readonly secret: secretsmanager.ISecret;
   /** Key that encrypts {@link secret}. */
   public readonly secretEncryptionKey: kms.IKey;
-  /** Security group of the database (admits the port only from the client group and `allowFrom`). */
+  /** Security group of the database (admits the port only from the client group and `clients`). */
   public readonly securityGroup: ec2.SecurityGroup;
   /**
    * A security group the database admits on its port. Put clients in it, including clients in other
    * stacks: the rule lives here, so no cross-stack cycle arises. It allows outbound traffic to the database only.
    */
   public readonly clientSecurityGroup: ec2.SecurityGroup;
-  /** Network access to the database. */
+  /**
+   * Network access to the database: `connections.allowDefaultPortFrom(client)` admits a client on the database port.
+   */
   public readonly connections: ec2.Connections;
   /** The encrypted log group that receives the `postgresql` log export. */
   public readonly logGroup: logs.LogGroup;
@@ -350,17 +382,17 @@ export class IamAuthDatabase extends Construct implements ec2.IConnectable {
     // A literal port (not the cluster's Endpoint.Port attribute) so the rules read, and are checked, as exactly this port.
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(port) });
 
-    this.allowFrom(this.clientSecurityGroup, 'PostgreSQL from the database client security group');
-    for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
+    this.connections.allowDefaultPortFrom(this.clientSecurityGroup, 'PostgreSQL from the database client security group');
+    for (const client of props.clients ?? []) this.connections.allowDefaultPortFrom(client, 'PostgreSQL from an allowed client');
 
     // --- Acknowledgements for what cannot apply ---
     if (!deletionProtection) {
-      Annotations.of(this).addWarningV2('@baseline/iam-auth-database:deletionProtectionOff',
+      warn(this, 'iam-auth-database:deletion-protection-off',
         'deletionProtection is off: the cluster can be deleted (a final snapshot is still taken). Use this only for disposable stages.');
       const reason = 'Deletion protection is explicitly turned off by the stage configuration for a disposable (non-production) stage so the stack ' +
         'can be torn down; the removal policy still takes a final snapshot, and production stages keep deletion protection on.';
       for (const rule of ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
-        'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check']) {
+        'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check', 'SecurityBaseline-RDS3']) {
         acknowledge(this.cluster, rule, reason);
       }
     }
@@ -399,11 +431,6 @@ export class IamAuthDatabase extends Construct implements ec2.IConnectable {
         }
       }
     }
-  }
-
-  /** Admits `peer` on the database port (and lets it out to the database when it is a security group). */
-  public allowFrom(peer: ec2.IConnectable, description = 'PostgreSQL from an allowed client'): void {
-    this.connections.allowDefaultPortFrom(peer, description);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeEach } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { denyGrantsExceptForAwsServices } from '../../internal/key-policy';
+import { warn } from '../../internal/warnings';
 
 /** Engine of the serverless cache. */
 export enum RateLimitCacheEngine {
@@ -45,8 +46,9 @@ export interface IdentityRateLimiterProps {
    */
   readonly majorEngineVersion?: string;
   /**
-   * Handlers that call the limiter: the cache admits them on port 6379 (and nothing else).
-   * Across stacks, put the handlers in {@link IdentityRateLimiter.clientSecurityGroup} instead (no reference cycle).
+   * Handlers that call the limiter: the cache admits them on port 6379 (and nothing else). Later, use
+   * `limiter.connections.allowDefaultPortFrom(client)`. Across stacks, put the handlers in
+   * {@link IdentityRateLimiter.clientSecurityGroup} instead (the rule then lives here: no reference cycle).
    * @default - none; only members of `clientSecurityGroup`
    */
   readonly clients?: ec2.IConnectable[];
@@ -177,8 +179,9 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       description: `Clients of rate-limit cache ${this.cacheName}`,
       allowAllOutbound: false,
     });
-    this.allowConnectionsFrom(this.clientSecurityGroup);
-    for (const client of props.clients ?? []) this.allowConnectionsFrom(client);
+    for (const client of [this.clientSecurityGroup, ...props.clients ?? []]) {
+      this.connections.allowDefaultPortFrom(client, `Rate-limit client to ${this.cacheName}`);
+    }
 
     // Encryption at rest: a customer-managed key.
     this.encryptionKey = props.encryptionKey ?? this.createKey();
@@ -202,7 +205,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     acknowledgeEach(defaultPassword, [
-      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled',
+      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled', 'SecurityBaseline-SECRET1',
     ], 'This password belongs to the ElastiCache "default" user that every user group must contain; the user is disabled (access string "off -@all"), so the password can never authenticate and rotating it would protect nothing. Clients use IAM tokens that expire after 15 minutes.');
     const defaultUser = new elasticache.CfnUser(this, 'DisabledDefaultUser', {
       engine,
@@ -243,13 +246,8 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
     this.endpointAddress = this.cache.attrEndpointAddress;
     this.endpointPort = this.cache.attrEndpointPort;
     if (retention === 0) {
-      Annotations.of(this).addWarningV2('@baseline/identity-rate-limiter:noSnapshots', 'snapshotRetentionDays is 0: the rate-limit cache has no snapshots.');
+      warn(this, 'identity-rate-limiter:no-snapshots', 'snapshotRetentionDays is 0: the rate-limit cache has no snapshots.');
     }
-  }
-
-  /** Admits a client (a function, a security group) on the cache port. Prefer {@link clientSecurityGroup} across stacks. */
-  public allowConnectionsFrom(client: ec2.IConnectable): void {
-    this.connections.allowDefaultPortFrom(client, `Rate-limit client to ${this.cacheName}`);
   }
 
   /** Grants `elasticache:Connect` on this cache and its IAM-authenticated user only. */

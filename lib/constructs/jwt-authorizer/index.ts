@@ -1,20 +1,19 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { join } from 'path';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS,
 } from '../../../lambda/shared/jwt/config';
 import { encodeRoutes, HTTP_METHODS, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { handlerCode } from '../../internal/handler-assets';
 import { SecureFunction } from '../secure-function';
+import { warn } from '../../internal/warnings';
 
-/** The authorizer handler (pure verifier core on node:crypto behind a thin adapter). */
-const HANDLER_ENTRY = join(__dirname, '..', '..', '..', 'lambda', 'authorizer', 'handler.ts');
 /** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
 const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
 /** Largest token age accepted by the verifier (one day). */
@@ -130,11 +129,16 @@ export interface JwtAuthorizerProps {
  * without invoking the function), policy cache of at most 5 minutes, and the
  * function runs as a {@link SecureFunction} (VPC, HTTPS-only egress, KMS logs).
  */
-export class JwtAuthorizer extends Construct {
+export class JwtAuthorizer extends Construct implements ec2.IConnectable {
   /** The API Gateway authorizer, to pass to methods (or `SecureRestApi`'s `authorizer`). */
   public readonly authorizer: apigateway.IAuthorizer;
   /** The authorizer function. */
   public readonly handler: SecureFunction;
+  /**
+   * Network access of the authorizer function (outbound HTTPS only by default). Use it to let the function
+   * reach an issuer's JWKS endpoint inside the VPC, for example `issuerEndpoint.connections.allowDefaultPortFrom(authorizer)`.
+   */
+  public readonly connections: ec2.Connections;
   /**
    * The verifier settings and the route table as environment variables (`JWT_*`, `JWKS_URI`,
    * `ROUTE_PERMISSIONS`), for a handler that verifies the same tokens itself, such as a load balancer target.
@@ -171,7 +175,7 @@ export class JwtAuthorizer extends Construct {
     }
     const requireAccessTokenType = props.requireAccessTokenType ?? props.tokenUse !== 'access';
     if (!requireAccessTokenType && props.tokenUse !== 'access') {
-      Annotations.of(this).addWarningV2('@baseline/jwt-authorizer:accessTokenTypeOff',
+      warn(this, 'jwt-authorizer:access-token-type-off',
         'requireAccessTokenType is false: access tokens are not told from ID tokens by their type, only by the audience. ' +
         'Make sure audience is the API identifier and never the OAuth client id (an ID token\'s aud).');
     }
@@ -203,7 +207,8 @@ export class JwtAuthorizer extends Construct {
     this.verifierEnvironment = Object.freeze({ ...environment });
 
     this.handler = new SecureFunction(this, 'Function', {
-      entry: HANDLER_ENTRY,
+      // The pre-built bundle of lambda/authorizer/handler.ts (pure verifier core on node:crypto behind a thin adapter).
+      code: handlerCode('authorizer'),
       description: 'JWT authorizer: verifies bearer tokens against the issuer JWKS and returns the route policy of the caller\'s roles',
       vpc: props.vpc,
       logsKey: props.logsKey,
@@ -223,6 +228,7 @@ export class JwtAuthorizer extends Construct {
     });
     this.authorizer = authorizer;
     this.node.defaultChild = authorizer.node.defaultChild;
+    this.connections = this.handler.connections;
   }
 }
 

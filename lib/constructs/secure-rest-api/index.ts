@@ -1,4 +1,4 @@
-import { Annotations, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,12 +6,15 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
+
+export { authCapacityThrottle, clientsToExhaust, DEFAULT_MIN_CLIENTS_TO_EXHAUST } from './throttle';
+export type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
 
 /** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
@@ -28,7 +31,7 @@ export enum RouteCategory {
   READ = 'READ',
   /** Writes (POST/PUT/PATCH/DELETE by default): the tighter `writeThrottle`. */
   WRITE = 'WRITE',
-  /** Authentication and session endpoints: the tightest `authThrottle`. */
+  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link authCapacityThrottle}). */
   AUTH = 'AUTH',
 }
 
@@ -204,27 +207,30 @@ export interface SecureRestApiProps {
    */
   readonly writeThrottle?: ThrottleLimits;
   /**
-   * Per-method throttle of AUTH routes.
-   * @default { rateLimit: 5, burstLimit: 10 }
+   * Per-method throttle of AUTH routes. API Gateway keeps one bucket per method for all clients, so this is a
+   * capacity limit (what the backend serves), not abuse control: a tight value lets a few dozen clients under
+   * the per-client limits lock every user out. Derive it from the backend with {@link authCapacityThrottle};
+   * limit each client with WAF (per IP) and in the handler.
+   * @default { rateLimit: 100, burstLimit: 50 }
    */
   readonly authThrottle?: ThrottleLimits;
   /**
-   * Create the account-level CloudWatch role (`AWS::ApiGateway::Account`) that execution and access logging need.
-   * Set false in a second stack of the same account and region: there is one such setting per account and region.
-   * @default true
+   * Also set the account-wide API Gateway CloudWatch Logs role: a role with a customer-managed policy and the
+   * `AWS::ApiGateway::Account` resource that points API Gateway at it.
+   *
+   * Execution and access logging need that role, but it is one setting per account and region shared by every
+   * REST API there, so this construct does not create it unless asked: turn it on in exactly one stack per account
+   * and region (or leave it to whoever manages the account baseline). Without the role in place, deploying the
+   * stage fails with "CloudWatch Logs role ARN must be set in account settings to enable logging".
+   * @default false - the account's existing setting is used
    */
-  readonly createAccountCloudWatchRole?: boolean;
+  readonly cloudWatchRole?: boolean;
   /**
-   * Removal policy of the account-level CloudWatch role (other APIs in the account log through it).
+   * Removal policy of the account-wide CloudWatch role (other APIs in the account log through it).
+   * Only used with `cloudWatchRole: true`.
    * @default RemovalPolicy.RETAIN
    */
   readonly cloudWatchRoleRemovalPolicy?: RemovalPolicy;
-  /**
-   * ARN of a WAFv2 web ACL (scope REGIONAL) to associate with the stage. Leave it unset when the
-   * association is made elsewhere (for example `WebFirewall.associate(api.stage)`).
-   * @default - no association here; without one the rule packs report the stage (AwsSolutions-APIG3, APIGWAssociatedWithWAF)
-   */
-  readonly webAclArn?: string;
   /**
    * Resource policy of the API (for example a source-IP or VPC-endpoint condition).
    * @default - none
@@ -255,7 +261,7 @@ export const SECURE_REST_API_DEFAULTS = Object.freeze({
   endpointAccessMode: apigateway.EndpointAccessMode.STRICT,
   throttle: Object.freeze({ rateLimit: 100, burstLimit: 200 }),
   writeThrottle: Object.freeze({ rateLimit: 20, burstLimit: 40 }),
-  authThrottle: Object.freeze({ rateLimit: 5, burstLimit: 10 }),
+  authThrottle: Object.freeze({ rateLimit: 100, burstLimit: 50 }),
   logRetention: logs.RetentionDays.ONE_YEAR,
   /** Headers on every gateway response (the values, unquoted). */
   securityHeaders: Object.freeze({
@@ -307,13 +313,17 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   xrayTraceId: '$context.xrayTraceId',
 });
 
-/** One gateway response: type, status, stable error code and message (a JSON string literal or a `$context` variable). */
+/**
+ * One gateway response: type, status, stable error code and message: a JSON string literal, or
+ * `$context.error.messageString`, which API Gateway renders as a quoted JSON string. Never a raw `$context`
+ * variable inside quotes: its value is not escaped, so a quote in it breaks the JSON (a test renders every template).
+ */
 interface GatewayResponseSpec {
   readonly id: string;
   readonly type: apigateway.ResponseType;
   readonly statusCode?: string;
   readonly code: string;
-  /** Either a quoted JSON string or a `$context` variable that renders as one. */
+  /** A JSON string literal, or `$context.error.messageString` (rendered by API Gateway as one). */
   readonly message: string;
   readonly headers?: Record<string, string>;
 }
@@ -328,8 +338,10 @@ const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   { id: 'Throttled', type: apigateway.ResponseType.THROTTLED, statusCode: '429', code: 'rate_limited', message: '"Too many requests"',
     headers: { 'Retry-After': '1' } },
   { id: 'QuotaExceeded', type: apigateway.ResponseType.QUOTA_EXCEEDED, statusCode: '429', code: 'rate_limited', message: '"Quota exceeded"' },
+  // A fixed message: `$context.error.validationErrorString` is raw text that can echo the request (quotes included),
+  // and gateway-response templates are not VTL, so it cannot be escaped there. The handler's own 400 names the field.
   { id: 'BadRequestBody', type: apigateway.ResponseType.BAD_REQUEST_BODY, statusCode: '400', code: 'validation_failed',
-    message: '"$context.error.validationErrorString"' },
+    message: '"Invalid request body"' },
   { id: 'BadRequestParameters', type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, statusCode: '400', code: 'validation_failed',
     message: '$context.error.messageString' },
   { id: 'RequestTooLarge', type: apigateway.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', code: 'payload_too_large', message: '"Request too large"' },
@@ -351,8 +363,8 @@ const NON_DRAFT4_KEYWORDS = ['const', 'if', 'then', 'else', '$defs', 'contains',
  * log group, with X-Ray tracing, ERROR execution logs and JSON gateway responses with security headers.
  */
 export class SecureRestApi extends Construct {
-  /** The REST API. */
-  public readonly api: apigateway.RestApi;
+  /** The REST API (its `CfnRestApi` is this construct's `node.defaultChild`). */
+  public readonly restApi: apigateway.RestApi;
   /** The deployed stage. */
   public readonly stage: apigateway.Stage;
   /** The custom domain. */
@@ -369,10 +381,10 @@ export class SecureRestApi extends Construct {
   public readonly bodyValidator: apigateway.RequestValidator;
   /** Validates parameters only (methods with required parameters but no body). */
   public readonly parameterValidator: apigateway.RequestValidator;
-  /** The account-level CloudWatch role, when this construct creates it. */
-  public readonly cloudWatchRole?: ManagedPolicyRole;
-  /** The web ACL association, when `webAclArn` is given. */
-  public readonly webAclAssociation?: wafv2.CfnWebACLAssociation;
+  /** The account-wide API Gateway CloudWatch Logs role, when `cloudWatchRole` is true. */
+  public readonly cloudWatchRole?: iam.IRole;
+  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link cloudWatchRole}, when `cloudWatchRole` is true. */
+  public readonly cloudWatchAccount?: apigateway.CfnAccount;
   /** The HTTPS URL of the API on its custom domain. */
   public readonly url: string;
 
@@ -420,7 +432,7 @@ export class SecureRestApi extends Construct {
       removalPolicy: props.logRemovalPolicy,
     });
 
-    this.api = new apigateway.RestApi(this, 'Resource', {
+    this.restApi = new apigateway.RestApi(this, 'Resource', {
       restApiName: props.restApiName,
       description: props.description,
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
@@ -440,7 +452,8 @@ export class SecureRestApi extends Construct {
         accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
-    this.stage = this.api.deploymentStage;
+    this.node.defaultChild = this.restApi.node.defaultChild;
+    this.stage = this.restApi.deploymentStage;
     const cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
     const stageSettings = (cfnStage.methodSettings ?? []) as apigateway.CfnStage.MethodSettingProperty[];
     cfnStage.methodSettings = Lazy.any({ produce: () => [...stageSettings, ...this.methodSettings] });
@@ -450,19 +463,24 @@ export class SecureRestApi extends Construct {
       encryptionKey: props.logsKey,
       retention: logRetention,
       removalPolicy: props.logRemovalPolicy,
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${stageName}`,
     });
     this.stage.node.addDependency(this.executionLogGroup);
 
-    if (props.createAccountCloudWatchRole ?? true) {
-      this.cloudWatchRole = this.createCloudWatchRole(props.cloudWatchRoleRemovalPolicy ?? RemovalPolicy.RETAIN);
+    if (props.cloudWatchRole ?? false) {
+      const { role, account } = this.createCloudWatchRole(props.cloudWatchRoleRemovalPolicy ?? RemovalPolicy.RETAIN);
+      this.cloudWatchRole = role;
+      this.cloudWatchAccount = account;
+    } else if (props.cloudWatchRoleRemovalPolicy !== undefined) {
+      invalidProp(this, 'cloudWatchRoleRemovalPolicy', props.cloudWatchRoleRemovalPolicy,
+        'Fix: it applies only to the account-wide role created with cloudWatchRole: true; set that too, or remove cloudWatchRoleRemovalPolicy.');
     }
 
-    this.bodyValidator = this.api.addRequestValidator('BodyValidator', {
+    this.bodyValidator = this.restApi.addRequestValidator('BodyValidator', {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    this.parameterValidator = this.api.addRequestValidator('ParameterValidator', {
+    this.parameterValidator = this.restApi.addRequestValidator('ParameterValidator', {
       validateRequestBody: false,
       validateRequestParameters: true,
     });
@@ -488,14 +506,6 @@ export class SecureRestApi extends Construct {
       acknowledge(cfnStage, rule, cacheReason);
     }
 
-    if (props.webAclArn !== undefined) {
-      this.webAclAssociation = new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-        resourceArn: this.stage.stageArn,
-        webAclArn: props.webAclArn,
-      });
-      this.webAclAssociation.node.addDependency(this.stage);
-    }
-
     // Custom domain: TLS 1.3, STRICT, the only entry point.
     this.certificate = props.domain.certificate ?? new acm.Certificate(this, 'Certificate', {
       domainName: props.domain.domainName,
@@ -512,7 +522,7 @@ export class SecureRestApi extends Construct {
       acknowledge(this.domain, 'cdk-validator-cfnguard::api_gw_domain_tls_check',
         `The domain requires ${securityPolicy} (TLS 1.3 only), stricter than the TLS 1.2 minimum CT.APIGATEWAY.PR.6 asks for; the control's rule predates the enhanced security policies and accepts only the literal value TLS_1_2.`);
     }
-    this.domain.addBasePathMapping(this.api, { basePath: props.domain.basePath, stage: this.stage });
+    this.domain.addBasePathMapping(this.restApi, { basePath: props.domain.basePath, stage: this.stage });
     this.aliasRecord = new route53.ARecord(this, 'AliasRecord', {
       zone: props.domain.zone,
       recordName: props.domain.domainName,
@@ -536,7 +546,7 @@ export class SecureRestApi extends Construct {
     }
     const pathParams = this.checkPath(`${where}: path`, route.path);
     const key = routeKey(method, route.path);
-    const resource = route.path === '/' ? this.api.root : this.api.root.resourceForPath(route.path);
+    const resource = route.path === '/' ? this.restApi.root : this.restApi.root.resourceForPath(route.path);
     if (resource.node.tryFindChild(method) !== undefined) {
       invalidProp(this, `${where}`, key, 'Fix: declare each method and path once.');
     }
@@ -650,7 +660,7 @@ export class SecureRestApi extends Construct {
         invalidProp(this, 'securityPolicy', securityPolicy,
           'Fix: this policy accepts TLS 1.2; keep the default SecurityPolicy.TLS13_1_3_2025_09, or opt in explicitly with allowTls12: true.');
       }
-      Annotations.of(this).addWarningV2('@baseline/secure-rest-api:tls12',
+      warn(this, 'secure-rest-api:tls12',
         `The custom domain accepts TLS 1.2 (${securityPolicy}, allowTls12: true). Remove the opt-in once clients support TLS 1.3.`);
     }
     if (!enhanced) {
@@ -662,7 +672,7 @@ export class SecureRestApi extends Construct {
     }
     const endpointAccessMode = props.endpointAccessMode ?? SECURE_REST_API_DEFAULTS.endpointAccessMode;
     if (endpointAccessMode !== apigateway.EndpointAccessMode.STRICT) {
-      Annotations.of(this).addWarningV2('@baseline/secure-rest-api:basic-access-mode',
+      warn(this, 'secure-rest-api:basic-access-mode',
         'endpointAccessMode is BASIC: the domain does not require the SNI host and endpoint type to match. Use STRICT once migration is done.');
     }
     return { securityPolicy, endpointAccessMode };
@@ -743,7 +753,7 @@ export class SecureRestApi extends Construct {
     if (existing) return existing;
     const title = typeof schema.title === 'string' && /^[A-Za-z0-9]+$/.test(schema.title) ? schema.title : undefined;
     const id = title ?? `${method}${path.replace(/[^A-Za-z0-9]/g, '')}Body`;
-    const model = this.api.addModel(`${id}Model`, {
+    const model = this.restApi.addModel(`${id}Model`, {
       contentType: 'application/json',
       modelName: `${id}${this.models.size}`.slice(0, 60),
       description: `Request body of ${method} ${path}`,
@@ -756,7 +766,7 @@ export class SecureRestApi extends Construct {
   private addGatewayResponses(): void {
     const base = quotedHeaders(SECURE_REST_API_DEFAULTS.securityHeaders);
     for (const spec of GATEWAY_RESPONSES) {
-      this.api.addGatewayResponse(spec.id, {
+      this.restApi.addGatewayResponse(spec.id, {
         type: spec.type,
         statusCode: spec.statusCode,
         responseHeaders: { ...base, ...quotedHeaders(spec.headers ?? {}) },
@@ -765,7 +775,7 @@ export class SecureRestApi extends Construct {
     }
   }
 
-  private createCloudWatchRole(removalPolicy: RemovalPolicy): ManagedPolicyRole {
+  private createCloudWatchRole(removalPolicy: RemovalPolicy): { role: iam.IRole; account: apigateway.CfnAccount } {
     const stack = Stack.of(this);
     const role = new ManagedPolicyRole(this, 'CloudWatchRole', {
       assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
@@ -790,12 +800,12 @@ export class SecureRestApi extends Construct {
     const account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
     account.node.addDependency(role.managedPolicy);
     this.stage.node.addDependency(account);
-    return role;
+    return { role, account };
   }
 
   private validateMethods(): string[] {
     const errors: string[] = [];
-    const methods = this.api.methods;
+    const methods = this.restApi.methods;
     if (methods.length === 0) errors.push(`${this.node.path}: the API has no methods. Fix: add routes with addRoute().`);
     const seen = new Set<string>();
     for (const method of methods) {

@@ -99,6 +99,7 @@ export class SecureVpc extends Construct {
         s3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
       },
     });
+    this.node.defaultChild = this.vpc.node.defaultChild;
 
     // restrictDefaultSecurityGroup deploys a CDK-owned custom resource provider (one per stack) that strips the default
     // security group's rules at deploy time; it calls only the EC2 API and is not attached to the VPC it cleans.

@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { warn } from '../../internal/warnings';
 
 const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -240,7 +241,7 @@ export interface TlsLoadBalancerProps {
  * only 443 and 80 and sends only to registered targets on their port. Until a
  * target is added, HTTPS requests get a fixed 404 JSON response.
  */
-export class TlsLoadBalancer extends Construct {
+export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The HTTPS listener on 443. Prefer {@link addTargets} / {@link addLambdaTarget} to add targets. */
@@ -253,6 +254,11 @@ export class TlsLoadBalancer extends Construct {
   public readonly accessLogBucket: s3.IBucket;
   /** Security group of the load balancer. */
   public readonly securityGroup: ec2.SecurityGroup;
+  /**
+   * Network access of the load balancer (its security group). Targets added with {@link addTargets} or
+   * {@link addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
+   */
+  public readonly connections: ec2.Connections;
   /** The TLS policy in force on the HTTPS listener. */
   public readonly sslPolicy: elbv2.SslPolicy;
   /** The Strict-Transport-Security header value. */
@@ -314,10 +320,11 @@ export class TlsLoadBalancer extends Construct {
     });
     this.loadBalancer.setAttribute('waf.fail_open.enabled', 'false');
     if (props.deletionProtection === false) {
-      Annotations.of(this).addWarningV2('@baseline/tls-load-balancer:deletionProtectionOff',
+      warn(this, 'tls-load-balancer:deletion-protection-off',
         'deletionProtection is off: the load balancer (and its DNS name) can be deleted by a stack update or deletion. Use this only for disposable stages.');
     }
     this.node.defaultChild = this.loadBalancer.node.defaultChild;
+    this.connections = this.loadBalancer.connections;
 
     // --- access logs ---
     this.accessLogBucket = props.accessLogBucket ?? this.createAccessLogBucket(props);
@@ -426,7 +433,7 @@ export class TlsLoadBalancer extends Construct {
         invalidProp(this, 'sslPolicy', policy,
           'This policy also accepts TLS 1.2. Fix: use elbv2.SslPolicy.TLS13_13 (or TLS13_13_PQ / FIPS_TLS13_13 / FIPS_TLS13_13_PQ), or set allowTls12: true if clients truly need TLS 1.2.');
       }
-      Annotations.of(this).addWarningV2('@baseline/tls-load-balancer:tls12',
+      warn(this, 'tls-load-balancer:tls12',
         `sslPolicy ${policy} accepts TLS 1.2 because allowTls12 is true. Return to elbv2.SslPolicy.TLS13_13 once every client speaks TLS 1.3.`);
       return policy;
     }

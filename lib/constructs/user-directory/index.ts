@@ -1,10 +1,11 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { warn } from '../../internal/warnings';
 
 /** One OAuth scope of the resource server. */
 export interface ResourceServerScopeOptions {
@@ -269,19 +270,20 @@ export class UserDirectory extends Construct {
       removalPolicy: props.removalPolicy ?? d.removalPolicy,
       deletionProtection: props.deletionProtection ?? d.deletionProtection,
     });
+    this.node.defaultChild = this.userPool.node.defaultChild;
 
     if (props.selfSignUpEnabled) {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:selfSignUp',
+      warn(this, 'user-directory:self-sign-up',
         'Self sign-up is on: anyone can create an account. Keep threat protection on and rate-limit sign-up in the web ACL, or set selfSignUpEnabled: false.');
     }
     if (smsMfa) {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:smsMfa',
+      warn(this, 'user-directory:sms-mfa',
         'SMS is offered as a second factor: SMS codes can be phished or taken over by SIM swap, and each message is billed. Prefer TOTP only (smsMfa: false).');
     }
     if (threatProtection) {
       this.addRiskConfiguration();
     } else {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:threatProtectionOff',
+      warn(this, 'user-directory:threat-protection-off',
         'Threat protection is off: no compromised-credential check and no risk-based blocking of sign-ins. Set threatProtection: true (feature plan PLUS).');
       acknowledge(this.userPool, 'AwsSolutions-COG8',
         'Threat protection (feature plan PLUS) was turned off explicitly with threatProtection: false by the owner of this user pool, who accepted the documented loss of compromised-credential and adaptive-authentication checks to save the PLUS per-user charge.');
@@ -326,7 +328,7 @@ export class UserDirectory extends Construct {
     });
     this.userPoolClient.node.addDependency(this.resourceServer);
     if (props.allowSrpSignIn === true) {
-      Annotations.of(this).addWarningV2('@baseline/user-directory:srpSignIn',
+      warn(this, 'user-directory:srp-sign-in',
         'allowSrpSignIn is true: the app can sign in directly with SRP; those tokens carry only aws.cognito.signin.user.admin (no API route, but Cognito self-service calls).');
     }
     this.clientId = this.userPoolClient.userPoolClientId;

@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { kebabCase, warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 import { BASE_PRICE_WCU, MAX_WEB_ACL_WCU, ruleCapacity } from './capacity';
 import {
@@ -46,7 +47,8 @@ export interface RateLimitOptions {
 /** The tighter per-IP limit on authentication paths. */
 export interface AuthRateLimitOptions extends RateLimitOptions {
   /**
-   * URI path prefixes that count as authentication (matched case-insensitively with `STARTS_WITH`).
+   * URI path prefixes that count as authentication, matched with `STARTS_WITH` after the request path is
+   * percent-decoded, normalized (`//`, `/./`, `/../` resolved) and lowercased.
    * @default ['/auth/', '/login']
    */
   readonly paths?: string[];
@@ -309,6 +311,8 @@ export class WebFirewall extends Construct {
   public readonly ruleCapacities: Readonly<Record<string, number>>;
   /** The rule names in evaluation order (each is also the rule's metric name). */
   public readonly ruleNames: string[];
+  /** The per-IP limit on authentication paths: requests per `evaluationWindowSeconds` (what one client may send there). */
+  public readonly authRateLimit: { readonly limit: number; readonly evaluationWindowSeconds: number };
 
   private readonly maxBodyBytes: number;
   private readonly apiGatewayInspectionBytes: number;
@@ -352,7 +356,7 @@ export class WebFirewall extends Construct {
       const def = MANAGED_RULE_GROUPS.find((g) => g.key === key)!;
       const options = (groups as Record<string, ManagedRuleGroupOptions | undefined>)[key] ?? {};
       if (!(options.enabled ?? def.enabledByDefault)) {
-        if (def.enabledByDefault) this.warn(`managedRules.${key}.enabled`, `managedRules.${key} is off: ${def.name} (${def.why}) no longer protects the resources.`);
+        if (def.enabledByDefault) this.warn(`managedRules.${key}-off`, `managedRules.${key} is off: ${def.name} (${def.why}) no longer protects the resources.`);
         return;
       }
       const overrides: Record<string, ManagedRuleOverrideAction> = {};
@@ -375,8 +379,10 @@ export class WebFirewall extends Construct {
     const authWindow = this.window('authRateLimit.evaluationWindow', auth.evaluationWindow);
     const authPaths = this.paths(auth.paths ?? [...DEFAULT_AUTH_PATHS]);
     this.warnIfCount('authRateLimit.mode', auth.mode);
+    const authLimit = this.limit('authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT);
+    this.authRateLimit = { limit: authLimit, evaluationWindowSeconds: authWindow };
     add('RateLimitAuthPaths',
-      perIpRateStatement(this.limit('authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT), authWindow, pathPrefixStatement(authPaths)),
+      perIpRateStatement(authLimit, authWindow, pathPrefixStatement(authPaths)),
       { action: rateLimitedAction(auth.mode ?? 'BLOCK', authWindow) });
 
     const global = props.rateLimit ?? {};
@@ -571,7 +577,10 @@ export class WebFirewall extends Construct {
       if (!p.startsWith('/') || p.length > 200 || /\s/.test(p)) {
         invalidProp(this, prop, p, 'Fix: use a URI path prefix that starts with "/", has no spaces and is at most 200 characters.');
       }
-      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down lowercases the URI path before matching
+      if (/%|\/\/|\/\.\.?(\/|$)/.test(p)) {
+        invalidProp(this, prop, p, 'Fix: give the decoded, normalized path (no "%" escapes, "//", "/./" or "/../"): requests are decoded and normalized before matching, so such a prefix never matches.');
+      }
+      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down decodes, normalizes and lowercases the URI path before matching
     });
   }
 
@@ -630,11 +639,11 @@ export class WebFirewall extends Construct {
   }
 
   private warnIfCount(prop: string, mode: FirewallRuleMode | undefined): void {
-    if (mode === 'COUNT') this.warn(prop, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
+    if (mode === 'COUNT') this.warn(`${prop}-count`, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
   }
 
-  private warn(prop: string, message: string): void {
-    Annotations.of(this).addWarningV2(`@baseline/web-firewall:${prop}`, message);
+  private warn(what: string, message: string): void {
+    warn(this, `web-firewall:${kebabCase(what)}`, message);
   }
 }
 
