@@ -11,17 +11,23 @@
  * `npm run bench -- cold-start`. Network: 127.0.0.1 only (a loopback JWKS server).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
 import { startLoopbackServer } from '../test/integration/http';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
-import { bundleHandler, HANDLER_NAMES, HandlerName } from '../scripts/handlers';
+import { rdsCaBundle } from '../lambda/shared/db';
+import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
 import { BenchRow, BenchSection } from './types';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+/** Fresh processes per entry for the require profile (outside the timed rounds). */
+const PROFILE_RUNS = Number(process.env.BENCH_PROFILE_RUNS ?? 5);
+/** Packages listed per phase in a profile row. */
+const PROFILE_TOP = Number(process.env.BENCH_PROFILE_TOP ?? 8);
 const CLIENT_ID = '4b1dq3pf9hc7ks8bqbq7ugb0sl';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b';
 const MARK = '@@bench-cold-start ';
@@ -56,6 +62,69 @@ function proxyEvent(method: string, path: string, resource: string, extra: Recor
   };
 }
 
+/**
+ * The profile variant of a handler's bundle: the build's own options (scripts/handlers.ts) without minification,
+ * so that esbuild's module wrappers and its `// path` comment before each module stay findable, then instrumented.
+ * Also returns the metafile of the minified build, for the bytes per package.
+ */
+async function profileBundle(name: HandlerName, outDir: string): Promise<{ file: string; metafile: Metafile }> {
+  const minified = await build({ ...esbuildOptions(name, join(outDir, 'metafile')), write: false });
+  const options = esbuildOptions(name, join(outDir, 'profile'));
+  await build({ ...options, minify: false });
+  instrument(options.outfile as string);
+  return { file: options.outfile as string, metafile: minified.metafile };
+}
+
+/**
+ * Per-module require profile. esbuild wraps every CommonJS module of a bundle in `__commonJS({ "path"(exports, module) {...} })`
+ * and every lazily initialised ES module in `__esm({ "path"() {...} })`; the profile bundle redefines both helpers so that the
+ * first call of each wrapper is timed (self time: its own top-level code, without the modules it requires). ES modules imported
+ * statically are scope-hoisted into the bundle's top level, each after a `// path` comment: a mark there times each one's
+ * top-level code (minus the wrapped modules it calls). What runs before the first mark is reading and compiling the bundle file (and esbuild's runtime helpers).
+ */
+function instrument(file: string): void {
+  let code = readFileSync(file, 'utf8');
+  for (const helper of ['__commonJS', '__esm']) {
+    const decl = `var ${helper} = (`;
+    if (!code.includes(decl)) continue;
+    code = code.replace(decl, `var ${helper} = (cb) => globalThis.__benchWrap(cb, ${helper}Orig(cb)), ${helper}Orig = (`);
+  }
+  code = code.replace(/^\/\/ (\S+)$/gm, (_, path: string) => `globalThis.__benchMark(${JSON.stringify(path)});`);
+  writeFileSync(file, code);
+}
+
+/** Installed in the profile child before the bundle loads: times each wrapped module's first initialisation (self time, stack-based) and each hoisted module's top-level code. */
+const PROFILER = `const __prof={phase:'require',self:{},top:{require:0,first:0},stack:[],mark:'(read and compile the bundle)',markAt:performance.now(),markWrapped:0};
+const __add=(key,ms)=>{const e=__prof.self[key]??={ms:0,phase:__prof.phase};e.ms+=ms};
+globalThis.__benchMark=(path)=>{const now=performance.now();if(__prof.mark!==null)__add(__prof.mark,now-__prof.markAt-__prof.markWrapped);__prof.mark=path;__prof.markAt=performance.now();__prof.markWrapped=0};
+globalThis.__benchWrap=(cb,inner)=>{const key=Object.getOwnPropertyNames(cb)[0];let done=false;return function(){if(done)return inner.apply(this,arguments);done=true;
+const f={child:0},t0=performance.now();__prof.stack.push(f);try{return inner.apply(this,arguments)}finally{const dt=performance.now()-t0;__prof.stack.pop();
+__add(key,dt-f.child);const p=__prof.stack[__prof.stack.length-1];if(p)p.child+=dt;else{__prof.top[__prof.phase]+=dt;__prof.markWrapped+=dt}}}};`;
+
+/** The package a bundled module belongs to (`@smithy/core`, `pg`), or the project directory for the project's own code. */
+function packageOf(path: string): string {
+  const i = path.lastIndexOf('node_modules/');
+  if (i < 0) return path.split('/').slice(0, 2).join('/');
+  const rest = path.slice(i + 'node_modules/'.length).split('/');
+  return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+}
+
+/** Bytes of the minified bundle per package (esbuild's metafile). */
+function bytesByPackage(metafile: Metafile): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const o of Object.values(metafile.outputs)) {
+    for (const [path, info] of Object.entries(o.inputs)) out.set(packageOf(path), (out.get(packageOf(path)) ?? 0) + info.bytesInOutput);
+  }
+  return out;
+}
+
+interface ProfileResult {
+  readonly requireMs: number;
+  readonly firstMs: number;
+  readonly self: Record<string, { ms: number; phase: 'require' | 'first' }>;
+  readonly top: { require: number; first: number };
+}
+
 interface ChildResult {
   /** Spawn to the first answer's marker line arriving on the parent's side of the pipe (the process exit is not counted: a Lambda freezes instead). */
   readonly answeredMs: number;
@@ -64,6 +133,7 @@ interface ChildResult {
   readonly requireMs?: number;
   readonly firstMs?: number;
   readonly answer?: string;
+  readonly profile?: Omit<ProfileResult, 'requireMs' | 'firstMs'>;
 }
 
 /**
@@ -75,6 +145,12 @@ Promise.resolve(m.handler(JSON.parse(process.env.BENCH_EVENT),{functionName:'ben
 .then((r)=>{const t2=performance.now();process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:t1-t0,firstMs:t2-t1,answer:JSON.stringify(r)})+'\\n');process.exit(0)},
 (e)=>{process.stderr.write(String(e&&e.stack||e)+'\\n');process.exit(1)})`;
 
+/** The profile child: the profiler, then the same require and first request; prints the per-module times. */
+const PROFILE_CHILD = `${PROFILER}const t0=performance.now();const m=require(process.env.BENCH_BUNDLE);globalThis.__benchMark(null);const t1=performance.now();__prof.phase='first';
+Promise.resolve(m.handler(JSON.parse(process.env.BENCH_EVENT),{functionName:'bench',awsRequestId:'c0ld-5tart',getRemainingTimeInMillis:()=>3000}))
+.then(()=>{const t2=performance.now();process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:t1-t0,firstMs:t2-t1,profile:{self:__prof.self,top:__prof.top}})+'\\n');process.exit(0)},
+(e)=>{process.stderr.write(String(e&&e.stack||e)+'\\n');process.exit(1)})`;
+
 /** The baseline: an empty script that only prints the marker (`node -e ""` plus one write to the pipe). */
 const BASELINE = `process.stdout.write('\\n${MARK}{}\\n')`;
 
@@ -82,12 +158,36 @@ const BASELINE = `process.stdout.write('\\n${MARK}{}\\n')`;
 const FIRST_FETCH = `fetch(process.env.BENCH_URL).then((r)=>r.text()).then(()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})`;
 const FIRST_HTTP_GET = `require('http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
 
+/** The child for an ESM bundle: the same, with `import()` instead of `require`. */
+const CHILD_ESM = CHILD.replace('const m=require(process.env.BENCH_BUNDLE);const t1=performance.now();\n', 'import(require(\'url\').pathToFileURL(process.env.BENCH_BUNDLE).href).then((m)=>{const t1=performance.now();\n')
+  .replace(/\)$/, ')})');
+
+/** First TLS context from RDS CA certificates (what the first database connection builds): the whole bundle, or one Region's. */
+const TLS_CONTEXT = `const ca=JSON.parse(require('fs').readFileSync(process.env.BENCH_CA_FILE,'utf8'));const tls=require('tls');const t0=performance.now();
+tls.createSecureContext({ca});process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:performance.now()-t0,firstMs:0,answer:String(ca.length)})+'\\n');process.exit(0)`;
+
 /**
- * What-if for the authorizer: the same bundle with `globalThis.fetch` replaced (before the bundle loads, so the
- * JWKS cache picks it up) by a minimal node:http GET, to show how much of its cold start is Node's fetch.
+ * Bundler what-ifs, measured in the same rounds (not what the build ships): each is a handler bundled with the build's
+ * options plus the overrides, to decide the bundler options with numbers.
  */
-const HTTP_FETCH_SHIM = `globalThis.fetch=(u,o)=>new Promise((ok,ko)=>{const q=require('http').get(u,{signal:o&&o.signal},(r)=>{let b='';r.setEncoding('utf8');` +
-  `r.on('data',(c)=>{b+=c});r.on('end',()=>ok({status:r.statusCode,headers:{get:(n)=>r.headers[n.toLowerCase()]??null},body:undefined,text:async()=>b}))});q.on('error',ko)});`;
+interface Variant {
+  readonly name: string;
+  readonly handler: HandlerName;
+  readonly overrides: Partial<BuildOptions>;
+  readonly esm?: boolean;
+  readonly note: string;
+}
+const VARIANTS: Variant[] = [
+  {
+    name: 'what-if: db-bootstrap with the AWS SDK from the runtime', handler: 'db-bootstrap', overrides: { external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'] },
+    note: '@aws-sdk/*, @smithy/* external, loaded from node_modules as the runtime loads its own copy (/var/runtime/node_modules)',
+  },
+  {
+    name: 'what-if: api (API Gateway) as an ESM bundle', handler: 'api', esm: true,
+    overrides: { format: 'esm', mainFields: ['module', 'main'], banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" } },
+    note: 'format esm (tree shaking of ES modules, `module` entry points first), loaded with import()',
+  },
+];
 
 function runChild(script: string, env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
@@ -183,20 +283,36 @@ async function run(): Promise<BenchRow[]> {
     const bundles = [];
     for (const e of entries) {
       const { file } = await bundleHandler(e.handler, outDir);
+      const { file: profileFile, metafile } = await profileBundle(e.handler, outDir);
       const bytes = readFileSync(file);
-      bundles.push({ ...e, file, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+      bundles.push({ ...e, file, profileFile, packageBytes: bytesByPackage(metafile), size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
     }
 
-    // Contenders of one round: the baseline, every bundle, and two references that isolate the JWKS fetch's cost.
+    const variants = [];
+    for (const v of VARIANTS) {
+      const entry = entries.find((e) => e.handler === v.handler)!;
+      const options = esbuildOptions(v.handler, join(outDir, 'variants', v.name.replace(/[^a-z]+/g, '-')));
+      const outfile = v.esm ? (options.outfile as string).replace(/\.js$/, '.mjs') : options.outfile as string;
+      await build({ ...options, ...v.overrides, outfile });
+      const bytes = readFileSync(outfile);
+      variants.push({ ...v, entry, file: outfile, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+    }
+
+    const caFile = (name: string, ca: string[]): string => {
+      const file = join(outDir, `ca-${name}.json`);
+      writeFileSync(file, JSON.stringify(ca));
+      return file;
+    };
+
+    // Contenders of one round: the baseline, every bundle, the bundler what-ifs, and references (TLS context, Node's fetch).
     const jwksUrl = `${issuer}/.well-known/jwks.json`;
     interface Contender { readonly name: string; readonly script: string; readonly env: Record<string, string>; readonly expect?: string }
     const contenders: Contender[] = [
       { name: 'baseline', script: BASELINE, env },
       ...bundles.map((b) => ({ name: b.name, script: CHILD, env: { ...env, BENCH_BUNDLE: b.file, BENCH_EVENT: JSON.stringify(b.event()) }, expect: b.expect })),
-      {
-        name: 'authorizer over node:http', script: HTTP_FETCH_SHIM + CHILD,
-        env: { ...env, BENCH_BUNDLE: bundles[0].file, BENCH_EVENT: JSON.stringify(bundles[0].event()) }, expect: bundles[0].expect,
-      },
+      ...variants.map((v) => ({ name: v.name, script: v.esm ? CHILD_ESM : CHILD, env: { ...env, NODE_PATH: join(ROOT, 'node_modules'), BENCH_BUNDLE: v.file, BENCH_EVENT: JSON.stringify(v.entry.event()) }, expect: v.entry.expect })),
+      { name: 'tls all', script: TLS_CONTEXT, env: { ...env, BENCH_CA_FILE: caFile('all', rdsCaBundle()) } },
+      { name: 'tls region', script: TLS_CONTEXT, env: { ...env, BENCH_CA_FILE: caFile('eu-west-1', rdsCaBundle('eu-west-1')) } },
       { name: 'first fetch()', script: FIRST_FETCH, env: { ...env, BENCH_URL: jwksUrl } },
       { name: 'first http.get()', script: FIRST_HTTP_GET, env: { ...env, BENCH_URL: jwksUrl } },
     ];
@@ -223,6 +339,14 @@ async function run(): Promise<BenchRow[]> {
       });
     }
 
+    // Require profiles: fresh processes of the instrumented bundles, after the timed rounds (the instrumentation is not timed above).
+    const profiles: string[] = [];
+    for (const b of bundles) {
+      const runs: ChildResult[] = [];
+      for (let r = 0; r < PROFILE_RUNS; r++) runs.push(await runChild(PROFILE_CHILD, { ...env, BENCH_BUNDLE: b.profileFile, BENCH_EVENT: JSON.stringify(b.event()) }));
+      profiles.push(summarizeProfile(runs, b.packageBytes));
+    }
+
     const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
     const med = (i: number, f: (x: ChildResult) => number): number => median(results[i].map(f));
     const rows: BenchRow[] = [{
@@ -245,14 +369,26 @@ async function run(): Promise<BenchRow[]> {
         note: `+${extra.toFixed(1)} ms over the baseline; in process: require ${med(i, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(i, (x) => x.firstMs ?? 0).toFixed(1)} ms` +
           `${b.msGoal !== undefined ? `; goal <= ${b.msGoal} ms (${extra <= b.msGoal ? 'met' : 'MISSED'})` : ''}; ${b.request}`,
       });
+      rows.push({ name: `${b.name}: require profile`, note: profiles[n] });
     });
     const fetchRow = contenders.length - 2;
-    const whatIf = contenders.length - 3;
+    variants.forEach((v, n) => {
+      const i = bundles.length + 1 + n;
+      rows.push({
+        name: v.name, usPerOp: median(added[i]) * 1000, ratio: median(overBaseline[i]), ratioOf: 'x node startup',
+        note: `+${median(added[i]).toFixed(1)} ms; require ${med(i, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(i, (x) => x.firstMs ?? 0).toFixed(1)} ms; ` +
+          `${kb(v.size)}, gzip ${kb(v.gzip)}; ${v.note}`,
+      });
+    });
+    const tlsAll = bundles.length + 1 + variants.length;
     rows.push(
       {
-        name: 'what-if: authorizer with the JWKS over node:http', usPerOp: median(added[whatIf]) * 1000, ratio: median(overBaseline[whatIf]), ratioOf: 'x node startup',
-        note: `+${median(added[whatIf]).toFixed(1)} ms; require ${med(whatIf, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(whatIf, (x) => x.firstMs ?? 0).toFixed(1)} ms; ` +
-          'same bundle, globalThis.fetch replaced by a 1-line http.get before it loads (diagnostic, not deployed)',
+        name: 'reference: first TLS context, whole RDS CA bundle', usPerOp: med(tlsAll, (x) => x.requireMs ?? 0) * 1000,
+        note: `${med(tlsAll, (x) => x.requireMs ?? 0).toFixed(1)} ms in process (${results[tlsAll][0]?.answer} certificates; TLS context only, what the first database connection built before)`,
+      },
+      {
+        name: 'reference: first TLS context, eu-west-1 RDS CAs', usPerOp: med(tlsAll + 1, (x) => x.requireMs ?? 0) * 1000,
+        note: `${med(tlsAll + 1, (x) => x.requireMs ?? 0).toFixed(1)} ms in process (${results[tlsAll + 1][0]?.answer} certificates: rdsCaBundle(region), what the API and db-bootstrap build now)`,
       },
       { name: 'reference: first fetch() to 127.0.0.1', usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
       { name: 'reference: first http.get() to 127.0.0.1', usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:http` },
@@ -262,6 +398,35 @@ async function run(): Promise<BenchRow[]> {
     await issuerServer.close();
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One line per entry: where `require` and the first request spend their time, by package (median self time over the profile runs,
+ * with the package's bytes in the minified bundle; the project's own modules by directory, `lambda/api`), and what is left
+ * ("unattributed" in `require`: the bundle's parse and compile before the first statement runs; "handler code and I/O" in the first request).
+ */
+function summarizeProfile(runs: ChildResult[], packageBytes: Map<string, number>): string {
+  const phases = ['require', 'first'] as const;
+  const perPhase = phases.map((phase) => {
+    const byPackage = new Map<string, number[]>();
+    runs.forEach((run, r) => {
+      for (const [path, e] of Object.entries(run.profile?.self ?? {})) {
+        if (e.phase !== phase) continue;
+        const list = byPackage.get(packageOf(path)) ?? [];
+        list[r] = (list[r] ?? 0) + e.ms;
+        byPackage.set(packageOf(path), list);
+      }
+    });
+    const medians = [...byPackage].map(([pkg, list]) => [pkg, median(runs.map((_, r) => list[r] ?? 0))] as const).sort((a, b) => b[1] - a[1]);
+    const own = median(runs.map((x) => ((phase === 'require' ? x.requireMs : x.firstMs) ?? 0)
+      - Object.values(x.profile?.self ?? {}).filter((e) => e.phase === phase).reduce((a, e) => a + e.ms, 0)));
+    const total = median(runs.map((x) => (phase === 'require' ? x.requireMs : x.firstMs) ?? 0));
+    const listed = medians.slice(0, PROFILE_TOP).map(([pkg, ms]) => `${pkg} ${ms.toFixed(1)}${packageBytes.has(pkg) ? ` (${(packageBytes.get(pkg)! / 1024).toFixed(0)} KB)` : ''}`);
+    const rest = medians.slice(PROFILE_TOP).reduce((a, [, ms]) => a + ms, 0);
+    return `${phase === 'require' ? 'require' : 'first request'} ${total.toFixed(1)} ms = ${phase === 'require' ? 'unattributed' : 'handler code and I/O'} ${own.toFixed(1)}` +
+      `${listed.length > 0 ? `, ${listed.join(', ')}` : ''}${rest > 0.05 ? `, ${medians.length - PROFILE_TOP} more ${rest.toFixed(1)}` : ''}`;
+  });
+  return `${perPhase.join('; ')} (ms of self time, median of ${runs.length} instrumented runs; KB in the minified bundle)`;
 }
 
 export const coldStartSection: BenchSection = { name: 'cold-start', run };

@@ -7,7 +7,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, json } from '../shared/http';
 import { logger, metrics } from '../shared/observability';
 import type { RateLimiter } from '../shared/rate-limit/limiter';
-import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
 import { dictionary } from '../shared/safe-json';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
@@ -76,6 +75,9 @@ const powertoolsLogger: SessionLogger = {
 /** The shared limiter when the stack wired one (RATE_LIMIT_* variables); a failed setup fails the auth routes closed. */
 function limiterFromEnv(): Promise<RateLimiter> | undefined {
   if (!process.env.RATE_LIMIT_REDIS_HOST) return undefined;
+  // The Redis client (ioredis) is loaded only when the limiter is wired.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { rateLimiterFromEnv } = require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
   const limiter = rateLimiterFromEnv(process.env, { logger, metrics });
   limiter.catch(() => undefined); // observed per request; avoid an unhandled rejection at cold start
   return limiter;

@@ -82,6 +82,8 @@ export interface SecurityBaselineControlInfo {
   readonly ruleId: string;
   readonly areas: readonly SecurityBaselineArea[];
   readonly title: string;
+  /** What a finding says: the setting and the value found. */
+  readonly reports: string;
   readonly resourceTypes: readonly string[];
   /** What `fix` mode does; undefined for controls that only report. */
   readonly fixes?: string;
@@ -109,7 +111,7 @@ interface FindingRecord {
 export class SecurityBaseline implements IAspect {
   /** Every control, for documentation and tooling. */
   public static readonly CONTROLS: readonly SecurityBaselineControlInfo[] = SECURITY_BASELINE_CONTROLS.map((c) => Object.freeze({
-    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, resourceTypes: c.resourceTypes, fixes: c.fixes,
+    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, reports: c.reports, resourceTypes: c.resourceTypes, fixes: c.fixes,
   }));
 
   public readonly mode: SecurityBaselineMode;
@@ -119,6 +121,7 @@ export class SecurityBaseline implements IAspect {
   private readonly records = new Map<string, FindingRecord>();
   private readonly changeLog = new Map<string, SecurityBaselineChange>();
   private readonly stages = new WeakSet<Stage>();
+  private readonly evaluated = new Map<string, Set<string>>();
 
   constructor(props: SecurityBaselineProps = {}) {
     this.mode = checkMode('mode', props.mode ?? 'report');
@@ -144,6 +147,11 @@ export class SecurityBaseline implements IAspect {
     });
   }
 
+  /** How many resources each control judged (by control id), for coverage evidence. */
+  public get evaluations(): Record<string, number> {
+    return Object.fromEntries(SECURITY_BASELINE_CONTROLS.map((c) => [c.id, this.evaluated.get(c.id)?.size ?? 0]));
+  }
+
   /** Changes made in `fix` mode. */
   public get changes(): SecurityBaselineChange[] {
     return [...this.changeLog.values()];
@@ -157,6 +165,7 @@ export class SecurityBaseline implements IAspect {
     let properties = renderedProperties(node);
     for (const control of controls) {
       const key = `${control.id}@${node.node.path}`;
+      this.evaluated.set(control.id, (this.evaluated.get(control.id) ?? new Set()).add(node.node.path));
       const violation = control.evaluate(node, { properties, thresholds: this.thresholds })[0];
       this.records.delete(key);
       if (!violation) continue;

@@ -71,6 +71,8 @@ export interface SecurityBaselineControl {
   readonly areas: readonly SecurityBaselineArea[];
   /** One line: what the control requires. */
   readonly title: string;
+  /** What a finding says (the setting and the value found), for the controls table. */
+  readonly reports: string;
   /** CloudFormation resource types the control judges. */
   readonly resourceTypes: readonly string[];
   /** What `fix` mode does, for the controls table; `undefined` when the control only reports. */

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
@@ -198,12 +199,12 @@ export interface SecureRestApiProps {
   readonly stageName?: string;
   /**
    * Stage throttle (every method, the READ category).
-   * @default { rateLimit: 100, burstLimit: 200 }
+   * @default - rateLimit 100, burstLimit 200
    */
   readonly throttle?: ThrottleLimits;
   /**
    * Per-method throttle of WRITE routes.
-   * @default { rateLimit: 20, burstLimit: 40 }
+   * @default - rateLimit 20, burstLimit 40
    */
   readonly writeThrottle?: ThrottleLimits;
   /**
@@ -383,7 +384,7 @@ export class SecureRestApi extends Construct {
   public readonly parameterValidator: apigateway.RequestValidator;
   /** The account-wide API Gateway CloudWatch Logs role, when `cloudWatchRole` is true. */
   public readonly cloudWatchRole?: iam.IRole;
-  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link cloudWatchRole}, when `cloudWatchRole` is true. */
+  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link SecureRestApi.cloudWatchRole}, when `cloudWatchRole` is true. */
   public readonly cloudWatchAccount?: apigateway.CfnAccount;
   /** The HTTPS URL of the API on its custom domain. */
   public readonly url: string;
@@ -611,6 +612,8 @@ export class SecureRestApi extends Construct {
       methodResponses: route.methodResponses,
       operationName: route.operationName,
     });
+    // The integration's invoke permissions (API Gateway, scoped to this method's execute-api ARN).
+    acknowledgeScopedInvokePermissions(created);
     if (isPublic) {
       const reason = this.publicRoutes.get(key)!.reason
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;
