@@ -121,7 +121,10 @@ export class SecurityBaseline implements IAspect {
   private readonly records = new Map<string, FindingRecord>();
   private readonly changeLog = new Map<string, SecurityBaselineChange>();
   private readonly stages = new WeakSet<Stage>();
-  private readonly evaluated = new Map<string, Set<string>>();
+  private readonly evaluated = new Map<string, Set<IConstruct>>();
+  /** A number per resource: findings and changes are keyed by resource, so one Aspect can serve several apps. */
+  private readonly resourceIds = new WeakMap<IConstruct, number>();
+  private nextResourceId = 0;
 
   constructor(props: SecurityBaselineProps = {}) {
     this.mode = checkMode('mode', props.mode ?? 'report');
@@ -164,8 +167,8 @@ export class SecurityBaseline implements IAspect {
     this.registerPlugin(node);
     let properties = renderedProperties(node);
     for (const control of controls) {
-      const key = `${control.id}@${node.node.path}`;
-      this.evaluated.set(control.id, (this.evaluated.get(control.id) ?? new Set()).add(node.node.path));
+      const key = `${control.id}#${this.resourceId(node)}`;
+      this.evaluated.set(control.id, (this.evaluated.get(control.id) ?? new Set<IConstruct>()).add(node));
       const violation = control.evaluate(node, { properties, thresholds: this.thresholds })[0];
       this.records.delete(key);
       if (!violation) continue;
@@ -185,6 +188,15 @@ export class SecurityBaseline implements IAspect {
       }
       this.records.set(key, { control, resource: node, message, fix: violation.fix });
     }
+  }
+
+  private resourceId(node: IConstruct): number {
+    let id = this.resourceIds.get(node);
+    if (id === undefined) {
+      id = this.nextResourceId++;
+      this.resourceIds.set(node, id);
+    }
+    return id;
   }
 
   /** Registers the plugin that reports this Aspect's findings on the Stage that synthesizes the resource, once. */
