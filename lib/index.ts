@@ -1,3 +1,11 @@
+/**
+ * aws-security-baseline: AWS CDK constructs that enforce backend security (TLS 1.3 in transit, validated input,
+ * JWT identity, WAF traffic control, encrypted and rotated data) and pass the cdk-nag rule packs. The rule-pack
+ * helpers are in the `aws-security-baseline/compliance` entry.
+ *
+ * @packageDocumentation
+ * @module aws-security-baseline
+ */
 // Public API of aws-security-baseline (the package root, `.`): the constructs, their props and the types their
 // signatures use, listed by name. Everything else under lib/ is private and may change in any release.
 // The rule-pack helpers are public through the `./compliance` entry (lib/compliance/index.ts), not from here.
@@ -22,7 +30,7 @@ export {
   type AccountTakeoverPreventionOptions, type ApiGatewayBodyInspectionLimit, type AuthRateLimitOptions,
   type BodySizeLimitOptions, type BotControlOptions, type FirewallRuleMode, type HeaderRateLimitOptions,
   type ManagedRuleGroupOptions, type ManagedRuleGroupsOptions, type ManagedRuleOverrideAction, type RateLimitOptions,
-  WebFirewall, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
+  WebFirewall, type WebFirewallAssociateOptions, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
 } from './constructs/web-firewall';
 export {
   type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
@@ -198,12 +199,12 @@ export interface SecureRestApiProps {
   readonly stageName?: string;
   /**
    * Stage throttle (every method, the READ category).
-   * @default { rateLimit: 100, burstLimit: 200 }
+   * @default - rateLimit 100, burstLimit 200
    */
   readonly throttle?: ThrottleLimits;
   /**
    * Per-method throttle of WRITE routes.
-   * @default { rateLimit: 20, burstLimit: 40 }
+   * @default - rateLimit 20, burstLimit 40
    */
   readonly writeThrottle?: ThrottleLimits;
   /**
@@ -313,13 +314,17 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   xrayTraceId: '$context.xrayTraceId',
 });
 
-/** One gateway response: type, status, stable error code and message (a JSON string literal or a `$context` variable). */
+/**
+ * One gateway response: type, status, stable error code and message: a JSON string literal, or
+ * `$context.error.messageString`, which API Gateway renders as a quoted JSON string. Never a raw `$context`
+ * variable inside quotes: its value is not escaped, so a quote in it breaks the JSON (a test renders every template).
+ */
 interface GatewayResponseSpec {
   readonly id: string;
   readonly type: apigateway.ResponseType;
   readonly statusCode?: string;
   readonly code: string;
-  /** Either a quoted JSON string or a `$context` variable that renders as one. */
+  /** A JSON string literal, or `$context.error.messageString` (rendered by API Gateway as one). */
   readonly message: string;
   readonly headers?: Record<string, string>;
 }
@@ -334,8 +339,10 @@ const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   { id: 'Throttled', type: apigateway.ResponseType.THROTTLED, statusCode: '429', code: 'rate_limited', message: '"Too many requests"',
     headers: { 'Retry-After': '1' } },
   { id: 'QuotaExceeded', type: apigateway.ResponseType.QUOTA_EXCEEDED, statusCode: '429', code: 'rate_limited', message: '"Quota exceeded"' },
+  // A fixed message: `$context.error.validationErrorString` is raw text that can echo the request (quotes included),
+  // and gateway-response templates are not VTL, so it cannot be escaped there. The handler's own 400 names the field.
   { id: 'BadRequestBody', type: apigateway.ResponseType.BAD_REQUEST_BODY, statusCode: '400', code: 'validation_failed',
-    message: '"$context.error.validationErrorString"' },
+    message: '"Invalid request body"' },
   { id: 'BadRequestParameters', type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, statusCode: '400', code: 'validation_failed',
     message: '$context.error.messageString' },
   { id: 'RequestTooLarge', type: apigateway.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', code: 'payload_too_large', message: '"Request too large"' },
@@ -377,7 +384,7 @@ export class SecureRestApi extends Construct {
   public readonly parameterValidator: apigateway.RequestValidator;
   /** The account-wide API Gateway CloudWatch Logs role, when `cloudWatchRole` is true. */
   public readonly cloudWatchRole?: iam.IRole;
-  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link cloudWatchRole}, when `cloudWatchRole` is true. */
+  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link SecureRestApi.cloudWatchRole}, when `cloudWatchRole` is true. */
   public readonly cloudWatchAccount?: apigateway.CfnAccount;
   /** The HTTPS URL of the API on its custom domain. */
   public readonly url: string;
@@ -605,6 +612,8 @@ export class SecureRestApi extends Construct {
       methodResponses: route.methodResponses,
       operationName: route.operationName,
     });
+    // The integration's invoke permissions (API Gateway, scoped to this method's execute-api ARN).
+    acknowledgeScopedInvokePermissions(created);
     if (isPublic) {
       const reason = this.publicRoutes.get(key)!.reason
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;

@@ -127,9 +127,15 @@ export interface BotControlOptions {
    * @default true
    */
   readonly enableMachineLearning?: boolean;
-  /** @default - `managedRulesMode` */
+  /**
+   * BLOCK (enforce) or COUNT (observe only; synth warning) for the Bot Control rule group.
+   * @default - `managedRulesMode`
+   */
   readonly mode?: FirewallRuleMode;
-  /** @default - none */
+  /**
+   * Actions for individual rules of the Bot Control group, by rule name (for example `{ CategoryHttpLibrary: 'COUNT' }`).
+   * @default - none
+   */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
 }
 
@@ -152,9 +158,15 @@ export interface AccountTakeoverPreventionOptions {
    * @default '/password'
    */
   readonly passwordField?: string;
-  /** @default - `managedRulesMode` */
+  /**
+   * BLOCK (enforce) or COUNT (observe only; synth warning) for the account takeover prevention rule group.
+   * @default - `managedRulesMode`
+   */
   readonly mode?: FirewallRuleMode;
-  /** @default - none */
+  /**
+   * Actions for individual rules of the account takeover prevention group, by rule name.
+   * @default - none
+   */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
 }
 
@@ -166,12 +178,26 @@ export interface BodySizeLimitOptions {
    * @default Size.kibibytes(8)
    */
   readonly maxSize?: Size;
-  /** @default 'BLOCK' */
+  /**
+   * BLOCK (answer 413) or COUNT (observe only; synth warning) for bodies above `maxSize`.
+   * @default 'BLOCK'
+   */
   readonly mode?: FirewallRuleMode;
 }
 
 /** API Gateway body inspection sizes (above 16 KB costs extra). */
 export type ApiGatewayBodyInspectionLimit = 'KB_16' | 'KB_32' | 'KB_48' | 'KB_64';
+
+/** Options of {@link WebFirewall.associate}. */
+export interface WebFirewallAssociateOptions {
+  /**
+   * Lets a web ACL whose body-size limit is above 8 KiB (sized for a REST API stage) also protect an ALB. AWS WAF inspects
+   * only the first 8 KiB of an ALB request body and the body-size rule matches bodies too large to inspect, so on the ALB
+   * every body over 8 KiB is blocked: the same limit as an ACL of its own, with one ACL (and its rules) to pay for.
+   * @default false - refused, to make the ALB's effective limit explicit
+   */
+  readonly albBodyLimitIsInspectionLimit?: boolean;
+}
 
 /** Props of {@link WebFirewall}. */
 export interface WebFirewallProps {
@@ -497,14 +523,14 @@ export class WebFirewall extends Construct {
    * construct's scope). One ACL may protect several resources; each resource can
    * have only one ACL.
    */
-  public associate(resource: WebFirewallResource): wafv2.CfnWebACLAssociation {
+  public associate(resource: WebFirewallResource, options: WebFirewallAssociateOptions = {}): wafv2.CfnWebACLAssociation {
     const isAlb = 'loadBalancerArn' in resource;
     const kind = isAlb ? 'Alb' : 'Stage';
     const key = resource.node.path;
     if (this.associated.has(key)) {
       invalidProp(this, 'associate(resource)', key, 'Fix: associate each resource once; a resource can have only one web ACL.');
     }
-    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES) {
+    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES && options.albBodyLimitIsInspectionLimit !== true) {
       invalidProp(this, 'bodySizeLimit.maxSize', `${this.maxBodyBytes} bytes`,
         `Fix: an ALB lets AWS WAF inspect only ${ALB_BODY_INSPECTION_BYTES} bytes, so every larger body would be blocked anyway; set at most Size.kibibytes(8), or protect the ALB with its own WebFirewall.`);
     }
