@@ -7,13 +7,15 @@
  * and the limiter's own JavaScript per check over an instant store.
  *
  * Runs inside `npm run bench` (section "rate-limiter") or alone:
- * `npx tsx bench/rate-limiter.ts`. Needs `redis-server` (Debian package) on PATH.
+ * `npx tsx bench/rate-limiter.ts`. Needs `redis-server` (Debian package): installed when missing and root with apt,
+ * otherwise the section reports one skipped row naming the fix.
  */
 import * as os from 'node:os';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { RateLimiter, RateLimiterConfig } from '../lambda/shared/rate-limit';
 import { createRedisRateLimitStore } from '../lambda/shared/rate-limit/redis-store';
 import { startRedis } from '../test/integration/redis';
+import { ensureRedisServer } from '../test/integration/services';
 import { BenchRow, BenchSection } from './types';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -78,6 +80,9 @@ async function limiterOwnCpu(config: RateLimiterConfig): Promise<number> {
 }
 
 async function run(): Promise<BenchRow[]> {
+  // The same provisioning as `npm test` (installs Debian's package when root with apt); a missing server is a skipped row.
+  const service = ensureRedisServer({ log: (line) => console.error(line) });
+  if (!service.available) return [{ name: 'skipped: no redis-server', note: service.fix }];
   // The server gets its own core when there are two (the bench process is pinned to core 0).
   const redis = await startRedis({ cpu: os.cpus().length > 1 ? 1 : undefined });
   const store = await createRedisRateLimitStore({ host: redis.host, port: redis.port, tls: false });

@@ -1,3 +1,11 @@
+/**
+ * aws-security-baseline: AWS CDK constructs that enforce backend security (TLS 1.3 in transit, validated input,
+ * JWT identity, WAF traffic control, encrypted and rotated data) and pass the cdk-nag rule packs. The rule-pack
+ * helpers are in the `aws-security-baseline/compliance` entry.
+ *
+ * @packageDocumentation
+ * @module aws-security-baseline
+ */
 // Public API of aws-security-baseline (the package root, `.`): the constructs, their props and the types their
 // signatures use, listed by name. Everything else under lib/ is private and may change in any release.
 // The rule-pack helpers are public through the `./compliance` entry (lib/compliance/index.ts), not from here.
@@ -28,7 +36,7 @@ export {
   type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
   type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';
-export { JwtAuthorizer, type JwtAuthorizerProps } from './constructs/jwt-authorizer';
+export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';
 
 // Identity
 export { type ResourceServerOptions, type ResourceServerScopeOptions, UserDirectory, type UserDirectoryProps } from './constructs/user-directory';
@@ -38,3 +46,10 @@ export { IdentityRateLimiter, type IdentityRateLimiterProps, RateLimitCacheEngin
 export { IamAuthDatabase, type IamAuthDatabaseProps, type IIamAuthDatabase, MinimumTlsVersion } from './constructs/iam-auth-database';
 export { DatabaseBootstrap, type DatabaseBootstrapProps } from './constructs/iam-auth-database/bootstrap';
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
+
+// Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources
+export { SecurityBaseline, SECURITY_BASELINE_DEFAULT_THRESHOLDS, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
+export type {
+  SecurityBaselineArea, SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineMode,
+  SecurityBaselineProps, SecurityBaselineThresholds,
+} from './aspects/security-baseline';

@@ -40,6 +40,12 @@ export function renderValidators(): string {
   if (requires.some((r) => r !== UCS2_REQUIRE)) throw new Error(`unexpected runtime dependency in ajv's standalone code: ${requires.join(', ')}`);
   const usesUcs2 = requires.length > 0;
   code = code.split(UCS2_REQUIRE).join('ucs2length');
+  // ajv's uniqueItems check indexes an object literal with the array's own strings: `indices[item]`. On a plain `{}` a
+  // string such as "__proto__" reads Object.prototype and its write is ignored, so ["__proto__","__proto__"] passes as
+  // unique. A prototype-less object makes every string an ordinary key.
+  const indexMaps = code.match(/const indices\d+ = \{\};/g) ?? [];
+  code = code.replace(/(const indices\d+ = )\{\};/g, '$1Object.create(null);');
+  if (/indices\d+ = \{\}/.test(code)) throw new Error(`unexpected uniqueItems code shape in ajv's standalone output (${indexMaps.length} maps rewritten)`);
   const ajvVersion = (JSON.parse(readFileSync(require.resolve('ajv/package.json'), 'utf8')) as { version: string }).version;
   return [
     '/* eslint-disable */',

@@ -29,6 +29,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
 import type { Pool } from 'pg';
 import { errorResponse, HttpError, json } from '../shared/http';
+import { dictionary, parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { NOTE_LIMITS, TITLE_PATTERN } from './schemas';
 import * as validators from './validators.generated';
 
@@ -246,8 +247,9 @@ function parseJsonBody(event: APIGatewayProxyEvent): unknown {
     throw new HttpError(413, 'payload_too_large', `Request body larger than ${NOTE_LIMITS.maxBodyBytes} bytes`);
   }
   try {
-    return JSON.parse(text);
-  } catch {
+    return parseJsonSafe(text);
+  } catch (err) {
+    if (err instanceof UnsafeJsonKeyError) throw new HttpError(400, 'validation_failed', 'Invalid request body', {}, { field: '/', rule: 'key' });
     throw new HttpError(400, 'bad_request', 'Request body is not valid JSON');
   }
 }
@@ -256,8 +258,8 @@ function listQuery(event: APIGatewayProxyEvent): ListQuery {
   for (const values of Object.values(event.multiValueQueryStringParameters ?? {})) {
     if (Array.isArray(values) && values.length > 1) throw new HttpError(400, 'validation_failed', 'Invalid request query', {}, { field: '/', rule: 'repeated' });
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') query[k] = v;
+  // No prototype: a key named __proto__ or constructor stays an ordinary (unknown, so refused) key.
+  const query = dictionary(Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return check<ListQuery>(validateListQuery, query, 'query');
 }
 
@@ -281,11 +283,11 @@ function expectedVersion(event: APIGatewayProxyEvent): number | null {
 
 type RouteName = 'health' | 'notes' | 'note';
 const ALLOWED_METHODS: Record<RouteName, string[]> = { health: ['GET'], notes: ['GET', 'POST'], note: ['GET', 'PUT', 'DELETE'] };
-const RESOURCES: Record<string, RouteName> = { '/health': 'health', '/notes': 'notes', '/notes/{id}': 'note' };
+const RESOURCES: ReadonlyMap<string, RouteName> = new Map([['/health', 'health'], ['/notes', 'notes'], ['/notes/{id}', 'note']]);
 
 /** Uses the API Gateway resource template when there is one, otherwise matches the raw path (ALB). */
 function resolveRoute(event: APIGatewayProxyEvent): { route: RouteName; id?: string } | undefined {
-  const byResource = event.resource !== undefined ? RESOURCES[event.resource] : undefined;
+  const byResource = event.resource !== undefined ? RESOURCES.get(event.resource) : undefined;
   if (byResource) return { route: byResource, id: event.pathParameters?.id ?? undefined };
   const path = event.path ?? '';
   if (path === '/health') return { route: 'health' };

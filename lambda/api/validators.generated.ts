@@ -159,7 +159,7 @@ if(valid1){
 let i1 = data2.length;
 let j0;
 if(i1 > 1){
-const indices0 = {};
+const indices0 = Object.create(null);
 for(;i1--;){
 let item0 = data2[i1];
 if(typeof item0 !== "string"){
@@ -350,7 +350,7 @@ if(valid1){
 let i1 = data2.length;
 let j0;
 if(i1 > 1){
-const indices0 = {};
+const indices0 = Object.create(null);
 for(;i1--;){
 let item0 = data2[i1];
 if(typeof item0 !== "string"){

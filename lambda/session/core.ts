@@ -2,7 +2,8 @@
  * The session endpoints, free of AWS: `POST /auth/token`, `POST /auth/refresh`, `POST /auth/logout`.
  *
  * - The access token goes to the browser in the JSON body (it keeps it in memory); the refresh token only ever
- *   travels in an `HttpOnly; Secure; SameSite=Strict; Path=/auth` cookie, so page scripts cannot read it.
+ *   travels in the `__Host-refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/`, no Domain), so page scripts
+ *   cannot read it and a sibling subdomain cannot plant one.
  * - The ID token is not returned: the app reads what it needs (sub, groups, scopes) from the access token's claims,
  *   and one bearer credential less in page memory is one less to steal.
  * - CSRF: every request needs an allowed `Origin` and `X-Requested-With: fetch` (a custom header that forms and
@@ -11,6 +12,7 @@
  * - Tokens are never logged and never put in an error; the issuer's error bodies are never passed on.
  */
 import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
+import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 
@@ -82,7 +84,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
         }
         case 'refresh': {
           checkEmptyBody(req);
-          const refreshToken = readRefreshCookie(req);
+          const refreshToken = readRefreshCookie(req, clearCookie);
           if (!refreshToken) throw new HttpError(401, 'unauthorized', 'No session');
           try {
             const tokens = await issuer.refresh(refreshToken);
@@ -99,7 +101,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
         }
         case 'logout': {
           checkEmptyBody(req);
-          const refreshToken = readRefreshCookie(req);
+          const refreshToken = readRefreshCookie(req, clearCookie);
           if (refreshToken) {
             try {
               await issuer.revoke(refreshToken);
@@ -148,7 +150,12 @@ function parseTokenRequest(req: SessionRequest): { code: string; verifier: strin
   const raw = req.body ?? '';
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'payload_too_large', `Body over ${MAX_BODY_BYTES} bytes`);
   let body: unknown;
-  try { body = JSON.parse(raw); } catch { throw new HttpError(400, 'bad_request', 'Body is not valid JSON'); }
+  try {
+    body = parseJsonSafe(raw);
+  } catch (err) {
+    if (err instanceof UnsafeJsonKeyError) throw new HttpError(400, 'validation_failed', 'Only code and code_verifier are accepted');
+    throw new HttpError(400, 'bad_request', 'Body is not valid JSON');
+  }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'validation_failed', 'Body must be an object with code and code_verifier');
   const keys = Object.keys(body);
   const extra = keys.filter((k) => k !== 'code' && k !== 'code_verifier');
@@ -166,14 +173,20 @@ function checkEmptyBody(req: SessionRequest): void {
   if (raw !== '' && raw !== '{}') throw new HttpError(400, 'validation_failed', 'This endpoint takes no body');
 }
 
-/** The refresh token from the Cookie header, if present and well-formed (a malformed value counts as absent). */
-export function readRefreshCookie(req: SessionRequest): string | undefined {
+/**
+ * The refresh token from the Cookie header, if present and well-formed (a malformed value counts as absent). Only the
+ * `__Host-` name counts: a cookie of another name (the former `__Secure-refresh`, or anything a sibling subdomain set
+ * for the parent domain) is ignored. More than one cookie of our name cannot come from this host (same name, host
+ * and path replace each other), so someone planted one: trust neither, answer 401 and clear ours (`clearCookie`).
+ */
+export function readRefreshCookie(req: SessionRequest, clearCookie?: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   const values = header.split(';').map((p) => p.trim()).filter((p) => p.startsWith(`${REFRESH_COOKIE_NAME}=`)).map((p) => p.slice(REFRESH_COOKIE_NAME.length + 1));
-  // Two cookies with our name means someone planted one (cookie tossing); trust neither.
-  if (values.length !== 1) return undefined;
-  return isCookieSafe(values[0]) ? values[0] : undefined;
+  if (values.length > 1) {
+    throw new HttpError(401, 'unauthorized', 'Conflicting session cookies; sign in again', clearCookie ? { 'Set-Cookie': clearCookie } : {});
+  }
+  return values.length === 1 && isCookieSafe(values[0]) ? values[0] : undefined;
 }
 
 function tokenResponse(tokens: IssuedTokens, cors: Record<string, string>, cookie: string | undefined): HttpResponse {

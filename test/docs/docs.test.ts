@@ -1,5 +1,7 @@
-import { existsSync, readFileSync, readdirSync } from 'fs';
-import { join } from 'path';
+import { execFileSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, relative } from 'path';
 import { DIAGRAM_PATH, renderDiagram } from '../../scripts/diagram';
 
 const ROOT = join(__dirname, '..', '..');
@@ -8,6 +10,25 @@ describe('documentation stays in step with the code', () => {
   test('docs/architecture.svg matches the stacks (regenerate with `npm run diagram`)', () => {
     expect(readFileSync(DIAGRAM_PATH, 'utf8')).toBe(renderDiagram());
   });
+
+  test('docs/api (the API reference) matches the public API, with no typedoc warning (regenerate with `npm run docs`)', () => {
+    // GIVEN a fresh typedoc run into a temporary directory (typedoc.json: every public declaration must be documented,
+    // and warnings, validation warnings included, are errors)
+    const out = mkdtempSync(join(tmpdir(), 'api-docs-'));
+    try {
+      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out, '--logLevel', 'Warn'], { cwd: ROOT, stdio: 'pipe' });
+      // THEN it has the same files with the same content as the committed docs/api
+      const files = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+      const committed = join(ROOT, 'docs', 'api');
+      expect(files(committed)).toEqual(files(out));
+      for (const file of files(out)) {
+        expect({ file, text: readFileSync(join(committed, file), 'utf8') }).toEqual({ file, text: readFileSync(join(out, file), 'utf8') });
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   test('every construct folder has a README with a purpose, an example and the secure-defaults table', () => {
     const dir = join(ROOT, 'lib', 'constructs');

@@ -18,6 +18,17 @@ describe('precompiled request validators (lambda/api/validators.generated.ts)', 
     expect(readFileSync(VALIDATORS_FILE, 'utf8')).not.toMatch(/require\(|new Function|eval\(/);
   });
 
+  test('fails if a uniqueItems index map is a plain object: prototype-named strings are ordinary keys', () => {
+    // GIVEN the generated code  THEN every uniqueItems index map is prototype-less, and duplicates named after Object.prototype members are caught
+    const source = readFileSync(VALIDATORS_FILE, 'utf8');
+    expect(source).not.toMatch(/const indices\d+ = \{\}/);
+    expect(source).toMatch(/const indices\d+ = Object\.create\(null\)/);
+    for (const tag of ['constructor', 'tostring', 'valueof']) {
+      expect(generated.validateCreate({ title: 't', body: 'b', tags: [tag, tag] })).toBe(false);
+      expect(generated.validateCreate({ title: 't', body: 'b', tags: [tag] })).toBe(true);
+    }
+  });
+
   // The generated functions answer exactly as ajv compiling the same schema at runtime (the previous implementation) on
   // valid inputs and on each kind of invalid input; the first error (what the API reports) is the same.
   const ajv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false });

@@ -9,9 +9,13 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
+
+export { authCapacityThrottle, clientsToExhaust, DEFAULT_MIN_CLIENTS_TO_EXHAUST } from './throttle';
+export type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
 
 /** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
@@ -28,7 +32,7 @@ export enum RouteCategory {
   READ = 'READ',
   /** Writes (POST/PUT/PATCH/DELETE by default): the tighter `writeThrottle`. */
   WRITE = 'WRITE',
-  /** Authentication and session endpoints: the tightest `authThrottle`. */
+  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link authCapacityThrottle}). */
   AUTH = 'AUTH',
 }
 
@@ -195,17 +199,20 @@ export interface SecureRestApiProps {
   readonly stageName?: string;
   /**
    * Stage throttle (every method, the READ category).
-   * @default { rateLimit: 100, burstLimit: 200 }
+   * @default - rateLimit 100, burstLimit 200
    */
   readonly throttle?: ThrottleLimits;
   /**
    * Per-method throttle of WRITE routes.
-   * @default { rateLimit: 20, burstLimit: 40 }
+   * @default - rateLimit 20, burstLimit 40
    */
   readonly writeThrottle?: ThrottleLimits;
   /**
-   * Per-method throttle of AUTH routes.
-   * @default { rateLimit: 5, burstLimit: 10 }
+   * Per-method throttle of AUTH routes. API Gateway keeps one bucket per method for all clients, so this is a
+   * capacity limit (what the backend serves), not abuse control: a tight value lets a few dozen clients under
+   * the per-client limits lock every user out. Derive it from the backend with {@link authCapacityThrottle};
+   * limit each client with WAF (per IP) and in the handler.
+   * @default { rateLimit: 100, burstLimit: 50 }
    */
   readonly authThrottle?: ThrottleLimits;
   /**
@@ -255,7 +262,7 @@ export const SECURE_REST_API_DEFAULTS = Object.freeze({
   endpointAccessMode: apigateway.EndpointAccessMode.STRICT,
   throttle: Object.freeze({ rateLimit: 100, burstLimit: 200 }),
   writeThrottle: Object.freeze({ rateLimit: 20, burstLimit: 40 }),
-  authThrottle: Object.freeze({ rateLimit: 5, burstLimit: 10 }),
+  authThrottle: Object.freeze({ rateLimit: 100, burstLimit: 50 }),
   logRetention: logs.RetentionDays.ONE_YEAR,
   /** Headers on every gateway response (the values, unquoted). */
   securityHeaders: Object.freeze({
@@ -307,13 +314,17 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   xrayTraceId: '$context.xrayTraceId',
 });
 
-/** One gateway response: type, status, stable error code and message (a JSON string literal or a `$context` variable). */
+/**
+ * One gateway response: type, status, stable error code and message: a JSON string literal, or
+ * `$context.error.messageString`, which API Gateway renders as a quoted JSON string. Never a raw `$context`
+ * variable inside quotes: its value is not escaped, so a quote in it breaks the JSON (a test renders every template).
+ */
 interface GatewayResponseSpec {
   readonly id: string;
   readonly type: apigateway.ResponseType;
   readonly statusCode?: string;
   readonly code: string;
-  /** Either a quoted JSON string or a `$context` variable that renders as one. */
+  /** A JSON string literal, or `$context.error.messageString` (rendered by API Gateway as one). */
   readonly message: string;
   readonly headers?: Record<string, string>;
 }
@@ -328,8 +339,10 @@ const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   { id: 'Throttled', type: apigateway.ResponseType.THROTTLED, statusCode: '429', code: 'rate_limited', message: '"Too many requests"',
     headers: { 'Retry-After': '1' } },
   { id: 'QuotaExceeded', type: apigateway.ResponseType.QUOTA_EXCEEDED, statusCode: '429', code: 'rate_limited', message: '"Quota exceeded"' },
+  // A fixed message: `$context.error.validationErrorString` is raw text that can echo the request (quotes included),
+  // and gateway-response templates are not VTL, so it cannot be escaped there. The handler's own 400 names the field.
   { id: 'BadRequestBody', type: apigateway.ResponseType.BAD_REQUEST_BODY, statusCode: '400', code: 'validation_failed',
-    message: '"$context.error.validationErrorString"' },
+    message: '"Invalid request body"' },
   { id: 'BadRequestParameters', type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, statusCode: '400', code: 'validation_failed',
     message: '$context.error.messageString' },
   { id: 'RequestTooLarge', type: apigateway.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', code: 'payload_too_large', message: '"Request too large"' },
@@ -371,7 +384,7 @@ export class SecureRestApi extends Construct {
   public readonly parameterValidator: apigateway.RequestValidator;
   /** The account-wide API Gateway CloudWatch Logs role, when `cloudWatchRole` is true. */
   public readonly cloudWatchRole?: iam.IRole;
-  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link cloudWatchRole}, when `cloudWatchRole` is true. */
+  /** The `AWS::ApiGateway::Account` resource that points API Gateway at {@link SecureRestApi.cloudWatchRole}, when `cloudWatchRole` is true. */
   public readonly cloudWatchAccount?: apigateway.CfnAccount;
   /** The HTTPS URL of the API on its custom domain. */
   public readonly url: string;
@@ -599,6 +612,8 @@ export class SecureRestApi extends Construct {
       methodResponses: route.methodResponses,
       operationName: route.operationName,
     });
+    // The integration's invoke permissions (API Gateway, scoped to this method's execute-api ARN).
+    acknowledgeScopedInvokePermissions(created);
     if (isPublic) {
       const reason = this.publicRoutes.get(key)!.reason
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;

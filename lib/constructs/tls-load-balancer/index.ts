@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { warn } from '../../internal/warnings';
+import { acknowledgeAccountScopedInvokePermission } from '../../internal/invoke-permissions';
 
 const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -244,7 +245,7 @@ export interface TlsLoadBalancerProps {
 export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
-  /** The HTTPS listener on 443. Prefer {@link addTargets} / {@link addLambdaTarget} to add targets. */
+  /** The HTTPS listener on 443. Prefer {@link TlsLoadBalancer.addTargets} / {@link TlsLoadBalancer.addLambdaTarget} to add targets. */
   public readonly httpsListener: elbv2.ApplicationListener;
   /** The port-80 listener (301 to HTTPS only). */
   public readonly httpListener: elbv2.ApplicationListener;
@@ -255,8 +256,8 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** Security group of the load balancer. */
   public readonly securityGroup: ec2.SecurityGroup;
   /**
-   * Network access of the load balancer (its security group). Targets added with {@link addTargets} or
-   * {@link addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
+   * Network access of the load balancer (its security group). Targets added with {@link TlsLoadBalancer.addTargets} or
+   * {@link TlsLoadBalancer.addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
    */
   public readonly connections: ec2.Connections;
   /** The TLS policy in force on the HTTPS listener. */
@@ -397,6 +398,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
       if (c instanceof lambda.CfnPermission && Stack.of(c).resolve(c.principal) === 'elasticloadbalancing.amazonaws.com'
         && c.sourceArn === undefined && c.sourceAccount === undefined) {
         c.sourceAccount = Stack.of(c).account;
+        acknowledgeAccountScopedInvokePermission(c);
       }
     }
     this.beforeAddingTarget(id, options.conditions, options.priority);
