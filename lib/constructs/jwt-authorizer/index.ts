@@ -1,8 +1,7 @@
-import { Aspects, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -12,7 +11,7 @@ import { encodeRoutes, HTTP_METHODS, MAX_ROUTES, RoutePermission, RouteTableRule
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { handlerCode } from '../../internal/handler-assets';
-import { acknowledgeScopedInvokePermission } from '../../internal/invoke-permissions';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureFunction } from '../secure-function';
 import { warn } from '../../internal/warnings';
 
@@ -231,12 +230,8 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     this.authorizer = authorizer;
     this.node.defaultChild = authorizer.node.defaultChild;
     this.connections = this.handler.connections;
-    // API Gateway's permission to invoke the function appears when a REST API first uses the authorizer (scoped to its ARN).
-    Aspects.of(this.handler).add({
-      visit: (node) => {
-        if (node instanceof lambda.CfnPermission) acknowledgeScopedInvokePermission(node);
-      },
-    });
+    // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).
+    acknowledgeScopedInvokePermissions(this.handler);
   }
 }
 
