@@ -23,7 +23,7 @@ function emitDeclarations(): void {
   rmSync(DECLARATIONS_DIR, { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'),
     '--outDir', DECLARATIONS_DIR, '--rootDir', ROOT, '--declaration', '--emitDeclarationOnly', '--declarationMap', 'false',
-    '--sourceMap', 'false'], { cwd: ROOT, stdio: 'inherit' });
+    '--sourceMap', 'false', '--inlineSources', 'false'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function main(): void {
