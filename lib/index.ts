@@ -33,6 +33,7 @@ export {
   WebFirewall, type WebFirewallAssociateOptions, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
 } from './constructs/web-firewall';
 export {
+  type AuthCapacityOptions, type AuthCapacityThrottle,
   type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
   type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';

@@ -14,7 +14,9 @@ import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 
+import { authCapacityThrottle } from './throttle';
 export { authCapacityThrottle, clientsToExhaust, DEFAULT_MIN_CLIENTS_TO_EXHAUST } from './throttle';
+import type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
 export type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
 
 /** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
@@ -32,7 +34,7 @@ export enum RouteCategory {
   READ = 'READ',
   /** Writes (POST/PUT/PATCH/DELETE by default): the tighter `writeThrottle`. */
   WRITE = 'WRITE',
-  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link authCapacityThrottle}). */
+  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link SecureRestApi.authCapacityThrottle}). */
   AUTH = 'AUTH',
 }
 
@@ -210,9 +212,9 @@ export interface SecureRestApiProps {
   /**
    * Per-method throttle of AUTH routes. API Gateway keeps one bucket per method for all clients, so this is a
    * capacity limit (what the backend serves), not abuse control: a tight value lets a few dozen clients under
-   * the per-client limits lock every user out. Derive it from the backend with {@link authCapacityThrottle};
+   * the per-client limits lock every user out. Derive it from the backend with {@link SecureRestApi.authCapacityThrottle};
    * limit each client with WAF (per IP) and in the handler.
-   * @default { rateLimit: 100, burstLimit: 50 }
+   * @default - rateLimit 100, burstLimit 50
    */
   readonly authThrottle?: ThrottleLimits;
   /**
@@ -364,6 +366,16 @@ const NON_DRAFT4_KEYWORDS = ['const', 'if', 'then', 'else', '$defs', 'contains',
  * log group, with X-Ray tracing, ERROR execution logs and JSON gateway responses with security headers.
  */
 export class SecureRestApi extends Construct {
+  /**
+   * The per-method throttle of authentication routes as a capacity limit: the rate the backend serves
+   * (`backendConcurrency / backendSecondsPerRequest`) and a burst of `backendConcurrency`. Throws when fewer than
+   * `minClientsToExhaust` clients, each at the per-client (WAF per-IP) limit, could exhaust it. Pass the result as
+   * `authThrottle`.
+   */
+  public static authCapacityThrottle(options: AuthCapacityOptions): AuthCapacityThrottle {
+    return authCapacityThrottle(options);
+  }
+
   /** The REST API (its `CfnRestApi` is this construct's `node.defaultChild`). */
   public readonly restApi: apigateway.RestApi;
   /** The deployed stage. */
