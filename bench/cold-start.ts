@@ -18,10 +18,15 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
 import { startLoopbackServer } from '../test/integration/http';
+import { notesRoutes } from '../lambda/api/routes';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
 import { rdsCaBundle } from '../lambda/shared/db';
 import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
+import { encodeRoutes } from '../lambda/shared/route-permissions';
 import { BenchRow, BenchSection } from './types';
+
+/** The sample notes table with the scopes of a resource server at https://api.example.com. */
+const SCOPE_PREFIX = 'https://api.example.com/';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 /** Fresh processes per entry for the require profile (outside the timed rounds). */
@@ -226,7 +231,7 @@ async function run(): Promise<BenchRow[]> {
   const issuer = issuerServer.url;
   const outDir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
   try {
-    token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000)));
+    token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000), { scope: `openid ${SCOPE_PREFIX}notes.read ${SCOPE_PREFIX}notes.write` }));
     // Loopback values for everything the handlers read at cold start; no AWS call is made by these first requests.
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -244,6 +249,7 @@ async function run(): Promise<BenchRow[]> {
       JWT_ALGORITHMS: 'RS256',
       JWT_TOKEN_USE: 'access',
       JWT_ROLES_CLAIM: 'cognito:groups',
+      ROUTE_PERMISSIONS: encodeRoutes(notesRoutes(SCOPE_PREFIX)),
       DB_HOST: '127.0.0.1',
       DB_PORT: '5432',
       DB_NAME: 'app',

@@ -13,7 +13,8 @@
 import * as os from 'node:os';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { RateLimiter, RateLimiterConfig } from '../lambda/shared/rate-limit';
-import { createRedisRateLimitStore } from '../lambda/shared/rate-limit/redis-store';
+import { createRedisRateLimitStore, revocationStoreOf } from '../lambda/shared/rate-limit/redis-store';
+import { RevocationList } from '../lambda/shared/revocation';
 import { startRedis } from '../test/integration/redis';
 import { ensureRedisServer } from '../test/integration/services';
 import { BenchRow, BenchSection } from './types';
@@ -103,8 +104,21 @@ async function run(): Promise<BenchRow[]> {
       },
     };
     const theirs: Contender = { name: 'rate-limiter-flexible RateLimiterRedis.consume', op: (i) => peer.consume(ids[i % IDENTITIES]) };
+    // The logout revocation check: one GET of the family's key (not revoked, the common case), and what the app runs per
+    // request: the limiter's EVALSHA and that GET side by side on the one connection.
+    const revocations = new RevocationList(revocationStoreOf(store.client), { timeoutMs: 1000 });
+    await revocations.revoke('oj:revoked-family', 600);
+    const families = Array.from({ length: IDENTITIES }, (_, i) => `oj:3f1c2d4e-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const revocation: Contender = { name: 'RevocationList.check (1 GET)', op: (i) => revocations.check(families[i % IDENTITIES], 'write') };
+    const both: Contender = {
+      name: 'RateLimiter.check + RevocationList.check side by side',
+      op: async (i) => {
+        const [d] = await Promise.all([limiter.check({ id: ids[i % IDENTITIES] }, 'write'), revocations.check(families[i % IDENTITIES], 'write')]);
+        if (d.failure) throw new Error('limiter failed during the bench');
+      },
+    };
 
-    const lat = await interleave([ping, ours, theirs], sequential);
+    const lat = await interleave([ping, ours, theirs, revocation, both], sequential);
     const thr = await interleave([ping, ours, theirs], concurrent);
 
     // Where the gap comes from: the server's time per call (INFO commandstats, reset before each contender: the script's own
@@ -129,6 +143,8 @@ async function run(): Promise<BenchRow[]> {
       { name: `latency: ${ping.name}`, usPerOp: us(lat[0]), opsPerSec: 1e9 / median(lat[0]), ratio: 1, ratioOf: 'x PING' },
       { name: `latency: ${ours.name}`, usPerOp: us(lat[1]), opsPerSec: 1e9 / median(lat[1]), ratio: ratio(lat[1], lat[0]), ratioOf: 'x PING', note: 'goal <= 1.25x PING' },
       { name: `latency: ${theirs.name}`, usPerOp: us(lat[2]), opsPerSec: 1e9 / median(lat[2]), ratio: ratio(lat[2], lat[0]), ratioOf: 'x PING' },
+      { name: `latency: ${revocation.name}`, usPerOp: us(lat[3]), opsPerSec: 1e9 / median(lat[3]), ratio: ratio(lat[3], lat[0]), ratioOf: 'x PING', note: 'logout revocation check alone' },
+      { name: `latency: ${both.name}`, usPerOp: us(lat[4]), opsPerSec: 1e9 / median(lat[4]), ratio: ratio(lat[4], lat[1]), ratioOf: 'x limiter alone', note: 'per request in the app: the check\'s added latency' },
       { name: `throughput (${CONCURRENCY} in flight): PING`, opsPerSec: median(thr[0]), usPerOp: 1e6 / median(thr[0]) },
       { name: `throughput (${CONCURRENCY} in flight): ${ours.name}`, opsPerSec: median(thr[1]), usPerOp: 1e6 / median(thr[1]), ratio: ratio(thr[1], thr[2]), ratioOf: 'x peer', note: 'goal >= 1.05x peer' },
       { name: `throughput (${CONCURRENCY} in flight): ${theirs.name}`, opsPerSec: median(thr[2]), usPerOp: 1e6 / median(thr[2]), ratio: 1, ratioOf: 'x peer' },

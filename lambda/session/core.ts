@@ -14,6 +14,7 @@
 import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
 import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
+import type { AccessRevocation } from '../shared/revocation';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 
 /** The parts of an HTTP request the core needs (header names lower-case; repeated cookies joined with `; `). */
@@ -37,6 +38,13 @@ export interface SessionDeps {
   readonly logger: SessionLogger;
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch;
+  /**
+   * Ends API access on logout: verifies the access token the browser presents (`Authorization: Bearer`) and
+   * records its family as revoked (see lambda/shared/revocation). Rejects with an HttpError 503 when the record
+   * cannot be confirmed; the logout then changes nothing and the client retries.
+   * @default - none (access tokens stay valid until they expire)
+   */
+  readonly revokeAccess?: (accessToken: string) => Promise<AccessRevocation>;
 }
 
 /** Largest request body accepted (a code and a verifier fit in a few hundred bytes). */
@@ -101,6 +109,9 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
         }
         case 'logout': {
           checkEmptyBody(req);
+          // First the API side (fail closed: a 503 here leaves the session untouched, so the retry does everything).
+          const accessToken = readBearer(req);
+          const access = accessToken !== undefined && deps.revokeAccess ? await deps.revokeAccess(accessToken) : undefined;
           const refreshToken = readRefreshCookie(req, clearCookie);
           if (refreshToken) {
             try {
@@ -111,7 +122,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
               throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': clearCookie });
             }
           }
-          logger.info('session ended', { route, revoked: refreshToken !== undefined });
+          logger.info('session ended', { route, revoked: refreshToken !== undefined, accessRevoked: access?.recorded ?? false, ...(access && !access.recorded ? { accessReason: access.reason } : {}) });
           return { ...json(204, undefined, { ...cors, 'Set-Cookie': clearCookie }), body: '' };
         }
       }
@@ -130,7 +141,7 @@ function preflight(req: SessionRequest, cors: Record<string, string>, config: Se
     ...json(204, undefined, {
       ...cors,
       'Access-Control-Allow-Methods': 'POST',
-      'Access-Control-Allow-Headers': 'Content-Type, X-Requested-With',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
       'Access-Control-Max-Age': '600',
     }),
     body: '',
@@ -171,6 +182,14 @@ function parseTokenRequest(req: SessionRequest): { code: string; verifier: strin
 function checkEmptyBody(req: SessionRequest): void {
   const raw = (req.body ?? '').trim();
   if (raw !== '' && raw !== '{}') throw new HttpError(400, 'validation_failed', 'This endpoint takes no body');
+}
+
+/** The access token of an `Authorization: Bearer` header (logout), if present and bounded. */
+function readBearer(req: SessionRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined || header.length > 8192 + 64) return undefined;
+  const m = /^Bearer +([A-Za-z0-9_.-]+) *$/i.exec(header);
+  return m === null ? undefined : m[1];
 }
 
 /**

@@ -160,6 +160,7 @@ export class ApiStack extends BaselineStack {
     rateLimiter.grantConnect(this.notesFunction);
 
     const sessionEnvironment = props.identity.sessionEnvironment();
+    const { ROUTE_PERMISSIONS: _routes, ...sessionVerifierEnvironment } = this.jwtAuthorizer.verifierEnvironment;
     if (sessionEnvironment !== undefined) {
       const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
         'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
@@ -171,7 +172,8 @@ export class ApiStack extends BaselineStack {
         logsKey: this.logsKey.key,
         logRetention,
         logRemovalPolicy,
-        environment: { ...sessionEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+        // The verifier settings let logout verify the presented access token before it records the token's family as revoked.
+        environment: { ...sessionEnvironment, ...sessionVerifierEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
         // The auth routes' gateway throttle is derived from this (see SESSION_CAPACITY): it must outlast a botnet, not ration users.
         reservedConcurrentExecutions: SESSION_CAPACITY.concurrency,
       });

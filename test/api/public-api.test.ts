@@ -97,8 +97,8 @@ function buildEveryConstruct(): { app: App; stack: Stack; built: Record<string, 
   const firewall = new root.WebFirewall(stack, 'Firewall', { logsKey: logsKey.key, bodySizeLimit: { maxSize: Size.kibibytes(8) } });
   const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
   const authorizer = new root.JwtAuthorizer(stack, 'Authorizer', {
-    vpc, logsKey: logsKey.key, issuer, audience: ['client-1'], jwksUri: `${issuer}/.well-known/jwks.json`,
-    routes: [{ method: 'GET', path: '/things', roles: ['user'], scopes: ['things/read'] }],
+    vpc, logsKey: logsKey.key, issuer, audience: ['client-1'], jwksUri: `${issuer}/.well-known/jwks.json`, tokenUse: 'access',
+    routes: [{ method: 'GET', path: '/things', roles: ['user'], scopes: ['https://api.example.com/things.read'] }],
   });
   const restApi = new root.SecureRestApi(stack, 'RestApi', {
     domain: { domainName: 'api.example.com', zone }, authorizer: authorizer.authorizer, logsKey: logsKey.key,

@@ -342,4 +342,14 @@ describe('scope', () => {
     expect(synthError(app)?.message).toContain('Prod/Data/Key: EnableKeyRotation = not set.');
     expect(baseline.findings.map((f) => f.path)).toEqual(['Prod/Data/Key']);
   });
+
+  test('one Aspect instance serves two apps whose resources have the same paths', () => {
+    const baseline = new SecurityBaseline();
+    for (const app of [new App(), new App()]) {
+      new kms.CfnKey(new Stack(app, 'S'), 'Key', {});
+      Aspects.of(app).add(baseline);
+      synthError(app);
+    }
+    expect(baseline.findings.map((f) => f.path)).toEqual(['S/Key', 'S/Key']);
+  });
 });

@@ -3,14 +3,18 @@
  * system temp folder (outside this repository) whose only other dependencies are aws-cdk-lib, constructs and cdk-nag,
  * then type-checked and synthesized there with every rule pack. The consumer app is test/fixtures/consumer-app.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFile, execFileSync, spawnSync } from 'child_process';
+import { promisify } from 'util';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createHash } from 'crypto';
 import { RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
+import { generateTestKey, signJwt } from '../helpers/jwt';
+import { startJwksServer } from '../integration/http';
 import { installConsumer, installedCopies, PackedLibrary, packLibrary, repoVersion, ROOT, TSC } from './pack';
 
+const execFileAsync = promisify(execFile);
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'consumer-app');
 const CDK_CLI = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
 /** Libraries only the handlers use: baked into the bundles, never installed for a consumer. */
@@ -74,7 +78,7 @@ describe('the packed library in a consumer app', () => {
     expect(compile.status).toBe(0);
   }, 240_000);
 
-  test('synthesizes SecureVpc, WebFirewall, TlsLoadBalancer, SecureRestApi with JwtAuthorizer, IamAuthDatabase with DatabaseBootstrap: every rule pack, zero findings', () => {
+  test('synthesizes SecureVpc, WebFirewall, TlsLoadBalancer, SecureRestApi with JwtAuthorizer, IamAuthDatabase with DatabaseBootstrap: every rule pack and the SecurityBaseline Aspect, zero findings', () => {
     // WHEN the consumer runs `cdk synth` (the CLI reads the app's cdk.json; no credentials, no network)
     const out = join(app, 'cdk.out');
     const synth = spawnSync(process.execPath, [CDK_CLI, 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out], {
@@ -102,6 +106,73 @@ describe('the packed library in a consumer app', () => {
       .map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
     expect(deployed).toEqual(expect.arrayContaining([packaged('authorizer'), packaged('db-bootstrap')]));
   }, 240_000);
+
+  test('the authorizer bundle from the consumer\'s cdk.out, invoked with a signed token, allows exactly the consumer\'s routes for the caller', async () => {
+    // GIVEN the authorizer function of the synthesized template (run by the synth test above), its asset and its environment
+    const out = join(app, 'cdk.out');
+    const template = JSON.parse(readFileSync(join(out, 'Orders.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: any }> };
+    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.ROUTE_PERMISSIONS !== undefined);
+    expect(fn).toBeDefined();
+    const bundle = join(out, `asset.${String(fn!.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+    const env = fn!.Properties.Environment.Variables as Record<string, string>;
+    const issuer = env.JWT_ISSUER;
+    const clientId = env.JWT_AUDIENCE;
+    // The issuer's keys, served on 127.0.0.1 instead of the issuer's JWKS URL.
+    const key = generateTestKey('RS256', 'consumer-key');
+    const jwks = await startJwksServer({ keys: [key.jwk] });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const P = 'https://orders.example.com/';
+      const token = (groups: string[], scope: string) => signJwt(key, {
+        sub: 'user-1', iss: issuer, client_id: clientId, token_use: 'access', scope, 'cognito:groups': groups, iat: now - 5, exp: now + 600,
+      });
+      const base = 'arn:aws:execute-api:eu-west-1:123456789012:ordersapi1/prod';
+      const event = (authorization: string) => ({
+        type: 'REQUEST', methodArn: `${base}/GET/orders`, resource: '/orders', path: '/orders', httpMethod: 'GET',
+        headers: { Authorization: authorization }, multiValueHeaders: { Authorization: [authorization] },
+      });
+      const callers = {
+        clerk: event(`Bearer ${token(['clerk'], `${P}orders.read ${P}orders.write`)}`),
+        clerkReadOnly: event(`Bearer ${token(['clerk'], `${P}orders.read`)}`),
+        admin: event(`Bearer ${token(['admin'], `${P}orders.read ${P}orders.admin`)}`),
+        notesUser: event(`Bearer ${token(['user'], 'https://api.example.test/notes.read')}`),
+      };
+      // WHEN the bundle runs in a fresh node process, as Lambda runs it, with the template's environment
+      const script = "const m=require(process.env.BUNDLE);const evs=JSON.parse(process.env.EVENTS);" +
+        "(async()=>{const r={};for(const [k,e] of Object.entries(evs)){r[k]=await m.handler(e,{})}process.stdout.write(JSON.stringify(r))})()" +
+        ".catch((e)=>{process.stderr.write(String(e&&e.stack||e));process.exit(1)})";
+      const { stdout } = await execFileAsync(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...env, JWKS_URI: jwks.jwksUri, BUNDLE: bundle, EVENTS: JSON.stringify(callers) },
+      });
+      const results = JSON.parse(stdout) as Record<string, { policyDocument: { Statement: { Effect: string; Resource?: string[] }[] } }>;
+      const allowed = (k: string) => results[k].policyDocument.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => st.Resource ?? []).sort();
+      // THEN each caller gets exactly the consumer's routes its role and scopes satisfy, and the sample notes routes never appear
+      expect(allowed('clerk')).toEqual([`${base}/GET/orders`, `${base}/GET/orders/*`, `${base}/POST/orders`]);
+      expect(allowed('clerkReadOnly')).toEqual([`${base}/GET/orders`, `${base}/GET/orders/*`]);
+      expect(allowed('admin')).toEqual([`${base}/DELETE/orders/*`, `${base}/GET/orders`, `${base}/GET/orders/*`]);
+      expect(allowed('notesUser')).toEqual([]);
+    } finally {
+      await jwks.close();
+    }
+  }, 60_000);
+
+  test('the SecurityBaseline Aspect from the package judges every area of the consumer\'s stack and finds nothing below the baseline', () => {
+    // GIVEN the consumer's compiled stack  WHEN plain node builds it with the Aspect from the package root and synthesizes it
+    const script = "const {App,Aspects}=require('aws-cdk-lib');const {SecurityBaseline}=require('aws-security-baseline');" +
+      "const {OrdersStack}=require('./build/stack');const app=new App({outdir:process.argv[1]});" +
+      "new OrdersStack(app,'Orders',{env:{region:'eu-west-1'},zoneId:'Z0123456789EXAMPLEORDR',zoneName:'orders.example.com'," +
+      "issuer:'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Orders123',clientId:'5orders0client0id0000000000'});" +
+      "const b=new SecurityBaseline({mode:'report'});Aspects.of(app).add(b);app.synth();" +
+      "process.stdout.write(JSON.stringify({evaluations:b.evaluations,findings:b.findings}))";
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script, join(work, 'aspect.out')], { cwd: app, encoding: 'utf8' })) as {
+      evaluations: Record<string, number>; findings: unknown[];
+    };
+    // THEN no finding, and the controls of every area judged the resources the library made
+    expect(result.findings).toEqual([]);
+    for (const control of ['ALB1', 'ALB3', 'APIGW1', 'APIGW4', 'BUCKET1', 'LOGS1', 'KMS1', 'LAMBDA1', 'SG1', 'RDS1', 'RDS5', 'WAF1']) {
+      expect([control, result.evaluations[control] > 0]).toEqual([control, true]);
+    }
+  }, 180_000);
 
   test('the packaged entries load without esbuild, TypeScript or the repository (plain node in the consumer app)', () => {
     const script = "const l=require('aws-security-baseline');const c=require('aws-security-baseline/compliance');" +

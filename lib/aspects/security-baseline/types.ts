@@ -35,12 +35,7 @@ export interface SecurityBaselineThresholds {
 }
 
 /** The resolved thresholds every control sees. */
-export interface ResolvedThresholds {
-  readonly logRetentionDays: number;
-  readonly hstsMaxAgeSeconds: number;
-  readonly backupRetentionDays: number;
-  readonly minimumPasswordLength: number;
-}
+export type ResolvedThresholds = Required<SecurityBaselineThresholds>;
 
 /** What a control sees of the resource it judges. */
 export interface ControlContext {
