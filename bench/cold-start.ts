@@ -1,7 +1,7 @@
 /**
- * Cold start: bundles every Lambda entry the way the stacks deploy it (esbuild
- * with SecureFunction's NodejsFunction options: bundle everything, the AWS SDK
- * included, minified CJS for node24, no source map, no legal comments), reports
+ * Cold start: bundles every Lambda handler the constructs deploy with the build's
+ * own options (scripts/handlers.ts: bundle everything, the AWS SDK included,
+ * minified CJS for node24, no source map, no legal comments), reports
  * size and gzip size, then times a fresh `node` process that requires the
  * bundle and serves one representative first request, against an empty
  * `node -e ""` in the same rounds (rotating order, median of the per-round
@@ -11,26 +11,30 @@
  * `npm run bench -- cold-start`. Network: 127.0.0.1 only (a loopback JWKS server).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
 import { startLoopbackServer } from '../test/integration/http';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
+import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName } from '../scripts/handlers';
 import { BenchRow, BenchSection } from './types';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
-const ROOT = resolve(__dirname, '..');
+/** Fresh processes per entry for the require profile (outside the timed rounds). */
+const PROFILE_RUNS = Number(process.env.BENCH_PROFILE_RUNS ?? 5);
+/** Packages listed per phase in a profile row. */
+const PROFILE_TOP = Number(process.env.BENCH_PROFILE_TOP ?? 8);
 const CLIENT_ID = '4b1dq3pf9hc7ks8bqbq7ugb0sl';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123defg/prod/GET/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b';
 const MARK = '@@bench-cold-start ';
 
-/** The entries the stacks deploy (lib/constructs/jwt-authorizer, lib/stacks/api-stack.ts, lib/stacks/data-stack.ts). */
+/** The handlers the constructs deploy (scripts/handlers.ts), each with a representative first request. */
 interface Entry {
   readonly name: string;
-  readonly entry: string;
+  readonly handler: HandlerName;
   /** Goal for the gzip size in bytes, if any. */
   readonly gzipGoal?: number;
   /** Goal for the added cold start in ms, if any. */
@@ -57,23 +61,67 @@ function proxyEvent(method: string, path: string, resource: string, extra: Recor
   };
 }
 
-/** Bundles one entry with the options SecureFunction gives NodejsFunction; returns the bundle's path. */
-async function bundle(entry: string, outDir: string, name: string): Promise<string> {
-  const outfile = join(outDir, name, 'index.js');
-  await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    target: 'node24', // NodejsFunction's default: the runtime's major version (NODEJS_LATEST = nodejs24.x)
-    platform: 'node',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    external: [], // bundleAwsSDK: true, externalModules: []
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
+/**
+ * The profile variant of a handler's bundle: the build's own options (scripts/handlers.ts) without minification,
+ * so that esbuild's module wrappers and its `// path` comment before each module stay findable, then instrumented.
+ * Also returns the metafile of the minified build, for the bytes per package.
+ */
+async function profileBundle(name: HandlerName, outDir: string): Promise<{ file: string; metafile: Metafile }> {
+  const minified = await build({ ...esbuildOptions(name, join(outDir, 'metafile')), write: false });
+  const options = esbuildOptions(name, join(outDir, 'profile'));
+  await build({ ...options, minify: false });
+  instrument(options.outfile as string);
+  return { file: options.outfile as string, metafile: minified.metafile };
+}
+
+/**
+ * Per-module require profile. esbuild wraps every CommonJS module of a bundle in `__commonJS({ "path"(exports, module) {...} })`
+ * and every lazily initialised ES module in `__esm({ "path"() {...} })`; the profile bundle redefines both helpers so that the
+ * first call of each wrapper is timed (self time: its own top-level code, without the modules it requires). ES modules imported
+ * statically are scope-hoisted into the bundle's top level, each after a `// path` comment: a mark there times each one's
+ * top-level code (minus the wrapped modules it calls). What runs before the first mark is reading and compiling the bundle file (and esbuild's runtime helpers).
+ */
+function instrument(file: string): void {
+  let code = readFileSync(file, 'utf8');
+  for (const helper of ['__commonJS', '__esm']) {
+    const decl = `var ${helper} = (`;
+    if (!code.includes(decl)) continue;
+    code = code.replace(decl, `var ${helper} = (cb) => globalThis.__benchWrap(cb, ${helper}Orig(cb)), ${helper}Orig = (`);
+  }
+  code = code.replace(/^\/\/ (\S+)$/gm, (_, path: string) => `globalThis.__benchMark(${JSON.stringify(path)});`);
+  writeFileSync(file, code);
+}
+
+/** Installed in the profile child before the bundle loads: times each wrapped module's first initialisation (self time, stack-based) and each hoisted module's top-level code. */
+const PROFILER = `const __prof={phase:'require',self:{},top:{require:0,first:0},stack:[],mark:'(read and compile the bundle)',markAt:performance.now(),markWrapped:0};
+const __add=(key,ms)=>{const e=__prof.self[key]??={ms:0,phase:__prof.phase};e.ms+=ms};
+globalThis.__benchMark=(path)=>{const now=performance.now();if(__prof.mark!==null)__add(__prof.mark,now-__prof.markAt-__prof.markWrapped);__prof.mark=path;__prof.markAt=performance.now();__prof.markWrapped=0};
+globalThis.__benchWrap=(cb,inner)=>{const key=Object.getOwnPropertyNames(cb)[0];let done=false;return function(){if(done)return inner.apply(this,arguments);done=true;
+const f={child:0},t0=performance.now();__prof.stack.push(f);try{return inner.apply(this,arguments)}finally{const dt=performance.now()-t0;__prof.stack.pop();
+__add(key,dt-f.child);const p=__prof.stack[__prof.stack.length-1];if(p)p.child+=dt;else{__prof.top[__prof.phase]+=dt;__prof.markWrapped+=dt}}}};`;
+
+/** The package a bundled module belongs to (`@smithy/core`, `pg`), or the project directory for the project's own code. */
+function packageOf(path: string): string {
+  const i = path.lastIndexOf('node_modules/');
+  if (i < 0) return path.split('/').slice(0, 2).join('/');
+  const rest = path.slice(i + 'node_modules/'.length).split('/');
+  return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+}
+
+/** Bytes of the minified bundle per package (esbuild's metafile). */
+function bytesByPackage(metafile: Metafile): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const o of Object.values(metafile.outputs)) {
+    for (const [path, info] of Object.entries(o.inputs)) out.set(packageOf(path), (out.get(packageOf(path)) ?? 0) + info.bytesInOutput);
+  }
+  return out;
+}
+
+interface ProfileResult {
+  readonly requireMs: number;
+  readonly firstMs: number;
+  readonly self: Record<string, { ms: number; phase: 'require' | 'first' }>;
+  readonly top: { require: number; first: number };
 }
 
 interface ChildResult {
@@ -84,6 +132,7 @@ interface ChildResult {
   readonly requireMs?: number;
   readonly firstMs?: number;
   readonly answer?: string;
+  readonly profile?: Omit<ProfileResult, 'requireMs' | 'firstMs'>;
 }
 
 /**
@@ -93,6 +142,12 @@ interface ChildResult {
 const CHILD = `const t0=performance.now();const m=require(process.env.BENCH_BUNDLE);const t1=performance.now();
 Promise.resolve(m.handler(JSON.parse(process.env.BENCH_EVENT),{functionName:'bench',awsRequestId:'c0ld-5tart',getRemainingTimeInMillis:()=>3000}))
 .then((r)=>{const t2=performance.now();process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:t1-t0,firstMs:t2-t1,answer:JSON.stringify(r)})+'\\n');process.exit(0)},
+(e)=>{process.stderr.write(String(e&&e.stack||e)+'\\n');process.exit(1)})`;
+
+/** The profile child: the profiler, then the same require and first request; prints the per-module times. */
+const PROFILE_CHILD = `${PROFILER}const t0=performance.now();const m=require(process.env.BENCH_BUNDLE);globalThis.__benchMark(null);const t1=performance.now();__prof.phase='first';
+Promise.resolve(m.handler(JSON.parse(process.env.BENCH_EVENT),{functionName:'bench',awsRequestId:'c0ld-5tart',getRemainingTimeInMillis:()=>3000}))
+.then(()=>{const t2=performance.now();process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:t1-t0,firstMs:t2-t1,profile:{self:__prof.self,top:__prof.top}})+'\\n');process.exit(0)},
 (e)=>{process.stderr.write(String(e&&e.stack||e)+'\\n');process.exit(1)})`;
 
 /** The baseline: an empty script that only prints the marker (`node -e ""` plus one write to the pipe). */
@@ -176,14 +231,14 @@ async function run(): Promise<BenchRow[]> {
     };
     const entries: Entry[] = [
       {
-        name: 'authorizer', entry: 'lambda/authorizer/handler.ts', gzipGoal: 9 * 1024, msGoal: 8,
+        name: 'authorizer', handler: 'authorizer', gzipGoal: 9 * 1024, msGoal: 8,
         event: () => ({ type: 'REQUEST', methodArn: METHOD_ARN, resource: '/notes/{id}', path: '/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b', httpMethod: 'GET', headers: { Authorization: `Bearer ${token}` } }),
         expect: '"Effect":"Allow"', request: 'REQUEST event with a valid RS256 access token; JWKS fetched from 127.0.0.1',
       },
-      { name: 'api (API Gateway)', entry: 'lambda/api/handler.ts', msGoal: 40, event: () => proxyEvent('GET', '/health', '/health'), expect: '"statusCode":200', request: 'GET /health (pool and app built, no query)' },
-      { name: 'api (ALB)', entry: 'lambda/api/alb.ts', event: () => ({ httpMethod: 'GET', path: '/health', headers: {}, queryStringParameters: {}, body: '', isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/notes/0123456789abcdef' } } }), expect: '"statusCode":200', request: 'GET /health (public, no token)' },
+      { name: 'api (API Gateway)', handler: 'api', msGoal: 40, event: () => proxyEvent('GET', '/health', '/health'), expect: '"statusCode":200', request: 'GET /health (pool and app built, no query)' },
+      { name: 'api (ALB)', handler: 'api-alb', event: () => ({ httpMethod: 'GET', path: '/health', headers: {}, queryStringParameters: {}, body: '', isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/notes/0123456789abcdef' } } }), expect: '"statusCode":200', request: 'GET /health (public, no token)' },
       {
-        name: 'session', entry: 'lambda/session/handler.ts',
+        name: 'session', handler: 'session',
         event: () => proxyEvent('POST', '/auth/token', '/auth/token', {
           headers: { origin: 'https://app.example.com', 'content-type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE, 'sec-fetch-site': 'same-site' },
           body: JSON.stringify({ code: 'c0de-8a7d4e6f9b0a1c2d', code_verifier: 'v'.repeat(43) }),
@@ -191,17 +246,21 @@ async function run(): Promise<BenchRow[]> {
         expect: '"statusCode":200', request: 'POST /auth/token: code exchange with the token endpoint on 127.0.0.1',
       },
       {
-        name: 'db-bootstrap', entry: 'lambda/db-bootstrap/handler.ts',
+        name: 'db-bootstrap', handler: 'db-bootstrap',
         event: () => ({ RequestType: 'Delete', PhysicalResourceId: 'db-bootstrap:app:app_user', ResourceProperties: {} }),
         expect: '"PhysicalResourceId":"db-bootstrap:app:app_user"', request: 'custom resource Delete (no database call)',
       },
     ];
 
+    const unmeasured = HANDLER_NAMES.filter((n) => !entries.some((e) => e.handler === n));
+    if (unmeasured.length > 0) throw new Error(`cold-start: no first request for handler(s) ${unmeasured.join(', ')} (scripts/handlers.ts)`);
+
     const bundles = [];
     for (const e of entries) {
-      const file = await bundle(e.entry, outDir, e.name.replace(/[^a-z]+/g, '-'));
+      const { file } = await bundleHandler(e.handler, outDir);
+      const { file: profileFile, metafile } = await profileBundle(e.handler, outDir);
       const bytes = readFileSync(file);
-      bundles.push({ ...e, file, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+      bundles.push({ ...e, file, profileFile, packageBytes: bytesByPackage(metafile), size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
     }
 
     // Contenders of one round: the baseline, every bundle, and two references that isolate the JWKS fetch's cost.
@@ -240,6 +299,14 @@ async function run(): Promise<BenchRow[]> {
       });
     }
 
+    // Require profiles: fresh processes of the instrumented bundles, after the timed rounds (the instrumentation is not timed above).
+    const profiles: string[] = [];
+    for (const b of bundles) {
+      const runs: ChildResult[] = [];
+      for (let r = 0; r < PROFILE_RUNS; r++) runs.push(await runChild(PROFILE_CHILD, { ...env, BENCH_BUNDLE: b.profileFile, BENCH_EVENT: JSON.stringify(b.event()) }));
+      profiles.push(summarizeProfile(runs, b.packageBytes));
+    }
+
     const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
     const med = (i: number, f: (x: ChildResult) => number): number => median(results[i].map(f));
     const rows: BenchRow[] = [{
@@ -262,6 +329,7 @@ async function run(): Promise<BenchRow[]> {
         note: `+${extra.toFixed(1)} ms over the baseline; in process: require ${med(i, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(i, (x) => x.firstMs ?? 0).toFixed(1)} ms` +
           `${b.msGoal !== undefined ? `; goal <= ${b.msGoal} ms (${extra <= b.msGoal ? 'met' : 'MISSED'})` : ''}; ${b.request}`,
       });
+      rows.push({ name: `${b.name}: require profile`, note: profiles[n] });
     });
     const fetchRow = contenders.length - 2;
     const whatIf = contenders.length - 3;
@@ -279,6 +347,35 @@ async function run(): Promise<BenchRow[]> {
     await issuerServer.close();
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One line per entry: where `require` and the first request spend their time, by package (median self time over the profile runs,
+ * with the package's bytes in the minified bundle; the project's own modules by directory, `lambda/api`), and what is left
+ * ("unattributed" in `require`: the bundle's parse and compile before the first statement runs; "handler code and I/O" in the first request).
+ */
+function summarizeProfile(runs: ChildResult[], packageBytes: Map<string, number>): string {
+  const phases = ['require', 'first'] as const;
+  const perPhase = phases.map((phase) => {
+    const byPackage = new Map<string, number[]>();
+    runs.forEach((run, r) => {
+      for (const [path, e] of Object.entries(run.profile?.self ?? {})) {
+        if (e.phase !== phase) continue;
+        const list = byPackage.get(packageOf(path)) ?? [];
+        list[r] = (list[r] ?? 0) + e.ms;
+        byPackage.set(packageOf(path), list);
+      }
+    });
+    const medians = [...byPackage].map(([pkg, list]) => [pkg, median(runs.map((_, r) => list[r] ?? 0))] as const).sort((a, b) => b[1] - a[1]);
+    const own = median(runs.map((x) => ((phase === 'require' ? x.requireMs : x.firstMs) ?? 0)
+      - Object.values(x.profile?.self ?? {}).filter((e) => e.phase === phase).reduce((a, e) => a + e.ms, 0)));
+    const total = median(runs.map((x) => (phase === 'require' ? x.requireMs : x.firstMs) ?? 0));
+    const listed = medians.slice(0, PROFILE_TOP).map(([pkg, ms]) => `${pkg} ${ms.toFixed(1)}${packageBytes.has(pkg) ? ` (${(packageBytes.get(pkg)! / 1024).toFixed(0)} KB)` : ''}`);
+    const rest = medians.slice(PROFILE_TOP).reduce((a, [, ms]) => a + ms, 0);
+    return `${phase === 'require' ? 'require' : 'first request'} ${total.toFixed(1)} ms = ${phase === 'require' ? 'unattributed' : 'handler code and I/O'} ${own.toFixed(1)}` +
+      `${listed.length > 0 ? `, ${listed.join(', ')}` : ''}${rest > 0.05 ? `, ${medians.length - PROFILE_TOP} more ${rest.toFixed(1)}` : ''}`;
+  });
+  return `${perPhase.join('; ')} (ms of self time, median of ${runs.length} instrumented runs; KB in the minified bundle)`;
 }
 
 export const coldStartSection: BenchSection = { name: 'cold-start', run };

@@ -36,7 +36,7 @@ export {
   type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
   type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';
-export { JwtAuthorizer, type JwtAuthorizerProps } from './constructs/jwt-authorizer';
+export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';
 
 // Identity
 export { type ResourceServerOptions, type ResourceServerScopeOptions, UserDirectory, type UserDirectoryProps } from './constructs/user-directory';
@@ -46,3 +46,12 @@ export { IdentityRateLimiter, type IdentityRateLimiterProps, RateLimitCacheEngin
 export { IamAuthDatabase, type IamAuthDatabaseProps, type IIamAuthDatabase, MinimumTlsVersion } from './constructs/iam-auth-database';
 export { DatabaseBootstrap, type DatabaseBootstrapProps } from './constructs/iam-auth-database/bootstrap';
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
+
+// Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources. The plugin
+// name and rule prefix are public because acknowledgements of its findings spell them (`SecurityBaseline-ALB1`);
+// the default thresholds are documented on SecurityBaselineThresholds (@default), not exported as a table.
+export { SecurityBaseline, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
+export type {
+  SecurityBaselineArea, SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineMode,
+  SecurityBaselineProps, SecurityBaselineThresholds,
+} from './aspects/security-baseline';

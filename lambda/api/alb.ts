@@ -1,20 +1,26 @@
 /**
  * Application Load Balancer entry of the notes API. No API Gateway authorizer
  * stands in front of a load balancer, so this entry verifies the bearer JWT
- * itself with the authorizer's verifier core (lambda/shared/jwt), builds the
- * same identity context the authorizer would (`principalId`/`sub`, `roles`),
- * and serves the same app. Missing or invalid token → 401 JSON with
+ * itself with the authorizer's verifier core (lambda/shared/jwt), allows only
+ * the routes of the authorizer's route table that one of the caller's roles and
+ * one of its scopes satisfy (403 otherwise, as the authorizer's Deny), builds the
+ * same identity context the authorizer would (`principalId`/`sub`, `roles`,
+ * `tokenFamily`), and serves the same app. Missing or invalid token → 401 JSON with
  * `WWW-Authenticate`; the issuer's keys unreachable → 503. `GET /health` is
  * public (the target group's health check carries no token).
  *
  * Env: the authorizer's JWT_ISSUER, JWT_AUDIENCE, JWKS_URI, JWT_ALGORITHMS,
  * JWT_MAX_TOKEN_AGE_SECONDS, JWT_CLOCK_SKEW_SECONDS, JWT_TOKEN_USE,
- * JWT_ROLES_CLAIM, plus the database variables of runtime.ts.
+ * JWT_REQUIRE_ACCESS_TOKEN_TYPE, JWT_ROLES_CLAIM and ROUTE_PERMISSIONS (the
+ * route table), plus the database variables of runtime.ts.
  */
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { errorResponse, HttpError } from '../shared/http';
 import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } from '../shared/jwt';
 import { logger } from '../shared/observability';
+import { matchRoute, permits, RoutePermission, routesFromEnv } from '../shared/route-permissions';
+import { tokenFamily } from '../shared/token-family';
+import { dictionary } from '../shared/safe-json';
 import type { App, AppLogger } from './app';
 import { getApp, observe } from './runtime';
 
@@ -27,6 +33,8 @@ export interface TokenVerifier {
 export interface AlbDeps {
   readonly app: App;
   readonly verifier: TokenVerifier;
+  /** The protected routes with the roles and scopes allowed on each (the authorizer's table). */
+  readonly routes: readonly RoutePermission[];
   /** @default - silent */
   readonly logger?: AppLogger & { info?(message: string, ...extra: Record<string, unknown>[]): void };
 }
@@ -75,38 +83,45 @@ function decode(value: string): string {
   }
 }
 
+/** Appends values under a key of a Map of lists (attacker-chosen keys never index a plain object). */
+function append(map: Map<string, string[]>, key: string, values: readonly string[]): void {
+  const list = map.get(key);
+  if (list) list.push(...values);
+  else map.set(key, [...values]);
+}
+
 /** Converts an ALB event (either header mode) into the API Gateway proxy shape the app expects, with the verified identity. */
 export function toProxyEvent(event: ALBEvent, identity: VerifiedIdentity | undefined): APIGatewayProxyEvent {
-  const multiHeaders: Record<string, string[]> = {};
+  const multiHeaders = new Map<string, string[]>();
   if (event.multiValueHeaders) {
-    for (const [k, v] of Object.entries(event.multiValueHeaders)) if (Array.isArray(v)) multiHeaders[k.toLowerCase()] = [...v];
+    for (const [k, v] of Object.entries(event.multiValueHeaders)) if (Array.isArray(v)) append(multiHeaders, k.toLowerCase(), v);
   } else {
-    for (const [k, v] of Object.entries(event.headers ?? {})) if (typeof v === 'string') multiHeaders[k.toLowerCase()] = [v];
+    for (const [k, v] of Object.entries(event.headers ?? {})) if (typeof v === 'string') append(multiHeaders, k.toLowerCase(), [v]);
   }
   // The token stays here: the app never needs it, and nothing downstream can log it.
-  delete multiHeaders.authorization;
-  const headers = Object.fromEntries(Object.entries(multiHeaders).map(([k, v]) => [k, v[v.length - 1]]));
+  multiHeaders.delete('authorization');
 
-  const multiQuery: Record<string, string[]> = {};
+  const multiQuery = new Map<string, string[]>();
   if (event.multiValueQueryStringParameters) {
-    for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (Array.isArray(v)) (multiQuery[decode(k)] ??= []).push(...v.map(decode));
+    for (const [k, v] of Object.entries(event.multiValueQueryStringParameters)) if (Array.isArray(v)) append(multiQuery, decode(k), v.map(decode));
   } else {
-    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') (multiQuery[decode(k)] ??= []).push(decode(v));
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (typeof v === 'string') append(multiQuery, decode(k), [decode(v)]);
   }
-  const query = Object.fromEntries(Object.entries(multiQuery).map(([k, v]) => [k, v[v.length - 1]]));
+  // The app receives dictionaries without a prototype: a key named __proto__ or constructor is just a key.
+  const last = (m: Map<string, string[]>) => dictionary([...m].map(([k, v]) => [k, v[v.length - 1]] as const));
 
   const authorizer = identity
-    ? { principalId: identity.sub, sub: identity.sub, roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(',') }
+    ? { principalId: identity.sub, sub: identity.sub, roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','), tokenFamily: tokenFamily(identity.claims) ?? '' }
     : null;
   return {
     httpMethod: event.httpMethod,
     path: event.path,
     resource: '', // routed by path
     pathParameters: null,
-    headers,
-    multiValueHeaders: multiHeaders,
-    queryStringParameters: Object.keys(query).length > 0 ? query : null,
-    multiValueQueryStringParameters: Object.keys(multiQuery).length > 0 ? multiQuery : null,
+    headers: last(multiHeaders),
+    multiValueHeaders: dictionary(multiHeaders),
+    queryStringParameters: multiQuery.size > 0 ? last(multiQuery) : null,
+    multiValueQueryStringParameters: multiQuery.size > 0 ? dictionary(multiQuery) : null,
     body: event.body,
     isBase64Encoded: event.isBase64Encoded,
     stageVariables: null,
@@ -144,6 +159,7 @@ export function createAlbHandler(deps: AlbDeps): (event: ALBEvent) => Promise<AL
           log?.warn('token rejected', { reason: err instanceof JwtError ? err.reason : 'unexpected' });
           throw unauthorized('invalid_token');
         }
+        authorizeRoute(deps.routes, event, identity);
       }
       return toAlbResult(await deps.app(toProxyEvent(event, identity)), multiValue);
     } catch (err) {
@@ -152,13 +168,29 @@ export function createAlbHandler(deps: AlbDeps): (event: ALBEvent) => Promise<AL
   };
 }
 
+/**
+ * The authorizer's decision for this request: the route of the table that matches method and path must be
+ * satisfied by one of the caller's roles and one of its scopes (403, like the authorizer's Deny). A path
+ * outside the table is 404, a method the path does not have 405: nothing outside the table is served.
+ */
+function authorizeRoute(routes: readonly RoutePermission[], event: ALBEvent, identity: VerifiedIdentity): void {
+  const { route, methods } = matchRoute(routes, (event.httpMethod ?? '').toUpperCase(), event.path ?? '');
+  if (route === undefined) {
+    if (methods.length === 0) throw new HttpError(404, 'not_found', 'Not found');
+    throw new HttpError(405, 'method_not_allowed', 'Method not allowed', { Allow: methods.join(', ') });
+  }
+  if (!permits(route, identity.roles, identity.scopes)) throw new HttpError(403, 'forbidden', 'Not allowed');
+}
+
 let albHandler: ((event: ALBEvent) => Promise<ALBResult>) | undefined;
 
 /** The Lambda entry for the ALB target group. */
 export async function handler(event: ALBEvent, context?: Context): Promise<ALBResult> {
   return observe(context, `${event.httpMethod} alb`, async () => {
     try {
-      albHandler ??= createAlbHandler({ app: await getApp(), verifier: new JwtVerifier(verifierConfigFromEnv(process.env)), logger });
+      albHandler ??= createAlbHandler({
+        app: await getApp(), verifier: new JwtVerifier(verifierConfigFromEnv(process.env)), routes: routesFromEnv(process.env), logger,
+      });
     } catch (err) {
       logger.error('handler misconfigured', { name: (err as Error)?.name, message: (err as Error)?.message });
       return toAlbResult(errorResponse(err), event.multiValueHeaders !== undefined);

@@ -2,30 +2,37 @@
  * Per-container wiring shared by the two entry points of the notes API
  * (handler.ts for API Gateway, alb.ts for the load balancer): one small
  * IAM-authenticated, TLS-verified pool and one app, built on first use, and
- * the Powertools logger/metrics/tracer around each request.
+ * the Powertools logger and metrics around each request.
  *
  * Environment: DB_HOST, DB_PORT, DB_NAME, DB_USER (app_user), AWS_REGION (set by
  * the runtime); optionally the shared rate limiter's RATE_LIMIT_* variables. Only codes and statuses are logged: never a token, a body or a header.
  */
-import { Signer } from '@aws-sdk/rds-signer';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { createIamPool, dbConfigFromEnv } from '../shared/db';
-import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
-import { logger, metrics, tracer } from '../shared/observability';
+import { RdsAuthTokenSigner } from '../shared/aws-presign';
+import { createIamPool, dbConfigFromEnv, rdsCaBundle } from '../shared/db';
+import { logger, metrics } from '../shared/observability';
 import { App, createApp } from './app';
 
 let app: Promise<App> | undefined;
 
 async function build(): Promise<App> {
   const config = dbConfigFromEnv(process.env);
-  const signer = new Signer({ hostname: config.host, port: config.port, username: config.user, region: config.region });
+  const signer = new RdsAuthTokenSigner({ hostname: config.host, port: config.port, username: config.user, region: config.region });
   const { pool } = createIamPool(config, signer, {
+    ca: rdsCaBundle(config.region), // the function's Region's RDS roots only
     onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
   });
   // Per-caller throttling when the stack wires the shared limiter (IdentityRateLimiter.clientEnvironment()).
-  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
+  // The Redis client (ioredis) is loaded only then: a function without the limiter never pays for it.
+  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await loadRedisStore().rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
   return createApp({ pool, logger, ...(rateLimiter ? { rateLimiter } : {}) });
+}
+
+/** The limiter's Redis adapter, required on first use (bundlers keep it in the bundle, evaluated only when called). */
+function loadRedisStore(): typeof import('../shared/rate-limit/redis-store') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
 }
 
 /** The container's app (pool, optional rate limiter), created on the first request; a failed build is retried on the next. */
@@ -37,13 +44,9 @@ export function getApp(): Promise<App> {
   return app;
 }
 
-/** Runs one request with the Lambda context in the logs, a cold-start annotation and status metrics. */
+/** Runs one request with the Lambda context in the logs, a cold-start metric and status metrics. */
 export async function observe<R extends { statusCode: number }>(context: Context | undefined, route: string, run: () => Promise<R>): Promise<R> {
   if (context) logger.addContext(context);
-  if (tracer.isTracingEnabled()) {
-    tracer.annotateColdStart();
-    tracer.addServiceNameAnnotation();
-  }
   metrics.captureColdStartMetric();
   const started = Date.now();
   try {

@@ -1,18 +1,20 @@
 /**
  * The authorizer core: reads the bearer token from either API Gateway REST
  * authorizer event shape, verifies it, and answers an IAM policy that allows
- * exactly the routes the caller's roles permit (API Gateway caches the policy
- * per token, so it must cover every allowed route and nothing else). Pure: the
- * verifier and the logger are injected; no AWS SDK.
+ * exactly the routes of the configured table that one of the caller's roles and
+ * one of its OAuth scopes satisfy (API Gateway caches the policy per token, so it
+ * must cover every allowed route and nothing else). Pure: the verifier, the route
+ * table and the logger are injected; no AWS SDK.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Statement } from 'aws-lambda';
 import { JwtError } from '../shared/jwt/errors';
 import type { VerifiedIdentity } from '../shared/jwt/verifier';
-import { allowedRoutes, arnResourcePath, ROUTE_PERMISSIONS, RoutePermission } from '../shared/route-permissions';
+import { allowedRoutes, arnResourcePath, RoutePermission } from '../shared/route-permissions';
+import { tokenFamily } from '../shared/token-family';
 import type { Log } from './log';
 
 export type AuthorizerEvent = APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent;
-export type AuthorizerResult = APIGatewayAuthorizerResult & { context: { sub: string; roles: string; scope: string } };
+export type AuthorizerResult = APIGatewayAuthorizerResult & { context: { sub: string; roles: string; scope: string; tokenFamily: string } };
 
 /** What the authorizer needs from a verifier. */
 export interface TokenVerifier {
@@ -23,8 +25,8 @@ export interface AuthorizerDeps {
   /** The verifier; undefined when the configuration was invalid at cold start (every request is then denied). */
   readonly verifier: TokenVerifier | undefined;
   readonly log: Log;
-  /** Route → roles map. @default ROUTE_PERMISSIONS */
-  readonly routes?: readonly RoutePermission[];
+  /** The protected routes with the roles and scopes allowed on each (validated; see routeTableProblem). */
+  readonly routes: readonly RoutePermission[];
 }
 
 /** The error API Gateway maps to 401. */
@@ -86,10 +88,13 @@ export function extractToken(event: AuthorizerEvent): string | undefined {
   return m === null ? undefined : m[1];
 }
 
-/** The IAM policy for a verified caller: Allow on exactly the routes the roles permit, or Deny on the whole stage when none. */
-export function buildPolicy(arn: MethodArn, identity: VerifiedIdentity, routes: readonly RoutePermission[] = ROUTE_PERMISSIONS): AuthorizerResult {
+/**
+ * The IAM policy for a verified caller: Allow on exactly the routes one of its roles and one of its scopes
+ * satisfy, or Deny on the whole stage when none (a token without a matching scope gets no route).
+ */
+export function buildPolicy(arn: MethodArn, identity: VerifiedIdentity, routes: readonly RoutePermission[]): AuthorizerResult {
   const base = stageArn(arn);
-  const allowed = allowedRoutes(identity.roles, routes);
+  const allowed = allowedRoutes(identity.roles, identity.scopes, routes);
   const statement: Statement = allowed.length > 0
     ? { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((r) => `${base}/${r.method}/${arnResourcePath(r.path)}`) }
     : { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${base}/*`] };
@@ -100,13 +105,15 @@ export function buildPolicy(arn: MethodArn, identity: VerifiedIdentity, routes: 
       sub: identity.sub,
       roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','),
       scope: identity.scopes.join(' '),
+      // The handlers refuse a token of a family revoked at logout (checked there: they see every request, even when this answer is cached).
+      tokenFamily: tokenFamily(identity.claims) ?? '',
     },
   };
 }
 
 /** Creates the authorizer function: resolves to a policy, or throws Error('Unauthorized'). */
 export function createAuthorizer(deps: AuthorizerDeps): (event: AuthorizerEvent) => Promise<AuthorizerResult> {
-  const routes = deps.routes ?? ROUTE_PERMISSIONS;
+  const routes = deps.routes;
   return async (event) => {
     if (deps.verifier === undefined) {
       deps.log('WARN', 'denied: authorizer is not configured', { reason: 'config_invalid' });

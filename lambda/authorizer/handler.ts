@@ -1,18 +1,21 @@
 /**
  * Lambda adapter of the JWT authorizer (API Gateway REST, TOKEN or REQUEST).
- * Configuration comes from JWT_* / JWKS_URI environment variables and is
- * validated once at cold start: when it is missing or unsafe, one ERROR line is
+ * Configuration comes from JWT_* / JWKS_URI environment variables and the route
+ * table from ROUTE_PERMISSIONS (compact JSON), validated once at cold start: when it is missing or unsafe, one ERROR line is
  * logged and every request is denied. The verifier and its JWKS cache live at
  * module scope, so they survive across invocations.
  */
 import { JwtVerifier } from '../shared/jwt/verifier';
 import { verifierConfigFromEnv } from '../shared/jwt/config';
+import { RoutePermission, routesFromEnv } from '../shared/route-permissions';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer } from './authorizer';
 import { consoleLog } from './log';
 
 function init(): (event: AuthorizerEvent) => Promise<AuthorizerResult> {
   let verifier: JwtVerifier | undefined;
+  let routes: readonly RoutePermission[] = [];
   try {
+    routes = routesFromEnv(process.env);
     verifier = new JwtVerifier(verifierConfigFromEnv(process.env));
     // Start loading the JWKS during the cold start; the first request joins the fetch if it is still running.
     void verifier.preload();
@@ -22,7 +25,7 @@ function init(): (event: AuthorizerEvent) => Promise<AuthorizerResult> {
     });
     verifier = undefined;
   }
-  return createAuthorizer({ verifier, log: consoleLog });
+  return createAuthorizer({ verifier, routes, log: consoleLog });
 }
 
 export const handler = init();

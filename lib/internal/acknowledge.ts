@@ -19,13 +19,17 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
   }
   Validations.of(scope).acknowledge({ id, reason });
   // cdk-nag reads the plain id; aws-cdk-lib matches plugin reports by `<pack>::<rule>`. Recording both lets
-  // cdk.out/validation-report.json list each acknowledged finding under its pack (see ReportingNagPack).
+  // cdk.out/validation-report.json list each acknowledged finding under its pack (see ReportingNagPack), and
+  // lets a SecurityBaseline finding (`SecurityBaseline-<control>`, reported by the plugin `SecurityBaseline`) be acknowledged.
   const pack = NAG_PACK_PREFIX.exec(id)?.[1];
   if (pack) Validations.of(scope).acknowledge({ id: `${pack}::${id}`, reason });
 }
 
-/** The cdk-nag packs' names: their rule ids start with `<name>-`, their report namespace is `<name>::`. */
-const NAG_PACKS = '(AwsSolutions|NIST\\.800\\.53\\.R5|HIPAA\\.Security|PCI\\.DSS\\.321|Serverless)';
+/**
+ * The cdk-nag packs' names and the SecurityBaseline Aspect's plugin name: their rule ids start with `<name>-`,
+ * their report namespace is `<name>::`.
+ */
+const NAG_PACKS = '(AwsSolutions|NIST\\.800\\.53\\.R5|HIPAA\\.Security|PCI\\.DSS\\.321|Serverless|SecurityBaseline)';
 const NAG_PACK_PREFIX = new RegExp(`^${NAG_PACKS}-`);
 const NAG_PACK_NAMESPACE = new RegExp(`^${NAG_PACKS}::`);
 

@@ -1,4 +1,3 @@
-import { join } from 'path';
 import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -7,15 +6,17 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
 import { CODE_PATTERN, CODE_VERIFIER_PATTERN } from '../../lambda/session/core';
-import { PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../lambda/shared/route-permissions';
+import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
 import { stageDomain } from '../config';
 import { LogsKey } from '../constructs/logging';
 import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
 import { WebFirewall } from '../constructs/web-firewall';
 import { JwtAuthorizer } from '../constructs/jwt-authorizer';
 import { SecureFunction } from '../constructs/secure-function';
-import { PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions } from '../constructs/secure-rest-api';
+import { authCapacityThrottle, PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions, ThrottleLimits } from '../constructs/secure-rest-api';
 import { acknowledge } from '../internal/acknowledge';
+import { handlerCode } from '../internal/handler-assets';
+import { checkLambdaEnvironmentSize } from '../internal/environment';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
 import { IdentityStack } from './identity-stack';
@@ -27,6 +28,27 @@ export interface ApiStackProps extends BaselineStackProps {
   readonly data: DataStack;
   /** The stage's identity stack (user directory, issuer). */
   readonly identity: IdentityStack;
+}
+
+/**
+ * Capacity of the session function behind `/auth/*`: reserved concurrency, and the duration of one request at the
+ * upper end of normal (a token or revocation call to the issuer). The gateway throttle of the auth routes is derived
+ * from it with `authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
+ */
+export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, secondsPerRequest: 0.5 });
+/** Fewest clients at the WAF per-IP auth limit that may exhaust the auth routes' throttle (the README shows the arithmetic). */
+export const AUTH_ROUTE_MIN_CLIENTS = 500;
+
+/** The auth routes' per-method throttle: the session function's capacity, checked against the WAF per-IP auth limit. */
+export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
+  const { rateLimit, burstLimit } = authCapacityThrottle({
+    perClientLimit: firewall.authRateLimit.limit,
+    perClientWindowSeconds: firewall.authRateLimit.evaluationWindowSeconds,
+    backendConcurrency: SESSION_CAPACITY.concurrency,
+    backendSecondsPerRequest: SESSION_CAPACITY.secondsPerRequest,
+    minClientsToExhaust: AUTH_ROUTE_MIN_CLIENTS,
+  });
+  return { rateLimit, burstLimit };
 }
 
 /**
@@ -86,11 +108,12 @@ export class ApiStack extends BaselineStack {
     });
 
     // --- REST API, authorizer and handlers (issues 5 and 6) ---
-    const lambdaDir = join(__dirname, '..', '..', 'lambda');
     const logRetention = stageLogRetention(this.stage);
     const logRemovalPolicy = stageRemovalPolicy(this.stage);
     // Issuer settings for either provider: the stage's Cognito user pool (access tokens, client_id) or the configured OIDC issuer.
     const tokenIssuer = props.identity.tokenIssuer;
+    // The notes API's own route table (roles and full scope names of this stage's resource server), passed by prop.
+    const noteRoutes = notesRoutes(tokenIssuer.scopePrefix);
     this.jwtAuthorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
       vpc: props.vpc,
       logsKey: this.logsKey.key,
@@ -100,7 +123,9 @@ export class ApiStack extends BaselineStack {
       algorithms: tokenIssuer.algorithms,
       maxTokenAgeSeconds: tokenIssuer.maxTokenAgeSeconds,
       tokenUse: tokenIssuer.tokenUse,
+      requireAccessTokenType: tokenIssuer.requireAccessTokenType,
       rolesClaim: tokenIssuer.rolesClaim,
+      routes: [...noteRoutes],
       resultsCacheTtl: Duration.minutes(5),
       logRetention,
     });
@@ -117,7 +142,7 @@ export class ApiStack extends BaselineStack {
     const rateLimiter = props.data.rateLimiter;
     const rateLimitEnvironment = rateLimiter.clientEnvironment();
     this.notesFunction = new SecureFunction(this, 'NotesFunction', {
-      entry: join(lambdaDir, 'api', 'handler.ts'),
+      code: handlerCode('api'),
       description: 'Notes API behind the REST API: schema-validated input, ownership checked in SQL, IAM database token over verified TLS',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -135,7 +160,7 @@ export class ApiStack extends BaselineStack {
       const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
         'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
       this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
-        entry: join(lambdaDir, 'session', 'handler.ts'),
+        code: handlerCode('session'),
         description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
         vpc: props.vpc,
         securityGroups: [sessionEgress, rateLimiter.clientSecurityGroup],
@@ -143,11 +168,13 @@ export class ApiStack extends BaselineStack {
         logRetention,
         logRemovalPolicy,
         environment: { ...sessionEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+        // The auth routes' gateway throttle is derived from this (see SESSION_CAPACITY): it must outlast a botnet, not ration users.
+        reservedConcurrentExecutions: SESSION_CAPACITY.concurrency,
       });
       rateLimiter.grantConnect(this.sessionFunction);
     }
 
-    // The public allow-list of lambda/shared/route-permissions.ts: the health probe, and the session endpoints with their CORS preflights.
+    // The public allow-list of lambda/api/routes.ts: the health probe, and the session endpoints with their CORS preflights.
     const sessionRoutes = this.sessionFunction === undefined ? [] : PUBLIC_ROUTES.filter((r) => r.path.startsWith('/auth/'));
     const publicRoutes: PublicRoute[] = [];
     for (const route of PUBLIC_ROUTES) {
@@ -155,7 +182,7 @@ export class ApiStack extends BaselineStack {
         publicRoutes.push({ method: 'GET', path: '/health',
           reason: 'GET /health is a static mock response (no backend, no data) so uptime checks can probe the API without a token.' });
       } else if (!route.path.startsWith('/auth/')) {
-        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/shared/route-permissions.ts has no integration here. ` +
+        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/api/routes.ts has no integration here. ` +
           'Fix: wire it in the REST API section of lib/stacks/api-stack.ts, or remove it from PUBLIC_ROUTES.');
       }
     }
@@ -173,6 +200,9 @@ export class ApiStack extends BaselineStack {
       domain: { domainName: `api.${this.stageDomainName}`, zone: this.zone },
       authorizer: this.jwtAuthorizer.authorizer,
       publicRoutes,
+      // A capacity limit shared by all clients, sized so that no small set of clients under the WAF per-IP limit can
+      // exhaust it; per-client abuse control is WAF's per-IP auth rule and the session handler's limiter.
+      authThrottle: sessionRouteThrottle(this.firewall),
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
@@ -189,10 +219,10 @@ export class ApiStack extends BaselineStack {
       'PUT /notes/{id}': { pathSchema: noteIdParamsSchema, bodySchema: updateNoteSchema, operationName: 'UpdateNote' },
       'DELETE /notes/{id}': { pathSchema: noteIdParamsSchema, operationName: 'DeleteNote' },
     };
-    for (const route of ROUTE_PERMISSIONS) {
+    for (const route of noteRoutes) {
       const input = noteInputs[`${route.method} ${route.path}`];
       if (input === undefined) {
-        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/shared/route-permissions.ts has no input schema here. ` +
+        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/api/routes.ts has no input schema here. ` +
           'Fix: add its schemas (lambda/api/schemas) to noteInputs in the REST API section of lib/stacks/api-stack.ts.');
       }
       this.restApi.addRoute({ method: route.method, path: route.path, integration: notes, ...input });
@@ -268,13 +298,21 @@ export class ApiStack extends BaselineStack {
       acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
       acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
+      acknowledge(this.loadBalancer.loadBalancer, 'SecurityBaseline-ALB7', reason);
     }
 
     // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
-    // No gateway stands in front of it here, so it verifies the bearer JWT itself (same settings as the authorizer).
+    // No gateway stands in front of it here, so it verifies the bearer JWT and checks the route table itself (the authorizer's settings and table).
+    const albEnvironment = {
+      ...databaseEnvironment,
+      ...this.jwtAuthorizer.verifierEnvironment,
+      ...rateLimitEnvironment,
+      POWERTOOLS_SERVICE_NAME: 'notes-alb',
+    };
+    checkLambdaEnvironmentSize(this.jwtAuthorizer, 'routes', albEnvironment, 'ROUTE_PERMISSIONS');
     const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
     this.albFunction = new SecureFunction(this, 'AlbFunction', {
-      entry: join(lambdaDir, 'api', 'alb.ts'),
+      code: handlerCode('api-alb'),
       description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -282,18 +320,7 @@ export class ApiStack extends BaselineStack {
       logsKey: this.logsKey.key,
       logRetention,
       logRemovalPolicy,
-      environment: {
-        ...databaseEnvironment,
-        JWT_ISSUER: tokenIssuer.issuer,
-        JWT_AUDIENCE: tokenIssuer.audience.join(','),
-        JWKS_URI: tokenIssuer.jwksUri,
-        JWT_ALGORITHMS: tokenIssuer.algorithms.join(','),
-        JWT_MAX_TOKEN_AGE_SECONDS: String(tokenIssuer.maxTokenAgeSeconds),
-        JWT_ROLES_CLAIM: tokenIssuer.rolesClaim,
-        ...(tokenIssuer.tokenUse !== undefined ? { JWT_TOKEN_USE: tokenIssuer.tokenUse } : {}),
-        ...rateLimitEnvironment,
-        POWERTOOLS_SERVICE_NAME: 'notes-alb',
-      },
+      environment: albEnvironment,
     });
     database.grantConnect(this.albFunction, APP_DB_USER);
     rateLimiter.grantConnect(this.albFunction);

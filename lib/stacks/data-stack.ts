@@ -1,6 +1,3 @@
-import { createHash } from 'crypto';
-import { readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
@@ -19,8 +16,6 @@ export interface DataStackProps extends BaselineStackProps {
 
 /** The database role the API connects as (IAM authentication). */
 export const APP_DB_USER = 'app_user';
-
-const LAMBDA_DIR = join(__dirname, '..', '..', 'lambda');
 
 /**
  * Stateful resources: KMS keys, the database, secrets and the database bootstrap.
@@ -96,23 +91,12 @@ export class DataStack extends BaselineStack {
       database: this.database,
       vpc: props.vpc,
       logsKey: this.logsKey.key,
-      entry: join(LAMBDA_DIR, 'db-bootstrap', 'handler.ts'),
+      // The shipped bundle of lambda/db-bootstrap (with the notes API's migrations); its CodeHash property is the bundle's
+      // hash, so the bootstrap re-runs whenever the migrations or the bootstrap code change.
       appUser: APP_DB_USER,
-      // Re-run the bootstrap whenever the migrations or the bootstrap code change.
-      properties: { CodeHash: sourceHash([join(LAMBDA_DIR, 'api', 'migrations.ts'), join(LAMBDA_DIR, 'db-bootstrap')]) },
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
     });
     // --- end Data ---
   }
-}
-
-/** SHA-256 over the given files (folders: their .ts files, sorted), so the custom resource re-runs when they change. */
-function sourceHash(paths: string[]): string {
-  const hash = createHash('sha256');
-  for (const path of paths) {
-    const files = path.endsWith('.ts') ? [path] : readdirSync(path).filter((f) => f.endsWith('.ts')).sort().map((f) => join(path, f));
-    for (const file of files) hash.update(file.slice(LAMBDA_DIR.length)).update(readFileSync(file));
-  }
-  return hash.digest('hex').slice(0, 16);
 }

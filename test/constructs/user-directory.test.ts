@@ -64,17 +64,30 @@ describe('UserDirectory defaults', () => {
     t.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }) });
   });
 
-  test('app client: authorization code (PKCE) only, public (no secret), no implicit grant, SRP only, Cognito users only', () => {
+  test('app client: authorization code (PKCE) only, public (no secret), no implicit grant, no direct sign-in flow, Cognito users only', () => {
     t.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       GenerateSecret: false,
-      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
+      ExplicitAuthFlows: [],
       SupportedIdentityProviders: ['COGNITO'],
       CallbackURLs: ['https://app.example.com/callback'],
       PreventUserExistenceErrors: 'ENABLED',
     });
+  });
+
+  test('fails if the SRP flow (tokens with only aws.cognito.signin.user.admin) is on by default; the list is explicit, never absent', () => {
+    // An absent ExplicitAuthFlows means SRP, custom and refresh auth to Cognito: the empty list must be in the template.
+    const client = Object.values(t.findResources('AWS::Cognito::UserPoolClient'))[0];
+    expect(client.Properties.ExplicitAuthFlows).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('allowSrpSignIn'))).toHaveLength(0);
+  });
+
+  test('allowSrpSignIn turns SRP on (and only SRP), with a synth warning', () => {
+    const b = build({ allowSrpSignIn: true });
+    b.t.hasResourceProperties('AWS::Cognito::UserPoolClient', { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] });
+    expect(Annotations.fromStack(b.stack).findWarning('*', Match.stringLikeRegexp('allowSrpSignIn is true'))).toHaveLength(1);
   });
 
   test('tokens: access and ID 15 minutes, refresh 12 hours with rotation, revocation on', () => {
@@ -317,14 +330,17 @@ describe('IdentityStack', () => {
   test('oidc provider: no user pool; the issuer settings come from the configuration', () => {
     const stack = identityStack((raw) => {
       raw.identity = {
-        provider: 'oidc', issuer: 'https://login.example.org/', audience: ['notes-api'], jwksUri: 'https://login.example.org/jwks',
+        provider: 'oidc', issuer: 'https://login.example.org/', audience: ['https://api.example.org'], clientId: 'notes-spa', jwksUri: 'https://login.example.org/jwks',
         tokenEndpoint: 'https://login.example.org/token', revocationEndpoint: 'https://login.example.org/revoke', maxTokenAgeSeconds: 900, algorithms: ['RS256'],
       };
     });
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::Cognito::UserPool', 0);
     expect(stack.directory).toBeUndefined();
-    expect(stack.tokenIssuer).toMatchObject({ provider: 'oidc', issuer: 'https://login.example.org/', audience: ['notes-api'], clientId: 'notes-api' });
+    // The API's audience is the API identifier; the client id (the aud of ID tokens) is only the session handler's client.
+    expect(stack.tokenIssuer).toMatchObject({ provider: 'oidc', issuer: 'https://login.example.org/', audience: ['https://api.example.org'], clientId: 'notes-spa', requireAccessTokenType: true, scopePrefix: '' });
+    expect(stack.tokenIssuer.tokenUse).toBeUndefined();
+    expect(stack.sessionEnvironment()).toMatchObject({ CLIENT_ID: 'notes-spa' });
     expect(stack.sessionEnvironment()).toMatchObject({ TOKEN_ENDPOINT: 'https://login.example.org/token', REVOCATION_ENDPOINT: 'https://login.example.org/revoke' });
   });
 });

@@ -1,3 +1,4 @@
+import { posix } from 'path';
 import { App, Duration, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -106,8 +107,35 @@ describe('WebFirewall', () => {
         fieldToMatch: { uriPath: {} },
         positionalConstraint: 'STARTS_WITH',
         searchString,
-        textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+        textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }, { priority: 2, type: 'LOWERCASE' }],
       })));
+    });
+
+    /** What AWS WAF does to the URI path for each transformation the scope-down names (the documented behaviour). */
+    function transform(type: string, path: string): string {
+      switch (type) {
+        case 'URL_DECODE': return path.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+        case 'NORMALIZE_PATH': return posix.normalize(path);
+        case 'LOWERCASE': return path.toLowerCase();
+        default: throw new Error(`no emulation of ${type}`);
+      }
+    }
+    /** Whether the synthesized auth-path scope-down matches a raw request path. */
+    function authRuleMatches(path: string): boolean {
+      const statements = rule(template, 'RateLimitAuthPaths').statement.rateBasedStatement.scopeDownStatement.orStatement.statements;
+      return statements.some(({ byteMatchStatement: b }: any) => {
+        const seen = [...b.textTransformations].sort((x: any, y: any) => x.priority - y.priority).reduce((p: string, t: any) => transform(t.type, p), path);
+        return b.positionalConstraint === 'STARTS_WITH' && seen.startsWith(b.searchString);
+      });
+    }
+
+    test.each(['/auth/token', '/AUTH/Token', '/%61uth/token', '/%41UTH%2Frefresh', '//auth/token', '/./auth/token', '/notes/../auth/token', '//%6cogin'])(
+      'fails if the auth-path limit misses %s (encoded, doubled or dotted spellings API Gateway may still route)', (path) => {
+        expect(authRuleMatches(path)).toBe(true);
+      });
+
+    test.each(['/notes', '/health', '/authx', '/notes/auth/token'])('the auth-path limit leaves %s to the global limit', (path) => {
+      expect(authRuleMatches(path)).toBe(false);
     });
 
     test('the auth-path limit is evaluated before the global limit', () => {
@@ -171,18 +199,18 @@ describe('WebFirewall', () => {
       });
     });
 
-    test('computes the WCU of each default rule and the total (1,204, under the 1,500 budget)', () => {
+    test('computes the WCU of each default rule and the total (1,244, under the 1,500 budget)', () => {
       expect(firewall.ruleCapacities).toEqual({
         'AWS-AWSManagedRulesAmazonIpReputationList': 25,
         'AWS-AWSManagedRulesAnonymousIpList': 50,
-        'RateLimitAuthPaths': 26,
+        'RateLimitAuthPaths': 66,
         'RateLimitPerIp': 2,
         'BodySizeLimit': 1,
         'AWS-AWSManagedRulesCommonRuleSet': 700,
         'AWS-AWSManagedRulesKnownBadInputsRuleSet': 200,
         'AWS-AWSManagedRulesSQLiRuleSet': 200,
       });
-      expect(firewall.capacity).toBe(1204);
+      expect(firewall.capacity).toBe(1244);
     });
 
     test('passes every rule pack', () => {
@@ -364,7 +392,7 @@ describe('WebFirewall', () => {
           requestInspection: { payloadType: 'JSON', usernameField: { identifier: '/username' }, passwordField: { identifier: '/password' } },
         },
       }]);
-      expect(firewall.capacity).toBe(1204 + 200 + 50 + 50);
+      expect(firewall.capacity).toBe(1244 + 200 + 50 + 50);
     });
 
     test('metric helpers read AWS/WAFV2 with the WebACL, Region and Rule dimensions', () => {
@@ -384,11 +412,11 @@ describe('WebFirewall', () => {
   describe('capacity (WCU)', () => {
     test('fails if the configured rules need more WCU than the budget, naming the total and each rule', () => {
       expect(newFirewall({ managedRules: { linux: { enabled: true }, windows: { enabled: true } } }))
-        .toThrow(/invalid capacityBudget = 1500\. The configured rules need 1604 WCU \(.*AWS-AWSManagedRulesCommonRuleSet=700.*\), over the budget of 1500\. Fix: /);
+        .toThrow(/invalid capacityBudget = 1500\. The configured rules need 1644 WCU \(.*AWS-AWSManagedRulesCommonRuleSet=700.*\), over the budget of 1500\. Fix: /);
     });
 
     test('a raised budget admits more rules', () => {
-      expect(newFirewall({ managedRules: { linux: { enabled: true }, windows: { enabled: true } }, capacityBudget: 2000 })().capacity).toBe(1604);
+      expect(newFirewall({ managedRules: { linux: { enabled: true }, windows: { enabled: true } }, capacityBudget: 2000 })().capacity).toBe(1644);
     });
 
     test('fails if the budget is above the 5,000 WCU AWS allows', () => {
@@ -439,6 +467,17 @@ describe('WebFirewall', () => {
       const atp = newFirewall({ accountTakeoverPrevention: { loginPath: '/Auth/Token' }, capacityBudget: 1300 })();
       const acl = Template.fromStack(Stack.of(atp)).findResources('AWS::WAFv2::WebACL');
       expect(JSON.stringify(acl)).toContain('"LoginPath":"/Auth/Token"');
+    });
+
+    test.each(['/%61uth/', '//auth/', '/x/../auth/', '/./login'])('fails if an auth path is not decoded and normalized (%s never matches)', (path) => {
+      expect(newFirewall({ authRateLimit: { paths: [path] } })).toThrow(/invalid authRateLimit.paths = .*Fix: give the decoded, normalized path/);
+    });
+
+    test('the auth-path scope-down costs 2 + 2 x (2 + 3 transformations x 10) WCU', () => {
+      expect(statementCapacity({ orStatement: { statements: ['/auth/', '/login'].map((searchString) => ({
+        byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString,
+          textTransformations: [{ priority: 0, type: 'URL_DECODE' }, { priority: 1, type: 'NORMALIZE_PATH' }, { priority: 2, type: 'LOWERCASE' }] },
+      })) } })).toBe(64);
     });
 
     test('fails if there are no auth paths', () => {

@@ -2,6 +2,8 @@ import type { ALBEvent, ALBResult, APIGatewayProxyEvent } from 'aws-lambda';
 import { Pool } from 'pg';
 import { App, createApp } from '../../lambda/api/app';
 import { createAlbHandler } from '../../lambda/api/alb';
+import { notesRoutes } from '../../lambda/api/routes';
+import { encodeRoutes } from '../../lambda/shared/route-permissions';
 import { migrate } from '../../lambda/api/migrations';
 import { JwtVerifier, JwtVerifierConfig } from '../../lambda/shared/jwt';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';
@@ -21,10 +23,13 @@ let alb: (event: ALBEvent) => Promise<ALBResult>;
 const seenByApp: APIGatewayProxyEvent[] = [];
 const logged: unknown[] = [];
 const CLIENT_ID = 'notes-client';
+const P = 'https://api.example.test/';
+const ROUTES = notesRoutes(P);
+const SCOPES = `openid ${P}notes.read ${P}notes.write`;
 
 const now = () => Math.floor(Date.now() / 1000);
 const token = (overrides: Record<string, unknown> = {}, signWith: TestKey = key, header: object = {}) =>
-  signJwt(signWith, cognitoAccessClaims(config.issuer, CLIENT_ID, now(), overrides), header);
+  signJwt(signWith, cognitoAccessClaims(config.issuer, CLIENT_ID, now(), { scope: SCOPES, ...overrides }), header);
 
 function albEvent(r: { method?: string; path?: string; auth?: string | string[]; body?: unknown; query?: Record<string, string>; multi?: boolean }): ALBEvent {
   const headers: Record<string, string[]> = { 'x-forwarded-proto': ['https'], host: ['api.example.com'] };
@@ -63,7 +68,7 @@ beforeAll(async () => {
   const app: App = createApp({ pool });
   const spyApp: App = async (e) => { seenByApp.push(e); return app(e); };
   const logger = { warn: (m: string, ...x: unknown[]) => logged.push([m, ...x]), error: (m: string, ...x: unknown[]) => logged.push([m, ...x]) };
-  alb = createAlbHandler({ app: spyApp, verifier: new JwtVerifier(config), logger });
+  alb = createAlbHandler({ app: spyApp, verifier: new JwtVerifier(config), routes: ROUTES, logger });
 });
 
 afterAll(async () => {
@@ -101,7 +106,7 @@ describe('ALB entry: verified identity', () => {
     await send({ auth: `Bearer ${token()}` });
     expect(seenByApp).toHaveLength(1);
     expect(JSON.stringify(seenByApp[0])).not.toMatch(/authorization|Bearer/i);
-    expect(seenByApp[0].requestContext.authorizer).toEqual({ principalId: expect.any(String), sub: expect.any(String), roles: 'user' });
+    expect(seenByApp[0].requestContext.authorizer).toEqual({ principalId: expect.any(String), sub: expect.any(String), roles: 'user', tokenFamily: expect.stringMatching(/^oj:/) });
   });
 
   test('another user\'s token cannot read the note (404)', async () => {
@@ -196,7 +201,7 @@ describe('ALB entry: the issuer unavailable', () => {
     const down = await startJwksServer({ keys: [] });
     down.fail(503);
     try {
-      const handler = createAlbHandler({ app: createApp({ pool }), verifier: new JwtVerifier({ ...config, jwksUri: down.jwksUri }) });
+      const handler = createAlbHandler({ app: createApp({ pool }), verifier: new JwtVerifier({ ...config, jwksUri: down.jwksUri }), routes: ROUTES });
       const res = await send({ auth: `Bearer ${token()}` }, handler);
       expect(res.statusCode).toBe(503);
       expect(res.headers?.['Retry-After']).toBe('5');
@@ -206,11 +211,53 @@ describe('ALB entry: the issuer unavailable', () => {
   });
 });
 
+describe('ALB entry: the route table (roles and scopes), as the authorizer decides', () => {
+  test('fails if a token carrying only aws.cognito.signin.user.admin (the SRP flow) reaches a notes route', async () => {
+    // GIVEN a user and an admin whose tokens have the roles but none of the notes scopes
+    for (const groups of [['user'], ['admin']]) {
+      const t = token({ 'cognito:groups': groups, scope: 'aws.cognito.signin.user.admin' });
+      // THEN no read, write or delete: 403 before the app sees the request
+      seenByApp.length = 0;
+      expect((await send({ auth: `Bearer ${t}` })).statusCode).toBe(403);
+      expect((await send({ method: 'POST', auth: `Bearer ${t}`, body: { title: 'x', body: '' } })).statusCode).toBe(403);
+      expect((await send({ method: 'DELETE', path: '/notes/7b0c6a4e-0000-4000-8000-000000000001', auth: `Bearer ${t}` })).statusCode).toBe(403);
+      expect(seenByApp).toHaveLength(0);
+    }
+  });
+
+  test('the read scope alone reads but cannot write', async () => {
+    const t = token({ scope: `openid ${P}notes.read` });
+    expect((await send({ auth: `Bearer ${t}` })).statusCode).toBe(200);
+    expect((await send({ method: 'POST', auth: `Bearer ${t}`, body: { title: 'x', body: '' } })).statusCode).toBe(403);
+  });
+
+  test.each([
+    ['no scope claim', { scope: undefined }],
+    ['scope names without the resource server', { scope: 'notes.read notes.write' }],
+    ['a role the table does not allow', { 'cognito:groups': ['guest'] }],
+  ])('fails if a token with %s reaches a notes route (403)', async (_name, overrides) => {
+    expect((await send({ auth: `Bearer ${token(overrides)}` })).statusCode).toBe(403);
+  });
+
+  test('a path outside the table is 404 and a method the path does not have is 405, whatever the token', async () => {
+    expect((await send({ path: '/admin', auth: `Bearer ${token()}` })).statusCode).toBe(404);
+    const res = await send({ method: 'PATCH', path: '/notes', auth: `Bearer ${token()}` });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers?.Allow).toBe('GET, POST');
+  });
+
+  test('another table: the entry serves exactly its routes', async () => {
+    const only = createAlbHandler({ app: createApp({ pool }), verifier: new JwtVerifier(config), routes: [{ method: 'GET', path: '/notes', roles: ['user'], scopes: [`${P}notes.read`] }] });
+    expect((await send({ auth: `Bearer ${token()}` }, only)).statusCode).toBe(200);
+    expect((await send({ method: 'POST', auth: `Bearer ${token()}`, body: { title: 'x', body: '' } }, only)).statusCode).toBe(405);
+  });
+});
+
 describe('ALB entry: the Lambda export', () => {
   test('reads the JWT_* variables and serves health and 401 without a database', async () => {
     Object.assign(process.env, {
       JWT_ISSUER: config.issuer, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: config.jwksUri, JWT_ALGORITHMS: 'RS256', JWT_TOKEN_USE: 'access',
-      JWT_ROLES_CLAIM: 'cognito:groups', DB_HOST: '127.0.0.1', DB_PORT: '1', DB_NAME: 'x', DB_USER: 'app_user', AWS_REGION: 'eu-west-1',
+      JWT_ROLES_CLAIM: 'cognito:groups', ROUTE_PERMISSIONS: encodeRoutes(ROUTES), DB_HOST: '127.0.0.1', DB_PORT: '1', DB_NAME: 'x', DB_USER: 'app_user', AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', POWERTOOLS_METRICS_NAMESPACE: 'Test',
     });
     const write = process.stdout.write.bind(process.stdout);

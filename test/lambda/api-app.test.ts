@@ -265,7 +265,7 @@ describe('identity (zero trust: the authorizer context only)', () => {
   test('the context the JWT authorizer really produces (principalId + sub + roles) is accepted as is', async () => {
     const arn = { partition: 'aws', region: 'eu-west-1', account: '123456789012', apiId: 'abc123', stage: 'prod' };
     const identity = { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['user', 'bad,admin'], scopes: [], claims: {} };
-    const result = buildPolicy(arn, identity);
+    const result = buildPolicy(arn, identity, []);
     // API Gateway puts principalId and the context values side by side in requestContext.authorizer.
     const res = await call({ method: 'POST', body: { title: 't', body: 'b' }, authorizer: { principalId: result.principalId, ...result.context } });
     expect(res.statusCode).toBe(201);

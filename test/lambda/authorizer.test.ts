@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer, extractToken, parseMethodArn } from '../../lambda/authorizer/authorizer';
 import type { Log } from '../../lambda/authorizer/log';
 import { JwtVerifier } from '../../lambda/shared/jwt';
-import { allowedRoutes, arnResourcePath, PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../lambda/shared/route-permissions';
+import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
+import { allowedRoutes, arnResourcePath, encodeRoutes, RoutePermission } from '../../lambda/shared/route-permissions';
 import { startJwksServer } from '../integration/http';
 import { generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 
@@ -18,6 +19,10 @@ const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AuThZ1234'
 const CLIENT_ID = 'client-authorizer-test';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod/GET/notes/42';
 const BASE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123def4/prod';
+/** The resource server identifier the issuer prefixes scopes with (Cognito: `<identifier>/<name>`). */
+const P = 'https://api.example.test/';
+const ROUTE_PERMISSIONS = notesRoutes(P);
+const SCOPES = `${P}notes.read ${P}notes.write`;
 
 let key: TestKey;
 let server: Awaited<ReturnType<typeof startJwksServer>>;
@@ -39,7 +44,7 @@ beforeEach(() => { logs = []; });
 function token(groups: unknown, overrides: Record<string, unknown> = {}): string {
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
-    sub: 'user-123', iss: ISSUER, client_id: CLIENT_ID, token_use: 'access', scope: 'notes/read notes/write',
+    sub: 'user-123', iss: ISSUER, client_id: CLIENT_ID, token_use: 'access', scope: SCOPES, origin_jti: 'family-1',
     iat: now - 5, exp: now + 895, ...overrides,
   };
   if (groups !== undefined) claims['cognito:groups'] = groups;
@@ -53,7 +58,7 @@ const requestEvent = (headers: Record<string, string>, extra: Record<string, unk
   queryStringParameters: null, multiValueQueryStringParameters: null, stageVariables: null, requestContext: {} as never, ...extra,
 } as AuthorizerEvent);
 
-const authorize = createAuthorizer({ verifier: { verify: (t) => verifier.verify(t) }, log });
+const authorize = createAuthorizer({ verifier: { verify: (t) => verifier.verify(t) }, routes: ROUTE_PERMISSIONS, log });
 
 const NOTES_ROUTES = [
   `${BASE}/GET/notes`, `${BASE}/POST/notes`, `${BASE}/GET/notes/*`, `${BASE}/PUT/notes/*`, `${BASE}/DELETE/notes/*`,
@@ -105,12 +110,12 @@ describe('route policy per role', () => {
     expect(s.Effect).toBe('Allow');
     expect(s.Action).toBe('execute-api:Invoke');
     expect([...s.Resource].sort()).toEqual([...NOTES_ROUTES].sort());
-    expect(result.context).toEqual({ sub: 'user-123', roles: 'user', scope: 'notes/read notes/write' });
+    expect(result.context).toEqual({ sub: 'user-123', roles: 'user', scope: SCOPES, tokenFamily: 'oj:family-1' });
   });
 
   test('admin: Allow on exactly the routes admins may call', async () => {
     const s = statement(await authorize(tokenEvent(`Bearer ${token(['admin'])}`)));
-    const expected = allowedRoutes(['admin']).map((r) => `${BASE}/${r.method}/${arnResourcePath(r.path)}`);
+    const expected = allowedRoutes(['admin'], SCOPES.split(' '), ROUTE_PERMISSIONS).map((r) => `${BASE}/${r.method}/${arnResourcePath(r.path)}`);
     expect(s.Effect).toBe('Allow');
     expect([...s.Resource].sort()).toEqual([...expected].sort());
   });
@@ -133,6 +138,29 @@ describe('route policy per role', () => {
     expect(s.Effect).toBe('Deny');
     expect(s.Resource).toEqual([`${BASE}/*`]);
     expect(result.principalId).toBe('user-123');
+  });
+
+  test('fails if a token carrying only aws.cognito.signin.user.admin (the SRP flow) gets a notes route', async () => {
+    // GIVEN a user whose token has the role but none of the notes scopes
+    const result = await authorize(tokenEvent(`Bearer ${token(['user', 'admin'], { scope: 'aws.cognito.signin.user.admin' })}`));
+    // THEN Deny on the whole stage: no read, write or delete
+    expect(statement(result)).toMatchObject({ Effect: 'Deny', Resource: [`${BASE}/*`] });
+  });
+
+  test.each([
+    ['no scope claim', undefined],
+    ['the scope names without the resource server', 'notes.read notes.write'],
+    ['another resource server', 'https://other.example.test/notes.read'],
+    ['openid only', 'openid email'],
+  ])('fails if a token with %s gets a route', async (_name, scope) => {
+    const claims = scope === undefined ? { scope: undefined } : { scope };
+    const t = scope === undefined ? signJwt(key, { sub: 'user-123', iss: ISSUER, client_id: CLIENT_ID, token_use: 'access', 'cognito:groups': ['user'], iat: Math.floor(Date.now() / 1000) - 5, exp: Math.floor(Date.now() / 1000) + 895 }) : token(['user'], claims);
+    expect(statement(await authorize(tokenEvent(`Bearer ${t}`))).Effect).toBe('Deny');
+  });
+
+  test('the read scope alone allows the read routes only', async () => {
+    const s = statement(await authorize(tokenEvent(`Bearer ${token(['user'], { scope: `openid ${P}notes.read` })}`)));
+    expect([...s.Resource].sort()).toEqual([`${BASE}/GET/notes`, `${BASE}/GET/notes/*`]);
   });
 
   test('the policy never covers public routes, other stages or other APIs, whatever the method called', async () => {
@@ -177,14 +205,15 @@ describe('invalid tokens', () => {
   });
 
   test('an unexpected verifier failure denies and logs only the error name', async () => {
-    const failing = createAuthorizer({ verifier: { verify: async () => { throw new TypeError('boom eyJhbGci'); } }, log });
+    const failing = createAuthorizer({ verifier: { verify: async () => { throw new TypeError('boom eyJhbGci'); } }, routes: ROUTE_PERMISSIONS, log });
     await expect(failing(tokenEvent(`Bearer ${token(['user'])}`))).rejects.toThrow(/^Unauthorized$/);
     expect(logs).toEqual([expect.objectContaining({ level: 'ERROR', fields: { reason: 'internal', error: 'TypeError' } })]);
   });
 });
 
 describe('Lambda adapter (handler.ts)', () => {
-  const ENV_NAMES = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_ALGORITHMS', 'JWT_MAX_TOKEN_AGE_SECONDS', 'JWT_CLOCK_SKEW_SECONDS', 'JWT_TOKEN_USE', 'JWT_ROLES_CLAIM'];
+  const ENV_NAMES = ['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_ALGORITHMS', 'JWT_MAX_TOKEN_AGE_SECONDS', 'JWT_CLOCK_SKEW_SECONDS', 'JWT_TOKEN_USE', 'JWT_ROLES_CLAIM', 'ROUTE_PERMISSIONS'];
+  const ROUTES = encodeRoutes(ROUTE_PERMISSIONS);
   let saved: Record<string, string | undefined>;
   beforeEach(() => { saved = Object.fromEntries(ENV_NAMES.map((n) => [n, process.env[n]])); });
   afterEach(() => {
@@ -201,16 +230,18 @@ describe('Lambda adapter (handler.ts)', () => {
   }
 
   test('a valid configuration serves policies end to end', async () => {
-    const handler = loadHandler({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: server.jwksUri, JWT_TOKEN_USE: 'access' });
+    const handler = loadHandler({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: server.jwksUri, JWT_TOKEN_USE: 'access', ROUTE_PERMISSIONS: ROUTES });
     const result = await handler(requestEvent({ Authorization: `Bearer ${token(['user'])}` }));
     expect(statement(result).Resource).toHaveLength(5);
   });
 
   test.each([
-    ['missing JWT_ISSUER', { JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks' }, /JWT_ISSUER is required/],
-    ['a plain-http JWKS_URI', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'http://issuer.example.com/jwks' }, /JWKS_URI must use https/],
-    ['HS256 allowed', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', JWT_ALGORITHMS: 'HS256' }, /HS256/],
-    ['a 120 s clock skew', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', JWT_CLOCK_SKEW_SECONDS: '120' }, /JWT_CLOCK_SKEW_SECONDS/],
+    ['missing JWT_ISSUER', { JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', ROUTE_PERMISSIONS: ROUTES }, /JWT_ISSUER is required/],
+    ['no route table', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', JWT_TOKEN_USE: 'access' }, /ROUTE_PERMISSIONS is not set/],
+    ['a route without scopes', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', JWT_TOKEN_USE: 'access', ROUTE_PERMISSIONS: '[["GET","/notes",["user"],[]]]' }, /invalid routes\[0\]\.scopes/],
+    ['a plain-http JWKS_URI', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'http://issuer.example.com/jwks', ROUTE_PERMISSIONS: ROUTES }, /JWKS_URI must use https/],
+    ['HS256 allowed', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', JWT_ALGORITHMS: 'HS256', ROUTE_PERMISSIONS: ROUTES }, /HS256/],
+    ['a 120 s clock skew', { JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: 'https://issuer.example.com/jwks', JWT_CLOCK_SKEW_SECONDS: '120', ROUTE_PERMISSIONS: ROUTES }, /JWT_CLOCK_SKEW_SECONDS/],
   ])('bad configuration at cold start (%s): one clear log line, then every request is denied', async (_name, env, message) => {
     const errors: string[] = [];
     jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
@@ -236,12 +267,31 @@ describe('Lambda adapter (handler.ts)', () => {
     expect(gzip).toBeLessThanOrEqual(9 * 1024);
     expect(Buffer.from(code).toString()).not.toMatch(/@aws-sdk|powertools|aws-jwt-verify|jose/i);
   });
+
+  test('fails if the bundle carries the sample notes routes (the table comes only from ROUTE_PERMISSIONS)', () => {
+    const out = buildSync({
+      entryPoints: [path.join(__dirname, '../../lambda/authorizer/handler.ts')], bundle: true, minify: true, platform: 'node',
+      target: 'node22', format: 'cjs', write: false, legalComments: 'none', logLevel: 'silent',
+    });
+    expect(Buffer.from(out.outputFiles[0].contents).toString()).not.toMatch(/\/notes/);
+  });
+
+  test('answers with the table of its environment, not the sample one', async () => {
+    // GIVEN another team's API: one route, its own role and scope
+    const theirs: RoutePermission[] = [{ method: 'GET', path: '/orders/{id}', roles: ['clerk'], scopes: ['orders/read'] }];
+    const handler = loadHandler({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: server.jwksUri, JWT_TOKEN_USE: 'access', ROUTE_PERMISSIONS: encodeRoutes(theirs) });
+    // WHEN a clerk with that scope calls; THEN the policy allows exactly that route
+    const s = statement(await handler(tokenEvent(`Bearer ${token(['clerk'], { scope: 'orders/read' })}`)));
+    expect(s).toMatchObject({ Effect: 'Allow', Resource: [`${BASE}/GET/orders/*`] });
+    // and a notes user gets nothing there
+    expect(statement(await handler(tokenEvent(`Bearer ${token(['user'])}`))).Effect).toBe('Deny');
+  });
 });
 
-describe('route permissions (lambda/shared/route-permissions.ts)', () => {
-  test('the notes routes are for user and admin; the public routes need no role and never overlap them', () => {
-    expect(ROUTE_PERMISSIONS.map((r) => `${r.method} ${r.path}`)).toEqual([
-      'GET /notes', 'POST /notes', 'GET /notes/{id}', 'PUT /notes/{id}', 'DELETE /notes/{id}',
+describe('route permissions (lambda/shared/route-permissions.ts, lambda/api/routes.ts)', () => {
+  test('the notes routes are for user and admin with a notes scope; the public routes need neither and never overlap them', () => {
+    expect(ROUTE_PERMISSIONS.map((r) => `${r.method} ${r.path} ${r.scopes?.join(' ')}`)).toEqual([
+      `GET /notes ${P}notes.read`, `POST /notes ${P}notes.write`, `GET /notes/{id} ${P}notes.read`, `PUT /notes/{id} ${P}notes.write`, `DELETE /notes/{id} ${P}notes.write`,
     ]);
     for (const r of ROUTE_PERMISSIONS) expect([...(r.roles ?? [])].sort()).toEqual(['admin', 'user']);
     expect(PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health', 'POST /auth/token', 'POST /auth/refresh', 'POST /auth/logout']);
@@ -251,10 +301,13 @@ describe('route permissions (lambda/shared/route-permissions.ts)', () => {
     }
   });
 
-  test('allowedRoutes: nothing for no role or unknown roles; role names are exact', () => {
-    expect(allowedRoutes([])).toEqual([]);
-    expect(allowedRoutes(['guest', 'USER', 'admin '])).toEqual([]);
-    expect(allowedRoutes(['user'])).toHaveLength(5);
+  test('allowedRoutes: nothing for no role, unknown roles or no matching scope; names are exact', () => {
+    const scopes = SCOPES.split(' ');
+    expect(allowedRoutes([], scopes, ROUTE_PERMISSIONS)).toEqual([]);
+    expect(allowedRoutes(['guest', 'USER', 'admin '], scopes, ROUTE_PERMISSIONS)).toEqual([]);
+    expect(allowedRoutes(['user'], scopes, ROUTE_PERMISSIONS)).toHaveLength(5);
+    expect(allowedRoutes(['user'], [], ROUTE_PERMISSIONS)).toEqual([]);
+    expect(allowedRoutes(['user'], ['notes.read', `${P}NOTES.READ`, `${P}notes.read `], ROUTE_PERMISSIONS)).toEqual([]);
   });
 
   test('arnResourcePath maps path parameters to one wildcard segment', () => {
@@ -263,9 +316,10 @@ describe('route permissions (lambda/shared/route-permissions.ts)', () => {
     expect(arnResourcePath('/a/{x}/b/{y}')).toBe('a/*/b/*');
   });
 
-  test('the maps are frozen', () => {
+  test('the tables are frozen', () => {
     expect(() => (ROUTE_PERMISSIONS as unknown as unknown[]).push({})).toThrow();
     expect(() => ((ROUTE_PERMISSIONS[0].roles as string[]).push('guest'))).toThrow();
+    expect(() => ((ROUTE_PERMISSIONS[0].scopes as string[]).push('x'))).toThrow();
     expect(() => (PUBLIC_ROUTES as unknown as unknown[]).push({})).toThrow();
   });
 });

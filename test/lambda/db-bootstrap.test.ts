@@ -176,6 +176,61 @@ describe('database bootstrap on a real PostgreSQL', () => {
     await expect(bootstrapDatabase({ ...config(), appUser: 'app_admin' }, deps())).rejects.toThrow(/role app_admin exists with SUPERUSER/);
   }, 60_000);
 
+  describe('refuses an app_user with more than the API needs (memberships, schema and database grants)', () => {
+    /** Runs `setup` as the superuser, expects the bootstrap to refuse with `message` and change nothing, then runs `undo`. */
+    async function expectRefused(setup: string[], message: RegExp, undo: string[]): Promise<void> {
+      await bootstrapDatabase(config(), deps());
+      const c = await superuser();
+      try {
+        for (const sql of setup) await c.query(sql);
+        const before = await state();
+        statements.length = 0;
+        const err = await failure(bootstrapDatabase(config(), deps()));
+        expect(err).toBeInstanceOf(BootstrapError);
+        expect((err as BootstrapError).step).toBe('check application role privileges');
+        expect(err.message).toMatch(message);
+        expect(err.message).toMatch(/Fix: REVOKE those roles and privileges from app_user .* then redeploy\.$/);
+        expect(statements.filter((s) => /^\s*(GRANT|REVOKE|ALTER|CREATE)/i.test(s))).toEqual([]);
+        expect(await state()).toEqual(before);
+      } finally {
+        for (const sql of undo) await c.query(sql);
+        await c.end();
+      }
+      // Once a person has removed the extra privileges, the bootstrap runs again.
+      await bootstrapDatabase(config(), deps());
+    }
+
+    test.each(['pg_read_all_data', 'pg_write_all_data', 'pg_monitor'])('fails if app_user is a member of %s', async (role) => {
+      await expectRefused([`GRANT ${role} TO app_user`], new RegExp(`role app_user has more privileges than the API needs: it is a member of ${role}[;,]`), [`REVOKE ${role} FROM app_user`]);
+    }, 60_000);
+
+    test('fails if app_user is a member of rds_superuser', async () => {
+      await expectRefused(['CREATE ROLE rds_superuser NOLOGIN', 'GRANT rds_superuser TO app_user'], /it is a member of rds_superuser;/, ['DROP ROLE rds_superuser']);
+    }, 60_000);
+
+    test('fails if app_user reaches a privileged role through intermediate roles, naming the path', async () => {
+      await expectRefused(
+        ['CREATE ROLE team NOLOGIN', 'CREATE ROLE ops NOLOGIN', 'GRANT pg_write_all_data TO ops', 'GRANT ops TO team', 'GRANT team TO app_user'],
+        /it is a member of team, ops \(via team > ops\), pg_write_all_data \(via team > ops > pg_write_all_data\);/,
+        ['DROP ROLE team', 'DROP ROLE ops']);
+    }, 60_000);
+
+    test('fails if rds_iam itself was made a member of another role (app_user inherits it)', async () => {
+      await expectRefused(['GRANT pg_read_all_data TO rds_iam'], /it is a member of pg_read_all_data \(via rds_iam > pg_read_all_data\)/, ['REVOKE pg_read_all_data FROM rds_iam']);
+    }, 60_000);
+
+    test.each([
+      ['CREATE on the API schema', 'GRANT CREATE ON SCHEMA public TO app_user', 'REVOKE CREATE ON SCHEMA public FROM app_user', /CREATE on schema public/],
+      ['USAGE on another schema', 'GRANT USAGE ON SCHEMA other TO app_user', 'REVOKE USAGE ON SCHEMA other FROM app_user', /USAGE on schema other/],
+      ['a grant on a table of another schema', 'GRANT SELECT ON other.payroll TO app_user', 'REVOKE SELECT ON other.payroll FROM app_user', /SELECT on table other\.payroll/],
+      ['CREATE and TEMPORARY on the database', 'GRANT CREATE, TEMPORARY ON DATABASE app TO app_user', 'REVOKE CREATE, TEMPORARY ON DATABASE app FROM app_user', /CREATE on database app, TEMPORARY on database app/],
+      ['default privileges on future tables', 'ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO app_user', 'ALTER DEFAULT PRIVILEGES IN SCHEMA other REVOKE SELECT ON TABLES FROM app_user', /SELECT on default privileges other/],
+      ['ownership of a schema', 'CREATE SCHEMA owned AUTHORIZATION app_user', 'DROP SCHEMA owned', /OWNER on schema owned/],
+    ])('fails if app_user holds %s', async (_, grant, revoke, message) => {
+      await expectRefused([grant], message, [revoke]);
+    }, 60_000);
+  });
+
   test('the secret never appears in logs or error messages', async () => {
     logs.length = 0;
     await bootstrapDatabase(config(), deps());

@@ -1,10 +1,12 @@
 import { execFileSync } from 'child_process';
+import { X509Certificate } from 'crypto';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { Pool } from 'pg';
 import { CachedAuthToken, createIamPool, dbConfigFromEnv, iamPoolConfig, rdsCaBundle, tlsOptions } from '../../lambda/shared/db';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
+import { RDS_CA_INDEX_FILE, renderRdsCaIndex } from '../../scripts/rds-ca';
 
 // ---------------------------------------------------------------------------
 // A CA and a server certificate made for this test, and PostgreSQL with ssl=on.
@@ -184,5 +186,38 @@ describe('configuration from the environment', () => {
   test('fails if DB_PORT is not a port', () => {
     expect(() => dbConfigFromEnv({ ...env, DB_PORT: '5432abc' })).toThrow(/DB_PORT must be a port number/);
     expect(() => dbConfigFromEnv({ ...env, DB_PORT: '70000' })).toThrow(/DB_PORT/);
+  });
+});
+
+describe('RDS CA certificates of the function\'s Region', () => {
+  const cn = (pem: string): string => new X509Certificate(pem).subject.split('\n').find((l) => l.startsWith('CN=')) ?? '';
+
+  test('fails if the committed Region index is stale (regenerate with `npm run rds-ca`)', () => {
+    expect(readFileSync(RDS_CA_INDEX_FILE, 'utf8')).toBe(renderRdsCaIndex());
+  });
+
+  test('a Region gets its own RDS roots and the Region-less Amazon roots, and no other Region\'s', () => {
+    // WHEN
+    const ca = rdsCaBundle('eu-west-1');
+    // THEN the Region's current roots (RSA2048, RSA4096, ECC384) are trusted
+    const names = ca.map(cn);
+    for (const kind of ['RSA2048', 'RSA4096', 'ECC384']) expect(names).toContain(`CN=Amazon RDS eu-west-1 Root CA ${kind} G1`);
+    // AND RDS Proxy's Amazon roots
+    expect(names).toContain('CN=Amazon Root CA 1');
+    // AND no certificate of another Region: a smaller trust set (and a TLS context built in ~2 ms instead of tens)
+    expect(names.filter((n) => /[a-z]{2}-[a-z]+-\d/.test(n) && !n.includes('eu-west-1'))).toEqual([]);
+    expect(ca.length).toBeLessThan(rdsCaBundle().length / 5);
+    expect(ca.every((pem) => rdsCaBundle().includes(pem))).toBe(true);
+  });
+
+  test('an unknown Region (or none) gets the whole RDS bundle, never an empty trust set', () => {
+    expect(rdsCaBundle('xx-nowhere-9')).toEqual(rdsCaBundle());
+    expect(rdsCaBundle(undefined).length).toBeGreaterThan(100);
+  });
+
+  test('every Region of the bundle has its current roots in the index', () => {
+    for (const region of ['us-east-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1']) {
+      expect(rdsCaBundle(region).map(cn)).toContain(`CN=Amazon RDS ${region} Root CA RSA2048 G1`);
+    }
   });
 });

@@ -45,7 +45,9 @@ beforeEach(() => {
 function config(overrides: Partial<JwtVerifierConfig> = {}): JwtVerifierConfig {
   return {
     issuer: ISSUER, audience: [CLIENT_ID], jwksUri: server.jwksUri, algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
-    maxTokenAgeSeconds: 900, clockSkewSeconds: 30, rolesClaim: 'cognito:groups', ...overrides,
+    // These tests cover every other check on Cognito-shaped tokens (typ JWT); the access-token type rule is tested
+    // on its own below and in token-type.test.ts, so it is off in this base configuration.
+    maxTokenAgeSeconds: 900, clockSkewSeconds: 30, rolesClaim: 'cognito:groups', requireAccessTokenType: false, ...overrides,
   };
 }
 
@@ -335,8 +337,16 @@ describe('claims', () => {
 
   test('rejects a token_use that does not match', async () => {
     await expectReason(signJwt(rsa, claims({ token_use: 'id', client_id: CLIENT_ID })), 'token_use_invalid', verifier({ tokenUse: 'access' }));
-    await expectReason(signJwt(rsa, claims({ token_use: 'access' })), 'token_use_invalid', verifier({ tokenUse: 'id' }));
-    await expectReason(signJwt(rsa, claims({}, ['token_use'])), 'token_use_invalid', verifier({ tokenUse: 'id' }));
+    await expectReason(signJwt(rsa, claims({ token_use: 'refresh', client_id: CLIENT_ID })), 'token_use_invalid', verifier({ tokenUse: 'access' }));
+    await expectReason(signJwt(rsa, claims({ client_id: CLIENT_ID }, ['token_use'])), 'token_use_invalid', verifier({ tokenUse: 'access' }));
+  });
+
+  test('requireAccessTokenType: only typ at+jwt (any case, optional application/ prefix) passes; decided from the header', async () => {
+    const v = verifier({ requireAccessTokenType: true });
+    for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt']) await expect(v.verify(signJwt(rsa, claims(), { typ }))).resolves.toBeDefined();
+    for (const typ of ['JWT', 'jwt', 'application/jwt', undefined]) {
+      await expectReason(signJwt(rsa, claims(), typ === undefined ? JSON.stringify({ alg: 'RS256', kid: 'rsa-1' }) : { typ }), 'typ_invalid', v);
+    }
   });
 
   test('rejects a missing, empty or non-string sub', async () => {
@@ -435,6 +445,54 @@ describe('structure, before any crypto', () => {
     // THEN it is rejected as malformed (or as an undecodable payload), never reaching the signature check
     expect(['token_malformed', 'payload_invalid']).toContain(reason);
     await expect(v.verify(token)).resolves.toBeDefined();
+  });
+
+  /** The same character with a high byte added: Node's base64url decoder and a latin1 copy both read only the low byte. */
+  const lookAlike = (c: string): string => String.fromCharCode(0x100 | c.charCodeAt(0));
+  const atEach = (seg: 'payload' | 'signature', where: 'first' | 'middle' | 'last') => (t: string): string => {
+    const part = t.split('.')[seg === 'payload' ? 1 : 2];
+    const i = where === 'first' ? 0 : where === 'last' ? part.length - 1 : part.length >> 1;
+    return withSegments(t, { [seg]: `${part.slice(0, i)}${lookAlike(part[i])}${part.slice(i + 1)}` });
+  };
+  /** Sets the spare low bits of the last character of a segment (a second encoding of the same bytes). */
+  const trailingBits = (seg: 'payload' | 'signature') => (t: string): string => {
+    const part = t.split('.')[seg === 'payload' ? 1 : 2];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    return withSegments(t, { [seg]: `${part.slice(0, -1)}${alphabet[alphabet.indexOf(part[part.length - 1]) + 1]}` });
+  };
+
+  test.each([
+    ['a non-ASCII look-alike as the first payload character', atEach('payload', 'first')],
+    ['a non-ASCII look-alike inside the payload', atEach('payload', 'middle')],
+    ['a non-ASCII look-alike as the last payload character', atEach('payload', 'last')],
+    ['a non-ASCII look-alike as the first signature character', atEach('signature', 'first')],
+    ['a non-ASCII look-alike inside the signature', atEach('signature', 'middle')],
+    ['a non-ASCII look-alike as the last signature character', atEach('signature', 'last')],
+    ['non-canonical trailing bits in the signature', trailingBits('signature')],
+  ])('fails if %s verifies as the same token, cold or warm (one token, one string)', async (_name, mutate) => {
+    // GIVEN a valid token and a variant that decodes to the same bytes under a different string
+    let token = signJwt(rsa, claims());
+    // (the payload needs spare bits for the trailing-bits case; RSA-2048 signatures always have them)
+    while (token.split('.')[1].length % 4 === 0) token = signJwt(rsa, claims({ jti: Math.random().toString(36) }));
+    const variant = mutate(token);
+    expect(variant).not.toBe(token);
+    // WHEN it arrives at a fresh verifier (cold) and at one that has cached the header (warm fast path)
+    const cold = verifier();
+    const warm = verifier();
+    await warm.verify(token);
+    // THEN both refuse it before any crypto, and the original still verifies
+    for (const v of [cold, warm]) expect(['token_malformed', 'payload_invalid']).toContain((await rejection(v, variant)).reason);
+    await expect(warm.verify(token)).resolves.toBeDefined();
+  });
+
+  test('fails if a payload with spare bits set verifies on the fast path', async () => {
+    // GIVEN a warm verifier and a token whose payload length leaves spare bits in its last character
+    let token = signJwt(rsa, claims());
+    while (token.split('.')[1].length % 4 === 0) token = signJwt(rsa, claims({ jti: Math.random().toString(36) }));
+    const v = verifier();
+    await v.verify(token);
+    // WHEN the spare bits are set; THEN the payload is not canonical
+    await expectReason(trailingBits('payload')(token), 'payload_invalid', v);
   });
 
   test('rejects non-canonical base64url (non-zero trailing bits) in each segment', async () => {
@@ -690,7 +748,7 @@ describe('configuration', () => {
   test('reads the environment with secure defaults', () => {
     expect(verifierConfigFromEnv(env())).toEqual({
       issuer: ISSUER, audience: [CLIENT_ID, 'second'], jwksUri: `${ISSUER}/.well-known/jwks.json`, algorithms: ['RS256'],
-      maxTokenAgeSeconds: 900, clockSkewSeconds: 30, tokenUse: undefined, rolesClaim: 'cognito:groups', jwksRefetchIntervalSeconds: 60,
+      maxTokenAgeSeconds: 900, clockSkewSeconds: 30, tokenUse: undefined, requireAccessTokenType: true, rolesClaim: 'cognito:groups', jwksRefetchIntervalSeconds: 60,
     });
     expect(verifierConfigFromEnv(env({ JWT_ALGORITHMS: 'RS256,ES256', JWT_TOKEN_USE: 'access', JWT_CLOCK_SKEW_SECONDS: '60', JWT_MAX_TOKEN_AGE_SECONDS: '3600', JWT_ROLES_CLAIM: 'roles' })))
       .toMatchObject({ algorithms: ['RS256', 'ES256'], tokenUse: 'access', clockSkewSeconds: 60, maxTokenAgeSeconds: 3600, rolesClaim: 'roles' });
@@ -715,7 +773,7 @@ describe('configuration', () => {
     ['JWT_CLOCK_SKEW_SECONDS is negative', { JWT_CLOCK_SKEW_SECONDS: '-1' }, /JWT_CLOCK_SKEW_SECONDS must be a whole number/],
     ['JWT_MAX_TOKEN_AGE_SECONDS is not a number', { JWT_MAX_TOKEN_AGE_SECONDS: '15m' }, /JWT_MAX_TOKEN_AGE_SECONDS must be a whole number/],
     ['JWT_MAX_TOKEN_AGE_SECONDS is 0', { JWT_MAX_TOKEN_AGE_SECONDS: '0' }, /JWT_MAX_TOKEN_AGE_SECONDS must be a whole number from 1/],
-    ['JWT_TOKEN_USE is refresh', { JWT_TOKEN_USE: 'refresh' }, /JWT_TOKEN_USE must be access, id or empty/],
+    ['JWT_TOKEN_USE is refresh', { JWT_TOKEN_USE: 'refresh' }, /JWT_TOKEN_USE must be access or empty/],
     ['JWT_ROLES_CLAIM is __proto__', { JWT_ROLES_CLAIM: '__proto__' }, /JWT_ROLES_CLAIM must name a claim/],
   ])('fails if %s', (_name, overrides, message) => {
     expect(() => verifierConfigFromEnv(env(overrides))).toThrow(message);

@@ -3,6 +3,7 @@
 // Commands: { op: 'set', ... } changes how the next requests are answered; events report every token and
 // revocation request the server received (what the client sent, so tests can assert it).
 import { Buffer } from 'buffer';
+import { randomUUID } from 'crypto';
 import { createServer } from 'http';
 import { setTimeout } from 'timers';
 import { URLSearchParams } from 'url';
@@ -15,7 +16,7 @@ const service = new OAuth2Service(issuer);
 const emit = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 // Behaviour switches, set by the test.
-let mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined };
+let mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined, accessToken: undefined };
 
 service.on('beforeResponse', (response, req) => {
   const b = req.body ?? {};
@@ -28,6 +29,23 @@ service.on('beforeResponse', (response, req) => {
   if (mode.noRotation && b.grant_type === 'refresh_token') delete response.body.refresh_token;
 });
 service.on('beforeRevoke', (response) => { response.statusCode = mode.revokeStatus; });
+// Access tokens shaped like a real issuer's (mode.accessToken): RFC 9068 header type, the API's audience, a token family.
+// The ID token is recognised by its audience, the client id (the mock sets it after the access token is built).
+service.on('beforeTokenSigning', (token, req) => {
+  const a = mode.accessToken;
+  if (!a) return;
+  const clientId = req.body?.client_id;
+  if (token.payload.aud !== undefined && token.payload.aud === clientId) {
+    if (a.idTokenSid) token.payload.sid = a.idTokenSid;
+    return;
+  }
+  if (a.typ !== undefined) token.header.typ = a.typ;
+  if (a.aud !== undefined) token.payload.aud = a.aud;
+  if (a.sid !== undefined) token.payload.sid = a.sid;
+  if (a.groups !== undefined) token.payload.groups = a.groups;
+  token.payload.client_id = clientId;
+  token.payload.jti = randomUUID();
+});
 
 const server = createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
@@ -57,7 +75,7 @@ const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   const cmd = JSON.parse(line);
   if (cmd.op === 'set') mode = { ...mode, ...cmd.mode };
-  if (cmd.op === 'reset') mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined };
+  if (cmd.op === 'reset') mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined, accessToken: undefined };
   emit({ id: cmd.id, ok: true });
 });
 const stop = () => { server.closeAllConnections(); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 500).unref(); };

@@ -21,12 +21,19 @@ export interface OAuthMode {
   readonly noRotation?: boolean;
   /** Status of the revocation endpoint. */
   readonly revokeStatus?: number;
+  /**
+   * Shape access tokens like a real issuer's: header `typ` (RFC 9068 `at+jwt`, or `JWT` for an issuer that
+   * does not set it), `aud` (the API identifier), `sid`, `groups`; `client_id` and a fresh `jti` are always added.
+   */
+  readonly accessToken?: { typ?: string; aud?: string | string[]; sid?: string; groups?: string[]; idTokenSid?: string };
 }
 
 /** The real OAuth 2.0 server (npm oauth2-mock-server) on 127.0.0.1, in a child process. */
 export interface MockOAuthServer {
   /** Issuer URL, `http://127.0.0.1:<port>`. */
   readonly url: string;
+  /** The issuer's JWKS, `<url>/jwks`. */
+  readonly jwksUri: string;
   readonly tokenEndpoint: string;
   readonly revocationEndpoint: string;
   /** Every token and revocation request received, in order. */
@@ -39,7 +46,7 @@ export interface MockOAuthServer {
    * Runs the browser's half of the authorization-code flow with PKCE (S256): calls /authorize with a fresh
    * verifier's challenge and returns the code from the redirect plus the verifier.
    */
-  authorize(clientId: string, redirectUri: string): Promise<{ code: string; verifier: string }>;
+  authorize(clientId: string, redirectUri: string, scope?: string): Promise<{ code: string; verifier: string }>;
   stop(): Promise<void>;
 }
 
@@ -65,17 +72,18 @@ export async function startMockOAuthServer(): Promise<MockOAuthServer> {
   });
   return {
     url,
+    jwksUri: `${url}/jwks`,
     tokenEndpoint: `${url}/token`,
     revocationEndpoint: `${url}/revoke`,
     events,
     set: (mode) => send({ op: 'set', mode }),
     reset: () => send({ op: 'reset' }),
     flush: () => send({ op: 'ping' }),
-    async authorize(clientId, redirectUri) {
+    async authorize(clientId, redirectUri, scope = 'openid notes.read') {
       const verifier = randomBytes(48).toString('base64url');
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       const query = new URLSearchParams({
-        response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'openid notes.read',
+        response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope,
         state: randomBytes(16).toString('base64url'), code_challenge: challenge, code_challenge_method: 'S256',
       });
       const res = await fetch(`${url}/authorize?${query}`, { redirect: 'manual' });

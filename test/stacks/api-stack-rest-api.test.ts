@@ -1,7 +1,11 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createNoteSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import { PUBLIC_ROUTES, ROUTE_PERMISSIONS } from '../../lambda/shared/route-permissions';
+import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
+import { routesFromEnv } from '../../lambda/shared/route-permissions';
+
+/** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
+const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
 import { ApiStack } from '../../lib/stacks';
 import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
@@ -44,6 +48,15 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     expect(env).toMatchObject({ JWT_TOKEN_USE: 'access', JWT_ROLES_CLAIM: 'cognito:groups', JWT_ALGORITHMS: 'RS256', JWT_MAX_TOKEN_AGE_SECONDS: '900' });
     expect(JSON.stringify(env.JWT_ISSUER)).toContain('cognito-idp');
     expect(JSON.stringify(env.JWKS_URI)).toContain('.well-known/jwks.json');
+  });
+
+  test('the authorizer gets the notes table by prop, with the full scope names of the stage\'s resource server', () => {
+    const env = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
+    expect(routesFromEnv(env).map((r) => r.scopes)).toEqual([
+      ['https://api.dev.example.com/notes.read'], ['https://api.dev.example.com/notes.write'], ['https://api.dev.example.com/notes.read'],
+      ['https://api.dev.example.com/notes.write'], ['https://api.dev.example.com/notes.write'],
+    ]);
   });
 
   test('every route of the route map is authorized; only the public allow-list is not', () => {
@@ -94,12 +107,34 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     expect(cog4.filter((a) => custom.some((m) => m.node.path === a.path))).toHaveLength(custom.length);
   });
 
-  test('per-method throttles: writes and session endpoints are tighter than the stage', () => {
+  test('per-method throttles: writes tighter than the stage, session endpoints sized to the session function', () => {
     const settings: any[] = api.resolve((api.restApi.stage.node.defaultChild as apigateway.CfnStage).methodSettings);
     const of = (m: string, p: string) => settings.find((s) => s.httpMethod === m && s.resourcePath === p);
     expect(of('*', '/*')).toMatchObject({ throttlingRateLimit: 100, throttlingBurstLimit: 200, loggingLevel: 'ERROR', dataTraceEnabled: false });
     expect(of('POST', '/~1notes')).toMatchObject({ throttlingRateLimit: 20 });
-    expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 5, throttlingBurstLimit: 10 });
+    expect(of('POST', '/~1auth~1token')).toMatchObject({ throttlingRateLimit: 100, throttlingBurstLimit: 50 });
+  });
+
+  test('fails if fewer than 500 clients at the WAF per-IP auth limit can exhaust an auth route\'s shared throttle, or if it admits more than the session function runs', () => {
+    // GIVEN the synthesized WAF auth rule, stage method settings and session function
+    const acl = Object.values(t.findResources('AWS::WAFv2::WebACL')).find((r) => JSON.stringify(r).includes('REST API'))!;
+    const authRule = acl.Properties.Rules.find((r: any) => r.Name === 'RateLimitAuthPaths').Statement.RateBasedStatement;
+    const perClientPerSecond = authRule.Limit / authRule.EvaluationWindowSec;
+    const settings: any[] = api.resolve((api.restApi.stage.node.defaultChild as apigateway.CfnStage).methodSettings);
+    const authMethods = settings.filter((s) => s.resourcePath.startsWith('/~1auth~1'));
+    const concurrency = functionProps(t, 'SessionFunction').ReservedConcurrentExecutions;
+    // THEN every auth method (POST and OPTIONS of token, refresh, logout) has its own throttle ...
+    expect(authMethods.map((s) => `${s.httpMethod} ${s.resourcePath}`).sort()).toEqual(
+      ['/~1auth~1logout', '/~1auth~1refresh', '/~1auth~1token'].flatMap((p) => [`OPTIONS ${p}`, `POST ${p}`]).sort());
+    for (const s of authMethods) {
+      // ... that takes at least 500 clients, each sending at the WAF per-IP limit all the time, to use up (today: 600) ...
+      expect(s.throttlingRateLimit / perClientPerSecond).toBeGreaterThanOrEqual(500);
+      // ... and never lets through more than the session function can run at once, or serve at 0.5 s per request.
+      expect(s.throttlingBurstLimit).toBeLessThanOrEqual(concurrency);
+      expect(s.throttlingRateLimit * 0.5).toBeLessThanOrEqual(concurrency);
+    }
+    expect(authRule).toMatchObject({ Limit: 50, EvaluationWindowSec: 300 });
+    expect(concurrency).toBe(50);
   });
 
   test('the notes function runs in private subnets, only in the database and rate-limiter client security groups, as app_user', () => {
@@ -135,6 +170,10 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     });
     const env = functionProps(t, 'AlbFunction').Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_TOKEN_USE', 'DB_HOST', 'DB_USER']));
+    // the same verifier settings and route table as the authorizer
+    const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
+    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
   });
 
   test('the stage is associated with the web ACL', () => {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
 import { loadConfig, parseConfig } from '../../lib/config';
-import { buildPipeline, PipelineStack } from '../../lib/stacks/pipeline-stack';
+import { buildPipeline, PIPELINE_TOOL_VERSIONS, PipelineStack } from '../../lib/stacks/pipeline-stack';
 import { exampleBaselineConfig, exampleContext } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
@@ -44,6 +46,43 @@ describe('delivery pipeline (optional, off by default)', () => {
       template.hasResourceProperties('AWS::CodeBuild::Project', {
         Source: { BuildSpec: Match.stringLikeRegexp('integ-runner --directory test/integ') },
       });
+    });
+
+    test('fails if a pipeline step runs a package that is not pinned in the lockfile (no npx --yes, no registry fetch)', () => {
+      // GIVEN every command of every CodeBuild project of the pipeline
+      const commands = Object.values(template.findResources('AWS::CodeBuild::Project')).flatMap((p: any) => {
+        const spec = JSON.parse(p.Properties.Source.BuildSpec);
+        return Object.values<any>(spec.phases ?? {}).flatMap((phase) => phase.commands ?? []);
+      }) as string[];
+      const lock = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8'));
+      const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+      const bins = new Set(Object.entries<any>(lock.packages).filter(([path]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path))
+        .flatMap(([, pkg]) => Object.keys(pkg.bin ?? {})));
+      // THEN the integration tests run the runner from the lockfile, with npx forbidden to install anything
+      const integ = commands.filter((c) => c.includes('integ-runner'));
+      expect(integ.length).toBeGreaterThan(0);
+      for (const c of integ) expect(c).toMatch(/^npx --no-install integ-runner --directory test\/integ /);
+      // ... pinned to the exact version the lockfile holds
+      expect(manifest.devDependencies['@aws-cdk/integ-runner']).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(lock.packages['node_modules/@aws-cdk/integ-runner'].version).toBe(manifest.devDependencies['@aws-cdk/integ-runner']);
+      // AND no npx anywhere may fetch a package: no --yes/-y/--package, no package spec, only binaries of locked packages
+      const npx = commands.flatMap((c) => [...c.matchAll(/npx((?:\s+-[-\w=]+)*)\s+([^\s"]+)/g)]);
+      expect(npx.length).toBeGreaterThan(0);
+      for (const [whole, flags, bin] of npx) {
+        expect(flags).not.toMatch(/--yes|(^|\s)-y\b|--package|(^|\s)-p\b/);
+        expect({ whole, locked: bins.has(bin) }).toEqual({ whole, locked: true });
+      }
+    });
+
+    test('fails if a generated step installs a tool without an exact version (self-mutation and asset publishing)', () => {
+      const installs = Object.values(template.findResources('AWS::CodeBuild::Project')).flatMap((p: any) =>
+        Object.values<any>(JSON.parse(p.Properties.Source.BuildSpec).phases ?? {}).flatMap((phase) => phase.commands ?? []))
+        .filter((c: string) => /npm (install|i) /.test(c)) as string[];
+      expect(installs).toEqual(expect.arrayContaining([`npm install -g aws-cdk@${PIPELINE_TOOL_VERSIONS.cdkCli}`, `npm install -g cdk-assets@${PIPELINE_TOOL_VERSIONS.cdkAssets}`]));
+      for (const c of installs) expect(c).toMatch(/^npm install -g (@?[\w./-]+)@\d+\.\d+\.\d+$/);
+      // The CLI the pipeline installs is the one the lockfile holds.
+      const lock = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package-lock.json'), 'utf8'));
+      expect(lock.packages['node_modules/aws-cdk'].version).toBe(PIPELINE_TOOL_VERSIONS.cdkCli);
     });
 
     test('artifacts are encrypted with a rotating customer-managed key, in a bucket with access logs', () => {

@@ -14,8 +14,18 @@ export interface JwtVerifierConfig {
   maxTokenAgeSeconds: number;
   /** Tolerance for `exp`, `nbf` and `iat`, in seconds (at most 60). */
   clockSkewSeconds: number;
-  /** Required Cognito `token_use`; 'access' checks `client_id` instead of `aud`. */
+  /**
+   * Cognito mode: 'access' requires `token_use: access` and checks `client_id` instead of `aud`.
+   * 'id' is refused: an ID token is never an API credential.
+   */
   tokenUse?: 'access' | 'id';
+  /**
+   * Require the RFC 9068 access-token header `typ: at+jwt` (or `application/at+jwt`), so an ID token
+   * (`typ: JWT`) is refused even when its `aud` matches. Turn it off only for an issuer that does not
+   * set it; the audience (the API's own identifier, never the client id) then keeps ID tokens out.
+   * Default: true, except with `tokenUse: 'access'` (Cognito access tokens carry `token_use` instead).
+   */
+  requireAccessTokenType?: boolean;
   /** Claim holding the caller's roles (an array of strings). */
   rolesClaim: string;
   /** Minimum seconds between two JWKS fetches caused by unknown `kid`s. Default 60. */
@@ -82,8 +92,12 @@ export function validateVerifierConfig(config: JwtVerifierConfig): JwtVerifierCo
   checkWhole('JWT_MAX_TOKEN_AGE_SECONDS', config.maxTokenAgeSeconds, 1, MAX_MAX_TOKEN_AGE_SECONDS);
   checkWhole('JWT_CLOCK_SKEW_SECONDS', config.clockSkewSeconds, 0, MAX_CLOCK_SKEW_SECONDS);
   if (config.jwksRefetchIntervalSeconds !== undefined) checkWhole('JWKS_REFETCH_INTERVAL_SECONDS', config.jwksRefetchIntervalSeconds, 1, 3600);
-  if (config.tokenUse !== undefined && config.tokenUse !== 'access' && config.tokenUse !== 'id') {
-    throw new JwtConfigError('JWT_TOKEN_USE must be access, id or empty. Fix: use access for Cognito access tokens.');
+  if (config.tokenUse !== undefined && config.tokenUse !== 'access') {
+    throw new JwtConfigError(`JWT_TOKEN_USE must be access or empty (${config.tokenUse === 'id' ? 'ID tokens are never API credentials' : 'unknown value'}). ` +
+      'Fix: use access for Cognito access tokens, or leave it empty for an issuer of RFC 9068 (typ at+jwt) access tokens.');
+  }
+  if (config.requireAccessTokenType !== undefined && typeof config.requireAccessTokenType !== 'boolean') {
+    throw new JwtConfigError('JWT_REQUIRE_ACCESS_TOKEN_TYPE must be true or false. Fix: remove it to require typ at+jwt (the default).');
   }
   if (typeof config.rolesClaim !== 'string' || config.rolesClaim === '' || FORBIDDEN_CLAIM_NAMES.has(config.rolesClaim)) {
     throw new JwtConfigError('JWT_ROLES_CLAIM must name a claim. Fix: use cognito:groups (the default) or your issuer\'s roles claim.');
@@ -96,6 +110,7 @@ export function validateVerifierConfig(config: JwtVerifierConfig): JwtVerifierCo
     maxTokenAgeSeconds: config.maxTokenAgeSeconds,
     clockSkewSeconds: config.clockSkewSeconds,
     tokenUse: config.tokenUse,
+    requireAccessTokenType: config.requireAccessTokenType ?? config.tokenUse !== 'access',
     rolesClaim: config.rolesClaim,
     jwksRefetchIntervalSeconds: config.jwksRefetchIntervalSeconds ?? DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS,
   };
@@ -104,8 +119,8 @@ export function validateVerifierConfig(config: JwtVerifierConfig): JwtVerifierCo
 /**
  * Reads the verifier configuration from environment variables (JWT_ISSUER,
  * JWT_AUDIENCE, JWKS_URI, JWT_ALGORITHMS, JWT_MAX_TOKEN_AGE_SECONDS,
- * JWT_CLOCK_SKEW_SECONDS, JWT_TOKEN_USE, JWT_ROLES_CLAIM and the optional
- * JWKS_REFETCH_INTERVAL_SECONDS). Throws {@link JwtConfigError} with a clear
+ * JWT_CLOCK_SKEW_SECONDS, JWT_TOKEN_USE, JWT_REQUIRE_ACCESS_TOKEN_TYPE,
+ * JWT_ROLES_CLAIM and the optional JWKS_REFETCH_INTERVAL_SECONDS). Throws {@link JwtConfigError} with a clear
  * message when anything is missing or unsafe.
  */
 export function verifierConfigFromEnv(env: Record<string, string | undefined>): JwtVerifierConfig {
@@ -118,6 +133,7 @@ export function verifierConfigFromEnv(env: Record<string, string | undefined>): 
     maxTokenAgeSeconds: whole('JWT_MAX_TOKEN_AGE_SECONDS', env.JWT_MAX_TOKEN_AGE_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS),
     clockSkewSeconds: whole('JWT_CLOCK_SKEW_SECONDS', env.JWT_CLOCK_SKEW_SECONDS, DEFAULT_CLOCK_SKEW_SECONDS),
     tokenUse: tokenUse === '' ? undefined : (tokenUse as 'access' | 'id'),
+    requireAccessTokenType: flag('JWT_REQUIRE_ACCESS_TOKEN_TYPE', env.JWT_REQUIRE_ACCESS_TOKEN_TYPE),
     rolesClaim: env.JWT_ROLES_CLAIM === undefined || env.JWT_ROLES_CLAIM.trim() === '' ? DEFAULT_ROLES_CLAIM : env.JWT_ROLES_CLAIM.trim(),
     jwksRefetchIntervalSeconds: whole('JWKS_REFETCH_INTERVAL_SECONDS', env.JWKS_REFETCH_INTERVAL_SECONDS, DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS),
   });
@@ -126,6 +142,14 @@ export function verifierConfigFromEnv(env: Record<string, string | undefined>): 
 function list(value: string | undefined): string[] {
   if (value === undefined) return [];
   return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function flag(name: string, value: string | undefined): boolean | undefined {
+  const v = (value ?? '').trim();
+  if (v === '') return undefined;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new JwtConfigError(`${name} must be true or false. Fix: remove it to use the default.`);
 }
 
 function whole(name: string, value: string | undefined, fallback: number): number {

@@ -5,17 +5,20 @@
  * runs before any cryptography.
  */
 
+/** Two segments of the strict base64url alphabet separated by one dot, up to the end (sticky: matched from `lastIndex`). */
+const COMPACT_REST = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/y;
+
 /**
  * True when the part of a token after its (already validated) header is two
- * non-empty segments without `+` or `/`. Together with the exact decoded-length
- * checks of {@link decodeSegment} and of the signature (Node's decoder skips any
- * other character outside the alphabet, which shortens the output), this is as
- * strict as {@link isCompactJws} at a fraction of the cost.
+ * non-empty segments of the strict base64url alphabet: ASCII letters, digits,
+ * `-` and `_` only. Every character is checked: Node's base64url decoder and
+ * the latin1 copy of the signing input both read only the low byte of a UTF-16
+ * code unit, so a non-ASCII look-alike (U+0141 for `A`) would otherwise decode
+ * to the same bytes and verify as the same token under a different string.
  */
 export function isCompactRest(token: string, dot1: number): boolean {
-  const dot2 = token.indexOf('.', dot1 + 1);
-  return dot2 > dot1 + 1 && dot2 < token.length - 1 && token.indexOf('.', dot2 + 1) === -1
-    && token.indexOf('+', dot1) === -1 && token.indexOf('/', dot1) === -1;
+  COMPACT_REST.lastIndex = dot1 + 1;
+  return COMPACT_REST.test(token);
 }
 
 /** Any character outside the base64url alphabet and the dot (linear scan, no backtracking). */
@@ -50,7 +53,10 @@ export function isCanonicalLength(text: string, start: number, end: number): boo
   const rem = (end - start) & 3;
   if (rem === 0) return end > start;
   if (rem === 1) return false;
-  const last = B64URL_VALUES[text.charCodeAt(end - 1)];
+  const code = text.charCodeAt(end - 1);
+  // Outside the table (non-ASCII) or outside the alphabet: not canonical, whatever the caller checked before.
+  const last = code < 128 ? B64URL_VALUES[code] : -1;
+  if (last < 0) return false;
   return rem === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
 }
 

@@ -29,6 +29,8 @@ export const MAX_TOKEN_LENGTH = 8192;
 
 /** `typ` values accepted when present (RFC 7519 / RFC 9068), case-insensitive, optional `application/` prefix. */
 const TYP = /^(?:application\/)?(?:jwt|at\+jwt)$/i;
+/** The RFC 9068 access-token type (section 2.1), case-insensitive, optional `application/` prefix. */
+const ACCESS_TOKEN_TYP = /^(?:application\/)?at\+jwt$/i;
 /** Parsed headers kept, keyed by their encoded form (issuers reuse one header per key). */
 const HEADER_CACHE_SIZE = 64;
 /** Reused buffer for the signing input (crypto.verify is synchronous, so one buffer per process is enough). */
@@ -62,6 +64,7 @@ export class JwtVerifier {
   private readonly audience: readonly string[];
   private readonly skew: number;
   private readonly maxAge: number;
+  private readonly requireAccessTokenType: boolean;
   private readonly headers = new Map<string, Header>();
 
   constructor(config: JwtVerifierConfig, options: JwtVerifierOptions = {}) {
@@ -71,6 +74,7 @@ export class JwtVerifier {
     this.audience = Object.freeze([...this.config.audience]);
     this.skew = this.config.clockSkewSeconds;
     this.maxAge = this.config.maxTokenAgeSeconds;
+    this.requireAccessTokenType = this.config.requireAccessTokenType === true;
     this.jwks = new JwksCache(this.config.jwksUri, {
       algorithms: this.config.algorithms,
       refetchIntervalMs: (this.config.jwksRefetchIntervalSeconds ?? 60) * 1000,
@@ -144,6 +148,8 @@ export class JwtVerifier {
     if (h.crit !== undefined) throw rejection('crit_unsupported', 'header has crit: no extension is understood');
     if (h.b64 !== undefined || h.zip !== undefined || h.enc !== undefined) throw rejection('header_invalid', 'header has JWE or unencoded-payload parameters');
     if (h.typ !== undefined && (typeof h.typ !== 'string' || !TYP.test(h.typ))) throw rejection('typ_invalid', 'header typ is not JWT or at+jwt');
+    // An ID token (typ JWT) is not an API credential: RFC 9068 access tokens say what they are.
+    if (this.requireAccessTokenType && (typeof h.typ !== 'string' || !ACCESS_TOKEN_TYP.test(h.typ))) throw rejection('typ_invalid', 'header typ is not at+jwt (an access token)');
     if (h.cty !== undefined && (typeof h.cty !== 'string' || /^(?:application\/)?jwt$/i.test(h.cty))) throw rejection('header_invalid', 'nested tokens (cty JWT) are not accepted');
     const kid = h.kid;
     if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw rejection('kid_missing', 'header kid is missing');
@@ -170,7 +176,7 @@ export class JwtVerifier {
     if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
     let valid: boolean;
     try {
-      // The signing input is ASCII (header checked by isCompactJws when first seen; payload by its exact decoded length): copy it into a reused buffer, verified synchronously.
+      // The signing input is ASCII (the whole token checked by isCompactJws, or the header by its exact cached form and the rest by isCompactRest): copy it into a reused buffer, verified synchronously.
       const length = SCRATCH.write(token, 0, dot2, 'latin1');
       valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
     } catch {

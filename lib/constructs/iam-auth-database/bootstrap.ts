@@ -9,6 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { handlerBundle } from '../../internal/handler-assets';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
@@ -22,8 +23,18 @@ export interface DatabaseBootstrapProps {
   readonly vpc: ec2.IVpc;
   /** Key for the functions' log groups. */
   readonly logsKey: kms.IKey;
-  /** Entry file of the bootstrap handler (a CloudFormation custom-resource `onEvent` handler). */
-  readonly entry: string;
+  /**
+   * Code of the bootstrap handler (a CloudFormation custom-resource `onEvent` handler, `index.handler`).
+   * Give at most one of `code` and `entry`.
+   * @default - the handler bundle shipped with this package (lambda/db-bootstrap), built already
+   */
+  readonly code?: lambda.Code;
+  /**
+   * Entry file of your own bootstrap handler, bundled with esbuild at synth (your app then needs esbuild).
+   * Give at most one of `code` and `entry`.
+   * @default - the handler bundle shipped with this package
+   */
+  readonly entry?: string;
   /**
    * The application's database role (created with LOGIN, no password, `rds_iam`).
    * @default 'app_user'
@@ -31,8 +42,9 @@ export interface DatabaseBootstrapProps {
   readonly appUser?: string;
   /**
    * Extra custom-resource properties (no secrets: they are stored in the template). Changing one re-runs the
-   * bootstrap, so pass a hash of the migrations here.
-   * @default - none
+   * bootstrap, so pass a hash of your handler's code and migrations here when you give `code` or `entry`.
+   * @default - with the shipped handler, `CodeHash`: the first 16 hex digits of its bundle's SHA-256, so a new
+   * bundle re-runs the bootstrap; otherwise none
    */
   readonly properties?: Record<string, string>;
   /**
@@ -80,8 +92,13 @@ export class DatabaseBootstrap extends Construct {
     });
     httpsInVpc.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to interface endpoints in the VPC');
 
+    if (props.code !== undefined && props.entry !== undefined) {
+      invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
+    }
+    const shipped = props.code === undefined && props.entry === undefined ? handlerBundle('db-bootstrap') : undefined;
+
     this.handler = new SecureFunction(this, 'Handler', {
-      entry: props.entry,
+      ...(shipped !== undefined ? { code: lambda.Code.fromAsset(shipped.dir) } : props.code !== undefined ? { code: props.code } : { entry: props.entry }),
       description: `Bootstraps ${db.node.path}: app role with rds_iam, grants, migrations`,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -149,6 +166,7 @@ export class DatabaseBootstrap extends Construct {
         DbName: db.databaseName,
         MasterSecretArn: db.secret.secretArn,
         AppUser: appUser,
+        ...(shipped !== undefined ? { CodeHash: shipped.sha256.slice(0, 16) } : {}),
         ...props.properties,
       },
     });

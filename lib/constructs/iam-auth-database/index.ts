@@ -393,7 +393,7 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       const reason = 'Deletion protection is explicitly turned off by the stage configuration for a disposable (non-production) stage so the stack ' +
         'can be torn down; the removal policy still takes a final snapshot, and production stages keep deletion protection on.';
       for (const rule of ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
-        'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check']) {
+        'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check', 'SecurityBaseline-RDS3']) {
         acknowledge(this.cluster, rule, reason);
       }
     }

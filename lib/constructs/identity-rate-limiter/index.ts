@@ -205,7 +205,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     acknowledgeEach(defaultPassword, [
-      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled',
+      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled', 'SecurityBaseline-SECRET1',
     ], 'This password belongs to the ElastiCache "default" user that every user group must contain; the user is disabled (access string "off -@all"), so the password can never authenticate and rotating it would protect nothing. Clients use IAM tokens that expire after 15 minutes.');
     const defaultUser = new elasticache.CfnUser(this, 'DisabledDefaultUser', {
       engine,

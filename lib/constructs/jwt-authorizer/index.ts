@@ -4,19 +4,22 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { join } from 'path';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS,
 } from '../../../lambda/shared/jwt/config';
+import { encodeRoutes, RoutePermission, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
+import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { handlerCode } from '../../internal/handler-assets';
 import { SecureFunction } from '../secure-function';
+import { warn } from '../../internal/warnings';
 
-/** The authorizer handler (pure verifier core on node:crypto behind a thin adapter). */
-const HANDLER_ENTRY = join(__dirname, '..', '..', '..', 'lambda', 'authorizer', 'handler.ts');
 /** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
 const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
 /** Largest token age accepted by the verifier (one day). */
 const MAX_TOKEN_AGE_SECONDS = 86_400;
+
+export type { HttpMethod, RoutePermission } from '../../../lambda/shared/route-permissions';
 
 /** Props of {@link JwtAuthorizer}. */
 export interface JwtAuthorizerProps {
@@ -26,8 +29,19 @@ export interface JwtAuthorizerProps {
   readonly logsKey: kms.IKey;
   /** Expected `iss`, compared exactly (for Cognito `https://cognito-idp.<region>.amazonaws.com/<poolId>`). */
   readonly issuer: string;
-  /** Accepted audiences: `aud` values, or `client_id` values when `tokenUse` is 'access' (Cognito app client ids). */
+  /**
+   * Accepted audiences: the API's own identifier as the issuer puts it in `aud` of access tokens (an OIDC
+   * resource indicator or API audience, never the OAuth client id: an ID token's `aud` is the client id),
+   * or, with `tokenUse: 'access'`, the Cognito app client ids matched against `client_id`.
+   */
   readonly audience: string[];
+  /**
+   * The protected routes: method, resource path (`/orders/{id}`), the roles allowed and the OAuth scopes
+   * that satisfy each (any one role and any one scope; full scope names as tokens carry them). The policy
+   * allows exactly the routes a caller's roles and scopes satisfy; a token without a matching scope gets
+   * no route. Validated at synth and passed to the function in `ROUTE_PERMISSIONS` (compact JSON).
+   */
+  readonly routes: RoutePermission[];
   /** The issuer's JWKS URL (https). */
   readonly jwksUri: string;
   /**
@@ -46,10 +60,18 @@ export interface JwtAuthorizerProps {
    */
   readonly clockSkewSeconds?: number;
   /**
-   * Required Cognito `token_use`. 'access' checks `client_id` instead of `aud`.
-   * @default - not checked (set 'access' for Cognito access tokens)
+   * Cognito access tokens: 'access' requires `token_use: access` and checks `client_id` instead of `aud`
+   * (Cognito access tokens carry no `typ`). ID tokens are never accepted, so 'access' is the only value.
+   * @default - not Cognito: access tokens are recognised by the RFC 9068 header `typ: at+jwt`
    */
-  readonly tokenUse?: 'access' | 'id';
+  readonly tokenUse?: 'access';
+  /**
+   * Require the RFC 9068 access-token header `typ: at+jwt`, which refuses ID tokens (`typ: JWT`) whatever
+   * their audience. Set false only for an issuer that does not type its access tokens: the audience (the
+   * API's own identifier, never the client id) is then all that keeps ID tokens out, and synth warns.
+   * @default true, except with `tokenUse: 'access'` (Cognito's `token_use` claim does the same job)
+   */
+  readonly requireAccessTokenType?: boolean;
   /**
    * Claim that holds the caller's roles (an array of strings).
    * @default 'cognito:groups'
@@ -85,8 +107,8 @@ export interface JwtAuthorizerProps {
 /**
  * A Lambda REQUEST authorizer for REST APIs that verifies bearer JWTs against
  * the issuer's JWKS (signature, alg allow-list, iss, aud / client_id, exp, nbf,
- * iat, token age, typ, crit) and returns an IAM policy allowing exactly the
- * routes the caller's roles permit (`lambda/shared/route-permissions.ts`).
+ * iat, token age, access-token type, crit) and returns an IAM policy allowing
+ * exactly the routes of the `routes` prop that the caller's roles and scopes satisfy.
  *
  * Secure defaults: RS256 only, 15-minute maximum token age, 30 s clock skew,
  * identity source the `Authorization` header (a request without it gets 401
@@ -103,6 +125,11 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
    * reach an issuer's JWKS endpoint inside the VPC, for example `issuerEndpoint.connections.allowDefaultPortFrom(authorizer)`.
    */
   public readonly connections: ec2.Connections;
+  /**
+   * The verifier settings and the route table as environment variables (`JWT_*`, `JWKS_URI`,
+   * `ROUTE_PERMISSIONS`), for a handler that verifies the same tokens itself, such as a load balancer target.
+   */
+  public readonly verifierEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -126,9 +153,20 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     }
     checkRange(this, 'maxTokenAgeSeconds', props.maxTokenAgeSeconds, 1, MAX_TOKEN_AGE_SECONDS);
     checkRange(this, 'clockSkewSeconds', props.clockSkewSeconds, 0, MAX_CLOCK_SKEW_SECONDS);
-    if (props.tokenUse !== undefined && props.tokenUse !== 'access' && props.tokenUse !== 'id') {
-      invalidProp(this, 'tokenUse', props.tokenUse, "Fix: use 'access' (Cognito access tokens) or 'id', or leave it unset.");
+    if (props.tokenUse !== undefined && props.tokenUse !== 'access') {
+      invalidProp(this, 'tokenUse', props.tokenUse, "Fix: use 'access' for Cognito access tokens, or leave it unset for an issuer of RFC 9068 (typ at+jwt) access tokens; ID tokens are never API credentials.");
     }
+    if (props.requireAccessTokenType !== undefined && typeof props.requireAccessTokenType !== 'boolean') {
+      invalidProp(this, 'requireAccessTokenType', props.requireAccessTokenType, 'Fix: use true (the default) or false.');
+    }
+    const requireAccessTokenType = props.requireAccessTokenType ?? props.tokenUse !== 'access';
+    if (!requireAccessTokenType && props.tokenUse !== 'access') {
+      warn(this, 'jwt-authorizer:access-token-type-off',
+        'requireAccessTokenType is false: access tokens are not told from ID tokens by their type, only by the audience. ' +
+        'Make sure audience is the API identifier and never the OAuth client id (an ID token\'s aud).');
+    }
+    const routeProblem = routeTableProblem(props.routes);
+    if (routeProblem !== undefined) invalidProp(this, routeProblem.field, routeProblem.value, routeProblem.fix);
     if (props.rolesClaim !== undefined && (props.rolesClaim.trim() === '' || ['__proto__', 'constructor', 'prototype'].includes(props.rolesClaim))) {
       invalidProp(this, 'rolesClaim', props.rolesClaim, "Fix: name the claim holding the roles, for example 'cognito:groups'.");
     }
@@ -148,9 +186,15 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
       JWT_ROLES_CLAIM: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
     };
     if (props.tokenUse !== undefined) environment.JWT_TOKEN_USE = props.tokenUse;
+    environment.JWT_REQUIRE_ACCESS_TOKEN_TYPE = String(requireAccessTokenType);
+    environment[ROUTES_ENV] = encodeRoutes(props.routes);
+    // Lambda refuses a deployment whose variables exceed 4 KB together: say so at synth, naming the table.
+    checkLambdaEnvironmentSize(this, 'routes', environment, ROUTES_ENV);
+    this.verifierEnvironment = Object.freeze({ ...environment });
 
     this.handler = new SecureFunction(this, 'Function', {
-      entry: HANDLER_ENTRY,
+      // The pre-built bundle of lambda/authorizer/handler.ts (pure verifier core on node:crypto behind a thin adapter).
+      code: handlerCode('authorizer'),
       description: 'JWT authorizer: verifies bearer tokens against the issuer JWKS and returns the route policy of the caller\'s roles',
       vpc: props.vpc,
       logsKey: props.logsKey,

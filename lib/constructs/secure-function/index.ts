@@ -26,11 +26,23 @@ export enum InvocationType {
 
 /** Props of {@link SecureFunction}. */
 export interface SecureFunctionProps {
-  /** Path to the TypeScript entry file (bundled locally with esbuild, never Docker). */
-  readonly entry: string;
   /**
-   * Exported handler name.
-   * @default 'handler'
+   * The function's code, already built: for example `lambda.Code.fromAsset('build/orders')` (a folder holding
+   * `index.js`). Give exactly one of `code` and `entry`.
+   * @default - none: `entry` is required instead
+   */
+  readonly code?: lambda.Code;
+  /**
+   * Path to a TypeScript or JavaScript entry file that `NodejsFunction` bundles with esbuild at synth, locally
+   * (never Docker). Your app then needs `esbuild` installed (`npm install -D esbuild`). Give exactly one of
+   * `code` and `entry`.
+   * @default - none: `code` is required instead
+   */
+  readonly entry?: string;
+  /**
+   * The handler: with `code`, the Lambda handler string (`<file without .js>.<exported function>`); with `entry`,
+   * the exported function's name.
+   * @default - 'index.handler' with `code`; 'handler' with `entry`
    */
   readonly handler?: string;
   /** What the function does (shown in the console). */
@@ -93,7 +105,7 @@ export interface SecureFunctionProps {
    */
   readonly invocationType?: InvocationType;
   /**
-   * Modules left out of the bundle (they must exist in the runtime).
+   * Modules left out of the bundle (they must exist in the runtime). Only with `entry`.
    * @default - none: everything, the AWS SDK included, is bundled at the lockfile's versions
    */
   readonly externalModules?: string[];
@@ -103,12 +115,12 @@ export interface SecureFunctionProps {
    */
   readonly architecture?: lambda.Architecture;
   /**
-   * Minify the bundle.
+   * Minify the bundle. Only with `entry`.
    * @default true
    */
   readonly minify?: boolean;
   /**
-   * Emit a source map (adds to bundle size and cold start).
+   * Emit a source map (adds to bundle size and cold start). Only with `entry`.
    * @default false
    */
   readonly sourceMap?: boolean;
@@ -117,12 +129,14 @@ export interface SecureFunctionProps {
 /**
  * A Node.js Lambda function with the baseline's defaults: latest runtime, in a
  * VPC, reserved concurrency, X-Ray tracing, JSON logs to a KMS-encrypted log
- * group with retention, a least-privilege role with no managed policies, no
- * secrets in environment variables, and local esbuild bundling.
+ * group with retention, a least-privilege role with no managed policies, and no
+ * secrets in environment variables. The code is either built already (`code`,
+ * a `lambda.Function`) or bundled locally with esbuild from `entry` (a
+ * `NodejsFunction`).
  */
 export class SecureFunction extends Construct implements ec2.IConnectable, iam.IGrantable {
-  /** The Lambda function. */
-  public readonly function: nodejs.NodejsFunction;
+  /** The Lambda function (a `NodejsFunction` when built from `entry`). */
+  public readonly function: lambda.Function;
   /** The execution role. */
   public readonly role: iam.Role;
   /** The log group. */
@@ -136,6 +150,7 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
     super(scope, id);
+    checkCodeSource(this, props);
     checkRange(this, 'memorySize', props.memorySize, 128, 10240);
     checkRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
     for (const [name, value] of Object.entries(props.environment ?? {})) {
@@ -188,11 +203,8 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       });
     }
 
-    this.function = new nodejs.NodejsFunction(this, 'Resource', {
-      entry: props.entry,
-      handler: props.handler ?? 'handler',
+    const functionProps: lambda.FunctionOptions = {
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_LATEST,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -210,17 +222,31 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       deadLetterQueueEnabled: this.deadLetterQueue !== undefined ? true : undefined,
       deadLetterQueue: this.deadLetterQueue,
-      bundling: {
-        minify: props.minify ?? true,
-        sourceMap: props.sourceMap ?? false,
-        format: nodejs.OutputFormat.CJS,
-        bundleAwsSDK: true,
-        externalModules: props.externalModules ?? [],
-        forceDockerBundling: false,
-        logLevel: nodejs.LogLevel.ERROR,
-        esbuildArgs: { '--legal-comments': 'none' },
-      },
-    });
+    };
+    // The construct id stays 'Resource' either way, so switching between code and entry keeps the logical id.
+    this.function = props.code !== undefined
+      ? new lambda.Function(this, 'Resource', {
+        ...functionProps,
+        runtime: lambda.Runtime.NODEJS_LATEST,
+        code: props.code,
+        handler: props.handler ?? 'index.handler',
+      })
+      : new nodejs.NodejsFunction(this, 'Resource', {
+        ...functionProps,
+        runtime: lambda.Runtime.NODEJS_LATEST,
+        entry: props.entry,
+        handler: props.handler ?? 'handler',
+        bundling: {
+          minify: props.minify ?? true,
+          sourceMap: props.sourceMap ?? false,
+          format: nodejs.OutputFormat.CJS,
+          bundleAwsSDK: true,
+          externalModules: props.externalModules ?? [],
+          forceDockerBundling: false,
+          logLevel: nodejs.LogLevel.ERROR,
+          esbuildArgs: { '--legal-comments': 'none' },
+        },
+      });
     this.node.defaultChild = this.function.node.defaultChild;
     this.connections = this.function.connections;
     this.grantPrincipal = this.role;
@@ -251,5 +277,22 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
     });
     sg.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS endpoints and the JWKS issuer');
     return sg;
+  }
+}
+
+/** Exactly one of `code` and `entry`; the bundling props only make sense with `entry`. */
+function checkCodeSource(scope: Construct, props: SecureFunctionProps): void {
+  if (props.code !== undefined && props.entry !== undefined) {
+    invalidProp(scope, 'entry', props.entry, 'Fix: give either code (built already, for example lambda.Code.fromAsset(dir)) or entry (bundled with esbuild at synth), not both.');
+  }
+  if (props.code === undefined && props.entry === undefined) {
+    invalidProp(scope, 'code', undefined, 'Fix: give code (built already, for example lambda.Code.fromAsset(dir) with handler \'index.handler\') or entry (a TypeScript file bundled with esbuild at synth).');
+  }
+  if (props.code !== undefined) {
+    for (const prop of ['minify', 'sourceMap', 'externalModules'] as const) {
+      if (props[prop] !== undefined) {
+        invalidProp(scope, prop, props[prop], `Fix: ${prop} only applies to entry (bundling at synth); build your code with it instead, or remove it.`);
+      }
+    }
   }
 }

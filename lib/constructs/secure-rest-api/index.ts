@@ -13,6 +13,9 @@ import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 
+export { authCapacityThrottle, clientsToExhaust, DEFAULT_MIN_CLIENTS_TO_EXHAUST } from './throttle';
+export type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
+
 /** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
@@ -28,7 +31,7 @@ export enum RouteCategory {
   READ = 'READ',
   /** Writes (POST/PUT/PATCH/DELETE by default): the tighter `writeThrottle`. */
   WRITE = 'WRITE',
-  /** Authentication and session endpoints: the tightest `authThrottle`. */
+  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link authCapacityThrottle}). */
   AUTH = 'AUTH',
 }
 
@@ -204,8 +207,11 @@ export interface SecureRestApiProps {
    */
   readonly writeThrottle?: ThrottleLimits;
   /**
-   * Per-method throttle of AUTH routes.
-   * @default - rateLimit 5, burstLimit 10
+   * Per-method throttle of AUTH routes. API Gateway keeps one bucket per method for all clients, so this is a
+   * capacity limit (what the backend serves), not abuse control: a tight value lets a few dozen clients under
+   * the per-client limits lock every user out. Derive it from the backend with {@link authCapacityThrottle};
+   * limit each client with WAF (per IP) and in the handler.
+   * @default - rateLimit 100, burstLimit 50
    */
   readonly authThrottle?: ThrottleLimits;
   /**
@@ -255,7 +261,7 @@ export const SECURE_REST_API_DEFAULTS = Object.freeze({
   endpointAccessMode: apigateway.EndpointAccessMode.STRICT,
   throttle: Object.freeze({ rateLimit: 100, burstLimit: 200 }),
   writeThrottle: Object.freeze({ rateLimit: 20, burstLimit: 40 }),
-  authThrottle: Object.freeze({ rateLimit: 5, burstLimit: 10 }),
+  authThrottle: Object.freeze({ rateLimit: 100, burstLimit: 50 }),
   logRetention: logs.RetentionDays.ONE_YEAR,
   /** Headers on every gateway response (the values, unquoted). */
   securityHeaders: Object.freeze({

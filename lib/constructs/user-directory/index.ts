@@ -125,6 +125,14 @@ export interface UserDirectoryProps {
    */
   readonly groups?: string[];
   /**
+   * Allow direct sign-in with SRP (`ALLOW_USER_SRP_AUTH`, `InitiateAuth` from the app). Its tokens carry only the
+   * scope `aws.cognito.signin.user.admin`, never the resource server's scopes, so an API behind `JwtAuthorizer`
+   * gives them no route; they can still call Cognito's self-service APIs (change attributes, MFA settings). Turning
+   * it on adds a synth warning.
+   * @default false - sign-in only through managed login (authorization code with PKCE)
+   */
+  readonly allowSrpSignIn?: boolean;
+  /**
    * The resource server and its scopes, all granted to the app client.
    * @default - identifier `api` with scopes `read` and `write`
    */
@@ -294,9 +302,11 @@ export class UserDirectory extends Construct {
     this.userPoolClient = this.userPool.addClient('AppClient', {
       // A browser app cannot keep a secret: a public client, protected by PKCE instead.
       generateSecret: false,
-      // SRP only for direct sign-in; no USER_PASSWORD_AUTH (password sent to the API) and no custom auth. Rotation
-      // replaces ALLOW_REFRESH_TOKEN_AUTH, which aws-cdk-lib leaves out when a rotation grace period is set.
-      authFlows: { userSrp: true },
+      // No direct sign-in flow by default (ExplicitAuthFlows: [], not left out: an absent list means SRP, custom and
+      // refresh): sign-in goes through managed login with PKCE. SRP only when allowSrpSignIn; never USER_PASSWORD_AUTH
+      // (password sent to the API) or custom auth. Rotation replaces ALLOW_REFRESH_TOKEN_AUTH, which aws-cdk-lib leaves
+      // out when a rotation grace period is set.
+      authFlows: { userSrp: props.allowSrpSignIn === true },
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         callbackUrls: props.callbackUrls,
@@ -317,6 +327,10 @@ export class UserDirectory extends Construct {
       authSessionValidity: Duration.minutes(3),
     });
     this.userPoolClient.node.addDependency(this.resourceServer);
+    if (props.allowSrpSignIn === true) {
+      warn(this, 'user-directory:srp-sign-in',
+        'allowSrpSignIn is true: the app can sign in directly with SRP; those tokens carry only aws.cognito.signin.user.admin (no API route, but Cognito self-service calls).');
+    }
     this.clientId = this.userPoolClient.userPoolClientId;
     this.audience = [this.clientId];
 

@@ -26,7 +26,7 @@ export const EVALUATION_WINDOWS_SECONDS: readonly number[] = [60, 120, 300, 600]
 export const MIN_RATE_LIMIT = 10;
 /** The largest rate limit AWS WAF accepts. */
 export const MAX_RATE_LIMIT = 2_000_000_000;
-/** Authentication paths (prefixes, matched case-insensitively on the URI path). */
+/** Authentication paths (prefixes, matched on the decoded, normalized, lowercased URI path). */
 export const DEFAULT_AUTH_PATHS: readonly string[] = ['/auth/', '/login'];
 /** Largest request body let through: 8 KiB, all an ALB lets AWS WAF inspect. */
 export const DEFAULT_MAX_BODY_SIZE = Size.kibibytes(8);
@@ -118,14 +118,26 @@ export function rateLimitedAction(mode: FirewallRuleMode, windowSeconds: number)
   return actionFor(mode, blockWith(429, RESPONSE_BODY.rateLimited, { 'Retry-After': String(windowSeconds) }));
 }
 
-/** `STARTS_WITH` on the lowercased URI path, for each prefix (OR-ed when more than one). */
+/**
+ * Transformations applied to the URI path before an auth-path prefix is compared, in order: percent-decoding
+ * (`/%61uth/token`), path normalization (`//auth/token`, `/./auth/token`, `/x/../auth/token`), then lower case
+ * (`/AUTH/token`). Without them a request that the API still routes to `/auth/token` would miss the tight per-IP
+ * limit. 10 WCU each.
+ */
+export const AUTH_PATH_TRANSFORMATIONS: readonly wafv2.CfnWebACL.TextTransformationProperty[] = Object.freeze([
+  { priority: 0, type: 'URL_DECODE' },
+  { priority: 1, type: 'NORMALIZE_PATH' },
+  { priority: 2, type: 'LOWERCASE' },
+]);
+
+/** `STARTS_WITH` on the decoded, normalized, lowercased URI path ({@link AUTH_PATH_TRANSFORMATIONS}), for each prefix (OR-ed when more than one). */
 export function pathPrefixStatement(prefixes: readonly string[]): wafv2.CfnWebACL.StatementProperty {
   const statements: wafv2.CfnWebACL.StatementProperty[] = prefixes.map((p) => ({
     byteMatchStatement: {
       fieldToMatch: { uriPath: {} },
       positionalConstraint: 'STARTS_WITH',
       searchString: p,
-      textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+      textTransformations: AUTH_PATH_TRANSFORMATIONS.map((t) => ({ ...t })),
     },
   }));
   return statements.length === 1 ? statements[0] : { orStatement: { statements } };

@@ -47,7 +47,8 @@ export interface RateLimitOptions {
 /** The tighter per-IP limit on authentication paths. */
 export interface AuthRateLimitOptions extends RateLimitOptions {
   /**
-   * URI path prefixes that count as authentication (matched case-insensitively with `STARTS_WITH`).
+   * URI path prefixes that count as authentication, matched with `STARTS_WITH` after the request path is
+   * percent-decoded, normalized (`//`, `/./`, `/../` resolved) and lowercased.
    * @default ['/auth/', '/login']
    */
   readonly paths?: string[];
@@ -325,6 +326,8 @@ export class WebFirewall extends Construct {
   public readonly ruleCapacities: Readonly<Record<string, number>>;
   /** The rule names in evaluation order (each is also the rule's metric name). */
   public readonly ruleNames: string[];
+  /** The per-IP limit on authentication paths: requests per `evaluationWindowSeconds` (what one client may send there). */
+  public readonly authRateLimit: { readonly limit: number; readonly evaluationWindowSeconds: number };
 
   private readonly maxBodyBytes: number;
   private readonly apiGatewayInspectionBytes: number;
@@ -391,8 +394,10 @@ export class WebFirewall extends Construct {
     const authWindow = this.window('authRateLimit.evaluationWindow', auth.evaluationWindow);
     const authPaths = this.paths(auth.paths ?? [...DEFAULT_AUTH_PATHS]);
     this.warnIfCount('authRateLimit.mode', auth.mode);
+    const authLimit = this.limit('authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT);
+    this.authRateLimit = { limit: authLimit, evaluationWindowSeconds: authWindow };
     add('RateLimitAuthPaths',
-      perIpRateStatement(this.limit('authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT), authWindow, pathPrefixStatement(authPaths)),
+      perIpRateStatement(authLimit, authWindow, pathPrefixStatement(authPaths)),
       { action: rateLimitedAction(auth.mode ?? 'BLOCK', authWindow) });
 
     const global = props.rateLimit ?? {};
@@ -587,7 +592,10 @@ export class WebFirewall extends Construct {
       if (!p.startsWith('/') || p.length > 200 || /\s/.test(p)) {
         invalidProp(this, prop, p, 'Fix: use a URI path prefix that starts with "/", has no spaces and is at most 200 characters.');
       }
-      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down lowercases the URI path before matching
+      if (/%|\/\/|\/\.\.?(\/|$)/.test(p)) {
+        invalidProp(this, prop, p, 'Fix: give the decoded, normalized path (no "%" escapes, "//", "/./" or "/../"): requests are decoded and normalized before matching, so such a prefix never matches.');
+      }
+      return lowercase ? p.toLowerCase() : p; // the rate-limit scope-down decodes, normalizes and lowercases the URI path before matching
     });
   }
 

@@ -1,0 +1,40 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { attributeMap, setKeyValueAttribute, shown } from '../cfn';
+import { SecurityBaselineControl } from '../types';
+import { LISTENER } from './alb';
+
+export const HSTS_ATTRIBUTE = 'routing.http.response.strict_transport_security.header_value';
+
+/** The `max-age` of an HSTS header value, or undefined when it has none. */
+export function hstsMaxAge(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /(?:^|;)\s*max-age\s*=\s*"?(\d+)"?\s*(?:;|$)/i.exec(value);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** HTTPS listeners send an HSTS header, so browsers never fall back to HTTP. */
+export const albHsts: SecurityBaselineControl = {
+  id: 'ALB5',
+  areas: ['transit'],
+  title: 'HTTPS listeners send an HSTS header with a max-age of at least the threshold (one year)',
+  resourceTypes: [LISTENER],
+  fixes: 'sets the listener attribute routing.http.response.strict_transport_security.header_value to max-age=<threshold>, keeping any other directives',
+  evaluate(resource: CfnResource, { properties, thresholds }) {
+    if (properties.Protocol !== 'HTTPS') return [];
+    const value = attributeMap(properties.ListenerAttributes).get(HSTS_ATTRIBUTE);
+    const maxAge = hstsMaxAge(value);
+    if (maxAge !== undefined && maxAge >= thresholds.hstsMaxAgeSeconds) return [];
+    const wanted = typeof value === 'string' && maxAge !== undefined
+      ? value.replace(/max-age\s*=\s*"?\d+"?/i, `max-age=${thresholds.hstsMaxAgeSeconds}`)
+      : `max-age=${thresholds.hstsMaxAgeSeconds}`;
+    return [{
+      setting: `ListenerAttributes[${HSTS_ATTRIBUTE}]`,
+      found: value === undefined ? 'not set (no HSTS header)' : shown(value),
+      fix: `set it to "${wanted}" (at least ${thresholds.hstsMaxAgeSeconds} seconds)`,
+      apply: value === undefined || typeof value === 'string' ? () => {
+        setKeyValueAttribute(resource, 'listenerAttributes', HSTS_ATTRIBUTE, wanted);
+        return `ListenerAttributes[${HSTS_ATTRIBUTE}] ${shown(value)} -> "${wanted}"`;
+      } : undefined,
+    }];
+  },
+};

@@ -1,0 +1,44 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { CfnListener } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { refersTo, renderedProperties, resourcesOfType } from '../cfn';
+import { SecurityBaselineControl } from '../types';
+import { LISTENER, LISTENER_RULE, listenerLoadBalancer, listenersOf } from './alb';
+
+/** True when an action list sends the request on to a target instead of answering it. */
+function forwards(actions: unknown): boolean {
+  return Array.isArray(actions) && actions.some((a) => a?.Type === 'forward' || a?.TargetGroupArn !== undefined || a?.ForwardConfig !== undefined);
+}
+
+/** HTTP listeners answer with a redirect to HTTPS instead of serving content in clear text. */
+export const albHttpRedirect: SecurityBaselineControl = {
+  id: 'ALB2',
+  areas: ['transit'],
+  title: 'HTTP listeners redirect to HTTPS instead of forwarding',
+  resourceTypes: [LISTENER],
+  fixes: 'replaces the default action with a 301 redirect to the HTTPS listener of the same load balancer, when it has one and no listener rule forwards',
+  evaluate(resource: CfnResource, { properties }) {
+    if (properties.Protocol !== 'HTTP') return [];
+    const forwardingRules = resourcesOfType(resource, LISTENER_RULE)
+      .filter((rule) => refersTo(rule, (rule as unknown as { listenerArn?: unknown }).listenerArn, resource))
+      .filter((rule) => forwards(renderedProperties(rule).Actions));
+    if (!forwards(properties.DefaultActions) && forwardingRules.length === 0) return [];
+    const loadBalancer = listenerLoadBalancer(resource);
+    const https = loadBalancer ? listenersOf(loadBalancer).find((l) => l.properties.Protocol === 'HTTPS') : undefined;
+    const rules = forwardingRules.length > 0 ? ` and ${forwardingRules.length} listener rule(s) (${forwardingRules.map((r) => r.node.path).join(', ')}) forward` : '';
+    const port = https?.properties.Port;
+    return [{
+      setting: 'DefaultActions',
+      found: `${forwards(properties.DefaultActions) ? 'forward' : 'redirect'}${rules}`,
+      fix: https
+        ? `redirect to HTTPS port ${port} with HTTP_301`
+        : 'add an HTTPS listener to the load balancer and redirect HTTP to it with HTTP_301 (or remove the HTTP listener)',
+      apply: https && forwardingRules.length === 0 && (typeof port === 'number' || typeof port === 'string') ? () => {
+        (resource as CfnListener).defaultActions = [{
+          type: 'redirect',
+          redirectConfig: { protocol: 'HTTPS', port: String(port), host: '#{host}', path: '/#{path}', query: '#{query}', statusCode: 'HTTP_301' },
+        }];
+        return `DefaultActions forward -> redirect to HTTPS:${port} (HTTP_301)`;
+      } : undefined,
+    }];
+  },
+};

@@ -1,0 +1,70 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { CfnKey } from 'aws-cdk-lib/aws-kms';
+import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
+import { isTrue, shown } from '../cfn';
+import { SecurityBaselineControl } from '../types';
+
+export const LOG_GROUP = 'AWS::Logs::LogGroup';
+export const KEY = 'AWS::KMS::Key';
+
+/** Log groups keep events at least as long as the threshold (365 days by default). */
+export const logRetention: SecurityBaselineControl = {
+  id: 'LOGS1',
+  areas: ['infrastructure'],
+  title: 'Log groups keep events at least the threshold (365 days); unset means never expire',
+  resourceTypes: [LOG_GROUP],
+  fixes: 'sets RetentionInDays to the threshold',
+  evaluate(resource: CfnResource, { properties, thresholds }) {
+    const days = properties.RetentionInDays;
+    if (days === undefined || Number(days) >= thresholds.logRetentionDays) return [];
+    return [{
+      setting: 'RetentionInDays',
+      found: shown(days),
+      fix: `set it to at least ${thresholds.logRetentionDays} days`,
+      apply: typeof days === 'number' || typeof days === 'string' ? () => {
+        (resource as CfnLogGroup).retentionInDays = thresholds.logRetentionDays;
+        return `RetentionInDays ${days} -> ${thresholds.logRetentionDays}`;
+      } : undefined,
+    }];
+  },
+};
+
+/** Log groups are encrypted with a customer-managed KMS key. */
+export const logEncryption: SecurityBaselineControl = {
+  id: 'LOGS2',
+  areas: ['infrastructure'],
+  title: 'Log groups are encrypted with a customer-managed KMS key',
+  resourceTypes: [LOG_GROUP],
+  evaluate(_resource: CfnResource, { properties }) {
+    if (properties.KmsKeyId !== undefined) return [];
+    return [{
+      setting: 'KmsKeyId',
+      found: 'not set (CloudWatch Logs service key)',
+      fix: 'set encryptionKey to a customer-managed key whose policy lets logs.<region>.amazonaws.com use it (SecureLogGroup does both)',
+    }];
+  },
+};
+
+/** Symmetric encryption keys rotate their key material every year. */
+export const kmsRotation: SecurityBaselineControl = {
+  id: 'KMS1',
+  areas: ['infrastructure'],
+  title: 'Symmetric KMS keys have automatic rotation on',
+  resourceTypes: [KEY],
+  fixes: 'sets EnableKeyRotation to true',
+  evaluate(resource: CfnResource, { properties }) {
+    const symmetric = (properties.KeySpec === undefined || properties.KeySpec === 'SYMMETRIC_DEFAULT')
+      && (properties.KeyUsage === undefined || properties.KeyUsage === 'ENCRYPT_DECRYPT')
+      && properties.Origin !== 'EXTERNAL' && properties.Origin !== 'EXTERNAL_KEY_STORE';
+    if (!symmetric || isTrue(properties.EnableKeyRotation)) return [];
+    return [{
+      setting: 'EnableKeyRotation',
+      found: shown(properties.EnableKeyRotation),
+      fix: 'set enableKeyRotation: true',
+      apply: () => {
+        (resource as CfnKey).enableKeyRotation = true;
+        return `EnableKeyRotation ${shown(properties.EnableKeyRotation)} -> true`;
+      },
+    }];
+  },
+};

@@ -1,0 +1,66 @@
+import type { ThrottleLimits } from './index';
+
+/**
+ * API Gateway's per-method throttle is one token bucket shared by every client. On authentication routes it must
+ * therefore be a capacity limit (what the backend can serve), never abuse control: a tight bucket (say 5 rps) is
+ * exhausted by a few dozen clients that each stay under the per-client limits, and then every user's sign-in and
+ * token refresh gets 429. Abuse control belongs to per-client limits (WAF per IP, the handler's limiter per client).
+ */
+
+/** Inputs of {@link authCapacityThrottle}. */
+export interface AuthCapacityOptions {
+  /** Requests one client (IP address) may send to the authentication paths per window before WAF blocks it. */
+  readonly perClientLimit: number;
+  /** The window of `perClientLimit`, in seconds. */
+  readonly perClientWindowSeconds: number;
+  /** Reserved concurrency of the function behind the authentication routes. */
+  readonly backendConcurrency: number;
+  /** Duration of one request at the backend, in seconds, at the upper end of normal (the issuer's latency included). */
+  readonly backendSecondsPerRequest: number;
+  /**
+   * Fewest clients, each sending at `perClientLimit`, that may exhaust the throttle; fewer is refused.
+   * @default 500
+   */
+  readonly minClientsToExhaust?: number;
+}
+
+/** A throttle for authentication routes, with the number of clients it takes to exhaust it. */
+export interface AuthCapacityThrottle extends ThrottleLimits {
+  /** Clients that must each send at the per-client limit, all the time, to use up the sustained rate. */
+  readonly clientsToExhaust: number;
+}
+
+/** The default of {@link AuthCapacityOptions.minClientsToExhaust}. */
+export const DEFAULT_MIN_CLIENTS_TO_EXHAUST = 500;
+
+/** How many clients, each at `perClientLimit` per `perClientWindowSeconds`, it takes to use up `rateLimit` requests per second. */
+export function clientsToExhaust(rateLimit: number, perClientLimit: number, perClientWindowSeconds: number): number {
+  return rateLimit / (perClientLimit / perClientWindowSeconds);
+}
+
+/**
+ * The throttle of authentication routes as a capacity limit: the sustained rate the backend serves
+ * (`backendConcurrency / backendSecondsPerRequest`, so the gateway answers 429 before the function is throttled) and
+ * a burst of `backendConcurrency` (no more requests at once than the function can run). Throws when that capacity
+ * could be exhausted by fewer than `minClientsToExhaust` clients at the per-client limit; the message gives the
+ * arithmetic and the concurrency that would be needed.
+ */
+export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacityThrottle {
+  const { perClientLimit, perClientWindowSeconds, backendConcurrency, backendSecondsPerRequest } = options;
+  const minClients = options.minClientsToExhaust ?? DEFAULT_MIN_CLIENTS_TO_EXHAUST;
+  for (const [name, value] of Object.entries({ perClientLimit, perClientWindowSeconds, backendConcurrency, backendSecondsPerRequest, minClients })) {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`authCapacityThrottle: ${name} = ${value} must be a positive number.`);
+  }
+  const rateLimit = Math.floor(backendConcurrency / backendSecondsPerRequest);
+  const burstLimit = Math.floor(backendConcurrency);
+  const clients = clientsToExhaust(rateLimit, perClientLimit, perClientWindowSeconds);
+  if (rateLimit < 1 || clients < minClients) {
+    const neededRate = Math.ceil((minClients * perClientLimit) / perClientWindowSeconds);
+    throw new Error(
+      `authCapacityThrottle: ${backendConcurrency} concurrent executions at ${backendSecondsPerRequest} s per request serve ${rateLimit} requests/s, ` +
+      `which ${clients.toFixed(0)} clients at ${perClientLimit} requests per ${perClientWindowSeconds} s each would exhaust (fewer than ${minClients}). ` +
+      `Fix: raise the backend's reserved concurrency to at least ${Math.ceil(neededRate * backendSecondsPerRequest)} (${neededRate} requests/s), ` +
+      'or lower the per-client limit.');
+  }
+  return { rateLimit, burstLimit, clientsToExhaust: clients };
+}

@@ -1,0 +1,138 @@
+/**
+ * The Lambda handlers the constructs deploy, and the one set of esbuild options that bundles them.
+ *
+ * `npm run build` (scripts/build.ts) bundles each handler once into `dist/handlers/<name>/index.js`,
+ * the package ships those files, and the constructs load them with `lambda.Code.fromAsset`
+ * (lib/internal/handler-assets.ts). In this repository, the same module also bundles a missing or
+ * stale handler on demand at synth, and bench/cold-start.ts measures bundles built with it, so the
+ * benchmark, the tests and the package all run the same bytes.
+ *
+ * The output is deterministic: no source map, no legal comments, no timestamps, and nothing in the
+ * bundle depends on the output folder, so two clean builds of the same sources give the same bytes
+ * (test/package/bundles.test.ts).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
+
+/** Root of this repository (the folder of package.json). */
+export const ROOT = resolve(__dirname, '..');
+
+/** Name of every handler bundle the constructs deploy, with its TypeScript entry (relative to the repository root). */
+export const HANDLERS = {
+  /** JwtAuthorizer: the Lambda REQUEST authorizer (lib/constructs/jwt-authorizer). */
+  authorizer: 'lambda/authorizer/handler.ts',
+  /** The sample notes API behind API Gateway (lib/stacks/api-stack.ts). */
+  api: 'lambda/api/handler.ts',
+  /** The sample notes API behind the ALB, verifying the bearer JWT itself (lib/stacks/api-stack.ts). */
+  'api-alb': 'lambda/api/alb.ts',
+  /** Session endpoints /auth/* (lib/stacks/api-stack.ts). */
+  session: 'lambda/session/handler.ts',
+  /** DatabaseBootstrap's custom-resource handler (lib/constructs/iam-auth-database/bootstrap.ts). */
+  'db-bootstrap': 'lambda/db-bootstrap/handler.ts',
+} as const;
+
+/**
+ * The bundles the published package ships (package.json `files`): those the library's constructs deploy
+ * (JwtAuthorizer, DatabaseBootstrap). The others serve the reference app in this repository only.
+ */
+export const PACKAGED_HANDLERS: readonly HandlerName[] = ['authorizer', 'db-bootstrap'];
+
+/** Name of a handler bundle. */
+export type HandlerName = keyof typeof HANDLERS;
+
+/** Every handler name, in a fixed order. */
+export const HANDLER_NAMES = Object.keys(HANDLERS) as HandlerName[];
+
+/** File name of the bundle inside its folder; the Lambda handler string is `index.handler`. */
+export const BUNDLE_FILE = 'index.js';
+
+/**
+ * esbuild options of every handler bundle. They keep the semantics of the former NodejsFunction bundling
+ * (`bundleAwsSDK: true`, CJS, minified, no source map, no legal comments): everything a handler imports,
+ * the AWS SDK included, is bundled at the lockfile's versions, so the Lambda runtime's own SDK never
+ * changes the deployed behaviour. `target` follows the runtime (`Runtime.NODEJS_LATEST` = nodejs24.x).
+ */
+export function esbuildOptions(name: HandlerName, outdir: string): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: [join(ROOT, HANDLERS[name])],
+    outfile: join(outdir, name, BUNDLE_FILE),
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    // Third-party notices ship once for the package (dist/handlers/THIRD-PARTY-NOTICES.md), not inside each bundle.
+    legalComments: 'none',
+    external: [],
+    charset: 'utf8',
+    metafile: true,
+    logLevel: 'error',
+    write: true,
+  };
+}
+
+/** One bundled handler. */
+export interface BundledHandler {
+  readonly name: HandlerName;
+  /** Absolute path of the bundle. */
+  readonly file: string;
+  readonly bytes: number;
+  /** SHA-256 of the bundle, hex. */
+  readonly sha256: string;
+  /** The files esbuild read, relative to the repository root (sources and node_modules). */
+  readonly inputs: string[];
+}
+
+function loadEsbuild(): typeof import('esbuild') {
+  // A dependency of the build only (devDependencies): the published package never loads this module.
+  return require('esbuild') as typeof import('esbuild');
+}
+
+function describe(name: HandlerName, file: string, metafile: Metafile | undefined): BundledHandler {
+  const bytes = readFileSync(file);
+  return {
+    name,
+    file,
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    inputs: Object.keys(metafile?.inputs ?? {}).map((p) => relative(ROOT, resolve(ROOT, p)).split('\\').join('/')).sort(),
+  };
+}
+
+/**
+ * Bundles one handler into `<outdir>/<name>/index.js`. The bundle is written to a temporary file beside the
+ * handler's folder (never inside it: the folder is the Lambda asset and everything in it is hashed) and renamed
+ * into place, so a process reading the folder (another test worker, a synth) never sees half a file.
+ */
+export async function bundleHandler(name: HandlerName, outdir: string): Promise<BundledHandler> {
+  const options = esbuildOptions(name, outdir);
+  const final = options.outfile as string;
+  const temp = join(outdir, `.${name}.${process.pid}.tmp.js`);
+  mkdirSync(join(outdir, name), { recursive: true });
+  try {
+    const result: BuildResult<{ metafile: true }> = await loadEsbuild().build({ ...options, outfile: temp });
+    renameSync(temp, final);
+    return describe(name, final, result.metafile);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
+
+/** {@link bundleHandler}, synchronously (for bundling on demand while a CDK app is being constructed). */
+export function bundleHandlerSync(name: HandlerName, outdir: string): BundledHandler {
+  const options = esbuildOptions(name, outdir);
+  const final = options.outfile as string;
+  const temp = join(outdir, `.${name}.${process.pid}.tmp.js`);
+  mkdirSync(join(outdir, name), { recursive: true });
+  try {
+    const result = loadEsbuild().buildSync({ ...options, outfile: temp });
+    renameSync(temp, final);
+    return describe(name, final, result.metafile);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, AspectPriority, Aspects } from 'aws-cdk-lib';
+import { SecurityBaseline, SecurityBaselineProps } from '../../lib';
+
+/** The ids of the controls that only report. */
+export const REPORT_ONLY_CONTROLS = SecurityBaseline.CONTROLS.filter((c) => !c.fixes).map((c) => c.id);
+
+/** Adds a SecurityBaseline Aspect to the app, as a user would (mutating priority). */
+export function addBaseline(app: App, props: SecurityBaselineProps = {}): SecurityBaseline {
+  const baseline = new SecurityBaseline(props);
+  Aspects.of(app).add(baseline, { priority: AspectPriority.MUTATING });
+  return baseline;
+}
+
+/** Synthesizes and returns the error synth threw (undefined when it passed). */
+export function synthError(app: App): Error | undefined {
+  try {
+    app.synth();
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** `ruleId @ path` of each finding, sorted, for exact comparisons. */
+export function findingKeys(baseline: SecurityBaseline, options: { open?: boolean } = {}): string[] {
+  return baseline.findings.filter((f) => !options.open || !f.acknowledged).map((f) => `${f.ruleId} @ ${f.path}`).sort();
+}
+
+/** The validation report aws-cdk-lib writes next to the templates. */
+export interface ValidationReport {
+  pluginReports: {
+    pluginName: string;
+    conclusion: string;
+    violations: { ruleName: string; description: string; violatingConstructs: { constructPath?: string }[] }[];
+    suppressedViolations?: { ruleName: string; reason?: string; acknowledgedId?: string; violatingConstructs: { constructPath?: string }[] }[];
+  }[];
+}
+
+export function validationReport(directory: string): ValidationReport {
+  return JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+}
+
+/**
+ * Turns aws-cdk-lib's built-in CloudFormation validation off for this test file (its warnings about the insecure
+ * app only add noise here); restored after the file.
+ */
+export function withoutBuiltInValidation(): void {
+  const previous = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  afterAll(() => {
+    if (previous === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previous;
+  });
+}
