@@ -33,8 +33,9 @@ export {
   WebFirewall, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
 } from './constructs/web-firewall';
 export {
-  type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
-  type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
+  type AuthCapacityOptions, type AuthCapacityThrottle, authCapacityThrottle, type JsonSchemaDocument, type PublicRoute, RouteCategory,
+  type RouteKey, SecureRestApi, type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions,
+  type ThrottleLimits,
 } from './constructs/secure-rest-api';
 export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';
 

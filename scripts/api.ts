@@ -1,8 +1,9 @@
 // Regenerates the API reports of the package's public entries (api/*.api.md) with @microsoft/api-extractor.
 // Each report lists every exported name and signature, so a change to the public surface shows up in review.
 //
-// Usage: npm run api            (emit declarations, rewrite the reports)
-//        npm run api -- --check (fail when a committed report is stale or an entry leaks an unexported type)
+// Usage: npm run api            (emit declarations, rewrite the reports, then regenerate the API reference docs/api)
+//        npm run api -- --check (fail when a committed report is stale or an entry leaks an unexported type;
+//                                docs/api is checked by test/docs/docs.test.ts)
 //
 // Declarations come from `tsc -p tsconfig.build.json` (the same project `npm run build` compiles), emitted into
 // .tmp/api-dts so the check never depends on, or overwrites, dist/.
@@ -22,8 +23,8 @@ export const API_ENTRIES = [
 function emitDeclarations(): void {
   rmSync(DECLARATIONS_DIR, { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'),
-    '--outDir', DECLARATIONS_DIR, '--rootDir', ROOT, '--declaration', '--emitDeclarationOnly', '--declarationMap', 'false',
-    '--sourceMap', 'false'], { cwd: ROOT, stdio: 'inherit' });
+    '--outDir', DECLARATIONS_DIR, '--rootDir', ROOT, '--declaration', '--emitDeclarationOnly', '--declarationMap', 'false'],
+  { cwd: ROOT, stdio: 'inherit' });
 }
 
 function main(): void {
@@ -50,6 +51,10 @@ function main(): void {
   if (problems.length > 0) {
     console.error(problems.join('\n'));
     process.exit(1);
+  }
+  if (!check) {
+    // The reference docs describe the same surface: regenerate them in the same step (`npm run docs` alone does only this).
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc')], { cwd: ROOT, stdio: 'inherit' });
   }
 }
 

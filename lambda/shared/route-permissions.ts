@@ -16,7 +16,9 @@ export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST',
  * parameters), the roles allowed and the OAuth scopes that satisfy it.
  */
 export interface RoutePermission {
+  /** HTTP method of the route. */
   readonly method: HttpMethod;
+  /** Resource path in API Gateway syntax, for example `/orders/{id}`. */
   readonly path: string;
   /** Roles allowed (any one of them); absent on public routes (no authorizer). */
   readonly roles?: readonly string[];

@@ -58,6 +58,7 @@ export interface SecurityBaselineProps {
 export interface SecurityBaselineFinding {
   /** `SecurityBaseline-<control id>`: the id to acknowledge. */
   readonly ruleId: string;
+  /** The control's id (for example `ALB1`), as in the controls table. */
   readonly controlId: string;
   /** Construct path of the L1 resource. */
   readonly path: string;
@@ -69,8 +70,11 @@ export interface SecurityBaselineFinding {
 
 /** A change `fix` mode made. */
 export interface SecurityBaselineChange {
+  /** `SecurityBaseline-<control id>` of the control that made the change. */
   readonly ruleId: string;
+  /** The control's id (for example `ALB1`). */
   readonly controlId: string;
+  /** Construct path of the changed L1 resource. */
   readonly path: string;
   /** What changed, old and new value. */
   readonly change: string;
@@ -78,10 +82,15 @@ export interface SecurityBaselineChange {
 
 /** A control as the controls table shows it. */
 export interface SecurityBaselineControlInfo {
+  /** The control's id (for example `ALB1`). */
   readonly id: string;
+  /** `SecurityBaseline-<id>`: the id its findings carry and acknowledgements name. */
   readonly ruleId: string;
+  /** The security domains the control belongs to. */
   readonly areas: readonly SecurityBaselineArea[];
+  /** One line: what the control requires. */
   readonly title: string;
+  /** CloudFormation resource types the control judges (for example `AWS::ElasticLoadBalancingV2::Listener`). */
   readonly resourceTypes: readonly string[];
   /** What `fix` mode does; undefined for controls that only report. */
   readonly fixes?: string;
@@ -112,8 +121,10 @@ export class SecurityBaseline implements IAspect {
     id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, resourceTypes: c.resourceTypes, fixes: c.fixes,
   }));
 
+  /** Whether the Aspect reports resources below the baseline or raises them to it. */
   public readonly mode: SecurityBaselineMode;
-  public readonly thresholds: ResolvedThresholds;
+  /** The thresholds in force: the props' values, defaults filled in. */
+  public readonly thresholds: Required<SecurityBaselineThresholds>;
   private readonly disabled: ReadonlySet<string>;
   private readonly modes: ReadonlyMap<string, SecurityBaselineMode>;
   private readonly records = new Map<string, FindingRecord>();
@@ -149,6 +160,7 @@ export class SecurityBaseline implements IAspect {
     return [...this.changeLog.values()];
   }
 
+  /** Called by CDK for every construct in scope: judges each L1 resource a control covers (and in `fix` mode raises it). */
   public visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node)) return;
     const controls = (CONTROLS_BY_TYPE.get(node.cfnResourceType) ?? []).filter((c) => !this.disabled.has(c.id));
