@@ -8,7 +8,8 @@ module.exports = {
   testTimeout: 120000,
   // CDK synth is CPU-bound; CI has 2 cores.
   maxWorkers: 2,
-  globalSetup: undefined,
+  // Provides the local services the tests start (redis-server), once, before any test: see test/integration/services.ts.
+  globalSetup: '<rootDir>/test/global-setup.ts',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   watchman: false,
   // Real servers (PostgreSQL, Redis, loopback HTTP) are stopped in afterAll; a client library's reconnect timer must not hold the run open.

@@ -15,12 +15,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
 import { startLoopbackServer } from '../test/integration/http';
+import { notesRoutes } from '../lambda/api/routes';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
-import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName } from '../scripts/handlers';
+import { rdsCaBundle } from '../lambda/shared/db';
+import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
+import { encodeRoutes } from '../lambda/shared/route-permissions';
 import { BenchRow, BenchSection } from './types';
+
+/** The sample notes table with the scopes of a resource server at https://api.example.com. */
+const SCOPE_PREFIX = 'https://api.example.com/';
 
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 /** Fresh processes per entry for the require profile (outside the timed rounds). */
@@ -157,12 +163,36 @@ const BASELINE = `process.stdout.write('\\n${MARK}{}\\n')`;
 const FIRST_FETCH = `fetch(process.env.BENCH_URL).then((r)=>r.text()).then(()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})`;
 const FIRST_HTTP_GET = `require('http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
 
+/** The child for an ESM bundle: the same, with `import()` instead of `require`. */
+const CHILD_ESM = CHILD.replace('const m=require(process.env.BENCH_BUNDLE);const t1=performance.now();\n', 'import(require(\'url\').pathToFileURL(process.env.BENCH_BUNDLE).href).then((m)=>{const t1=performance.now();\n')
+  .replace(/\)$/, ')})');
+
+/** First TLS context from RDS CA certificates (what the first database connection builds): the whole bundle, or one Region's. */
+const TLS_CONTEXT = `const ca=JSON.parse(require('fs').readFileSync(process.env.BENCH_CA_FILE,'utf8'));const tls=require('tls');const t0=performance.now();
+tls.createSecureContext({ca});process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:performance.now()-t0,firstMs:0,answer:String(ca.length)})+'\\n');process.exit(0)`;
+
 /**
- * What-if for the authorizer: the same bundle with `globalThis.fetch` replaced (before the bundle loads, so the
- * JWKS cache picks it up) by a minimal node:http GET, to show how much of its cold start is Node's fetch.
+ * Bundler what-ifs, measured in the same rounds (not what the build ships): each is a handler bundled with the build's
+ * options plus the overrides, to decide the bundler options with numbers.
  */
-const HTTP_FETCH_SHIM = `globalThis.fetch=(u,o)=>new Promise((ok,ko)=>{const q=require('http').get(u,{signal:o&&o.signal},(r)=>{let b='';r.setEncoding('utf8');` +
-  `r.on('data',(c)=>{b+=c});r.on('end',()=>ok({status:r.statusCode,headers:{get:(n)=>r.headers[n.toLowerCase()]??null},body:undefined,text:async()=>b}))});q.on('error',ko)});`;
+interface Variant {
+  readonly name: string;
+  readonly handler: HandlerName;
+  readonly overrides: Partial<BuildOptions>;
+  readonly esm?: boolean;
+  readonly note: string;
+}
+const VARIANTS: Variant[] = [
+  {
+    name: 'what-if: db-bootstrap with the AWS SDK from the runtime', handler: 'db-bootstrap', overrides: { external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*'] },
+    note: '@aws-sdk/*, @smithy/* external, loaded from node_modules as the runtime loads its own copy (/var/runtime/node_modules)',
+  },
+  {
+    name: 'what-if: api (API Gateway) as an ESM bundle', handler: 'api', esm: true,
+    overrides: { format: 'esm', mainFields: ['module', 'main'], banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" } },
+    note: 'format esm (tree shaking of ES modules, `module` entry points first), loaded with import()',
+  },
+];
 
 function runChild(script: string, env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
@@ -201,7 +231,7 @@ async function run(): Promise<BenchRow[]> {
   const issuer = issuerServer.url;
   const outDir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
   try {
-    token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000)));
+    token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000), { scope: `openid ${SCOPE_PREFIX}notes.read ${SCOPE_PREFIX}notes.write` }));
     // Loopback values for everything the handlers read at cold start; no AWS call is made by these first requests.
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -219,6 +249,7 @@ async function run(): Promise<BenchRow[]> {
       JWT_ALGORITHMS: 'RS256',
       JWT_TOKEN_USE: 'access',
       JWT_ROLES_CLAIM: 'cognito:groups',
+      ROUTE_PERMISSIONS: encodeRoutes(notesRoutes(SCOPE_PREFIX)),
       DB_HOST: '127.0.0.1',
       DB_PORT: '5432',
       DB_NAME: 'app',
@@ -263,16 +294,31 @@ async function run(): Promise<BenchRow[]> {
       bundles.push({ ...e, file, profileFile, packageBytes: bytesByPackage(metafile), size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
     }
 
-    // Contenders of one round: the baseline, every bundle, and two references that isolate the JWKS fetch's cost.
+    const variants = [];
+    for (const v of VARIANTS) {
+      const entry = entries.find((e) => e.handler === v.handler)!;
+      const options = esbuildOptions(v.handler, join(outDir, 'variants', v.name.replace(/[^a-z]+/g, '-')));
+      const outfile = v.esm ? (options.outfile as string).replace(/\.js$/, '.mjs') : options.outfile as string;
+      await build({ ...options, ...v.overrides, outfile });
+      const bytes = readFileSync(outfile);
+      variants.push({ ...v, entry, file: outfile, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+    }
+
+    const caFile = (name: string, ca: string[]): string => {
+      const file = join(outDir, `ca-${name}.json`);
+      writeFileSync(file, JSON.stringify(ca));
+      return file;
+    };
+
+    // Contenders of one round: the baseline, every bundle, the bundler what-ifs, and references (TLS context, Node's fetch).
     const jwksUrl = `${issuer}/.well-known/jwks.json`;
     interface Contender { readonly name: string; readonly script: string; readonly env: Record<string, string>; readonly expect?: string }
     const contenders: Contender[] = [
       { name: 'baseline', script: BASELINE, env },
       ...bundles.map((b) => ({ name: b.name, script: CHILD, env: { ...env, BENCH_BUNDLE: b.file, BENCH_EVENT: JSON.stringify(b.event()) }, expect: b.expect })),
-      {
-        name: 'authorizer over node:http', script: HTTP_FETCH_SHIM + CHILD,
-        env: { ...env, BENCH_BUNDLE: bundles[0].file, BENCH_EVENT: JSON.stringify(bundles[0].event()) }, expect: bundles[0].expect,
-      },
+      ...variants.map((v) => ({ name: v.name, script: v.esm ? CHILD_ESM : CHILD, env: { ...env, NODE_PATH: join(ROOT, 'node_modules'), BENCH_BUNDLE: v.file, BENCH_EVENT: JSON.stringify(v.entry.event()) }, expect: v.entry.expect })),
+      { name: 'tls all', script: TLS_CONTEXT, env: { ...env, BENCH_CA_FILE: caFile('all', rdsCaBundle()) } },
+      { name: 'tls region', script: TLS_CONTEXT, env: { ...env, BENCH_CA_FILE: caFile('eu-west-1', rdsCaBundle('eu-west-1')) } },
       { name: 'first fetch()', script: FIRST_FETCH, env: { ...env, BENCH_URL: jwksUrl } },
       { name: 'first http.get()', script: FIRST_HTTP_GET, env: { ...env, BENCH_URL: jwksUrl } },
     ];
@@ -332,12 +378,23 @@ async function run(): Promise<BenchRow[]> {
       rows.push({ name: `${b.name}: require profile`, note: profiles[n] });
     });
     const fetchRow = contenders.length - 2;
-    const whatIf = contenders.length - 3;
+    variants.forEach((v, n) => {
+      const i = bundles.length + 1 + n;
+      rows.push({
+        name: v.name, usPerOp: median(added[i]) * 1000, ratio: median(overBaseline[i]), ratioOf: 'x node startup',
+        note: `+${median(added[i]).toFixed(1)} ms; require ${med(i, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(i, (x) => x.firstMs ?? 0).toFixed(1)} ms; ` +
+          `${kb(v.size)}, gzip ${kb(v.gzip)}; ${v.note}`,
+      });
+    });
+    const tlsAll = bundles.length + 1 + variants.length;
     rows.push(
       {
-        name: 'what-if: authorizer with the JWKS over node:http', usPerOp: median(added[whatIf]) * 1000, ratio: median(overBaseline[whatIf]), ratioOf: 'x node startup',
-        note: `+${median(added[whatIf]).toFixed(1)} ms; require ${med(whatIf, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(whatIf, (x) => x.firstMs ?? 0).toFixed(1)} ms; ` +
-          'same bundle, globalThis.fetch replaced by a 1-line http.get before it loads (diagnostic, not deployed)',
+        name: 'reference: first TLS context, whole RDS CA bundle', usPerOp: med(tlsAll, (x) => x.requireMs ?? 0) * 1000,
+        note: `${med(tlsAll, (x) => x.requireMs ?? 0).toFixed(1)} ms in process (${results[tlsAll][0]?.answer} certificates; TLS context only, what the first database connection built before)`,
+      },
+      {
+        name: 'reference: first TLS context, eu-west-1 RDS CAs', usPerOp: med(tlsAll + 1, (x) => x.requireMs ?? 0) * 1000,
+        note: `${med(tlsAll + 1, (x) => x.requireMs ?? 0).toFixed(1)} ms in process (${results[tlsAll + 1][0]?.answer} certificates: rdsCaBundle(region), what the API and db-bootstrap build now)`,
       },
       { name: 'reference: first fetch() to 127.0.0.1', usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
       { name: 'reference: first http.get() to 127.0.0.1', usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:http` },

@@ -30,12 +30,12 @@ export {
   type AccountTakeoverPreventionOptions, type ApiGatewayBodyInspectionLimit, type AuthRateLimitOptions,
   type BodySizeLimitOptions, type BotControlOptions, type FirewallRuleMode, type HeaderRateLimitOptions,
   type ManagedRuleGroupOptions, type ManagedRuleGroupsOptions, type ManagedRuleOverrideAction, type RateLimitOptions,
-  WebFirewall, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
+  WebFirewall, type WebFirewallAssociateOptions, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
 } from './constructs/web-firewall';
 export {
-  type AuthCapacityOptions, type AuthCapacityThrottle, authCapacityThrottle, type JsonSchemaDocument, type PublicRoute, RouteCategory,
-  type RouteKey, SecureRestApi, type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions,
-  type ThrottleLimits,
+  type AuthCapacityOptions, type AuthCapacityThrottle,
+  type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, SecureRestApi,
+  type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';
 export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';
 
@@ -48,10 +48,8 @@ export { IamAuthDatabase, type IamAuthDatabaseProps, type IIamAuthDatabase, Mini
 export { DatabaseBootstrap, type DatabaseBootstrapProps } from './constructs/iam-auth-database/bootstrap';
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
 
-// Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources. The plugin
-// name and rule prefix are public because acknowledgements of its findings spell them (`SecurityBaseline-ALB1`);
-// the default thresholds are documented on SecurityBaselineThresholds (@default), not exported as a table.
-export { SecurityBaseline, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
+// Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources
+export { SecurityBaseline, SECURITY_BASELINE_DEFAULT_THRESHOLDS, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
 export type {
   SecurityBaselineArea, SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineMode,
   SecurityBaselineProps, SecurityBaselineThresholds,

@@ -2,8 +2,7 @@
 // Each report lists every exported name and signature, so a change to the public surface shows up in review.
 //
 // Usage: npm run api            (emit declarations, rewrite the reports, then regenerate the API reference docs/api)
-//        npm run api -- --check (fail when a committed report is stale or an entry leaks an unexported type;
-//                                docs/api is checked by test/docs/docs.test.ts)
+//        npm run api -- --check (fail when a committed report is stale or an entry leaks an unexported type)
 //
 // Declarations come from `tsc -p tsconfig.build.json` (the same project `npm run build` compiles), emitted into
 // .tmp/api-dts so the check never depends on, or overwrites, dist/.
@@ -23,8 +22,8 @@ export const API_ENTRIES = [
 function emitDeclarations(): void {
   rmSync(DECLARATIONS_DIR, { recursive: true, force: true });
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'),
-    '--outDir', DECLARATIONS_DIR, '--rootDir', ROOT, '--declaration', '--emitDeclarationOnly', '--declarationMap', 'false'],
-  { cwd: ROOT, stdio: 'inherit' });
+    '--outDir', DECLARATIONS_DIR, '--rootDir', ROOT, '--declaration', '--emitDeclarationOnly', '--declarationMap', 'false',
+    '--sourceMap', 'false', '--inlineSources', 'false'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 function main(): void {

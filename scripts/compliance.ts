@@ -8,10 +8,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, CfnResource } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { buildBaseline } from '../lib/baseline';
-import { CHECKLIST, ChecklistRow } from '../lib/compliance/checklist';
+import { SecurityBaseline } from '../lib/aspects/security-baseline';
+import { CHECKLIST, ChecklistRow, SECURITY_BASELINE_DOMAINS, SECURITY_BASELINE_TESTS } from '../lib/compliance/checklist';
 import { acknowledgements, controlTowerViolations, isAcknowledged } from '../lib/compliance/findings';
 import { createControlTowerValidator, createRulePacks } from '../lib/compliance/rule-packs';
 import { loadConfig } from '../lib/config';
@@ -116,6 +117,40 @@ function evidenceFor(row: ChecklistRow, app: App, ruleStats: Map<string, RuleSta
   return { domain: row.domain, control: row.control, constructs: row.constructs, resources, rules, tests: row.tests, problems };
 }
 
+interface AspectControlEvidence {
+  id: string; domains: string[]; requirement: string; reports: string; fix: string; evaluated: number; open: number; acknowledged: number;
+}
+
+/** Runs the SecurityBaseline Aspect in report mode on a second copy of the app (as a user would) and collects, per control, what it judged. */
+function runSecurityBaseline(context: Record<string, unknown>, outdir: string): { controls: AspectControlEvidence[]; tests: string[]; problems: string[] } {
+  const app = new App({ outdir: join(outdir, 'security-baseline'), context });
+  buildBaseline(app, loadConfig(app));
+  const baseline = new SecurityBaseline({ mode: 'report' });
+  Aspects.of(app).add(baseline, { priority: AspectPriority.MUTATING });
+  const problems: string[] = [];
+  try {
+    app.synth();
+  } catch (e) {
+    problems.push(`SecurityBaseline: synth failed: ${String(e).split('\n')[0]}`);
+  }
+  const evaluations = baseline.evaluations;
+  const controls = SecurityBaseline.CONTROLS.map((c) => {
+    const findings = baseline.findings.filter((f) => f.controlId === c.id);
+    return {
+      id: c.ruleId, domains: c.areas.map((a) => SECURITY_BASELINE_DOMAINS[a]), requirement: c.title, reports: c.reports,
+      fix: c.fixes ?? 'reports only', evaluated: evaluations[c.id], open: findings.filter((f) => !f.acknowledged).length,
+      acknowledged: findings.filter((f) => f.acknowledged).length,
+    };
+  });
+  for (const c of controls) if (c.open > 0) problems.push(`SecurityBaseline: ${c.id} has ${c.open} open finding(s) on the app`);
+  for (const t of SECURITY_BASELINE_TESTS) {
+    const [file, title] = t.split(' > ');
+    if (!existsSync(join(ROOT, file))) problems.push(`test file ${file} is missing`);
+    else if (title && !readFileSync(join(ROOT, file), 'utf8').includes(title)) problems.push(`test "${title}" is not in ${file}`);
+  }
+  return { controls, tests: SECURITY_BASELINE_TESTS, problems };
+}
+
 function ctControlIds(): Set<string> {
   // Control Tower rule files carry their control id (CT.XXX.PR.n) in the failure message.
   const ids = new Set<string>();
@@ -142,6 +177,7 @@ function main(): void {
     const ruleStats = new Map([...nag.stats, ...ct.stats].map((s) => [s.rule, s]));
     const ctIds = ctControlIds();
     const rows = CHECKLIST.map((row) => evidenceFor(row, app, ruleStats, ctIds));
+    const securityBaseline = runSecurityBaseline(context, outdir);
     const acks = acknowledgementsOf(app);
     const packs = [...new Set(nag.stats.map((s) => s.pack))].map((pack) => {
       const rs = nag.stats.filter((s) => s.pack === pack);
@@ -158,12 +194,16 @@ function main(): void {
       pack: 'Control Tower (cfn-guard)', rules: ct.ruleCount, rulesApplicable: -1, evaluations: -1,
       acknowledged: ct.stats.reduce((a, s) => a + s.acknowledged, 0), unacknowledged: ct.violations.length,
     });
-    const report = { stacks: app.node.children.filter((c) => (c as { templateFile?: string }).templateFile).map((c) => c.node.id), packs, checklist: rows, acknowledgements: acks, unacknowledged: [...nag.violations, ...ct.violations] };
+    const report = {
+      stacks: app.node.children.filter((c) => (c as { templateFile?: string }).templateFile).map((c) => c.node.id), packs, checklist: rows,
+      securityBaseline: { controls: securityBaseline.controls, tests: securityBaseline.tests }, acknowledgements: acks,
+      unacknowledged: [...nag.violations, ...ct.violations],
+    };
     const json = `${JSON.stringify(report, null, 2)}\n`;
     const md = renderMarkdown(report);
     const mdPath = join(ROOT, 'docs', 'compliance.md');
     const jsonPath = join(ROOT, 'docs', 'compliance.json');
-    const problems = rows.flatMap((r) => r.problems.map((p) => `${r.domain} / ${r.control}: ${p}`));
+    const problems = [...rows.flatMap((r) => r.problems.map((p) => `${r.domain} / ${r.control}: ${p}`)), ...securityBaseline.problems];
     if (check) {
       const stale = !existsSync(mdPath) || readFileSync(mdPath, 'utf8') !== md || !existsSync(jsonPath) || readFileSync(jsonPath, 'utf8') !== json;
       if (stale) {
@@ -189,6 +229,7 @@ function renderMarkdown(r: {
   stacks: string[];
   packs: { pack: string; rules: number; rulesApplicable: number; evaluations: number; acknowledged: number; unacknowledged: number }[];
   checklist: RowEvidence[];
+  securityBaseline: { controls: AspectControlEvidence[]; tests: string[] };
   acknowledgements: Ack[];
   unacknowledged: string[];
 }): string {
@@ -215,6 +256,15 @@ function renderMarkdown(r: {
     if (row.problems.length) lines.push(`- **Gaps:** ${row.problems.join('; ')}`);
     lines.push('');
   }
+  lines.push('## SecurityBaseline Aspect: the baseline for existing apps', '');
+  lines.push('`Aspects.of(app).add(new SecurityBaseline({ mode: \'report\' | \'fix\' }))` judges every L1 resource of any app by the controls below ' +
+    '(details: `lib/aspects/security-baseline/README.md`). The last three columns are its report-mode run on this app: resources judged, ' +
+    'open findings, acknowledged findings.', '');
+  lines.push('| control | domain | requirement | report says | fix does | judged | open | acknowledged |', '|---|---|---|---|---|---|---|---|');
+  for (const c of r.securityBaseline.controls) {
+    lines.push(`| ${c.id} | ${esc(c.domains.join(', '))} | ${esc(c.requirement)} | ${esc(c.reports)} | ${esc(c.fix)} | ${c.evaluated} | ${c.open} | ${c.acknowledged} |`);
+  }
+  lines.push('', `- **Tests:** ${r.securityBaseline.tests.map((t) => `\`${t}\``).join('; ')}`, '');
   lines.push('## Acknowledged findings', '');
   lines.push(`${r.acknowledgements.length} acknowledgements, each on the construct that causes the finding. \`CloudFormation-Validate::\` entries are recorded by aws-cdk-lib itself.`, '');
   lines.push('| construct path | rule | reason |', '|---|---|---|');

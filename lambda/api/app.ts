@@ -42,6 +42,15 @@ export interface RateLimiter {
   enforce(identity: { readonly id: string; readonly roles?: readonly string[] }, routeClass: 'read' | 'write', cost?: number): Promise<Record<string, string>>;
 }
 
+/**
+ * Optional check that the caller's token family was not revoked at logout; `RevocationList` from
+ * lambda/shared/revocation fits. `check` rejects with an {@link HttpError} (401 revoked, or 503 when the
+ * cache cannot answer and the route class fails closed).
+ */
+export interface RevocationCheck {
+  check(family: string, routeClass: 'read' | 'write'): Promise<void>;
+}
+
 /** What the app logs through; the Powertools logger fits. Only codes and names are logged, never bodies or tokens. */
 export interface AppLogger {
   warn(message: string, ...extra: Record<string, unknown>[]): void;
@@ -54,6 +63,12 @@ export interface AppDeps {
   readonly pool: Pool;
   /** Per-caller throttle, keyed by principal; GET is class `read`, writes class `write`. @default - none (API Gateway stage throttling and WAF still apply) */
   readonly rateLimiter?: RateLimiter;
+  /**
+   * Refuses tokens whose family was revoked at logout (the `tokenFamily` of the authorizer context). Runs here, on
+   * every request, because API Gateway skips the authorizer while its answer is cached.
+   * @default - none (a token stays valid until it expires)
+   */
+  readonly revocations?: RevocationCheck;
   /** @default - silent */
   readonly logger?: AppLogger;
   /** Seconds a client should wait after a 503. @default 5 */
@@ -200,7 +215,13 @@ export function decodeCursor(cursor: string): { createdAt: string; id: string } 
 // ---------------------------------------------------------------------------
 
 /** The caller, as the authorizer established it. */
-export interface Caller { readonly principal: string; readonly roles: readonly string[]; readonly isAdmin: boolean }
+export interface Caller {
+  readonly principal: string;
+  readonly roles: readonly string[];
+  readonly isAdmin: boolean;
+  /** The token family (for the revocation check); undefined when the token has none. */
+  readonly family?: string;
+}
 
 /** Reads the caller from the authorizer context only (never from headers or the body). */
 export function callerFrom(event: APIGatewayProxyEvent): Caller {
@@ -216,7 +237,8 @@ export function callerFrom(event: APIGatewayProxyEvent): Caller {
   if (principal === undefined || principal.length > PRINCIPAL_MAX_LENGTH || !PRINCIPAL_CHARS.test(principal)) throw unauthorized();
   const rawRoles = typeof ctx.roles === 'string' ? ctx.roles : '';
   const roles = rawRoles.split(',').map((r) => r.trim()).filter((r) => r !== '' && ROLE.test(r)).slice(0, MAX_ROLES);
-  return { principal, roles, isAdmin: roles.includes(ADMIN_ROLE) };
+  const family = typeof ctx.tokenFamily === 'string' && ctx.tokenFamily !== '' && ctx.tokenFamily.length <= 300 ? ctx.tokenFamily : undefined;
+  return { principal, roles, isAdmin: roles.includes(ADMIN_ROLE), family };
 }
 
 function header(event: APIGatewayProxyEvent, name: string): string | undefined {
@@ -323,7 +345,7 @@ export function toHttpError(err: unknown, retryAfterSeconds = 5): HttpError {
 
 /** Builds the app around a pool. Call once per container; the returned function serves every request. */
 export function createApp(deps: AppDeps): App {
-  const { pool, rateLimiter } = deps;
+  const { pool, rateLimiter, revocations } = deps;
   const logger: AppLogger = deps.logger ?? { warn: () => undefined, error: () => undefined };
   const retryAfter = deps.retryAfterSeconds ?? 5;
   // An idle client that loses its connection emits 'error' on the pool; unhandled, that would crash the container.
@@ -342,6 +364,9 @@ export function createApp(deps: AppDeps): App {
 
     const caller = callerFrom(event);
     if (!caller.roles.some((r) => NOTE_ROLES.includes(r))) throw new HttpError(403, 'forbidden', 'Not allowed');
+    // The revocation check and the rate limit go to the cache side by side (one round trip of latency, not two).
+    const revocation = revocations && caller.family !== undefined ? revocations.check(caller.family, method === 'GET' ? 'read' : 'write') : undefined;
+    revocation?.catch(() => undefined); // awaited below; no unhandled rejection if the limiter throws first
     if (rateLimiter) {
       try {
         Object.assign(extraHeaders, await rateLimiter.enforce({ id: caller.principal, roles: caller.roles }, method === 'GET' ? 'read' : 'write'));
@@ -351,6 +376,7 @@ export function createApp(deps: AppDeps): App {
         logger.warn('rate limiter failed, request allowed', { name: (err as Error)?.name });
       }
     }
+    if (revocation) await revocation;
 
     if (resolved.route === 'notes' && method === 'POST') {
       const input = check<CreateNote>(validateCreate, parseJsonBody(event), 'body');

@@ -5,7 +5,7 @@
  * the Powertools logger and metrics around each request.
  *
  * Environment: DB_HOST, DB_PORT, DB_NAME, DB_USER (app_user), AWS_REGION (set by
- * the runtime); optionally the shared rate limiter's RATE_LIMIT_* variables. Only codes and statuses are logged: never a token, a body or a header.
+ * the runtime); optionally the shared cache's RATE_LIMIT_* variables (rate limiter and revocation list). Only codes and statuses are logged: never a token, a body or a header.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
@@ -23,10 +23,10 @@ async function build(): Promise<App> {
     ca: rdsCaBundle(config.region), // the function's Region's RDS roots only
     onIdleError: (err) => logger.warn('idle database connection lost', { code: err.code ?? err.name }),
   });
-  // Per-caller throttling when the stack wires the shared limiter (IdentityRateLimiter.clientEnvironment()).
-  // The Redis client (ioredis) is loaded only then: a function without the limiter never pays for it.
-  const rateLimiter = process.env.RATE_LIMIT_REDIS_HOST ? await loadRedisStore().rateLimiterFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
-  return createApp({ pool, logger, ...(rateLimiter ? { rateLimiter } : {}) });
+  // Per-caller throttling and the logout revocation check when the stack wires the shared cache (IdentityRateLimiter.clientEnvironment()).
+  // The Redis client (ioredis) is loaded only then: a function without the cache never pays for it.
+  const cache = process.env.RATE_LIMIT_REDIS_HOST ? await loadRedisStore().sharedCacheFromEnv(process.env, { logger: { warn: (m: string, ...x: object[]) => logger.warn(m, ...(x as Record<string, unknown>[])) }, metrics }) : undefined;
+  return createApp({ pool, logger, ...(cache ? { rateLimiter: cache.rateLimiter, revocations: cache.revocations } : {}) });
 }
 
 /** The limiter's Redis adapter, required on first use (bundlers keep it in the bundle, evaluated only when called). */

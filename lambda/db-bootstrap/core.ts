@@ -264,7 +264,7 @@ async function refuseExtraPrivileges(client: SqlClient, config: BootstrapConfig,
     problems.push(`it holds ${grants.rows.map((g) => `${g.privilege} on ${g.kind} ${g.object}`).join(', ')}; it needs only CONNECT on database ${config.database}, USAGE on schema ${schema} and the API's table privileges`);
   }
   throw new BootstrapError('check application role privileges',
-    `role ${user} has more privileges than the API needs: ${problems.join('; ')}. Fix: take those roles and privileges away from ${user} (or transfer ownership to the master user) by hand, then redeploy.`);
+    `role ${user} has more privileges than the API needs: ${problems.join('; ')}. Fix: revoke those roles and privileges from ${user} (or transfer ownership to the master user) by hand, then redeploy.`);
 }
 
 async function grantTablePrivileges(

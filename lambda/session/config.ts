@@ -3,9 +3,15 @@
  * Anything missing or unsafe throws {@link SessionConfigError}; the adapter then answers every request with 503.
  */
 
-/** Name of the refresh-token cookie. `__Secure-` makes browsers refuse it unless it is Secure and set over https;
- * `__Host-` would also pin it to `Path=/`, but the cookie must stay on `/auth` only. */
-export const REFRESH_COOKIE_NAME = '__Secure-refresh';
+/**
+ * Name of the refresh-token cookie. Browsers accept a `__Host-` cookie only with `Secure`, `Path=/` and no `Domain`,
+ * set over https by this very host, so a sibling subdomain cannot plant or overwrite it (a parent-domain cookie of
+ * the same name: login CSRF with the attacker's session, or a lasting lockout). The price is `Path=/`: the cookie may
+ * accompany any credentialed request to the API host, whose other routes ignore it (see README.md).
+ */
+export const REFRESH_COOKIE_NAME = '__Host-refresh';
+/** The only path a `__Host-` cookie may have. */
+export const REFRESH_COOKIE_PATH = '/';
 
 /** The custom header every session request must carry (a form or a cross-site simple request cannot set it). */
 export const CSRF_HEADER = 'x-requested-with';
@@ -24,7 +30,7 @@ export interface SessionConfig {
   readonly allowedOrigins: ReadonlySet<string>;
   /** Refresh cookie lifetime in seconds (the issuer's refresh token validity). */
   readonly refreshCookieMaxAgeSeconds: number;
-  /** Cookie path: the session routes only. */
+  /** Cookie path: always `/`, as the `__Host-` prefix requires. */
   readonly cookiePath: string;
   /** Timeout of each call to the issuer, ms. */
   readonly upstreamTimeoutMs: number;
@@ -58,9 +64,9 @@ export function sessionConfigFromEnv(env: Record<string, string | undefined>): S
     }
   }
   const maxAge = integer(env, 'REFRESH_COOKIE_MAX_AGE_SECONDS', 43200, 60, 30 * 24 * 3600);
-  const cookiePath = env.COOKIE_PATH ?? '/auth';
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(cookiePath)) {
-    throw new SessionConfigError('COOKIE_PATH must be a path such as /auth. Fix: use the path under which the session routes are served.');
+  const cookiePath = env.COOKIE_PATH ?? REFRESH_COOKIE_PATH;
+  if (cookiePath !== REFRESH_COOKIE_PATH) {
+    throw new SessionConfigError(`COOKIE_PATH = ${JSON.stringify(cookiePath)}: the refresh cookie is ${REFRESH_COOKIE_NAME}, which browsers accept only with Path=/. Fix: unset COOKIE_PATH.`);
   }
   const upstreamTimeoutMs = integer(env, 'UPSTREAM_TIMEOUT_MS', 5000, 100, 10000);
   return { tokenEndpoint, revocationEndpoint, clientId, redirectUri, allowedOrigins: new Set(origins), refreshCookieMaxAgeSeconds: maxAge, cookiePath, upstreamTimeoutMs };

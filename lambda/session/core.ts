@@ -2,7 +2,8 @@
  * The session endpoints, free of AWS: `POST /auth/token`, `POST /auth/refresh`, `POST /auth/logout`.
  *
  * - The access token goes to the browser in the JSON body (it keeps it in memory); the refresh token only ever
- *   travels in an `HttpOnly; Secure; SameSite=Strict; Path=/auth` cookie, so page scripts cannot read it.
+ *   travels in the `__Host-refresh` cookie (`HttpOnly; Secure; SameSite=Strict; Path=/`, no Domain), so page scripts
+ *   cannot read it and a sibling subdomain cannot plant one.
  * - The ID token is not returned: the app reads what it needs (sub, groups, scopes) from the access token's claims,
  *   and one bearer credential less in page memory is one less to steal.
  * - CSRF: every request needs an allowed `Origin` and `X-Requested-With: fetch` (a custom header that forms and
@@ -13,6 +14,7 @@
 import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
 import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
+import type { AccessRevocation } from '../shared/revocation';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 
 /** The parts of an HTTP request the core needs (header names lower-case; repeated cookies joined with `; `). */
@@ -36,6 +38,13 @@ export interface SessionDeps {
   readonly logger: SessionLogger;
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch;
+  /**
+   * Ends API access on logout: verifies the access token the browser presents (`Authorization: Bearer`) and
+   * records its family as revoked (see lambda/shared/revocation). Rejects with an HttpError 503 when the record
+   * cannot be confirmed; the logout then changes nothing and the client retries.
+   * @default - none (access tokens stay valid until they expire)
+   */
+  readonly revokeAccess?: (accessToken: string) => Promise<AccessRevocation>;
 }
 
 /** Largest request body accepted (a code and a verifier fit in a few hundred bytes). */
@@ -83,7 +92,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
         }
         case 'refresh': {
           checkEmptyBody(req);
-          const refreshToken = readRefreshCookie(req);
+          const refreshToken = readRefreshCookie(req, clearCookie);
           if (!refreshToken) throw new HttpError(401, 'unauthorized', 'No session');
           try {
             const tokens = await issuer.refresh(refreshToken);
@@ -100,7 +109,10 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
         }
         case 'logout': {
           checkEmptyBody(req);
-          const refreshToken = readRefreshCookie(req);
+          // First the API side (fail closed: a 503 here leaves the session untouched, so the retry does everything).
+          const accessToken = readBearer(req);
+          const access = accessToken !== undefined && deps.revokeAccess ? await deps.revokeAccess(accessToken) : undefined;
+          const refreshToken = readRefreshCookie(req, clearCookie);
           if (refreshToken) {
             try {
               await issuer.revoke(refreshToken);
@@ -110,7 +122,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
               throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': clearCookie });
             }
           }
-          logger.info('session ended', { route, revoked: refreshToken !== undefined });
+          logger.info('session ended', { route, revoked: refreshToken !== undefined, accessRevoked: access?.recorded ?? false, ...(access && !access.recorded ? { accessReason: access.reason } : {}) });
           return { ...json(204, undefined, { ...cors, 'Set-Cookie': clearCookie }), body: '' };
         }
       }
@@ -129,7 +141,7 @@ function preflight(req: SessionRequest, cors: Record<string, string>, config: Se
     ...json(204, undefined, {
       ...cors,
       'Access-Control-Allow-Methods': 'POST',
-      'Access-Control-Allow-Headers': 'Content-Type, X-Requested-With',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-Requested-With',
       'Access-Control-Max-Age': '600',
     }),
     body: '',
@@ -172,14 +184,28 @@ function checkEmptyBody(req: SessionRequest): void {
   if (raw !== '' && raw !== '{}') throw new HttpError(400, 'validation_failed', 'This endpoint takes no body');
 }
 
-/** The refresh token from the Cookie header, if present and well-formed (a malformed value counts as absent). */
-export function readRefreshCookie(req: SessionRequest): string | undefined {
+/** The access token of an `Authorization: Bearer` header (logout), if present and bounded. */
+function readBearer(req: SessionRequest): string | undefined {
+  const header = req.headers.authorization;
+  if (header === undefined || header.length > 8192 + 64) return undefined;
+  const m = /^Bearer +([A-Za-z0-9_.-]+) *$/i.exec(header);
+  return m === null ? undefined : m[1];
+}
+
+/**
+ * The refresh token from the Cookie header, if present and well-formed (a malformed value counts as absent). Only the
+ * `__Host-` name counts: a cookie of another name (the former `__Secure-refresh`, or anything a sibling subdomain set
+ * for the parent domain) is ignored. More than one cookie of our name cannot come from this host (same name, host
+ * and path replace each other), so someone planted one: trust neither, answer 401 and clear ours (`clearCookie`).
+ */
+export function readRefreshCookie(req: SessionRequest, clearCookie?: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   const values = header.split(';').map((p) => p.trim()).filter((p) => p.startsWith(`${REFRESH_COOKIE_NAME}=`)).map((p) => p.slice(REFRESH_COOKIE_NAME.length + 1));
-  // Two cookies with our name means someone planted one (cookie tossing); trust neither.
-  if (values.length !== 1) return undefined;
-  return isCookieSafe(values[0]) ? values[0] : undefined;
+  if (values.length > 1) {
+    throw new HttpError(401, 'unauthorized', 'Conflicting session cookies; sign in again', clearCookie ? { 'Set-Cookie': clearCookie } : {});
+  }
+  return values.length === 1 && isCookieSafe(values[0]) ? values[0] : undefined;
 }
 
 function tokenResponse(tokens: IssuedTokens, cors: Record<string, string>, cookie: string | undefined): HttpResponse {

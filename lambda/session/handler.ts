@@ -4,9 +4,12 @@
  * configuration is missing or unsafe. See README.md for the environment variables and the flow.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse, json } from '../shared/http';
+import { errorResponse, HttpError, json } from '../shared/http';
 import { logger, metrics } from '../shared/observability';
+import { JwtVerifier, verifierConfigFromEnv } from '../shared/jwt';
 import type { RateLimiter } from '../shared/rate-limit/limiter';
+import type { SharedCache } from '../shared/rate-limit/redis-store';
+import { AccessRevocation, createAccessRevoker } from '../shared/revocation';
 import { dictionary } from '../shared/safe-json';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
@@ -16,12 +19,15 @@ export type SessionLambdaHandler = (event: APIGatewayProxyEvent) => Promise<APIG
 /** Builds the handler from an environment (tests pass their own; the Lambda uses `process.env`). */
 export function createHandler(
   env: Record<string, string | undefined>,
-  options: { fetch?: typeof fetch; logger?: SessionLogger; rateLimiter?: Promise<RateLimiter> | RateLimiter } = {},
+  options: {
+    fetch?: typeof fetch; logger?: SessionLogger; rateLimiter?: Promise<RateLimiter> | RateLimiter;
+    revokeAccess?: (accessToken: string) => Promise<AccessRevocation>;
+  } = {},
 ): SessionLambdaHandler {
   const log = options.logger ?? powertoolsLogger;
   let core: ((req: SessionRequest) => Promise<APIGatewayProxyResult>) | undefined;
   try {
-    core = createSessionHandler({ config: sessionConfigFromEnv(env), logger: log, fetch: options.fetch });
+    core = createSessionHandler({ config: sessionConfigFromEnv(env), logger: log, fetch: options.fetch, revokeAccess: options.revokeAccess });
   } catch (err) {
     const reason = err instanceof SessionConfigError ? err.message : 'unexpected error while reading the configuration';
     log.error(`session endpoints disabled: ${reason}`, { errorName: (err as { name?: string })?.name });
@@ -72,16 +78,48 @@ const powertoolsLogger: SessionLogger = {
   error: (message, extra) => logger.error(message, { ...extra }),
 };
 
-/** The shared limiter when the stack wired one (RATE_LIMIT_* variables); a failed setup fails the auth routes closed. */
-function limiterFromEnv(): Promise<RateLimiter> | undefined {
+/** The shared cache when the stack wired one (RATE_LIMIT_* variables); a failed setup fails the auth routes closed. */
+function cacheFromEnv(): Promise<SharedCache> | undefined {
   if (!process.env.RATE_LIMIT_REDIS_HOST) return undefined;
-  // The Redis client (ioredis) is loaded only when the limiter is wired.
+  // The Redis client (ioredis) is loaded only when the shared cache is wired.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { rateLimiterFromEnv } = require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
-  const limiter = rateLimiterFromEnv(process.env, { logger, metrics });
-  limiter.catch(() => undefined); // observed per request; avoid an unhandled rejection at cold start
-  return limiter;
+  const { sharedCacheFromEnv } = require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
+  const cache = sharedCacheFromEnv(process.env, { logger, metrics });
+  cache.catch(() => undefined); // observed per request; avoid an unhandled rejection at cold start
+  return cache;
 }
 
-const sharedLimiter = limiterFromEnv();
-export const handler: SessionLambdaHandler = createHandler(process.env, sharedLimiter ? { rateLimiter: sharedLimiter } : {});
+/**
+ * Logout's revocation of the access-token family, when the stack wired the verifier settings (JWT_*) and the
+ * shared cache. A failed cache setup makes every logout answer 503 (fail closed), like the auth routes' limiter.
+ */
+function revokerFromEnv(cache: Promise<SharedCache> | undefined): ((accessToken: string) => Promise<AccessRevocation>) | undefined {
+  if (cache === undefined || !process.env.JWT_ISSUER) return undefined;
+  let verifier: JwtVerifier;
+  try {
+    verifier = new JwtVerifier(verifierConfigFromEnv(process.env));
+  } catch (err) {
+    logger.error('logout cannot revoke access tokens: verifier configuration is invalid', { message: (err as Error)?.message });
+    return async () => { throw new HttpError(503, 'service_unavailable', 'Sign-out is temporarily unavailable', { 'Retry-After': '5' }); };
+  }
+  const revoker = cache.then((c) => createAccessRevoker({ verifier, revocations: c.revocations }));
+  revoker.catch(() => undefined);
+  return async (accessToken) => {
+    let revoke: (t: string) => Promise<AccessRevocation>;
+    try {
+      revoke = await revoker;
+    } catch {
+      throw new HttpError(503, 'service_unavailable', 'Sign-out could not be recorded; retry', { 'Retry-After': '1' });
+    }
+    return revoke(accessToken);
+  };
+}
+
+const sharedCache = cacheFromEnv();
+const sharedLimiter = sharedCache?.then((c) => c.rateLimiter);
+sharedLimiter?.catch(() => undefined); // observed per request
+const revokeAccess = revokerFromEnv(sharedCache);
+export const handler: SessionLambdaHandler = createHandler(process.env, {
+  ...(sharedLimiter ? { rateLimiter: sharedLimiter } : {}),
+  ...(revokeAccess ? { revokeAccess } : {}),
+});

@@ -16,9 +16,9 @@ export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST',
  * parameters), the roles allowed and the OAuth scopes that satisfy it.
  */
 export interface RoutePermission {
-  /** HTTP method of the route. */
+  /** HTTP method, upper case. */
   readonly method: HttpMethod;
-  /** Resource path in API Gateway syntax, for example `/orders/{id}`. */
+  /** Resource path in API Gateway syntax: literal segments and `{param}` segments, for example `/orders/{id}`. */
   readonly path: string;
   /** Roles allowed (any one of them); absent on public routes (no authorizer). */
   readonly roles?: readonly string[];
@@ -39,61 +39,43 @@ const PARAM_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]{0,63}\}$/;
 /** Role names and scopes: printable ASCII without spaces, commas or quotes (they travel in a comma list and a space list). */
 const ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 const SCOPE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,256}$/;
-const MAX_ROUTES = 100;
 
-/** What is wrong with a route table: the route index, the field, the value and the fix. */
+/** The rule a route table breaks (the constructs map each to a fix message at synth). */
+export type RouteTableRule = 'empty' | 'too_many' | 'not_a_route' | 'method' | 'path' | 'roles' | 'role_name' | 'scopes' | 'scope_name' | 'duplicate';
+
+/** What is wrong with a route table: the field (`routes`, or `routes[<i>].<field>`), the value and the rule broken. */
 export interface RouteTableProblem {
-  /** `routes`, or `routes[<i>].<field>`. */
   readonly field: string;
   readonly value: unknown;
-  readonly fix: string;
+  readonly rule: RouteTableRule;
 }
+
+/** Largest table accepted. */
+export const MAX_ROUTES = 100;
 
 /**
  * Checks a route table for protected routes: a known method, a resource path in API Gateway syntax
- * (`/notes/{id}`), at least one role and at least one scope, each route once. Returns the first
- * problem, or undefined when the table is valid. Used at synth (construct props) and at cold start.
+ * (literal and `{param}` segments), at least one role and at least one scope, each method and path once.
+ * Returns the first problem, or undefined when the table is valid. Used at synth (construct props) and at cold start.
  */
 export function routeTableProblem(routes: unknown): RouteTableProblem | undefined {
-  if (!Array.isArray(routes) || routes.length === 0) {
-    return { field: 'routes', value: routes, fix: 'Fix: list the protected routes, for example [{ method: "GET", path: "/orders", roles: ["clerk"], scopes: ["https://api.example.com/orders.read"] }].' };
-  }
-  if (routes.length > MAX_ROUTES) {
-    return { field: 'routes', value: `${routes.length} routes`, fix: `Fix: use at most ${MAX_ROUTES} routes (path parameters cover many paths with one route).` };
-  }
+  if (!Array.isArray(routes) || routes.length === 0) return { field: 'routes', value: routes, rule: 'empty' };
+  if (routes.length > MAX_ROUTES) return { field: 'routes', value: `${routes.length} routes`, rule: 'too_many' };
   const seen = new Set<string>();
   for (let i = 0; i < routes.length; i++) {
     const at = `routes[${i}]`;
     const r = routes[i] as Partial<Record<keyof RoutePermission, unknown>> | null;
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-      return { field: at, value: r, fix: 'Fix: give { method, path, roles, scopes }.' };
-    }
-    if (typeof r.method !== 'string' || !(HTTP_METHODS as readonly string[]).includes(r.method)) {
-      return { field: `${at}.method`, value: r.method, fix: `Fix: use one of ${HTTP_METHODS.join(', ')} (upper case).` };
-    }
-    if (!isResourcePath(r.path)) {
-      return { field: `${at}.path`, value: r.path, fix: 'Fix: use an absolute resource path of literal segments (A-Z a-z 0-9 . _ ~ -) and {param} segments, without a trailing slash, for example "/orders/{id}".' };
-    }
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) return { field: at, value: r, rule: 'not_a_route' };
+    if (typeof r.method !== 'string' || !(HTTP_METHODS as readonly string[]).includes(r.method)) return { field: `${at}.method`, value: r.method, rule: 'method' };
+    if (!isResourcePath(r.path)) return { field: `${at}.path`, value: r.path, rule: 'path' };
     const roles = r.roles;
-    if (!Array.isArray(roles) || roles.length === 0) {
-      return { field: `${at}.roles`, value: roles, fix: 'Fix: list the roles allowed on the route (at least one, for example ["user"]); public routes do not belong in this table.' };
-    }
-    const badRole = roles.find((x: unknown) => typeof x !== 'string' || !ROLE.test(x));
-    if (badRole !== undefined) {
-      return { field: `${at}.roles`, value: roles, fix: 'Fix: use role names of 1-128 characters of A-Z a-z 0-9 _ . : @ + - (the names in the roles claim).' };
-    }
+    if (!Array.isArray(roles) || roles.length === 0) return { field: `${at}.roles`, value: roles, rule: 'roles' };
+    if (roles.some((x: unknown) => typeof x !== 'string' || !ROLE.test(x))) return { field: `${at}.roles`, value: roles, rule: 'role_name' };
     const scopes = r.scopes;
-    if (!Array.isArray(scopes) || scopes.length === 0) {
-      return { field: `${at}.scopes`, value: scopes, fix: 'Fix: list the OAuth scopes that satisfy the route (at least one, in full as tokens carry them, for example ["https://api.example.com/orders.read"]).' };
-    }
-    const badScope = scopes.find((x: unknown) => typeof x !== 'string' || !SCOPE.test(x));
-    if (badScope !== undefined) {
-      return { field: `${at}.scopes`, value: scopes, fix: 'Fix: use non-blank scopes of 1-256 printable characters without spaces, quotes, commas or backslashes, in full (for example "https://api.example.com/orders.read").' };
-    }
+    if (!Array.isArray(scopes) || scopes.length === 0) return { field: `${at}.scopes`, value: scopes, rule: 'scopes' };
+    if (scopes.some((x: unknown) => typeof x !== 'string' || !SCOPE.test(x))) return { field: `${at}.scopes`, value: scopes, rule: 'scope_name' };
     const key = `${r.method} ${templateKey(r.path)}`;
-    if (seen.has(key)) {
-      return { field: at, value: `${r.method} ${r.path}`, fix: 'Fix: list each method and path once (merge the roles and scopes of the duplicates into one route).' };
-    }
+    if (seen.has(key)) return { field: at, value: `${r.method} ${r.path}`, rule: 'duplicate' };
     seen.add(key);
   }
   return undefined;
@@ -139,7 +121,9 @@ export function routesFromEnv(env: Record<string, string | undefined>): readonly
     ? parsed.map((e: unknown) => (Array.isArray(e) ? { method: e[0], path: e[1], roles: e[2], scopes: e[3] } : e))
     : parsed;
   const problem = routeTableProblem(routes);
-  if (problem !== undefined) throw new RouteTableError(`${ROUTES_ENV}: invalid ${problem.field}. ${problem.fix}`);
+  if (problem !== undefined) {
+    throw new RouteTableError(`${ROUTES_ENV}: invalid ${problem.field} (${problem.rule}). Fix: pass the route table through the construct's routes prop, which validates it at synth.`);
+  }
   return Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
     method: r.method, path: r.path, roles: Object.freeze([...(r.roles ?? [])]), scopes: Object.freeze([...(r.scopes ?? [])]),
   })));

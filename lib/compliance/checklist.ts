@@ -184,3 +184,21 @@ export const CHECKLIST: ChecklistRow[] = [
       'test/compliance/stateful-guard.test.ts > renaming the database construct id is caught as a replacement'],
   },
 ];
+
+/** The checklist domain of each SecurityBaseline area. */
+export const SECURITY_BASELINE_DOMAINS: Record<string, string> = {
+  transit: TRANSIT,
+  input: INPUT,
+  identity: IDENTITY,
+  traffic: TRAFFIC,
+  infrastructure: INFRA,
+};
+
+/** Tests that prove every SecurityBaseline control (per-control cases, the insecure app, the reference app). */
+export const SECURITY_BASELINE_TESTS: string[] = [
+  'test/aspects/controls.test.ts > every control has non-compliant and compliant cases',
+  'test/aspects/security-baseline.test.ts > synth fails with exactly the expected findings, one per violation',
+  'test/aspects/security-baseline.test.ts > applying the Aspect twice gives the same template as once',
+  'test/aspects/reference-app.test.ts > with the Aspect in fix mode they synthesize byte-identical to without it',
+  'test/aspects/rule-packs.test.ts',
+];

@@ -147,12 +147,18 @@ function readStage(r: Reader, name: string, raw: unknown): StageConfig | undefin
   const deletionProtection = r.boolean(`${key}.deletionProtection`, s.deletionProtection);
   const backupRetentionDays = r.integer(`${key}.backupRetentionDays`, s.backupRetentionDays, 7, 35);
   const subdomain = r.string(`${key}.subdomain`, s.subdomain, DNS_LABELS, 'DNS labels (lowercase letters, digits, hyphens) or ""', name);
+  const sharedWebAcl = s.sharedWebAcl === undefined ? undefined : r.boolean(`${key}.sharedWebAcl`, s.sharedWebAcl);
+  const endpointAzs = s.endpointAzs === undefined ? undefined : r.integer(`${key}.endpointAzs`, s.endpointAzs, 1, azs?.length ?? 6);
   if (account === undefined && s.account !== undefined) return undefined;
+  if ((s.sharedWebAcl !== undefined && sharedWebAcl === undefined) || (s.endpointAzs !== undefined && endpointAzs === undefined)) return undefined;
   if (!region || !azs || natGateways === undefined || multiAz === undefined || !logRetentionDays || !removalPolicy ||
     deletionProtection === undefined || backupRetentionDays === undefined || subdomain === undefined) {
     return undefined;
   }
-  return { name, account, region, availabilityZones: azs, natGateways, multiAz, logRetentionDays, removalPolicy, deletionProtection, backupRetentionDays, subdomain };
+  return {
+    name, account, region, availabilityZones: azs, natGateways, multiAz, logRetentionDays, removalPolicy, deletionProtection, backupRetentionDays, subdomain,
+    ...(sharedWebAcl !== undefined ? { sharedWebAcl } : {}), ...(endpointAzs !== undefined ? { endpointAzs } : {}),
+  };
 }
 
 function readIdentity(r: Reader, raw: unknown): IdentityConfig | undefined {

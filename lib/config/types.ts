@@ -33,6 +33,19 @@ export interface StageConfig {
   readonly backupRetentionDays: number;
   /** DNS label of the stage under the domain: `api.<subdomain>.<domainName>`; empty string for the apex. */
   readonly subdomain: string;
+  /**
+   * One web ACL protects both the REST API stage and the load balancer (the same rules; its body-size rule allows 16 KB, and on
+   * the ALB, where AWS WAF inspects only 8 KB, every larger body is blocked as uninspectable, so the ALB keeps its 8 KB limit).
+   * Saves one web ACL and its rules per month.
+   * @default false (one web ACL each)
+   */
+  readonly sharedWebAcl?: boolean;
+  /**
+   * Availability zones that get an interface VPC endpoint (Secrets Manager), from the first zone on. Fewer zones cost less;
+   * the endpoint stays private and its policy unchanged, a zone outage can make it unreachable from the other zones.
+   * @default - every zone of the stage
+   */
+  readonly endpointAzs?: number;
 }
 
 /** JWT issuer: the project's Cognito user pool (default) or an external OIDC provider. */

@@ -1,7 +1,6 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
@@ -64,7 +63,7 @@ export class ApiStack extends BaselineStack {
   public readonly stageDomainName: string;
   /** Regional web ACL in front of the REST API stage (issue 4): 16 KB body limit. */
   public readonly firewall: WebFirewall;
-  /** Regional web ACL in front of the load balancer (issue 4): 8 KB body limit, all an ALB lets WAF inspect. */
+  /** Regional web ACL in front of the load balancer (issue 4): 8 KB body limit, all an ALB lets WAF inspect; the same object as `firewall` when the stage sets `sharedWebAcl`. */
   public readonly edgeFirewall: WebFirewall;
   /** JWT authorizer of the REST API: a Lambda REQUEST authorizer on the `Authorization` header, policy cache 5 minutes (issue 5). */
   public readonly jwtAuthorizer: JwtAuthorizer;
@@ -92,15 +91,20 @@ export class ApiStack extends BaselineStack {
     // Two web ACLs with the same rules but different body limits: WAF inspects at most 8 KB of an ALB request body and
     // 16 KB on API Gateway. The notes API accepts bodies up to about 10 KB, so the API's ACL allows 16 KB (all of it
     // inspected) while the load balancer's keeps 8 KB; in both, a body larger than WAF can inspect is blocked, never passed.
+    // With the stage's `sharedWebAcl`, the API's ACL also protects the ALB: there its body rule blocks every body over the
+    // 8 KB WAF inspects (oversize handling MATCH), the same limit, for one ACL's price instead of two.
+    const sharedWebAcl = this.stage.sharedWebAcl === true;
     this.firewall = new WebFirewall(this, 'WebFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
       bodySizeLimit: { maxSize: Size.kibibytes(16) },
       apiGatewayBodyInspectionLimit: 'KB_16',
-      description: 'REST API - rate limits, managed rules, 16 KB body limit',
+      description: sharedWebAcl
+        ? 'REST API and load balancer - rate limits, managed rules, 16 KB body limit, 8 KB on the ALB, all it lets WAF inspect'
+        : 'REST API - rate limits, managed rules, 16 KB body limit',
     });
-    this.edgeFirewall = new WebFirewall(this, 'EdgeFirewall', {
+    this.edgeFirewall = sharedWebAcl ? this.firewall : new WebFirewall(this, 'EdgeFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
@@ -156,6 +160,7 @@ export class ApiStack extends BaselineStack {
     rateLimiter.grantConnect(this.notesFunction);
 
     const sessionEnvironment = props.identity.sessionEnvironment();
+    const { ROUTE_PERMISSIONS: _routes, ...sessionVerifierEnvironment } = this.jwtAuthorizer.verifierEnvironment;
     if (sessionEnvironment !== undefined) {
       const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
         'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
@@ -167,7 +172,8 @@ export class ApiStack extends BaselineStack {
         logsKey: this.logsKey.key,
         logRetention,
         logRemovalPolicy,
-        environment: { ...sessionEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
+        // The verifier settings let logout verify the presented access token before it records the token's family as revoked.
+        environment: { ...sessionEnvironment, ...sessionVerifierEnvironment, ...rateLimitEnvironment, POWERTOOLS_SERVICE_NAME: 'session' },
         // The auth routes' gateway throttle is derived from this (see SESSION_CAPACITY): it must outlast a botnet, not ration users.
         reservedConcurrentExecutions: SESSION_CAPACITY.concurrency,
       });
@@ -328,24 +334,9 @@ export class ApiStack extends BaselineStack {
 
     // --- WAF associations (issue 4) ---
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
-    if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer);
+    if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: sharedWebAcl });
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
       this.firewall.associate(restApi.stage);
-    }
-
-    // --- Control Tower CT.LAMBDA.PR.2 on service invoke permissions ---
-    // API Gateway (methods, authorizer) and the load balancer invoke the functions through permissions whose SourceArn names
-    // this API's execute-api ARN or this target group. The static rule accepts only a literal string or a local Ref there.
-    for (const permission of this.node.findAll().filter((c): c is lambda.CfnPermission => c instanceof lambda.CfnPermission)) {
-      const principal = this.resolve(permission.principal);
-      if (typeof principal !== 'string' || !principal.endsWith('.amazonaws.com')) continue;
-      if (permission.sourceArn !== undefined) {
-        acknowledge(permission, 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-          `Only ${principal} may invoke the function, and only for the SourceArn set on this permission (this API's execute-api ARN for that method); the ARN is built with Fn::Join, which the static check cannot evaluate.`);
-      } else if (permission.sourceAccount !== undefined) {
-        acknowledge(permission, 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
-          `Only ${principal} acting for this account (SourceAccount = AWS::AccountId) may invoke the function; the account is the stack's own pseudo parameter, which the static check cannot evaluate.`);
-      }
     }
   }
 

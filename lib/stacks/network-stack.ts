@@ -15,6 +15,7 @@ export class NetworkStack extends BaselineStack {
     this.network = new SecureVpc(this, 'Vpc', {
       availabilityZones: this.stage.availabilityZones,
       natGateways: this.stage.natGateways,
+      ...(this.stage.endpointAzs !== undefined ? { interfaceEndpointAzs: this.stage.endpointAzs } : {}),
       logsKey: logsKey.key,
       flowLogRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -99,5 +101,16 @@ describe('invalid props', () => {
   test('fails if the backup or password threshold is out of range', () => {
     expect(() => new SecurityBaseline({ thresholds: { backupRetentionDays: 3 } })).toThrow(/invalid thresholds\.backupRetentionDays = 3\. Fix: use a whole number from 7 to 35\./);
     expect(() => new SecurityBaseline({ thresholds: { minimumPasswordLength: 8 } })).toThrow(/invalid thresholds\.minimumPasswordLength = 8\. Fix: use a whole number from 14 to 99\./);
+  });
+});
+
+describe('README', () => {
+  test('the controls table in the README matches SecurityBaseline.CONTROLS', () => {
+    const readme = readFileSync(join(__dirname, '../../lib/aspects/security-baseline/README.md'), 'utf8');
+    const table = readme.split('<!-- controls-table:start -->\n')[1].split('<!-- controls-table:end -->')[0];
+    const esc = (s: string) => s.replace(/\|/g, '\\|');
+    const expected = ['| id | area | requirement | report says | fix does |', '|---|---|---|---|---|',
+      ...SecurityBaseline.CONTROLS.map((c) => `| \`${c.id}\` | ${c.areas.join(', ')} | ${esc(c.title)} | ${esc(c.reports)} | ${c.fixes ? esc(c.fixes) : 'reports only'} |`)];
+    expect(table.trimEnd().split('\n')).toEqual(expected);
   });
 });

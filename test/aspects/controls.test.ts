@@ -1,4 +1,4 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -330,5 +330,26 @@ describe('scope', () => {
     expect(Template.fromStack(judged).toJSON().Resources.L1Key.Properties.EnableKeyRotation).toBe(true);
     expect(Template.fromStack(other).toJSON().Resources.Untouched.Properties).toBeUndefined();
     expect(baseline.changes.map((c) => c.path).sort()).toEqual(['Judged/L1Key', 'Judged/L2Key/Resource']);
+  });
+
+  test('a nested Stage (a pipeline stage) is judged when the Aspect is added to it too: aspects do not cross Stage boundaries', () => {
+    const app = new App();
+    const stage = new Stage(app, 'Prod');
+    new kms.CfnKey(new Stack(stage, 'Data'), 'Key', {});
+    const baseline = new SecurityBaseline();
+    Aspects.of(app).add(baseline);
+    Aspects.of(stage).add(baseline);
+    expect(synthError(app)?.message).toContain('Prod/Data/Key: EnableKeyRotation = not set.');
+    expect(baseline.findings.map((f) => f.path)).toEqual(['Prod/Data/Key']);
+  });
+
+  test('one Aspect instance serves two apps whose resources have the same paths', () => {
+    const baseline = new SecurityBaseline();
+    for (const app of [new App(), new App()]) {
+      new kms.CfnKey(new Stack(app, 'S'), 'Key', {});
+      Aspects.of(app).add(baseline);
+      synthError(app);
+    }
+    expect(baseline.findings.map((f) => f.path)).toEqual(['S/Key', 'S/Key']);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
+import { ProtectedServiceStack } from '../../examples/protected-service/stack';
 import { allStacks, buildTestApp } from '../helpers/baseline';
 import { addBaseline, findingKeys, validationReport } from './helpers';
 
@@ -48,5 +49,22 @@ describe('the project\'s own stacks (dev and prod, example configuration)', () =
     const suppressed = report.suppressedViolations!.flatMap((v) => v.violatingConstructs.map((r) => `${v.ruleName} @ ${r.constructPath}`));
     expect(suppressed.sort()).toEqual(ACKNOWLEDGED);
     for (const v of report.suppressedViolations!) expect(v.reason!.length).toBeGreaterThanOrEqual(40);
+  });
+});
+
+describe('the example stack built from our constructs by another team', () => {
+  test('with the Aspect in fix mode it synthesizes byte-identical and has no finding', () => {
+    const build = (): App => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      new ProtectedServiceStack(app, 'Inventory', { env: { region: 'eu-west-1' }, zoneId: 'Z0123456789EXAMPLEABC', zoneName: 'example.com' });
+      return app;
+    };
+    const fixed = build();
+    const baseline = addBaseline(fixed, { mode: 'fix' });
+    const withAspect = templateFiles(fixed);
+    const without = templateFiles(build());
+    expect(baseline.changes).toEqual([]);
+    expect(baseline.findings).toEqual([]);
+    for (const [file, bytes] of without) expect({ file, same: withAspect.get(file)!.equals(bytes) }).toEqual({ file, same: true });
   });
 });

@@ -25,12 +25,32 @@ function isIntrinsic(value: unknown): boolean {
 /** True when a literal string looks like key material or a password rather than a name, ARN, URL, number or flag. */
 export function looksLikeSecretValue(value: string): boolean {
   if (value.length < 16) return false;
+  // Structured configuration (a route table, a limiter policy): judge each string it holds, not the JSON punctuation around them.
+  const json = parseJsonContainer(value);
+  if (json !== undefined) return jsonStrings(json).some(looksLikeSecretValue);
   if (/^arn:/.test(value) || /^https?:\/\//.test(value) || /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(value)) return false;
   if (/^[A-Z0-9_]+$/.test(value) || /^[a-z0-9-_/.]+$/.test(value)) return false; // constants, names, paths
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) return true;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
   const entropy = shannon(value);
   return classes >= 3 && entropy >= 3.5 && !/\s/.test(value);
+}
+
+function parseJsonContainer(value: string): unknown {
+  if (!/^[[{]/.test(value)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(jsonStrings);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...jsonStrings(v)]);
+  return [];
 }
 
 function shannon(s: string): number {
@@ -148,5 +168,11 @@ describe('no secret values in any synthesized template', () => {
       'db.cluster-abc.eu-west-1.rds.amazonaws.com', 'POWERTOOLS_SERVICE_NAME', '/aws/rds/cluster/x/postgresql', 'app_user', '5432']) {
       expect(looksLikeSecretValue(ok)).toBe(false);
     }
+  });
+
+  test('JSON configuration is judged by the strings it holds: a route table passes, a key inside JSON does not', () => {
+    expect(looksLikeSecretValue('[["GET","/notes/{id}",["user","admin"],["https://api.dev.example.com/notes.read"]]]')).toBe(false);
+    expect(looksLikeSecretValue('{"signingKey":"Zx9$kQ2!mP7@wL4#nR8%tV1^"}')).toBe(true);
+    expect(looksLikeSecretValue('[["GET","/notes",["user"],["s"]],"q8F!x2#Lm9@Zr4$Tw7%"]')).toBe(true);
   });
 });

@@ -1,5 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { AspectPriority, Aspects } from 'aws-cdk-lib';
+import { SecurityBaseline, SECURITY_BASELINE_RULE_PREFIX } from '../../lib/aspects/security-baseline';
 import { MIN_ACK_REASON_LENGTH } from '../../lib/internal/acknowledge';
 import { addRulePacks, CONTROL_TOWER_ACK_PREFIX, RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
@@ -13,8 +15,9 @@ describe('acknowledgements on the whole app (dev and prod)', () => {
     const acks = acknowledgements(app).filter((a) => !a.id.startsWith(BUILT_IN_VALIDATION));
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
-      // A rule of a cdk-nag pack, a Control Tower control, or one of the baseline's own opt-out warnings.
-      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('aws-security-baseline/') || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
+      // A rule of a cdk-nag pack, a Control Tower control, a SecurityBaseline control, or one of the baseline's own opt-out warnings.
+      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('aws-security-baseline/') || ack.id.startsWith(SECURITY_BASELINE_RULE_PREFIX)
+        || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
       expect(ack.reason.trim().length).toBeGreaterThanOrEqual(MIN_ACK_REASON_LENGTH);
     }
     // The full list, as an auditor reads it (path, rule, reason); a change shows up in review.
@@ -63,7 +66,18 @@ describe('acknowledgements are all needed', () => {
         throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no Control Tower finding`);
       }
     }
-    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('aws-security-baseline/'))) {
+    const baselineApp = buildTestApp({ stages: ['dev'] }).app;
+    removeAcknowledgements(baselineApp);
+    const securityBaseline = new SecurityBaseline({ mode: 'report' });
+    Aspects.of(baselineApp).add(securityBaseline, { priority: AspectPriority.MUTATING });
+    expect(() => baselineApp.synth()).toThrow(/SecurityBaseline/);
+    for (const ack of acks.filter((a) => a.id.startsWith(SECURITY_BASELINE_RULE_PREFIX))) {
+      if (!securityBaseline.findings.some((f) => f.ruleId === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))) {
+        throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no SecurityBaseline finding`);
+      }
+    }
+    for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('aws-security-baseline/')
+      && !a.id.startsWith(SECURITY_BASELINE_RULE_PREFIX))) {
       const rule = ack.id.replace(/\[.*$/, '');
       const covered = findings.some((f) => (f.rule === ack.id || f.rule === rule) && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       if (!covered) throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no finding`);

@@ -16,6 +16,20 @@ describe('configuration', () => {
     expect(prod.removalPolicy).toBe('retain');
     expect(dev.natGateways).toBeLessThan(prod.natGateways);
     expect(prod.deletionProtection).toBe(true);
+    // AND the dev cost options (README cost table) are on in dev only; prod keeps one web ACL per entry point and endpoints in every zone
+    expect(dev.sharedWebAcl).toBe(true);
+    expect(dev.endpointAzs).toBe(1);
+    expect(prod.sharedWebAcl).toBeUndefined();
+    expect(prod.endpointAzs).toBeUndefined();
+  });
+
+  test('the cost options are optional', () => {
+    const baseline = exampleBaselineConfig();
+    delete baseline.stages.dev.sharedWebAcl;
+    delete baseline.stages.dev.endpointAzs;
+    const dev = parseConfig(baseline).stages[0];
+    expect(dev).not.toHaveProperty('sharedWebAcl');
+    expect(dev).not.toHaveProperty('endpointAzs');
   });
 
   test('-c stages=dev selects one stage', () => {
@@ -58,6 +72,9 @@ describe('configuration', () => {
     ['token age', (c: Record<string, any>) => { c.identity.maxTokenAgeSeconds = 86400; }, /maxTokenAgeSeconds = 86400: must be a whole number from 60 to 3600/],
     ['http issuer', (c: Record<string, any>) => { c.identity = { provider: 'oidc', issuer: 'http://idp.example.com', audience: ['api'], jwksUri: 'https://idp.example.com/jwks' }; }, /identity\.issuer = "http:\/\/idp\.example\.com": must use https/],
     ['shared subdomain', (c: Record<string, any>) => { c.stages.prod.subdomain = 'dev'; }, /two stages share a subdomain/],
+    ['shared web ACL flag', (c: Record<string, any>) => { c.stages.dev.sharedWebAcl = 'yes'; }, /sharedWebAcl = "yes"/],
+    ['endpoint zone count', (c: Record<string, any>) => { c.stages.dev.endpointAzs = 3; }, /endpointAzs = 3: must be a whole number from 1 to 2/],
+    ['no endpoint zone', (c: Record<string, any>) => { c.stages.prod.endpointAzs = 0; }, /endpointAzs = 0: must be a whole number from 1 to 3/],
   ])('fails on a wrong %s', (_name, mutate, message) => {
     const baseline = exampleBaselineConfig();
     mutate(baseline);

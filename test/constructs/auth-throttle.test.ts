@@ -1,4 +1,4 @@
-import { authCapacityThrottle, clientsToExhaust, SECURE_REST_API_DEFAULTS } from '../../lib/constructs/secure-rest-api';
+import { authCapacityThrottle, clientsToExhaust, SECURE_REST_API_DEFAULTS, SecureRestApi } from '../../lib/constructs/secure-rest-api';
 import { DEFAULT_AUTH_RATE_LIMIT, DEFAULT_EVALUATION_WINDOW } from '../../lib/constructs/web-firewall/defaults';
 
 /**
@@ -23,6 +23,8 @@ describe('auth route throttle as a capacity limit', () => {
   test('derives rate and burst from the backend: concurrency / seconds per request, burst = concurrency', () => {
     const t = authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: 50, backendSecondsPerRequest: 0.5 });
     expect(t).toEqual({ rateLimit: 100, burstLimit: 50, clientsToExhaust: 600 });
+    // The public entry point is the static method on the construct.
+    expect(SecureRestApi.authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: 50, backendSecondsPerRequest: 0.5 })).toEqual(t);
   });
 
   test('fails if the backend is too small to outlast the stated number of clients, giving the concurrency needed', () => {

@@ -1,8 +1,9 @@
 import { join } from 'path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { SecurityBaseline } from '../../lib/aspects/security-baseline';
 import { IdentityRateLimiter, RateLimitCacheEngine } from '../../lib/constructs/identity-rate-limiter';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureFunction } from '../../lib/constructs/secure-function';
@@ -180,10 +181,17 @@ describe('IdentityRateLimiter', () => {
     // and the limiter's own acknowledgements are exactly the disabled default user's rotation rules
     const mine = acknowledgements(rl).filter((a) => !a.id.startsWith('CloudFormation-Validate::'));
     expect(mine.map((a) => a.id).sort()).toEqual([
-      'AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled',
+      'AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'SecurityBaseline-SECRET1',
     ]);
     removeAcknowledgements(rl);
-    expect(ruleFindings(app).filter((f) => /^\/?S\/RateLimit\//.test(f.path)).map((f) => f.rule).sort()).toEqual(mine.map((a) => a.id).sort());
+    const nag = mine.filter((a) => !a.id.startsWith('SecurityBaseline-'));
+    expect(ruleFindings(app).filter((f) => /^\/?S\/RateLimit\//.test(f.path)).map((f) => f.rule).sort()).toEqual(nag.map((a) => a.id).sort());
+    // the SecurityBaseline acknowledgement covers the Aspect's rotation finding on the same secret
+    const baseline = new SecurityBaseline({ mode: 'report' });
+    Aspects.of(app).add(baseline);
+    expect(() => app.synth()).toThrow(/SecurityBaseline-SECRET1/);
+    expect(baseline.findings.filter((f) => f.path.startsWith('S/RateLimit/')).map((f) => `${f.ruleId} @ ${f.path}`))
+      .toEqual(['SecurityBaseline-SECRET1 @ S/RateLimit/DisabledDefaultUserPassword/Resource']);
   });
 
   test('cross-stack: handlers in another stack join clientSecurityGroup, get grantConnect and clientEnvironment, with no reference cycle', () => {

@@ -145,7 +145,7 @@ describe('JwtAuthorizer', () => {
     ['a role has a comma', { routes: [{ ...ROUTES[0], roles: ['clerk,admin'] }] }, /invalid routes\[0\]\.roles = \["clerk,admin"\]/],
     ['scopes is empty', { routes: [{ ...ROUTES[0], scopes: [] }] }, /invalid routes\[0\]\.scopes = \[\]\. Fix: list the OAuth scopes/],
     ['scopes is missing', { routes: [{ method: 'GET', path: '/orders', roles: ['clerk'] }] }, /invalid routes\[0\]\.scopes = undefined/],
-    ['a scope is blank', { routes: [{ ...ROUTES[0], scopes: ['  '] }] }, /invalid routes\[0\]\.scopes = \["  "\]\. Fix: use non-blank scopes/],
+    ['a scope is blank', { routes: [{ ...ROUTES[0], scopes: ['  '] }] }, /invalid routes\[0\]\.scopes = \[" {2}"\]\. Fix: use non-blank scopes/],
     ['a scope has a space (two scopes in one)', { routes: [{ ...ROUTES[0], scopes: ['a b'] }] }, /invalid routes\[0\]\.scopes/],
     ['a route is listed twice', { routes: [ROUTES[0], ROUTES[1], { ...ROUTES[0], roles: ['admin'] }] }, /invalid routes\[2\] = "GET \/orders"\. Fix: list each method and path once/],
     ['a route is listed twice under another parameter name', { routes: [ROUTES[1], { ...ROUTES[1], path: '/orders/{id}/refunds' }] }, /invalid routes\[1\] = "POST \/orders\/\{id\}\/refunds"/],

@@ -13,6 +13,7 @@ import { SecureFunction } from '../../lib/constructs/secure-function';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
+import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
 const DRAFT4 = 'http://json-schema.org/draft-04/schema#';
 const bodySchema = {
@@ -199,13 +200,13 @@ describe('SecureRestApi', () => {
     }
   });
 
-  test('write and auth routes have tighter per-method throttles; reads use the stage limits', () => {
+  test('write routes have tighter per-method throttles, auth routes their capacity throttle; reads use the stage limits', () => {
     const settings: any[] = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties.MethodSettings;
     const of = (method: string, path: string) => settings.find((s) => s.HttpMethod === method && s.ResourcePath === path);
     expect(of('POST', '/~1things')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(of('PUT', '/~1things~1{id}')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
     expect(of('DELETE', '/~1things~1{id}')).toMatchObject({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
-    expect(of('POST', '/~1auth~1token')).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    expect(of('POST', '/~1auth~1token')).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50 });
     expect(of('GET', '/~1things')).toBeUndefined();
   });
 
@@ -293,10 +294,26 @@ describe('SecureRestApi', () => {
     expect(rendered).toEqual({ error: { code, message: expect.any(String) } });
   });
 
-  test('the validation message reaches the client on 400 body errors', () => {
+  test('a 400 body error answers a fixed message: the raw validation string (which can echo the request) is never in the body', () => {
     const r = Object.values(t.findResources('AWS::ApiGateway::GatewayResponse')).map((x) => x.Properties)
       .find((x) => x.ResponseType === 'BAD_REQUEST_BODY')!;
-    expect(r.ResponseTemplates['application/json']).toContain('$context.error.validationErrorString');
+    expect(r.ResponseTemplates['application/json']).toBe('{"error":{"code":"validation_failed","message":"Invalid request body"}}');
+  });
+
+  describe('every gateway response, rendered by a Velocity engine with hostile variable values, is valid JSON of the error shape', () => {
+    const templates = mappingTemplates(t).filter((x) => x.where.includes('('));
+    test('there is one per configured response type, all application/json', () => {
+      expect(templates.map((x) => x.contentType)).toEqual(Array(11).fill('application/json'));
+    });
+    test.each(templates.map((x) => [x.where, x.template]))('fails if %s renders invalid JSON for any hostile value', (_, template) => {
+      expect(unresolvedReferences(renderTemplate(template, 'x'))).toEqual([]);
+      for (const value of HOSTILE_VALUES) {
+        const rendered = renderTemplate(template, value);
+        let body: unknown;
+        expect(() => { body = JSON.parse(rendered); }).not.toThrow();
+        expect(body).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) } });
+      }
+    });
   });
 
   test('Lambda-authorizer methods acknowledge AwsSolutions-COG4; only public methods acknowledge APIG4', () => {

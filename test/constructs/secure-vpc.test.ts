@@ -188,6 +188,21 @@ describe('SecureVpc overrides', () => {
     expect(Object.keys(network.interfaceEndpoints).sort()).toEqual(['kms', 'rds', 'secretsmanager']);
   });
 
+  test('interfaceEndpointAzs puts each interface endpoint in the first zones only, still private, same security group', () => {
+    // GIVEN one zone for the endpoints (a dev stage's cost option)
+    const { template, network, stack } = build({ interfaceEndpointAzs: 1 });
+    // THEN the Secrets Manager endpoint has one subnet, the first zone's private subnet, private DNS and the endpoint security group
+    const endpoint = Object.values(template().findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))[0];
+    expect(endpoint.Properties.SubnetIds).toHaveLength(1);
+    expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+    const firstPrivate = network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [AZS[0]] }).subnets[0];
+    expect(endpoint.Properties.SubnetIds).toEqual([{ Ref: stack.getLogicalId(firstPrivate.node.defaultChild as ec2.CfnSubnet) }]);
+    expect(endpoint.Properties.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [stack.getLogicalId(network.endpointSecurityGroup.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] }]);
+    // AND by default every zone gets one
+    const all = Object.values(build().template().findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))[0];
+    expect(all.Properties.SubnetIds).toHaveLength(AZS.length);
+  });
+
   test('interfaceEndpoints: [] keeps only the S3 gateway endpoint', () => {
     const { template } = build({ interfaceEndpoints: [] });
     template().resourceCountIs('AWS::EC2::VPCEndpoint', 1);
@@ -206,6 +221,11 @@ describe('SecureVpc validation', () => {
   test('fails if natGateways is negative or fractional', () => {
     expect(() => build({ natGateways: -1 })).toThrow(/invalid natGateways = -1/);
     expect(() => build({ natGateways: 1.5 })).toThrow(/invalid natGateways = 1\.5/);
+  });
+
+  test('fails if interfaceEndpointAzs is not a zone count', () => {
+    expect(() => build({ interfaceEndpointAzs: 0 })).toThrow(/invalid interfaceEndpointAzs = 0\. Fix: use a whole number from 1 to 2/);
+    expect(() => build({ interfaceEndpointAzs: 3 })).toThrow(/invalid interfaceEndpointAzs = 3/);
   });
 
   test('fails if flow logs are kept less than a year', () => {

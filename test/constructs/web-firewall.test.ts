@@ -271,6 +271,25 @@ describe('WebFirewall', () => {
         .toThrow(/invalid bodySizeLimit.maxSize = "16384 bytes".*ALB lets AWS WAF inspect only 8192 bytes/);
     });
 
+    test('one 16 KB ACL may protect a stage and an ALB when asked: on the ALB its body rule blocks every body WAF cannot inspect (over 8 KB)', () => {
+      // GIVEN an ACL sized for API Gateway, associated with a stage and, explicitly, with an ALB
+      const { template } = build({ bodySizeLimit: { maxSize: Size.kibibytes(16) } }, (s, fw) => {
+        const { alb, api } = albAndStage(s);
+        fw.associate(api.deploymentStage);
+        fw.associate(alb, { albBodyLimitIsInspectionLimit: true });
+      });
+      // THEN one ACL, two associations, and the body rule blocks oversized bodies (MATCH on oversize): an ALB body over the
+      // 8 KB AWS WAF inspects is oversized, so the ALB's effective limit stays 8 KB
+      template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 2);
+      template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Rules: Match.arrayWith([Match.objectLike({
+          Name: 'BodySizeLimit', Action: { Block: Match.anyValue() },
+          Statement: { SizeConstraintStatement: Match.objectLike({ FieldToMatch: { Body: { OversizeHandling: 'MATCH' } }, ComparisonOperator: 'GT', Size: 16 * 1024 }) },
+        })]),
+      });
+    });
+
     test('fails if a stage is associated while the body limit exceeds the API Gateway inspection limit', () => {
       expect(() => build({ bodySizeLimit: { maxSize: Size.kibibytes(32) } }, (s, fw) => fw.associate(albAndStage(s).api.deploymentStage)))
         .toThrow(/invalid bodySizeLimit.maxSize = "32768 bytes".*raise apiGatewayBodyInspectionLimit/);
@@ -511,9 +530,32 @@ describe('WebFirewall', () => {
   });
 
   describe('in ApiStack', () => {
+    test('dev (sharedWebAcl): one web ACL protects the REST API stage and the ALB, with the 8 KB ALB limit kept by oversize handling', () => {
+      // GIVEN the dev stage of the example configuration (sharedWebAcl: true)
+      const { stages } = buildTestApp({ stages: ['dev'] });
+      const api = stages[0].api;
+      const template = Template.fromStack(api);
+      // THEN one ACL, associated with the load balancer and every REST API stage
+      expect(api.stage.sharedWebAcl).toBe(true);
+      expect(api.edgeFirewall).toBe(api.firewall);
+      template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      const webAclArn = { 'Fn::GetAtt': [api.getLogicalId(api.firewall.webAcl), 'Arn'] };
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        ResourceArn: { Ref: api.getLogicalId(api.loadBalancer.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) }, WebACLArn: webAclArn,
+      });
+      template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        ResourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/stages/')])] }, WebACLArn: webAclArn,
+      });
+      // AND its body rule matches bodies too large to inspect (what keeps the ALB at 8 KB)
+      const rule = (api.firewall.webAcl.rules as wafv2.CfnWebACL.RuleProperty[]).find((r) => r.name === 'BodySizeLimit')!;
+      const size = (rule.statement as wafv2.CfnWebACL.StatementProperty).sizeConstraintStatement as wafv2.CfnWebACL.SizeConstraintStatementProperty;
+      expect(size.fieldToMatch).toEqual({ body: { oversizeHandling: 'MATCH' } });
+      expect(size.size).toBe(16 * 1024);
+    });
+
     test('protects the REST API stages with a 16 KB web ACL and the ALB with an 8 KB one, logging at the stage retention', () => {
-      // GIVEN the baseline app (dev stage)
-      const { app, stages } = buildTestApp({ stages: ['dev'] });
+      // GIVEN the baseline app (prod stage: one web ACL per entry point)
+      const { app, stages } = buildTestApp({ stages: ['prod'] });
       const api = stages[0].api;
       const template = Template.fromStack(api);
       // THEN two ACLs (API Gateway lets WAF inspect 16 KB of a body, an ALB only 8 KB), logs kept for the stage's retention,

@@ -1,7 +1,8 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import { existsSync } from 'fs';
 import { connect } from 'net';
 import { freePort } from './net';
+import { ensureRedisServer, findRedisServer } from './services';
 
 /** A running, real redis-server (Debian package `redis-server`) on 127.0.0.1, no persistence. */
 export interface RunningRedis {
@@ -11,23 +12,20 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
-/** True when `redis-server` is on PATH (a test prerequisite; `.ci/run` installs it). */
-export function redisServerAvailable(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
 /**
  * Starts `redis-server --port <free> --bind 127.0.0.1 --save '' --appendonly no` and
  * waits until it answers PING. Throws with the install hint when the binary is missing.
  */
 export async function startRedis(options: { readonly port?: number; readonly extraArgs?: string[]; readonly cpu?: number } = {}): Promise<RunningRedis> {
-  if (!redisServerAvailable()) {
-    throw new Error('redis-server is not installed. Fix: apt-get install -y redis-server (a test prerequisite, see README).');
+  const bin = findRedisServer();
+  if (bin === undefined) {
+    const status = ensureRedisServer({ install: false });
+    throw new Error(status.available ? 'redis-server disappeared while the run was starting.' : status.fix);
   }
   const port = options.port ?? (await freePort());
   // Benchmarks pin the server to its own core (the client process is pinned to another).
   const taskset = options.cpu !== undefined ? ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p)) : undefined;
-  const [cmd, pre] = taskset ? [taskset, ['-c', String(options.cpu), 'redis-server']] : ['redis-server', []];
+  const [cmd, pre] = taskset ? [taskset, ['-c', String(options.cpu), bin]] : [bin, []];
   const child: ChildProcess = spawn(cmd, [...pre,
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning',
     ...(options.extraArgs ?? []),

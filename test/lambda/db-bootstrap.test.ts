@@ -189,7 +189,7 @@ describe('database bootstrap on a real PostgreSQL', () => {
         expect(err).toBeInstanceOf(BootstrapError);
         expect((err as BootstrapError).step).toBe('check application role privileges');
         expect(err.message).toMatch(message);
-        expect(err.message).toMatch(/Fix: REVOKE those roles and privileges from app_user .* then redeploy\.$/);
+        expect(err.message).toMatch(/Fix: revoke those roles and privileges from app_user .* then redeploy\.$/);
         expect(statements.filter((s) => /^\s*(GRANT|REVOKE|ALTER|CREATE)/i.test(s))).toEqual([]);
         expect(await state()).toEqual(before);
       } finally {

@@ -469,6 +469,9 @@ describe('structure, before any crypto', () => {
     ['a non-ASCII look-alike inside the signature', atEach('signature', 'middle')],
     ['a non-ASCII look-alike as the last signature character', atEach('signature', 'last')],
     ['non-canonical trailing bits in the signature', trailingBits('signature')],
+    ['a Latin-1 look-alike (U+00C1) inside the payload', (t: string) => { const p = t.split('.')[1]; return withSegments(t, { payload: `${p.slice(0, 9)}\u00c1${p.slice(10)}` }); }],
+    ['an ASCII character outside the alphabet as the last signature character', (t: string) => withSegments(t, { signature: `${t.split('.')[2].slice(0, -1)}!` })],
+    ['~ inside the payload', (t: string) => { const p = t.split('.')[1]; return withSegments(t, { payload: `${p.slice(0, 9)}~${p.slice(10)}` }); }],
   ])('fails if %s verifies as the same token, cold or warm (one token, one string)', async (_name, mutate) => {
     // GIVEN a valid token and a variant that decodes to the same bytes under a different string
     let token = signJwt(rsa, claims());

@@ -146,8 +146,10 @@ describe('POST /auth/token', () => {
     expect(claims.sub).toBe('johndoe');
 
     // AND the refresh token is in a cookie with every protective attribute
-    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=${refreshToken}; Max-Age=43200; Path=/auth; Secure; HttpOnly; SameSite=Strict`);
-    expect(REFRESH_COOKIE_NAME.startsWith('__Secure-')).toBe(true);
+    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=${refreshToken}; Max-Age=43200; Path=/; Secure; HttpOnly; SameSite=Strict`);
+    // __Host-: browsers accept it only Secure, with Path=/ and without Domain, from this host; no sibling can plant it.
+    expect(REFRESH_COOKIE_NAME).toBe('__Host-refresh');
+    expect(setCookie(res)).not.toMatch(/Domain=/i);
 
     // AND the issuer got a form-encoded public-client request with the verifier and the configured redirect URI
     await server.flush();
@@ -235,7 +237,7 @@ describe('POST /auth/refresh', () => {
     const rotated = cookieValue(setCookie(res)!);
     expect(rotated).not.toBe(refreshToken);
     expect(res.body).not.toContain(rotated);
-    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=${rotated}; Max-Age=43200; Path=/auth; Secure; HttpOnly; SameSite=Strict`);
+    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=${rotated}; Max-Age=43200; Path=/; Secure; HttpOnly; SameSite=Strict`);
     await server.flush();
     const sent = server.events.filter((e) => e.event === 'token').at(-1)!;
     expect(sent.body).toEqual({ grant_type: 'refresh_token', client_id: CLIENT_ID, refresh_token: refreshToken });
@@ -260,10 +262,43 @@ describe('POST /auth/refresh', () => {
     expect(server.events.length).toBe(before);
   });
 
-  test('two cookies with our name (cookie tossing) count as no cookie → 401', async () => {
+  test('fails if two cookies with our name (one planted) are not refused deterministically: 401, ours cleared, issuer not called', async () => {
     const h = createHandler(env());
-    const res = await h(event('/auth/refresh', { cookie: `${REFRESH_COOKIE_NAME}=aaaa; ${REFRESH_COOKIE_NAME}=bbbb` }));
-    expectErrorShape(res, 401, 'unauthorized');
+    const { refreshToken } = await signIn(h);
+    await server.flush();
+    const before = server.events.length;
+    for (const cookie of [`${REFRESH_COOKIE_NAME}=${refreshToken}; ${REFRESH_COOKIE_NAME}=planted-by-a-sibling`, `${REFRESH_COOKIE_NAME}=planted-by-a-sibling; ${REFRESH_COOKIE_NAME}=${refreshToken}`]) {
+      for (const route of ['/auth/refresh', '/auth/logout']) {
+        const res = await h(event(route, { cookie }));
+        expectErrorShape(res, 401, 'unauthorized');
+        expect(bodyOf(res).error.message).toBe('Conflicting session cookies; sign in again');
+        expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict`);
+      }
+    }
+    await server.flush();
+    expect(server.events.length).toBe(before);
+  });
+
+  test('fails if a cookie a sibling subdomain can set (any other name, the former __Secure-refresh included) is used as the session', async () => {
+    // GIVEN an attacker's own valid refresh token, planted for the parent domain under a name a sibling may set
+    const h = createHandler(env());
+    const attacker = await signIn(h);
+    const victim = await signIn(h);
+    await server.flush();
+    const before = server.events.length;
+    for (const name of ['__Secure-refresh', 'refresh', '__host-refresh', '__Host-Refresh']) {
+      // WHEN the victim's browser has only the planted cookie: no session (no login CSRF into the attacker's account)
+      const planted = await h(event('/auth/refresh', { cookie: `${name}=${attacker.refreshToken}` }));
+      expectErrorShape(planted, 401, 'unauthorized');
+      expect(bodyOf(planted).error.message).toBe('No session');
+    }
+    await server.flush();
+    expect(server.events.length).toBe(before);
+    // AND next to the victim's own cookie, the planted one changes nothing
+    const res = await h(event('/auth/refresh', { cookie: `__Secure-refresh=${attacker.refreshToken}; ${REFRESH_COOKIE_NAME}=${victim.refreshToken}` }));
+    expect(res.statusCode).toBe(200);
+    await server.flush();
+    expect(server.events.filter((e) => e.event === 'token').at(-1)!.body.refresh_token).toBe(victim.refreshToken);
   });
 
   test('a refresh token the issuer refuses (invalid_grant) → 401 and the cookie is cleared', async () => {
@@ -271,7 +306,7 @@ describe('POST /auth/refresh', () => {
     await server.set({ tokenError: { status: 400, body: { error: 'invalid_grant', error_description: 'Refresh Token has been revoked' } } });
     const res = await h(event('/auth/refresh', { cookie: `${REFRESH_COOKIE_NAME}=revoked-token-value` }));
     expectErrorShape(res, 401, 'unauthorized');
-    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=; Max-Age=0; Path=/auth; Secure; HttpOnly; SameSite=Strict`);
+    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict`);
     expect(res.body).not.toContain('revoked');
   });
 
@@ -293,7 +328,7 @@ describe('POST /auth/logout', () => {
     const res = await h(event('/auth/logout', { cookie: `${REFRESH_COOKIE_NAME}=${refreshToken}` }));
     expect(res.statusCode).toBe(204);
     expect(res.body).toBe('');
-    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=; Max-Age=0; Path=/auth; Secure; HttpOnly; SameSite=Strict`);
+    expect(setCookie(res)).toBe(`${REFRESH_COOKIE_NAME}=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Strict`);
     await server.flush();
     const revoke = server.events.filter((e) => e.event === 'revoke').at(-1)!;
     expect(revoke.contentType).toBe('application/x-www-form-urlencoded');
@@ -463,7 +498,7 @@ describe('adapter', () => {
     // The shared rate limiter signs ElastiCache IAM tokens (credential provider + SigV4); no service client is bundled.
     expect(inputs.some((i) => i.includes('@aws-sdk/client-'))).toBe(false);
     expect(inputs.some((i) => i.includes('oauth2-mock-server') || i.startsWith('test/'))).toBe(false);
-    expect(out.outputFiles[0].text).toContain('__Secure-refresh');
+    expect(out.outputFiles[0].text).toContain('__Host-refresh');
   });
 });
 
@@ -479,6 +514,7 @@ describe('configuration', () => {
     ['a wildcard origin', { ALLOWED_ORIGINS: '*' }, /ALLOWED_ORIGINS entry/],
     ['a cookie lifetime out of range', { REFRESH_COOKIE_MAX_AGE_SECONDS: '99999999' }, /REFRESH_COOKIE_MAX_AGE_SECONDS/],
     ['a timeout out of range', { UPSTREAM_TIMEOUT_MS: '60000' }, /UPSTREAM_TIMEOUT_MS/],
+    ['a cookie path other than / (a __Host- cookie must have Path=/)', { COOKIE_PATH: '/auth' }, /COOKIE_PATH = \\?"\/auth\\?": the refresh cookie is __Host-refresh, which browsers accept only with Path=\/\. Fix: unset COOKIE_PATH\./],
   ])('fails if %s: every request → 503 and one clear log line at cold start', async (_name, overrides, message) => {
     expect(() => sessionConfigFromEnv(env(overrides))).toThrow(message);
     const h = createHandler(env(overrides));
@@ -495,9 +531,9 @@ describe('configuration', () => {
     expect(server.events.length).toBe(before);
   });
 
-  test('the cookie lifetime and path follow the configuration', async () => {
-    const h = createHandler(env({ REFRESH_COOKIE_MAX_AGE_SECONDS: '3600', COOKIE_PATH: '/v1/auth' }));
+  test('the cookie lifetime follows the configuration; the path is always /', async () => {
+    const h = createHandler(env({ REFRESH_COOKIE_MAX_AGE_SECONDS: '3600', COOKIE_PATH: '/' }));
     const { res } = await signIn(h);
-    expect(setCookie(res)).toMatch(/; Max-Age=3600; Path=\/v1\/auth; Secure; HttpOnly; SameSite=Strict$/);
+    expect(setCookie(res)).toMatch(/; Max-Age=3600; Path=\/; Secure; HttpOnly; SameSite=Strict$/);
   });
 });

@@ -9,6 +9,7 @@ const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
 import { ApiStack } from '../../lib/stacks';
 import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
+import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
 /** `METHOD /path` of every method of the stack's REST API, with its CfnMethod. */
 function methodsOf(api: ApiStack): Map<string, apigateway.CfnMethod> {
@@ -154,6 +155,18 @@ describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
     const env = functionProps(t, 'SessionFunction').Environment.Variables;
     expect(Object.keys(env)).toEqual(expect.arrayContaining(['TOKEN_ENDPOINT', 'REVOCATION_ENDPOINT', 'CLIENT_ID', 'REDIRECT_URI', 'ALLOWED_ORIGINS']));
     expect(env.ALLOWED_ORIGINS).toBe('https://app.dev.example.com');
+  });
+
+  test.each(['gateway response', 'integration template'])('fails if any %s of the stack, rendered by a Velocity engine with hostile values, is not valid JSON', (kind) => {
+    const templates = mappingTemplates(t).filter((x) => x.where.includes('(') === (kind === 'gateway response'));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const { where, template } of templates) {
+      expect({ where, unresolved: unresolvedReferences(renderTemplate(template, 'x')) }).toEqual({ where, unresolved: [] });
+      for (const value of HOSTILE_VALUES) {
+        const rendered = renderTemplate(template, value);
+        expect({ where, value, parses: (() => { try { JSON.parse(rendered); return true; } catch { return false; } })() }).toEqual({ where, value, parses: true });
+      }
+    }
   });
 
   test('/health is a mock answering 200 JSON with security headers', () => {

@@ -9,6 +9,7 @@ import type { RateLimitStore } from './limiter';
 import { elastiCacheIamTokenProvider, ElastiCacheIamTokenOptions } from './iam-token';
 import { RateLimiter, RateLimiterOptions } from './limiter';
 import { rateLimitConfigFromEnv } from './config';
+import { RevocationList, RevocationStore } from '../revocation';
 
 /** Options of {@link createRedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
@@ -110,14 +111,25 @@ export async function createRedisRateLimitStore(options: RedisRateLimitStoreOpti
   };
 }
 
+/** The revocation list's two commands on the limiter's connection (same TLS, IAM auth and failure behaviour). */
+export function revocationStoreOf(client: Redis): RevocationStore {
+  return {
+    get: (key) => client.get(key),
+    setex: (key, value, ttlSeconds) => client.set(key, value, 'EX', ttlSeconds),
+  };
+}
+
+/** The shared cache of a handler: one connection for the rate limiter and the revocation list (keys under one prefix). */
+export interface SharedCache {
+  readonly rateLimiter: RateLimiter;
+  readonly revocations: RevocationList;
+}
+
 /**
- * The limiter of a Lambda handler, from the environment that
- * `IdentityRateLimiter.clientEnvironment()` sets (RATE_LIMIT_REDIS_HOST, RATE_LIMIT_REDIS_PORT,
- * RATE_LIMIT_CACHE_NAME, RATE_LIMIT_USER_ID, RATE_LIMIT_KEY_PREFIX; AWS_REGION from the runtime;
- * optional RATE_LIMIT_CONFIG JSON). TLS with verification and IAM authentication are always on.
- * Call once per container (module scope) and reuse the promise.
+ * The rate limiter and the revocation list of a Lambda handler, on one connection, from the environment that
+ * `IdentityRateLimiter.clientEnvironment()` sets (see {@link rateLimiterFromEnv}). Call once per container.
  */
-export async function rateLimiterFromEnv(env: Record<string, string | undefined>, options: RateLimiterOptions = {}): Promise<RateLimiter> {
+export async function sharedCacheFromEnv(env: Record<string, string | undefined>, options: RateLimiterOptions = {}): Promise<SharedCache> {
   const need = (name: string): string => {
     const v = env[name];
     if (!v) throw new Error(`${name} is not set. Fix: add IdentityRateLimiter.clientEnvironment() to the function's environment.`);
@@ -131,5 +143,20 @@ export async function rateLimiterFromEnv(env: Record<string, string | undefined>
     iamAuth: { cacheName: need('RATE_LIMIT_CACHE_NAME'), userId: need('RATE_LIMIT_USER_ID'), region: need('AWS_REGION'), serverless: true },
   });
   const config = rateLimitConfigFromEnv(env);
-  return new RateLimiter(store, { ...config, keyPrefix: env.RATE_LIMIT_KEY_PREFIX ?? config.keyPrefix }, options);
+  const keyPrefix = env.RATE_LIMIT_KEY_PREFIX ?? config.keyPrefix;
+  return {
+    rateLimiter: new RateLimiter(store, { ...config, keyPrefix }, options),
+    revocations: new RevocationList(revocationStoreOf(store.client), { keyPrefix, metrics: options.metrics, logger: options.logger }),
+  };
+}
+
+/**
+ * The limiter of a Lambda handler, from the environment that
+ * `IdentityRateLimiter.clientEnvironment()` sets (RATE_LIMIT_REDIS_HOST, RATE_LIMIT_REDIS_PORT,
+ * RATE_LIMIT_CACHE_NAME, RATE_LIMIT_USER_ID, RATE_LIMIT_KEY_PREFIX; AWS_REGION from the runtime;
+ * optional RATE_LIMIT_CONFIG JSON). TLS with verification and IAM authentication are always on.
+ * Call once per container (module scope) and reuse the promise.
+ */
+export async function rateLimiterFromEnv(env: Record<string, string | undefined>, options: RateLimiterOptions = {}): Promise<RateLimiter> {
+  return (await sharedCacheFromEnv(env, options)).rateLimiter;
 }

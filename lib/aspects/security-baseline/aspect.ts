@@ -20,7 +20,7 @@ const LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 40
 const ONE_YEAR_SECONDS = 31536000;
 
 /** The baseline's default thresholds. */
-export const SECURITY_BASELINE_DEFAULT_THRESHOLDS: ResolvedThresholds = Object.freeze({
+export const SECURITY_BASELINE_DEFAULT_THRESHOLDS: Readonly<Required<SecurityBaselineThresholds>> = Object.freeze({
   logRetentionDays: 365,
   hstsMaxAgeSeconds: ONE_YEAR_SECONDS,
   backupRetentionDays: 7,
@@ -58,7 +58,7 @@ export interface SecurityBaselineProps {
 export interface SecurityBaselineFinding {
   /** `SecurityBaseline-<control id>`: the id to acknowledge. */
   readonly ruleId: string;
-  /** The control's id (for example `ALB1`), as in the controls table. */
+  /** The control's id, e.g. `ALB1`. */
   readonly controlId: string;
   /** Construct path of the L1 resource. */
   readonly path: string;
@@ -70,11 +70,11 @@ export interface SecurityBaselineFinding {
 
 /** A change `fix` mode made. */
 export interface SecurityBaselineChange {
-  /** `SecurityBaseline-<control id>` of the control that made the change. */
+  /** `SecurityBaseline-<control id>`. */
   readonly ruleId: string;
-  /** The control's id (for example `ALB1`). */
+  /** The control's id, e.g. `ALB1`. */
   readonly controlId: string;
-  /** Construct path of the changed L1 resource. */
+  /** Construct path of the L1 resource that was changed. */
   readonly path: string;
   /** What changed, old and new value. */
   readonly change: string;
@@ -82,15 +82,17 @@ export interface SecurityBaselineChange {
 
 /** A control as the controls table shows it. */
 export interface SecurityBaselineControlInfo {
-  /** The control's id (for example `ALB1`). */
+  /** Stable id, e.g. `ALB1`. */
   readonly id: string;
-  /** `SecurityBaseline-<id>`: the id its findings carry and acknowledgements name. */
+  /** `SecurityBaseline-<id>`: the id findings carry and acknowledgements name. */
   readonly ruleId: string;
   /** The security domains the control belongs to. */
   readonly areas: readonly SecurityBaselineArea[];
   /** One line: what the control requires. */
   readonly title: string;
-  /** CloudFormation resource types the control judges (for example `AWS::ElasticLoadBalancingV2::Listener`). */
+  /** What a finding says: the setting and the value found. */
+  readonly reports: string;
+  /** CloudFormation resource types the control judges. */
   readonly resourceTypes: readonly string[];
   /** What `fix` mode does; undefined for controls that only report. */
   readonly fixes?: string;
@@ -118,18 +120,22 @@ interface FindingRecord {
 export class SecurityBaseline implements IAspect {
   /** Every control, for documentation and tooling. */
   public static readonly CONTROLS: readonly SecurityBaselineControlInfo[] = SECURITY_BASELINE_CONTROLS.map((c) => Object.freeze({
-    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, resourceTypes: c.resourceTypes, fixes: c.fixes,
+    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, reports: c.reports, resourceTypes: c.resourceTypes, fixes: c.fixes,
   }));
 
-  /** Whether the Aspect reports resources below the baseline or raises them to it. */
+  /** The mode of every control without a `controlModes` entry. */
   public readonly mode: SecurityBaselineMode;
-  /** The thresholds in force: the props' values, defaults filled in. */
+  /** The thresholds in force (defaults filled in). */
   public readonly thresholds: Required<SecurityBaselineThresholds>;
   private readonly disabled: ReadonlySet<string>;
   private readonly modes: ReadonlyMap<string, SecurityBaselineMode>;
   private readonly records = new Map<string, FindingRecord>();
   private readonly changeLog = new Map<string, SecurityBaselineChange>();
   private readonly stages = new WeakSet<Stage>();
+  private readonly evaluated = new Map<string, Set<IConstruct>>();
+  /** A number per resource: findings and changes are keyed by resource, so one Aspect can serve several apps. */
+  private readonly resourceIds = new WeakMap<IConstruct, number>();
+  private nextResourceId = 0;
 
   constructor(props: SecurityBaselineProps = {}) {
     this.mode = checkMode('mode', props.mode ?? 'report');
@@ -155,12 +161,17 @@ export class SecurityBaseline implements IAspect {
     });
   }
 
+  /** How many resources each control judged (by control id), for coverage evidence. */
+  public get evaluations(): Record<string, number> {
+    return Object.fromEntries(SECURITY_BASELINE_CONTROLS.map((c) => [c.id, this.evaluated.get(c.id)?.size ?? 0]));
+  }
+
   /** Changes made in `fix` mode. */
   public get changes(): SecurityBaselineChange[] {
     return [...this.changeLog.values()];
   }
 
-  /** Called by CDK for every construct in scope: judges each L1 resource a control covers (and in `fix` mode raises it). */
+  /** Judges one construct: every enabled control for its CloudFormation type, if it is an L1 resource. */
   public visit(node: IConstruct): void {
     if (!CfnResource.isCfnResource(node)) return;
     const controls = (CONTROLS_BY_TYPE.get(node.cfnResourceType) ?? []).filter((c) => !this.disabled.has(c.id));
@@ -168,7 +179,8 @@ export class SecurityBaseline implements IAspect {
     this.registerPlugin(node);
     let properties = renderedProperties(node);
     for (const control of controls) {
-      const key = `${control.id}@${node.node.path}`;
+      const key = `${control.id}#${this.resourceId(node)}`;
+      this.evaluated.set(control.id, (this.evaluated.get(control.id) ?? new Set<IConstruct>()).add(node));
       const violation = control.evaluate(node, { properties, thresholds: this.thresholds })[0];
       this.records.delete(key);
       if (!violation) continue;
@@ -188,6 +200,15 @@ export class SecurityBaseline implements IAspect {
       }
       this.records.set(key, { control, resource: node, message, fix: violation.fix });
     }
+  }
+
+  private resourceId(node: IConstruct): number {
+    let id = this.resourceIds.get(node);
+    if (id === undefined) {
+      id = this.nextResourceId++;
+      this.resourceIds.set(node, id);
+    }
+    return id;
   }
 
   /** Registers the plugin that reports this Aspect's findings on the Stage that synthesizes the resource, once. */

@@ -1,7 +1,11 @@
 import { CfnResource, DefaultTokenResolver, IResolvable, IResolveContext, IPostProcessor, Lazy, Reference, Stack, StringConcat, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
-/** CloudFormation properties of a resource as they will appear in the template (overrides included, tokens resolved). */
+/**
+ * CloudFormation properties of a resource as they will appear in the template (overrides included, tokens resolved).
+ * Template JSON has no static type: controls read it defensively (every access tolerates a missing or odd value).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped template JSON, read defensively by each control
 export type CfnProperties = Record<string, any>;
 
 /**
@@ -22,7 +26,7 @@ class ReferenceCollector extends DefaultTokenResolver {
   constructor() {
     super(new StringConcat());
   }
-  public override resolveToken(token: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): any {
+  public override resolveToken(token: IResolvable, context: IResolveContext, postProcessor: IPostProcessor): unknown {
     if (token instanceof Reference) this.targets.add(token.target);
     return super.resolveToken(token, context, postProcessor);
   }

@@ -35,12 +35,7 @@ export interface SecurityBaselineThresholds {
 }
 
 /** The resolved thresholds every control sees. */
-export interface ResolvedThresholds {
-  readonly logRetentionDays: number;
-  readonly hstsMaxAgeSeconds: number;
-  readonly backupRetentionDays: number;
-  readonly minimumPasswordLength: number;
-}
+export type ResolvedThresholds = Required<SecurityBaselineThresholds>;
 
 /** What a control sees of the resource it judges. */
 export interface ControlContext {
@@ -71,6 +66,8 @@ export interface SecurityBaselineControl {
   readonly areas: readonly SecurityBaselineArea[];
   /** One line: what the control requires. */
   readonly title: string;
+  /** What a finding says (the setting and the value found), for the controls table. */
+  readonly reports: string;
   /** CloudFormation resource types the control judges. */
   readonly resourceTypes: readonly string[];
   /** What `fix` mode does, for the controls table; `undefined` when the control only reports. */

@@ -7,10 +7,11 @@ import { Construct } from 'constructs';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS,
 } from '../../../lambda/shared/jwt/config';
-import { encodeRoutes, RoutePermission, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
+import { encodeRoutes, HTTP_METHODS, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { handlerCode } from '../../internal/handler-assets';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureFunction } from '../secure-function';
 import { warn } from '../../internal/warnings';
 
@@ -20,6 +21,20 @@ const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
 const MAX_TOKEN_AGE_SECONDS = 86_400;
 
 export type { HttpMethod, RoutePermission } from '../../../lambda/shared/route-permissions';
+
+/** The fix for each route-table rule (kept here, out of the handler bundle). */
+const ROUTE_FIXES: Record<RouteTableRule, string> = {
+  empty: 'Fix: list the protected routes, for example [{ method: "GET", path: "/orders", roles: ["clerk"], scopes: ["https://api.example.com/orders.read"] }].',
+  too_many: `Fix: use at most ${MAX_ROUTES} routes (path parameters cover many paths with one route).`,
+  not_a_route: 'Fix: give { method, path, roles, scopes }.',
+  method: `Fix: use one of ${HTTP_METHODS.join(', ')} (upper case).`,
+  path: 'Fix: use an absolute resource path of literal segments (A-Z a-z 0-9 . _ ~ -) and {param} segments, without a trailing slash, for example "/orders/{id}".',
+  roles: 'Fix: list the roles allowed on the route (at least one, for example ["user"]); public routes do not belong in this table.',
+  role_name: 'Fix: use role names of 1-128 characters of A-Z a-z 0-9 _ . : @ + - (the names in the roles claim).',
+  scopes: 'Fix: list the OAuth scopes that satisfy the route (at least one, in full as tokens carry them, for example ["https://api.example.com/orders.read"]).',
+  scope_name: 'Fix: use non-blank scopes of 1-256 printable characters without spaces, quotes, commas or backslashes, in full (for example "https://api.example.com/orders.read").',
+  duplicate: 'Fix: list each method and path once (merge the roles and scopes of the duplicates into one route).',
+};
 
 /** Props of {@link JwtAuthorizer}. */
 export interface JwtAuthorizerProps {
@@ -166,7 +181,7 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
         'Make sure audience is the API identifier and never the OAuth client id (an ID token\'s aud).');
     }
     const routeProblem = routeTableProblem(props.routes);
-    if (routeProblem !== undefined) invalidProp(this, routeProblem.field, routeProblem.value, routeProblem.fix);
+    if (routeProblem !== undefined) invalidProp(this, routeProblem.field, routeProblem.value, ROUTE_FIXES[routeProblem.rule]);
     if (props.rolesClaim !== undefined && (props.rolesClaim.trim() === '' || ['__proto__', 'constructor', 'prototype'].includes(props.rolesClaim))) {
       invalidProp(this, 'rolesClaim', props.rolesClaim, "Fix: name the claim holding the roles, for example 'cognito:groups'.");
     }
@@ -215,6 +230,8 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     this.authorizer = authorizer;
     this.node.defaultChild = authorizer.node.defaultChild;
     this.connections = this.handler.connections;
+    // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).
+    acknowledgeScopedInvokePermissions(this.handler);
   }
 }
 

@@ -10,11 +10,14 @@ import { Construct } from 'constructs';
 import type { HttpMethod } from '../../../lambda/shared/route-permissions';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
+import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 
+import { authCapacityThrottle } from './throttle';
 export { authCapacityThrottle, clientsToExhaust, DEFAULT_MIN_CLIENTS_TO_EXHAUST } from './throttle';
+import type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
 export type { AuthCapacityOptions, AuthCapacityThrottle } from './throttle';
 
 /** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
@@ -29,7 +32,7 @@ export enum RouteCategory {
   READ = 'READ',
   /** Writes (POST/PUT/PATCH/DELETE by default): the tighter `writeThrottle`. */
   WRITE = 'WRITE',
-  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link authCapacityThrottle}). */
+  /** Authentication and session endpoints: `authThrottle`, a capacity limit shared by every client (see {@link SecureRestApi.authCapacityThrottle}). */
   AUTH = 'AUTH',
 }
 
@@ -207,7 +210,7 @@ export interface SecureRestApiProps {
   /**
    * Per-method throttle of AUTH routes. API Gateway keeps one bucket per method for all clients, so this is a
    * capacity limit (what the backend serves), not abuse control: a tight value lets a few dozen clients under
-   * the per-client limits lock every user out. Derive it from the backend with {@link authCapacityThrottle};
+   * the per-client limits lock every user out. Derive it from the backend with {@link SecureRestApi.authCapacityThrottle};
    * limit each client with WAF (per IP) and in the handler.
    * @default - rateLimit 100, burstLimit 50
    */
@@ -311,13 +314,17 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   xrayTraceId: '$context.xrayTraceId',
 });
 
-/** One gateway response: type, status, stable error code and message (a JSON string literal or a `$context` variable). */
+/**
+ * One gateway response: type, status, stable error code and message: a JSON string literal, or
+ * `$context.error.messageString`, which API Gateway renders as a quoted JSON string. Never a raw `$context`
+ * variable inside quotes: its value is not escaped, so a quote in it breaks the JSON (a test renders every template).
+ */
 interface GatewayResponseSpec {
   readonly id: string;
   readonly type: apigateway.ResponseType;
   readonly statusCode?: string;
   readonly code: string;
-  /** Either a quoted JSON string or a `$context` variable that renders as one. */
+  /** A JSON string literal, or `$context.error.messageString` (rendered by API Gateway as one). */
   readonly message: string;
   readonly headers?: Record<string, string>;
 }
@@ -332,8 +339,10 @@ const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
   { id: 'Throttled', type: apigateway.ResponseType.THROTTLED, statusCode: '429', code: 'rate_limited', message: '"Too many requests"',
     headers: { 'Retry-After': '1' } },
   { id: 'QuotaExceeded', type: apigateway.ResponseType.QUOTA_EXCEEDED, statusCode: '429', code: 'rate_limited', message: '"Quota exceeded"' },
+  // A fixed message: `$context.error.validationErrorString` is raw text that can echo the request (quotes included),
+  // and gateway-response templates are not VTL, so it cannot be escaped there. The handler's own 400 names the field.
   { id: 'BadRequestBody', type: apigateway.ResponseType.BAD_REQUEST_BODY, statusCode: '400', code: 'validation_failed',
-    message: '"$context.error.validationErrorString"' },
+    message: '"Invalid request body"' },
   { id: 'BadRequestParameters', type: apigateway.ResponseType.BAD_REQUEST_PARAMETERS, statusCode: '400', code: 'validation_failed',
     message: '$context.error.messageString' },
   { id: 'RequestTooLarge', type: apigateway.ResponseType.REQUEST_TOO_LARGE, statusCode: '413', code: 'payload_too_large', message: '"Request too large"' },
@@ -355,6 +364,16 @@ const NON_DRAFT4_KEYWORDS = ['const', 'if', 'then', 'else', '$defs', 'contains',
  * log group, with X-Ray tracing, ERROR execution logs and JSON gateway responses with security headers.
  */
 export class SecureRestApi extends Construct {
+  /**
+   * The per-method throttle of authentication routes as a capacity limit: the rate the backend serves
+   * (`backendConcurrency / backendSecondsPerRequest`) and a burst of `backendConcurrency`. Throws when fewer than
+   * `minClientsToExhaust` clients, each at the per-client (WAF per-IP) limit, could exhaust it. Pass the result as
+   * `authThrottle`.
+   */
+  public static authCapacityThrottle(options: AuthCapacityOptions): AuthCapacityThrottle {
+    return authCapacityThrottle(options);
+  }
+
   /** The REST API (its `CfnRestApi` is this construct's `node.defaultChild`). */
   public readonly restApi: apigateway.RestApi;
   /** The deployed stage. */
@@ -603,6 +622,8 @@ export class SecureRestApi extends Construct {
       methodResponses: route.methodResponses,
       operationName: route.operationName,
     });
+    // The integration's invoke permissions (API Gateway, scoped to this method's execute-api ARN).
+    acknowledgeScopedInvokePermissions(created);
     if (isPublic) {
       const reason = this.publicRoutes.get(key)!.reason
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;

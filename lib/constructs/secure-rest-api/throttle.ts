@@ -7,7 +7,7 @@ import type { ThrottleLimits } from './index';
  * token refresh gets 429. Abuse control belongs to per-client limits (WAF per IP, the handler's limiter per client).
  */
 
-/** Inputs of {@link authCapacityThrottle}. */
+/** Inputs of {@link SecureRestApi.authCapacityThrottle}. */
 export interface AuthCapacityOptions {
   /** Requests one client (IP address) may send to the authentication paths per window before WAF blocks it. */
   readonly perClientLimit: number;

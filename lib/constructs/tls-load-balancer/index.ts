@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { warn } from '../../internal/warnings';
+import { acknowledgeAccountScopedInvokePermission } from '../../internal/invoke-permissions';
 
 const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -397,6 +398,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
       if (c instanceof lambda.CfnPermission && Stack.of(c).resolve(c.principal) === 'elasticloadbalancing.amazonaws.com'
         && c.sourceArn === undefined && c.sourceAccount === undefined) {
         c.sourceAccount = Stack.of(c).account;
+        acknowledgeAccountScopedInvokePermission(c);
       }
     }
     this.beforeAddingTarget(id, options.conditions, options.priority);

@@ -188,6 +188,17 @@ export interface BodySizeLimitOptions {
 /** API Gateway body inspection sizes (above 16 KB costs extra). */
 export type ApiGatewayBodyInspectionLimit = 'KB_16' | 'KB_32' | 'KB_48' | 'KB_64';
 
+/** Options of {@link WebFirewall.associate}. */
+export interface WebFirewallAssociateOptions {
+  /**
+   * Lets a web ACL whose body-size limit is above 8 KiB (sized for a REST API stage) also protect an ALB. AWS WAF inspects
+   * only the first 8 KiB of an ALB request body and the body-size rule matches bodies too large to inspect, so on the ALB
+   * every body over 8 KiB is blocked: the same limit as an ACL of its own, with one ACL (and its rules) to pay for.
+   * @default false - refused, to make the ALB's effective limit explicit
+   */
+  readonly albBodyLimitIsInspectionLimit?: boolean;
+}
+
 /** Props of {@link WebFirewall}. */
 export interface WebFirewallProps {
   /** KMS key of the WAF log group (a `LogsKey`'s key). */
@@ -517,14 +528,14 @@ export class WebFirewall extends Construct {
    * construct's scope). One ACL may protect several resources; each resource can
    * have only one ACL.
    */
-  public associate(resource: WebFirewallResource): wafv2.CfnWebACLAssociation {
+  public associate(resource: WebFirewallResource, options: WebFirewallAssociateOptions = {}): wafv2.CfnWebACLAssociation {
     const isAlb = 'loadBalancerArn' in resource;
     const kind = isAlb ? 'Alb' : 'Stage';
     const key = resource.node.path;
     if (this.associated.has(key)) {
       invalidProp(this, 'associate(resource)', key, 'Fix: associate each resource once; a resource can have only one web ACL.');
     }
-    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES) {
+    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES && options.albBodyLimitIsInspectionLimit !== true) {
       invalidProp(this, 'bodySizeLimit.maxSize', `${this.maxBodyBytes} bytes`,
         `Fix: an ALB lets AWS WAF inspect only ${ALB_BODY_INSPECTION_BYTES} bytes, so every larger body would be blocked anyway; set at most Size.kibibytes(8), or protect the ALB with its own WebFirewall.`);
     }

@@ -13,6 +13,7 @@ export const albDropInvalidHeaders: SecurityBaselineControl = {
   id: 'ALB3',
   areas: ['transit'],
   title: 'Application Load Balancers drop invalid HTTP header fields',
+  reports: '`LoadBalancerAttributes[routing.http.drop_invalid_header_fields.enabled] = <value>`',
   resourceTypes: [LOAD_BALANCER],
   fixes: `sets ${DROP_INVALID_HEADERS} to "true"`,
   evaluate(resource: CfnResource, { properties }) {
@@ -33,6 +34,7 @@ export const albDesyncMitigation: SecurityBaselineControl = {
   id: 'ALB4',
   areas: ['transit'],
   title: 'Application Load Balancers use the strictest desync mitigation mode',
+  reports: '`LoadBalancerAttributes[routing.http.desync_mitigation_mode] = <value>`: not strictest',
   resourceTypes: [LOAD_BALANCER],
   fixes: `sets ${DESYNC_MODE} to "strictest"`,
   evaluate(resource: CfnResource, { properties }) {
@@ -53,6 +55,7 @@ export const albAccessLogs: SecurityBaselineControl = {
   id: 'ALB6',
   areas: ['transit', 'infrastructure'],
   title: 'Application Load Balancers write access logs',
+  reports: '`LoadBalancerAttributes[access_logs.s3.enabled] = <value>`',
   resourceTypes: [LOAD_BALANCER],
   evaluate(_resource: CfnResource, { properties }) {
     if (!isApplicationLoadBalancer(properties)) return [];
@@ -71,6 +74,7 @@ export const albDeletionProtection: SecurityBaselineControl = {
   id: 'ALB7',
   areas: ['transit', 'infrastructure'],
   title: 'Application Load Balancers have deletion protection',
+  reports: '`LoadBalancerAttributes[deletion_protection.enabled] = <value>`',
   resourceTypes: [LOAD_BALANCER],
   evaluate(_resource: CfnResource, { properties }) {
     if (!isApplicationLoadBalancer(properties)) return [];

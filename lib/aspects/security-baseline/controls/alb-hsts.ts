@@ -17,6 +17,7 @@ export const albHsts: SecurityBaselineControl = {
   id: 'ALB5',
   areas: ['transit'],
   title: 'HTTPS listeners send an HSTS header with a max-age of at least the threshold (one year)',
+  reports: '`ListenerAttributes[...strict_transport_security.header_value] = <value>`: no HSTS or max-age below the threshold',
   resourceTypes: [LISTENER],
   fixes: 'sets the listener attribute routing.http.response.strict_transport_security.header_value to max-age=<threshold>, keeping any other directives',
   evaluate(resource: CfnResource, { properties, thresholds }) {

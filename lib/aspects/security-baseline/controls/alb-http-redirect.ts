@@ -14,6 +14,7 @@ export const albHttpRedirect: SecurityBaselineControl = {
   id: 'ALB2',
   areas: ['transit'],
   title: 'HTTP listeners redirect to HTTPS instead of forwarding',
+  reports: '`DefaultActions = forward`: the HTTP listener (or one of its rules) serves content in clear text',
   resourceTypes: [LISTENER],
   fixes: 'replaces the default action with a 301 redirect to the HTTPS listener of the same load balancer, when it has one and no listener rule forwards',
   evaluate(resource: CfnResource, { properties }) {

@@ -20,6 +20,7 @@ export const albTlsPolicy: SecurityBaselineControl = {
   id: 'ALB1',
   areas: ['transit'],
   title: 'HTTPS listeners use a TLS 1.3-only security policy',
+  reports: '`SslPolicy = <policy>`: the HTTPS listener accepts TLS below 1.3 (or has no policy: ELBSecurityPolicy-2016-08)',
   resourceTypes: [LISTENER],
   fixes: `sets SslPolicy to ${ALB_TLS13_POLICY}`,
   evaluate(resource: CfnResource, { properties }) {

@@ -17,6 +17,7 @@ export const apiDomainTls: SecurityBaselineControl = {
   id: 'APIGW1',
   areas: ['transit'],
   title: 'REST API custom domains use a TLS 1.3-only policy with STRICT endpoint access',
+  reports: '`SecurityPolicy/EndpointAccessMode = <policy> / <mode>`: TLS below 1.3 or endpoint access not STRICT',
   resourceTypes: [DOMAIN_NAME],
   fixes: `sets SecurityPolicy to ${API_TLS13_POLICY} (${API_EDGE_TLS13_POLICY} on edge-optimized domains) and EndpointAccessMode to STRICT, unless the domain uses mutual TLS`,
   evaluate(resource: CfnResource, { properties }) {

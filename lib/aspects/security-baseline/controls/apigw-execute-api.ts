@@ -8,6 +8,7 @@ export const apiExecuteApiEndpoint: SecurityBaselineControl = {
   id: 'APIGW2',
   areas: ['transit'],
   title: 'REST APIs with a custom domain disable the default execute-api endpoint',
+  reports: '`DisableExecuteApiEndpoint = <value>` while a base path mapping puts the API on a custom domain',
   resourceTypes: [REST_API],
   evaluate(resource: CfnResource, { properties }) {
     if (isTrue(properties.DisableExecuteApiEndpoint)) return [];

@@ -8,6 +8,7 @@ export const apiStageAccessLogs: SecurityBaselineControl = {
   id: 'APIGW3',
   areas: ['transit', 'infrastructure'],
   title: 'REST API stages write access logs',
+  reports: '`AccessLogSetting.DestinationArn = not set`',
   resourceTypes: [STAGE],
   evaluate(_resource: CfnResource, { properties }) {
     if (properties.AccessLogSetting?.DestinationArn !== undefined) return [];
@@ -24,6 +25,7 @@ export const apiStageTracing: SecurityBaselineControl = {
   id: 'APIGW4',
   areas: ['transit', 'infrastructure'],
   title: 'REST API stages have X-Ray tracing on',
+  reports: '`TracingEnabled = <value>`',
   resourceTypes: [STAGE],
   evaluate(_resource: CfnResource, { properties }) {
     if (isTrue(properties.TracingEnabled)) return [];
@@ -36,6 +38,7 @@ export const apiStageThrottling: SecurityBaselineControl = {
   id: 'APIGW5',
   areas: ['traffic'],
   title: 'REST API stages set stage-wide throttling (rate and burst limits)',
+  reports: '`MethodSettings[/*/*].ThrottlingRateLimit/ThrottlingBurstLimit = <rate>/<burst>`: no stage-wide limits',
   resourceTypes: [STAGE],
   evaluate(_resource: CfnResource, { properties }) {
     const all = stageWideSettings(properties.MethodSettings);
@@ -53,6 +56,7 @@ export const apiStageDataTrace: SecurityBaselineControl = {
   id: 'APIGW6',
   areas: ['transit', 'infrastructure'],
   title: 'REST API stages keep data trace (full request/response logging) off',
+  reports: '`MethodSettings[].DataTraceEnabled = true on <methods>`',
   resourceTypes: [STAGE],
   fixes: 'sets DataTraceEnabled to false in every MethodSettings entry',
   evaluate(resource: CfnResource, { properties }) {

@@ -9,6 +9,7 @@ export const cognitoMfa: SecurityBaselineControl = {
   id: 'COGNITO1',
   areas: ['identity'],
   title: 'User pools require MFA',
+  reports: '`MfaConfiguration = <value>`: MFA is not required',
   resourceTypes: [USER_POOL],
   evaluate(_resource: CfnResource, { properties }) {
     if (properties.MfaConfiguration === 'ON') return [];
@@ -25,6 +26,7 @@ export const cognitoPasswordLength: SecurityBaselineControl = {
   id: 'COGNITO2',
   areas: ['identity'],
   title: 'User pools require passwords of at least the threshold length (14 characters)',
+  reports: '`Policies.PasswordPolicy.MinimumLength = <length>`: below the threshold',
   resourceTypes: [USER_POOL],
   evaluate(_resource: CfnResource, { properties, thresholds }) {
     const length = properties.Policies?.PasswordPolicy?.MinimumLength;
@@ -42,6 +44,7 @@ export const cognitoThreatProtection: SecurityBaselineControl = {
   id: 'COGNITO3',
   areas: ['identity'],
   title: 'User pools enforce threat protection (compromised credentials, adaptive authentication)',
+  reports: '`UserPoolAddOns.AdvancedSecurityMode = <mode>`: not ENFORCED',
   resourceTypes: [USER_POOL],
   evaluate(_resource: CfnResource, { properties }) {
     const mode = properties.UserPoolAddOns?.AdvancedSecurityMode;

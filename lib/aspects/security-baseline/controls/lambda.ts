@@ -27,6 +27,7 @@ export const lambdaSecretEnvironment: SecurityBaselineControl = {
   id: 'LAMBDA1',
   areas: ['infrastructure'],
   title: 'Function environment variables do not hold secrets (names like PASSWORD, SECRET, TOKEN, API_KEY)',
+  reports: '`Environment.Variables = <names>`: names that look like secrets (values are never printed)',
   resourceTypes: [FUNCTION],
   evaluate(_resource: CfnResource, { properties }) {
     const variables: Record<string, unknown> = properties.Environment?.Variables ?? {};
@@ -45,6 +46,7 @@ export const lambdaRuntime: SecurityBaselineControl = {
   id: 'LAMBDA2',
   areas: ['infrastructure'],
   title: 'Functions do not use a deprecated runtime',
+  reports: '`Runtime = <runtime>`: deprecated',
   resourceTypes: [FUNCTION],
   evaluate(_resource: CfnResource, { properties }) {
     const runtime = properties.Runtime;

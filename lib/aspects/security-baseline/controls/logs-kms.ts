@@ -12,6 +12,7 @@ export const logRetention: SecurityBaselineControl = {
   id: 'LOGS1',
   areas: ['infrastructure'],
   title: 'Log groups keep events at least the threshold (365 days); unset means never expire',
+  reports: '`RetentionInDays = <days>`: below the threshold',
   resourceTypes: [LOG_GROUP],
   fixes: 'sets RetentionInDays to the threshold',
   evaluate(resource: CfnResource, { properties, thresholds }) {
@@ -34,6 +35,7 @@ export const logEncryption: SecurityBaselineControl = {
   id: 'LOGS2',
   areas: ['infrastructure'],
   title: 'Log groups are encrypted with a customer-managed KMS key',
+  reports: '`KmsKeyId = not set`',
   resourceTypes: [LOG_GROUP],
   evaluate(_resource: CfnResource, { properties }) {
     if (properties.KmsKeyId !== undefined) return [];
@@ -50,6 +52,7 @@ export const kmsRotation: SecurityBaselineControl = {
   id: 'KMS1',
   areas: ['infrastructure'],
   title: 'Symmetric KMS keys have automatic rotation on',
+  reports: '`EnableKeyRotation = <value>` on a symmetric key',
   resourceTypes: [KEY],
   fixes: 'sets EnableKeyRotation to true',
   evaluate(resource: CfnResource, { properties }) {

@@ -1,4 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
+import { CfnProperties } from '../cfn';
 import { SecurityBaselineControl } from '../types';
 
 export const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
@@ -8,7 +9,7 @@ export const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
 export const PUBLIC_PORTS: readonly number[] = [80, 443];
 
 /** Describes an ingress rule open to the whole internet on something other than 80/443, or undefined when it is fine. */
-export function openIngress(rule: Record<string, any>): string | undefined {
+export function openIngress(rule: CfnProperties): string | undefined {
   const source = rule.CidrIp === '0.0.0.0/0' ? '0.0.0.0/0' : rule.CidrIpv6 === '::/0' ? '::/0' : undefined;
   if (!source) return undefined;
   const protocol = String(rule.IpProtocol);
@@ -25,9 +26,10 @@ export const securityGroupOpenIngress: SecurityBaselineControl = {
   id: 'SG1',
   areas: ['traffic'],
   title: 'Security groups allow ingress from 0.0.0.0/0 or ::/0 only on TCP 80 and 443',
+  reports: '`SecurityGroupIngress = <protocol> <ports> from 0.0.0.0/0 or ::/0`',
   resourceTypes: [SECURITY_GROUP, SECURITY_GROUP_INGRESS],
   evaluate(resource: CfnResource, { properties }) {
-    const rules: Record<string, any>[] = resource.cfnResourceType === SECURITY_GROUP
+    const rules: CfnProperties[] = resource.cfnResourceType === SECURITY_GROUP
       ? (Array.isArray(properties.SecurityGroupIngress) ? properties.SecurityGroupIngress : [])
       : [properties];
     const open = rules.map(openIngress).filter((d): d is string => d !== undefined);

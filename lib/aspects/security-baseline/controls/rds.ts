@@ -22,6 +22,7 @@ export const rdsStorageEncryption: SecurityBaselineControl = {
   id: 'RDS1',
   areas: ['infrastructure'],
   title: 'Databases encrypt their storage',
+  reports: '`StorageEncrypted = <value>`',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
   evaluate(resource: CfnResource, { properties }) {
     if (!isStandaloneDatabase(resource, properties) || isTrue(properties.StorageEncrypted)) return [];
@@ -34,6 +35,7 @@ export const rdsIamAuthentication: SecurityBaselineControl = {
   id: 'RDS2',
   areas: ['identity'],
   title: 'PostgreSQL and MySQL databases have IAM database authentication on',
+  reports: '`EnableIAMDatabaseAuthentication = <value>`',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
   evaluate(resource: CfnResource, { properties }) {
     if (!isStandaloneDatabase(resource, properties) || !(isPostgres(properties) || isMysql(properties))) return [];
@@ -47,6 +49,7 @@ export const rdsDeletionProtection: SecurityBaselineControl = {
   id: 'RDS3',
   areas: ['infrastructure'],
   title: 'Databases have deletion protection',
+  reports: '`DeletionProtection = <value>`',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
   evaluate(resource: CfnResource, { properties }) {
     if (!isStandaloneDatabase(resource, properties) || isTrue(properties.DeletionProtection)) return [];
@@ -59,6 +62,7 @@ export const rdsBackupRetention: SecurityBaselineControl = {
   id: 'RDS4',
   areas: ['infrastructure'],
   title: 'Databases keep automated backups at least the threshold (7 days)',
+  reports: '`BackupRetentionPeriod = <days>`: below the threshold',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
   evaluate(resource: CfnResource, { properties, thresholds }) {
     if (!isStandaloneDatabase(resource, properties)) return [];
@@ -87,6 +91,7 @@ export const rdsForceTls: SecurityBaselineControl = {
   id: 'RDS5',
   areas: ['transit', 'identity'],
   title: 'Databases force TLS for every connection (rds.force_ssl=1; require_secure_transport=ON on MySQL)',
+  reports: '`(cluster) parameter group rds.force_ssl = <value>` (`require_secure_transport` on MySQL)',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
   evaluate(resource: CfnResource, { properties }) {
     if (!isStandaloneDatabase(resource, properties)) return [];

@@ -19,7 +19,7 @@ export function bucketPolicyOf(bucket: CfnResource): { policy: CfnResource; prop
   return undefined;
 }
 
-function statements(properties: CfnProperties | undefined): Record<string, any>[] {
+function statements(properties: CfnProperties | undefined): CfnProperties[] {
   const list = properties?.PolicyDocument?.Statement;
   return Array.isArray(list) ? list : list ? [list] : [];
 }
@@ -28,7 +28,7 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefine
 const isEveryone = (p: unknown): boolean => p === '*' || (typeof p === 'object' && p !== null && asList((p as { AWS?: unknown }).AWS).includes('*'));
 const coversAllS3 = (a: unknown): boolean => asList(a).some((x) => x === 's3:*' || x === '*');
 
-function isDenyAll(s: Record<string, any>): boolean {
+function isDenyAll(s: CfnProperties): boolean {
   return s.Effect === 'Deny' && isEveryone(s.Principal) && coversAllS3(s.Action);
 }
 
@@ -75,7 +75,7 @@ function addDenyStatements(bucket: CfnBucket, existing: CfnResource | undefined,
   if (document instanceof PolicyDocument) {
     document.addStatements(...added.map((s) => PolicyStatement.fromJson(s)));
   } else {
-    const merge = (doc: any) => ({ Version: '2012-10-17', ...doc, Statement: [...statements({ PolicyDocument: doc }), ...added] });
+    const merge = (doc: CfnProperties) => ({ Version: '2012-10-17', ...doc, Statement: [...statements({ PolicyDocument: doc }), ...added] });
     cfnPolicy.policyDocument = Token.isUnresolved(document) ? Lazy.uncachedAny({ produce: (ctx: IResolveContext) => merge(ctx.resolve(document)) }) : merge(document);
   }
   return `added ${sids} to bucket policy ${existing.node.path}`;
@@ -86,6 +86,7 @@ export const s3TlsPolicy: SecurityBaselineControl = {
   id: 'BUCKET1',
   areas: ['transit', 'infrastructure'],
   title: 'S3 bucket policies deny requests without TLS and with TLS older than 1.2',
+  reports: '`BucketPolicy = none` or `<policy> has no deny for aws:SecureTransport=false / s3:TlsVersion<1.2`',
   resourceTypes: [BUCKET],
   fixes: 'adds the two deny statements (aws:SecureTransport false; s3:TlsVersion < 1.2) to the bucket policy, creating one when there is none',
   evaluate(resource: CfnResource) {
@@ -109,6 +110,7 @@ export const s3BlockPublicAccess: SecurityBaselineControl = {
   id: 'BUCKET2',
   areas: ['infrastructure'],
   title: 'S3 buckets turn on all four Block Public Access settings',
+  reports: '`PublicAccessBlockConfiguration = <settings> off`',
   resourceTypes: [BUCKET],
   fixes: 'turns on all four PublicAccessBlockConfiguration settings, unless the bucket is a website or its policy grants public access',
   evaluate(resource: CfnResource, { properties }) {
@@ -137,6 +139,7 @@ export const s3Versioning: SecurityBaselineControl = {
   id: 'BUCKET3',
   areas: ['infrastructure'],
   title: 'S3 buckets have versioning enabled',
+  reports: '`VersioningConfiguration.Status = <value>`',
   resourceTypes: [BUCKET],
   evaluate(_resource: CfnResource, { properties }) {
     if (properties.VersioningConfiguration?.Status === 'Enabled') return [];

@@ -13,6 +13,7 @@ export const secretRotation: SecurityBaselineControl = {
   id: 'SECRET1',
   areas: ['identity', 'infrastructure'],
   title: 'Secrets Manager secrets have a rotation schedule',
+  reports: '`RotationSchedule = none`',
   resourceTypes: [SECRET],
   evaluate(resource: CfnResource) {
     const attachments = resourcesOfType(resource, TARGET_ATTACHMENT).filter((a) => refersTo(a, secretId(a), resource));

@@ -24,6 +24,7 @@ export const webAclAssociated: SecurityBaselineControl = {
   id: 'WAF1',
   areas: ['traffic'],
   title: 'Internet-facing ALBs and REST API stages are associated with a WAF web ACL',
+  reports: '`WebACLAssociation = none` on an internet-facing ALB or a non-private REST API stage',
   resourceTypes: [LOAD_BALANCER, STAGE],
   evaluate(resource: CfnResource, { properties }) {
     if (resource.cfnResourceType === LOAD_BALANCER) {

