@@ -34,7 +34,7 @@ export {
 } from './constructs/web-firewall';
 export {
   type AuthCapacityOptions, type AuthCapacityThrottle,
-  type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, type RouteMethod, SecureRestApi,
+  type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, SecureRestApi,
   type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';
 export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';

@@ -1,7 +1,7 @@
 // Regenerates the API reports of the package's public entries (api/*.api.md) with @microsoft/api-extractor.
 // Each report lists every exported name and signature, so a change to the public surface shows up in review.
 //
-// Usage: npm run api            (emit declarations, rewrite the reports)
+// Usage: npm run api            (emit declarations, rewrite the reports, then regenerate the API reference docs/api)
 //        npm run api -- --check (fail when a committed report is stale or an entry leaks an unexported type)
 //
 // Declarations come from `tsc -p tsconfig.build.json` (the same project `npm run build` compiles), emitted into
@@ -50,6 +50,10 @@ function main(): void {
   if (problems.length > 0) {
     console.error(problems.join('\n'));
     process.exit(1);
+  }
+  if (!check) {
+    // The reference docs describe the same surface: regenerate them in the same step (`npm run docs` alone does only this).
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc')], { cwd: ROOT, stdio: 'inherit' });
   }
 }
 

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import type { HttpMethod } from '../../../lambda/shared/route-permissions';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
@@ -24,9 +25,6 @@ export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
 /** The draft-04 meta-schema URI, the only JSON-schema version API Gateway models support. */
 export const JSON_SCHEMA_DRAFT_04 = 'http://json-schema.org/draft-04/schema#';
-
-/** HTTP methods a route may use (`ANY` is not allowed: every method is declared, validated and throttled on its own). */
-export type RouteMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 /** Which throttling class a route belongs to. */
 export enum RouteCategory {
@@ -65,8 +63,8 @@ export interface PublicRoute extends RouteKey {
 
 /** A route of a {@link SecureRestApi}: method, path, integration and the schemas of its input. */
 export interface SecureRouteOptions {
-  /** HTTP method. */
-  readonly method: RouteMethod;
+  /** HTTP method (`ANY` is not allowed: every method is declared, validated and throttled on its own). */
+  readonly method: HttpMethod;
   /** Resource path, for example `/notes/{id}`; segments are literals or `{name}` parameters (no greedy `{proxy+}`). */
   readonly path: string;
   /** The backend, for example `new apigateway.LambdaIntegration(fn)`. */
@@ -848,7 +846,7 @@ export class SecureRestApi extends Construct {
   }
 }
 
-function isRouteMethod(method: string | undefined): method is RouteMethod {
+function isRouteMethod(method: string | undefined): method is HttpMethod {
   return method !== undefined && ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(method);
 }
 

@@ -338,7 +338,12 @@ export class WebFirewall extends Construct {
   /** The rule names in evaluation order (each is also the rule's metric name). */
   public readonly ruleNames: string[];
   /** The per-IP limit on authentication paths: requests per `evaluationWindowSeconds` (what one client may send there). */
-  public readonly authRateLimit: { readonly limit: number; readonly evaluationWindowSeconds: number };
+  public readonly authRateLimit: {
+    /** Requests one IP address may send to the authentication paths per window. */
+    readonly limit: number;
+    /** The window, in seconds. */
+    readonly evaluationWindowSeconds: number;
+  };
 
   private readonly maxBodyBytes: number;
   private readonly apiGatewayInspectionBytes: number;
