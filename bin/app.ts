@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildBaseline } from '../lib/baseline';
-import { addRulePacks } from '../lib/compliance/rule-packs';
+import { addRulePacks } from '../lib/compliance';
 import { loadConfig } from '../lib/config';
 import { buildPipeline } from '../lib/stacks/pipeline-stack';
 

@@ -12,7 +12,7 @@
  * (test/package/bundles.test.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
 
@@ -135,4 +135,34 @@ export function bundleHandlerSync(name: HandlerName, outdir: string): BundledHan
   } finally {
     rmSync(temp, { force: true });
   }
+}
+
+/** Where `npm run build` and the on-demand bundling put the bundles: `dist/handlers/<name>/index.js`. */
+export const HANDLERS_OUTDIR = join(ROOT, 'dist', 'handlers');
+
+/**
+ * The folder of a handler's bundle, bundled first when it is missing or older than any file it is built from
+ * (lambda/, the lockfile, this module), so a stale bundle is never deployed. Used at synth from this repository's
+ * sources: by the library's constructs (lib/internal/handler-assets.ts) and by the reference app's stacks.
+ */
+export function ensureHandlerBundleSync(name: HandlerName, outdir: string = HANDLERS_OUTDIR): string {
+  const file = join(outdir, name, BUNDLE_FILE);
+  if (isStale(file)) bundleHandlerSync(name, outdir);
+  return join(outdir, name);
+}
+
+/** True when the bundle is missing or older than a file it may be built from. */
+function isStale(bundle: string): boolean {
+  if (!existsSync(bundle)) return true;
+  const built = statSync(bundle).mtimeMs;
+  const inputs = [join(ROOT, 'package-lock.json'), join(ROOT, 'scripts', 'handlers.ts')];
+  return inputs.some((f) => existsSync(f) && statSync(f).mtimeMs > built) || newerThan(join(ROOT, 'lambda'), built);
+}
+
+function newerThan(dir: string, time: number): boolean {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time) return true;
+  }
+  return false;
 }

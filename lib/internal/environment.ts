@@ -21,11 +21,24 @@ export function lambdaEnvironmentBytes(environment: Readonly<Record<string, stri
  * Throws at synth (naming the construct, the prop and the fix) when the variables exceed Lambda's 4 KB,
  * which CloudFormation would otherwise only report at deploy time. `largest` names the variable the prop feeds.
  */
-export function checkLambdaEnvironmentSize(scope: IConstruct, prop: string, environment: Readonly<Record<string, string>>, largest: string): void {
+export function checkLambdaEnvironmentSize(
+  scope: IConstruct, prop: string, environment: Readonly<Record<string, string>>, largest: string,
+  fix = 'shorten the table (one route per resource path template, fewer or shorter roles and scopes).',
+): void {
   const bytes = lambdaEnvironmentBytes(environment);
   if (bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES) return;
   const own = Buffer.byteLength(environment[largest] ?? '', 'utf8');
   invalidProp(scope, prop, `${own} bytes in ${largest}`,
-    `Fix: the function's environment would take about ${bytes} bytes and Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all variables together; ` +
-    'shorten the table (one route per resource path template, fewer or shorter roles and scopes).');
+    `Fix: the function's environment would take about ${bytes} bytes and Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all variables together; ${fix}`);
+}
+
+/** The name of the variable whose value takes the most bytes (for the error message), or '' when there is none. */
+export function largestVariable(environment: Readonly<Record<string, string>>): string {
+  let name = '';
+  let size = -1;
+  for (const [k, v] of Object.entries(environment)) {
+    const bytes = Token.isUnresolved(v) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(v, 'utf8');
+    if (bytes > size) { name = k; size = bytes; }
+  }
+  return name;
 }

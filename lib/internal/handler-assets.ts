@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { dirname, extname, join } from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
@@ -31,7 +31,7 @@ export interface HandlerBundle {
 
 /** The part of scripts/handlers.ts used to bundle on demand (loaded at run time, never part of the package). */
 interface HandlerBundler {
-  bundleHandlerSync(name: HandlerBundleName, outdir: string): unknown;
+  ensureHandlerBundleSync(name: HandlerBundleName, outdir: string): string;
   readonly HANDLERS: Record<HandlerBundleName, string>;
 }
 
@@ -56,12 +56,12 @@ export function handlerBundle(name: HandlerBundleName): HandlerBundle {
   const dir = join(outdir, name);
   const file = join(dir, 'index.js');
   const fromSources = extname(__filename) === '.ts';
-  if (fromSources && existsSync(join(root, 'lambda')) && isStale(file, root)) {
+  if (fromSources && existsSync(join(root, 'lambda'))) {
     // esbuild is a development dependency: loaded here only, when running from this repository's sources.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time path outside the package, never bundled or emitted
     const bundler = require(join(root, 'scripts', 'handlers')) as HandlerBundler;
     if (!(name in bundler.HANDLERS)) throw new Error(`${PACKAGE_NAME}: no handler named '${name}' in scripts/handlers.ts.`);
-    bundler.bundleHandlerSync(name, outdir);
+    bundler.ensureHandlerBundleSync(name, outdir);
   }
   if (!existsSync(file)) {
     throw new Error(`${PACKAGE_NAME}: the handler bundle ${file} is missing. ` +
@@ -75,20 +75,4 @@ export function handlerBundle(name: HandlerBundleName): HandlerBundle {
 /** `lambda.Code` for a pre-built handler bundle (its handler is `index.handler`). */
 export function handlerCode(name: HandlerBundleName): lambda.Code {
   return lambda.Code.fromAsset(handlerBundle(name).dir);
-}
-
-/** True when the bundle is missing or older than a file it may be built from. */
-function isStale(bundle: string, root: string): boolean {
-  if (!existsSync(bundle)) return true;
-  const built = statSync(bundle).mtimeMs;
-  const inputs = [join(root, 'package-lock.json'), join(root, 'scripts', 'handlers.ts')];
-  return inputs.some((f) => existsSync(f) && statSync(f).mtimeMs > built) || newerThan(join(root, 'lambda'), built);
-}
-
-function newerThan(dir: string, time: number): boolean {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory() ? newerThan(path, time) : statSync(path).mtimeMs > time) return true;
-  }
-  return false;
 }

@@ -3,21 +3,17 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import {
+  acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, SecureFunction, SecureRestApi, SecureRouteOptions, ThrottleLimits,
+  TlsLoadBalancer, WebFirewall,
+} from '..';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
 import { CODE_PATTERN, CODE_VERIFIER_PATTERN } from '../../lambda/session/core';
 import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
 import { stageDomain } from '../config';
-import { LogsKey } from '../constructs/logging';
-import { TlsLoadBalancer } from '../constructs/tls-load-balancer';
-import { WebFirewall } from '../constructs/web-firewall';
-import { JwtAuthorizer } from '../constructs/jwt-authorizer';
-import { SecureFunction } from '../constructs/secure-function';
-import { authCapacityThrottle, PublicRoute, RouteCategory, SecureRestApi, SecureRouteOptions, ThrottleLimits } from '../constructs/secure-rest-api';
-import { acknowledge } from '../internal/acknowledge';
-import { handlerCode } from '../internal/handler-assets';
-import { checkLambdaEnvironmentSize } from '../internal/environment';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
+import { referenceHandlerCode } from './handler-code';
 import { IdentityStack } from './identity-stack';
 
 /** Props of {@link ApiStack}. */
@@ -32,7 +28,7 @@ export interface ApiStackProps extends BaselineStackProps {
 /**
  * Capacity of the session function behind `/auth/*`: reserved concurrency, and the duration of one request at the
  * upper end of normal (a token or revocation call to the issuer). The gateway throttle of the auth routes is derived
- * from it with `authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
+ * from it with `SecureRestApi.authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
  */
 export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, secondsPerRequest: 0.5 });
 /** Fewest clients at the WAF per-IP auth limit that may exhaust the auth routes' throttle (the README shows the arithmetic). */
@@ -40,7 +36,7 @@ export const AUTH_ROUTE_MIN_CLIENTS = 500;
 
 /** The auth routes' per-method throttle: the session function's capacity, checked against the WAF per-IP auth limit. */
 export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
-  const { rateLimit, burstLimit } = authCapacityThrottle({
+  const { rateLimit, burstLimit } = SecureRestApi.authCapacityThrottle({
     perClientLimit: firewall.authRateLimit.limit,
     perClientWindowSeconds: firewall.authRateLimit.evaluationWindowSeconds,
     backendConcurrency: SESSION_CAPACITY.concurrency,
@@ -146,7 +142,7 @@ export class ApiStack extends BaselineStack {
     const rateLimiter = props.data.rateLimiter;
     const rateLimitEnvironment = rateLimiter.clientEnvironment();
     this.notesFunction = new SecureFunction(this, 'NotesFunction', {
-      code: handlerCode('api'),
+      code: referenceHandlerCode('api'),
       description: 'Notes API behind the REST API: schema-validated input, ownership checked in SQL, IAM database token over verified TLS',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -165,7 +161,7 @@ export class ApiStack extends BaselineStack {
       const sessionEgress = this.httpsEgressGroup(props.vpc, 'SessionFunctionSecurityGroup',
         'session function: HTTPS to the issuer token and revocation endpoints only', 'HTTPS to the issuer token and revocation endpoints');
       this.sessionFunction = new SecureFunction(this, 'SessionFunction', {
-        code: handlerCode('session'),
+        code: referenceHandlerCode('session'),
         description: 'Session endpoints: code + PKCE exchange, refresh token only in an HttpOnly cookie, revocation on logout',
         vpc: props.vpc,
         securityGroups: [sessionEgress, rateLimiter.clientSecurityGroup],
@@ -315,10 +311,9 @@ export class ApiStack extends BaselineStack {
       ...rateLimitEnvironment,
       POWERTOOLS_SERVICE_NAME: 'notes-alb',
     };
-    checkLambdaEnvironmentSize(this.jwtAuthorizer, 'routes', albEnvironment, 'ROUTE_PERMISSIONS');
     const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
     this.albFunction = new SecureFunction(this, 'AlbFunction', {
-      code: handlerCode('api-alb'),
+      code: referenceHandlerCode('api-alb'),
       description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -1,12 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { ServiceKey } from '../constructs/encryption-keys';
-import { IamAuthDatabase } from '../constructs/iam-auth-database';
-import { IdentityRateLimiter } from '../constructs/identity-rate-limiter';
-import { DatabaseBootstrap } from '../constructs/iam-auth-database/bootstrap';
-import { LogsKey } from '../constructs/logging';
-import { acknowledge } from '../internal/acknowledge';
+import { acknowledge, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '..';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link DataStack}. */

@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
+import { LogsKey, UserDirectory } from '..';
 import { stageDomain } from '../config';
-import { LogsKey } from '../constructs/logging';
-import { COGNITO_ROLES_CLAIM, UserDirectory } from '../constructs/user-directory';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link IdentityStack}. */
@@ -125,7 +124,7 @@ export class IdentityStack extends BaselineStack {
         maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
         requireAccessTokenType: identity.requireAccessTokenType,
         scopePrefix: identity.scopePrefix,
-        rolesClaim: COGNITO_ROLES_CLAIM,
+        rolesClaim: UserDirectory.ROLES_CLAIM,
         tokenEndpoint: identity.tokenEndpoint,
         revocationEndpoint: identity.revocationEndpoint,
         clientId: identity.clientId,

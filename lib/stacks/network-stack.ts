@@ -1,7 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { LogsKey } from '../constructs/logging';
-import { SecureVpc } from '../constructs/secure-vpc';
+import { LogsKey, SecureVpc } from '..';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** The network: a three-tier VPC with flow logs and private endpoints. Long-lived, rarely changed. */

@@ -6,9 +6,9 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledge } from '..';
 import { buildStage, StageStacks } from '../baseline';
 import { BaselineConfig, PipelineConfig, StageConfig } from '../config';
-import { acknowledge } from '../internal/acknowledge';
 import { denyGrantsExceptForAwsServices } from '../internal/key-policy';
 
 /** Props of {@link BaselineStage}. */

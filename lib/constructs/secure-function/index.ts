@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
+import { checkLambdaEnvironmentSize, largestVariable } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
@@ -160,6 +161,11 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
           `${name}_ARN and read it with lambda/shared/secrets at run time.`);
       }
     }
+
+    // Lambda refuses a deployment whose variables exceed 4 KB together: say so at synth, naming the largest one.
+    const environment = props.environment ?? {};
+    checkLambdaEnvironmentSize(this, 'environment', environment, largestVariable(environment),
+      'pass less configuration through variables (shorten the largest, or move it to a file in the code asset).');
 
     this.logGroup = new SecureLogGroup(this, 'LogGroup', {
       encryptionKey: props.logsKey,

@@ -218,6 +218,9 @@ export class UserDirectory extends Construct {
   public readonly logoutEndpoint: string;
   /** Full names of the resource server scopes (`<identifier>/<name>`). */
   public readonly scopes: string[];
+  /** The claim of this directory's tokens that holds the caller's roles (its groups): `cognito:groups`. */
+  public static readonly ROLES_CLAIM: string = COGNITO_ROLES_CLAIM;
+
   /** The claim that carries the roles. */
   public readonly rolesClaim = COGNITO_ROLES_CLAIM;
   /** Token use the authorizer should require. */
