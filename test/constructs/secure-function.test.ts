@@ -101,6 +101,17 @@ describe('SecureFunction', () => {
       .toThrow(/S\/Fn: invalid environment\.DB_PASSWORD = "\(value hidden\)"\. Fix: never put a secret in an environment variable.*DB_PASSWORD_ARN/);
   });
 
+  test('fails if the environment exceeds Lambda\'s 4 KB for all variables together, naming the largest and the fix', () => {
+    // GIVEN variables that together take more than 4,096 bytes (Lambda would refuse the deployment)
+    const { stack, vpc, logsKey } = setup();
+    const environment = { SMALL: 'x', LARGE_TABLE: 'y'.repeat(4100) };
+    // THEN synth stops, naming the construct, the prop, the largest variable and the fix
+    expect(() => new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, environment }))
+      .toThrow(/S\/Fn: invalid environment = "4100 bytes in LARGE_TABLE"\. Fix: the function's environment would take about \d+ bytes and Lambda allows 4096/);
+    // AND just under the limit is accepted
+    new SecureFunction(stack, 'Fn2', { code: CODE, description: 'test', vpc, logsKey, environment: { LARGE_TABLE: 'y'.repeat(4000) } });
+  });
+
   test('secret references (ARNs, names) are allowed', () => {
     const { stack, vpc, logsKey } = setup();
     new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey, environment: { API_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x' } });
