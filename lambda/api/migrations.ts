@@ -12,6 +12,7 @@
  * `app_user`, which only gets {@link API_TABLE_PRIVILEGES} on {@link API_SCHEMA}.
  */
 import type { ClientBase } from 'pg';
+import { type Migration, runMigrations } from '../shared/migrate';
 
 /** The schema that holds the API's tables. */
 export const API_SCHEMA = 'public';
@@ -24,15 +25,8 @@ export const API_TABLE_PRIVILEGES: Record<string, string[]> = Object.freeze({
   notes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
 }) as Record<string, string[]>;
 
-/** One schema change. `statements` are constant SQL text (no values, no identifiers from input). */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly statements: readonly string[];
-}
-
-/** Key of the advisory lock that serializes migrators (an arbitrary constant: "notes" in ASCII). */
-export const MIGRATION_LOCK_KEY = 0x6e6f746573;
+export type { Migration } from '../shared/migrate';
+export { MIGRATION_LOCK_KEY } from '../shared/migrate';
 
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
@@ -57,29 +51,8 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
 ]);
 
 /**
- * Creates or upgrades the schema. Idempotent: a second call changes nothing.
- * Takes a connected client (not a pool) so that the lock and the transaction
- * use one session. `migrations` is for tests; callers use the default.
+ * Creates or upgrades the notes schema (see {@link runMigrations}). `migrations` is for tests; callers use the default.
  */
 export async function migrate(client: ClientBase, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migrations (
-      version integer PRIMARY KEY,
-      name text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM public.schema_migrations');
-    const applied = new Set(rows.map((r) => Number(r.version)));
-    for (const migration of migrations) {
-      if (applied.has(migration.version)) continue;
-      for (const statement of migration.statements) await client.query(statement);
-      await client.query('INSERT INTO public.schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
+  await runMigrations(client, migrations);
 }

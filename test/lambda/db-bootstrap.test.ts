@@ -2,7 +2,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
 import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate } from '../../lambda/api/migrations';
-import { BootstrapDeps, BootstrapError, bootstrapDatabase, ConnectionOptions, handleEvent, parseConfig, SqlClient } from '../../lambda/db-bootstrap/core';
+import { BootstrapDeps, BootstrapError, bootstrapDatabase, ConnectionOptions, handleEvent, parseConfig, parseSchemaSpec, SqlClient } from '../../lambda/db-bootstrap/core';
 import { SecretCache } from '../../lambda/shared/secrets';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
 
@@ -272,6 +272,31 @@ describe('database bootstrap on a real PostgreSQL', () => {
     expect(err.message).not.toMatch(/\n|\bat /);
     expect(err.message).not.toContain(MASTER_PASSWORD);
   }, 60_000);
+});
+
+describe('parseSchemaSpec: the migrations and table privileges come from the custom resource, not the bundle', () => {
+  test('without them, no migration and no table privilege', () => {
+    expect(parseSchemaSpec({})).toEqual({ migrations: [], tablePrivileges: {} });
+  });
+
+  test('reads the JSON properties the construct writes', () => {
+    const migrations = [{ version: 1, name: 'a', statements: ['SELECT 1'] }, { version: 3, name: 'b', statements: ['SELECT 2'] }];
+    const spec = parseSchemaSpec({ Migrations: JSON.stringify(migrations), TablePrivileges: JSON.stringify({ orders: ['SELECT'] }) });
+    expect(spec.migrations).toEqual(migrations);
+    expect({ ...spec.tablePrivileges }).toEqual({ orders: ['SELECT'] });
+  });
+
+  test.each([
+    [{ Migrations: '{' }, /Migrations is not valid JSON/],
+    [{ Migrations: '{}' }, /Migrations is not a list/],
+    [{ Migrations: JSON.stringify([{ version: 2, name: 'a', statements: ['x'] }, { version: 1, name: 'b', statements: ['y'] }]) }, /Migrations\[1\] needs an integer version above the previous one/],
+    [{ Migrations: JSON.stringify([{ version: 1, name: 'a', statements: [''] }]) }, /Migrations\[0\] needs/],
+    [{ TablePrivileges: '[]' }, /TablePrivileges is not an object/],
+    [{ TablePrivileges: JSON.stringify({ orders: 'SELECT' }) }, /TablePrivileges\.orders is not a list/],
+    [{ Migrations: 5 }, /Migrations is not JSON text/],
+  ])('fails if the properties are malformed (%#), before touching the database', (props, message) => {
+    expect(() => parseSchemaSpec(props as Record<string, unknown>)).toThrow(message);
+  });
 });
 
 describe('parseConfig', () => {

@@ -15,6 +15,21 @@ import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
 import { IIamAuthDatabase, SAFE_DB_IDENTIFIER } from './index';
 
+/** One numbered schema change of {@link DatabaseBootstrapProps.migrations}. */
+export interface DatabaseMigration {
+  /** Version, a positive integer above the previous migration's. */
+  readonly version: number;
+  /** What the migration does (recorded with the version). */
+  readonly name: string;
+  /** Constant SQL statements (no values or identifiers from input), run in one transaction with the other pending migrations. */
+  readonly statements: string[];
+}
+
+/** Table names the bootstrap can grant on (lower-case PostgreSQL identifiers). */
+const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** The only table privileges an application role gets. */
+const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+
 /** Props of {@link DatabaseBootstrap}. */
 export interface DatabaseBootstrapProps {
   /** The database to bootstrap (an {@link IamAuthDatabase}, or your own {@link IIamAuthDatabase}). */
@@ -41,6 +56,18 @@ export interface DatabaseBootstrapProps {
    */
   readonly appUser?: string;
   /**
+   * Your schema's migrations, run in order by the master user under an advisory lock, each once (recorded in
+   * `public.schema_migrations`). Append only: never edit or reorder one that has run. Constant SQL text only.
+   * @default - none: the bootstrap creates no table
+   */
+  readonly migrations?: DatabaseMigration[];
+  /**
+   * Privileges of the application role on the tables of the `public` schema (SELECT, INSERT, UPDATE, DELETE only: no DDL,
+   * TRUNCATE, REFERENCES or TRIGGER). Any other table privilege the role holds in that schema is revoked.
+   * @default - none: the application role gets CONNECT on the database and USAGE on the schema only
+   */
+  readonly tablePrivileges?: Record<string, string[]>;
+  /**
    * Extra custom-resource properties (no secrets: they are stored in the template). Changing one re-runs the
    * bootstrap, so pass a hash of your handler's code and migrations here when you give `code` or `entry`.
    * @default - with the shipped handler, `CodeHash`: the first 16 hex digits of its bundle's SHA-256, so a new
@@ -63,7 +90,7 @@ export interface DatabaseBootstrapProps {
  * A CloudFormation custom resource that prepares an {@link IamAuthDatabase} for IAM authentication
  * on every deployment that changes it: the handler reads the master secret (through the VPC
  * endpoint), connects with verified TLS, creates the application role with `rds_iam` and its
- * grants, and runs the migrations. Both the handler and the provider framework function run in
+ * grants, runs the migrations you give and grants the table privileges you list (none by default). Both the handler and the provider framework function run in
  * the VPC's private subnets, and neither can reach anything but the database and HTTPS inside the VPC.
  */
 export class DatabaseBootstrap extends Construct {
@@ -96,6 +123,7 @@ export class DatabaseBootstrap extends Construct {
       invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
     }
     const shipped = props.code === undefined && props.entry === undefined ? handlerBundle('db-bootstrap') : undefined;
+    this.checkSchemaProps(props);
 
     this.handler = new SecureFunction(this, 'Handler', {
       ...(shipped !== undefined ? { code: lambda.Code.fromAsset(shipped.dir) } : props.code !== undefined ? { code: props.code } : { entry: props.entry }),
@@ -167,6 +195,8 @@ export class DatabaseBootstrap extends Construct {
         MasterSecretArn: db.secret.secretArn,
         AppUser: appUser,
         ...(shipped !== undefined ? { CodeHash: shipped.sha256.slice(0, 16) } : {}),
+        ...(props.migrations !== undefined ? { Migrations: JSON.stringify(props.migrations) } : {}),
+        ...(props.tablePrivileges !== undefined ? { TablePrivileges: JSON.stringify(props.tablePrivileges) } : {}),
         ...props.properties,
       },
     });
@@ -175,6 +205,31 @@ export class DatabaseBootstrap extends Construct {
     this.node.defaultChild = this.resource.node.defaultChild;
 
     this.hardenFramework(frameworkRole);
+  }
+
+  private checkSchemaProps(props: DatabaseBootstrapProps): void {
+    let last = 0;
+    (props.migrations ?? []).forEach((m, i) => {
+      if (!Number.isInteger(m.version) || m.version <= last) {
+        invalidProp(this, `migrations[${i}].version`, m.version, `Fix: number migrations with increasing positive integers (after ${last}); never renumber one that has run.`);
+      }
+      if (typeof m.name !== 'string' || m.name.trim() === '' || m.name.length > 200) {
+        invalidProp(this, `migrations[${i}].name`, m.name, 'Fix: say what the migration does in 1 to 200 characters.');
+      }
+      if (!Array.isArray(m.statements) || m.statements.length === 0 || m.statements.some((st) => typeof st !== 'string' || st.trim() === '')) {
+        invalidProp(this, `migrations[${i}].statements`, m.statements, 'Fix: give one or more non-empty SQL statements (constant text).');
+      }
+      last = m.version;
+    });
+    for (const [table, privileges] of Object.entries(props.tablePrivileges ?? {})) {
+      if (!TABLE_NAME.test(table)) {
+        invalidProp(this, 'tablePrivileges', table, 'Fix: name tables of the public schema as lower-case identifiers (letters, digits, underscores).');
+      }
+      const bad = (privileges ?? []).filter((p) => !TABLE_PRIVILEGES.includes(p));
+      if (!Array.isArray(privileges) || privileges.length === 0 || bad.length > 0) {
+        invalidProp(this, `tablePrivileges.${table}`, privileges, `Fix: grant only ${TABLE_PRIVILEGES.join(', ')} (no DDL, TRUNCATE, REFERENCES or TRIGGER), at least one.`);
+      }
+    }
   }
 
   /**
