@@ -1,12 +1,9 @@
 /**
  * Schema of the notes API, created or upgraded idempotently by {@link migrate}.
  *
- * Migrations are numbered and recorded in `schema_migrations`; each runs once.
- * Pending migrations run in one transaction (all or nothing) under a
- * transaction-scoped advisory lock, so two concurrent callers (two bootstrap
- * runs) never apply one twice.
- * To upgrade the schema, append a migration with the next number; never edit or
- * reorder an applied one.
+ * Migrations are numbered and run by lambda/shared/migrate.ts (each once, in one
+ * transaction under an advisory lock). To upgrade the schema, append a migration
+ * with the next number; never edit or reorder an applied one.
  *
  * Run by a privileged database user (the bootstrap function), not by the API's
  * `app_user`, which only gets {@link API_TABLE_PRIVILEGES} on {@link API_SCHEMA}.
@@ -24,9 +21,6 @@ export const API_SCHEMA = 'public';
 export const API_TABLE_PRIVILEGES: Record<string, string[]> = Object.freeze({
   notes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
 }) as Record<string, string[]>;
-
-export type { Migration } from '../shared/migrate';
-export { MIGRATION_LOCK_KEY } from '../shared/migrate';
 
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = Object.freeze([

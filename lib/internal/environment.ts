@@ -10,11 +10,13 @@ const UNRESOLVED_VALUE_BYTES = 128;
 /** Bytes the variables take in Lambda's count (names + values; unresolved values estimated). */
 export function lambdaEnvironmentBytes(environment: Readonly<Record<string, string>>): number {
   let bytes = 0;
-  for (const [name, value] of Object.entries(environment)) {
-    bytes += Buffer.byteLength(name, 'utf8');
-    bytes += Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value, 'utf8');
-  }
+  for (const [name, value] of Object.entries(environment)) bytes += Buffer.byteLength(name, 'utf8') + valueBytes(value);
   return bytes;
+}
+
+/** Bytes one value takes (an unresolved value estimated). */
+function valueBytes(value: string): number {
+  return Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value, 'utf8');
 }
 
 /**
@@ -37,7 +39,7 @@ export function largestVariable(environment: Readonly<Record<string, string>>): 
   let name = '';
   let size = -1;
   for (const [k, v] of Object.entries(environment)) {
-    const bytes = Token.isUnresolved(v) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(v, 'utf8');
+    const bytes = valueBytes(v);
     if (bytes > size) { name = k; size = bytes; }
   }
   return name;
