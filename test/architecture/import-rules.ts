@@ -1,0 +1,297 @@
+import { builtinModules } from 'module';
+import ts from 'typescript';
+
+/**
+ * The import directions of docs/architecture.md, as code: a parser that finds every module reference in a source
+ * file (static import and export, `import type`, `require()`, `require.resolve()`, dynamic `import()`,
+ * `import x = require()`, `import('...').T` types), a resolver for relative paths, and the rules. Pure: it works on a
+ * map of repository-relative path to text, so the self-tests feed it synthetic files.
+ */
+
+/** One module reference of a source file. */
+export interface ImportEdge {
+  /** The importing file (repository-relative). */
+  readonly from: string;
+  /** The specifier as written. */
+  readonly specifier: string;
+  /** The file it resolves to (repository-relative) for a relative specifier; undefined for a package or built-in. */
+  readonly target?: string;
+  /** How it is written, for the failure message. */
+  readonly kind: 'import' | 'export' | 'require' | 'require.resolve' | 'dynamic import' | 'import type';
+  /** Erased at compile time (`import type`, `export type`, only `type` specifiers, `import('x').T`): no runtime load. */
+  readonly typeOnly: boolean;
+  /** 1-based line of the reference. */
+  readonly line: number;
+}
+
+/** A file may break a rule with one import when the exception says why. */
+export interface ImportException {
+  readonly from: string;
+  readonly to: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** A broken rule. */
+export interface ImportViolation {
+  readonly edge: ImportEdge;
+  readonly rule: string;
+  readonly why: string;
+}
+
+const RESOLVE_SUFFIXES = ['', '.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '/index.ts', '/index.js'];
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** Joins a relative specifier onto the importing file's folder, normalizing `.` and `..` (repository-relative, `/`). */
+function joinRelative(from: string, specifier: string): string {
+  const parts = from.split('/').slice(0, -1);
+  for (const part of specifier.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/**
+ * Resolves a relative specifier the way TypeScript and Node.js do for this repository: the exact file, then with a
+ * source extension, then the folder's index. A `.js` specifier also finds the `.ts` file it compiles from.
+ */
+export function resolveRelative(from: string, specifier: string, exists: (path: string) => boolean): string {
+  const base = joinRelative(from, specifier);
+  const stems = /\.[mc]?js$/.test(base) ? [base, base.replace(/\.([mc]?)js$/, '.$1ts')] : [base];
+  for (const stem of stems) for (const suffix of RESOLVE_SUFFIXES) if (exists(stem + suffix)) return stem + suffix;
+  return base;
+}
+
+/** Every module reference of one source file, with relative ones resolved. */
+export function importsOf(from: string, text: string, exists: (path: string) => boolean): ImportEdge[] {
+  const sf = ts.createSourceFile(from, text, ts.ScriptTarget.Latest, true, from.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const edges: ImportEdge[] = [];
+  const add = (node: ts.Node, specifier: string, kind: ImportEdge['kind'], typeOnly: boolean) => {
+    const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+    const target = specifier.startsWith('.') ? resolveRelative(from, specifier, exists) : undefined;
+    edges.push({ from, specifier, target, kind, typeOnly, line });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const named = clause?.namedBindings;
+      const allTypeSpecifiers = clause !== undefined && clause.name === undefined && named !== undefined && ts.isNamedImports(named)
+        && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      add(node, node.moduleSpecifier.text, 'import', clause?.isTypeOnly === true || allTypeSpecifiers);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      const named = node.exportClause;
+      const allTypeSpecifiers = named !== undefined && ts.isNamedExports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly);
+      add(node, node.moduleSpecifier.text, 'export', node.isTypeOnly || allTypeSpecifiers);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)
+      && ts.isStringLiteral(node.moduleReference.expression)) {
+      add(node, node.moduleReference.expression.text, 'require', node.isTypeOnly);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      add(node, node.argument.literal.text, 'import type', true);
+    } else if (ts.isCallExpression(node) && node.arguments.length >= 1 && ts.isStringLiteralLike(node.arguments[0])) {
+      const callee = node.expression;
+      const specifier = node.arguments[0].text;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword) add(node, specifier, 'dynamic import', false);
+      else if (ts.isIdentifier(callee) && callee.text === 'require') add(node, specifier, 'require', false);
+      else if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && ts.isIdentifier(callee.expression)
+        && callee.expression.text === 'require') add(node, specifier, 'require.resolve', false);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return edges;
+}
+
+// ---------------------------------------------------------------------------
+// Areas and rules.
+// ---------------------------------------------------------------------------
+
+/** Under a folder (or the folder itself, for a file path without the trailing part). */
+const under = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
+const inAny = (path: string, folders: readonly string[]): boolean => folders.some((f) => under(path, f));
+
+/** The library's own parts, which may use lib/internal. */
+const LIBRARY_PARTS = ['lib/constructs', 'lib/aspects', 'lib/compliance', 'lib/internal', 'lib/index.ts'];
+/** The reference deployment's parts inside lib/ and bin/. */
+const REFERENCE_APP_PARTS = ['lib/stacks', 'lib/baseline.ts', 'lib/config', 'bin'];
+/** Tooling and tests: never imported by the app, the library or the handlers. */
+const TOOLING = ['bin', 'scripts', 'bench', 'test', 'examples'];
+/** The reference app's own handlers, whose data modules (schemas, routes, migrations) lib/stacks may read. */
+const REFERENCE_HANDLERS = ['lambda/api', 'lambda/session'];
+
+/** The handler folder (`lambda/<name>`) of a path under lambda/, or `lambda/shared`. */
+function lambdaFolder(path: string): string | undefined {
+  const m = /^lambda\/([^/]+)\//.exec(path);
+  return m ? `lambda/${m[1]}` : undefined;
+}
+
+/** What a rule sees besides the edge. */
+export interface RuleContext {
+  /** Why the target is not a pure contract module (it loads a package or built-in at run time), or undefined when it is. */
+  impurity(target: string): string | undefined;
+}
+
+/** One rule of docs/architecture.md: `check` returns why the edge breaks it, or undefined. */
+export interface ImportRule {
+  readonly id: string;
+  readonly check: (edge: ImportEdge & { readonly target: string }, ctx: RuleContext) => string | undefined;
+}
+
+export const IMPORT_RULES: readonly ImportRule[] = [
+  {
+    id: 'lambda-stands-alone',
+    check: ({ from, target }) => under(from, 'lambda') && !under(target, 'lambda')
+      ? 'lambda/ never imports lib/, bin/, scripts/ or anything else outside lambda/: a handler bundle holds only handler code'
+      : undefined,
+  },
+  {
+    id: 'handlers-independent',
+    check: ({ from, target }) => {
+      const source = lambdaFolder(from);
+      const dest = lambdaFolder(target);
+      if (source === undefined || dest === undefined || source === dest || dest === 'lambda/shared') return undefined;
+      return source === 'lambda/shared'
+        ? 'lambda/shared imports only lambda/shared: shared code never depends on one handler'
+        : `${source} imports only its own folder and lambda/shared, never another handler (${dest})`;
+    },
+  },
+  {
+    id: 'constructs-generic',
+    check: ({ from, target }) => under(from, 'lib/constructs') && inAny(target, ['lib/stacks', 'lib/baseline.ts', 'lib/config', 'lib/index.ts', 'bin', 'scripts'])
+      ? 'lib/constructs never imports lib/stacks, lib/config, lib/baseline.ts, lib/index.ts, bin/ or scripts/: constructs are generic and get configuration through props'
+      : undefined,
+  },
+  {
+    id: 'internal-private',
+    check: ({ from, target }) => under(target, 'lib/internal') && !inAny(from, LIBRARY_PARTS)
+      ? 'lib/internal is imported only by the library (lib/constructs, lib/aspects, lib/compliance, lib/internal, lib/index.ts); it is not public API'
+      : undefined,
+  },
+  {
+    id: 'library-no-tooling',
+    check: ({ from, target }) => under(from, 'lib') && inAny(target, TOOLING)
+      ? 'lib/ never imports bin/, scripts/, bench/, test/ or examples/'
+      : undefined,
+  },
+  {
+    id: 'lambda-contracts-only',
+    check: ({ from, target, typeOnly }, ctx) => {
+      if (!under(from, 'lib') || !under(target, 'lambda')) return undefined;
+      const allowed = inAny(from, ['lib/stacks', 'lib/baseline.ts']) ? ['lambda/shared', ...REFERENCE_HANDLERS] : ['lambda/shared'];
+      if (!inAny(target, allowed)) {
+        return `${from.startsWith('lib/stacks') ? 'lib/stacks' : 'the library'} may import from lambda/ only ${allowed.join(', ')}`;
+      }
+      const impure = typeOnly ? undefined : ctx.impurity(target);
+      return impure === undefined ? undefined
+        : `lib/ imports from lambda/ only pure contract modules (constants, types, pure functions; no package or Node.js built-in at run time), but ${impure}`;
+    },
+  },
+  {
+    id: 'app-uses-public-entry',
+    check: ({ from, target }) => inAny(from, REFERENCE_APP_PARTS)
+      && (inAny(target, ['lib/constructs', 'lib/aspects']) || (under(target, 'lib/compliance') && target !== 'lib/compliance/index.ts'))
+      ? 'the reference app (bin/, lib/stacks, lib/baseline.ts, lib/config) uses the library through its public entries lib/index.ts and lib/compliance/index.ts'
+      : undefined,
+  },
+  {
+    id: 'bin-composes',
+    check: ({ from, target }) => under(from, 'bin') && !under(target, 'lib') && !under(target, 'bin')
+      ? 'bin/ imports only lib/ (the app is composed from stacks and configuration)'
+      : undefined,
+  },
+  {
+    id: 'config-is-a-leaf',
+    check: ({ from, target }) => under(from, 'lib/config') && !under(target, 'lib/config')
+      ? 'lib/config imports nothing else from the repository: it only reads and validates context'
+      : undefined,
+  },
+];
+
+/**
+ * Whether a module and everything it loads at run time (type-only imports are erased) stay inside lambda/ and load
+ * no package or Node.js built-in. Returns the first offending chain, or undefined for a pure module.
+ */
+export function impurityOf(target: string, files: ReadonlyMap<string, string>, exists: (path: string) => boolean): string | undefined {
+  const seen = new Set<string>();
+  const walk = (path: string, chain: string[]): string | undefined => {
+    if (seen.has(path)) return undefined;
+    seen.add(path);
+    const text = files.get(path);
+    if (text === undefined) return `${[...chain, path].join(' → ')} cannot be read`;
+    for (const edge of importsOf(path, text, exists)) {
+      if (edge.typeOnly) continue;
+      const via = [...chain, path].join(' → ');
+      if (edge.target === undefined) return `${via} loads ${BUILTINS.has(edge.specifier) ? 'the Node.js built-in' : 'the package'} '${edge.specifier}'`;
+      if (!under(edge.target, 'lambda')) return `${via} loads ${edge.target}, outside lambda/`;
+      const inner = walk(edge.target, [...chain, path]);
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  };
+  return walk(target, []);
+}
+
+/** Checks every file of `files` against the rules; `exceptions` waive one rule for one import each. */
+export function checkImports(
+  files: ReadonlyMap<string, string>, exceptions: readonly ImportException[], existsOutside: (path: string) => boolean = () => false,
+): { violations: ImportViolation[]; unusedExceptions: ImportException[] } {
+  const exists = (path: string) => files.has(path) || existsOutside(path);
+  const purity = new Map<string, string | undefined>();
+  const ctx: RuleContext = {
+    impurity: (target) => {
+      if (!purity.has(target)) purity.set(target, impurityOf(target, files, exists));
+      return purity.get(target);
+    },
+  };
+  const used = new Set<ImportException>();
+  const violations: ImportViolation[] = [];
+  for (const [path, text] of files) {
+    for (const edge of importsOf(path, text, exists)) {
+      if (edge.target === undefined) continue;
+      for (const rule of IMPORT_RULES) {
+        const why = rule.check({ ...edge, target: edge.target }, ctx);
+        if (why === undefined) continue;
+        const waiver = exceptions.find((e) => e.from === path && e.to === edge.target && e.rule === rule.id);
+        if (waiver) used.add(waiver);
+        else violations.push({ edge, rule: rule.id, why });
+      }
+    }
+  }
+  return { violations, unusedExceptions: exceptions.filter((e) => !used.has(e)) };
+}
+
+/** One line per violation: file:line, the import as written, where it resolves, the rule and why. */
+export function describeViolation(v: ImportViolation): string {
+  const { edge } = v;
+  return `${edge.from}:${edge.line} ${edge.kind} '${edge.specifier}' (${edge.target}) breaks ${v.rule}: ${v.why}`;
+}
+
+// ---------------------------------------------------------------------------
+// The doc's tables.
+// ---------------------------------------------------------------------------
+
+function tableRows(doc: string, name: string): string[][] {
+  const start = doc.indexOf(`<!-- ${name}:start -->`);
+  const end = doc.indexOf(`<!-- ${name}:end -->`);
+  if (start < 0 || end < start) throw new Error(`docs/architecture.md has no <!-- ${name}:start --> ... <!-- ${name}:end --> table`);
+  return doc.slice(start, end).split('\n')
+    .filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l))
+    .slice(1) // the header row
+    .map((l) => l.slice(1, l.trimEnd().length - 1).split(' | ').map((c) => c.trim()));
+}
+
+const code = (cell: string): string => cell.replace(/^`|`$/g, '');
+
+/** The rule ids of the doc's rules table (first column, in backticks). */
+export function documentedRules(doc: string): string[] {
+  return tableRows(doc, 'import-rules').map((row) => code(row[0]));
+}
+
+/** The doc's exceptions table: from, to, rule, reason. */
+export function documentedExceptions(doc: string): ImportException[] {
+  return tableRows(doc, 'import-exceptions').map((row) => {
+    if (row.length !== 4) throw new Error(`docs/architecture.md: an import exception needs four cells (from | to | rule | reason): ${row.join(' | ')}`);
+    return { from: code(row[0]), to: code(row[1]), rule: code(row[2]), reason: row[3] };
+  });
+}

@@ -1,0 +1,153 @@
+import { readFileSync, statSync } from 'fs';
+import { join } from 'path';
+import {
+  checkImports, describeViolation, documentedExceptions, documentedRules, ImportException, importsOf, IMPORT_RULES, impurityOf,
+} from './import-rules';
+import { readSources, ROOT } from './sources';
+
+/**
+ * The import directions of docs/architecture.md hold for every source file: lib/, lambda/, bin/ and scripts/ (and
+ * bench/, examples/, which the lib/internal rule also covers). The doc's exceptions table is the only allow-list.
+ */
+
+const DOC = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+const SCANNED = ['lib', 'lambda', 'bin', 'scripts', 'bench', 'examples'];
+const isFile = (path: string): boolean => {
+  try {
+    return statSync(join(ROOT, path)).isFile();
+  } catch {
+    return false;
+  }
+};
+
+describe('import directions (docs/architecture.md)', () => {
+  const files = readSources(SCANNED);
+  const exceptions = documentedExceptions(DOC);
+
+  test('every import, require and dynamic import follows the rules', () => {
+    // GIVEN every source file of the scanned folders
+    expect(files.size).toBeGreaterThan(100);
+    // WHEN each reference is resolved and checked
+    const { violations } = checkImports(files, exceptions, isFile);
+    // THEN none breaks a rule without an exception in the doc
+    expect(violations.map(describeViolation)).toEqual([]);
+  });
+
+  test('every exception in the doc still matches an import and gives a reason', () => {
+    const { unusedExceptions } = checkImports(files, exceptions, isFile);
+    expect(unusedExceptions.map((e) => `${e.from} → ${e.to} (${e.rule}) no longer matches an import: remove the row from docs/architecture.md`)).toEqual([]);
+    for (const e of exceptions) expect({ ...e, reasonLength: e.reason.length >= 60 }).toEqual({ ...e, reasonLength: true });
+  });
+
+  test('the doc lists exactly the rules the test enforces', () => {
+    expect(documentedRules(DOC).sort()).toEqual(IMPORT_RULES.map((r) => r.id).sort());
+    for (const e of exceptions) expect(IMPORT_RULES.map((r) => r.id)).toContain(e.rule);
+  });
+
+  test('the contract modules the library reads today are pure', () => {
+    const exists = (p: string) => files.has(p) || isFile(p);
+    for (const contract of ['lambda/shared/route-permissions.ts', 'lambda/shared/jwt/config.ts', 'lambda/api/schemas/index.ts']) {
+      expect({ contract, impurity: impurityOf(contract, files, exists) }).toEqual({ contract, impurity: undefined });
+    }
+  });
+});
+
+describe('the import checker itself', () => {
+  const check = (synthetic: Record<string, string>, exceptions: ImportException[] = []) => {
+    const { violations, unusedExceptions } = checkImports(new Map(Object.entries(synthetic)), exceptions);
+    return { broken: violations.map((v) => `${v.edge.from} ${v.rule}`), messages: violations.map(describeViolation), unusedExceptions };
+  };
+
+  test('fails if a handler imports lib/internal, naming the file, the import and the rule', () => {
+    // GIVEN a handler that imports a library helper
+    const result = check({
+      'lambda/api/bad.ts': "import { invalidProp } from '../../lib/internal/errors';\n",
+      'lib/internal/errors.ts': 'export const invalidProp = 1;\n',
+    });
+    // THEN both rules it breaks are reported with the file, the line, the specifier and the resolved path
+    expect(result.broken).toEqual(['lambda/api/bad.ts lambda-stands-alone', 'lambda/api/bad.ts internal-private']);
+    expect(result.messages[0]).toBe("lambda/api/bad.ts:1 import '../../lib/internal/errors' (lib/internal/errors.ts) breaks lambda-stands-alone: "
+      + 'lambda/ never imports lib/, bin/, scripts/ or anything else outside lambda/: a handler bundle holds only handler code');
+  });
+
+  test.each([
+    ['require()', "const s = require('../../stacks/api-stack');"],
+    ['a dynamic import()', "export async function f() { return import('../../stacks/api-stack'); }"],
+    ['export ... from', "export { ApiStack } from '../../stacks/api-stack';"],
+    ['import x = require()', "import stacks = require('../../stacks/api-stack');"],
+    ['a type-only import', "import type { ApiStack } from '../../stacks/api-stack';"],
+    ['an import() type', "export type S = import('../../stacks/api-stack').ApiStack;"],
+  ])('fails if a construct reaches lib/stacks through %s', (_form, source) => {
+    const result = check({ 'lib/constructs/x/index.ts': source, 'lib/stacks/api-stack.ts': 'export class ApiStack {}\n' });
+    expect(result.broken).toEqual(['lib/constructs/x/index.ts constructs-generic']);
+  });
+
+  test('fails if the library imports a lambda/shared module that loads a package at run time', () => {
+    const result = check({
+      'lib/constructs/x/index.ts': "import { pool } from '../../../lambda/shared/db';\n",
+      'lambda/shared/db.ts': "import { helper } from './helper';\nexport const pool = helper;\n",
+      'lambda/shared/helper.ts': "import { Pool } from 'pg';\nexport const helper = Pool;\n",
+    });
+    expect(result.broken).toEqual(['lib/constructs/x/index.ts lambda-contracts-only']);
+    expect(result.messages[0]).toContain("lambda/shared/db.ts → lambda/shared/helper.ts loads the package 'pg'");
+  });
+
+  test('accepts a pure contract module, and a type-only import of an impure one', () => {
+    const result = check({
+      'lib/constructs/x/index.ts': "import { ROUTES } from '../../../lambda/shared/routes';\nimport type { Pool } from '../../../lambda/shared/db';\n",
+      'lambda/shared/routes.ts': "import type { Pool } from 'pg';\nexport const ROUTES = ['/a'];\n",
+      'lambda/shared/db.ts': "import { Pool } from 'pg';\nexport { Pool };\n",
+    });
+    expect(result.broken).toEqual([]);
+  });
+
+  test.each([
+    ['a construct importing a handler folder', { 'lib/constructs/x/index.ts': "import { SQL } from '../../../lambda/api/sql';", 'lambda/api/sql.ts': 'export const SQL = 1;' }, 'lambda-contracts-only'],
+    ['a handler importing another handler', { 'lambda/api/x.ts': "import { a } from '../session/core';", 'lambda/session/core.ts': 'export const a = 1;' }, 'handlers-independent'],
+    ['lambda/shared importing a handler', { 'lambda/shared/x.ts': "import { a } from '../api/routes';", 'lambda/api/routes.ts': 'export const a = 1;' }, 'handlers-independent'],
+    ['a stack importing a construct by path', { 'lib/stacks/s.ts': "import { C } from '../constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'app-uses-public-entry'],
+    ['a script importing lib/internal', { 'scripts/s.ts': "import { warn } from '../lib/internal/warnings';", 'lib/internal/warnings.ts': 'export const warn = 1;' }, 'internal-private'],
+    ['the library importing a test helper', { 'lib/internal/x.ts': "import { h } from '../../test/helpers/h';", 'test/helpers/h.ts': 'export const h = 1;' }, 'library-no-tooling'],
+    ['bin importing a handler', { 'bin/app.ts': "import { a } from '../lambda/api/routes';", 'lambda/api/routes.ts': 'export const a = 1;' }, 'bin-composes'],
+    ['configuration importing a stack', { 'lib/config/x.ts': "import { S } from '../stacks/s';", 'lib/stacks/s.ts': 'export const S = 1;' }, 'config-is-a-leaf'],
+  ])('fails for %s', (_name, synthetic, rule) => {
+    expect(check(synthetic as Record<string, string>).broken.map((b) => b.split(' ')[1])).toContain(rule);
+  });
+
+  test('an exception waives exactly its rule for its import, and an exception that matches nothing is reported', () => {
+    const synthetic = {
+      'lib/stacks/s.ts': "import { k } from '../internal/key';\n",
+      'lib/internal/key.ts': 'export const k = 1;\n',
+    };
+    const waiver = { from: 'lib/stacks/s.ts', to: 'lib/internal/key.ts', rule: 'internal-private', reason: 'test' };
+    const stale = { from: 'lib/stacks/t.ts', to: 'lib/internal/key.ts', rule: 'internal-private', reason: 'test' };
+    expect(check(synthetic).broken).toEqual(['lib/stacks/s.ts internal-private']);
+    const waived = check(synthetic, [waiver, stale]);
+    expect(waived.broken).toEqual([]);
+    expect(waived.unusedExceptions).toEqual([stale]);
+  });
+
+  test('finds references in every syntax and nothing in comments or strings', () => {
+    const edges = importsOf('lib/x.ts', [
+      "import a from './a';",
+      "import { type B } from './b';",
+      "export * from './c';",
+      "const d = require('./d');",
+      "const e = await import('./e');",
+      "const f = require.resolve('./f');",
+      "// import { g } from './g';",
+      "const h = \"import { h } from './h'\";",
+    ].join('\n'), () => false);
+    expect(edges.map((e) => [e.specifier, e.kind, e.typeOnly])).toEqual([
+      ['./a', 'import', false], ['./b', 'import', true], ['./c', 'export', false], ['./d', 'require', false],
+      ['./e', 'dynamic import', false], ['./f', 'require.resolve', false],
+    ]);
+  });
+
+  test('resolves a folder to its index and a .js specifier to its .ts source', () => {
+    const exists = (p: string) => ['lib/index.ts', 'lambda/shared/http.ts'].includes(p);
+    const [entry, http] = importsOf('lib/stacks/s.ts', "import { a } from '..';\nimport { b } from '../../lambda/shared/http.js';", exists);
+    expect(entry.target).toBe('lib/index.ts');
+    expect(http.target).toBe('lambda/shared/http.ts');
+  });
+});
