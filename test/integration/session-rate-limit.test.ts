@@ -4,7 +4,7 @@ import { createRedisRateLimitStore, RedisRateLimitStore } from '../../lambda/sha
 import { createHandler } from '../../lambda/session/handler';
 import { RunningRedis, startRedis } from './redis';
 
-/** Auth routes are limited per client in the shared Redis limiter before the session core runs (issue 10, wired in issue 5's handler). */
+/** Auth routes are limited per client in the shared Redis limiter, wired in the session handler, before the session core runs. */
 describe('session endpoints with the shared rate limiter (real redis-server)', () => {
   let redis: RunningRedis;
   let store: RedisRateLimitStore;

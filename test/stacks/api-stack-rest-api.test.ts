@@ -22,7 +22,7 @@ function functionProps(t: Template, pathPart: string): Record<string, any> {
   return fn.Properties;
 }
 
-describe('ApiStack: REST API, authorizer and handlers (issues 5 and 6)', () => {
+describe('ApiStack: REST API, authorizer and handlers', () => {
   const { stages } = buildTestApp({ stages: ['dev'] });
   const api = stages[0].api;
   const t = Template.fromStack(api, { skipCyclicalDependenciesCheck: true });

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildTestApp } from '../helpers/baseline';
 
-/** Issue 10: the per-identity limiter is deployed with the data and wired into the write and auth handlers. */
+/** The per-identity limiter is deployed with the data and wired into the write and auth handlers. */
 describe('rate limiter wiring', () => {
   const { stages } = buildTestApp({ stages: ['dev'] });
   const [{ data, api }] = stages;

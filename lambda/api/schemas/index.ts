@@ -149,7 +149,7 @@ export const errorSchema = {
   },
 } as const;
 
-/** Every request schema by name, for API Gateway models (T6a) and tests. */
+/** Every request schema by name, for the REST API's request models and the tests. */
 export const REQUEST_SCHEMAS = Object.freeze({
   CreateNote: createNoteSchema,
   UpdateNote: updateNoteSchema,
