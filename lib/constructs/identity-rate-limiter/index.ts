@@ -127,6 +127,43 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: IdentityRateLimiterProps) {
     super(scope, id);
+    const { engine, version, retention } = this.validate(props);
+    this.keyPrefix = props.keyPrefix ?? 'rl:v1';
+    this.cacheName = props.cacheName ?? defaultName(this);
+    const subnets = this.subnetsConfiguration(props);
+
+    // Network: the cache admits only its clients on 6379; clients in clientSecurityGroup may only reach the cache.
+    const network = this.networkConfiguration(props);
+    this.securityGroup = network.securityGroup;
+    this.connections = network.connections;
+    this.clientSecurityGroup = network.clientSecurityGroup;
+
+    // Encryption at rest: a customer-managed key.
+    this.encryptionKey = props.encryptionKey ?? this.createKey();
+
+    // Authentication: IAM only. The user may run the limiter's script on the limiter's keys; nothing else.
+    this.userId = `${this.cacheName}-app`;
+    this.accessString = rateLimitAccessString(this.keyPrefix);
+    this.user = new elasticache.CfnUser(this, 'User', {
+      engine,
+      userId: this.userId,
+      userName: this.userId,
+      authenticationMode: { Type: 'iam' },
+      accessString: this.accessString,
+    });
+    this.userGroup = this.userGroupConfiguration(engine);
+
+    this.cache = this.cacheConfiguration(props, engine, version, subnets, retention);
+    this.node.defaultChild = this.cache;
+    this.endpointAddress = this.cache.attrEndpointAddress;
+    this.endpointPort = this.cache.attrEndpointPort;
+    if (retention === 0) {
+      warn(this, 'identity-rate-limiter:no-snapshots', 'snapshotRetentionDays is 0: the rate-limit cache has no snapshots.');
+    }
+  }
+
+  /** Checks the props (engine and version, limits, snapshots, names); returns the engine, version and snapshot retention to use. */
+  private validate(props: IdentityRateLimiterProps): { engine: RateLimitCacheEngine; version: string; retention: number } {
     const engine = props.engine ?? RateLimitCacheEngine.VALKEY;
     if (!Object.values(RateLimitCacheEngine).includes(engine)) {
       invalidProp(this, 'engine', engine, 'Fix: use RateLimitCacheEngine.VALKEY or RateLimitCacheEngine.REDIS.');
@@ -147,17 +184,19 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
         invalidProp(this, 'dailySnapshotTime', props.dailySnapshotTime, 'Fix: snapshotRetentionDays is 0 (snapshots off); drop dailySnapshotTime or keep at least one day.');
       }
     }
-    this.keyPrefix = props.keyPrefix ?? 'rl:v1';
-    if (!Token.isUnresolved(this.keyPrefix) && !/^[A-Za-z0-9:_-]{1,32}$/.test(this.keyPrefix)) {
-      invalidProp(this, 'keyPrefix', this.keyPrefix, 'Fix: 1-32 characters of A-Z a-z 0-9 : _ - (it must match the runtime RATE_LIMIT_CONFIG keyPrefix).');
+    const keyPrefix = props.keyPrefix ?? 'rl:v1';
+    if (!Token.isUnresolved(keyPrefix) && !/^[A-Za-z0-9:_-]{1,32}$/.test(keyPrefix)) {
+      invalidProp(this, 'keyPrefix', keyPrefix, 'Fix: 1-32 characters of A-Z a-z 0-9 : _ - (it must match the runtime RATE_LIMIT_CONFIG keyPrefix).');
     }
     if (props.cacheName !== undefined && !Token.isUnresolved(props.cacheName)
       && !(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(props.cacheName) && props.cacheName.length <= 32)) {
       invalidProp(this, 'cacheName', props.cacheName, 'Fix: 1-32 lowercase letters, digits and single hyphens, starting with a letter (IAM auth needs lowercase names).');
     }
-    this.cacheName = props.cacheName ?? defaultName(this);
+    return { engine, version, retention };
+  }
 
-    // Subnets: never public.
+  /** The cache's subnets: never public, at least two. */
+  private subnetsConfiguration(props: IdentityRateLimiterProps): ec2.SelectedSubnets {
     const subnets = props.vpc.selectSubnets(props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
     const publicIds = new Set(props.vpc.publicSubnets.map((s) => s.subnetId));
     if (subnets.subnetIds.some((s) => publicIds.has(s))) {
@@ -166,38 +205,33 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
     if (subnets.subnetIds.length < 2) {
       invalidProp(this, 'vpcSubnets', props.vpcSubnets, 'Fix: select subnets in at least two Availability Zones (ElastiCache Serverless needs two or three).');
     }
+    return subnets;
+  }
 
-    // Network: the cache admits only its clients on 6379; clients in clientSecurityGroup may only reach the cache.
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+  /** The cache's security group (admits only its clients) and the clients' group (may only reach the cache). */
+  private networkConfiguration(props: IdentityRateLimiterProps): { securityGroup: ec2.SecurityGroup; connections: ec2.Connections; clientSecurityGroup: ec2.SecurityGroup } {
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `Rate-limit cache ${this.cacheName}: admits only its clients on ${RATE_LIMIT_CACHE_PORT}`,
       allowAllOutbound: false,
     });
-    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(RATE_LIMIT_CACHE_PORT) });
-    this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
+    const connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(RATE_LIMIT_CACHE_PORT) });
+    const clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
       vpc: props.vpc,
       description: `Clients of rate-limit cache ${this.cacheName}`,
       allowAllOutbound: false,
     });
-    for (const client of [this.clientSecurityGroup, ...props.clients ?? []]) {
-      this.connections.allowDefaultPortFrom(client, `Rate-limit client to ${this.cacheName}`);
+    for (const client of [clientSecurityGroup, ...props.clients ?? []]) {
+      connections.allowDefaultPortFrom(client, `Rate-limit client to ${this.cacheName}`);
     }
+    return { securityGroup, connections, clientSecurityGroup };
+  }
 
-    // Encryption at rest: a customer-managed key.
-    this.encryptionKey = props.encryptionKey ?? this.createKey();
-
-    // Authentication: IAM only. The user may run the limiter's script on the limiter's keys; nothing else.
-    this.userId = `${this.cacheName}-app`;
-    this.accessString = rateLimitAccessString(this.keyPrefix);
-    this.user = new elasticache.CfnUser(this, 'User', {
-      engine,
-      userId: this.userId,
-      userName: this.userId,
-      authenticationMode: { Type: 'iam' },
-      accessString: this.accessString,
-    });
-    // A user group must contain a user named "default"; ours is switched off ("off -@all") and its
-    // random password lives only in Secrets Manager, so no one can authenticate as it.
+  /**
+   * The user group: the IAM user, and the user named "default" that every user group must contain. Ours is switched
+   * off ("off -@all") and its random password lives only in Secrets Manager, so no one can authenticate as it.
+   */
+  private userGroupConfiguration(engine: RateLimitCacheEngine): elasticache.CfnUserGroup {
     const defaultPassword = new secretsmanager.Secret(this, 'DisabledDefaultUserPassword', {
       description: `Password of the disabled default user of rate-limit cache ${this.cacheName} (never used to connect)`,
       encryptionKey: this.encryptionKey,
@@ -214,16 +248,21 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       authenticationMode: { Type: 'password', Passwords: [defaultPassword.secretValue.unsafeUnwrap()] },
       accessString: 'off -@all',
     });
-    this.userGroup = new elasticache.CfnUserGroup(this, 'UserGroup', {
+    const userGroup = new elasticache.CfnUserGroup(this, 'UserGroup', {
       engine,
       userGroupId: `${this.cacheName}-users`,
       userIds: [defaultUser.userId, this.user.userId],
     });
-    this.userGroup.addResourceDependency(defaultUser);
-    this.userGroup.addResourceDependency(this.user);
+    userGroup.addResourceDependency(defaultUser);
+    userGroup.addResourceDependency(this.user);
+    return userGroup;
+  }
 
-    // The cache: serverless (TLS always on), isolated subnets, CMK, usage limits, snapshots.
-    this.cache = new elasticache.CfnServerlessCache(this, 'Resource', {
+  /** The cache: serverless (TLS always on), isolated subnets, CMK, usage limits, snapshots. */
+  private cacheConfiguration(
+    props: IdentityRateLimiterProps, engine: RateLimitCacheEngine, version: string, subnets: ec2.SelectedSubnets, retention: number,
+  ): elasticache.CfnServerlessCache {
+    const cache = new elasticache.CfnServerlessCache(this, 'Resource', {
       serverlessCacheName: this.cacheName,
       description: 'Per-identity rate-limit state (GCRA buckets)',
       engine,
@@ -239,15 +278,10 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       snapshotRetentionLimit: retention,
       dailySnapshotTime: retention > 0 ? (props.dailySnapshotTime ?? '03:00') : undefined,
     });
-    this.cache.addResourceDependency(this.userGroup);
-    this.cache.node.addDependency(subnets.internetConnectivityEstablished);
-    this.cache.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
-    this.node.defaultChild = this.cache;
-    this.endpointAddress = this.cache.attrEndpointAddress;
-    this.endpointPort = this.cache.attrEndpointPort;
-    if (retention === 0) {
-      warn(this, 'identity-rate-limiter:no-snapshots', 'snapshotRetentionDays is 0: the rate-limit cache has no snapshots.');
-    }
+    cache.addResourceDependency(this.userGroup);
+    cache.node.addDependency(subnets.internetConnectivityEstablished);
+    cache.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
+    return cache;
   }
 
   /** Grants `elasticache:Connect` on this cache and its IAM-authenticated user only. */

@@ -71,19 +71,28 @@ export class SecureVpc extends Construct {
       invalidProp(this, 'availabilityZones', props.availabilityZones, 'Fix: name at least two zones; the load balancer and the database subnet group need two.');
     }
     checkRange(this, 'natGateways', props.natGateways, 0, props.availabilityZones.length);
+    const cidr = props.cidr ?? '10.0.0.0/16';
 
     this.flowLogGroup = new SecureLogGroup(this, 'FlowLogs', {
       encryptionKey: props.logsKey,
       retention: props.flowLogRetention,
       removalPolicy: props.logRemovalPolicy,
     });
+    this.vpc = this.vpcConfiguration(props, cidr);
+    this.node.defaultChild = this.vpc.node.defaultChild;
+    this.acknowledgeDefaultSecurityGroupCleaner();
+    this.endpointSecurityGroup = this.endpointSecurityGroupConfiguration(cidr);
+    this.acknowledgePublicRoutes();
+    this.interfaceEndpointsConfiguration(props);
+  }
 
+  /** The three tiers of subnets, flow logs of all traffic, the default security group stripped, the S3 gateway endpoint. */
+  private vpcConfiguration(props: SecureVpcProps, cidr: string): ec2.Vpc {
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
       description: 'Lets VPC Flow Logs write to the flow-log group',
     });
-    const cidr = props.cidr ?? '10.0.0.0/16';
-    this.vpc = new ec2.Vpc(this, 'Resource', {
+    return new ec2.Vpc(this, 'Resource', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       availabilityZones: props.availabilityZones,
       natGateways: props.natGateways ?? 1,
@@ -105,24 +114,33 @@ export class SecureVpc extends Construct {
         s3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
       },
     });
-    this.node.defaultChild = this.vpc.node.defaultChild;
+  }
 
-    // restrictDefaultSecurityGroup deploys a CDK-owned custom resource provider (one per stack) that strips the default
-    // security group's rules at deploy time; it calls only the EC2 API and is not attached to the VPC it cleans.
+  /**
+   * restrictDefaultSecurityGroup deploys a CDK-owned custom resource provider (one per stack) that strips the default
+   * security group's rules at deploy time; it calls only the EC2 API and is not attached to the VPC it cleans.
+   */
+  private acknowledgeDefaultSecurityGroupCleaner(): void {
     const provider = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
     if (provider) {
       acknowledge(provider, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         'aws-cdk-lib\'s own deploy-time handler that removes all rules from the VPC\'s default security group; it runs only during CloudFormation deployments, calls only the EC2 API, and never handles workload traffic.');
     }
+  }
 
-    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+  /** The interface endpoints' security group: HTTPS from inside the VPC only, no egress. */
+  private endpointSecurityGroupConfiguration(cidr: string): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'Interface endpoints: HTTPS from inside the VPC only',
       allowAllOutbound: false,
     });
-    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    group.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    return group;
+  }
 
-    // Public subnets exist for the internet-facing load balancer only; their route to the internet gateway is the point.
+  /** Public subnets exist for the internet-facing load balancer only; their route to the internet gateway is the point. */
+  private acknowledgePublicRoutes(): void {
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (!route) continue;
@@ -132,7 +150,10 @@ export class SecureVpc extends Construct {
           'Private and isolated subnets have no route to the internet gateway.');
       }
     }
+  }
 
+  /** Interface endpoints (Secrets Manager by default) with private DNS, in the private subnets of the chosen zones. */
+  private interfaceEndpointsConfiguration(props: SecureVpcProps): void {
     const services = props.interfaceEndpoints ?? [ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER];
     if (props.interfaceEndpointAzs !== undefined) checkRange(this, 'interfaceEndpointAzs', props.interfaceEndpointAzs, 1, props.availabilityZones.length);
     const endpointZones = props.interfaceEndpointAzs === undefined ? undefined : props.availabilityZones.slice(0, props.interfaceEndpointAzs);
