@@ -59,7 +59,7 @@ export const SESSION_ROUTES: Readonly<Record<string, 'token' | 'refresh' | 'logo
 
 /** Creates the request handler of the session endpoints. */
 export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) => Promise<HttpResponse> {
-  const { config, logger } = deps;
+  const { config } = deps;
   const issuer = new IssuerClient({
     tokenEndpoint: config.tokenEndpoint,
     revocationEndpoint: config.revocationEndpoint,
@@ -68,8 +68,17 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
     fetch: deps.fetch,
   });
   const cookieAttributes = `Path=${config.cookiePath}; Secure; HttpOnly; SameSite=Strict`;
-  const setCookie = (value: string) => `${REFRESH_COOKIE_NAME}=${value}; Max-Age=${config.refreshCookieMaxAgeSeconds}; ${cookieAttributes}`;
-  const clearCookie = `${REFRESH_COOKIE_NAME}=; Max-Age=0; ${cookieAttributes}`;
+  const ctx: RouteContext = {
+    deps,
+    issuer,
+    setCookie: (value: string) => `${REFRESH_COOKIE_NAME}=${value}; Max-Age=${config.refreshCookieMaxAgeSeconds}; ${cookieAttributes}`,
+    clearCookie: `${REFRESH_COOKIE_NAME}=; Max-Age=0; ${cookieAttributes}`,
+  };
+  const handlers: Readonly<Record<SessionRoute, (req: SessionRequest, cors: Record<string, string>, ctx: RouteContext) => Promise<HttpResponse>>> = {
+    token: startSession,
+    refresh: refreshSession,
+    logout: endSession,
+  };
 
   return async (req) => {
     const route = Object.prototype.hasOwnProperty.call(SESSION_ROUTES, req.path) ? SESSION_ROUTES[req.path] : undefined;
@@ -82,56 +91,75 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
       if (req.method === 'OPTIONS') return preflight(req, cors, config);
       if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST', { Allow: 'POST, OPTIONS' });
       checkCsrf(req, config);
-
-      switch (route) {
-        case 'token': {
-          const { code, verifier } = parseTokenRequest(req);
-          const tokens = await issuer.exchangeCode(code, verifier, config.redirectUri);
-          logger.info('session started', { route, rotated: tokens.refreshToken !== undefined });
-          return tokenResponse(tokens, cors, tokens.refreshToken ? setCookie(tokens.refreshToken) : undefined);
-        }
-        case 'refresh': {
-          checkEmptyBody(req);
-          const refreshToken = readRefreshCookie(req, clearCookie);
-          if (!refreshToken) throw new HttpError(401, 'unauthorized', 'No session');
-          try {
-            const tokens = await issuer.refresh(refreshToken);
-            logger.info('session refreshed', { route, rotated: tokens.refreshToken !== undefined });
-            return tokenResponse(tokens, cors, tokens.refreshToken ? setCookie(tokens.refreshToken) : undefined);
-          } catch (err) {
-            // A refresh token the issuer refuses (expired, revoked, rotated out) ends the session.
-            if (err instanceof IssuerError && err.kind === 'rejected' && err.oauthError === 'invalid_grant') {
-              logger.info('session ended by the issuer', { route, oauthError: err.oauthError });
-              throw new HttpError(401, 'unauthorized', 'Session expired', { 'Set-Cookie': clearCookie });
-            }
-            throw err;
-          }
-        }
-        case 'logout': {
-          checkEmptyBody(req);
-          // First the API side (fail closed: a 503 here leaves the session untouched, so the retry does everything).
-          const accessToken = readBearer(req);
-          const access = accessToken !== undefined && deps.revokeAccess ? await deps.revokeAccess(accessToken) : undefined;
-          const refreshToken = readRefreshCookie(req, clearCookie);
-          if (refreshToken) {
-            try {
-              await issuer.revoke(refreshToken);
-            } catch (err) {
-              // The cookie is cleared anyway: the browser never holds the token again.
-              logIssuerError(logger, route, err);
-              throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': clearCookie });
-            }
-          }
-          logger.info('session ended', { route, revoked: refreshToken !== undefined, accessRevoked: access?.recorded ?? false, ...(access && !access.recorded ? { accessReason: access.reason } : {}) });
-          return { ...json(204, undefined, { ...cors, 'Set-Cookie': clearCookie }), body: '' };
-        }
-      }
+      return await handlers[route](req, cors, ctx);
     } catch (err) {
-      const mapped = err instanceof HttpError ? err : mapIssuerError(logger, route, err);
+      const mapped = err instanceof HttpError ? err : mapIssuerError(deps.logger, route, err);
       const res = errorResponse(mapped);
       return { ...res, headers: { ...res.headers, ...cors } };
     }
   };
+}
+
+type SessionRoute = 'token' | 'refresh' | 'logout';
+
+/** What every route needs, built once per container. */
+interface RouteContext {
+  readonly deps: SessionDeps;
+  readonly issuer: IssuerClient;
+  /** The `Set-Cookie` value that stores a refresh token. */
+  readonly setCookie: (refreshToken: string) => string;
+  /** The `Set-Cookie` value that clears the refresh cookie. */
+  readonly clearCookie: string;
+}
+
+/** `POST /auth/token`: exchanges the authorization code (with its PKCE verifier) for tokens. */
+async function startSession(req: SessionRequest, cors: Record<string, string>, ctx: RouteContext): Promise<HttpResponse> {
+  const { code, verifier } = parseTokenRequest(req);
+  const tokens = await ctx.issuer.exchangeCode(code, verifier, ctx.deps.config.redirectUri);
+  ctx.deps.logger.info('session started', { route: 'token', rotated: tokens.refreshToken !== undefined });
+  return tokenResponse(tokens, cors, tokens.refreshToken ? ctx.setCookie(tokens.refreshToken) : undefined);
+}
+
+/** `POST /auth/refresh`: new tokens for the refresh cookie; a refresh token the issuer refuses ends the session. */
+async function refreshSession(req: SessionRequest, cors: Record<string, string>, ctx: RouteContext): Promise<HttpResponse> {
+  const { logger } = ctx.deps;
+  checkEmptyBody(req);
+  const refreshToken = readRefreshCookie(req, ctx.clearCookie);
+  if (!refreshToken) throw new HttpError(401, 'unauthorized', 'No session');
+  try {
+    const tokens = await ctx.issuer.refresh(refreshToken);
+    logger.info('session refreshed', { route: 'refresh', rotated: tokens.refreshToken !== undefined });
+    return tokenResponse(tokens, cors, tokens.refreshToken ? ctx.setCookie(tokens.refreshToken) : undefined);
+  } catch (err) {
+    // A refresh token the issuer refuses (expired, revoked, rotated out) ends the session.
+    if (err instanceof IssuerError && err.kind === 'rejected' && err.oauthError === 'invalid_grant') {
+      logger.info('session ended by the issuer', { route: 'refresh', oauthError: err.oauthError });
+      throw new HttpError(401, 'unauthorized', 'Session expired', { 'Set-Cookie': ctx.clearCookie });
+    }
+    throw err;
+  }
+}
+
+/** `POST /auth/logout`: records the access token's family as revoked, then revokes the refresh token and clears the cookie. */
+async function endSession(req: SessionRequest, cors: Record<string, string>, ctx: RouteContext): Promise<HttpResponse> {
+  const { deps } = ctx;
+  const { logger } = deps;
+  checkEmptyBody(req);
+  // First the API side (fail closed: a 503 here leaves the session untouched, so the retry does everything).
+  const accessToken = readBearer(req);
+  const access = accessToken !== undefined && deps.revokeAccess ? await deps.revokeAccess(accessToken) : undefined;
+  const refreshToken = readRefreshCookie(req, ctx.clearCookie);
+  if (refreshToken) {
+    try {
+      await ctx.issuer.revoke(refreshToken);
+    } catch (err) {
+      // The cookie is cleared anyway: the browser never holds the token again.
+      logIssuerError(logger, 'logout', err);
+      throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': ctx.clearCookie });
+    }
+  }
+  logger.info('session ended', { route: 'logout', revoked: refreshToken !== undefined, accessRevoked: access?.recorded ?? false, ...(access && !access.recorded ? { accessReason: access.reason } : {}) });
+  return { ...json(204, undefined, { ...cors, 'Set-Cookie': ctx.clearCookie }), body: '' };
 }
 
 function preflight(req: SessionRequest, cors: Record<string, string>, config: SessionConfig): HttpResponse {

@@ -58,7 +58,23 @@ export class PipelineStack extends Stack {
     });
     Tags.of(this).add('project', props.config.projectName);
 
-    const accessLogs = new s3.Bucket(this, 'ArtifactAccessLogs', {
+    const accessLogs = this.accessLogsConfiguration();
+    this.artifactAccessLogs = accessLogs;
+    const source = pipelines.CodePipelineSource.connection(props.pipeline.repository, props.pipeline.branch, {
+      connectionArn: props.pipeline.connectionArn,
+      triggerOnPush: true,
+    });
+
+    const artifactBucket = this.artifactBucketConfiguration(accessLogs);
+    this.pipeline = this.pipelineConfiguration(props, source, artifactBucket);
+    for (const stage of props.config.stages) this.addDeployStage(props.config, stage);
+    this.pipeline.buildPipeline();
+    acknowledgePipelineInternals(this.pipeline, artifactBucket, accessLogs);
+  }
+
+  /** The bucket for the artifact bucket's server access logs (SSE-S3: the only encryption log delivery supports). */
+  private accessLogsConfiguration(): s3.Bucket {
+    return new s3.Bucket(this, 'ArtifactAccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -67,19 +83,17 @@ export class PipelineStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
 
-    const source = pipelines.CodePipelineSource.connection(props.pipeline.repository, props.pipeline.branch, {
-      connectionArn: props.pipeline.connectionArn,
-      triggerOnPush: true,
-    });
-
+  /** The artifact bucket, encrypted with its own rotated key that only AWS resources may be granted. */
+  private artifactBucketConfiguration(accessLogs: s3.Bucket): s3.Bucket {
     const artifactKey = new kms.Key(this, 'ArtifactKey', {
       description: 'Pipeline artifacts (shared with the stage accounts\' deploy roles)',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     denyGrantsExceptForAwsServices(artifactKey);
-    const artifactBucket = new s3.Bucket(this, 'Artifacts', {
+    return new s3.Bucket(this, 'Artifacts', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: artifactKey,
       bucketKeyEnabled: true,
@@ -91,9 +105,11 @@ export class PipelineStack extends Stack {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.artifactAccessLogs = accessLogs;
+  }
 
-    this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
+  /** The pipeline: synth runs every rule pack and the tests; pinned tool versions for the self-mutation and asset steps. */
+  private pipelineConfiguration(props: PipelineStackProps, source: pipelines.CodePipelineSource, artifactBucket: s3.Bucket): pipelines.CodePipeline {
+    return new pipelines.CodePipeline(this, 'Pipeline', {
       pipelineName: `${props.config.projectName}-delivery`,
       artifactBucket,
       dockerEnabledForSynth: false,
@@ -113,24 +129,23 @@ export class PipelineStack extends Stack {
         timeout: Duration.minutes(60),
       },
     });
+  }
 
-    for (const stage of props.config.stages) {
-      const baselineStage = new BaselineStage(this, stage.name, { config: props.config, stage });
-      this.stages.push(baselineStage);
-      const pre = stage.deletionProtection ? [new pipelines.ManualApprovalStep(`Approve-${stage.name}`, { comment: `Promote to ${stage.name}: review the change sets first.` })] : [];
-      this.pipeline.addStage(baselineStage, {
-        pre,
-        post: [new pipelines.ShellStep(`IntegrationTests-${stage.name}`, {
-          installCommands: ['n 20 || true'],
-          // The integration tests (test/integ) deploy nothing: they run their assertions against the stage just deployed.
-          // The runner is a pinned devDependency installed from the lockfile; `--no-install` makes npx fail rather than
-          // fetch whatever the registry serves and run it with this role.
-          commands: ['npm ci', `npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
-        })],
-      });
-    }
-    this.pipeline.buildPipeline();
-    acknowledgePipelineInternals(this.pipeline, artifactBucket, accessLogs);
+  /** One stage in order: a manual approval first when it has deletion protection (prod), the integration tests after. */
+  private addDeployStage(config: BaselineConfig, stage: StageConfig): void {
+    const baselineStage = new BaselineStage(this, stage.name, { config, stage });
+    this.stages.push(baselineStage);
+    const pre = stage.deletionProtection ? [new pipelines.ManualApprovalStep(`Approve-${stage.name}`, { comment: `Promote to ${stage.name}: review the change sets first.` })] : [];
+    this.pipeline.addStage(baselineStage, {
+      pre,
+      post: [new pipelines.ShellStep(`IntegrationTests-${stage.name}`, {
+        installCommands: ['n 20 || true'],
+        // The integration tests (test/integ) deploy nothing: they run their assertions against the stage just deployed.
+        // The runner is a pinned devDependency installed from the lockfile; `--no-install` makes npx fail rather than
+        // fetch whatever the registry serves and run it with this role.
+        commands: ['npm ci', `npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
+      })],
+    });
   }
 
   /** Bucket for S3 server access logs of the pipeline's artifact bucket. */
