@@ -146,7 +146,10 @@ export interface SecureRestApiProps {
    */
   readonly backendClientCertificate?: boolean;
 }
+
+/** Stage names API Gateway accepts. */
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 /**
  * A regional REST API that is reachable only through a TLS 1.3 custom domain, validates every input
  * against draft-04 JSON schemas, authorizes every method except an explicit public allow-list,
@@ -196,8 +199,8 @@ export class SecureRestApi extends Construct {
   private readonly methodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
   private readonly models = new Map<JsonSchemaDocument, apigateway.Model>();
 
-  // The order of the steps is the order resources are added to the API, which the deployment's logical id hashes:
-  // reordering them changes the template.
+  // The steps run in the order resources join the API: the deployment's logical id hashes them in that order, so
+  // reordering the steps would change the template.
   constructor(scope: Construct, id: string, props: SecureRestApiProps) {
     super(scope, id);
     const stageName = this.stageNameConfiguration(props);
