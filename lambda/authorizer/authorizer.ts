@@ -43,7 +43,7 @@ const SAFE_ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
  * (`$context.authorizer.principalId`) without escaping it, so a quote or backslash in a subject an external issuer
  * lets users choose could add or overwrite fields of that JSON line (log forging).
  */
-const LOG_SAFE_SUB = /^[A-Za-z0-9_.:@|+=\/-]{1,256}$/;
+const LOG_SAFE_SUB = /^[A-Za-z0-9_.:@|+=/-]{1,256}$/;
 
 /**
  * The principalId for a subject: the subject itself when every character is safe in a JSON string without
