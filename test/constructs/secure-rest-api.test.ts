@@ -264,7 +264,17 @@ describe('SecureRestApi', () => {
     expect(role.DeletionPolicy).toBe('Retain');
     const policy = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
     expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).toContain(':logs:eu-west-1:123456789012:log-group:*');
+    expect(policy.DeletionPolicy).toBe('Retain');
     t.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  test('cloudWatchRoleRemovalPolicy applies to the account role and its policy together', () => {
+    const t = Template.fromStack(build({ cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY }).stack);
+    const [roleId, role] = Object.entries(t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
+    }))[0];
+    const policy = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
+    expect([role.DeletionPolicy, policy.DeletionPolicy]).toEqual(['Delete', 'Delete']);
   });
 
   test('fails if cloudWatchRoleRemovalPolicy is given without cloudWatchRole', () => {
