@@ -32,8 +32,11 @@ export interface SecureRestApiDomainOptions {
 
 /** The TLS props of the custom domain, as {@link SecureRestApiProps} declares them. */
 export interface DomainTlsOptions {
+  /** @default apigateway.SecurityPolicy.TLS13_1_3_2025_09 (TLS 1.3 only) */
   readonly securityPolicy?: apigateway.SecurityPolicy;
+  /** @default false */
   readonly allowTls12?: boolean;
+  /** @default apigateway.EndpointAccessMode.STRICT for enhanced policies, none for legacy ones */
   readonly endpointAccessMode?: apigateway.EndpointAccessMode;
 }
 
