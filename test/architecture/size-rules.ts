@@ -4,7 +4,7 @@ import ts from 'typescript';
  * Size rules of the house plan: a file in lib/ or lambda/ over {@link MAX_FILE_LINES} lines, or a function over
  * {@link MAX_FUNCTION_LINES} lines, states why in a comment, so a reader knows it was a choice:
  *  - a file: a line `// Why this file is long: <reason>` (or ` * Why this file is long: <reason>` in a block
- *    comment) in the comments before its first statement;
+ *    comment) in its header, the comments above or among its imports, before any other statement;
  *  - a function (declaration, method, constructor, accessor, arrow function or function expression): a line
  *    `// Why this function is long: <reason>` in the comments right before it (before the statement or class member
  *    that holds it, for an arrow function in a `const` or a callback).
@@ -37,9 +37,9 @@ export function describeFinding(f: SizeFinding): string {
   return `${f.file}:${f.line} ${f.what} has ${f.lines} lines (limit ${f.limit}) and no "Why this ${f.what.startsWith('file') ? 'file' : 'function'} is long:" reason`;
 }
 
-/** The comments before the first statement of a file (its header). */
+/** The file's header: everything before its first statement that is not an import (comments above or among the imports). */
 function headerComments(sf: ts.SourceFile): string {
-  const first = sf.statements[0];
+  const first = sf.statements.find((st) => !ts.isImportDeclaration(st) && !ts.isImportEqualsDeclaration(st));
   const end = first ? first.getStart(sf) : sf.text.length;
   return sf.text.slice(0, end);
 }

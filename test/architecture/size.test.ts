@@ -38,6 +38,11 @@ describe('the size checker itself', () => {
     expect(checkSize('lib/x.ts', file(MAX_FILE_LINES + 50, '/**\n * The rules.\n *\n * Why this file is long: one table of every rule, read as a whole.\n */\n'))).toEqual([]);
   });
 
+  test('accepts the reason after the imports, before the first other statement', () => {
+    const header = "import { a } from './a';\n// The folder's entry.\n// Why this file is long: one table of every rule, read as a whole.\n";
+    expect(checkSize('lib/x.ts', file(MAX_FILE_LINES + 50, header))).toEqual([]);
+  });
+
   test.each([
     ['a marker without a reason', '// Why this file is long:\n'],
     ['a marker that says nothing', '// Why this file is long: big.\n'],
