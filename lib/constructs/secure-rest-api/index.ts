@@ -8,6 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { HttpMethod } from '../../../lambda/shared/route-permissions';
+import { SECURITY_HEADERS } from '../../../lambda/shared/security-headers';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
@@ -264,14 +265,8 @@ export const SECURE_REST_API_DEFAULTS = Object.freeze({
   writeThrottle: Object.freeze({ rateLimit: 20, burstLimit: 40 }),
   authThrottle: Object.freeze({ rateLimit: 100, burstLimit: 50 }),
   logRetention: logs.RetentionDays.ONE_YEAR,
-  /** Headers on every gateway response (the values, unquoted). */
-  securityHeaders: Object.freeze({
-    'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-    'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  }),
+  /** Headers on every gateway response (the values, unquoted): the API's one list, shared with the handlers and the load balancer. */
+  securityHeaders: SECURITY_HEADERS,
 });
 
 /**
