@@ -343,7 +343,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Access logs of the load balancer: to `accessLogBucket`, or to a new {@link AccessLogBucket} whose own S3 server
+   * Access logs of the load balancer: to `accessLogBucket`, or to a new `AccessLogBucket` whose own S3 server
    * access logs go to `serverAccessLogsBucket` or to a second new one (the end of the log chain).
    */
   private accessLogConfiguration(props: TlsLoadBalancerProps): s3.IBucket {
