@@ -191,7 +191,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** The Strict-Transport-Security header value. */
   public readonly hstsHeader: string;
   /** Alias records (A, and AAAA when dual-stack), if `recordName` was given. */
-  public readonly aliasRecords: route53.RecordSet[];
+  public readonly aliasRecords: route53.RecordSet[] = [];
 
   private hasDefaultTarget = false;
 
@@ -213,7 +213,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
     this.accessLogBucket = this.accessLogConfiguration(props);
     this.httpsListener = this.httpsListenerConfiguration(contentSecurityPolicy);
     this.httpListener = this.httpListenerConfiguration();
-    this.aliasRecords = this.dnsConfiguration(props, ipAddressType);
+    this.aliasRecords.push(...this.dnsConfiguration(props, ipAddressType));
   }
 
   /** The load balancer's DNS name. */
