@@ -12,6 +12,7 @@ import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { nagText } from '../../internal/nag-reference';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 
@@ -801,10 +802,7 @@ export class SecureRestApi extends Construct {
         'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
       resources: [logGroups],
     }));
-    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    const accountId = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-    acknowledge(role, `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${accountId}:log-group:*]`,
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${nagText(role, logGroups)}]`,
       'This is the single account-level role API Gateway uses for every REST API in the account and region: it must write to the ' +
       'execution log groups (API-Gateway-Execution-Logs_<apiId>/<stage>) and the access log groups of any API, so it is scoped to log ' +
       'groups of this account and region but not to one group. Equivalent to the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy.');
