@@ -37,6 +37,7 @@ export interface WebFirewallMetricOptions extends cloudwatch.MetricOptions {
    */
   readonly rule?: string;
 }
+
 /** A rule with its priority, and the WCU it needs. */
 interface NumberedRule {
   readonly rule: wafv2.CfnWebACL.RuleProperty;
