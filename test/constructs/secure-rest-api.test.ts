@@ -10,6 +10,7 @@ import {
   ACCESS_LOG_FIELDS, RouteCategory, SecureRestApi, SecureRestApiProps, SecureRouteOptions,
 } from '../../lib/constructs/secure-rest-api';
 import { SecureFunction } from '../../lib/constructs/secure-function';
+import { ACCESS_LOG_VARIABLES, accessLogFormat, AccessLogVariableKind } from '../../lib/constructs/secure-rest-api/defaults';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
@@ -223,6 +224,34 @@ describe('SecureRestApi', () => {
     expect(lg.KmsKeyId).toBeDefined();
     expect(lg.RetentionInDays).toBe(365);
     expect(JSON.stringify(format)).not.toMatch(/header|Authorization|requestBody/i);
+  });
+
+  test('fails if a value the client chooses can forge fields of the access log line (API Gateway does not escape $context values)', () => {
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    const template = stage.AccessLogSetting.Format as string;
+    // GIVEN the worst value each kind of variable can take (API Gateway never escapes them, so each must come from a fixed
+    // alphabet), and the hostile value a client-chosen variable would carry
+    const hostile = 'x","sourceIp":"203.0.113.7';
+    const sample: Record<AccessLogVariableKind, string> = {
+      'generated': 'abc-123_4.5:6/7', 'fixed-text': 'Endpoint request timed out', 'log-safe-principal': 'sub-sha256:0123abcd',
+    };
+    const variables = template.match(/\$context\.[A-Za-z.]+/g) ?? [];
+    for (const v of variables) expect([v, ACCESS_LOG_VARIABLES[v]]).toEqual([v, expect.any(String)]);
+    // WHEN API Gateway renders the line THEN it parses, with exactly the fields of the template
+    const line = template.replace(/\$context\.[A-Za-z.]+/g, (v) => sample[ACCESS_LOG_VARIABLES[v]]);
+    const parsed = JSON.parse(line) as Record<string, string>;
+    expect(Object.keys(parsed)).toEqual(Object.keys(ACCESS_LOG_FIELDS));
+    expect(parsed.sourceIp).toBe(sample.generated);
+    // ... which a client-chosen variable would break: the same line with the user agent added carries a forged sourceIp
+    const forged = JSON.parse(line.replace('}', `,"userAgent":"${hostile}"}`)) as Record<string, string>;
+    expect(forged.sourceIp).toBe('203.0.113.7');
+    // Client-chosen variables are not in the line: the user agent, the raw path, the validation error text, the error message.
+    for (const v of ['$context.identity.userAgent', '$context.path"', '$context.error.validationErrorString', '$context.error.message']) {
+      expect([v, template.includes(v)]).toEqual([v, false]);
+    }
+    // A field with a variable not known to be safe fails at synth, naming the field and the fix.
+    expect(() => accessLogFormat({ ...ACCESS_LOG_FIELDS, userAgent: '$context.identity.userAgent' }))
+      .toThrow(/Access log field userAgent: \$context\.identity\.userAgent is not known to be safe unescaped.*Fix:/);
   });
 
   test('the execution log group is created ahead, encrypted and with retention, before the stage', () => {

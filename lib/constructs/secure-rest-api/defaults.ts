@@ -39,6 +39,14 @@ export const SECURE_REST_API_DEFAULTS = Object.freeze({
 
 /**
  * The JSON access log line: request, caller, authorizer, WAF and TLS fields. Never a header value or body.
+ *
+ * API Gateway writes `$context` values into this template as they are, without JSON escaping. A value the client
+ * chooses (the User-Agent header, the raw path, the validation error text that echoes the request) could close the
+ * string with a quote and add or overwrite fields of the line, for example a second `sourceIp` (log forging). So
+ * every variable here is one API Gateway generates in a fixed alphabet or a fixed text, each listed with its reason in
+ * {@link ACCESS_LOG_VARIABLES}. The error's type is logged, not its message (`$context.error.message` may quote request
+ * parts on some errors; `messageString` would quote it, but a bare variable makes the format invalid JSON for the
+ * structured-logging rules). The WAF logs, which AWS WAF JSON-encodes, keep the URI and the user agent of every request.
  */
 export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze({
   requestId: '$context.requestId',
@@ -47,7 +55,6 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   requestTimeEpoch: '$context.requestTimeEpoch',
   httpMethod: '$context.httpMethod',
   resourcePath: '$context.resourcePath',
-  path: '$context.path',
   status: '$context.status',
   protocol: '$context.protocol',
   responseLength: '$context.responseLength',
@@ -56,7 +63,6 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   integrationLatency: '$context.integration.latency',
   integrationError: '$context.integration.error',
   sourceIp: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
   domainName: '$context.domainName',
   stage: '$context.stage',
   principalId: '$context.authorizer.principalId',
@@ -69,13 +75,68 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = Object.freeze
   wafStatus: '$context.waf.status',
   wafError: '$context.waf.error',
   webaclArn: '$context.webaclArn',
-  errorMessage: '$context.error.message',
   errorResponseType: '$context.error.responseType',
-  validationError: '$context.error.validationErrorString',
   tlsVersion: '$context.tlsVersion',
   cipherSuite: '$context.cipherSuite',
   xrayTraceId: '$context.xrayTraceId',
 });
+
+/** How a `$context` variable may appear in the access log line, and why its value cannot break the JSON. */
+export type AccessLogVariableKind =
+  /** API Gateway generates it from a fixed alphabet (ids, numbers, times, status codes, enum names, IPs, ARNs, the resource template). */
+  | 'generated'
+  /** A fixed text of API Gateway, AWS WAF or this library's own authorizer (which only throws `Unauthorized`). */
+  | 'fixed-text'
+  /** The authorizer's principalId: the subject only when every character is JSON-safe, else a hash (lambda/authorizer). */
+  | 'log-safe-principal';
+
+/** Every variable the access log may use, with why it is safe unescaped; a variable not listed here is refused by the tests. */
+export const ACCESS_LOG_VARIABLES: Readonly<Record<string, AccessLogVariableKind>> = Object.freeze({
+  '$context.requestId': 'generated', // a client's x-amzn-RequestId that is not a UUID is replaced by API Gateway
+  '$context.extendedRequestId': 'generated',
+  '$context.requestTime': 'generated',
+  '$context.requestTimeEpoch': 'generated',
+  '$context.httpMethod': 'generated', // an HTTP token: the grammar excludes quotes and backslashes
+  '$context.resourcePath': 'generated', // the API's resource template, never the request's path
+  '$context.status': 'generated',
+  '$context.protocol': 'generated',
+  '$context.responseLength': 'generated',
+  '$context.responseLatency': 'generated',
+  '$context.integration.status': 'generated',
+  '$context.integration.latency': 'generated',
+  '$context.integration.error': 'fixed-text',
+  '$context.identity.sourceIp': 'generated', // the connection's address, not a header
+  '$context.domainName': 'generated', // the custom domain the request matched
+  '$context.stage': 'generated',
+  '$context.authorizer.principalId': 'log-safe-principal',
+  '$context.authorize.status': 'generated',
+  '$context.authorize.error': 'fixed-text',
+  '$context.authorizer.error': 'fixed-text',
+  '$context.authorizer.status': 'generated',
+  '$context.authorizer.latency': 'generated',
+  '$context.wafResponseCode': 'generated',
+  '$context.waf.status': 'generated',
+  '$context.waf.error': 'fixed-text',
+  '$context.webaclArn': 'generated',
+  '$context.error.responseType': 'generated',
+  '$context.tlsVersion': 'generated',
+  '$context.cipherSuite': 'generated',
+  '$context.xrayTraceId': 'generated',
+});
+
+/**
+ * The access log format: `fields` as one JSON object. Throws for a variable {@link ACCESS_LOG_VARIABLES} does not list
+ * (a client-chosen value would be written unescaped).
+ */
+export function accessLogFormat(fields: Readonly<Record<string, string>>): string {
+  for (const [name, variable] of Object.entries(fields)) {
+    if (ACCESS_LOG_VARIABLES[variable] === undefined) {
+      throw new Error(`Access log field ${name}: ${variable} is not known to be safe unescaped in a JSON string. ` +
+        'Fix: use a variable API Gateway generates in a fixed alphabet, and list it with its reason in ACCESS_LOG_VARIABLES.');
+    }
+  }
+  return JSON.stringify(fields);
+}
 
 /**
  * One gateway response: type, status, stable error code and message: a JSON string literal, or

@@ -13,7 +13,7 @@ import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureLogGroup } from '../logging';
 import { ApiGatewayCloudWatchRole } from './cloudwatch-role';
-import { ACCESS_LOG_FIELDS, GATEWAY_RESPONSES, quotedHeaders, SECURE_REST_API_DEFAULTS } from './defaults';
+import { ACCESS_LOG_FIELDS, accessLogFormat, GATEWAY_RESPONSES, quotedHeaders, SECURE_REST_API_DEFAULTS } from './defaults';
 import { checkDomainOptions, type DomainTls, domainTls, type SecureRestApiDomainOptions } from './domain';
 import { type JsonSchemaDocument, toApiGatewaySchema } from './json-schema';
 import {
@@ -351,7 +351,7 @@ export class SecureRestApi extends Construct {
         throttlingRateLimit: this.throttle.rateLimit,
         throttlingBurstLimit: this.throttle.burstLimit,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        accessLogFormat: apigateway.AccessLogFormat.custom(accessLogFormat(ACCESS_LOG_FIELDS)),
       },
     });
   }
