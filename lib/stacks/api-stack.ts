@@ -10,6 +10,7 @@ import {
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
 import { CODE_PATTERN, CODE_VERIFIER_PATTERN } from '../../lambda/session/core';
 import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
+import { SECURITY_HEADERS } from '../../lambda/shared/security-headers';
 import { stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
@@ -230,12 +231,9 @@ export class ApiStack extends BaselineStack {
       this.restApi.addRoute({ method: route.method, path: route.path, integration: notes, ...input });
     }
 
-    // GET /health: answered by API Gateway itself (mock integration), JSON with the security headers.
-    const securityHeaders: Record<string, string> = {
-      'Strict-Transport-Security': "'max-age=63072000; includeSubDomains; preload'",
-      'X-Content-Type-Options': "'nosniff'",
-      'Cache-Control': "'no-store'",
-    };
+    // GET /health: answered by API Gateway itself (mock integration), JSON with the API's security headers
+    // (lambda/shared/security-headers.ts; static values, so each is single-quoted).
+    const securityHeaders = Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, `'${v}'`]));
     this.restApi.addRoute({
       method: 'GET',
       path: '/health',

@@ -11,6 +11,7 @@ import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { handlerBundle } from '../../internal/handler-assets';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { nagText } from '../../internal/nag-reference';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
 import { IIamAuthDatabase, SAFE_DB_IDENTIFIER } from './index';
@@ -271,7 +272,7 @@ export class DatabaseBootstrap extends Construct {
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
       'The provider framework function runs in the VPC and traces to X-Ray: ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface and ' +
       'xray:PutTraceSegments do not support resource-level permissions; its other rights are its own log group, its dead-letter queue and one function.');
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${nagText(role, `${this.handler.function.functionArn}:*`)}]`,
       'lambda:InvokeFunction on the bootstrap handler and its versions/aliases (ARN suffix :*), granted by the CDK provider framework; it is the ' +
       'only function this role can invoke.');
   }

@@ -11,6 +11,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { nagText } from '../../internal/nag-reference';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 
@@ -312,12 +313,13 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
       resources: [metricsGroupArn],
     }));
+    const metricsStreamsArn = `${metricsGroupArn}:log-stream:*`;
     monitoringRole.addToPolicy(new iam.PolicyStatement({
       sid: 'WriteMetricsLogStreams',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents'],
-      resources: [`${metricsGroupArn}:log-stream:*`],
+      resources: [metricsStreamsArn],
     }));
-    acknowledge(monitoringRole, `AwsSolutions-IAM5[Resource::${nagArnPrefix(stack, 'logs')}:log-group:RDSOSMetrics:log-stream:*]`,
+    acknowledge(monitoringRole, `AwsSolutions-IAM5[Resource::${nagText(monitoringRole, metricsStreamsArn)}]`,
       'Enhanced Monitoring creates one log stream per DB instance (named by the instance resource id, unknown before deployment) in the fixed ' +
       'RDSOSMetrics log group; the wildcard covers only streams of that one group in this account and region, as AmazonRDSEnhancedMonitoringRole does.');
 
@@ -418,7 +420,8 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       });
       const role = selection.node.tryFindChild('Role');
       if (role) {
-        acknowledge(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        const servicePolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup');
+        acknowledge(role, `AwsSolutions-IAM4[Policy::${nagText(role, servicePolicy.managedPolicyArn)}]`,
           'AWS Backup assumes this role to snapshot the selected Aurora cluster; AWSBackupServiceRolePolicyForBackup is the AWS-maintained service ' +
           'policy AWS Backup documents for selections, kept current by AWS as Backup adds resource types, and the role trusts only backup.amazonaws.com.');
       }
@@ -460,12 +463,6 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
   }
-}
-
-/** How cdk-nag renders the start of an ARN in this stack (`<AWS::Region>` when the stack is environment-agnostic). */
-function nagArnPrefix(stack: Stack, service: string): string {
-  const show = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-  return `arn:${show(stack.partition, 'Partition')}:${service}:${show(stack.region, 'Region')}:${show(stack.account, 'AccountId')}`;
 }
 
 function defaultClusterIdentifier(stackName: string, id: string): string {

@@ -1,8 +1,9 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { nagText } from '../../internal/nag-reference';
 
 /** Props of {@link ApiGatewayCloudWatchRole}. */
 export interface ApiGatewayCloudWatchRoleProps {
@@ -33,10 +34,7 @@ export class ApiGatewayCloudWatchRole extends ManagedPolicyRole {
         'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents'],
       resources: [logGroups],
     }));
-    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-    const accountId = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    const partition = Token.isUnresolved(stack.partition) ? '<AWS::Partition>' : stack.partition;
-    acknowledge(this, `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${accountId}:log-group:*]`,
+    acknowledge(this, `AwsSolutions-IAM5[Resource::${nagText(this, logGroups)}]`,
       'This is the single account-level role API Gateway uses for every REST API in the account and region: it must write to the ' +
       'execution log groups (API-Gateway-Execution-Logs_<apiId>/<stage>) and the access log groups of any API, so it is scoped to log ' +
       'groups of this account and region but not to one group. Equivalent to the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy.');

@@ -1,5 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { SECURITY_HEADERS } from '../../../lambda/shared/security-headers';
 
 /**
  * Every secure default of {@link SecureRestApi} that is data rather than wiring, in one place: the prop defaults, the
@@ -27,14 +28,8 @@ export const SECURE_REST_API_DEFAULTS = Object.freeze({
   writeThrottle: Object.freeze({ rateLimit: 20, burstLimit: 40 }),
   authThrottle: Object.freeze({ rateLimit: 100, burstLimit: 50 }),
   logRetention: logs.RetentionDays.ONE_YEAR,
-  /** Headers on every gateway response (the values, unquoted). */
-  securityHeaders: Object.freeze({
-    'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
-    'X-Frame-Options': 'DENY',
-    'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  }),
+  /** Headers on every gateway response (the values, unquoted): the API's one list, shared with the handlers and the load balancer. */
+  securityHeaders: SECURITY_HEADERS,
 });
 
 /**
