@@ -229,7 +229,8 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
 
   /**
    * The user group: the IAM user, and the user named "default" that every user group must contain. Ours is switched
-   * off ("off -@all") and its random password lives only in Secrets Manager, so no one can authenticate as it.
+   * off (its access string disables the user and every command) and its random password lives only in Secrets Manager,
+   * so no one can authenticate as it.
    */
   private userGroupConfiguration(engine: RateLimitCacheEngine): elasticache.CfnUserGroup {
     const defaultPassword = new secretsmanager.Secret(this, 'DisabledDefaultUserPassword', {
