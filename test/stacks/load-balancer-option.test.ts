@@ -16,6 +16,9 @@ import { buildTestApp, exampleBaselineConfig, exampleBaselineWith, maskedTemplat
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, any> }>;
 
+/** A synth with every rule pack and the Control Tower controls takes about 25 s alone; on 2 busy cores it can take several times that. */
+const FULL_SYNTH_TIMEOUT_MS = 300_000;
+
 function resourcesOf(stack: ApiStack): Resources {
   return Template.fromStack(stack, { skipCyclicalDependenciesCheck: true }).toJSON().Resources;
 }
@@ -97,7 +100,7 @@ describe('stage option loadBalancer', () => {
 
   test('dev without the load balancer synthesizes with zero open findings in every rule pack and the Control Tower controls', () => {
     for (const finding of openFindings(buildTestApp({ stages: ['dev'] }).app)) expect(finding).toEqual({ plugin: finding.plugin, open: 0 });
-  });
+  }, FULL_SYNTH_TIMEOUT_MS);
 
   test('loadBalancer: true brings back the whole entry: the load balancer, its certificate and record at app.dev, the ALB function and the shared web ACL association', () => {
     const template = Template.fromStack(devWith.api);
@@ -138,5 +141,5 @@ describe('stage option loadBalancer', () => {
   test('loadBalancer: true with deletionProtection: false (dev) has zero open findings: the opt-out acknowledgements still apply', () => {
     const app = buildTestApp({ stages: ['dev'], baseline: exampleBaselineWith('dev', { loadBalancer: true }) }).app;
     for (const finding of openFindings(app)) expect(finding).toEqual({ plugin: finding.plugin, open: 0 });
-  });
+  }, FULL_SYNTH_TIMEOUT_MS);
 });
