@@ -49,7 +49,7 @@ export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
 
 /**
  * Stateless edge and API: web ACL, REST API and custom domain, authorizer,
- * handlers, ALB, certificates and DNS records. Safe to destroy and recreate.
+ * handlers, ALB (unless the stage sets `loadBalancer: false`), certificates and DNS records. Safe to destroy and recreate.
  */
 export class ApiStack extends BaselineStack {
   /** Key for this stack's log groups. */
@@ -60,8 +60,11 @@ export class ApiStack extends BaselineStack {
   public readonly stageDomainName: string;
   /** Regional web ACL in front of the REST API stage (issue 4): 16 KB body limit. */
   public readonly firewall: WebFirewall;
-  /** Regional web ACL in front of the load balancer (issue 4): 8 KB body limit, all an ALB lets WAF inspect; the same object as `firewall` when the stage sets `sharedWebAcl`. */
-  public readonly edgeFirewall: WebFirewall;
+  /**
+   * Regional web ACL in front of the load balancer (issue 4): 8 KB body limit, all an ALB lets WAF inspect; the same object as `firewall`
+   * when the stage sets `sharedWebAcl`; undefined when the stage has no load balancer (`loadBalancer: false`).
+   */
+  public readonly edgeFirewall?: WebFirewall;
   /** JWT authorizer of the REST API: a Lambda REQUEST authorizer on the `Authorization` header, policy cache 5 minutes (issue 5). */
   public readonly jwtAuthorizer: JwtAuthorizer;
   /** The notes API (`lambda/api/handler.ts`): private subnets, database client security group, `rds-db:connect` as `app_user` (issue 6). */
@@ -70,10 +73,13 @@ export class ApiStack extends BaselineStack {
   public readonly sessionFunction?: SecureFunction;
   /** The REST API at `api.<stage domain>` (issue 6). */
   public readonly restApi: SecureRestApi;
-  /** The notes API behind the ALB (`lambda/api/alb.ts`), verifying the bearer JWT itself (issue 6). */
-  public readonly albFunction: SecureFunction;
-  /** Internet-facing TLS 1.3 load balancer at `app.<stage domain>` (issue 3); targets are added with `addLambdaTarget`/`addTargets`. */
-  public readonly loadBalancer: TlsLoadBalancer;
+  /** The notes API behind the ALB (`lambda/api/alb.ts`), verifying the bearer JWT itself (issue 6); undefined without the load balancer. */
+  public readonly albFunction?: SecureFunction;
+  /**
+   * Internet-facing TLS 1.3 load balancer at `app.<stage domain>` (issue 3); targets are added with `addLambdaTarget`/`addTargets`.
+   * Undefined when the stage sets `loadBalancer: false`: the REST API is then its one internet-facing entry point.
+   */
+  public readonly loadBalancer?: TlsLoadBalancer;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -90,7 +96,9 @@ export class ApiStack extends BaselineStack {
     // inspected) while the load balancer's keeps 8 KB; in both, a body larger than WAF can inspect is blocked, never passed.
     // With the stage's `sharedWebAcl`, the API's ACL also protects the ALB: there its body rule blocks every body over the
     // 8 KB WAF inspects (oversize handling MATCH), the same limit, for one ACL's price instead of two.
-    const sharedWebAcl = this.stage.sharedWebAcl === true;
+    // Without the load balancer (`loadBalancer: false`) the REST API is the one entry point: one ACL, nothing to share.
+    const withLoadBalancer = this.stage.loadBalancer !== false;
+    const sharedWebAcl = this.stage.sharedWebAcl === true && withLoadBalancer;
     this.firewall = new WebFirewall(this, 'WebFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
@@ -101,7 +109,7 @@ export class ApiStack extends BaselineStack {
         ? 'REST API and load balancer - rate limits, managed rules, 16 KB body limit, 8 KB on the ALB, all it lets WAF inspect'
         : 'REST API - rate limits, managed rules, 16 KB body limit',
     });
-    this.edgeFirewall = sharedWebAcl ? this.firewall : new WebFirewall(this, 'EdgeFirewall', {
+    this.edgeFirewall = !withLoadBalancer ? undefined : sharedWebAcl ? this.firewall : new WebFirewall(this, 'EdgeFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
@@ -280,54 +288,57 @@ export class ApiStack extends BaselineStack {
       }
     }
 
-    // --- TLS load balancer (issue 3) ---
-    const appDomainName = `app.${this.stageDomainName}`;
-    this.loadBalancer = new TlsLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc,
-      hostedZone: this.zone,
-      domainName: appDomainName,
-      recordName: appDomainName,
-      deletionProtection: this.stage.deletionProtection,
-    });
-    if (!this.stage.deletionProtection) {
-      const reason = `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
-        'stages with deletionProtection: true (prod) keep the load balancer protected.';
-      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
-        acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
+    // --- Load balancer entry: the TLS load balancer and the notes function behind it, unless the stage sets loadBalancer: false ---
+    if (withLoadBalancer) {
+      // --- TLS load balancer (issue 3) ---
+      const appDomainName = `app.${this.stageDomainName}`;
+      this.loadBalancer = new TlsLoadBalancer(this, 'LoadBalancer', {
+        vpc: props.vpc,
+        hostedZone: this.zone,
+        domainName: appDomainName,
+        recordName: appDomainName,
+        deletionProtection: this.stage.deletionProtection,
+      });
+      if (!this.stage.deletionProtection) {
+        const reason = `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
+          'stages with deletionProtection: true (prod) keep the load balancer protected.';
+        for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+          acknowledge(this.loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
+        }
+        acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
+          `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
+        acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
+        acknowledge(this.loadBalancer.loadBalancer, 'SecurityBaseline-ALB7', reason);
       }
-      acknowledge(this.loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
-        `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
-      acknowledge(this.loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
-      acknowledge(this.loadBalancer.loadBalancer, 'SecurityBaseline-ALB7', reason);
-    }
 
-    // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
-    // No gateway stands in front of it here, so it verifies the bearer JWT and checks the route table itself (the authorizer's settings and table).
-    const albEnvironment = {
-      ...databaseEnvironment,
-      ...this.jwtAuthorizer.verifierEnvironment,
-      ...rateLimitEnvironment,
-      POWERTOOLS_SERVICE_NAME: 'notes-alb',
-    };
-    const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
-    this.albFunction = new SecureFunction(this, 'AlbFunction', {
-      code: referenceHandlerCode('api-alb'),
-      description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
-      vpc: props.vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [database.clientSecurityGroup, rateLimiter.clientSecurityGroup, albEgress],
-      logsKey: this.logsKey.key,
-      logRetention,
-      logRemovalPolicy,
-      environment: albEnvironment,
-    });
-    database.grantConnect(this.albFunction, APP_DB_USER);
-    rateLimiter.grantConnect(this.albFunction);
-    this.loadBalancer.addLambdaTarget('NotesApi', this.albFunction.function);
+      // --- ALB target: the notes API behind the load balancer (issue 6; owner of the REST API section) ---
+      // No gateway stands in front of it here, so it verifies the bearer JWT and checks the route table itself (the authorizer's settings and table).
+      const albEnvironment = {
+        ...databaseEnvironment,
+        ...this.jwtAuthorizer.verifierEnvironment,
+        ...rateLimitEnvironment,
+        POWERTOOLS_SERVICE_NAME: 'notes-alb',
+      };
+      const albEgress = this.httpsEgressGroup(props.vpc, 'AlbFunctionSecurityGroup', 'ALB notes function: HTTPS to the issuer JWKS only', 'HTTPS to the issuer JWKS');
+      this.albFunction = new SecureFunction(this, 'AlbFunction', {
+        code: referenceHandlerCode('api-alb'),
+        description: 'Notes API behind the ALB: verifies the bearer JWT (issuer JWKS) itself, then the same app as the REST API',
+        vpc: props.vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [database.clientSecurityGroup, rateLimiter.clientSecurityGroup, albEgress],
+        logsKey: this.logsKey.key,
+        logRetention,
+        logRemovalPolicy,
+        environment: albEnvironment,
+      });
+      database.grantConnect(this.albFunction, APP_DB_USER);
+      rateLimiter.grantConnect(this.albFunction);
+      this.loadBalancer.addLambdaTarget('NotesApi', this.albFunction.function);
+    }
 
     // --- WAF associations (issue 4) ---
     // Runs last, after every section: one web ACL protects each internet-facing entry point that exists by now.
-    if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: sharedWebAcl });
+    if (this.loadBalancer && this.edgeFirewall) this.edgeFirewall.associate(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: sharedWebAcl });
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
       this.firewall.associate(restApi.stage);
     }

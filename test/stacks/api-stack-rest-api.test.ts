@@ -7,7 +7,7 @@ import { routesFromEnv } from '../../lambda/shared/route-permissions';
 /** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
 const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
 import { ApiStack } from '../../lib/stacks';
-import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
+import { buildTestApp, exampleBaselineConfig, exampleBaselineWith } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
@@ -176,19 +176,6 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     expect(integration.integrationResponses[0].responseParameters['method.response.header.Strict-Transport-Security']).toMatch(/max-age/);
   });
 
-  test('the ALB serves the notes app through alb.ts, which verifies the JWT itself', () => {
-    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetType: 'lambda',
-      Targets: [{ Id: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlbFunction'), 'Arn'] } }],
-    });
-    const env = functionProps(t, 'AlbFunction').Environment.Variables;
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_TOKEN_USE', 'DB_HOST', 'DB_USER']));
-    // the same verifier settings and route table as the authorizer
-    const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
-    for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
-    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
-  });
-
   test('the stage is associated with the web ACL', () => {
     const associations = Object.values(t.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => JSON.stringify(a.Properties.ResourceArn));
     expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.restApi.restApiId).Ref))).toBe(true);
@@ -211,5 +198,23 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     });
     expect(oidc.sessionFunction).toBeUndefined();
     expect([...methodsOf(oidc).keys()].filter((k) => k.includes('/auth/'))).toEqual([]);
+  });
+});
+
+describe('ApiStack: the notes app behind the load balancer (dev with loadBalancer: true; the example dev turns it off)', () => {
+  const { stages } = buildTestApp({ stages: ['dev'], baseline: exampleBaselineWith('dev', { loadBalancer: true }) });
+  const t = Template.fromStack(stages[0].api, { skipCyclicalDependenciesCheck: true });
+
+  test('the ALB serves the notes app through alb.ts, which verifies the JWT itself', () => {
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'lambda',
+      Targets: [{ Id: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlbFunction'), 'Arn'] } }],
+    });
+    const env = functionProps(t, 'AlbFunction').Environment.Variables;
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_TOKEN_USE', 'DB_HOST', 'DB_USER']));
+    // the same verifier settings and route table as the authorizer
+    const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
+    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
   });
 });
