@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { handlerBundle } from '../../internal/handler-assets';
+import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
@@ -162,12 +163,7 @@ export class DatabaseBootstrap extends Construct {
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [frameworkLogs.logGroupArn],
     }));
-    frameworkRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'ManageVpcNetworkInterfaces',
-      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resources: ['*'],
-    }));
+    frameworkRole.addToPolicy(vpcNetworkInterfaceStatement());
     const providerHttps = new ec2.SecurityGroup(this, 'ProviderSecurityGroup', {
       vpc: props.vpc,
       description: `${this.node.path} provider: HTTPS out (Lambda API to invoke the handler, CloudFormation response URL)`,
@@ -252,11 +248,7 @@ export class DatabaseBootstrap extends Construct {
       'This queue is itself the dead-letter queue of the provider framework function; a redrive policy would only move the same failed ' +
       'CloudFormation events to yet another queue. Messages are kept 14 days for investigation and the queue is KMS-encrypted and TLS-only.');
     role.addToPolicy(new iam.PolicyStatement({ sid: 'SendToDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteXRayTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }));
+    role.addToPolicy(xrayTracingStatement());
     cfn.memorySize = 256;
     cfn.reservedConcurrentExecutions = 1;
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };

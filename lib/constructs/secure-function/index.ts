@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { checkLambdaEnvironmentSize, largestVariable } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 
@@ -182,19 +183,8 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [this.logGroup.logGroupArn],
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ManageVpcNetworkInterfaces',
-      actions: [
-        'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-      ],
-      resources: ['*'],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteXRayTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }));
+    this.role.addToPolicy(vpcNetworkInterfaceStatement());
+    this.role.addToPolicy(xrayTracingStatement());
     acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]',
       'Lambda needs ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface to attach to its VPC and xray:PutTraceSegments for tracing; ' +
       'these actions do not support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.');
