@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS,
+  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS, verifierEnvironment,
 } from '../../../lambda/shared/jwt/config';
 import { encodeRoutes, HTTP_METHODS, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
@@ -143,6 +143,7 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
   /**
    * The verifier settings and the route table as environment variables (`JWT_*`, `JWKS_URI`,
    * `ROUTE_PERMISSIONS`), for a handler that verifies the same tokens itself, such as a load balancer target.
+   * The settings are written by `verifierEnvironment()` of lambda/shared/jwt, which `verifierConfigFromEnv()` reads back.
    */
   public readonly verifierEnvironment: Readonly<Record<string, string>>;
 
@@ -191,18 +192,21 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
         `Fix: use at most ${MAX_RESULTS_CACHE_TTL_SECONDS} seconds: API Gateway keeps serving a cached policy after a role change or a revocation.`);
     }
 
+    // The handler reads these back with verifierConfigFromEnv (the same module writes and reads them), then the route table.
     const environment: Record<string, string> = {
-      JWT_ISSUER: props.issuer,
-      JWT_AUDIENCE: props.audience.join(','),
-      JWKS_URI: props.jwksUri,
-      JWT_ALGORITHMS: algorithms.join(','),
-      JWT_MAX_TOKEN_AGE_SECONDS: String(props.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS),
-      JWT_CLOCK_SKEW_SECONDS: String(props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS),
-      JWT_ROLES_CLAIM: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
+      ...verifierEnvironment({
+        issuer: props.issuer,
+        audience: props.audience,
+        jwksUri: props.jwksUri,
+        algorithms,
+        maxTokenAgeSeconds: props.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+        clockSkewSeconds: props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+        tokenUse: props.tokenUse,
+        requireAccessTokenType,
+        rolesClaim: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
+      }),
+      [ROUTES_ENV]: encodeRoutes(props.routes),
     };
-    if (props.tokenUse !== undefined) environment.JWT_TOKEN_USE = props.tokenUse;
-    environment.JWT_REQUIRE_ACCESS_TOKEN_TYPE = String(requireAccessTokenType);
-    environment[ROUTES_ENV] = encodeRoutes(props.routes);
     // Lambda refuses a deployment whose variables exceed 4 KB together: say so at synth, naming the table.
     checkLambdaEnvironmentSize(this, 'routes', environment, ROUTES_ENV);
     this.verifierEnvironment = Object.freeze({ ...environment });
