@@ -2,7 +2,7 @@
 // construct it configures, as in aws-cdk-lib. The construct itself is a list of steps, one private method per part;
 // prop checks and defaults are in database-settings.ts, the AWS Backup plan in cluster-backup-plan.ts.
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
-import type * as backup from 'aws-cdk-lib/aws-backup';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
