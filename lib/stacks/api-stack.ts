@@ -225,7 +225,7 @@ export class ApiStack extends BaselineStack {
           reason: 'GET /health is a static mock response (no backend, no data) so uptime checks can probe the API without a token.' });
       } else if (!route.path.startsWith('/auth/')) {
         throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/api/routes.ts has no integration here. ` +
-          'Fix: wire it in the REST API section of lib/stacks/api-stack.ts, or remove it from PUBLIC_ROUTES.');
+          'Fix: give it an integration and a reason in ApiStack.publicRoutes (lib/stacks/api-stack.ts), or remove it from PUBLIC_ROUTES.');
       }
     }
     for (const route of sessionRoutes) {
@@ -271,7 +271,7 @@ export class ApiStack extends BaselineStack {
       const input = noteInputs[`${route.method} ${route.path}`];
       if (input === undefined) {
         throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/api/routes.ts has no input schema here. ` +
-          'Fix: add its schemas (lambda/api/schemas) to noteInputs in the REST API section of lib/stacks/api-stack.ts.');
+          'Fix: add its schemas (lambda/api/schemas) to noteInputs in ApiStack.addNotesRoutes (lib/stacks/api-stack.ts).');
       }
       this.restApi.addRoute({ method: route.method, path: route.path, integration: notes, ...input });
     }
