@@ -14,6 +14,7 @@ import { buildBaseline } from '../lib/baseline';
 import { SecurityBaseline } from '../lib/aspects/security-baseline';
 import { CHECKLIST, ChecklistRow, SECURITY_BASELINE_DOMAINS, SECURITY_BASELINE_TESTS } from '../lib/compliance/checklist';
 import { acknowledgements, controlTowerViolations, isAcknowledged } from '../lib/compliance/findings';
+import { CONTROL_TOWER_TITLE, RULE_PACK_NAMES } from '../lib/compliance/pack-names';
 import { createControlTowerValidator, createRulePacks } from '../lib/compliance/rule-packs';
 import { loadConfig } from '../lib/config';
 
@@ -22,6 +23,7 @@ const check = process.argv.includes('--check');
 
 interface RuleStats { pack: string; rule: string; applicable: number; compliant: number; nonCompliant: number; acknowledged: number }
 interface Ack { path: string; rule: string; reason: string }
+interface PackSummary { pack: string; rules: number; rulesApplicable: number; evaluations: number; acknowledged: number; unacknowledged: number }
 
 function acknowledgementsOf(scope: IConstruct): Ack[] {
   return acknowledgements(scope)
@@ -70,7 +72,7 @@ function runControlTower(app: App): { stats: RuleStats[]; violations: string[]; 
   const stats = new Map<string, RuleStats>();
   const violations: string[] = [];
   for (const f of controlTowerViolations(app)) {
-    const s = stats.get(f.rule) ?? { pack: 'Control Tower', rule: f.rule, applicable: 0, compliant: 0, nonCompliant: 0, acknowledged: 0 };
+    const s = stats.get(f.rule) ?? { pack: CONTROL_TOWER_TITLE, rule: f.rule, applicable: 0, compliant: 0, nonCompliant: 0, acknowledged: 0 };
     stats.set(f.rule, s);
     if (f.construct && isAcknowledged(f.construct, f.rule)) s.acknowledged++;
     else { s.nonCompliant++; violations.push(`${f.rule} @ ${f.path}`); }
@@ -179,7 +181,7 @@ function main(): void {
     const rows = CHECKLIST.map((row) => evidenceFor(row, app, ruleStats, ctIds));
     const securityBaseline = runSecurityBaseline(context, outdir);
     const acks = acknowledgementsOf(app);
-    const packs = [...new Set(nag.stats.map((s) => s.pack))].map((pack) => {
+    const packs = RULE_PACK_NAMES.map((pack): PackSummary => {
       const rs = nag.stats.filter((s) => s.pack === pack);
       return {
         pack,
@@ -191,7 +193,7 @@ function main(): void {
       };
     });
     packs.push({
-      pack: 'Control Tower (cfn-guard)', rules: ct.ruleCount, rulesApplicable: -1, evaluations: -1,
+      pack: CONTROL_TOWER_TITLE, rules: ct.ruleCount, rulesApplicable: -1, evaluations: -1,
       acknowledged: ct.stats.reduce((a, s) => a + s.acknowledged, 0), unacknowledged: ct.violations.length,
     });
     const report = {
@@ -227,7 +229,7 @@ function main(): void {
 
 function renderMarkdown(r: {
   stacks: string[];
-  packs: { pack: string; rules: number; rulesApplicable: number; evaluations: number; acknowledged: number; unacknowledged: number }[];
+  packs: PackSummary[];
   checklist: RowEvidence[];
   securityBaseline: { controls: AspectControlEvidence[]; tests: string[] };
   acknowledgements: Ack[];

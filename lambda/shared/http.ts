@@ -3,16 +3,15 @@
  * one error shape `{ "error": { "code", "message" } }`. No stack trace, SQL
  * text or driver message ever reaches a client.
  */
+import { SECURITY_HEADERS } from './security-headers';
 
-/** Headers on every response. */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+/**
+ * Headers on every handler response: the JSON content type and the API's security headers
+ * (one list for handlers, API Gateway and the load balancer: ./security-headers.ts).
+ */
+export const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Type': 'application/json; charset=utf-8',
-  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
+  ...SECURITY_HEADERS,
 });
 
 /** A response in the API Gateway / ALB proxy shape. */
@@ -45,7 +44,7 @@ export class HttpError extends Error {
 
 /** A JSON response with the security headers. */
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
-  return { statusCode, headers: { ...SECURITY_HEADERS, ...headers }, body: body === undefined ? '' : JSON.stringify(body) };
+  return { statusCode, headers: { ...RESPONSE_HEADERS, ...headers }, body: body === undefined ? '' : JSON.stringify(body) };
 }
 
 /**

@@ -42,7 +42,7 @@ export const CHECKLIST: ChecklistRow[] = [
     constructs: ['tls-load-balancer'],
     resources: ['AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
     rules: ['NIST.800.53.R5-ALBHttpToHttpsRedirection', 'PCI.DSS.321-ALBHttpDropInvalidHeaderEnabled', 'HIPAA.Security-ALBHttpDropInvalidHeaderEnabled', 'CT.ELASTICLOADBALANCING.PR.1', 'CT.ELASTICLOADBALANCING.PR.4'],
-    tests: ['test/constructs/tls-load-balancer.test.ts'],
+    tests: ['test/constructs/tls-load-balancer.test.ts', 'test/constructs/security-headers.test.ts'],
   },
   {
     domain: TRANSIT,

@@ -2,6 +2,7 @@ import { join } from 'path';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { isNamespacedNagAcknowledgement } from '../internal/acknowledge';
+import { CONTROL_TOWER_ACK_PREFIX } from './pack-names';
 import { createControlTowerValidator, createRulePacks } from './rule-packs';
 
 /** One acknowledged finding, as recorded with `Validations.of(x).acknowledge()`. */
@@ -58,10 +59,14 @@ export function isAcknowledged(node: IConstruct, rule: string): boolean {
   for (let cur: IConstruct | undefined = node; cur; cur = cur.node.scope) {
     for (const entry of cur.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      if (Object.keys(entry.data).some((k) => k.replace(/^annotation::/i, '').replace(/^cdk-validator-cfnguard::/i, '') === rule)) return true;
+      if (Object.keys(entry.data).some((k) => withoutControlTowerPrefix(k.replace(/^annotation::/i, '')) === rule)) return true;
     }
   }
   return false;
+}
+
+function withoutControlTowerPrefix(id: string): string {
+  return id.toLowerCase().startsWith(CONTROL_TOWER_ACK_PREFIX) ? id.slice(CONTROL_TOWER_ACK_PREFIX.length) : id;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { RULE_PACK_NAMES } from '../compliance/pack-names';
 
 /** The shortest reason we accept for acknowledging a rule-pack finding. */
 export const MIN_ACK_REASON_LENGTH = 40;
@@ -26,10 +27,11 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 }
 
 /**
- * The cdk-nag packs' names and the SecurityBaseline Aspect's plugin name: their rule ids start with `<name>-`,
- * their report namespace is `<name>::`.
+ * The cdk-nag packs' names (the one list in lib/compliance/pack-names.ts) and the SecurityBaseline Aspect's plugin
+ * name: their rule ids start with `<name>-`, their report namespace is `<name>::`.
  */
-const NAG_PACKS = '(AwsSolutions|NIST\\.800\\.53\\.R5|HIPAA\\.Security|PCI\\.DSS\\.321|Serverless|SecurityBaseline)';
+export const NAG_PLUGIN_NAMES: readonly string[] = [...RULE_PACK_NAMES, 'SecurityBaseline'];
+const NAG_PACKS = `(${NAG_PLUGIN_NAMES.map((name) => name.replace(/\./g, '\\.')).join('|')})`;
 const NAG_PACK_PREFIX = new RegExp(`^${NAG_PACKS}-`);
 const NAG_PACK_NAMESPACE = new RegExp(`^${NAG_PACKS}::`);
 

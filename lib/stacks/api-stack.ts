@@ -10,6 +10,7 @@ import {
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
 import { tokenRequestSchema } from '../../lambda/session/schemas';
+import { SECURITY_HEADERS } from '../../lambda/shared/security-headers';
 import { stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
@@ -277,13 +278,12 @@ export class ApiStack extends BaselineStack {
     }
   }
 
-  /** GET /health: answered by API Gateway itself (mock integration), JSON with the security headers. */
+  /**
+   * GET /health: answered by API Gateway itself (mock integration), JSON with the API's security headers
+   * (lambda/shared/security-headers.ts; static values, so each is single-quoted).
+   */
   private addHealthRoute(): void {
-    const securityHeaders: Record<string, string> = {
-      'Strict-Transport-Security': "'max-age=63072000; includeSubDomains; preload'",
-      'X-Content-Type-Options': "'nosniff'",
-      'Cache-Control': "'no-store'",
-    };
+    const securityHeaders = Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, `'${v}'`]));
     this.restApi.addRoute({
       method: 'GET',
       path: '/health',

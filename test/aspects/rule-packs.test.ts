@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { RULE_PACK_NAMES, RULE_PACK_TITLES } from '../../lib/compliance/pack-names';
 import { Finding, ruleFindings } from '../helpers/compliance';
 import { buildInsecureApp } from '../fixtures/insecure-app';
 import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
@@ -5,6 +8,20 @@ import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
 withoutBuiltInValidation();
 
 const count = (findings: Finding[], pack: string): number => findings.filter((f) => f.rule.startsWith(`${pack}-`)).length;
+/** The rule of a finding without its pack prefix and granular suffix (`NIST.800.53.R5-S3BucketSSLRequestsOnly` → `S3BucketSSLRequestsOnly`). */
+const ruleOf = (finding: Finding, pack: string): string => finding.rule.slice(pack.length + 1).replace(/\[.*$/, '');
+
+/** The rows of the "cdk-nag findings before → after fix" table in the Aspect README: pack title, counts, resolved rules. */
+function readmeTable(): { title: string; before: number; after: number; resolved: string[] }[] {
+  const readme = readFileSync(join(__dirname, '../../lib/aspects/security-baseline/README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| pack | before | after fix | resolved |'));
+  return table.split('\n').slice(2).filter((line) => line.startsWith('|')).map((line) => {
+    const [title, before, after, resolved] = line.split('|').slice(1, -1).map((cell) => cell.trim());
+    const rules = resolved.replace(/\([^)]*\)/g, '').split(',').map((r) => r.trim()).filter(Boolean);
+    return { title, before: Number(before), after: Number(after), resolved: rules.sort() };
+  });
+}
+
 const keys = (findings: Finding[], pack: string): string[] => [...new Set(findings.filter((f) => f.rule.startsWith(`${pack}-`)).map((f) => `${f.rule} @ ${f.path}`))].sort();
 
 describe('cdk-nag findings on the insecure app before and after fix mode (figures in the Aspect README)', () => {
@@ -34,6 +51,18 @@ describe('cdk-nag findings on the insecure app before and after fix mode (figure
       'NIST.800.53.R5-S3BucketPublicWriteProhibited @ Insecure/Bucket/Resource',
       'NIST.800.53.R5-S3BucketSSLRequestsOnly @ Insecure/Bucket/Resource',
     ]);
+  });
+
+  test('the README table has one row per rule pack, in the order of RULE_PACK_NAMES', () => {
+    expect(readmeTable().map((row) => row.title)).toEqual(RULE_PACK_NAMES.map((name) => RULE_PACK_TITLES[name]));
+  });
+
+  test.each(RULE_PACK_NAMES.map((name) => [name]))('%s: the README figures are the findings before and after fix mode, and the rules it resolved', (name) => {
+    const row = readmeTable().find((r) => r.title === RULE_PACK_TITLES[name]);
+    const resolved = before.filter((f) => f.rule.startsWith(`${name}-`) && !after.some((a) => a.rule === f.rule && a.path === f.path));
+    expect(row).toEqual({
+      title: RULE_PACK_TITLES[name], before: count(before, name), after: count(after, name), resolved: [...new Set(resolved.map((f) => ruleOf(f, name)))].sort(),
+    });
   });
 
   test('fix mode adds no finding of any pack', () => {

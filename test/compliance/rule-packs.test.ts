@@ -3,7 +3,8 @@ import { join } from 'path';
 import { AspectPriority, Aspects } from 'aws-cdk-lib';
 import { SecurityBaseline, SECURITY_BASELINE_RULE_PREFIX } from '../../lib/aspects/security-baseline';
 import { MIN_ACK_REASON_LENGTH } from '../../lib/internal/acknowledge';
-import { addRulePacks, CONTROL_TOWER_ACK_PREFIX, RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
+import { CONTROL_TOWER_ACK_PREFIX, CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
+import { addRulePacks } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
 import { acknowledgements, BUILT_IN_VALIDATION, controlTowerViolations, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 
@@ -36,7 +37,7 @@ describe('synth gate', () => {
     const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
       pluginReports: { pluginName: string; conclusion: string; violations: unknown[]; suppressedViolations?: { reason?: string }[] }[];
     };
-    const ours: string[] = [...RULE_PACK_NAMES, 'cdk-validator-cfnguard'];
+    const ours: string[] = [...RULE_PACK_NAMES, CONTROL_TOWER_PLUGIN_NAME];
     expect(report.pluginReports.map((p) => p.pluginName)).toEqual(expect.arrayContaining(ours));
     for (const plugin of report.pluginReports) {
       // Every plugin (aws-cdk-lib's own CloudFormation validation included) ends with zero open findings.

@@ -10,6 +10,7 @@ import {
   ACCESS_LOG_FIELDS, RouteCategory, SecureRestApi, SecureRestApiProps, SecureRouteOptions,
 } from '../../lib/constructs/secure-rest-api';
 import { SecureFunction } from '../../lib/constructs/secure-function';
+import { ACCESS_LOG_VARIABLES, accessLogFormat, AccessLogVariableKind } from '../../lib/constructs/secure-rest-api/defaults';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
@@ -225,6 +226,34 @@ describe('SecureRestApi', () => {
     expect(JSON.stringify(format)).not.toMatch(/header|Authorization|requestBody/i);
   });
 
+  test('fails if a value the client chooses can forge fields of the access log line (API Gateway does not escape $context values)', () => {
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    const template = stage.AccessLogSetting.Format as string;
+    // GIVEN the worst value each kind of variable can take (API Gateway never escapes them, so each must come from a fixed
+    // alphabet), and the hostile value a client-chosen variable would carry
+    const hostile = 'x","sourceIp":"203.0.113.7';
+    const sample: Record<AccessLogVariableKind, string> = {
+      'generated': 'abc-123_4.5:6/7', 'fixed-text': 'Endpoint request timed out', 'log-safe-principal': 'sub-sha256:0123abcd',
+    };
+    const variables = template.match(/\$context\.[A-Za-z.]+/g) ?? [];
+    for (const v of variables) expect([v, ACCESS_LOG_VARIABLES[v]]).toEqual([v, expect.any(String)]);
+    // WHEN API Gateway renders the line THEN it parses, with exactly the fields of the template
+    const line = template.replace(/\$context\.[A-Za-z.]+/g, (v) => sample[ACCESS_LOG_VARIABLES[v]]);
+    const parsed = JSON.parse(line) as Record<string, string>;
+    expect(Object.keys(parsed)).toEqual(Object.keys(ACCESS_LOG_FIELDS));
+    expect(parsed.sourceIp).toBe(sample.generated);
+    // ... which a client-chosen variable would break: the same line with the user agent added carries a forged sourceIp
+    const forged = JSON.parse(line.replace('}', `,"userAgent":"${hostile}"}`)) as Record<string, string>;
+    expect(forged.sourceIp).toBe('203.0.113.7');
+    // Client-chosen variables are not in the line: the user agent, the raw path, the validation error text, the error message.
+    for (const v of ['$context.identity.userAgent', '$context.path"', '$context.error.validationErrorString', '$context.error.message']) {
+      expect([v, template.includes(v)]).toEqual([v, false]);
+    }
+    // A field with a variable not known to be safe fails at synth, naming the field and the fix.
+    expect(() => accessLogFormat({ ...ACCESS_LOG_FIELDS, userAgent: '$context.identity.userAgent' }))
+      .toThrow(/Access log field userAgent: \$context\.identity\.userAgent is not known to be safe unescaped.*Fix:/);
+  });
+
   test('the execution log group is created ahead, encrypted and with retention, before the stage', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] },
@@ -264,7 +293,17 @@ describe('SecureRestApi', () => {
     expect(role.DeletionPolicy).toBe('Retain');
     const policy = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
     expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).toContain(':logs:eu-west-1:123456789012:log-group:*');
+    expect(policy.DeletionPolicy).toBe('Retain');
     t.hasResourceProperties('AWS::ApiGateway::Account', { CloudWatchRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  test('cloudWatchRoleRemovalPolicy applies to the account role and its policy together', () => {
+    const t = Template.fromStack(build({ cloudWatchRole: true, cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY }).stack);
+    const [roleId, role] = Object.entries(t.findResources('AWS::IAM::Role', {
+      Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } },
+    }))[0];
+    const policy = Object.values(t.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }))[0];
+    expect([role.DeletionPolicy, policy.DeletionPolicy]).toEqual(['Delete', 'Delete']);
   });
 
   test('fails if cloudWatchRoleRemovalPolicy is given without cloudWatchRole', () => {
@@ -532,23 +571,23 @@ describe('SecureRestApi', () => {
         expect(add({ method: 'GET', bodySchema })).toThrow(/GET requests carry no body/);
       });
 
-      test('fails if a schema allows additional properties, unbounded strings or arrays', () => {
+      // Every schema problem is covered by secure-rest-api-json-schema.test.ts (pure, no App); these check that each
+      // schema a route takes goes through that check and that the error names the route, the prop and the problems.
+      test('fails if a body, query or path schema is unbounded (each schema of a route is checked)', () => {
         expect(add({ method: 'POST', bodySchema: { type: 'object', properties: { a: { type: 'string', maxLength: 1 } } } }))
-          .toThrow(/# allows additional properties/);
-        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } }))
-          .toThrow(/#\/properties\/a is a string without maxLength/);
-        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', items: { type: 'string', maxLength: 2 } } } } }))
-          .toThrow(/#\/properties\/a is an array without maxItems/);
+          .toThrow(/route POST \/x: bodySchema = "# allows additional properties"/);
         expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', maxItems: 2, items: { type: 'string' } } } } }))
-          .toThrow(/#\/properties\/a\/items is a string without maxLength/);
+          .toThrow(/#\/properties\/a\/items is a string without maxLength.*Fix: use draft-04 keywords only/);
+        expect(add({ querySchema: { type: 'object', additionalProperties: false, properties: { q: { type: 'string' } } } }))
+          .toThrow(/route GET \/x: querySchema = "#\/properties\/q is a string without maxLength"/);
+        expect(add({ path: '/x/{id}', pathSchema: { type: 'object', properties: { id: { type: 'string', maxLength: 3 } } } }))
+          .toThrow(/route GET \/x\/\{id\}: pathSchema = "# allows additional properties"/);
       });
 
       test('fails if a schema is not draft-04 or uses later keywords', () => {
         expect(add({ method: 'POST', bodySchema: { ...bodySchema, $schema: 'https://json-schema.org/draft/2020-12/schema' } })).toThrow(/not draft-04/);
         expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { const: 'x' } } } }))
           .toThrow(/#\/properties\/a\/const is not a draft-04 keyword/);
-        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { $ref: '#/x' } } } }))
-          .toThrow(/\$ref is not allowed/);
       });
 
       test('fails if the path schema does not declare exactly the path parameters', () => {

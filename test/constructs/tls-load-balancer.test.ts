@@ -10,7 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { LogsKey, SecureLogGroup } from '../../lib/constructs/logging';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import {
-  DEFAULT_CONTENT_SECURITY_POLICY, LISTENER_HEADER_ATTRIBUTES, TlsLoadBalancer, TlsLoadBalancerProps,
+  AccessLogBucket, DEFAULT_CONTENT_SECURITY_POLICY, LISTENER_HEADER_ATTRIBUTES, TlsLoadBalancer, TlsLoadBalancerProps,
 } from '../../lib/constructs/tls-load-balancer';
 import { StageStacks } from '../../lib/baseline';
 import { buildTestApp, exampleContext } from '../helpers/baseline';
@@ -634,5 +634,36 @@ describe('dev ApiStack (synthesized)', () => {
 
   test('stack exposes the load balancer for targets and the web ACL', () => {
     expect(stages[0].api.loadBalancer).toBeInstanceOf(TlsLoadBalancer);
+  });
+});
+
+describe('AccessLogBucket', () => {
+  // GIVEN a chain of two log buckets outside any load balancer
+  const stack = new Stack(newApp(), 'LogStack', { env: ENV });
+  const end = new AccessLogBucket(stack, 'End', { contents: 'S3 server access logs', retention: Duration.days(30), removalPolicy: RemovalPolicy.DESTROY });
+  const logs = new AccessLogBucket(stack, 'Logs', {
+    contents: 'Application Load Balancer access logs', retention: Duration.days(30), removalPolicy: RemovalPolicy.DESTROY, serverAccessLogsBucket: end,
+  });
+  const template = Template.fromStack(stack);
+
+  test('is a locked-down bucket whose L1 keeps the id Resource (logical ids as a plain s3.Bucket)', () => {
+    expect(logs).toBeInstanceOf(s3.Bucket);
+    expect(logs.node.defaultChild?.node.id).toBe('Resource');
+    const buckets = template.findResources('AWS::S3::Bucket', {
+      Properties: {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+      },
+      DeletionPolicy: 'Delete',
+    });
+    expect(Object.keys(buckets).map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['End', 'Logs']);
+  });
+
+  test('sends its server access logs to the next bucket; the end of the chain logs nowhere', () => {
+    const [logsBucket] = Object.values(template.findResources('AWS::S3::Bucket')).filter((b) => b.Properties.LoggingConfiguration);
+    expect(logsBucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: stack.getLogicalId(end.node.defaultChild as s3.CfnBucket) } });
+    expect(Object.values(template.findResources('AWS::S3::Bucket')).filter((b) => b.Properties.LoggingConfiguration)).toHaveLength(1);
   });
 });

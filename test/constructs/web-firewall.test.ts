@@ -333,6 +333,22 @@ describe('WebFirewall', () => {
       expect(rule(template, 'AWS-AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toBeUndefined();
     });
 
+    test('paid groups in COUNT (their own mode or managedRulesMode) only count, each with a warning', () => {
+      const { template, stack } = build({
+        managedRulesMode: 'COUNT',
+        botControl: {},
+        accountTakeoverPrevention: { loginPath: '/auth/token' },
+        capacityBudget: 1400,
+      });
+      for (const name of ['AWS-AWSManagedRulesBotControlRuleSet', 'AWS-AWSManagedRulesATPRuleSet']) {
+        expect(rule(template, name).overrideAction).toEqual({ count: {} });
+      }
+      const annotations = Annotations.fromStack(stack);
+      annotations.hasWarning('/Edge/Firewall', Match.stringLikeRegexp('^botControl.mode is COUNT.*web-firewall:bot-control-mode-count'));
+      annotations.hasWarning('/Edge/Firewall',
+        Match.stringLikeRegexp('^accountTakeoverPrevention.mode is COUNT.*web-firewall:account-takeover-prevention-mode-count'));
+    });
+
     test('switching off a default group warns', () => {
       const { template, stack } = build({ managedRules: { sqlDatabase: { enabled: false } } });
       expect(rules(template).map((r) => r.name)).not.toContain('AWS-AWSManagedRulesSQLiRuleSet');

@@ -69,6 +69,37 @@ function statement(result: AuthorizerResult): { Effect: string; Action: string; 
   return result.policyDocument.Statement[0] as unknown as { Effect: string; Action: string; Resource: string[] };
 }
 
+describe('principalId in the access log', () => {
+  // API Gateway writes $context.authorizer.principalId into the JSON access log without escaping it.
+  test.each([
+    ['a Cognito subject', '5f2a9c1e-1b7d-4c3e-9f00-0123456789ab'],
+    ['an Auth0 subject', 'auth0|64b7f0c2e1'],
+    ['an e-mail subject', 'jane.doe+test@example.com'],
+    ['a URL-like subject', 'https://idp.example.com/users/42'],
+  ])('keeps %s as the principalId', async (_name, sub) => {
+    const result = await authorize(tokenEvent(`Bearer ${token(['user'], { sub })}`));
+    expect(result.principalId).toBe(sub);
+  });
+
+  test.each([
+    ['a quote that would close the JSON string and forge a field', 'x","sourceIp":"203.0.113.7'],
+    ['a backslash', 'x\\'],
+    ['a newline that would start a second log line', 'x\n{"status":"200"}'],
+    ['non-ASCII', 'ｕｓｅｒ'],
+    ['a control character', 'x\u0000y'],
+  ])('fails if a subject with %s reaches the principalId as it is', async (_name, sub) => {
+    const result = await authorize(tokenEvent(`Bearer ${token(['user'], { sub })}`));
+    expect(result.principalId).toMatch(/^sub-sha256:[0-9a-f]{32}$/);
+    // Rendered into the access log's JSON template, the line still parses with the fields it had.
+    const line = `{"principalId":"${result.principalId}","sourceIp":"198.51.100.1"}`;
+    expect(JSON.parse(line)).toEqual({ principalId: result.principalId, sourceIp: '198.51.100.1' });
+    // The handlers still get the exact subject (the context is JSON-encoded by API Gateway).
+    expect(result.context.sub).toBe(sub);
+    // Stable: the same subject always gets the same principalId.
+    expect((await authorize(tokenEvent(`Bearer ${token(['user'], { sub })}`))).principalId).toBe(result.principalId);
+  });
+});
+
 describe('event shapes', () => {
   test('TOKEN: reads "Bearer <jwt>" from authorizationToken', async () => {
     const result = await authorize(tokenEvent(`Bearer ${token(['user'])}`));

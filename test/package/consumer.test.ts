@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createHash } from 'crypto';
-import { RULE_PACK_NAMES } from '../../lib/compliance/rule-packs';
+import { CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
 import { generateTestKey, signJwt } from '../helpers/jwt';
 import { startJwksServer } from '../integration/http';
 import { installConsumer, installedCopies, PackedLibrary, packLibrary, repoVersion, ROOT, TSC } from './pack';
@@ -88,7 +88,7 @@ describe('the packed library in a consumer app', () => {
     expect(synth.status === 0 ? '' : synth.stdout + synth.stderr).toBe('');
     const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
     const plugins = report.pluginReports.map((p) => p.pluginName);
-    expect(plugins).toEqual(expect.arrayContaining([...RULE_PACK_NAMES, 'cdk-validator-cfnguard']));
+    expect(plugins).toEqual(expect.arrayContaining([...RULE_PACK_NAMES, CONTROL_TOWER_PLUGIN_NAME]));
     expect(report.pluginReports.filter((p) => p.conclusion !== 'success' || p.violations.length > 0).map((p) => p.pluginName)).toEqual([]);
 
     // AND the template holds every construct, and the functions run the packaged bundles

@@ -12,6 +12,7 @@ import { invalidProp } from '../../internal/errors';
 import { HandlerBundle, handlerBundle } from '../../internal/handler-assets';
 import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { nagText } from '../../internal/nag-reference';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
 import { SAFE_DB_IDENTIFIER } from './database-settings';
@@ -291,7 +292,7 @@ export class DatabaseBootstrap extends Construct {
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
       'The provider framework function runs in the VPC and traces to X-Ray: ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface and ' +
       'xray:PutTraceSegments do not support resource-level permissions; its other rights are its own log group, its dead-letter queue and one function.');
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.handler.function.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${nagText(role, `${this.handler.function.functionArn}:*`)}]`,
       'lambda:InvokeFunction on the bootstrap handler and its versions/aliases (ARN suffix :*), granted by the CDK provider framework; it is the ' +
       'only function this role can invoke.');
   }

@@ -1,10 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
+import { nagText } from '../../internal/nag-reference';
 
 /**
  * An AWS Backup plan for an Aurora cluster, created in `scope` (the database construct, so the ids `BackupVault` and
@@ -31,7 +33,8 @@ export function clusterBackupPlan(scope: Construct, cluster: rds.DatabaseCluster
   });
   const role = selection.node.tryFindChild('Role');
   if (role) {
-    acknowledge(role, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+    const servicePolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup');
+    acknowledge(role, `AwsSolutions-IAM4[Policy::${nagText(role, servicePolicy.managedPolicyArn)}]`,
       'AWS Backup assumes this role to snapshot the selected Aurora cluster; AWSBackupServiceRolePolicyForBackup is the AWS-maintained service ' +
       'policy AWS Backup documents for selections, kept current by AWS as Backup adds resource types, and the role trusts only backup.amazonaws.com.');
   }

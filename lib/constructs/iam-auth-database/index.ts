@@ -13,6 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
+import { nagText } from '../../internal/nag-reference';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 import { clusterBackupPlan } from './cluster-backup-plan';
@@ -289,12 +290,13 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       actions: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'],
       resources: [metricsGroupArn],
     }));
+    const metricsStreamsArn = `${metricsGroupArn}:log-stream:*`;
     monitoringRole.addToPolicy(new iam.PolicyStatement({
       sid: 'WriteMetricsLogStreams',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents'],
-      resources: [`${metricsGroupArn}:log-stream:*`],
+      resources: [metricsStreamsArn],
     }));
-    acknowledge(monitoringRole, `AwsSolutions-IAM5[Resource::${nagArnPrefix(stack, 'logs')}:log-group:RDSOSMetrics:log-stream:*]`,
+    acknowledge(monitoringRole, `AwsSolutions-IAM5[Resource::${nagText(monitoringRole, metricsStreamsArn)}]`,
       'Enhanced Monitoring creates one log stream per DB instance (named by the instance resource id, unknown before deployment) in the fixed ' +
       'RDSOSMetrics log group; the wildcard covers only streams of that one group in this account and region, as AmazonRDSEnhancedMonitoringRole does.');
     return monitoringRole;
@@ -401,10 +403,4 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
   }
-}
-
-/** How cdk-nag renders the start of an ARN in this stack (`<AWS::Region>` when the stack is environment-agnostic). */
-function nagArnPrefix(stack: Stack, service: string): string {
-  const show = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
-  return `arn:${show(stack.partition, 'Partition')}:${service}:${show(stack.region, 'Region')}:${show(stack.account, 'AccountId')}`;
 }

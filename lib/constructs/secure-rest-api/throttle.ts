@@ -1,11 +1,23 @@
-import type { ThrottleLimits } from './index';
+import { Token } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { invalidProp } from '../../internal/errors';
 
 /**
+ * Throttle limits of a {@link SecureRestApi}: their valid range, and the throttle of authentication routes.
+ *
  * API Gateway's per-method throttle is one token bucket shared by every client. On authentication routes it must
  * therefore be a capacity limit (what the backend can serve), never abuse control: a tight bucket (say 5 rps) is
  * exhausted by a few dozen clients that each stay under the per-client limits, and then every user's sign-in and
  * token refresh gets 429. Abuse control belongs to per-client limits (WAF per IP, the handler's limiter per client).
  */
+
+/** Steady-state rate (requests per second) and burst (concurrent requests) of a throttle. */
+export interface ThrottleLimits {
+  /** Requests per second. */
+  readonly rateLimit: number;
+  /** Burst capacity (token bucket size), a whole number. */
+  readonly burstLimit: number;
+}
 
 /** Inputs of {@link SecureRestApi.authCapacityThrottle}. */
 export interface AuthCapacityOptions {
@@ -63,4 +75,23 @@ export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacity
       'or lower the per-client limit.');
   }
   return { rateLimit, burstLimit, clientsToExhaust: clients };
+}
+
+/**
+ * Validates throttle limits (skipping unresolved tokens) and returns them: a positive rate of at most 10,000 requests
+ * per second and a whole burst from 1 to 5,000. With `stage`, the limits are per method and must not exceed the stage's.
+ */
+export function checkThrottleLimits(scope: IConstruct, prop: string, limits: ThrottleLimits, stage?: ThrottleLimits): ThrottleLimits {
+  const { rateLimit, burstLimit } = limits;
+  if (!Token.isUnresolved(rateLimit) && (!Number.isFinite(rateLimit) || rateLimit <= 0 || rateLimit > 10_000)) {
+    invalidProp(scope, `${prop}.rateLimit`, rateLimit, 'Fix: use a positive number of requests per second, at most 10000.');
+  }
+  if (!Token.isUnresolved(burstLimit) && (!Number.isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5_000)) {
+    invalidProp(scope, `${prop}.burstLimit`, burstLimit, 'Fix: use a whole number from 1 to 5000.');
+  }
+  if (stage !== undefined && (rateLimit > stage.rateLimit || burstLimit > stage.burstLimit)) {
+    invalidProp(scope, prop, limits,
+      `Fix: per-method limits must be at most the stage's ${JSON.stringify(stage)}; they exist to be tighter.`);
+  }
+  return limits;
 }

@@ -1,0 +1,83 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { SECURITY_BASELINE_PLUGIN_NAME } from '../../lib/aspects/security-baseline';
+import {
+  CONTROL_TOWER_ACK_PREFIX, CONTROL_TOWER_PLUGIN_NAME, CONTROL_TOWER_TITLE, RULE_PACK_NAMES, RULE_PACK_TITLES,
+} from '../../lib/compliance/pack-names';
+import { addRulePacks, createControlTowerValidator, createRulePacks } from '../../lib/compliance/rule-packs';
+import { acknowledge, isNamespacedNagAcknowledgement, NAG_PLUGIN_NAMES } from '../../lib/internal/acknowledge';
+import { ruleFindings } from '../helpers/compliance';
+
+const ROOT = join(__dirname, '..', '..');
+const REASON = 'Test: a reason long enough for the acknowledgement helper to accept it.';
+
+/** A stack that every pack finds something in: an unencrypted topic and a bare function. */
+function nonCompliantApp(): App {
+  const app = new App();
+  const stack = new Stack(app, 'Packs', { env: { account: '111111111111', region: 'eu-west-1' } });
+  new sns.Topic(stack, 'Topic');
+  new lambda.Function(stack, 'Function', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
+  return app;
+}
+
+/** The pack a rule id belongs to (`PCI.DSS.321-SNSEncryptedKMS` → `PCI.DSS.321`). */
+function packOf(ruleId: string): string | undefined {
+  return RULE_PACK_NAMES.find((name) => ruleId.startsWith(`${name}-`));
+}
+
+describe('one list of rule packs (lib/compliance/pack-names.ts); every place that runs or names the packs derives from it', () => {
+  test('createRulePacks() creates one cdk-nag pack per name, in order, and cdk-nag names them the same', () => {
+    expect(createRulePacks(new App()).map((p) => p.name)).toEqual([...RULE_PACK_NAMES]);
+  });
+
+  test('addRulePacks() (what bin/app.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
+    // GIVEN a spy on the registration
+    const register = jest.spyOn(Validations.prototype, 'addPlugins');
+    try {
+      // WHEN
+      addRulePacks(new App());
+      // THEN
+      expect(register.mock.calls.flat().map((p) => p.name)).toEqual([...RULE_PACK_NAMES, CONTROL_TOWER_PLUGIN_NAME]);
+    } finally {
+      register.mockRestore();
+    }
+    expect(createControlTowerValidator().name).toBe(CONTROL_TOWER_PLUGIN_NAME);
+    expect(CONTROL_TOWER_ACK_PREFIX).toBe(`${CONTROL_TOWER_PLUGIN_NAME}::`);
+  });
+
+  test('ruleFindings() (the test helpers and scripts/findings.ts) runs every pack and no other', () => {
+    const findings = ruleFindings(nonCompliantApp());
+    expect(findings.filter((f) => packOf(f.rule) === undefined).map((f) => f.rule)).toEqual([]);
+    expect([...new Set(findings.map((f) => packOf(f.rule)))].sort()).toEqual([...RULE_PACK_NAMES].sort());
+  });
+
+  test('the compliance report (scripts/compliance.ts → docs/compliance.json) has one row per pack, in order, then Control Tower', () => {
+    const report = JSON.parse(readFileSync(join(ROOT, 'docs', 'compliance.json'), 'utf8')) as { packs: { pack: string }[] };
+    expect(report.packs.map((p) => p.pack)).toEqual([...RULE_PACK_NAMES, CONTROL_TOWER_TITLE]);
+  });
+
+  test('acknowledge() records the pack-namespaced twin for every pack and the SecurityBaseline plugin, and for nothing else', () => {
+    // GIVEN
+    expect(NAG_PLUGIN_NAMES).toEqual([...RULE_PACK_NAMES, SECURITY_BASELINE_PLUGIN_NAME]);
+    const stack = new Stack(new App(), 'Acks');
+    // WHEN
+    for (const name of NAG_PLUGIN_NAMES) acknowledge(stack, `${name}-SomeRule`, REASON);
+    acknowledge(stack, 'NIST.800.53.R4-SomeRule', REASON); // a cdk-nag pack the baseline does not run
+    acknowledge(stack, `${CONTROL_TOWER_ACK_PREFIX}some_check`, REASON);
+    // THEN
+    const ids = stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data));
+    const twins = ids.filter(isNamespacedNagAcknowledgement);
+    expect(twins).toEqual(NAG_PLUGIN_NAMES.map((name) => `${name}::${name}-SomeRule`));
+  });
+
+  test('the READMEs that name the packs name every one of them', () => {
+    const prose = (path: string) => readFileSync(join(ROOT, path), 'utf8').replace(/\n\s*\*\s*/g, ' ');
+    for (const path of ['README.md', 'lib/compliance/index.ts']) {
+      const text = prose(path);
+      expect([path, RULE_PACK_NAMES.filter((name) => !text.includes(RULE_PACK_TITLES[name]))]).toEqual([path, []]);
+    }
+  });
+});
