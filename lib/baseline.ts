@@ -37,7 +37,7 @@ export function buildStage(scope: Construct, config: BaselineConfig, stage: Stag
   });
   const api = new ApiStack(scope, `${prefix}api`, {
     ...common, stackName: `${name}-api`, vpc: network.vpc, data, identity,
-    description: `${config.projectName} ${stage.name}: WAF, REST API, authorizer, handlers, load balancer (stateless)`,
+    description: `${config.projectName} ${stage.name}: WAF, REST API, authorizer, handlers${stage.loadBalancer === false ? '' : ', load balancer'} (stateless)`,
   });
   api.addStackDependency(data);
   api.addStackDependency(identity);

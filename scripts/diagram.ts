@@ -40,9 +40,12 @@ function describeStack(stack: Stack): string[] {
 }
 
 export function renderDiagram(): string {
-  const context = { ...JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context, 'aws:cdk:bundling-stacks': [], stages: 'dev' };
+  const context = { ...JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context, 'aws:cdk:bundling-stacks': [] };
   const app = new App({ context });
-  const [stage] = buildBaseline(app, loadConfig(app));
+  const stages = buildBaseline(app, loadConfig(app));
+  // The first stage with every entry point (a stage may leave out the load balancer with `loadBalancer: false`, as the example dev does).
+  const stage = stages.find((s) => s.stage.loadBalancer !== false) ?? stages[0];
+  const withoutLoadBalancer = stages.filter((s) => s.stage.loadBalancer === false).map((s) => s.stage.name);
   const stacks: [string, Stack][] = [['network', stage.network], ['data', stage.data], ['identity', stage.identity], ['api', stage.api]];
   const boxes: Box[] = stacks.map(([kind, stack]) => ({ title: stack.stackName, subtitle: LIFECYCLE[kind], lines: describeStack(stack) }));
 
@@ -81,6 +84,9 @@ export function renderDiagram(): string {
     if (i > 0) out.push(`<line x1="${x - 15}" y1="${boxTop + boxH / 2}" x2="${x - 1}" y2="${boxTop + boxH / 2}" stroke="#888" stroke-width="1.5" marker-end="url(#a)"/>`);
   });
   out.push(`<text x="25" y="${H - 25}" font-size="12" fill="#555">Arrows between stacks: deployment order (the api stack reads the VPC, the database and the issuer). cdk-nag packs and Control Tower controls run on every stack at synth.</text>`);
+  if (withoutLoadBalancer.length > 0) {
+    out.push(`<text x="25" y="${H - 8}" font-size="12" fill="#555">${esc(`Stages with loadBalancer: false (${withoutLoadBalancer.join(', ')}) have no LoadBalancer, AlbFunction or ALB web ACL: the REST API is their one entry point.`)}</text>`);
+  }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

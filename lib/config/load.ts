@@ -150,7 +150,9 @@ function readStage(r: Reader, name: string, raw: unknown): StageConfig | undefin
   const sharedWebAcl = s.sharedWebAcl === undefined ? undefined : r.boolean(`${key}.sharedWebAcl`, s.sharedWebAcl);
   const endpointAzs = s.endpointAzs === undefined ? undefined : r.integer(`${key}.endpointAzs`, s.endpointAzs, 1, azs?.length ?? 6);
   if (account === undefined && s.account !== undefined) return undefined;
-  if ((s.sharedWebAcl !== undefined && sharedWebAcl === undefined) || (s.endpointAzs !== undefined && endpointAzs === undefined)) return undefined;
+  const loadBalancer = s.loadBalancer === undefined ? undefined : r.boolean(`${key}.loadBalancer`, s.loadBalancer);
+  if ((s.sharedWebAcl !== undefined && sharedWebAcl === undefined) || (s.endpointAzs !== undefined && endpointAzs === undefined) ||
+    (s.loadBalancer !== undefined && loadBalancer === undefined)) return undefined;
   if (!region || !azs || natGateways === undefined || multiAz === undefined || !logRetentionDays || !removalPolicy ||
     deletionProtection === undefined || backupRetentionDays === undefined || subdomain === undefined) {
     return undefined;
@@ -158,6 +160,7 @@ function readStage(r: Reader, name: string, raw: unknown): StageConfig | undefin
   return {
     name, account, region, availabilityZones: azs, natGateways, multiAz, logRetentionDays, removalPolicy, deletionProtection, backupRetentionDays, subdomain,
     ...(sharedWebAcl !== undefined ? { sharedWebAcl } : {}), ...(endpointAzs !== undefined ? { endpointAzs } : {}),
+    ...(loadBalancer !== undefined ? { loadBalancer } : {}),
   };
 }
 

@@ -46,6 +46,15 @@ export interface StageConfig {
    * @default - every zone of the stage
    */
   readonly endpointAzs?: number;
+  /**
+   * The internet-facing load balancer entry at `app.<subdomain>.<domainName>`: the TLS 1.3 ALB, its certificate and DNS
+   * records, its access-log buckets, the notes function behind it and its web ACL association. `false` leaves the REST API
+   * (`api.<subdomain>.<domainName>`) as the stage's one internet-facing entry point, with every control it has either way,
+   * and saves the load balancer's hour and its public IPv4 addresses. `sharedWebAcl` then has nothing to share and changes
+   * nothing; it applies again when the load balancer returns.
+   * @default true
+   */
+  readonly loadBalancer?: boolean;
 }
 
 /** JWT issuer: the project's Cognito user pool (default) or an external OIDC provider. */

@@ -49,10 +49,11 @@ export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
 
 /**
  * Stateless edge and API: web ACL, REST API and custom domain, authorizer,
- * handlers, ALB, certificates and DNS records. Safe to destroy and recreate.
+ * handlers, ALB (unless the stage sets `loadBalancer: false`), certificates and DNS records. Safe to destroy and recreate.
  *
  * The constructor reads as the list of parts, each built by one private method, in the order they depend on each other:
- * web firewalls → authorizer → handlers → REST API and its routes → load balancer entry → web ACL associations.
+ * web firewalls → authorizer → handlers → REST API and its routes → load balancer entry (unless the stage turns it off) →
+ * web ACL associations.
  */
 export class ApiStack extends BaselineStack {
   /** Key for this stack's log groups. */
@@ -63,8 +64,11 @@ export class ApiStack extends BaselineStack {
   public readonly stageDomainName: string;
   /** Regional web ACL in front of the REST API stage: rate limits, managed rules, 16 KB body limit. */
   public readonly firewall: WebFirewall;
-  /** Regional web ACL in front of the load balancer: 8 KB body limit, all an ALB lets WAF inspect; the same object as `firewall` when the stage sets `sharedWebAcl`. */
-  public readonly edgeFirewall: WebFirewall;
+  /**
+   * Regional web ACL in front of the load balancer: 8 KB body limit, all an ALB lets WAF inspect; the same object as `firewall`
+   * when the stage sets `sharedWebAcl`; undefined when the stage has no load balancer (`loadBalancer: false`).
+   */
+  public readonly edgeFirewall?: WebFirewall;
   /** JWT authorizer of the REST API: a Lambda REQUEST authorizer on the `Authorization` header, policy cache 5 minutes. */
   public readonly jwtAuthorizer: JwtAuthorizer;
   /** The notes API (`lambda/api/handler.ts`): private subnets, database client security group, `rds-db:connect` as `app_user`. */
@@ -73,10 +77,13 @@ export class ApiStack extends BaselineStack {
   public readonly sessionFunction?: SecureFunction;
   /** The REST API at `api.<stage domain>`: the notes routes behind the JWT authorizer, the public allow-list without it. */
   public readonly restApi: SecureRestApi;
-  /** The notes API behind the ALB (`lambda/api/alb.ts`), verifying the bearer JWT itself (no gateway in front of it). */
-  public readonly albFunction: SecureFunction;
-  /** Internet-facing TLS 1.3 load balancer at `app.<stage domain>`; targets are added with `addLambdaTarget`/`addTargets`. */
-  public readonly loadBalancer: TlsLoadBalancer;
+  /** The notes API behind the ALB (`lambda/api/alb.ts`), verifying the bearer JWT itself (no gateway in front of it); undefined without the load balancer. */
+  public readonly albFunction?: SecureFunction;
+  /**
+   * Internet-facing TLS 1.3 load balancer at `app.<stage domain>`; targets are added with `addLambdaTarget`/`addTargets`.
+   * Undefined when the stage sets `loadBalancer: false`: the REST API is then its one internet-facing entry point.
+   */
+  public readonly loadBalancer?: TlsLoadBalancer;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -103,7 +110,7 @@ export class ApiStack extends BaselineStack {
     this.addHealthRoute();
     this.addSessionRoutes(sessionRoutes);
 
-    ({ loadBalancer: this.loadBalancer, albFunction: this.albFunction } = this.loadBalancerEntry(props));
+    if (this.withLoadBalancer) ({ loadBalancer: this.loadBalancer, albFunction: this.albFunction } = this.loadBalancerEntry(props));
 
     // Runs last, after every part: one web ACL protects each internet-facing entry point that exists by now.
     this.associateWebFirewalls();
@@ -115,9 +122,10 @@ export class ApiStack extends BaselineStack {
    * inspected) while the load balancer's keeps 8 KB; in both, a body larger than WAF can inspect is blocked, never passed.
    * With the stage's `sharedWebAcl`, the API's ACL also protects the ALB: there its body rule blocks every body over the
    * 8 KB WAF inspects (oversize handling MATCH), the same limit, for one ACL's price instead of two.
+   * Without the load balancer (`loadBalancer: false`) the REST API is the one entry point: one ACL, nothing to share.
    */
-  private webFirewalls(): { firewall: WebFirewall; edgeFirewall: WebFirewall } {
-    const sharedWebAcl = this.stage.sharedWebAcl === true;
+  private webFirewalls(): { firewall: WebFirewall; edgeFirewall?: WebFirewall } {
+    const sharedWebAcl = this.sharedWebAcl;
     const firewall = new WebFirewall(this, 'WebFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
@@ -128,7 +136,7 @@ export class ApiStack extends BaselineStack {
         ? 'REST API and load balancer - rate limits, managed rules, 16 KB body limit, 8 KB on the ALB, all it lets WAF inspect'
         : 'REST API - rate limits, managed rules, 16 KB body limit',
     });
-    const edgeFirewall = sharedWebAcl ? firewall : new WebFirewall(this, 'EdgeFirewall', {
+    const edgeFirewall = !this.withLoadBalancer ? undefined : sharedWebAcl ? firewall : new WebFirewall(this, 'EdgeFirewall', {
       logsKey: this.logsKey.key,
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
@@ -377,11 +385,22 @@ export class ApiStack extends BaselineStack {
 
   /** One web ACL on each internet-facing entry point of this stack: the load balancer (when present) and every REST API stage. */
   private associateWebFirewalls(): void {
-    const sharedWebAcl = this.stage.sharedWebAcl === true;
-    if (this.loadBalancer) this.edgeFirewall.associate(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: sharedWebAcl });
+    if (this.loadBalancer && this.edgeFirewall) {
+      this.edgeFirewall.associate(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: this.sharedWebAcl });
+    }
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
       this.firewall.associate(restApi.stage);
     }
+  }
+
+  /** Whether the stage has the load balancer entry (`loadBalancer`, default true). */
+  private get withLoadBalancer(): boolean {
+    return this.stage.loadBalancer !== false;
+  }
+
+  /** Whether the REST API's web ACL also protects the load balancer (`sharedWebAcl`; only meaningful with a load balancer). */
+  private get sharedWebAcl(): boolean {
+    return this.stage.sharedWebAcl === true && this.withLoadBalancer;
   }
 
   /** A security group that allows only outbound HTTPS (for handlers that call the issuer). */

@@ -19,17 +19,28 @@ describe('configuration', () => {
     // AND the dev cost options (README cost table) are on in dev only; prod keeps one web ACL per entry point and endpoints in every zone
     expect(dev.sharedWebAcl).toBe(true);
     expect(dev.endpointAzs).toBe(1);
+    expect(dev.loadBalancer).toBe(false);
     expect(prod.sharedWebAcl).toBeUndefined();
     expect(prod.endpointAzs).toBeUndefined();
+    expect(prod.loadBalancer).toBeUndefined();
   });
 
   test('the cost options are optional', () => {
     const baseline = exampleBaselineConfig();
     delete baseline.stages.dev.sharedWebAcl;
     delete baseline.stages.dev.endpointAzs;
+    delete baseline.stages.dev.loadBalancer;
     const dev = parseConfig(baseline).stages[0];
     expect(dev).not.toHaveProperty('sharedWebAcl');
     expect(dev).not.toHaveProperty('endpointAzs');
+    expect(dev).not.toHaveProperty('loadBalancer');
+  });
+
+  test('loadBalancer takes true or false; sharedWebAcl is accepted beside loadBalancer: false (one entry point, nothing to share)', () => {
+    for (const value of [true, false]) {
+      const dev = parseConfig({ ...exampleBaselineConfig(), stages: { dev: { ...exampleBaselineConfig().stages.dev, loadBalancer: value, sharedWebAcl: true } } }).stages[0];
+      expect(dev).toMatchObject({ loadBalancer: value, sharedWebAcl: true });
+    }
   });
 
   test('-c stages=dev selects one stage', () => {
@@ -75,6 +86,8 @@ describe('configuration', () => {
     ['shared web ACL flag', (c: Record<string, any>) => { c.stages.dev.sharedWebAcl = 'yes'; }, /sharedWebAcl = "yes"/],
     ['endpoint zone count', (c: Record<string, any>) => { c.stages.dev.endpointAzs = 3; }, /endpointAzs = 3: must be a whole number from 1 to 2/],
     ['no endpoint zone', (c: Record<string, any>) => { c.stages.prod.endpointAzs = 0; }, /endpointAzs = 0: must be a whole number from 1 to 3/],
+    ['load balancer flag', (c: Record<string, any>) => { c.stages.dev.loadBalancer = 'no'; }, /baseline\.stages\.dev\.loadBalancer = "no": must be true or false\. Fix: set it to true or false/],
+    ['load balancer flag (a number)', (c: Record<string, any>) => { c.stages.prod.loadBalancer = 0; }, /baseline\.stages\.prod\.loadBalancer = 0: must be true or false/],
   ])('fails on a wrong %s', (_name, mutate, message) => {
     const baseline = exampleBaselineConfig();
     mutate(baseline);

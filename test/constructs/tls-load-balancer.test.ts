@@ -13,7 +13,7 @@ import {
   AccessLogBucket, DEFAULT_CONTENT_SECURITY_POLICY, LISTENER_HEADER_ATTRIBUTES, TlsLoadBalancer, TlsLoadBalancerProps,
 } from '../../lib/constructs/tls-load-balancer';
 import { StageStacks } from '../../lib/baseline';
-import { buildTestApp, exampleContext } from '../helpers/baseline';
+import { buildTestApp, exampleBaselineWith, exampleContext } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -585,12 +585,12 @@ describe('TlsLoadBalancer validation', () => {
   });
 });
 
-describe('dev ApiStack (synthesized)', () => {
+describe('dev ApiStack with the load balancer kept (loadBalancer: true; the example dev turns it off)', () => {
   let stages: StageStacks[];
   let api: Template;
   let network: Template;
   beforeAll(() => {
-    stages = buildTestApp({ stages: ['dev'] }).stages;
+    stages = buildTestApp({ stages: ['dev'], baseline: exampleBaselineWith('dev', { loadBalancer: true }) }).stages;
     api = Template.fromStack(stages[0].api, { skipCyclicalDependenciesCheck: true });
     network = Template.fromStack(stages[0].network, { skipCyclicalDependenciesCheck: true });
   });

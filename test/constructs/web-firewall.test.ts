@@ -9,7 +9,7 @@ import { LogsKey } from '../../lib/constructs/logging';
 import {
   MANAGED_RULE_GROUP_WCU, statementCapacity, WebFirewall, WebFirewallProps,
 } from '../../lib/constructs/web-firewall';
-import { buildTestApp } from '../helpers/baseline';
+import { buildTestApp, exampleBaselineWith } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
@@ -547,8 +547,8 @@ describe('WebFirewall', () => {
 
   describe('in ApiStack', () => {
     test('dev (sharedWebAcl): one web ACL protects the REST API stage and the ALB, with the 8 KB ALB limit kept by oversize handling', () => {
-      // GIVEN the dev stage of the example configuration (sharedWebAcl: true)
-      const { stages } = buildTestApp({ stages: ['dev'] });
+      // GIVEN the dev stage of the example configuration (sharedWebAcl: true) with its load balancer kept (loadBalancer: true)
+      const { stages } = buildTestApp({ stages: ['dev'], baseline: exampleBaselineWith('dev', { loadBalancer: true }) });
       const api = stages[0].api;
       const template = Template.fromStack(api);
       // THEN one ACL, associated with the load balancer and every REST API stage
@@ -557,7 +557,7 @@ describe('WebFirewall', () => {
       template.resourceCountIs('AWS::WAFv2::WebACL', 1);
       const webAclArn = { 'Fn::GetAtt': [api.getLogicalId(api.firewall.webAcl), 'Arn'] };
       template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-        ResourceArn: { Ref: api.getLogicalId(api.loadBalancer.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) }, WebACLArn: webAclArn,
+        ResourceArn: { Ref: api.getLogicalId(api.loadBalancer!.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) }, WebACLArn: webAclArn,
       });
       template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
         ResourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/stages/')])] }, WebACLArn: webAclArn,
@@ -580,15 +580,15 @@ describe('WebFirewall', () => {
       const bodyLimit = (acl: WebFirewall) => (acl.webAcl.rules as wafv2.CfnWebACL.RuleProperty[]).find((r) => r.name === 'BodySizeLimit')!
         .statement as wafv2.CfnWebACL.StatementProperty;
       expect((bodyLimit(api.firewall).sizeConstraintStatement as wafv2.CfnWebACL.SizeConstraintStatementProperty).size).toBe(16 * 1024);
-      expect((bodyLimit(api.edgeFirewall).sizeConstraintStatement as wafv2.CfnWebACL.SizeConstraintStatementProperty).size).toBe(8 * 1024);
+      expect((bodyLimit(api.edgeFirewall!).sizeConstraintStatement as wafv2.CfnWebACL.SizeConstraintStatementProperty).size).toBe(8 * 1024);
       template.hasResourceProperties('AWS::Logs::LogGroup', {
         LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'),
         RetentionInDays: api.stage.logRetentionDays,
       });
       const webAclArn = { 'Fn::GetAtt': [api.getLogicalId(api.firewall.webAcl), 'Arn'] };
       template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-        ResourceArn: { Ref: api.getLogicalId(api.loadBalancer.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) },
-        WebACLArn: { 'Fn::GetAtt': [api.getLogicalId(api.edgeFirewall.webAcl), 'Arn'] },
+        ResourceArn: { Ref: api.getLogicalId(api.loadBalancer!.loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer) },
+        WebACLArn: { 'Fn::GetAtt': [api.getLogicalId(api.edgeFirewall!.webAcl), 'Arn'] },
       });
       const stagesInStack = api.node.findAll().filter((c): c is apigateway.CfnStage => c instanceof apigateway.CfnStage);
       expect(stagesInStack.length).toBeGreaterThanOrEqual(1); // the REST API stage (SecureRestApi)

@@ -54,10 +54,14 @@ describe('idle cost model (scripts/cost.ts)', () => {
     expect(readme).toContain(COST_BEGIN);
     expect(readme).toContain(COST_END);
     expect(readme).toBe(readmeWithCost(readme, renderCostSection(priced)));
-    // AND the dev cost options (one web ACL, one endpoint zone) keep their savings
+    // AND the dev cost options (one web ACL, one endpoint zone, no load balancer) keep their savings and dev within its $80 budget
     const dev = priced.find((s) => s.stage === 'dev')!;
     expect(line(dev.lines, /WAF/).quantity).toBe('1 ACL, 8 rules');
     expect(line(dev.lines, /endpoints/).quantity).toBe('1 AZ');
-    expect(total(dev.lines)).toBeLessThan(100);
+    expect(line(dev.lines, /Load Balancer/).quantity).toBe('0');
+    expect(line(dev.lines, /Public IPv4/).quantity).toBe('1'); // the NAT gateway's Elastic IP only
+    expect(total(dev.lines)).toBeLessThanOrEqual(80);
+    // AND prod keeps its load balancer
+    expect(line(priced.find((s) => s.stage === 'prod')!.lines, /Load Balancer/).quantity).toBe('1');
   });
 });

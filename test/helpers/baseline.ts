@@ -15,6 +15,13 @@ export function exampleBaselineConfig(): Record<string, any> {
   return JSON.parse(JSON.stringify(exampleContext().baseline));
 }
 
+/** The example `baseline` configuration with some keys of one stage changed, for example `('dev', { loadBalancer: true })`. */
+export function exampleBaselineWith(stage: string, overrides: Record<string, unknown>): Record<string, any> {
+  const baseline = exampleBaselineConfig();
+  baseline.stages[stage] = { ...baseline.stages[stage], ...overrides };
+  return baseline;
+}
+
 export interface TestAppOptions {
   /** Replaces the `baseline` context. */
   readonly baseline?: Record<string, unknown>;

@@ -24,8 +24,9 @@ export function buildIntegApp(context: Record<string, unknown> = {}): { app: App
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
   const baseline = JSON.parse(JSON.stringify(cdkJson.baseline));
   // One disposable stage modelled on dev, with its own names and DNS labels so it never collides with a real stage.
+  // It keeps the load balancer (the example dev turns it off to save its cost) so the ALB entry's TLS 1.3, redirect and HSTS checks run.
   baseline.projectName = `${baseline.projectName}-integ`;
-  baseline.stages = { integ: { ...baseline.stages.dev, subdomain: 'integ', removalPolicy: 'destroy', deletionProtection: false } };
+  baseline.stages = { integ: { ...baseline.stages.dev, subdomain: 'integ', removalPolicy: 'destroy', deletionProtection: false, loadBalancer: true } };
   const app = new App({ context: { ...cdkJson, ...context, baseline } });
   const config = parseConfig(baseline);
   const stage = config.stages[0];

@@ -3,7 +3,7 @@ import { buildIntegApp, INTEG_CHECKS } from './integ.baseline';
 import { maskedTemplate } from '../helpers/baseline';
 
 describe('integration tests for a real account (synthesized only)', () => {
-  const { app, probe } = buildIntegApp({ 'aws:cdk:bundling-stacks': [] });
+  const { app, probe, stacks } = buildIntegApp({ 'aws:cdk:bundling-stacks': [] });
 
   test('the integ app synthesizes: a disposable stage, a probe outside the VPC, and one assertion per check', () => {
     const assembly = app.synth();
@@ -17,6 +17,12 @@ describe('integration tests for a real account (synthesized only)', () => {
     const checks = invokes.map((r) => JSON.parse(JSON.parse(r.Properties.parameters.Payload)).check);
     expect(checks.sort()).toEqual([...INTEG_CHECKS].sort());
     for (const r of invokes) expect(JSON.parse(r.Properties.expected)).toEqual({ $ObjectLike: { Payload: '"PASS"' } });
+  });
+
+  test('the integ stage keeps the load balancer entry the alb-tls and http-redirect checks probe, though the example dev turns it off', () => {
+    expect(INTEG_CHECKS).toEqual(expect.arrayContaining(['alb-tls', 'http-redirect']));
+    expect(stacks.stage.loadBalancer).toBe(true);
+    Template.fromStack(stacks.api, { skipCyclicalDependenciesCheck: true }).hasResourceProperties('AWS::Route53::RecordSet', { Name: 'app.integ.example.com.', Type: 'A' });
   });
 
   test('the probe stack matches its snapshot', () => {

@@ -8,7 +8,7 @@ import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions
 /** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
 const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
 import { ApiStack } from '../../lib/stacks';
-import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
+import { buildTestApp, exampleBaselineConfig, exampleBaselineWith } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
@@ -104,22 +104,6 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     for (const path of ['/auth/refresh', '/auth/logout']) expect(methodsOf(api).get(`POST ${path}`)!.requestModels).toBeUndefined();
   });
 
-  test('fails if a handler that verifies tokens itself (ALB, session logout) gets other verifier settings than the authorizer', () => {
-    // GIVEN the authorizer's environment, written by verifierEnvironment()
-    const { [ROUTES_ENV]: _routes, ...settings } = functionProps(t, 'JwtAuthorizer').Environment.Variables;
-    expect(Object.keys(settings)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_ALGORITHMS', 'JWT_MAX_TOKEN_AGE_SECONDS',
-      'JWT_CLOCK_SKEW_SECONDS', 'JWT_ROLES_CLAIM', 'JWT_TOKEN_USE', 'JWT_REQUIRE_ACCESS_TOKEN_TYPE']));
-    expect(settings.JWT_CLOCK_SKEW_SECONDS).toBe('30');
-    // THEN the ALB function and the session function carry every setting with the same value, clock skew included
-    for (const id of ['AlbFunction', 'SessionFunction']) {
-      const env = functionProps(t, id).Environment.Variables;
-      for (const [k, v] of Object.entries(settings)) expect([id, k, env[k]]).toEqual([id, k, v]);
-    }
-    // ... and only the ALB function needs the route table (the session function authorizes nothing)
-    expect(ROUTES_ENV in functionProps(t, 'AlbFunction').Environment.Variables).toBe(true);
-    expect(ROUTES_ENV in functionProps(t, 'SessionFunction').Environment.Variables).toBe(false);
-  });
-
   test('AwsSolutions-COG4 is acknowledged on methods only: Lambda-authorizer methods with the JWT reason, public ones as public', () => {
     const cog4 = acknowledgements(api).filter((a) => a.id === 'AwsSolutions-COG4');
     const methods = api.restApi.restApi.methods;
@@ -202,19 +186,6 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     expect(integration.integrationResponses[0].responseParameters['method.response.header.Strict-Transport-Security']).toMatch(/max-age/);
   });
 
-  test('the ALB serves the notes app through alb.ts, which verifies the JWT itself', () => {
-    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetType: 'lambda',
-      Targets: [{ Id: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlbFunction'), 'Arn'] } }],
-    });
-    const env = functionProps(t, 'AlbFunction').Environment.Variables;
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_TOKEN_USE', 'DB_HOST', 'DB_USER']));
-    // the same verifier settings and route table as the authorizer
-    const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
-    for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
-    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
-  });
-
   test('the stage is associated with the web ACL', () => {
     const associations = Object.values(t.findResources('AWS::WAFv2::WebACLAssociation')).map((a) => JSON.stringify(a.Properties.ResourceArn));
     expect(associations.some((a) => a.includes('/stages/') && a.includes(api.resolve(api.restApi.restApi.restApiId).Ref))).toBe(true);
@@ -237,5 +208,39 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     });
     expect(oidc.sessionFunction).toBeUndefined();
     expect([...methodsOf(oidc).keys()].filter((k) => k.includes('/auth/'))).toEqual([]);
+  });
+});
+
+describe('ApiStack: the notes app behind the load balancer (dev with loadBalancer: true; the example dev turns it off)', () => {
+  const { stages } = buildTestApp({ stages: ['dev'], baseline: exampleBaselineWith('dev', { loadBalancer: true }) });
+  const t = Template.fromStack(stages[0].api, { skipCyclicalDependenciesCheck: true });
+
+  test('the ALB serves the notes app through alb.ts, which verifies the JWT itself', () => {
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'lambda',
+      Targets: [{ Id: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlbFunction'), 'Arn'] } }],
+    });
+    const env = functionProps(t, 'AlbFunction').Environment.Variables;
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_TOKEN_USE', 'DB_HOST', 'DB_USER']));
+    // the same verifier settings and route table as the authorizer
+    const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
+    expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
+  });
+
+  test('fails if a handler that verifies tokens itself (ALB, session logout) gets other verifier settings than the authorizer', () => {
+    // GIVEN the authorizer's environment, written by verifierEnvironment()
+    const { [ROUTES_ENV]: _routes, ...settings } = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    expect(Object.keys(settings)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_ALGORITHMS', 'JWT_MAX_TOKEN_AGE_SECONDS',
+      'JWT_CLOCK_SKEW_SECONDS', 'JWT_ROLES_CLAIM', 'JWT_TOKEN_USE', 'JWT_REQUIRE_ACCESS_TOKEN_TYPE']));
+    expect(settings.JWT_CLOCK_SKEW_SECONDS).toBe('30');
+    // THEN the ALB function and the session function carry every setting with the same value, clock skew included
+    for (const id of ['AlbFunction', 'SessionFunction']) {
+      const env = functionProps(t, id).Environment.Variables;
+      for (const [k, v] of Object.entries(settings)) expect([id, k, env[k]]).toEqual([id, k, v]);
+    }
+    // ... and only the ALB function needs the route table (the session function authorizes nothing)
+    expect(ROUTES_ENV in functionProps(t, 'AlbFunction').Environment.Variables).toBe(true);
+    expect(ROUTES_ENV in functionProps(t, 'SessionFunction').Environment.Variables).toBe(false);
   });
 });

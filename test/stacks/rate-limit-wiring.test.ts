@@ -1,9 +1,10 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp } from '../helpers/baseline';
+import { buildTestApp, exampleBaselineWith } from '../helpers/baseline';
 
 /** Issue 10: the per-identity limiter is deployed with the data and wired into the write and auth handlers. */
 describe('rate limiter wiring', () => {
-  const { stages } = buildTestApp({ stages: ['dev'] });
+  // dev with its load balancer kept (loadBalancer: true), so the ALB notes function is there too
+  const { stages } = buildTestApp({ stages: ['dev'], baseline: exampleBaselineWith('dev', { loadBalancer: true }) });
   const [{ data, api }] = stages;
   const dataTemplate = Template.fromStack(data);
   const apiTemplate = Template.fromStack(api);
