@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction, SecureRestApi, SecureRouteOptions, ThrottleLimits,
+  acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction, SecureRestApi, SecureRouteOptions,
   TlsLoadBalancer, WebFirewall,
 } from '..';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
@@ -16,6 +16,9 @@ import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolic
 import { APP_DB_USER, DataStack } from './data-stack';
 import { referenceHandlerCode } from './handler-code';
 import { IdentityStack, TokenIssuerSettings } from './identity-stack';
+import { SESSION_CAPACITY, sessionRouteThrottle } from './session-capacity';
+
+export { AUTH_ROUTE_MIN_CLIENTS, SESSION_CAPACITY, sessionRouteThrottle } from './session-capacity';
 
 /** Props of {@link ApiStack}. */
 export interface ApiStackProps extends BaselineStackProps {
@@ -24,27 +27,6 @@ export interface ApiStackProps extends BaselineStackProps {
   readonly data: DataStack;
   /** The stage's identity stack (user directory, issuer). */
   readonly identity: IdentityStack;
-}
-
-/**
- * Capacity of the session function behind `/auth/*`: reserved concurrency, and the duration of one request at the
- * upper end of normal (a token or revocation call to the issuer). The gateway throttle of the auth routes is derived
- * from it with `SecureRestApi.authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
- */
-export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, secondsPerRequest: 0.5 });
-/** Fewest clients at the WAF per-IP auth limit that may exhaust the auth routes' throttle (the README shows the arithmetic). */
-export const AUTH_ROUTE_MIN_CLIENTS = 500;
-
-/** The auth routes' per-method throttle: the session function's capacity, checked against the WAF per-IP auth limit. */
-export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
-  const { rateLimit, burstLimit } = SecureRestApi.authCapacityThrottle({
-    perClientLimit: firewall.authRateLimit.limit,
-    perClientWindowSeconds: firewall.authRateLimit.evaluationWindowSeconds,
-    backendConcurrency: SESSION_CAPACITY.concurrency,
-    backendSecondsPerRequest: SESSION_CAPACITY.secondsPerRequest,
-    minClientsToExhaust: AUTH_ROUTE_MIN_CLIENTS,
-  });
-  return { rateLimit, burstLimit };
 }
 
 /**
