@@ -16,6 +16,7 @@ import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
 import type { AccessRevocation } from '../shared/revocation';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
+import { CODE_PATTERN, CODE_VERIFIER_PATTERN, TOKEN_REQUEST_FIELDS } from './schemas';
 
 /** The parts of an HTTP request the core needs (header names lower-case; repeated cookies joined with `; `). */
 export interface SessionRequest {
@@ -49,10 +50,6 @@ export interface SessionDeps {
 
 /** Largest request body accepted (a code and a verifier fit in a few hundred bytes). */
 export const MAX_BODY_BYTES = 4096;
-/** RFC 7636 §4.1: 43-128 characters of the unreserved set. */
-export const CODE_VERIFIER_PATTERN = /^[A-Za-z0-9\-._~]{43,128}$/;
-/** Authorization codes: printable, URL-safe, bounded (Cognito's are UUIDs). */
-export const CODE_PATTERN = /^[A-Za-z0-9\-._~+/=]{8,512}$/;
 
 /** The session routes. */
 export const SESSION_ROUTES: Readonly<Record<string, 'token' | 'refresh' | 'logout'>> = { '/auth/token': 'token', '/auth/refresh': 'refresh', '/auth/logout': 'logout' };
@@ -183,7 +180,11 @@ function checkCsrf(req: SessionRequest, config: SessionConfig): void {
   if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError(403, 'forbidden', 'Cross-site request refused');
 }
 
-function parseTokenRequest(req: SessionRequest): { code: string; verifier: string } {
+/**
+ * Reads the body of `POST /auth/token`: JSON with exactly the fields of `tokenRequestSchema` (lambda/session/schemas.ts),
+ * each matching the schema's pattern, the checks the gateway's request model makes at the edge. Throws an HttpError (4xx).
+ */
+export function parseTokenRequest(req: SessionRequest): { code: string; verifier: string } {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, 'unsupported_media_type', 'Send application/json');
   const raw = req.body ?? '';
@@ -197,7 +198,7 @@ function parseTokenRequest(req: SessionRequest): { code: string; verifier: strin
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'validation_failed', 'Body must be an object with code and code_verifier');
   const keys = Object.keys(body);
-  const extra = keys.filter((k) => k !== 'code' && k !== 'code_verifier');
+  const extra = keys.filter((k) => !TOKEN_REQUEST_FIELDS.includes(k));
   if (extra.length > 0) throw new HttpError(400, 'validation_failed', 'Only code and code_verifier are accepted');
   const { code, code_verifier: verifier } = body as Record<string, unknown>;
   if (typeof code !== 'string' || !CODE_PATTERN.test(code)) throw new HttpError(400, 'validation_failed', 'code is missing or malformed');

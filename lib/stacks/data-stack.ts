@@ -29,7 +29,7 @@ export class DataStack extends BaselineStack {
   public readonly secretsKey: ServiceKey;
   /** The application database (IAM authentication, TLS only). */
   public readonly database: IamAuthDatabase;
-  /** Per-identity rate limiter (issue 10): ElastiCache Serverless Valkey in the isolated subnets, TLS, IAM auth, CMK. */
+  /** Per-identity rate limiter: ElastiCache Serverless Valkey in the isolated subnets, TLS, IAM auth, CMK. */
   public readonly rateLimiter: IdentityRateLimiter;
   /** Creates the API's database role and runs its migrations on deployment. */
   public readonly bootstrap: DatabaseBootstrap;
@@ -37,22 +37,31 @@ export class DataStack extends BaselineStack {
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: props.stage.deletionProtection });
     this.logsKey = new LogsKey(this, 'LogsKey', { removalPolicy: stageRemovalPolicy(this.stage) });
+    ({ dataKey: this.dataKey, secretsKey: this.secretsKey } = this.encryptionKeys());
+    this.database = this.databaseConfiguration(props);
+    this.rateLimiter = this.rateLimiterConfiguration(props);
+    this.bootstrap = this.bootstrapConfiguration(props);
+  }
 
-    // --- Data (issue 7) ---
-    // Keys are always retained: snapshots, backups and secrets encrypted with them outlive the stack.
-    this.dataKey = new ServiceKey(this, 'DataKey', {
+  /** Keys are always retained: snapshots, backups and secrets encrypted with them outlive the stack. */
+  private encryptionKeys(): { dataKey: ServiceKey; secretsKey: ServiceKey } {
+    const dataKey = new ServiceKey(this, 'DataKey', {
       purpose: 'Database storage, snapshots, Performance Insights and backups',
       services: ['rds', 'backup'],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.secretsKey = new ServiceKey(this, 'SecretsKey', {
+    const secretsKey = new ServiceKey(this, 'SecretsKey', {
       purpose: 'Secrets Manager secrets',
       services: ['secretsmanager'],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    return { dataKey, secretsKey };
+  }
 
+  /** The application database, sized and protected as the stage says. */
+  private databaseConfiguration(props: DataStackProps): IamAuthDatabase {
     const production = this.stage.multiAz;
-    this.database = new IamAuthDatabase(this, 'Database', {
+    const database = new IamAuthDatabase(this, 'Database', {
       vpc: props.vpc,
       clusterIdentifier: `${this.stackName}-db`.toLowerCase(),
       storageEncryptionKey: this.dataKey.key,
@@ -70,31 +79,37 @@ export class DataStack extends BaselineStack {
     });
 
     if (!this.stage.deletionProtection) {
-      acknowledge(this.database, 'Annotation::aws-security-baseline/iam-auth-database:deletion-protection-off',
+      acknowledge(database, 'Annotation::aws-security-baseline/iam-auth-database:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false); the cluster still ` +
         'takes a final snapshot on removal, so the opt-out warning is expected here and nowhere else.');
     }
+    return database;
+  }
 
-    // Rate-limit counters are short-lived; snapshots exist for forensics, kept longer where the stage keeps more.
-    this.rateLimiter = new IdentityRateLimiter(this, 'RateLimiter', {
+  /** Rate-limit counters are short-lived; snapshots exist for forensics, kept longer where the stage keeps more. */
+  private rateLimiterConfiguration(props: DataStackProps): IdentityRateLimiter {
+    return new IdentityRateLimiter(this, 'RateLimiter', {
       vpc: props.vpc,
       snapshotRetentionDays: this.stage.multiAz ? 7 : 1,
       maxDataStorageGb: 1,
       maxEcpuPerSecond: this.stage.multiAz ? 20000 : 5000,
     });
+  }
 
-    this.bootstrap = new DatabaseBootstrap(this, 'DatabaseBootstrap', {
+  /**
+   * The shipped bundle of lambda/db-bootstrap (its CodeHash property re-runs the bootstrap when the code changes), given
+   * the notes API's schema: its migrations, and the only table privileges app_user needs.
+   */
+  private bootstrapConfiguration(props: DataStackProps): DatabaseBootstrap {
+    return new DatabaseBootstrap(this, 'DatabaseBootstrap', {
       database: this.database,
       vpc: props.vpc,
       logsKey: this.logsKey.key,
-      // The shipped bundle of lambda/db-bootstrap (its CodeHash property re-runs the bootstrap when the code changes), given
-      // the notes API's schema: its migrations, and the only table privileges app_user needs.
       appUser: APP_DB_USER,
       migrations: MIGRATIONS.map((m) => ({ version: m.version, name: m.name, statements: [...m.statements] })),
       tablePrivileges: { ...API_TABLE_PRIVILEGES },
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
     });
-    // --- end Data ---
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { LogsKey, UserDirectory } from '..';
-import { stageDomain } from '../config';
+import { IdentityConfig, stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link IdentityStack}. */
@@ -53,6 +53,19 @@ export interface TokenIssuerSettings {
 /** Default refresh cookie lifetime for an external OIDC issuer, whose refresh token lifetime we cannot read. */
 const OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS = 12 * 60 * 60;
 
+/** The stage's origins and the app's OAuth callback URL. */
+interface StageOrigins {
+  /** `https://app.<stage domain>`: the browser app, the only origin allowed to call the session endpoints. */
+  readonly appOrigin: string;
+  /** `https://api.<stage domain>`: the REST API, also the identifier of the user pool's resource server. */
+  readonly apiOrigin: string;
+  /** `<app origin>/callback`. */
+  readonly redirectUri: string;
+}
+
+type CognitoIdentityConfig = Extract<IdentityConfig, { provider: 'cognito' }>;
+type OidcIdentityConfig = Extract<IdentityConfig, { provider: 'oidc' }>;
+
 /**
  * Identity: the Cognito user pool (MFA, threat protection, groups as roles), app client and resource server. Stateful.
  *
@@ -63,77 +76,90 @@ const OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS = 12 * 60 * 60;
 export class IdentityStack extends BaselineStack {
   /** Key for this stack's log groups. */
   public readonly logsKey: LogsKey;
-
-  // ---- UserDirectory (T5b, issue 5) ----
   /** The Cognito user pool, app client, resource server and domain; undefined when the configured provider is `oidc`. */
   public readonly directory?: UserDirectory;
   /** Issuer settings for the authorizer and the session handler, for either provider. */
   public readonly tokenIssuer: TokenIssuerSettings;
-  // ---- end UserDirectory ----
 
   constructor(scope: Construct, id: string, props: IdentityStackProps) {
     super(scope, id, { ...props, terminationProtection: props.stage.deletionProtection });
     this.logsKey = new LogsKey(this, 'LogsKey', { removalPolicy: stageRemovalPolicy(this.stage) });
-
-    // ---- UserDirectory (T5b, issue 5) ----
-    const appOrigin = `https://app.${stageDomain(this.config, this.stage)}`;
-    const apiOrigin = `https://api.${stageDomain(this.config, this.stage)}`;
-    const redirectUri = `${appOrigin}/callback`;
+    const origins = this.stageOrigins();
     const identity = this.config.identity;
     if (identity.provider === 'cognito') {
-      const directory = new UserDirectory(this, 'Users', {
-        callbackUrls: [redirectUri],
-        logoutUrls: [`${appOrigin}/`],
-        domainPrefix: props.domainPrefix ?? `${this.config.projectName}-${this.stage.name}`,
-        resourceServer: {
-          identifier: apiOrigin,
-          name: `${this.config.projectName}-${this.stage.name}-api`,
-          scopes: [
-            { name: 'notes.read', description: 'Read the caller\'s notes' },
-            { name: 'notes.write', description: 'Create, change and delete the caller\'s notes' },
-          ],
-        },
-        removalPolicy: stageRemovalPolicy(this.stage),
-        deletionProtection: this.stage.deletionProtection,
-      });
-      this.directory = directory;
-      this.tokenIssuer = {
-        provider: 'cognito',
-        issuer: directory.issuer,
-        audience: directory.audience,
-        jwksUri: directory.jwksUri,
-        algorithms: identity.algorithms,
-        maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
-        tokenUse: directory.tokenUse,
-        scopePrefix: `${apiOrigin}/`,
-        rolesClaim: directory.rolesClaim,
-        tokenEndpoint: directory.tokenEndpoint,
-        revocationEndpoint: directory.revocationEndpoint,
-        clientId: directory.clientId,
-        redirectUri,
-        allowedOrigins: [appOrigin],
-        refreshCookieMaxAgeSeconds: directory.refreshTokenValidity.toSeconds(),
-      };
+      this.directory = this.userDirectory(props, origins);
+      this.tokenIssuer = this.cognitoIssuer(this.directory, identity, origins);
     } else {
-      this.tokenIssuer = {
-        provider: 'oidc',
-        issuer: identity.issuer,
-        audience: identity.audience,
-        jwksUri: identity.jwksUri,
-        algorithms: identity.algorithms,
-        maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
-        requireAccessTokenType: identity.requireAccessTokenType,
-        scopePrefix: identity.scopePrefix,
-        rolesClaim: UserDirectory.ROLES_CLAIM,
-        tokenEndpoint: identity.tokenEndpoint,
-        revocationEndpoint: identity.revocationEndpoint,
-        clientId: identity.clientId,
-        redirectUri,
-        allowedOrigins: [appOrigin],
-        refreshCookieMaxAgeSeconds: OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS,
-      };
+      this.tokenIssuer = this.oidcIssuer(identity, origins);
     }
-    // ---- end UserDirectory ----
+  }
+
+  /** The stage's app and API origins, and the app's OAuth callback URL. */
+  private stageOrigins(): StageOrigins {
+    const appOrigin = `https://app.${stageDomain(this.config, this.stage)}`;
+    const apiOrigin = `https://api.${stageDomain(this.config, this.stage)}`;
+    return { appOrigin, apiOrigin, redirectUri: `${appOrigin}/callback` };
+  }
+
+  /** The stage's Cognito user pool, with the notes API as its resource server (scopes notes.read and notes.write). */
+  private userDirectory(props: IdentityStackProps, origins: StageOrigins): UserDirectory {
+    return new UserDirectory(this, 'Users', {
+      callbackUrls: [origins.redirectUri],
+      logoutUrls: [`${origins.appOrigin}/`],
+      domainPrefix: props.domainPrefix ?? `${this.config.projectName}-${this.stage.name}`,
+      resourceServer: {
+        identifier: origins.apiOrigin,
+        name: `${this.config.projectName}-${this.stage.name}-api`,
+        scopes: [
+          { name: 'notes.read', description: 'Read the caller\'s notes' },
+          { name: 'notes.write', description: 'Create, change and delete the caller\'s notes' },
+        ],
+      },
+      removalPolicy: stageRemovalPolicy(this.stage),
+      deletionProtection: this.stage.deletionProtection,
+    });
+  }
+
+  /** Issuer settings of the stage's user pool: access tokens (`token_use: access`, audience matched against `client_id`). */
+  private cognitoIssuer(directory: UserDirectory, identity: CognitoIdentityConfig, origins: StageOrigins): TokenIssuerSettings {
+    return {
+      provider: 'cognito',
+      issuer: directory.issuer,
+      audience: directory.audience,
+      jwksUri: directory.jwksUri,
+      algorithms: identity.algorithms,
+      maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+      tokenUse: directory.tokenUse,
+      scopePrefix: `${origins.apiOrigin}/`,
+      rolesClaim: directory.rolesClaim,
+      tokenEndpoint: directory.tokenEndpoint,
+      revocationEndpoint: directory.revocationEndpoint,
+      clientId: directory.clientId,
+      redirectUri: origins.redirectUri,
+      allowedOrigins: [origins.appOrigin],
+      refreshCookieMaxAgeSeconds: directory.refreshTokenValidity.toSeconds(),
+    };
+  }
+
+  /** Issuer settings of a configured external OIDC issuer (no user pool is created then). */
+  private oidcIssuer(identity: OidcIdentityConfig, origins: StageOrigins): TokenIssuerSettings {
+    return {
+      provider: 'oidc',
+      issuer: identity.issuer,
+      audience: identity.audience,
+      jwksUri: identity.jwksUri,
+      algorithms: identity.algorithms,
+      maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+      requireAccessTokenType: identity.requireAccessTokenType,
+      scopePrefix: identity.scopePrefix,
+      rolesClaim: UserDirectory.ROLES_CLAIM,
+      tokenEndpoint: identity.tokenEndpoint,
+      revocationEndpoint: identity.revocationEndpoint,
+      clientId: identity.clientId,
+      redirectUri: origins.redirectUri,
+      allowedOrigins: [origins.appOrigin],
+      refreshCookieMaxAgeSeconds: OIDC_REFRESH_COOKIE_MAX_AGE_SECONDS,
+    };
   }
 
   /**

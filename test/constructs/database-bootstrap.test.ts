@@ -57,8 +57,10 @@ describe('DatabaseBootstrap', () => {
     const fn = template.Resources[handlerId];
     expect(fn.Properties.Handler).toBe('index.handler');
     const assetDir = join(assembly.directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
-    expect(readdirSync(assetDir)).toEqual(['index.js']);
     const shipped = handlerBundle('db-bootstrap');
+    // the bundle and the RDS CA certificates it reads beside it (rds-ca/), nothing else
+    expect(readdirSync(assetDir).sort()).toEqual(['index.js', 'rds-ca']);
+    expect(readdirSync(join(assetDir, 'rds-ca')).sort()).toEqual(readdirSync(join(shipped.dir, 'rds-ca')).sort());
     expect(readFileSync(join(assetDir, 'index.js')).equals(readFileSync(join(shipped.dir, 'index.js')))).toBe(true);
     const resource = Object.values(template.Resources).find((r: any) => r.Type === 'Custom::DatabaseBootstrap') as any;
     expect(resource.Properties.CodeHash).toBe(shipped.sha256.slice(0, 16));

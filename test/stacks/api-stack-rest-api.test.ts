@@ -2,7 +2,8 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createNoteSchema, updateNoteSchema } from '../../lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
-import { routesFromEnv } from '../../lambda/shared/route-permissions';
+import { tokenRequestSchema } from '../../lambda/session/schemas';
+import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions';
 
 /** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
 const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
@@ -92,6 +93,15 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     for (const [key, m] of methods) {
       if (m.requestModels !== undefined || m.requestParameters !== undefined) expect([key, m.requestValidatorId !== undefined]).toEqual([key, true]);
     }
+  });
+
+  test('fails if the gateway model of POST /auth/token is not the session handler\'s own schema (lambda/session/schemas.ts)', () => {
+    // GIVEN the synthesized request model of the token route  THEN it is the schema the session handler validates with, unchanged
+    const models = t.findResources('AWS::ApiGateway::Model');
+    const ref = api.resolve(methodsOf(api).get('POST /auth/token')!.requestModels)['application/json'].Ref;
+    expect(models[ref].Properties.Schema).toEqual(JSON.parse(JSON.stringify(tokenRequestSchema)));
+    // ... and the other session routes take no body at all
+    for (const path of ['/auth/refresh', '/auth/logout']) expect(methodsOf(api).get(`POST ${path}`)!.requestModels).toBeUndefined();
   });
 
   test('AwsSolutions-COG4 is acknowledged on methods only: Lambda-authorizer methods with the JWT reason, public ones as public', () => {
@@ -216,5 +226,21 @@ describe('ApiStack: the notes app behind the load balancer (dev with loadBalance
     const authorizerEnv = functionProps(t, 'JwtAuthorizer').Environment.Variables;
     for (const [k, v] of Object.entries(authorizerEnv)) expect([k, env[k]]).toEqual([k, v]);
     expect(routesFromEnv(env)).toEqual(ROUTE_PERMISSIONS);
+  });
+
+  test('fails if a handler that verifies tokens itself (ALB, session logout) gets other verifier settings than the authorizer', () => {
+    // GIVEN the authorizer's environment, written by verifierEnvironment()
+    const { [ROUTES_ENV]: _routes, ...settings } = functionProps(t, 'JwtAuthorizer').Environment.Variables;
+    expect(Object.keys(settings)).toEqual(expect.arrayContaining(['JWT_ISSUER', 'JWT_AUDIENCE', 'JWKS_URI', 'JWT_ALGORITHMS', 'JWT_MAX_TOKEN_AGE_SECONDS',
+      'JWT_CLOCK_SKEW_SECONDS', 'JWT_ROLES_CLAIM', 'JWT_TOKEN_USE', 'JWT_REQUIRE_ACCESS_TOKEN_TYPE']));
+    expect(settings.JWT_CLOCK_SKEW_SECONDS).toBe('30');
+    // THEN the ALB function and the session function carry every setting with the same value, clock skew included
+    for (const id of ['AlbFunction', 'SessionFunction']) {
+      const env = functionProps(t, id).Environment.Variables;
+      for (const [k, v] of Object.entries(settings)) expect([id, k, env[k]]).toEqual([id, k, v]);
+    }
+    // ... and only the ALB function needs the route table (the session function authorizes nothing)
+    expect(ROUTES_ENV in functionProps(t, 'AlbFunction').Environment.Variables).toBe(true);
+    expect(ROUTES_ENV in functionProps(t, 'SessionFunction').Environment.Variables).toBe(false);
   });
 });

@@ -139,6 +139,29 @@ export function verifierConfigFromEnv(env: Record<string, string | undefined>): 
   });
 }
 
+/**
+ * The environment variables {@link verifierConfigFromEnv} reads back as `config`: the one place that writes the
+ * verifier's settings for a handler, used by the JWT authorizer construct for its function and, through
+ * `JwtAuthorizer.verifierEnvironment`, by every handler that verifies the same tokens itself. It does not validate
+ * (at synth the values may be CDK tokens); the handler validates at cold start. Optional settings left undefined are
+ * not written, so the handler's defaults apply.
+ */
+export function verifierEnvironment(config: JwtVerifierConfig): Record<string, string> {
+  const env: Record<string, string> = {
+    JWT_ISSUER: config.issuer,
+    JWT_AUDIENCE: config.audience.join(','),
+    JWKS_URI: config.jwksUri,
+    JWT_ALGORITHMS: config.algorithms.join(','),
+    JWT_MAX_TOKEN_AGE_SECONDS: String(config.maxTokenAgeSeconds),
+    JWT_CLOCK_SKEW_SECONDS: String(config.clockSkewSeconds),
+    JWT_ROLES_CLAIM: config.rolesClaim,
+  };
+  if (config.tokenUse !== undefined) env.JWT_TOKEN_USE = config.tokenUse;
+  env.JWT_REQUIRE_ACCESS_TOKEN_TYPE = String(config.requireAccessTokenType ?? config.tokenUse !== 'access');
+  if (config.jwksRefetchIntervalSeconds !== undefined) env.JWKS_REFETCH_INTERVAL_SECONDS = String(config.jwksRefetchIntervalSeconds);
+  return env;
+}
+
 function list(value: string | undefined): string[] {
   if (value === undefined) return [];
   return value.split(',').map((v) => v.trim()).filter((v) => v !== '');

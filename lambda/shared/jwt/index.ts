@@ -3,7 +3,7 @@
  * used by the API Gateway authorizer and by the API's ALB entry.
  */
 export {
-  verifierConfigFromEnv, validateVerifierConfig, checkTrustedUrl, SUPPORTED_ALGORITHMS, DEFAULT_ALGORITHMS,
+  verifierConfigFromEnv, verifierEnvironment, validateVerifierConfig, checkTrustedUrl, SUPPORTED_ALGORITHMS, DEFAULT_ALGORITHMS,
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS, MAX_CLOCK_SKEW_SECONDS,
 } from './config';
 export type { JwtVerifierConfig } from './config';

@@ -9,12 +9,14 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
-import { handlerBundle } from '../../internal/handler-assets';
+import { HandlerBundle, handlerBundle } from '../../internal/handler-assets';
+import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { nagText } from '../../internal/nag-reference';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
-import { IIamAuthDatabase, SAFE_DB_IDENTIFIER } from './index';
+import { SAFE_DB_IDENTIFIER } from './database-settings';
+import { IIamAuthDatabase } from './index';
 
 /** One numbered schema change of {@link DatabaseBootstrapProps.migrations}. */
 export interface DatabaseMigration {
@@ -106,27 +108,40 @@ export class DatabaseBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
     super(scope, id);
     const appUser = props.appUser ?? 'app_user';
-    if (!SAFE_DB_IDENTIFIER.test(appUser) || appUser === props.database.masterUsername) {
-      invalidProp(this, 'appUser', appUser, 'Fix: use a lower-case identifier (letters, digits, underscores) other than the master user, for example app_user.');
-    }
-    const db = props.database;
+    this.checkProps(props, appUser);
     this.vpc = props.vpc;
+    const shipped = props.code === undefined && props.entry === undefined ? handlerBundle('db-bootstrap') : undefined;
 
-    // HTTPS inside the VPC only (the Secrets Manager interface endpoint); the database port through the client group.
+    const httpsInVpc = this.httpsInVpcGroup(props.vpc);
+    this.handler = this.handlerConfiguration(props, httpsInVpc, shipped);
+    // The provider framework function (CDK-owned code): its own encrypted log group and role, in the VPC.
+    const frameworkLogs = new SecureLogGroup(this, 'ProviderLogs', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    const frameworkRole = this.frameworkRole(frameworkLogs);
+    this.provider = this.providerConfiguration(props, frameworkLogs, frameworkRole);
+    this.resource = this.customResource(props, appUser, shipped);
+    this.node.defaultChild = this.resource.node.defaultChild;
+    this.hardenFramework(frameworkRole);
+  }
+
+  /** HTTPS inside the VPC only (the Secrets Manager interface endpoint); the handler reaches the database port through the client group. */
+  private httpsInVpcGroup(vpc: ec2.IVpc): ec2.SecurityGroup {
     const httpsInVpc = new ec2.SecurityGroup(this, 'HttpsInVpc', {
-      vpc: props.vpc,
+      vpc,
       description: `${this.node.path}: HTTPS to VPC endpoints only`,
       allowAllOutbound: false,
     });
-    httpsInVpc.addEgressRule(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to interface endpoints in the VPC');
+    httpsInVpc.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to interface endpoints in the VPC');
+    return httpsInVpc;
+  }
 
-    if (props.code !== undefined && props.entry !== undefined) {
-      invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
-    }
-    const shipped = props.code === undefined && props.entry === undefined ? handlerBundle('db-bootstrap') : undefined;
-    this.checkSchemaProps(props);
-
-    this.handler = new SecureFunction(this, 'Handler', {
+  /** The bootstrap handler: in the private subnets, one at a time, allowed to read and decrypt the master secret only. */
+  private handlerConfiguration(props: DatabaseBootstrapProps, httpsInVpc: ec2.ISecurityGroup, shipped: HandlerBundle | undefined): SecureFunction {
+    const db = props.database;
+    const handler = new SecureFunction(this, 'Handler', {
       ...(shipped !== undefined ? { code: lambda.Code.fromAsset(shipped.dir) } : props.code !== undefined ? { code: props.code } : { entry: props.entry }),
       description: `Bootstraps ${db.node.path}: app role with rds_iam, grants, migrations`,
       vpc: props.vpc,
@@ -140,35 +155,33 @@ export class DatabaseBootstrap extends Construct {
       reservedConcurrentExecutions: 1,
       environment: { POWERTOOLS_SERVICE_NAME: 'db-bootstrap' },
     });
-    db.secret.grantRead(this.handler);
+    db.secret.grantRead(handler);
     iam.Grant.addToPrincipal({
-      grantee: this.handler,
+      grantee: handler,
       actions: ['kms:Decrypt'],
       resourceArns: [db.secretEncryptionKey.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
     });
+    return handler;
+  }
 
-    // The provider framework function (CDK-owned code): in the VPC, its own role with a customer-managed policy, encrypted logs.
-    const frameworkLogs = new SecureLogGroup(this, 'ProviderLogs', {
-      encryptionKey: props.logsKey,
-      retention: props.logRetention,
-      removalPolicy: props.logRemovalPolicy,
-    });
-    const frameworkRole = new ManagedPolicyRole(this, 'ProviderRole', {
+  /** The provider framework function's role: a customer-managed policy with its own log group and the network interfaces Lambda needs in the VPC. */
+  private frameworkRole(frameworkLogs: logs.ILogGroup): ManagedPolicyRole {
+    const role = new ManagedPolicyRole(this, 'ProviderRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Provider framework of ${this.node.path}: invokes the bootstrap handler`,
     });
-    frameworkRole.addToPolicy(new iam.PolicyStatement({
+    role.addToPolicy(new iam.PolicyStatement({
       sid: 'WriteOwnLogGroup',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [frameworkLogs.logGroupArn],
     }));
-    frameworkRole.addToPolicy(new iam.PolicyStatement({
-      sid: 'ManageVpcNetworkInterfaces',
-      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resources: ['*'],
-    }));
+    role.addToPolicy(vpcNetworkInterfaceStatement());
+    return role;
+  }
+
+  /** The provider: its framework function in the private subnets, HTTPS out only, logging to its own group with its own role. */
+  private providerConfiguration(props: DatabaseBootstrapProps, frameworkLogs: logs.ILogGroup, frameworkRole: iam.IRole): cr.Provider {
     const providerHttps = new ec2.SecurityGroup(this, 'ProviderSecurityGroup', {
       vpc: props.vpc,
       description: `${this.node.path} provider: HTTPS out (Lambda API to invoke the handler, CloudFormation response URL)`,
@@ -176,8 +189,7 @@ export class DatabaseBootstrap extends Construct {
     });
     providerHttps.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
       'HTTPS to the Lambda API and the pre-signed S3 response URL of CloudFormation (through the NAT gateway or the S3 gateway endpoint)');
-
-    this.provider = new cr.Provider(this, 'Provider', {
+    return new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler.function,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -185,8 +197,15 @@ export class DatabaseBootstrap extends Construct {
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
     });
+  }
 
-    this.resource = new CustomResource(this, 'Resource', {
+  /**
+   * The custom resource: references only (endpoint, names, the secret's ARN; never a secret value), the migrations and
+   * table privileges it applies, and the bundle hash that re-runs it when the shipped handler changes.
+   */
+  private customResource(props: DatabaseBootstrapProps, appUser: string, shipped: HandlerBundle | undefined): CustomResource {
+    const db = props.database;
+    const resource = new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::DatabaseBootstrap',
       properties: {
@@ -202,13 +221,18 @@ export class DatabaseBootstrap extends Construct {
       },
     });
     // The writer instance must be available, not just the cluster resource.
-    this.resource.node.addDependency(db.cluster);
-    this.node.defaultChild = this.resource.node.defaultChild;
-
-    this.hardenFramework(frameworkRole);
+    resource.node.addDependency(db.cluster);
+    return resource;
   }
 
-  private checkSchemaProps(props: DatabaseBootstrapProps): void {
+  /** Throws at synth on an unsafe application role, on both `code` and `entry`, and on migrations or privileges it would refuse to apply. */
+  private checkProps(props: DatabaseBootstrapProps, appUser: string): void {
+    if (!SAFE_DB_IDENTIFIER.test(appUser) || appUser === props.database.masterUsername) {
+      invalidProp(this, 'appUser', appUser, 'Fix: use a lower-case identifier (letters, digits, underscores) other than the master user, for example app_user.');
+    }
+    if (props.code !== undefined && props.entry !== undefined) {
+      invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
+    }
     let last = 0;
     (props.migrations ?? []).forEach((m, i) => {
       if (!Number.isInteger(m.version) || m.version <= last) {
@@ -253,11 +277,7 @@ export class DatabaseBootstrap extends Construct {
       'This queue is itself the dead-letter queue of the provider framework function; a redrive policy would only move the same failed ' +
       'CloudFormation events to yet another queue. Messages are kept 14 days for investigation and the queue is KMS-encrypted and TLS-only.');
     role.addToPolicy(new iam.PolicyStatement({ sid: 'SendToDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteXRayTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }));
+    role.addToPolicy(xrayTracingStatement());
     cfn.memorySize = 256;
     cfn.reservedConcurrentExecutions = 1;
     cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };

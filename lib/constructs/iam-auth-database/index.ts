@@ -1,7 +1,9 @@
+// Why this file is long: IamAuthDatabaseProps (some 110 lines of documented options with their defaults) stays beside the
+// construct it configures, as in aws-cdk-lib. The construct itself is a list of steps, one private method per part;
+// prop checks and defaults are in database-settings.ts, the AWS Backup plan in cluster-backup-plan.ts.
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,16 +11,13 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
-import { checkRange, invalidProp } from '../../internal/errors';
+import { invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { nagText } from '../../internal/nag-reference';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
-
-/** A PostgreSQL role name we accept for IAM authentication (lower case, no quoting needed). */
-export const SAFE_DB_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
-const CLUSTER_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
-const RESERVED_USERS = new Set(['rdsadmin', 'rds_superuser', 'rds_iam', 'postgres', 'public', 'pg_signal_backend']);
+import { clusterBackupPlan } from './cluster-backup-plan';
+import { DatabaseSettings, databaseSettings, RESERVED_USERS, SAFE_DB_IDENTIFIER } from './database-settings';
 
 /** Minimum TLS protocol version the server accepts (`ssl_min_protocol_version`). */
 export enum MinimumTlsVersion {
@@ -211,101 +210,79 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
 
   constructor(scope: Construct, id: string, props: IamAuthDatabaseProps) {
     super(scope, id);
-    const stack = Stack.of(this);
-
-    // --- Validation ---
-    const port = props.port ?? 5432;
-    checkRange(this, 'port', port, 1150, 65535);
-    const databaseName = props.databaseName ?? 'app';
-    if (!Token.isUnresolved(databaseName) && !SAFE_DB_IDENTIFIER.test(databaseName)) {
-      invalidProp(this, 'databaseName', databaseName, 'Fix: use 1-63 lower-case letters, digits and underscores, starting with a letter or underscore.');
-    }
-    const masterUsername = props.masterUsername ?? 'dbadmin';
-    if (!SAFE_DB_IDENTIFIER.test(masterUsername) || RESERVED_USERS.has(masterUsername)) {
-      invalidProp(this, 'masterUsername', masterUsername, `Fix: use a safe identifier that is not reserved (${[...RESERVED_USERS].join(', ')}), for example 'dbadmin'.`);
-    }
-    const clusterIdentifier = props.clusterIdentifier ?? defaultClusterIdentifier(stack.stackName, id);
-    if (!Token.isUnresolved(clusterIdentifier) && !CLUSTER_IDENTIFIER.test(clusterIdentifier)) {
-      invalidProp(this, 'clusterIdentifier', clusterIdentifier,
-        'Fix: use 2-63 lower-case letters, digits and hyphens, starting with a letter, no trailing or double hyphen.');
-    }
-    const retentionDays = (props.backupRetention ?? Duration.days(7)).toDays();
-    if (!Token.isUnresolved(retentionDays) && (retentionDays < 7 || retentionDays > 35 || !Number.isInteger(retentionDays))) {
-      invalidProp(this, 'backupRetention', `${retentionDays} days`, 'Fix: keep automated backups 7 to 35 whole days (35 in production).');
-    }
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
-    if (removalPolicy === RemovalPolicy.DESTROY) {
-      invalidProp(this, 'removalPolicy', 'DESTROY', 'Fix: use RemovalPolicy.SNAPSHOT (default) or RETAIN; a database is never deleted without a final snapshot.');
-    }
-    const minCapacity = props.minCapacity ?? 0.5;
-    const maxCapacity = props.maxCapacity ?? 4;
-    checkHalfStep(this, 'minCapacity', minCapacity, 0, 256);
-    checkHalfStep(this, 'maxCapacity', maxCapacity, 1, 256);
-    if (minCapacity > maxCapacity) {
-      invalidProp(this, 'minCapacity', minCapacity, `Fix: keep minCapacity at or below maxCapacity (${maxCapacity}).`);
-    }
-    if (props.autoPauseAfter !== undefined) {
-      if (minCapacity !== 0) {
-        invalidProp(this, 'autoPauseAfter', props.autoPauseAfter.toString(), 'Fix: auto-pause needs minCapacity: 0; remove autoPauseAfter or set minCapacity to 0.');
-      }
-      checkRange(this, 'autoPauseAfter (seconds)', props.autoPauseAfter.toSeconds(), 300, 86400);
-    }
-    const monitoringSeconds = (props.monitoringInterval ?? Duration.seconds(60)).toSeconds();
-    if (![1, 5, 10, 15, 30, 60].includes(monitoringSeconds)) {
-      invalidProp(this, 'monitoringInterval', `${monitoringSeconds} s`, 'Fix: use 1, 5, 10, 15, 30 or 60 seconds.');
-    }
-    const multiAz = props.multiAz ?? true;
-    const isolated = props.vpc.isolatedSubnets;
-    const zones = [...new Set(isolated.map((s) => s.availabilityZone))];
-    if (isolated.length === 0) {
-      invalidProp(this, 'vpc', props.vpc.node.path, 'Fix: give the VPC isolated subnets (SubnetType.PRIVATE_ISOLATED) in at least two zones; the database never runs in subnets with a route out.');
-    }
-    if (zones.length < 2) {
-      invalidProp(this, 'vpc', props.vpc.node.path, 'Fix: the isolated subnets must span at least two availability zones (RDS subnet groups need two).');
-    }
-
-    this.port = port;
-    this.databaseName = databaseName;
-    this.masterUsername = masterUsername;
+    const settings = databaseSettings(this, id, props);
+    this.port = settings.port;
+    this.databaseName = settings.databaseName;
+    this.masterUsername = settings.masterUsername;
     this.secretEncryptionKey = props.secretEncryptionKey;
 
-    // --- Network ---
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-      vpc: props.vpc,
-      description: `${clusterIdentifier}: PostgreSQL from named client security groups only`,
-      allowAllOutbound: false,
-    });
-    this.clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
-      vpc: props.vpc,
-      description: `${clusterIdentifier} clients: outbound to the database port only`,
-      allowAllOutbound: false,
-    });
+    ({ securityGroup: this.securityGroup, clientSecurityGroup: this.clientSecurityGroup } = this.securityGroups(props.vpc, settings));
+    this.logGroup = this.postgresqlLogGroup(props, settings);
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_9 });
+    this.parameterGroup = this.tlsParameterGroup(engine, props, settings);
+    const monitoringRole = this.enhancedMonitoringRole(settings);
+    this.cluster = this.clusterConfiguration(engine, monitoringRole, props, settings);
+    this.node.defaultChild = this.cluster.node.defaultChild;
+    this.secret = this.cluster.secret!;
+    this.endpointAddress = this.cluster.clusterEndpoint.hostname;
+    // A literal port (not the cluster's Endpoint.Port attribute) so the rules read, and are checked, as exactly this port.
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(settings.port) });
+    this.connections.allowDefaultPortFrom(this.clientSecurityGroup, 'PostgreSQL from the database client security group');
+    for (const client of props.clients ?? []) this.connections.allowDefaultPortFrom(client, 'PostgreSQL from an allowed client');
 
-    // --- Logs (the log group exists, encrypted and with retention, before RDS starts exporting to it) ---
-    this.logGroup = new SecureLogGroup(this, 'PostgresqlLogs', {
+    if (!settings.deletionProtection) this.deletionProtectionOptOut();
+    if (props.backupPlan ?? true) this.backupPlan = clusterBackupPlan(this, this.cluster, props.storageEncryptionKey, settings.backupRetentionDays);
+  }
+
+  /**
+   * The database's own group (no outbound rule; inbound on the port is added through `connections`) and the group of
+   * its clients, which may only reach the database port.
+   */
+  private securityGroups(vpc: ec2.IVpc, settings: DatabaseSettings): { securityGroup: ec2.SecurityGroup; clientSecurityGroup: ec2.SecurityGroup } {
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: `${settings.clusterIdentifier}: PostgreSQL from named client security groups only`,
+      allowAllOutbound: false,
+    });
+    const clientSecurityGroup = new ec2.SecurityGroup(this, 'ClientSecurityGroup', {
+      vpc,
+      description: `${settings.clusterIdentifier} clients: outbound to the database port only`,
+      allowAllOutbound: false,
+    });
+    return { securityGroup, clientSecurityGroup };
+  }
+
+  /** The log group of the `postgresql` export: it exists, encrypted and with retention, before RDS starts exporting to it. */
+  private postgresqlLogGroup(props: IamAuthDatabaseProps, settings: DatabaseSettings): logs.LogGroup {
+    return new SecureLogGroup(this, 'PostgresqlLogs', {
       encryptionKey: props.logsKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
+      logGroupName: `/aws/rds/cluster/${settings.clusterIdentifier}/postgresql`,
       removalPolicy: props.logRemovalPolicy,
     });
+  }
 
-    // --- Parameters: TLS required, minimum protocol version, connection audit ---
-    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_9 });
-    this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+  /** Cluster parameters: TLS required, its minimum protocol version, connections and disconnections logged. */
+  private tlsParameterGroup(engine: rds.IClusterEngine, props: IamAuthDatabaseProps, settings: DatabaseSettings): rds.ParameterGroup {
+    const minimumTlsVersion = props.minimumTlsVersion ?? MinimumTlsVersion.TLS_1_3;
+    return new rds.ParameterGroup(this, 'ParameterGroup', {
       engine,
-      description: `${clusterIdentifier}: TLS required (${props.minimumTlsVersion ?? MinimumTlsVersion.TLS_1_3}+), connections logged`,
+      description: `${settings.clusterIdentifier}: TLS required (${minimumTlsVersion}+), connections logged`,
       parameters: {
         'rds.force_ssl': '1',
-        ssl_min_protocol_version: props.minimumTlsVersion ?? MinimumTlsVersion.TLS_1_3,
+        ssl_min_protocol_version: minimumTlsVersion,
         log_connections: '1',
         log_disconnections: '1',
       },
     });
+  }
 
-    // --- Enhanced Monitoring role (customer-managed policy scoped to the RDSOSMetrics log group) ---
+  /** The Enhanced Monitoring role: a customer-managed policy scoped to the RDSOSMetrics log group. */
+  private enhancedMonitoringRole(settings: DatabaseSettings): ManagedPolicyRole {
+    const stack = Stack.of(this);
     const monitoringRole = new ManagedPolicyRole(this, 'MonitoringRole', {
       assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      description: `Enhanced Monitoring of ${clusterIdentifier}: writes OS metrics to the RDSOSMetrics log group`,
+      description: `Enhanced Monitoring of ${settings.clusterIdentifier}: writes OS metrics to the RDSOSMetrics log group`,
     });
     const metricsGroupArn = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: 'RDSOSMetrics', arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     monitoringRole.addToPolicy(new iam.PolicyStatement({
@@ -322,8 +299,14 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
     acknowledge(monitoringRole, `AwsSolutions-IAM5[Resource::${nagText(monitoringRole, metricsStreamsArn)}]`,
       'Enhanced Monitoring creates one log stream per DB instance (named by the instance resource id, unknown before deployment) in the fixed ' +
       'RDSOSMetrics log group; the wildcard covers only streams of that one group in this account and region, as AmazonRDSEnhancedMonitoringRole does.');
+    return monitoringRole;
+  }
 
-    // --- Cluster ---
+  /**
+   * The Aurora Serverless v2 cluster in the isolated subnets: IAM authentication, the master password kept by RDS,
+   * storage, Performance Insights and the secret encrypted with the given keys, writer and (multi-AZ) reader in two zones.
+   */
+  private clusterConfiguration(engine: rds.IClusterEngine, monitoringRole: iam.IRole, props: IamAuthDatabaseProps, settings: DatabaseSettings): rds.DatabaseCluster {
     const zoneNames = props.vpc.availabilityZones.filter((z) => !Token.isUnresolved(z));
     const instanceDefaults = {
       autoMinorVersionUpgrade: true,
@@ -333,12 +316,12 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       performanceInsightEncryptionKey: props.storageEncryptionKey,
       performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
     };
-    const deletionProtection = props.deletionProtection ?? true;
-    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+    const multiAz = settings.multiAz;
+    const cluster = new rds.DatabaseCluster(this, 'Cluster', {
       engine,
-      clusterIdentifier,
-      defaultDatabaseName: databaseName,
-      port,
+      clusterIdentifier: settings.clusterIdentifier,
+      defaultDatabaseName: settings.databaseName,
+      port: settings.port,
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [this.securityGroup],
@@ -346,33 +329,32 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       readers: multiAz
         ? [rds.ClusterInstance.serverlessV2('Reader', { ...instanceDefaults, scaleWithWriter: true, availabilityZone: zoneNames[1] })]
         : [],
-      serverlessV2MinCapacity: minCapacity,
-      serverlessV2MaxCapacity: maxCapacity,
-      serverlessV2AutoPauseDuration: minCapacity === 0 ? (props.autoPauseAfter ?? Duration.minutes(5)) : undefined,
+      serverlessV2MinCapacity: settings.minCapacity,
+      serverlessV2MaxCapacity: settings.maxCapacity,
+      serverlessV2AutoPauseDuration: settings.autoPauseAfter,
       iamAuthentication: true,
       parameterGroup: this.parameterGroup,
       storageEncryptionKey: props.storageEncryptionKey,
-      credentials: rds.Credentials.fromUsername(masterUsername, { encryptionKey: props.secretEncryptionKey }),
+      credentials: rds.Credentials.fromUsername(settings.masterUsername, { encryptionKey: props.secretEncryptionKey }),
       manageMasterUserPassword: true,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: props.storageEncryptionKey,
       performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT,
       databaseInsightsMode: rds.DatabaseInsightsMode.STANDARD,
       cloudwatchLogsExports: ['postgresql'],
-      monitoringInterval: Duration.seconds(monitoringSeconds),
+      monitoringInterval: Duration.seconds(settings.monitoringIntervalSeconds),
       monitoringRole,
-      backup: { retention: Duration.days(retentionDays), preferredWindow: props.preferredBackupWindow ?? '02:00-03:00' },
+      backup: { retention: Duration.days(settings.backupRetentionDays), preferredWindow: props.preferredBackupWindow ?? '02:00-03:00' },
       preferredMaintenanceWindow: 'sun:03:30-sun:04:30',
-      deletionProtection,
-      removalPolicy,
+      deletionProtection: settings.deletionProtection,
+      removalPolicy: settings.removalPolicy,
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
     });
-    this.cluster.node.addDependency(this.logGroup);
-    this.node.defaultChild = this.cluster.node.defaultChild;
+    cluster.node.addDependency(this.logGroup);
     if (multiAz) {
       // The zones are the VPC's own (named in configuration, never looked up): pinning writer and reader to two of them is the point.
-      for (const instance of [this.cluster.node.tryFindChild('Writer'), this.cluster.node.tryFindChild('Reader')]) {
+      for (const instance of [cluster.node.tryFindChild('Writer'), cluster.node.tryFindChild('Reader')]) {
         const cfn = instance?.node.defaultChild;
         if (cfn) {
           acknowledge(cfn, 'CloudFormation-Validate::W3010',
@@ -380,60 +362,18 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
         }
       }
     }
-    this.secret = this.cluster.secret!;
-    this.endpointAddress = this.cluster.clusterEndpoint.hostname;
-    // A literal port (not the cluster's Endpoint.Port attribute) so the rules read, and are checked, as exactly this port.
-    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(port) });
+    return cluster;
+  }
 
-    this.connections.allowDefaultPortFrom(this.clientSecurityGroup, 'PostgreSQL from the database client security group');
-    for (const client of props.clients ?? []) this.connections.allowDefaultPortFrom(client, 'PostgreSQL from an allowed client');
-
-    // --- Acknowledgements for what cannot apply ---
-    if (!deletionProtection) {
-      warn(this, 'iam-auth-database:deletion-protection-off',
-        'deletionProtection is off: the cluster can be deleted (a final snapshot is still taken). Use this only for disposable stages.');
-      const reason = 'Deletion protection is explicitly turned off by the stage configuration for a disposable (non-production) stage so the stack ' +
-        'can be torn down; the removal policy still takes a final snapshot, and production stages keep deletion protection on.';
-      for (const rule of ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
-        'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check', 'SecurityBaseline-RDS3']) {
-        acknowledge(this.cluster, rule, reason);
-      }
-    }
-
-    // --- AWS Backup plan ---
-    if (props.backupPlan ?? true) {
-      const vault = new backup.BackupVault(this, 'BackupVault', {
-        encryptionKey: props.storageEncryptionKey,
-        removalPolicy: RemovalPolicy.RETAIN,
-        blockRecoveryPointDeletion: true,
-      });
-      this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
-        backupVault: vault,
-        backupPlanRules: [new backup.BackupPlanRule({
-          ruleName: 'Daily',
-          scheduleExpression: events.Schedule.cron({ hour: '4', minute: '0' }),
-          deleteAfter: Duration.days(retentionDays),
-        })],
-      });
-      const selection = this.backupPlan.addSelection('Cluster', {
-        resources: [backup.BackupResource.fromRdsDatabaseCluster(this.cluster)],
-      });
-      const role = selection.node.tryFindChild('Role');
-      if (role) {
-        const servicePolicy = iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup');
-        acknowledge(role, `AwsSolutions-IAM4[Policy::${nagText(role, servicePolicy.managedPolicyArn)}]`,
-          'AWS Backup assumes this role to snapshot the selected Aurora cluster; AWSBackupServiceRolePolicyForBackup is the AWS-maintained service ' +
-          'policy AWS Backup documents for selections, kept current by AWS as Backup adds resource types, and the role trusts only backup.amazonaws.com.');
-      }
-      for (const instance of this.cluster.node.children) {
-        if (!(instance.node.defaultChild instanceof rds.CfnDBInstance) && !(instance instanceof rds.CfnDBInstance)) continue;
-        const target = instance instanceof rds.CfnDBInstance ? instance : instance.node.defaultChild!;
-        for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
-          acknowledge(target, `${pack}-RDSInBackupPlan`,
-            'Aurora keeps all data in the cluster volume; AWS Backup protects Aurora at the cluster level, and this instance\'s cluster is selected ' +
-            'in the AWS Backup plan of this construct. Instances hold no data of their own, so AWS Backup cannot select them.');
-        }
-      }
+  /** Deletion protection turned off by the caller: a synth warning, and the findings that say so acknowledged with the reason. */
+  private deletionProtectionOptOut(): void {
+    warn(this, 'iam-auth-database:deletion-protection-off',
+      'deletionProtection is off: the cluster can be deleted (a final snapshot is still taken). Use this only for disposable stages.');
+    const reason = 'Deletion protection is explicitly turned off by the stage configuration for a disposable (non-production) stage so the stack ' +
+      'can be torn down; the removal policy still takes a final snapshot, and production stages keep deletion protection on.';
+    for (const rule of ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
+      'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check', 'SecurityBaseline-RDS3']) {
+      acknowledge(this.cluster, rule, reason);
     }
   }
 
@@ -462,16 +402,5 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
       resourceName: `${this.cluster.clusterResourceIdentifier}/${dbUser}`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
-  }
-}
-
-function defaultClusterIdentifier(stackName: string, id: string): string {
-  return `${stackName}-${id}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^[^a-z]+/, '').slice(0, 63).replace(/-+$/, '');
-}
-
-function checkHalfStep(scope: Construct, prop: string, value: number, min: number, max: number): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isFinite(value) || value < min || value > max || !Number.isInteger(value * 2)) {
-    invalidProp(scope, prop, value, `Fix: use ${min} to ${max} ACUs in half steps (for example 0.5, 1, 1.5).`);
   }
 }

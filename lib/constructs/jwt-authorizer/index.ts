@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS,
+  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS, verifierEnvironment,
 } from '../../../lambda/shared/jwt/config';
 import { encodeRoutes, HTTP_METHODS, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
@@ -143,11 +143,48 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
   /**
    * The verifier settings and the route table as environment variables (`JWT_*`, `JWKS_URI`,
    * `ROUTE_PERMISSIONS`), for a handler that verifies the same tokens itself, such as a load balancer target.
+   * The settings are written by `verifierEnvironment()` of lambda/shared/jwt, which `verifierConfigFromEnv()` reads back.
    */
   public readonly verifierEnvironment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
+    const { algorithms, requireAccessTokenType, resultsCacheTtl } = this.checkProps(props);
+    const environment = this.handlerEnvironment(props, algorithms, requireAccessTokenType);
+    this.verifierEnvironment = Object.freeze({ ...environment });
+
+    this.handler = new SecureFunction(this, 'Function', {
+      // The pre-built bundle of lambda/authorizer/handler.ts (pure verifier core on node:crypto behind a thin adapter).
+      code: handlerCode('authorizer'),
+      description: 'JWT authorizer: verifies bearer tokens against the issuer JWKS and returns the route policy of the caller\'s roles',
+      vpc: props.vpc,
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
+      environment,
+      memorySize: props.memorySize,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // The JWKS fetch times out after 3 s; API Gateway waits 10 s at most for an authorizer.
+      timeout: Duration.seconds(5),
+    });
+
+    const authorizer = new apigateway.RequestAuthorizer(this, 'Authorizer', {
+      handler: this.handler.function,
+      identitySources: [apigateway.IdentitySource.header('Authorization')],
+      resultsCacheTtl,
+      authorizerName: props.authorizerName,
+    });
+    this.authorizer = authorizer;
+    this.node.defaultChild = authorizer.node.defaultChild;
+    this.connections = this.handler.connections;
+    // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).
+    acknowledgeScopedInvokePermissions(this.handler);
+  }
+
+  /**
+   * Throws at synth on props the verifier would refuse or that weaken it, and warns when the access-token type check is
+   * off; returns the settings with their defaults.
+   */
+  private checkProps(props: JwtAuthorizerProps): { algorithms: string[]; requireAccessTokenType: boolean; resultsCacheTtl: Duration } {
     checkUrl(this, 'issuer', props.issuer);
     checkUrl(this, 'jwksUri', props.jwksUri);
     if (!Array.isArray(props.audience) || props.audience.length === 0) {
@@ -185,53 +222,34 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     if (props.rolesClaim !== undefined && (props.rolesClaim.trim() === '' || ['__proto__', 'constructor', 'prototype'].includes(props.rolesClaim))) {
       invalidProp(this, 'rolesClaim', props.rolesClaim, "Fix: name the claim holding the roles, for example 'cognito:groups'.");
     }
-    const ttl = props.resultsCacheTtl ?? Duration.minutes(5);
-    if (!Token.isUnresolved(ttl.toSeconds()) && ttl.toSeconds() > MAX_RESULTS_CACHE_TTL_SECONDS) {
-      invalidProp(this, 'resultsCacheTtl', `${ttl.toSeconds()} seconds`,
+    const resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);
+    if (!Token.isUnresolved(resultsCacheTtl.toSeconds()) && resultsCacheTtl.toSeconds() > MAX_RESULTS_CACHE_TTL_SECONDS) {
+      invalidProp(this, 'resultsCacheTtl', `${resultsCacheTtl.toSeconds()} seconds`,
         `Fix: use at most ${MAX_RESULTS_CACHE_TTL_SECONDS} seconds: API Gateway keeps serving a cached policy after a role change or a revocation.`);
     }
+    return { algorithms, requireAccessTokenType, resultsCacheTtl };
+  }
 
+  /** The function's environment: the verifier settings, then the route table, within Lambda's 4 KB limit. */
+  private handlerEnvironment(props: JwtAuthorizerProps, algorithms: string[], requireAccessTokenType: boolean): Record<string, string> {
+    // The handler reads these back with verifierConfigFromEnv (the same module writes and reads them), then the route table.
     const environment: Record<string, string> = {
-      JWT_ISSUER: props.issuer,
-      JWT_AUDIENCE: props.audience.join(','),
-      JWKS_URI: props.jwksUri,
-      JWT_ALGORITHMS: algorithms.join(','),
-      JWT_MAX_TOKEN_AGE_SECONDS: String(props.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS),
-      JWT_CLOCK_SKEW_SECONDS: String(props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS),
-      JWT_ROLES_CLAIM: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
+      ...verifierEnvironment({
+        issuer: props.issuer,
+        audience: props.audience,
+        jwksUri: props.jwksUri,
+        algorithms,
+        maxTokenAgeSeconds: props.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+        clockSkewSeconds: props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+        tokenUse: props.tokenUse,
+        requireAccessTokenType,
+        rolesClaim: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
+      }),
+      [ROUTES_ENV]: encodeRoutes(props.routes),
     };
-    if (props.tokenUse !== undefined) environment.JWT_TOKEN_USE = props.tokenUse;
-    environment.JWT_REQUIRE_ACCESS_TOKEN_TYPE = String(requireAccessTokenType);
-    environment[ROUTES_ENV] = encodeRoutes(props.routes);
     // Lambda refuses a deployment whose variables exceed 4 KB together: say so at synth, naming the table.
     checkLambdaEnvironmentSize(this, 'routes', environment, ROUTES_ENV);
-    this.verifierEnvironment = Object.freeze({ ...environment });
-
-    this.handler = new SecureFunction(this, 'Function', {
-      // The pre-built bundle of lambda/authorizer/handler.ts (pure verifier core on node:crypto behind a thin adapter).
-      code: handlerCode('authorizer'),
-      description: 'JWT authorizer: verifies bearer tokens against the issuer JWKS and returns the route policy of the caller\'s roles',
-      vpc: props.vpc,
-      logsKey: props.logsKey,
-      logRetention: props.logRetention,
-      environment,
-      memorySize: props.memorySize,
-      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      // The JWKS fetch times out after 3 s; API Gateway waits 10 s at most for an authorizer.
-      timeout: Duration.seconds(5),
-    });
-
-    const authorizer = new apigateway.RequestAuthorizer(this, 'Authorizer', {
-      handler: this.handler.function,
-      identitySources: [apigateway.IdentitySource.header('Authorization')],
-      resultsCacheTtl: ttl,
-      authorizerName: props.authorizerName,
-    });
-    this.authorizer = authorizer;
-    this.node.defaultChild = authorizer.node.defaultChild;
-    this.connections = this.handler.connections;
-    // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).
-    acknowledgeScopedInvokePermissions(this.handler);
+    return environment;
   }
 }
 

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
 import { checkLambdaEnvironmentSize, largestVariable } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
+import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 
@@ -151,6 +152,32 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
 
   constructor(scope: Construct, id: string, props: SecureFunctionProps) {
     super(scope, id);
+    this.checkProps(props);
+    this.logGroup = new SecureLogGroup(this, 'LogGroup', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.role = this.executionRole();
+    const securityGroups = props.securityGroups ?? [this.defaultSecurityGroup(props.vpc)];
+    if ((props.invocationType ?? InvocationType.SYNCHRONOUS) === InvocationType.ASYNCHRONOUS) {
+      this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+        encryption: sqs.QueueEncryption.KMS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+    }
+
+    this.function = this.functionConfiguration(props, securityGroups);
+    this.node.defaultChild = this.function.node.defaultChild;
+    this.connections = this.function.connections;
+    this.grantPrincipal = this.role;
+    this.acknowledgeInapplicableFindings(props);
+  }
+
+  /** Throws at synth on a missing or doubled code source, out-of-range sizes, a secret in a variable or variables over 4 KB. */
+  private checkProps(props: SecureFunctionProps): void {
     checkCodeSource(this, props);
     checkRange(this, 'memorySize', props.memorySize, 128, 10240);
     checkRange(this, 'reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
@@ -166,49 +193,32 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
     const environment = props.environment ?? {};
     checkLambdaEnvironmentSize(this, 'environment', environment, largestVariable(environment),
       'pass less configuration through variables (shorten the largest, or move it to a file in the code asset).');
+  }
 
-    this.logGroup = new SecureLogGroup(this, 'LogGroup', {
-      encryptionKey: props.logsKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: props.logRemovalPolicy,
-    });
-
-    this.role = new ManagedPolicyRole(this, 'Role', {
+  /**
+   * The execution role: a customer-managed policy with writes to its own log group only, plus the network-interface and
+   * X-Ray statements every VPC-attached, traced function needs (lib/internal/lambda-execution-statements.ts).
+   */
+  private executionRole(): ManagedPolicyRole {
+    const role = new ManagedPolicyRole(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${this.node.path}`,
     });
-    this.role.addToPolicy(new iam.PolicyStatement({
+    role.addToPolicy(new iam.PolicyStatement({
       sid: 'WriteOwnLogGroup',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [this.logGroup.logGroupArn],
     }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'ManageVpcNetworkInterfaces',
-      actions: [
-        'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-      ],
-      resources: ['*'],
-    }));
-    this.role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteXRayTraces',
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-      resources: ['*'],
-    }));
-    acknowledge(this.role, 'AwsSolutions-IAM5[Resource::*]',
+    role.addToPolicy(vpcNetworkInterfaceStatement());
+    role.addToPolicy(xrayTracingStatement());
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
       'Lambda needs ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface to attach to its VPC and xray:PutTraceSegments for tracing; ' +
       'these actions do not support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.');
+    return role;
+  }
 
-    const securityGroups = props.securityGroups ?? [this.defaultSecurityGroup(props.vpc)];
-
-    if ((props.invocationType ?? InvocationType.SYNCHRONOUS) === InvocationType.ASYNCHRONOUS) {
-      this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-        encryption: sqs.QueueEncryption.KMS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-    }
-
+  /** The function: from built `code`, or bundled from `entry` with esbuild at synth (never Docker). */
+  private functionConfiguration(props: SecureFunctionProps, securityGroups: ec2.ISecurityGroup[]): lambda.Function {
     const functionProps: lambda.FunctionOptions = {
       description: props.description,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
@@ -230,7 +240,7 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       deadLetterQueue: this.deadLetterQueue,
     };
     // The construct id stays 'Resource' either way, so switching between code and entry keeps the logical id.
-    this.function = props.code !== undefined
+    return props.code !== undefined
       ? new lambda.Function(this, 'Resource', {
         ...functionProps,
         runtime: lambda.Runtime.NODEJS_LATEST,
@@ -253,10 +263,10 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
           esbuildArgs: { '--legal-comments': 'none' },
         },
       });
-    this.node.defaultChild = this.function.node.defaultChild;
-    this.connections = this.function.connections;
-    this.grantPrincipal = this.role;
+  }
 
+  /** Findings that cannot apply to this function, acknowledged with the reason. */
+  private acknowledgeInapplicableFindings(props: SecureFunctionProps): void {
     if (Stack.of(props.vpc) !== Stack.of(this)) {
       acknowledge(this.function, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
         'The function runs in the VPC (VpcConfig with private subnets and its security groups); the subnet ids are imported from the network stack with Fn::ImportValue, which this static template check cannot resolve. cdk-nag LambdaInsideVPC verifies the same at construct level.');

@@ -1,0 +1,113 @@
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkRange, invalidProp } from '../../internal/errors';
+import type { IamAuthDatabaseProps } from './index';
+
+/** A PostgreSQL role name we accept for IAM authentication (lower case, no quoting needed). */
+export const SAFE_DB_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Roles RDS or PostgreSQL own: never a master user, never granted `rds-db:connect`. */
+export const RESERVED_USERS: ReadonlySet<string> = new Set(['rdsadmin', 'rds_superuser', 'rds_iam', 'postgres', 'public', 'pg_signal_backend']);
+const CLUSTER_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/;
+const MONITORING_INTERVALS_SECONDS = [1, 5, 10, 15, 30, 60];
+
+/** {@link IamAuthDatabaseProps} checked, with every default applied: what the parts of the construct are built from. */
+export interface DatabaseSettings {
+  readonly port: number;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly clusterIdentifier: string;
+  readonly backupRetentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Defined only when the cluster may pause (minCapacity 0). */
+  readonly autoPauseAfter?: Duration;
+  readonly monitoringIntervalSeconds: number;
+  readonly multiAz: boolean;
+}
+
+/**
+ * Checks the props of the `IamAuthDatabase` at `scope` (construct id `id`) and applies the secure defaults. Throws at
+ * synth, naming the construct path, the prop, the value and the fix, for anything the database must never run with.
+ */
+export function databaseSettings(scope: Construct, id: string, props: IamAuthDatabaseProps): DatabaseSettings {
+  const port = props.port ?? 5432;
+  checkRange(scope, 'port', port, 1150, 65535);
+  const databaseName = props.databaseName ?? 'app';
+  if (!Token.isUnresolved(databaseName) && !SAFE_DB_IDENTIFIER.test(databaseName)) {
+    invalidProp(scope, 'databaseName', databaseName, 'Fix: use 1-63 lower-case letters, digits and underscores, starting with a letter or underscore.');
+  }
+  const masterUsername = props.masterUsername ?? 'dbadmin';
+  if (!SAFE_DB_IDENTIFIER.test(masterUsername) || RESERVED_USERS.has(masterUsername)) {
+    invalidProp(scope, 'masterUsername', masterUsername, `Fix: use a safe identifier that is not reserved (${[...RESERVED_USERS].join(', ')}), for example 'dbadmin'.`);
+  }
+  const clusterIdentifier = props.clusterIdentifier ?? defaultClusterIdentifier(Stack.of(scope).stackName, id);
+  if (!Token.isUnresolved(clusterIdentifier) && !CLUSTER_IDENTIFIER.test(clusterIdentifier)) {
+    invalidProp(scope, 'clusterIdentifier', clusterIdentifier,
+      'Fix: use 2-63 lower-case letters, digits and hyphens, starting with a letter, no trailing or double hyphen.');
+  }
+  const backupRetentionDays = (props.backupRetention ?? Duration.days(7)).toDays();
+  if (!Token.isUnresolved(backupRetentionDays) && (backupRetentionDays < 7 || backupRetentionDays > 35 || !Number.isInteger(backupRetentionDays))) {
+    invalidProp(scope, 'backupRetention', `${backupRetentionDays} days`, 'Fix: keep automated backups 7 to 35 whole days (35 in production).');
+  }
+  const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+  if (removalPolicy === RemovalPolicy.DESTROY) {
+    invalidProp(scope, 'removalPolicy', 'DESTROY', 'Fix: use RemovalPolicy.SNAPSHOT (default) or RETAIN; a database is never deleted without a final snapshot.');
+  }
+  const minCapacity = props.minCapacity ?? 0.5;
+  const maxCapacity = props.maxCapacity ?? 4;
+  checkHalfStep(scope, 'minCapacity', minCapacity, 0, 256);
+  checkHalfStep(scope, 'maxCapacity', maxCapacity, 1, 256);
+  if (minCapacity > maxCapacity) {
+    invalidProp(scope, 'minCapacity', minCapacity, `Fix: keep minCapacity at or below maxCapacity (${maxCapacity}).`);
+  }
+  if (props.autoPauseAfter !== undefined) {
+    if (minCapacity !== 0) {
+      invalidProp(scope, 'autoPauseAfter', props.autoPauseAfter.toString(), 'Fix: auto-pause needs minCapacity: 0; remove autoPauseAfter or set minCapacity to 0.');
+    }
+    checkRange(scope, 'autoPauseAfter (seconds)', props.autoPauseAfter.toSeconds(), 300, 86400);
+  }
+  const monitoringIntervalSeconds = (props.monitoringInterval ?? Duration.seconds(60)).toSeconds();
+  if (!MONITORING_INTERVALS_SECONDS.includes(monitoringIntervalSeconds)) {
+    invalidProp(scope, 'monitoringInterval', `${monitoringIntervalSeconds} s`, 'Fix: use 1, 5, 10, 15, 30 or 60 seconds.');
+  }
+  checkIsolatedSubnets(scope, props);
+  return {
+    port,
+    databaseName,
+    masterUsername,
+    clusterIdentifier,
+    backupRetentionDays,
+    removalPolicy,
+    deletionProtection: props.deletionProtection ?? true,
+    minCapacity,
+    maxCapacity,
+    autoPauseAfter: minCapacity === 0 ? (props.autoPauseAfter ?? Duration.minutes(5)) : undefined,
+    monitoringIntervalSeconds,
+    multiAz: props.multiAz ?? true,
+  };
+}
+
+/** The database runs only in isolated subnets (no route out), in at least two zones (RDS subnet groups need two). */
+function checkIsolatedSubnets(scope: Construct, props: IamAuthDatabaseProps): void {
+  const isolated = props.vpc.isolatedSubnets;
+  const zones = [...new Set(isolated.map((s) => s.availabilityZone))];
+  if (isolated.length === 0) {
+    invalidProp(scope, 'vpc', props.vpc.node.path, 'Fix: give the VPC isolated subnets (SubnetType.PRIVATE_ISOLATED) in at least two zones; the database never runs in subnets with a route out.');
+  }
+  if (zones.length < 2) {
+    invalidProp(scope, 'vpc', props.vpc.node.path, 'Fix: the isolated subnets must span at least two availability zones (RDS subnet groups need two).');
+  }
+}
+
+function defaultClusterIdentifier(stackName: string, id: string): string {
+  return `${stackName}-${id}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/-+/g, '-').replace(/^[^a-z]+/, '').slice(0, 63).replace(/-+$/, '');
+}
+
+function checkHalfStep(scope: Construct, prop: string, value: number, min: number, max: number): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isFinite(value) || value < min || value > max || !Number.isInteger(value * 2)) {
+    invalidProp(scope, prop, value, `Fix: use ${min} to ${max} ACUs in half steps (for example 0.5, 1, 1.5).`);
+  }
+}

@@ -1,0 +1,28 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * What Lambda needs to attach a function to its VPC: one elastic network interface per subnet and security group
+ * set, created, described and deleted by the Lambda service in the function's name. These actions do not support
+ * resource-level permissions, so AWS documents Resource "*" for them (as in AWSLambdaVPCAccessExecutionRole).
+ */
+export const VPC_NETWORK_INTERFACE_ACTIONS: readonly string[] = Object.freeze([
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+]);
+
+/** What a function with active tracing needs to send its segments to X-Ray (no resource-level permissions either). */
+export const XRAY_TRACING_ACTIONS: readonly string[] = Object.freeze(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+
+/**
+ * The statement of a VPC-attached function's execution role that lets Lambda manage its network interfaces.
+ * Used by every execution role the library writes itself (SecureFunction, the DatabaseBootstrap provider framework),
+ * so the roles cannot drift apart.
+ */
+export function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'ManageVpcNetworkInterfaces', actions: [...VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] });
+}
+
+/** The statement of a traced function's execution role that lets it write X-Ray segments and telemetry. */
+export function xrayTracingStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'WriteXRayTraces', actions: [...XRAY_TRACING_ACTIONS], resources: ['*'] });
+}
