@@ -154,18 +154,30 @@ export function bundleUsesRdsCa(bundleText: string): boolean {
 
 /**
  * Writes (or removes) `<handlerDir>/rds-ca/` for the bundle at `bundleFile`: the files when the bundle's code loads the
- * RDS CA bundle, nothing otherwise. Each file is written to a temporary name and renamed, like the bundle.
+ * RDS CA bundle, nothing otherwise. Never empties the folder first: another process (a test worker, a synth) may be
+ * reading or fingerprinting it. Each file is written to a temporary name outside the folder and renamed over the old one (the content is
+ * deterministic, so concurrent builds write the same bytes), then files that are no longer wanted are removed.
+ * Returns the package file the build read (for the third-party notices), or nothing.
  */
 export function writeRdsCaFiles(bundleFile: string, handlerDir: string): string[] {
   const dir = join(handlerDir, RDS_CA_DIR);
-  rmSync(dir, { recursive: true, force: true });
-  if (!bundleUsesRdsCa(readFileSync(bundleFile, 'utf8'))) return [];
+  if (!bundleUsesRdsCa(readFileSync(bundleFile, 'utf8'))) {
+    rmSync(dir, { recursive: true, force: true });
+    return [];
+  }
   mkdirSync(dir, { recursive: true });
   const { ca } = require(RDS_CA_PACKAGE) as { ca: string[] };
-  for (const [file, text] of Object.entries(rdsCaFiles(ca))) {
-    const temp = join(dir, `.${file}.${process.pid}.tmp`);
+  const files = rdsCaFiles(ca);
+  for (const [file, text] of Object.entries(files)) {
+    const target = join(dir, file);
+    if (existsSync(target) && readFileSync(target, 'utf8') === text) continue;
+    // Beside the handler's folder, never inside it: everything in the folder is part of the asset's hash.
+    const temp = join(handlerDir, '..', `.${RDS_CA_DIR}-${file}.${process.pid}.tmp`);
     writeFileSync(temp, text);
-    renameSync(temp, join(dir, file));
+    renameSync(temp, target);
+  }
+  for (const file of readdirSync(dir)) {
+    if (!(file in files)) rmSync(join(dir, file), { force: true });
   }
   // The build read the package: its license goes into the third-party notices like a bundled package's.
   return [relative(ROOT, require.resolve(RDS_CA_PACKAGE)).split('\\').join('/')];
