@@ -11,6 +11,7 @@ import { authorizerSection } from './authorizer';
 import { coldStartSection } from './cold-start';
 import { dbPathSection } from './db-path';
 import { rateLimiterSection } from './rate-limiter';
+import { redisScriptSection } from './redis-script';
 import { synthSection } from './synth';
 import { BenchRow, BenchSection } from './types';
 
@@ -21,6 +22,7 @@ import { BenchRow, BenchSection } from './types';
 const SECTIONS: BenchSection[] = [
   authorizerSection,
   rateLimiterSection,
+  redisScriptSection,
   coldStartSection,
   dbPathSection,
   synthSection, // opt-in: runs only when named (`npm run bench -- synth`)
