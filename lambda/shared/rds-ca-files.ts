@@ -24,8 +24,8 @@ const PEM_END = '-----END CERTIFICATE-----';
 /** A Region name as AWS writes it (also keeps a file name from leaving the folder). */
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-/** The id the index matches a PEM by: the first 16 hex digits of its SHA-256. */
-function pemId(pem: string): string {
+/** The id the index (rds-ca-index.generated.ts) names a PEM by: the first 16 hex digits of its SHA-256. */
+export function pemId(pem: string): string {
   return createHash('sha256').update(pem).digest('hex').slice(0, 16);
 }
 
