@@ -11,7 +11,7 @@ import { runInNewContext } from 'node:vm';
 import { JwtVerifier as AwsJwtVerifier } from 'aws-jwt-verify';
 import { JwtVerifier } from '../lambda/shared/jwt';
 import { b64url, cognitoClaims, generateTestKey, signHs256, signJwt, TestKey } from '../test/helpers/jwt';
-import { BenchRow, BenchSection } from './types';
+import { BenchRow, BenchSection, median } from './types';
 
 const KEYS = 10;
 const TOKENS_PER_KEY = 20;
@@ -43,11 +43,6 @@ const collectYoungGarbage: () => void = (() => {
   }
 })();
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /**
  * Runs contenders interleaved: every round runs one chunk of each (same tokens,

@@ -23,7 +23,7 @@ import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
 import { rdsCaBundle } from '../lambda/shared/db';
 import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
 import { encodeRoutes } from '../lambda/shared/route-permissions';
-import { BenchRow, BenchSection } from './types';
+import { BenchRow, BenchSection, median } from './types';
 
 /** The sample notes table with the scopes of a resource server at https://api.example.com. */
 const SCOPE_PREFIX = 'https://api.example.com/';
@@ -52,11 +52,6 @@ interface Entry {
   readonly request: string;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function proxyEvent(method: string, path: string, resource: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

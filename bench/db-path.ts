@@ -20,7 +20,7 @@ import { Client, ClientConfig, Pool } from 'pg';
 import { createApp, SQL } from '../lambda/api/app';
 import { migrate } from '../lambda/api/migrations';
 import { startPostgres } from '../test/integration/postgres';
-import { BenchRow, BenchSection } from './types';
+import { BenchRow, BenchSection, median } from './types';
 
 const ROUNDS = Number(process.env.BENCH_DB_ROUNDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_DB_CONNECTIONS ?? 2);
@@ -34,11 +34,6 @@ interface Contender {
   readonly op: (i: number, w: number) => Promise<unknown>;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** OPS requests with CONNECTIONS in flight; returns requests per second. */
 async function measure(c: Contender, offset: number): Promise<number> {

@@ -17,7 +17,7 @@ import { createRedisRateLimitStore, revocationStoreOf } from '../lambda/shared/r
 import { RevocationList } from '../lambda/shared/revocation';
 import { startRedis } from '../test/integration/redis';
 import { ensureRedisServer } from '../test/integration/services';
-import { BenchRow, BenchSection } from './types';
+import { BenchRow, BenchSection, median } from './types';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const SEQ_OPS = 400;
@@ -30,11 +30,6 @@ interface Contender {
   readonly op: (i: number) => Promise<unknown>;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** One request at a time: ns per request (latency). */
 async function sequential(c: Contender, offset: number): Promise<number> {

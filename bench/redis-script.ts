@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import { GCRA_SCRIPT } from '../lambda/shared/rate-limit/script';
 import { startRedis } from '../test/integration/redis';
 import { ensureRedisServer } from '../test/integration/services';
-import { BenchRow, BenchSection } from './types';
+import { BenchRow, BenchSection, median } from './types';
 
 const ROUNDS = Number(process.env.BENCH_SCRIPT_ROUNDS ?? 7);
 const CALLS = 20_000;
@@ -57,10 +57,6 @@ async function serverMicros(client: Redis, sha: string, args: (string | number)[
   return Number(m[1]);
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function run(): Promise<BenchRow[]> {
   const service = ensureRedisServer({ log: (line) => console.error(line) });

@@ -25,3 +25,10 @@ export interface BenchSection {
    */
   readonly optIn?: boolean;
 }
+
+/** The median of `values` (the mean of the middle two for an even count); every section reports medians over rounds. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
