@@ -5,7 +5,8 @@ import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { JwtAuthorizer, JwtAuthorizerProps, RoutePermission } from '../../lib/constructs/jwt-authorizer';
-import { routesFromEnv } from '../../lambda/shared/route-permissions';
+import { DEFAULT_CLOCK_SKEW_SECONDS, verifierConfigFromEnv, verifierEnvironment } from '../../lambda/shared/jwt';
+import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions';
 import { LogsKey } from '../../lib/constructs/logging';
 import { handlerBundle } from '../../lib/internal/handler-assets';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
@@ -215,5 +216,28 @@ describe('JwtAuthorizer', () => {
   ])('fails if %s', (_name, props, message) => {
     expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(message);
     expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(/JwtAuthorizer/);
+  });
+});
+
+describe('JwtAuthorizer.verifierEnvironment', () => {
+  test.each<[string, Partial<JwtAuthorizerProps>]>([
+    ['defaults', {}],
+    ['every option', { audience: ['a', 'b'], algorithms: ['RS256', 'ES256'], maxTokenAgeSeconds: 600, clockSkewSeconds: 10, rolesClaim: 'roles', tokenUse: 'access' as const }],
+  ])('fails if the authorizer function, verifierEnvironment and the props disagree (%s)', (_name, props) => {
+    // GIVEN an authorizer  WHEN synthesized
+    const { stack, jwt } = build(props);
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+      .map((r) => r.Properties.Environment?.Variables ?? {}).find((v) => 'JWT_ISSUER' in v);
+    // THEN its function's environment is verifierEnvironment plus the route table, and reads back as the props say
+    expect(fn).toEqual(jwt.verifierEnvironment);
+    const { [ROUTES_ENV]: routes, ...settings } = jwt.verifierEnvironment;
+    expect(routesFromEnv({ [ROUTES_ENV]: routes })).toEqual(ROUTES);
+    const config = verifierConfigFromEnv(settings);
+    expect(verifierConfigFromEnv(verifierEnvironment(config))).toEqual(config);
+    expect(config).toMatchObject({
+      issuer: ISSUER, audience: props.audience ?? ['client-1'], algorithms: props.algorithms ?? ['RS256'],
+      maxTokenAgeSeconds: props.maxTokenAgeSeconds ?? 900, clockSkewSeconds: props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+      rolesClaim: props.rolesClaim ?? 'cognito:groups', tokenUse: props.tokenUse,
+    });
   });
 });

@@ -1,16 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, JwtVerifierConfig, validateVerifierConfig, verifierConfigFromEnv, verifierEnvironment,
 } from '../../lambda/shared/jwt';
-import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions';
-import { JwtAuthorizer, JwtAuthorizerProps, RoutePermission } from '../../lib/constructs/jwt-authorizer';
-import { LogsKey } from '../../lib/constructs/logging';
-import { SecureVpc } from '../../lib/constructs/secure-vpc';
+import { ROUTES_ENV } from '../../lambda/shared/route-permissions';
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
-const ROUTES: RoutePermission[] = [{ method: 'GET', path: '/orders', roles: ['clerk'], scopes: ['https://shop.example.com/orders.read'] }];
 
 /** Configurations that differ from the defaults in every setting the environment carries. */
 const CONFIGS: [string, JwtVerifierConfig][] = [
@@ -51,41 +44,5 @@ describe('verifierEnvironment: the one writer of the verifier settings that veri
     expect(Object.keys(env)).not.toContain(ROUTES_ENV);
     expect(Object.keys(env)).not.toContain('JWT_TOKEN_USE');
     expect(Object.values(env).every((v) => typeof v === 'string' && v !== 'undefined')).toBe(true);
-  });
-});
-
-describe('JwtAuthorizer.verifierEnvironment', () => {
-  function authorizer(props: Partial<JwtAuthorizerProps>): { stack: Stack; jwt: JwtAuthorizer } {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const stack = new Stack(app, 'Auth', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const logsKey = new LogsKey(stack, 'LogsKey').key;
-    const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey, natGateways: 1 });
-    const jwt = new JwtAuthorizer(stack, 'JwtAuthorizer', {
-      vpc: network.vpc, logsKey, issuer: ISSUER, audience: ['client-1'], jwksUri: `${ISSUER}/.well-known/jwks.json`, routes: ROUTES, ...props,
-    });
-    const api = new apigateway.RestApi(stack, 'Api', { cloudWatchRole: false, deployOptions: { stageName: 'test' } });
-    api.root.addResource('orders').addMethod('GET', new apigateway.MockIntegration(), { authorizer: jwt.authorizer });
-    return { stack, jwt };
-  }
-
-  test.each<[string, Partial<JwtAuthorizerProps>]>([
-    ['defaults', {}],
-    ['every option', { audience: ['a', 'b'], algorithms: ['RS256', 'ES256'], maxTokenAgeSeconds: 600, clockSkewSeconds: 10, rolesClaim: 'roles', tokenUse: 'access' as const }],
-  ])('fails if the authorizer function, verifierEnvironment and the props disagree (%s)', (_name, props) => {
-    // GIVEN an authorizer  WHEN synthesized
-    const { stack, jwt } = authorizer(props);
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
-      .map((r) => r.Properties.Environment?.Variables ?? {}).find((v) => 'JWT_ISSUER' in v);
-    // THEN its function's environment is verifierEnvironment plus the route table, and reads back as the props say
-    expect(fn).toEqual(jwt.verifierEnvironment);
-    const { [ROUTES_ENV]: routes, ...settings } = jwt.verifierEnvironment;
-    expect(routesFromEnv({ [ROUTES_ENV]: routes })).toEqual(ROUTES);
-    const config = verifierConfigFromEnv(settings);
-    expect(verifierConfigFromEnv(verifierEnvironment(config))).toEqual(config);
-    expect(config).toMatchObject({
-      issuer: ISSUER, audience: props.audience ?? ['client-1'], algorithms: props.algorithms ?? ['RS256'],
-      maxTokenAgeSeconds: props.maxTokenAgeSeconds ?? 900, clockSkewSeconds: props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
-      rolesClaim: props.rolesClaim ?? 'cognito:groups', tokenUse: props.tokenUse,
-    });
   });
 });
