@@ -28,7 +28,7 @@ function peerScript(): string {
 interface Script { readonly name: string; readonly lua: string; readonly args: (string | number)[]; readonly note: string }
 
 const SCRIPTS: Script[] = [
-  { name: 'GCRA script (the limiter)', lua: GCRA_SCRIPT, args: [60, 1_000_000, 1], note: 'TIME, GET, SET PX, plus Lua parsing, arithmetic and formatting' },
+  { name: 'GCRA script (the limiter)', lua: GCRA_SCRIPT, args: ['60', '60000000'], note: 'TIME, GET, SET PX, plus Lua parsing, arithmetic and formatting' },
   { name: 'rate-limiter-flexible script (the peer)', lua: '', args: [1, 60], note: 'SET NX EX, INCRBY, PTTL on an integer kept in place' },
   {
     name: 'floor: TIME + GET + SET PX only',

@@ -2,7 +2,7 @@ import { createServer, Server, Socket } from 'net';
 import { Redis } from 'ioredis';
 import { errorResponse, HttpError } from '../../lambda/shared/http';
 import {
-  DEFAULT_RATE_LIMIT_CONFIG, GCRA_SCRIPT_SHA1, RateLimiter, RateLimiterConfig, RateLimitStore, routeClassOf,
+  Deadline, DeadlineQueue, DEFAULT_RATE_LIMIT_CONFIG, GCRA_SCRIPT_SHA1, RateLimiter, RateLimiterConfig, RateLimitStore, RateLimitTimeoutError, routeClassOf,
 } from '../../lambda/shared/rate-limit';
 import { createRedisRateLimitStore, RedisRateLimitStore } from '../../lambda/shared/rate-limit/redis-store';
 import { freePort } from './net';
@@ -188,6 +188,36 @@ describe('RateLimiter on a real redis-server', () => {
     expect(ttl).toBeLessThanOrEqual(12_000);
   });
 
+  test('a cost above 1 takes that many requests of the budget, and is refused whole when the budget is short', async () => {
+    const limiter = new RateLimiter(store, config());
+    const who = someone();
+    expect(await limiter.check(who, 'write', 3)).toMatchObject({ allowed: true, remaining: 7 });
+    expect(await limiter.check(who, 'write', 8)).toMatchObject({ allowed: false, statusCode: 429 });
+    expect(await limiter.check(who, 'write', 7)).toMatchObject({ allowed: true, remaining: 0 });
+    expect(await limiter.check(who, 'write')).toMatchObject({ allowed: false, statusCode: 429 });
+  });
+
+  test('the stored TAT is an exact whole number of server microseconds, and a TAT written by an earlier script version reads the same', async () => {
+    // GIVEN a bucket written as the earlier script wrote it (string.format('%d')): 3 of auth's 5 per minute used (interval 12 s)
+    const limiter = new RateLimiter(store, config());
+    const who = someone();
+    const key = limiter.keyFor(who, 'auth');
+    const [sec, usec] = (await admin.time()).map(Number);
+    const tat = sec * 1_000_000 + usec + 36_000_000;
+    await admin.set(key, tat.toFixed(0), 'PX', 36_000);
+    // WHEN one more request comes
+    const d = await limiter.check(who, 'auth');
+    // THEN the earlier state counts (1 left), and the new TAT is stored to the microsecond: 16 digits, one interval later
+    expect(d).toMatchObject({ allowed: true, remaining: 1 });
+    const stored = await admin.get(key);
+    expect(stored).toMatch(/^\d{16}$/);
+    expect(Number(stored)).toBe(tat + 12_000_000);
+    // AND the key expires when that TAT passes (48 s), not later
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(47_000);
+    expect(ttl).toBeLessThanOrEqual(48_000);
+  });
+
   test('long or unusual identities are hashed into the key', async () => {
     const limiter = new RateLimiter(store, config());
     expect(limiter.keyFor({ id: 'abc-123' }, 'read')).toBe('rl:v1:read:abc-123');
@@ -296,9 +326,10 @@ describe('RateLimiter when Redis is unreachable or slow', () => {
 
 describe('deadlines (one timer for all pending checks)', () => {
   test('only the checks Redis does not answer in time fail; answered ones are never cut', async () => {
-    // GIVEN a store that answers every identity except "slow-*" (never answers)
+    // GIVEN a store that answers every identity except "slow-*" (never answers); its reply is the script's for an allowed
+    // request whose TAT is 6 s ahead: 9 left of write's 10 per minute, 18 of read's 20
     const store: RateLimitStore = {
-      evalsha: (_sha, keys) => (keys[0].includes(':slow-') ? new Promise(() => undefined) : Promise.resolve([1, 9, 0, 6_000_000])),
+      evalsha: (_sha, keys) => (keys[0].includes(':slow-') ? new Promise(() => undefined) : Promise.resolve(6_000_000)),
       scriptLoad: async () => 'ok',
     };
     const limiter = new RateLimiter(store, config({ timeoutMs: 50, firstCallTimeoutMs: 50 }));
@@ -313,9 +344,66 @@ describe('deadlines (one timer for all pending checks)', () => {
       if (d.failure) expect(d.failure.reason).toBe('timeout');
     }
     expect([...first, ...second].filter((d) => d.failure)).toHaveLength(20);
-    expect([...first, ...second].filter((d) => !d.failure && d.allowed && d.remaining === 9)).toHaveLength(20);
+    expect([...first, ...second].filter((d) => !d.failure && d.allowed && d.remaining === (d.routeClass === 'write' ? 9 : 18))).toHaveLength(20);
     expect(elapsed).toBeGreaterThanOrEqual(95);
     expect(elapsed).toBeLessThan(300);
+  });
+});
+
+describe('replies the script cannot give', () => {
+  test.each([
+    ['zero', 0],
+    ['a fraction', 1.5],
+    ['more than the burst capacity', 60_000_001],
+    ['a string', '60'],
+    ['the earlier four-value array', [1, 9, 0, 6_000_000]],
+    ['nothing', null],
+  ])('%s: the class failure mode decides (write closed, read open), never a wrong budget', async (_name, reply) => {
+    const metrics = new CountingMetrics();
+    const limiter = new RateLimiter({ evalsha: async () => reply, scriptLoad: async () => 'ok' }, config(), { metrics });
+    expect(await limiter.check({ id: 'a' }, 'write')).toMatchObject({ allowed: false, statusCode: 503, failure: { mode: 'closed', reason: 'error' } });
+    expect(await limiter.check({ id: 'a' }, 'read')).toMatchObject({ allowed: true, failure: { mode: 'open', reason: 'error' } });
+    expect(metrics.counts.RateLimiterUnavailable).toBe(2);
+  });
+
+  test('a store that throws at once, and a failure path that throws (a broken metrics sink), reject no check silently', async () => {
+    const throwing: RateLimitStore = { evalsha: () => { throw new Error('socket gone'); }, scriptLoad: async () => 'ok' };
+    expect(await new RateLimiter(throwing, config()).check({ id: 'a' }, 'write')).toMatchObject({ statusCode: 503, failure: { reason: 'error' } });
+    const broken = { addMetric: () => { throw new Error('metrics sink down'); } };
+    await expect(new RateLimiter(throwing, config(), { metrics: broken }).check({ id: 'a' }, 'write')).rejects.toThrow('metrics sink down');
+  });
+});
+
+describe('DeadlineQueue', () => {
+  test('settled entries leave the front as new ones come, so the queue stays as long as the checks in flight', () => {
+    // White-box: a queue that kept every settled entry until its deadline held a second of checks (and their closures) at
+    // full load; the throughput bench lost 40 % to the garbage collector.
+    const queue = new DeadlineQueue(60_000);
+    const inFlight: Deadline[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const entry: Deadline = { done: false, at: 0, expire: () => undefined };
+      queue.add(entry);
+      inFlight.push(entry);
+      if (inFlight.length > 64) inFlight.shift()!.done = true;
+    }
+    const internal = queue as unknown as { queue: Deadline[]; head: number };
+    expect(internal.queue.length - internal.head).toBeLessThanOrEqual(65);
+    expect(internal.queue.length).toBeLessThanOrEqual(64 + 1026);
+    for (const e of inFlight) e.done = true;
+  });
+
+  test('an entry not settled in time expires once, with a RateLimitTimeoutError', async () => {
+    const queue = new DeadlineQueue(20);
+    const errors: unknown[] = [];
+    const late: Deadline = { done: false, at: 0, expire: (err) => errors.push(err) };
+    const settled: Deadline = { done: false, at: 0, expire: (err) => errors.push(err) };
+    queue.add(late);
+    queue.add(settled);
+    settled.done = true;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RateLimitTimeoutError);
+    expect(late.done).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { DEFAULT_RATE_LIMIT_CONFIG, RateLimitConfigError, rateLimitConfigFromEnv, RateLimiter, RateLimitStore, validateRateLimitConfig } from '../../lambda/shared/rate-limit';
 
 const classes = DEFAULT_RATE_LIMIT_CONFIG.classes;
-const noStore: RateLimitStore = { evalsha: async () => [1, 0, 0, 0], scriptLoad: async () => 'ok' };
+const noStore: RateLimitStore = { evalsha: async () => 1, scriptLoad: async () => 'ok' };
 
 describe('rate limit configuration', () => {
   test('unset RATE_LIMIT_CONFIG gives the defaults; a valid JSON replaces them', () => {

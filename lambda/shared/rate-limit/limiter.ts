@@ -87,14 +87,19 @@ interface CompiledPolicy {
   readonly rate: number;
   /** Emission interval in whole microseconds (window / limit). */
   readonly interval: number;
+  /** Burst capacity in microseconds (interval * limit). */
+  readonly tau: number;
+  /** The script's arguments for a cost of 1 (the common case), as strings so nothing is converted per request. */
+  readonly args: readonly [string, string];
   readonly policyHeader: string;
 }
 
 function compile(name: string, policy: RateLimitPolicy): CompiledPolicy {
   const quotedName = sfString(name);
+  const interval = Math.max(1, Math.floor((policy.windowSeconds * 1_000_000) / policy.limit));
+  const tau = interval * policy.limit;
   return {
-    name, quotedName, policy, rate: policy.limit / policy.windowSeconds,
-    interval: Math.max(1, Math.floor((policy.windowSeconds * 1_000_000) / policy.limit)),
+    name, quotedName, policy, rate: policy.limit / policy.windowSeconds, interval, tau, args: [String(interval), String(tau)],
     policyHeader: `${quotedName};q=${policy.limit};w=${policy.windowSeconds}`,
   };
 }
@@ -110,6 +115,17 @@ export class RateLimiter {
   private readonly deadlines: DeadlineQueue;
   private readonly firstDeadlines: DeadlineQueue;
   private readonly compiled: Record<string, { readonly default: CompiledPolicy; readonly roles: Map<string, CompiledPolicy> }> = {};
+  /** How checks of this limiter end: made once here, so a check in flight allocates no closures of its own. */
+  private readonly outcome: CheckOutcome = {
+    decide: (check, reply) => {
+      this.warm = true;
+      return this.decide(check.compiled, check.routeClass, reply);
+    },
+    fail: (check, err) => {
+      this.warm = true;
+      return this.onFailure(check.compiled, check.routeClass, err);
+    },
+  };
 
   constructor(
     private readonly store: RateLimitStore,
@@ -158,33 +174,67 @@ export class RateLimiter {
   }
 
   /** Checks (and, when allowed, consumes) `cost` requests of the identity's budget on the route class. */
-  public async check(identity: RateLimitIdentity, routeClass: RouteClass, cost = 1): Promise<RateLimitDecision> {
-    const compiled = this.compiledFor(identity, routeClass);
-    const { name, policy, policyHeader } = compiled;
-    const key = this.keyFor(identity, routeClass);
-    if (!Number.isInteger(cost) || cost < 1 || cost > policy.limit) throw new TypeError(`rate limit cost must be a whole number from 1 to ${policy.limit}`);
-    const base = { routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds };
-    // Until the first check of the container settles (connect, TLS, AUTH), checks get the longer budget.
-    let parsed: [boolean, number, number, number];
+  public check(identity: RateLimitIdentity, routeClass: RouteClass, cost = 1): Promise<RateLimitDecision> {
+    let compiled: CompiledPolicy;
+    let key: string;
     try {
-      parsed = parseReply(await (this.warm ? this.deadlines : this.firstDeadlines).run(this.run(key, [compiled.interval, policy.limit, cost])));
+      compiled = this.compiledFor(identity, routeClass);
+      key = this.keyFor(identity, routeClass);
+      if (!Number.isInteger(cost) || cost < 1 || cost > compiled.policy.limit) {
+        throw new TypeError(`rate limit cost must be a whole number from 1 to ${compiled.policy.limit}`);
+      }
     } catch (err) {
-      return this.onFailure(base, policyHeader, err);
-    } finally {
-      this.warm = true;
+      return Promise.reject(err);
     }
-    const [allowed, remaining, retryUs, resetUs] = parsed;
-    if (allowed) {
-      const resetSeconds = Math.ceil(resetUs / 1_000_000);
+    const args = cost === 1 ? compiled.args : [String(compiled.interval * cost), compiled.args[1]];
+    // One promise per check, settled by whichever comes first: the script's reply, an error or the deadline.
+    const check = new PendingCheck(this.outcome, compiled, routeClass);
+    const decision = new Promise<RateLimitDecision>((resolve, reject) => {
+      check.resolve = resolve;
+      check.reject = reject;
+    });
+    // Until the first check of the container settles (connect, TLS, AUTH), checks get the longer budget.
+    (this.warm ? this.deadlines : this.firstDeadlines).add(check);
+    let sent: Promise<unknown>;
+    try {
+      sent = this.store.evalsha(GCRA_SCRIPT_SHA1, [key], args);
+    } catch (err) {
+      check.fail(err);
+      return decision;
+    }
+    sent.then((reply) => check.answer(reply), (err: unknown) => this.retryAfterNoScript(check, key, args, err));
+    return decision;
+  }
+
+  /** On `NOSCRIPT` (a new node, a failover, SCRIPT FLUSH) loads the script once, shared by concurrent checks, and retries. */
+  private retryAfterNoScript(check: PendingCheck, key: string, args: readonly string[], err: unknown): void {
+    if (!isNoScript(err)) {
+      check.fail(err);
+      return;
+    }
+    this.loading ??= Promise.resolve(this.store.scriptLoad(GCRA_SCRIPT)).finally(() => { this.loading = undefined; });
+    this.loading.then(() => this.store.evalsha(GCRA_SCRIPT_SHA1, [key], args)).then((reply) => check.answer(reply), (e: unknown) => check.fail(e));
+  }
+
+  /** The decision for the script's reply (see `GCRA_SCRIPT`); throws on a reply the script cannot give. */
+  private decide(compiled: CompiledPolicy, routeClass: RouteClass, reply: unknown): RateLimitDecision {
+    const { name, policy, policyHeader } = compiled;
+    if (typeof reply !== 'number' || !Number.isSafeInteger(reply) || reply === 0 || reply > compiled.tau) {
+      throw new Error('unexpected rate limit script reply');
+    }
+    if (reply > 0) {
+      const remaining = Math.floor((compiled.tau - reply) / compiled.interval);
+      const resetSeconds = Math.ceil(reply / 1_000_000);
       return {
         allowed: true, routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds, remaining, resetSeconds,
         headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${compiled.quotedName};r=${remaining};t=${resetSeconds}` },
       };
     }
-    const retryAfterSeconds = Math.max(1, Math.ceil(retryUs / 1_000_000));
+    const retryAfterSeconds = Math.max(1, Math.ceil(-reply / 1_000_000));
     this.options.metrics?.addMetric('RateLimitExceeded', 'Count', 1);
     return {
-      ...base, allowed: false, statusCode: 429, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds,
+      routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds,
+      allowed: false, statusCode: 429, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds,
       headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${compiled.quotedName};r=0;t=${retryAfterSeconds}`, 'Retry-After': String(retryAfterSeconds) },
     };
   }
@@ -201,20 +251,10 @@ export class RateLimiter {
     throw new HttpError(503, 'service_unavailable', 'Service temporarily unavailable; retry later', { ...d.headers });
   }
 
-  private async run(key: string, args: number[]): Promise<unknown> {
-    try {
-      return await this.store.evalsha(GCRA_SCRIPT_SHA1, [key], args);
-    } catch (err) {
-      if (!isNoScript(err)) throw err;
-      // Concurrent checks that hit NOSCRIPT share one load.
-      this.loading ??= Promise.resolve(this.store.scriptLoad(GCRA_SCRIPT)).finally(() => { this.loading = undefined; });
-      await this.loading;
-      return this.store.evalsha(GCRA_SCRIPT_SHA1, [key], args);
-    }
-  }
-
-  private onFailure(base: Omit<RateLimitDecision, 'allowed' | 'headers'>, policyHeader: string, err: unknown): RateLimitDecision {
-    const mode = this.config.classes[base.routeClass].onFailure;
+  private onFailure(compiled: CompiledPolicy, routeClass: RouteClass, err: unknown): RateLimitDecision {
+    const { policyHeader, policy } = compiled;
+    const base = { routeClass, policyName: compiled.name, limit: policy.limit, windowSeconds: policy.windowSeconds };
+    const mode = this.config.classes[routeClass].onFailure;
     const reason = err instanceof RateLimitTimeoutError || (err instanceof Error && /timed? ?out/i.test(err.message)) ? 'timeout' : 'error';
     this.options.metrics?.addMetric('RateLimiterUnavailable', 'Count', 1);
     this.options.metrics?.addMetric(mode === 'open' ? 'RateLimiterFailOpen' : 'RateLimiterFailClosed', 'Count', 1);
@@ -241,41 +281,101 @@ function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');
 }
 
-function parseReply(reply: unknown): [boolean, number, number, number] {
-  if (!Array.isArray(reply) || reply.length !== 4) throw new Error('unexpected rate limit script reply');
-  const a = Number(reply[0]); const b = Number(reply[1]); const c = Number(reply[2]); const d = Number(reply[3]);
-  if (!(Number.isFinite(a) && Number.isFinite(b) && Number.isFinite(c) && Number.isFinite(d))) throw new Error('unexpected rate limit script reply');
-  return [a === 1, b, c, d];
-}
-
 /** A structured-field string (RFC 8941 sf-string): quoted, with `\` and `"` escaped. */
 function sfString(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-interface PendingCheck {
-  readonly at: number;
-  readonly reject: (err: Error) => void;
+/** How a {@link PendingCheck} ends: the limiter's decision for a reply, or its failure mode for an error. */
+interface CheckOutcome {
+  decide(check: PendingCheck, reply: unknown): RateLimitDecision;
+  fail(check: PendingCheck, err: unknown): RateLimitDecision;
+}
+
+/** What a {@link DeadlineQueue} tracks: `expire` runs once the budget has passed, unless `done` was set first. */
+export interface Deadline {
   done: boolean;
+  /** When the budget passes (`performance.now()` milliseconds); set by the queue. */
+  at: number;
+  expire(err: RateLimitTimeoutError): void;
+}
+
+function ignore(): void {
+  // The placeholder until the check's promise hands over its functions.
+}
+
+/** One check in flight: settled once, by the script's reply, an error or its deadline, whichever comes first. */
+class PendingCheck implements Deadline {
+  public done = false;
+  public at = 0;
+  public resolve: (decision: RateLimitDecision) => void = ignore;
+  /** Only when the failure path itself throws (a throwing logger or metrics sink): the check rejects, as any async function would. */
+  public reject: (err: unknown) => void = ignore;
+
+  constructor(private readonly outcome: CheckOutcome, public readonly compiled: CompiledPolicy, public readonly routeClass: RouteClass) {}
+
+  public answer(reply: unknown): void {
+    if (this.done) return;
+    let decision: RateLimitDecision;
+    try {
+      decision = this.outcome.decide(this, reply);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.done = true;
+    this.resolve(decision);
+  }
+
+  public fail(err: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    try {
+      this.resolve(this.outcome.fail(this, err));
+    } catch (e) {
+      this.reject(e);
+    }
+  }
+
+  public expire(err: RateLimitTimeoutError): void {
+    this.fail(err);
+  }
 }
 
 /**
  * Deadlines for checks that all share one budget: their deadlines arrive in
  * insertion order, so one FIFO and one timer (armed for the oldest pending check)
- * replace a timer per request on the hot path.
+ * replace a timer per request on the hot path. Replies on one connection arrive in
+ * order too, so settled entries leave the front as new ones are added: the queue
+ * stays about as long as the number of checks in flight.
  */
 export class DeadlineQueue {
-  private queue: PendingCheck[] = [];
+  private queue: Deadline[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly ms: number) {}
 
+  /** Starts the entry's deadline: its `expire` runs when the budget has passed, unless it is `done` by then. */
+  public add(entry: Deadline): void {
+    while (this.head < this.queue.length && this.queue[this.head].done) this.head++;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    entry.at = performance.now() + this.ms;
+    this.queue.push(entry);
+    if (this.timer === undefined) this.arm();
+  }
+
+  /** The promise, or a {@link RateLimitTimeoutError} rejection when it does not settle within the budget. */
   public run<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: PendingCheck = { at: performance.now() + this.ms, reject, done: false };
-      this.queue.push(entry);
-      if (this.timer === undefined) this.arm();
+      const entry: Deadline = { done: false, at: 0, expire: reject };
+      this.add(entry);
       promise.then(
         (v) => { entry.done = true; resolve(v); },
         (e: unknown) => { entry.done = true; reject(e); },
@@ -301,8 +401,9 @@ export class DeadlineQueue {
       const e = this.queue[this.head];
       if (!e.done && e.at > now) break;
       if (!e.done) {
+        // The callback sees `done` still false (it settles the check), then the entry is closed either way.
+        e.expire(new RateLimitTimeoutError(this.ms));
         e.done = true;
-        e.reject(new RateLimitTimeoutError(this.ms));
       }
       this.head++;
     }
