@@ -156,6 +156,14 @@ const BASELINE = `process.stdout.write('\\n${MARK}{}\\n')`;
 
 /** What the JWKS fetch costs on its own in a fresh process: Node's fetch (undici) is loaded on first use. */
 const FIRST_FETCH = `fetch(process.env.BENCH_URL).then((r)=>r.text()).then(()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})`;
+/**
+ * The floor of any authorizer that checks an RS256 token against a remote JWKS: node:http GET of the JWKS, one key
+ * import and one crypto.verify, with no other code (no claim checks, no policy). Prints the authorizer's answer shape.
+ */
+const JWT_FLOOR = `const http=require('http'),c=require('crypto');http.get(process.env.BENCH_URL,(r)=>{let b='';r.setEncoding('utf8');r.on('data',(d)=>{b+=d});r.on('end',()=>{
+const k=c.createPublicKey({key:JSON.parse(b).keys[0],format:'jwk'});const t=process.env.BENCH_TOKEN;const i=t.lastIndexOf('.');
+const ok=c.verify('sha256',Buffer.from(t.slice(0,i)),k,Buffer.from(t.slice(i+1),'base64url'));
+process.stdout.write('\\n${MARK}'+JSON.stringify({answer:ok?'"Effect":"Allow"':'"Effect":"Deny"'})+'\\n');process.exit(0)})})`;
 const FIRST_HTTP_GET = `require('http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
 
 /** The child for an ESM bundle: the same, with `import()` instead of `require`. */
@@ -316,6 +324,7 @@ async function run(): Promise<BenchRow[]> {
       { name: 'tls region', script: TLS_CONTEXT, env: { ...env, BENCH_CA_FILE: caFile('eu-west-1', rdsCaBundle('eu-west-1')) } },
       { name: 'first fetch()', script: FIRST_FETCH, env: { ...env, BENCH_URL: jwksUrl } },
       { name: 'first http.get()', script: FIRST_HTTP_GET, env: { ...env, BENCH_URL: jwksUrl } },
+      { name: 'jwt floor', script: JWT_FLOOR, env: { ...env, BENCH_URL: jwksUrl, BENCH_TOKEN: token }, expect: '"Effect":"Allow"' },
     ];
     const results: ChildResult[][] = contenders.map(() => []);
     const added: number[][] = contenders.map(() => []);
@@ -372,7 +381,9 @@ async function run(): Promise<BenchRow[]> {
       });
       rows.push({ name: `${b.name}: require profile`, note: profiles[n] });
     });
-    const fetchRow = contenders.length - 2;
+    const fetchRow = contenders.length - 3;
+    const floorRow = contenders.length - 1;
+    const authorizerRow = contenders.findIndex((c) => c.name === 'authorizer');
     variants.forEach((v, n) => {
       const i = bundles.length + 1 + n;
       rows.push({
@@ -393,6 +404,11 @@ async function run(): Promise<BenchRow[]> {
       },
       { name: 'reference: first fetch() to 127.0.0.1', usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
       { name: 'reference: first http.get() to 127.0.0.1', usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:http` },
+      {
+        name: 'floor: JWKS GET + key import + one crypto.verify', usPerOp: median(added[floorRow]) * 1000, ratio: median(overBaseline[floorRow]), ratioOf: 'x node startup',
+        note: `+${median(added[floorRow]).toFixed(1)} ms: what any authorizer checking an RS256 token against a remote JWKS must do, with no other code ` +
+          `(no claim checks, no policy); the authorizer is +${(median(added[authorizerRow]) - median(added[floorRow])).toFixed(1)} ms over it in the same rounds`,
+      },
     );
     return rows;
   } finally {
