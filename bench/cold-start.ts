@@ -2,7 +2,7 @@
  * Cold start: bundles every Lambda handler the constructs deploy with the build's
  * own options (scripts/handlers.ts: bundle everything, the AWS SDK included,
  * minified CJS for node24, no source map, no legal comments), reports
- * size and gzip size, then times a fresh `node` process that requires the
+ * size and gzip size, then times a fresh process of the functions' Node.js (24, `bench/runtime-node.ts`) that requires the
  * bundle and serves one representative first request, against an empty
  * `node -e ""` in the same rounds (rotating order, median of the per-round
  * differences). Goals: authorizer <= 9 KB gzip and <= 8 ms; API handler <= 40 ms.
@@ -10,7 +10,7 @@
  * Runs inside `npm run bench` (section "cold-start") or alone through it:
  * `npm run bench -- cold-start`. Network: 127.0.0.1 only (a loopback JWKS server).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
 import { rdsCaBundle } from '../lambda/shared/db';
 import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
 import { encodeRoutes } from '../lambda/shared/route-permissions';
+import { runtimeNode } from './runtime-node';
 import { BenchRow, BenchSection, median } from './types';
 
 /** The sample notes table with the scopes of a resource server at https://api.example.com. */
@@ -160,11 +161,11 @@ const FIRST_FETCH = `fetch(process.env.BENCH_URL).then((r)=>r.text()).then(()=>{
  * The floor of any authorizer that checks an RS256 token against a remote JWKS: node:http GET of the JWKS, one key
  * import and one crypto.verify, with no other code (no claim checks, no policy). Prints the authorizer's answer shape.
  */
-const JWT_FLOOR = `const http=require('http'),c=require('crypto');http.get(process.env.BENCH_URL,(r)=>{let b='';r.setEncoding('utf8');r.on('data',(d)=>{b+=d});r.on('end',()=>{
+const JWT_FLOOR = `const http=require(process.env.BENCH_URL.startsWith('https:')?'https':'http'),c=require('crypto');http.get(process.env.BENCH_URL,(r)=>{let b='';r.setEncoding('utf8');r.on('data',(d)=>{b+=d});r.on('end',()=>{
 const k=c.createPublicKey({key:JSON.parse(b).keys[0],format:'jwk'});const t=process.env.BENCH_TOKEN;const i=t.lastIndexOf('.');
 const ok=c.verify('sha256',Buffer.from(t.slice(0,i)),k,Buffer.from(t.slice(i+1),'base64url'));
 process.stdout.write('\\n${MARK}'+JSON.stringify({answer:ok?'"Effect":"Allow"':'"Effect":"Deny"'})+'\\n');process.exit(0)})})`;
-const FIRST_HTTP_GET = `require('http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
+const FIRST_HTTP_GET = `require(process.env.BENCH_URL.startsWith('https:')?'https':'http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
 
 /** The child for an ESM bundle: the same, with `import()` instead of `require`. */
 const CHILD_ESM = CHILD.replace('const m=require(process.env.BENCH_BUNDLE);const t1=performance.now();\n', 'import(require(\'url\').pathToFileURL(process.env.BENCH_BUNDLE).href).then((m)=>{const t1=performance.now();\n')
@@ -197,11 +198,27 @@ const VARIANTS: Variant[] = [
   },
 ];
 
+/**
+ * A certificate for 127.0.0.1 (RSA 2048, like the issuer's in production) from `openssl`, written into `dir`;
+ * undefined without openssl, and the issuer then serves plain HTTP (the rows say which).
+ */
+function testTlsCertificate(dir: string): { key: string; cert: string; certFile: string } | undefined {
+  const keyFile = join(dir, 'issuer-key.pem');
+  const certFile = join(dir, 'issuer-cert.pem');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  if (r.status !== 0) return undefined;
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
+}
+
+/** The Node.js binary the child processes run on: the functions' runtime (set by run()). */
+let childNode = process.execPath;
+
 function runChild(script: string, env: Record<string, string>): Promise<ChildResult> {
   return new Promise((resolvePromise, reject) => {
     const start = process.hrtime.bigint();
     const elapsed = (): number => Number(process.hrtime.bigint() - start) / 1e6;
-    const child = spawn(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(childNode, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let answeredMs: number | undefined;
@@ -221,24 +238,31 @@ function runChild(script: string, env: Record<string, string>): Promise<ChildRes
 }
 
 async function run(): Promise<BenchRow[]> {
+  // Every child process (the baseline included) runs on the functions' runtime version, not on the Node running the bench.
+  const node = runtimeNode((line) => console.error(line));
+  childNode = node.path;
   const key = generateTestKey('RS256', 'cold-start-key');
   let token = '';
   // The issuer on 127.0.0.1: its JWKS (authorizer) and its OAuth token endpoint (session: a real code exchange).
+  // The issuer serves HTTPS, as Cognito does, so every first request pays what it pays in production: Node's TLS stack and a
+  // handshake. Its certificate comes from a test CA that every child process trusts (NODE_EXTRA_CA_CERTS, the baseline too).
+  const outDir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
+  const issuerTls = testTlsCertificate(outDir);
   const issuerServer = await startLoopbackServer((req) => {
     if (req.url?.startsWith('/.well-known/jwks.json')) return { body: { keys: [key.jwk] } };
     if (req.url === '/oauth2/token' && req.method === 'POST') {
       return { body: { access_token: token, id_token: token, refresh_token: 'bench-refresh-token', token_type: 'Bearer', expires_in: 900 } };
     }
     return { status: 404, body: { error: 'not found' } };
-  });
+  }, issuerTls === undefined ? {} : { tls: issuerTls });
   const issuer = issuerServer.url;
-  const outDir = mkdtempSync(join(tmpdir(), 'bench-cold-start-'));
   try {
     token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000), { scope: `openid ${SCOPE_PREFIX}notes.read ${SCOPE_PREFIX}notes.write` }));
     // Loopback values for everything the handlers read at cold start; no AWS call is made by these first requests.
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: tmpdir(),
+      ...(issuerTls === undefined ? {} : { NODE_EXTRA_CA_CERTS: issuerTls.certFile }),
       AWS_REGION: 'eu-west-1',
       AWS_LAMBDA_FUNCTION_NAME: 'bench-cold-start',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
@@ -267,7 +291,7 @@ async function run(): Promise<BenchRow[]> {
       {
         name: 'authorizer', handler: 'authorizer', gzipGoal: 9 * 1024, msGoal: 8,
         event: () => ({ type: 'REQUEST', methodArn: METHOD_ARN, resource: '/notes/{id}', path: '/notes/3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b', httpMethod: 'GET', headers: { Authorization: `Bearer ${token}` } }),
-        expect: '"Effect":"Allow"', request: 'REQUEST event with a valid RS256 access token; JWKS fetched from 127.0.0.1',
+        expect: '"Effect":"Allow"', request: `REQUEST event with a valid RS256 access token; JWKS fetched from ${issuer}`,
       },
       { name: 'api (API Gateway)', handler: 'api', msGoal: 40, event: () => proxyEvent('GET', '/health', '/health'), expect: '"statusCode":200', request: 'GET /health (pool and app built, no query)' },
       { name: 'api (ALB)', handler: 'api-alb', event: () => ({ httpMethod: 'GET', path: '/health', headers: {}, queryStringParameters: {}, body: '', isBase64Encoded: false, requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/notes/0123456789abcdef' } } }), expect: '"statusCode":200', request: 'GET /health (public, no token)' },
@@ -277,7 +301,7 @@ async function run(): Promise<BenchRow[]> {
           headers: { origin: 'https://app.example.com', 'content-type': 'application/json', [CSRF_HEADER]: CSRF_HEADER_VALUE, 'sec-fetch-site': 'same-site' },
           body: JSON.stringify({ code: 'c0de-8a7d4e6f9b0a1c2d', code_verifier: 'v'.repeat(43) }),
         }),
-        expect: '"statusCode":200', request: 'POST /auth/token: code exchange with the token endpoint on 127.0.0.1',
+        expect: '"statusCode":200', request: `POST /auth/token: code exchange with the token endpoint at ${issuer}`,
       },
       {
         name: 'db-bootstrap', handler: 'db-bootstrap',
@@ -362,7 +386,8 @@ async function run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [{
       name: 'node -e "" (baseline process, prints one line)',
       usPerOp: med(0, (x) => x.answeredMs) * 1000,
-      note: `${med(0, (x) => x.answeredMs).toFixed(1)} ms spawn to output, median of ${RUNS} rounds; the rows below are added over it in the same round`,
+      note: `${med(0, (x) => x.answeredMs).toFixed(1)} ms spawn to output, median of ${RUNS} rounds; the rows below are added over it in the same round; ` +
+        `every process runs on Node.js ${node.version}${node.fallback === undefined ? ' (the functions\' runtime, nodejs24.x)' : `, NOT the functions' runtime: ${node.fallback}`}`,
     }];
     bundles.forEach((b, n) => {
       const i = n + 1;
@@ -402,8 +427,8 @@ async function run(): Promise<BenchRow[]> {
         name: 'reference: first TLS context, eu-west-1 RDS CAs', usPerOp: med(tlsAll + 1, (x) => x.requireMs ?? 0) * 1000,
         note: `${med(tlsAll + 1, (x) => x.requireMs ?? 0).toFixed(1)} ms in process (${results[tlsAll + 1][0]?.answer} certificates: rdsCaBundle(region), what the API and db-bootstrap build now)`,
       },
-      { name: 'reference: first fetch() to 127.0.0.1', usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
-      { name: 'reference: first http.get() to 127.0.0.1', usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:http` },
+      { name: `reference: first fetch() to ${issuer.split(':')[0]}://127.0.0.1`, usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
+      { name: `reference: first ${issuer.split(':')[0]}.get() to 127.0.0.1`, usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:${issuer.split(':')[0]}` },
       {
         name: 'floor: JWKS GET + key import + one crypto.verify', usPerOp: median(added[floorRow]) * 1000, ratio: median(overBaseline[floorRow]), ratioOf: 'x node startup',
         note: `+${median(added[floorRow]).toFixed(1)} ms: what any authorizer checking an RS256 token against a remote JWKS must do, with no other code ` +

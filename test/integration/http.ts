@@ -1,9 +1,10 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import { AddressInfo } from 'net';
 
 /** A loopback HTTP server whose answer can change during a test (JWKS rotation, outages). */
 export interface LoopbackServer {
-  /** Base URL, for example `http://127.0.0.1:41234`. */
+  /** Base URL, for example `http://127.0.0.1:41234` (`https://` with the `tls` option). */
   readonly url: string;
   /** Requests served so far, by path. */
   readonly hits: Map<string, number>;
@@ -16,11 +17,17 @@ export interface LoopbackServer {
 
 export type LoopbackHandler = (req: IncomingMessage, body: string) => { status?: number; headers?: Record<string, string>; body: unknown } | Promise<{ status?: number; headers?: Record<string, string>; body: unknown }>;
 
-/** Starts an HTTP server on 127.0.0.1 and a free port. */
-export async function startLoopbackServer(handler: LoopbackHandler): Promise<LoopbackServer> {
+/** Options of {@link startLoopbackServer}. */
+export interface LoopbackServerOptions {
+  /** Serve HTTPS with this PEM key and certificate (the client must trust the certificate, for example by NODE_EXTRA_CA_CERTS). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+}
+
+/** Starts an HTTP (or, with `tls`, HTTPS) server on 127.0.0.1 and a free port. */
+export async function startLoopbackServer(handler: LoopbackHandler, options: LoopbackServerOptions = {}): Promise<LoopbackServer> {
   let current = handler;
   const hits = new Map<string, number>();
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const listener: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -35,12 +42,13 @@ export async function startLoopbackServer(handler: LoopbackHandler): Promise<Loo
         res.end(String(err));
       });
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     hits,
     setHandler(h) { current = h; },
     fail(status = 503) { current = () => ({ status, body: { error: 'unavailable' } }); },
