@@ -16,7 +16,7 @@ import { createHash } from 'crypto';
 import { HttpError } from './http';
 import { JwtError } from './jwt/errors';
 import type { VerifiedIdentity } from './jwt/verifier';
-import { DeadlineQueue, RateLimitTimeoutError } from './rate-limit/limiter';
+import { DeadlineQueue, RateLimitTimeoutError } from './rate-limit/deadlines';
 import { tokenFamily } from './token-family';
 
 /** The two commands the revocation list needs (GET and SET with EX; both allowed to the limiter's cache user on its prefix). */

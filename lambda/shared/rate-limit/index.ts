@@ -4,6 +4,8 @@
  */
 export * from './config';
 export * from './limiter';
+export { DeadlineQueue, RateLimitTimeoutError } from './deadlines';
+export type { Deadline } from './deadlines';
 export { GCRA_SCRIPT, GCRA_SCRIPT_SHA1 } from './script';
 export { elastiCacheIamTokenProvider, IAM_TOKEN_TTL_SECONDS } from './iam-token';
 export type { AwsCredentials, ElastiCacheIamTokenOptions } from './iam-token';
