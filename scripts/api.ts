@@ -17,6 +17,7 @@ export const DECLARATIONS_DIR = join(ROOT, '.tmp', 'api-dts');
 export const API_ENTRIES = [
   { entry: '.', config: join(ROOT, 'api-extractor.json'), report: join(ROOT, 'api', 'aws-security-baseline.api.md') },
   { entry: './compliance', config: join(ROOT, 'api-extractor.compliance.json'), report: join(ROOT, 'api', 'compliance.api.md') },
+  { entry: './http', config: join(ROOT, 'api-extractor.http.json'), report: join(ROOT, 'api', 'http.api.md') },
 ] as const;
 
 function emitDeclarations(): void {

@@ -16,10 +16,15 @@ export const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 
 /** A response in the API Gateway / ALB proxy shape. */
 export interface HttpResponse {
+  /** The HTTP status code. */
   statusCode: number;
+  /** Response headers: the JSON content type and the security headers, plus any the handler adds. */
   headers: Record<string, string>;
+  /** Headers with several values (ALB targets with multi-value headers on, API Gateway). */
   multiValueHeaders?: Record<string, string[]>;
+  /** The body: JSON text, or empty. */
   body: string;
+  /** True when `body` is base64 (binary responses); JSON responses leave it unset. */
   isBase64Encoded?: boolean;
 }
 
@@ -30,11 +35,22 @@ export type ErrorCode =
 
 /** An error a handler throws on purpose; mapped to a status code in one place ({@link errorResponse}). */
 export class HttpError extends Error {
+  /**
+   * @param statusCode - the status to answer with (use 4xx: a 5xx is the platform's failure, not the client's)
+   * @param code - the machine-readable error code clients branch on
+   * @param message - a short message for people; it reaches the client, so it must hold nothing internal
+   * @param headers - headers to add to the error response (for example `Retry-After`)
+   * @param details - extra JSON for the client (for example which fields failed validation)
+   */
   constructor(
+    /** The status the error answers with. */
     public readonly statusCode: number,
+    /** The machine-readable error code. */
     public readonly code: ErrorCode,
     message: string,
+    /** Headers added to the error response. */
     public readonly headers: Record<string, string> = {},
+    /** Extra JSON for the client, under `error.details`. */
     public readonly details?: unknown,
   ) {
     super(message);

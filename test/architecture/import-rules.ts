@@ -112,9 +112,11 @@ const under = (path: string, folder: string): boolean => path === folder || path
 const inAny = (path: string, folders: readonly string[]): boolean => folders.some((f) => under(path, f));
 
 /** The library's own parts, which may use lib/internal. */
-const LIBRARY_PARTS = ['lib/constructs', 'lib/aspects', 'lib/compliance', 'lib/internal', 'lib/index.ts'];
+const LIBRARY_PARTS = ['lib/constructs', 'lib/aspects', 'lib/compliance', 'lib/http', 'lib/internal', 'lib/index.ts'];
 /** The reference deployment's parts inside lib/ and bin/. */
 const REFERENCE_APP_PARTS = ['lib/stacks', 'lib/baseline.ts', 'lib/config', 'bin'];
+/** The package's public entries (package.json `exports`), by source file. */
+const PACKAGE_ENTRIES = ['lib/index.ts', 'lib/compliance/index.ts', 'lib/http/index.ts'];
 /** Tooling and tests: never imported by the app, the library or the handlers. */
 const TOOLING = ['bin', 'scripts', 'bench', 'test', 'examples'];
 /** The reference app's own handlers, whose data modules (schemas, routes, migrations) lib/stacks may read. */
@@ -165,7 +167,7 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   {
     id: 'internal-private',
     check: ({ from, target }) => under(target, 'lib/internal') && !inAny(from, LIBRARY_PARTS)
-      ? 'lib/internal is imported only by the library (lib/constructs, lib/aspects, lib/compliance, lib/internal, lib/index.ts); it is not public API'
+      ? 'lib/internal is imported only by the library (lib/constructs, lib/aspects, lib/compliance, lib/http, lib/internal, lib/index.ts); it is not public API'
       : undefined,
   },
   {
@@ -192,6 +194,12 @@ export const IMPORT_RULES: readonly ImportRule[] = [
     check: ({ from, target }) => inAny(from, REFERENCE_APP_PARTS)
       && (inAny(target, ['lib/constructs', 'lib/aspects']) || (under(target, 'lib/compliance') && target !== 'lib/compliance/index.ts'))
       ? 'the reference app (bin/, lib/stacks, lib/baseline.ts, lib/config) uses the library through its public entries lib/index.ts and lib/compliance/index.ts'
+      : undefined,
+  },
+  {
+    id: 'examples-use-package-entries',
+    check: ({ from, target }) => under(from, 'examples') && !under(target, 'examples') && !PACKAGE_ENTRIES.includes(target)
+      ? `examples/ imports the repository only through the package's entries (${PACKAGE_ENTRIES.join(', ')}): an example shows what a user can copy`
       : undefined,
   },
   {

@@ -5,6 +5,7 @@
  */
 import { execFile, execFileSync, spawnSync } from 'child_process';
 import { promisify } from 'util';
+import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -59,7 +60,7 @@ describe('the packed library in a consumer app', () => {
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', lib.name, 'package.json'), 'utf8'));
     expect(manifest.private).toBeUndefined();
     expect(manifest.bin).toBeUndefined();
-    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './compliance', './package.json']);
+    expect(Object.keys(manifest.exports).sort()).toEqual(['.', './compliance', './http', './package.json']);
   });
 
   test('installs one aws-cdk-lib and one constructs (peers), and no esbuild, TypeScript or Lambda-only libraries', () => {
@@ -181,7 +182,36 @@ describe('the packed library in a consumer app', () => {
       "let deep='';try{require('aws-security-baseline/dist/lib/internal/errors')}catch(e){deep=e.code}" +
       "process.stdout.write(JSON.stringify({jwt:typeof l.JwtAuthorizer,packs:typeof c.addRulePacks,deep}))";
     const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' }));
-    // Only the two entries are public: a deep import is refused by the exports map.
+    // Only the entries are public: a deep import is refused by the exports map.
     expect(result).toEqual({ jwt: 'function', packs: 'function', deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  });
+
+  test('the consumer\'s own handler answers through aws-security-baseline/http with the security headers, and loads no CDK code', async () => {
+    // GIVEN the consumer's handler, compiled above (build/handler.js), run with plain node in the consumer app
+    const script = "const h=require('./build/handler');const events=[{body:null},{body:'{\"id\":7}'},{body:'{not json'},{body:'{\"id\":\"o-1\"}'}];" +
+      "Promise.all(events.map((e)=>h.handler(e))).then((r)=>process.stdout.write(JSON.stringify({r," +
+      "cdk:Object.keys(require.cache).filter((k)=>/node_modules[\\\\/](aws-cdk-lib|constructs)[\\\\/]/.test(k)).length})))";
+    const { r, cdk } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as {
+      r: { statusCode: number; headers: Record<string, string>; body: string }[]; cdk: number;
+    };
+    // THEN 4xx keep their code, a parser error is a bare 500, the success answers; every one carries the headers
+    expect(r.map((x) => [x.statusCode, JSON.parse(x.body)])).toEqual([
+      [400, { error: { code: 'bad_request', message: 'A JSON body is required' } }],
+      [400, { error: { code: 'validation_failed', message: 'id must be a string', details: { field: 'id' } } }],
+      [500, { error: { code: 'internal_error', message: 'Internal server error' } }],
+      [201, { id: 'o-1', headers: 6 }],
+    ]);
+    for (const x of r) {
+      expect(x.headers).toMatchObject({ 'Content-Type': 'application/json; charset=utf-8', 'Strict-Transport-Security': 'max-age=63072000; includeSubDomains; preload',
+        'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    }
+    // AND the handler loaded nothing of aws-cdk-lib or constructs
+    expect(cdk).toBe(0);
+    // AND bundled for Lambda it stays small: esbuild (the repository's) resolves the entry from the consumer's node_modules
+    const out = await build({ entryPoints: [join(app, 'build', 'handler.js')], absWorkingDir: app, bundle: true, platform: 'node', target: 'node24',
+      format: 'cjs', minify: true, write: false, metafile: true });
+    const inputs = Object.keys(out.metafile.inputs);
+    expect(inputs.filter((i) => /aws-cdk-lib|constructs|dist\/lib\/(constructs|aspects|compliance|internal)/.test(i))).toEqual([]);
+    expect(out.outputFiles[0].contents.length).toBeLessThan(4 * 1024);
   });
 });

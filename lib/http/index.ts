@@ -1,0 +1,29 @@
+/**
+ * `aws-security-baseline/http`: answer from your own Lambda handlers the way the baseline's handlers answer.
+ *
+ * JSON responses that carry the baseline's security headers (the same list the REST API's gateway responses and the
+ * TLS load balancer use), and one error shape (an `error` object with a `code` and a `message`) that never carries a
+ * stack trace, SQL text or driver message to a client.
+ *
+ * This entry has no dependency at all (no aws-cdk-lib, no constructs), so a handler bundled with esbuild pulls in
+ * only these few hundred lines. Import the constructs from `aws-security-baseline`, never from a handler.
+ *
+ * @example
+ * ```ts
+ * import { errorResponse, HttpError, json } from 'aws-security-baseline/http';
+ *
+ * export const handler = async (event: { body: string | null }) => {
+ *   try {
+ *     if (event.body === null) throw new HttpError(400, 'bad_request', 'A JSON body is required');
+ *     return json(200, { ok: true });
+ *   } catch (err) {
+ *     return errorResponse(err); // a 4xx keeps its code and message; anything else becomes a bare 500
+ *   }
+ * };
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { errorResponse, HttpError, json, RESPONSE_HEADERS } from '../../lambda/shared/http';
+export type { ErrorCode, HttpResponse } from '../../lambda/shared/http';
+export { API_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, SECURITY_HEADERS } from '../../lambda/shared/security-headers';
