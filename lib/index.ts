@@ -44,7 +44,7 @@ export { type ResourceServerOptions, type ResourceServerScopeOptions, UserDirect
 export { IdentityRateLimiter, type IdentityRateLimiterProps, RateLimitCacheEngine } from './constructs/identity-rate-limiter';
 
 // Data
-export { IamAuthDatabase, type IamAuthDatabaseProps, type IIamAuthDatabase, MinimumTlsVersion } from './constructs/iam-auth-database';
+export { IamAuthDatabase, type IamAuthDatabaseAttributes, type IamAuthDatabaseProps, type IIamAuthDatabase, MinimumTlsVersion } from './constructs/iam-auth-database';
 export { DatabaseBootstrap, type DatabaseBootstrapProps, type DatabaseMigration } from './constructs/iam-auth-database/bootstrap';
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
 

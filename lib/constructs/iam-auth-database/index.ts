@@ -11,13 +11,16 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../../internal/acknowledge';
-import { invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { nagText } from '../../internal/nag-reference';
 import { warn } from '../../internal/warnings';
 import { SecureLogGroup } from '../logging';
 import { clusterBackupPlan } from './cluster-backup-plan';
-import { DatabaseSettings, databaseSettings, RESERVED_USERS, SAFE_DB_IDENTIFIER } from './database-settings';
+import { DatabaseSettings, databaseSettings } from './database-settings';
+import { dbUserArn, grantDbConnect } from './db-user';
+import { importIamAuthDatabase, IamAuthDatabaseAttributes } from './imported';
+
+export type { IamAuthDatabaseAttributes } from './imported';
 
 /** Minimum TLS protocol version the server accepts (`ssl_min_protocol_version`). */
 export enum MinimumTlsVersion {
@@ -176,6 +179,16 @@ export interface IIamAuthDatabase extends IConstruct, ec2.IConnectable {
  * automated backups plus an AWS Backup plan, and a snapshot on removal.
  */
 export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
+  /**
+   * A database another app created (with this construct, or set up the same way), referenced by its attributes: grant
+   * `rds-db:connect`, admit clients through `connections` or `clientSecurityGroup`, and run `DatabaseBootstrap` on it.
+   * Literal attributes are checked at synth (a partial secret ARN, an alias instead of a key ARN or a reserved master
+   * user fail with the fix).
+   */
+  public static fromIamAuthDatabaseAttributes(scope: Construct, id: string, attrs: IamAuthDatabaseAttributes): IIamAuthDatabase {
+    return importIamAuthDatabase(scope, id, attrs);
+  }
+
   /** The Aurora cluster (its `CfnDBCluster` is this construct's `node.defaultChild`). */
   public readonly cluster: rds.DatabaseCluster;
   /** Hostname of the writer endpoint. */
@@ -383,24 +396,11 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
    * The user must exist in the database with the `rds_iam` role.
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    if (Token.isUnresolved(dbUser) || !SAFE_DB_IDENTIFIER.test(dbUser) || RESERVED_USERS.has(dbUser) || dbUser === this.masterUsername) {
-      invalidProp(this, 'grantConnect.dbUser', Token.isUnresolved(dbUser) ? '(token)' : dbUser,
-        'Fix: name one application role as a literal lower-case identifier (for example app_user); never the master user or a reserved role.');
-    }
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['rds-db:connect'],
-      resourceArns: [this.dbUserArn(dbUser)],
-    });
+    return grantDbConnect(this, grantee, dbUser, this.masterUsername, this.cluster.clusterResourceIdentifier);
   }
 
   /** The IAM resource ARN of one database user of this cluster. */
   public dbUserArn(dbUser: string): string {
-    return Stack.of(this).formatArn({
-      service: 'rds-db',
-      resource: 'dbuser',
-      resourceName: `${this.cluster.clusterResourceIdentifier}/${dbUser}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
+    return dbUserArn(this, this.cluster.clusterResourceIdentifier, dbUser);
   }
 }
