@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '..';
-import { buildStage, StageStacks } from '../baseline';
+import { buildStage, StageStacks } from './stage';
 import { BaselineConfig, PipelineConfig, StageConfig } from '../config';
 import { denyGrantsExceptForAwsServices } from '../internal/key-policy';
 

@@ -203,6 +203,12 @@ export const IMPORT_RULES: readonly ImportRule[] = [
       : undefined,
   },
   {
+    id: 'stacks-below-entry-points',
+    check: ({ from, target }) => under(from, 'lib/stacks') && inAny(target, ['lib/baseline.ts', 'bin'])
+      ? 'lib/stacks never imports lib/baseline.ts or bin/: they compose the stacks (the pipeline builds its stages with lib/stacks/stage.ts)'
+      : undefined,
+  },
+  {
     id: 'bin-composes',
     check: ({ from, target }) => under(from, 'bin') && !under(target, 'lib') && !under(target, 'bin')
       ? 'bin/ imports only lib/ (the app is composed from stacks and configuration)'

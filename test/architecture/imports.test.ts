@@ -111,6 +111,7 @@ describe('the import checker itself', () => {
     ['bin importing a handler', { 'bin/app.ts': "import { a } from '../lambda/api/routes';", 'lambda/api/routes.ts': 'export const a = 1;' }, 'bin-composes'],
     ['an example importing handler code by path', { 'examples/x/handler.ts': "import { json } from '../../lambda/shared/http';", 'lambda/shared/http.ts': 'export const json = 1;' }, 'examples-use-package-entries'],
     ['an example importing a construct by path', { 'examples/x/stack.ts': "import { C } from '../../lib/constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'examples-use-package-entries'],
+    ['a stack importing the composition back', { 'lib/stacks/p.ts': "import { buildStage } from '../baseline';", 'lib/baseline.ts': 'export const buildStage = 1;' }, 'stacks-below-entry-points'],
     ['configuration importing a stack', { 'lib/config/x.ts': "import { S } from '../stacks/s';", 'lib/stacks/s.ts': 'export const S = 1;' }, 'config-is-a-leaf'],
   ])('fails for %s', (_name, synthetic, rule) => {
     expect(check(synthetic as Record<string, string>).broken.map((b) => b.split(' ')[1])).toContain(rule);
