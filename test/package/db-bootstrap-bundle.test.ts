@@ -4,7 +4,7 @@
  * (here a loopback server, through the SDK's own `AWS_ENDPOINT_URL_SECRETS_MANAGER`), then goes on to connect with
  * the secret's user name. This proves the bundled SDK end to end, whatever esbuild picked from each package.
  */
-import { execFile } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { cpSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -23,7 +23,9 @@ describe('db-bootstrap bundle with its bundled AWS SDK', () => {
   const requests: { target?: string; authorization?: string; body: string }[] = [];
 
   beforeAll(async () => {
-    // GIVEN the bundle as the build makes it, copied into a folder with no node_modules
+    // GIVEN Node.js 24 installed (with this process's npm configuration: the run below gets a bare environment)
+    execFileSync(join(ROOT, '.ci', 'with-node24'), ['node', '--version'], { stdio: 'ignore' });
+    // AND the bundle as the build makes it, copied into a folder with no node_modules
     const built = mkdtempSync(join(tmpdir(), 'db-bootstrap-bundle-'));
     await bundleHandler('db-bootstrap', built);
     dir = mkdtempSync(join(tmpdir(), 'db-bootstrap-run-'));
@@ -38,7 +40,7 @@ describe('db-bootstrap bundle with its bundled AWS SDK', () => {
         body: { ARN: SECRET_ARN, Name: 'rds!cluster-0a1b2c3d', SecretString: JSON.stringify({ username: 'dbadmin', password: 'not-a-real-password' }), VersionId: 'v1' },
       };
     });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await secretsManager?.close();
