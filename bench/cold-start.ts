@@ -155,17 +155,19 @@ Promise.resolve(m.handler(JSON.parse(process.env.BENCH_EVENT),{functionName:'ben
 /** The baseline: an empty script that only prints the marker (`node -e ""` plus one write to the pipe). */
 const BASELINE = `process.stdout.write('\\n${MARK}{}\\n')`;
 
+/** node:https for an https URL (the issuer with a test CA), node:http otherwise: the module a child's GET loads. */
+const HTTP_MODULE_OF_URL = "require(process.env.BENCH_URL.startsWith('https:')?'https':'http')";
 /** What the JWKS fetch costs on its own in a fresh process: Node's fetch (undici) is loaded on first use. */
 const FIRST_FETCH = `fetch(process.env.BENCH_URL).then((r)=>r.text()).then(()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})`;
 /**
  * The floor of any authorizer that checks an RS256 token against a remote JWKS: node:http GET of the JWKS, one key
  * import and one crypto.verify, with no other code (no claim checks, no policy). Prints the authorizer's answer shape.
  */
-const JWT_FLOOR = `const http=require(process.env.BENCH_URL.startsWith('https:')?'https':'http'),c=require('crypto');http.get(process.env.BENCH_URL,(r)=>{let b='';r.setEncoding('utf8');r.on('data',(d)=>{b+=d});r.on('end',()=>{
+const JWT_FLOOR = `const http=${HTTP_MODULE_OF_URL},c=require('crypto');http.get(process.env.BENCH_URL,(r)=>{let b='';r.setEncoding('utf8');r.on('data',(d)=>{b+=d});r.on('end',()=>{
 const k=c.createPublicKey({key:JSON.parse(b).keys[0],format:'jwk'});const t=process.env.BENCH_TOKEN;const i=t.lastIndexOf('.');
 const ok=c.verify('sha256',Buffer.from(t.slice(0,i)),k,Buffer.from(t.slice(i+1),'base64url'));
 process.stdout.write('\\n${MARK}'+JSON.stringify({answer:ok?'"Effect":"Allow"':'"Effect":"Deny"'})+'\\n');process.exit(0)})})`;
-const FIRST_HTTP_GET = `require(process.env.BENCH_URL.startsWith('https:')?'https':'http').get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
+const FIRST_HTTP_GET = `${HTTP_MODULE_OF_URL}.get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
 
 /** The child for an ESM bundle: the same, with `import()` instead of `require`. */
 const CHILD_ESM = CHILD.replace('const m=require(process.env.BENCH_BUNDLE);const t1=performance.now();\n', 'import(require(\'url\').pathToFileURL(process.env.BENCH_BUNDLE).href).then((m)=>{const t1=performance.now();\n')
@@ -256,6 +258,7 @@ async function run(): Promise<BenchRow[]> {
     return { status: 404, body: { error: 'not found' } };
   }, issuerTls === undefined ? {} : { tls: issuerTls });
   const issuer = issuerServer.url;
+  const scheme = new URL(issuer).protocol.slice(0, -1);
   try {
     token = signJwt(key, cognitoAccessClaims(issuer, CLIENT_ID, Math.floor(Date.now() / 1000), { scope: `openid ${SCOPE_PREFIX}notes.read ${SCOPE_PREFIX}notes.write` }));
     // Loopback values for everything the handlers read at cold start; no AWS call is made by these first requests.
@@ -427,8 +430,8 @@ async function run(): Promise<BenchRow[]> {
         name: 'reference: first TLS context, eu-west-1 RDS CAs', usPerOp: med(tlsAll + 1, (x) => x.requireMs ?? 0) * 1000,
         note: `${med(tlsAll + 1, (x) => x.requireMs ?? 0).toFixed(1)} ms in process (${results[tlsAll + 1][0]?.answer} certificates: rdsCaBundle(region), what the API and db-bootstrap build now)`,
       },
-      { name: `reference: first fetch() to ${issuer.split(':')[0]}://127.0.0.1`, usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
-      { name: `reference: first ${issuer.split(':')[0]}.get() to 127.0.0.1`, usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:${issuer.split(':')[0]}` },
+      { name: `reference: first fetch() to ${scheme}://127.0.0.1`, usPerOp: median(added[fetchRow]) * 1000, note: `+${median(added[fetchRow]).toFixed(1)} ms: Node loads its fetch (undici) on first use; the authorizer's JWKS fetch and the session's token call pay it` },
+      { name: `reference: first ${scheme}.get() to 127.0.0.1`, usPerOp: median(added[fetchRow + 1]) * 1000, note: `+${median(added[fetchRow + 1]).toFixed(1)} ms: the same request with node:${scheme}` },
       {
         name: 'floor: JWKS GET + key import + one crypto.verify', usPerOp: median(added[floorRow]) * 1000, ratio: median(overBaseline[floorRow]), ratioOf: 'x node startup',
         note: `+${median(added[floorRow]).toFixed(1)} ms: what any authorizer checking an RS256 token against a remote JWKS must do, with no other code ` +

@@ -35,14 +35,7 @@ export class DeadlineQueue {
 
   /** Starts the entry's deadline: its `expire` runs when the budget has passed, unless it is `done` by then. */
   public add(entry: Deadline): void {
-    while (this.head < this.queue.length && this.queue[this.head].done) this.head++;
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    this.dropSettled();
     entry.at = performance.now() + this.ms;
     this.queue.push(entry);
     if (this.timer === undefined) this.arm();
@@ -60,11 +53,21 @@ export class DeadlineQueue {
     });
   }
 
-  private arm(): void {
+  /** Drops the settled entries at the front; empties the array when nothing is pending, and compacts it now and then. */
+  private dropSettled(): void {
     while (this.head < this.queue.length && this.queue[this.head].done) this.head++;
-    if (this.head >= this.queue.length) {
-      this.queue = [];
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
       this.head = 0;
+    } else if (this.head > 1024) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private arm(): void {
+    this.dropSettled();
+    if (this.queue.length === 0) {
       this.timer = undefined;
       return;
     }
@@ -83,10 +86,6 @@ export class DeadlineQueue {
         e.done = true;
       }
       this.head++;
-    }
-    if (this.head > 1024) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
     }
     this.timer = undefined;
     this.arm();

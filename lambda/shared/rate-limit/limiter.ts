@@ -226,8 +226,7 @@ export class RateLimiter {
     const retryAfterSeconds = Math.max(1, Math.ceil(-reply / 1_000_000));
     this.options.metrics?.addMetric('RateLimitExceeded', 'Count', 1);
     return {
-      routeClass, policyName: name, limit: policy.limit, windowSeconds: policy.windowSeconds,
-      allowed: false, statusCode: 429, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds,
+      ...decisionBase(compiled, routeClass), allowed: false, statusCode: 429, remaining: 0, resetSeconds: retryAfterSeconds, retryAfterSeconds,
       headers: { 'RateLimit-Policy': policyHeader, RateLimit: `${compiled.quotedName};r=0;t=${retryAfterSeconds}`, 'Retry-After': String(retryAfterSeconds) },
     };
   }
@@ -245,8 +244,8 @@ export class RateLimiter {
   }
 
   private onFailure(compiled: CompiledPolicy, routeClass: RouteClass, err: unknown): RateLimitDecision {
-    const { policyHeader, policy } = compiled;
-    const base = { routeClass, policyName: compiled.name, limit: policy.limit, windowSeconds: policy.windowSeconds };
+    const { policyHeader } = compiled;
+    const base = decisionBase(compiled, routeClass);
     const mode = this.config.classes[routeClass].onFailure;
     const reason = err instanceof RateLimitTimeoutError || (err instanceof Error && /timed? ?out/i.test(err.message)) ? 'timeout' : 'error';
     this.options.metrics?.addMetric('RateLimiterUnavailable', 'Count', 1);
@@ -272,6 +271,11 @@ export function routeClassOf(method: string, path: string): RouteClass {
 
 function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');
+}
+
+/** What every decision states about the policy that applied. */
+function decisionBase(compiled: CompiledPolicy, routeClass: RouteClass): Pick<RateLimitDecision, 'routeClass' | 'policyName' | 'limit' | 'windowSeconds'> {
+  return { routeClass, policyName: compiled.name, limit: compiled.policy.limit, windowSeconds: compiled.policy.windowSeconds };
 }
 
 /** A structured-field string (RFC 8941 sf-string): quoted, with `\` and `"` escaped. */

@@ -103,8 +103,6 @@ export async function createRedisRateLimitStore(options: RedisRateLimitStoreOpti
     client,
     evalsha(sha, keys, args) {
       refreshToken();
-      // The limiter's call (one key, two arguments) without building argument arrays on the hot path.
-      if (keys.length === 1 && args.length === 2) return client.evalsha(sha, 1, keys[0], args[0], args[1]);
       return client.evalsha(sha, keys.length, ...keys, ...args);
     },
     scriptLoad(script) {

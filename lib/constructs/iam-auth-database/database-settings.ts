@@ -27,6 +27,20 @@ export interface DatabaseSettings {
   readonly multiAz: boolean;
 }
 
+/** Fails at synth unless `name` is a database name that needs no quoting. */
+export function checkDatabaseName(scope: Construct, name: string): void {
+  if (!SAFE_DB_IDENTIFIER.test(name)) {
+    invalidProp(scope, 'databaseName', name, 'Fix: use 1-63 lower-case letters, digits and underscores, starting with a letter or underscore.');
+  }
+}
+
+/** Fails at synth unless `name` is a safe master user name that no RDS or PostgreSQL role owns. */
+export function checkMasterUsername(scope: Construct, name: string): void {
+  if (!SAFE_DB_IDENTIFIER.test(name) || RESERVED_USERS.has(name)) {
+    invalidProp(scope, 'masterUsername', name, `Fix: use a safe identifier that is not reserved (${[...RESERVED_USERS].join(', ')}), for example 'dbadmin'.`);
+  }
+}
+
 /**
  * Checks the props of the `IamAuthDatabase` at `scope` (construct id `id`) and applies the secure defaults. Throws at
  * synth, naming the construct path, the prop, the value and the fix, for anything the database must never run with.
@@ -35,13 +49,9 @@ export function databaseSettings(scope: Construct, id: string, props: IamAuthDat
   const port = props.port ?? 5432;
   checkRange(scope, 'port', port, 1150, 65535);
   const databaseName = props.databaseName ?? 'app';
-  if (!Token.isUnresolved(databaseName) && !SAFE_DB_IDENTIFIER.test(databaseName)) {
-    invalidProp(scope, 'databaseName', databaseName, 'Fix: use 1-63 lower-case letters, digits and underscores, starting with a letter or underscore.');
-  }
+  if (!Token.isUnresolved(databaseName)) checkDatabaseName(scope, databaseName);
   const masterUsername = props.masterUsername ?? 'dbadmin';
-  if (!SAFE_DB_IDENTIFIER.test(masterUsername) || RESERVED_USERS.has(masterUsername)) {
-    invalidProp(scope, 'masterUsername', masterUsername, `Fix: use a safe identifier that is not reserved (${[...RESERVED_USERS].join(', ')}), for example 'dbadmin'.`);
-  }
+  checkMasterUsername(scope, masterUsername);
   const clusterIdentifier = props.clusterIdentifier ?? defaultClusterIdentifier(Stack.of(scope).stackName, id);
   if (!Token.isUnresolved(clusterIdentifier) && !CLUSTER_IDENTIFIER.test(clusterIdentifier)) {
     invalidProp(scope, 'clusterIdentifier', clusterIdentifier,

@@ -6,7 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { checkRange, invalidProp } from '../../internal/errors';
-import { RESERVED_USERS, SAFE_DB_IDENTIFIER } from './database-settings';
+import { checkDatabaseName, checkMasterUsername } from './database-settings';
 import { dbUserArn, grantDbConnect } from './db-user';
 import type { IIamAuthDatabase } from './index';
 
@@ -105,12 +105,8 @@ function checkAttributes(scope: Construct, attrs: IamAuthDatabaseAttributes): vo
     invalidProp(scope, 'clusterResourceIdentifier', attrs.clusterResourceIdentifier,
       'Fix: use the cluster resource id (DbClusterResourceId, "cluster-" and 26 upper-case letters and digits), not the cluster identifier.');
   }
-  if (literal(attrs.databaseName) && !SAFE_DB_IDENTIFIER.test(attrs.databaseName)) {
-    invalidProp(scope, 'databaseName', attrs.databaseName, 'Fix: use the application database\'s name, a lower-case identifier (for example app).');
-  }
-  if (literal(attrs.masterUsername) && (!SAFE_DB_IDENTIFIER.test(attrs.masterUsername) || RESERVED_USERS.has(attrs.masterUsername))) {
-    invalidProp(scope, 'masterUsername', attrs.masterUsername, 'Fix: use the cluster\'s master user name as the owning app set it (a lower-case identifier, never a reserved role).');
-  }
+  if (literal(attrs.databaseName)) checkDatabaseName(scope, attrs.databaseName);
+  if (literal(attrs.masterUsername)) checkMasterUsername(scope, attrs.masterUsername);
   if (literal(attrs.secretArn) && !COMPLETE_SECRET_ARN.test(attrs.secretArn)) {
     invalidProp(scope, 'secretArn', attrs.secretArn,
       'Fix: use the complete ARN of the master secret, ending in "-" and the 6 characters Secrets Manager adds, so grants name exactly that secret.');
