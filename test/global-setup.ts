@@ -1,15 +1,18 @@
 /**
- * Jest global setup (jest.config.js `globalSetup`): provides the local services the tests start, once, before any
- * test runs. A missing `redis-server` is installed from Debian's package when the run is root with apt; otherwise the
- * run stops here with one line that names the fix, instead of failing test by test.
+ * Jest global setup (jest.config.js `globalSetup`): provides the local programs the tests start, once, before any
+ * test runs: `redis-server` and `chromium` (test/browser). A missing one is installed from Debian's package when the
+ * run is root with apt; otherwise the run stops here with one line per missing program that names the fix, instead
+ * of failing test by test.
  */
-import { ensureRedisServer } from './integration/services';
+import { ensureChromium, ensureRedisServer } from './integration/services';
 
 export default function globalSetup(): void {
-  const redis = ensureRedisServer({ log: (line) => process.stderr.write(`${line}\n`) });
-  if (!redis.available) {
-    process.stderr.write(`\n${redis.fix}\n`);
+  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  const statuses = [ensureRedisServer({ log }), ensureChromium({ log })];
+  const fixes = statuses.flatMap((s) => (s.available ? [] : [s.fix]));
+  if (fixes.length > 0) {
+    process.stderr.write(`\n${fixes.join('\n')}\n`);
     process.exit(1);
   }
-  if (redis.installed) process.stderr.write(`redis-server installed at ${redis.path}\n`);
+  for (const s of statuses) if (s.available && s.installed) process.stderr.write(`installed ${s.path}\n`);
 }

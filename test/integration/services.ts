@@ -1,8 +1,9 @@
 /**
- * Local services the tests and benchmarks start for themselves. Today one: `redis-server` (Debian package
- * `redis-server`), which the rate-limiter tests and bench start on a free loopback port.
+ * Local programs the tests and benchmarks start for themselves, each from a Debian package: `redis-server`, which the
+ * rate-limiter tests and bench start on a free loopback port, and `chromium`, the browser the tests in test/browser
+ * drive with playwright-core (`npx playwright install` downloads its own browser, which this project does not use).
  *
- * `npm test` provisions it before any test (test/global-setup.ts): when the binary is missing and the run is root on
+ * `npm test` provisions them before any test (test/global-setup.ts): when a binary is missing and the run is root on
  * a machine with apt, it installs Debian's package; otherwise it stops once with one line naming the fix.
  * `npm run bench` uses the same check and reports a missing service as a skipped row.
  */
@@ -27,6 +28,7 @@ export interface EnsureOptions {
 }
 
 const FIX = 'redis-server is not installed. Fix: run `sudo apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis` (macOS), then run the command again.';
+const CHROMIUM_FIX = 'chromium is not installed. Fix: run `sudo apt-get install -y chromium` (Debian/Ubuntu; the browser tests use /usr/bin/chromium), then run the command again.';
 
 /** The absolute path of an executable on PATH, if any. */
 export function findExecutable(name: string): string | undefined {
@@ -54,21 +56,37 @@ export function findRedisServer(): string | undefined {
  * Never throws: a status with the fix is returned instead.
  */
 export function ensureRedisServer(options: EnsureOptions = {}): ServiceStatus {
-  const found = findRedisServer();
+  return ensureDebianPackage({ binary: 'redis-server', debianPackage: 'redis-server', fix: FIX }, options);
+}
+
+/** The path of Debian's `chromium`, if installed. */
+export function findChromium(): string | undefined {
+  return findExecutable('chromium');
+}
+
+/** Makes sure Debian's `chromium` can be launched, as {@link ensureRedisServer} does for `redis-server`. Never throws. */
+export function ensureChromium(options: EnsureOptions = {}): ServiceStatus {
+  return ensureDebianPackage({ binary: 'chromium', debianPackage: 'chromium', fix: CHROMIUM_FIX }, options);
+}
+
+/** Finds `binary` on PATH, or installs `debianPackage` with apt-get when allowed (root, apt present, not BASELINE_NO_INSTALL). */
+function ensureDebianPackage(what: { readonly binary: string; readonly debianPackage: string; readonly fix: string }, options: EnsureOptions): ServiceStatus {
+  const { binary, debianPackage, fix } = what;
+  const found = findExecutable(binary);
   if (found !== undefined) return { available: true, path: found, installed: false };
   const install = options.install ?? process.env.BASELINE_NO_INSTALL === undefined;
   const apt = findExecutable('apt-get');
-  if (!install || apt === undefined || process.getuid?.() !== 0) return { available: false, fix: FIX };
+  if (!install || apt === undefined || process.getuid?.() !== 0) return { available: false, fix };
 
-  options.log?.('redis-server is missing: installing the Debian package (apt-get install redis-server) ...');
+  options.log?.(`${binary} is missing: installing the Debian package (apt-get install ${debianPackage}) ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'redis-server']]) {
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', debianPackage]]) {
     const run = spawnSync(apt, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     if (run.status !== 0) {
       const why = `${run.stderr ?? ''}${run.stdout ?? ''}`.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? `exit ${run.status}`;
-      return { available: false, fix: `redis-server is not installed and apt-get ${args[0]} failed (${why}). ${FIX.replace('redis-server is not installed. ', '')}` };
+      return { available: false, fix: `${binary} is not installed and apt-get ${args[0]} failed (${why}). ${fix.replace(`${binary} is not installed. `, '')}` };
     }
   }
-  const installed = findRedisServer();
-  return installed !== undefined ? { available: true, path: installed, installed: true } : { available: false, fix: FIX };
+  const installed = findExecutable(binary);
+  return installed !== undefined ? { available: true, path: installed, installed: true } : { available: false, fix };
 }
