@@ -16,7 +16,11 @@ const service = new OAuth2Service(issuer);
 const emit = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 
 // Behaviour switches, set by the test.
-let mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined, accessToken: undefined };
+const initialMode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined, accessToken: undefined, singleUseRefreshTokens: false };
+let mode = { ...initialMode };
+// With mode.singleUseRefreshTokens: the refresh tokens still valid (issued, not yet used or revoked), as an issuer
+// with rotation keeps them. The mock itself accepts any refresh token.
+const liveRefreshTokens = new Set();
 
 service.on('beforeResponse', (response, req) => {
   const b = req.body ?? {};
@@ -26,7 +30,17 @@ service.on('beforeResponse', (response, req) => {
     response.body = mode.tokenError.body;
     return;
   }
+  if (mode.singleUseRefreshTokens && b.grant_type === 'refresh_token') {
+    if (!liveRefreshTokens.has(b.refresh_token)) {
+      response.statusCode = 400;
+      response.body = { error: 'invalid_grant' };
+      return;
+    }
+    if (!mode.noRotation) liveRefreshTokens.delete(b.refresh_token);
+  }
   if (mode.noRotation && b.grant_type === 'refresh_token') delete response.body.refresh_token;
+  if (mode.accessToken?.scope !== undefined && response.body.scope !== undefined) response.body.scope = mode.accessToken.scope;
+  if (mode.singleUseRefreshTokens && response.body.refresh_token) liveRefreshTokens.add(response.body.refresh_token);
 });
 service.on('beforeRevoke', (response) => { response.statusCode = mode.revokeStatus; });
 // Access tokens shaped like a real issuer's (mode.accessToken): RFC 9068 header type, the API's audience, a token family.
@@ -43,6 +57,8 @@ service.on('beforeTokenSigning', (token, req) => {
   if (a.aud !== undefined) token.payload.aud = a.aud;
   if (a.sid !== undefined) token.payload.sid = a.sid;
   if (a.groups !== undefined) token.payload.groups = a.groups;
+  if (a.scope !== undefined) token.payload.scope = a.scope;
+  if (a.sub !== undefined) token.payload.sub = a.sub;
   token.payload.client_id = clientId;
   token.payload.jti = randomUUID();
 });
@@ -56,7 +72,9 @@ const server = createServer((req, res) => {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
-        emit({ event: 'revoke', contentType: req.headers['content-type'], body: Object.fromEntries(new URLSearchParams(raw)) });
+        const body = Object.fromEntries(new URLSearchParams(raw));
+        if (mode.revokeStatus === 200) liveRefreshTokens.delete(body.token);
+        emit({ event: 'revoke', contentType: req.headers['content-type'], body });
         service.requestHandler(req, res);
       });
       return;
@@ -75,7 +93,7 @@ const rl = createInterface({ input: process.stdin });
 rl.on('line', (line) => {
   const cmd = JSON.parse(line);
   if (cmd.op === 'set') mode = { ...mode, ...cmd.mode };
-  if (cmd.op === 'reset') mode = { delayMs: 0, tokenError: undefined, noRotation: false, revokeStatus: 200, tokenStatus: undefined, accessToken: undefined };
+  if (cmd.op === 'reset') { mode = { ...initialMode }; liveRefreshTokens.clear(); }
   emit({ id: cmd.id, ok: true });
 });
 const stop = () => { server.closeAllConnections(); server.close(() => process.exit(0)); setTimeout(() => process.exit(0), 500).unref(); };

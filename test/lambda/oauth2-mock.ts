@@ -22,10 +22,16 @@ export interface OAuthMode {
   /** Status of the revocation endpoint. */
   readonly revokeStatus?: number;
   /**
-   * Shape access tokens like a real issuer's: header `typ` (RFC 9068 `at+jwt`, or `JWT` for an issuer that
-   * does not set it), `aud` (the API identifier), `sid`, `groups`; `client_id` and a fresh `jti` are always added.
+   * Accept each refresh token once, and none that was revoked, as an issuer with refresh-token rotation does
+   * (Cognito with rotation): a used or revoked token gets `400 invalid_grant`. The mock alone accepts any.
    */
-  readonly accessToken?: { typ?: string; aud?: string | string[]; sid?: string; groups?: string[]; idTokenSid?: string };
+  readonly singleUseRefreshTokens?: boolean;
+  /**
+   * Shape access tokens like a real issuer's: header `typ` (RFC 9068 `at+jwt`, or `JWT` for an issuer that
+   * does not set it), `aud` (the API identifier), `sid`, `groups`, `scope` (also the response's `scope`), `sub`;
+   * `client_id` and a fresh `jti` are always added.
+   */
+  readonly accessToken?: { typ?: string; aud?: string | string[]; sid?: string; groups?: string[]; idTokenSid?: string; scope?: string; sub?: string };
 }
 
 /** The real OAuth 2.0 server (npm oauth2-mock-server) on 127.0.0.1, in a child process. */
