@@ -63,8 +63,8 @@ async function newTab(): Promise<Tab> {
 }
 
 /** Access tokens as the issuer mints them for one user: audience the API, roles in `groups`, one `sid` per sign-in. */
-async function issueAs(sub: string): Promise<void> {
-  await h.issuer.set({ singleUseRefreshTokens: true, accessToken: { typ: 'at+jwt', aud: API_AUDIENCE, sid: randomUUID(), groups: ['user'], scope: SCOPE, sub } });
+async function issueAs(sub: string, expiredFor: ('authorization_code' | 'refresh_token')[] = []): Promise<void> {
+  await h.issuer.set({ singleUseRefreshTokens: true, accessToken: { typ: 'at+jwt', aud: API_AUDIENCE, sid: randomUUID(), groups: ['user'], scope: SCOPE, sub, expiredFor } });
 }
 
 async function opened(page: Page, url: string): Promise<void> {
@@ -73,8 +73,8 @@ async function opened(page: Page, url: string): Promise<void> {
 }
 
 /** Signs in on the sample page: Sign in → the issuer's /authorize → /callback → /auth/token. */
-async function signIn(tab: Tab, sub = 'alice'): Promise<void> {
-  await issueAs(sub);
+async function signIn(tab: Tab, sub = 'alice', expiredFor: ('authorization_code' | 'refresh_token')[] = []): Promise<void> {
+  await issueAs(sub, expiredFor);
   await opened(tab.page, `${h.appOrigin}/`);
   await tab.page.click('#sign-in');
   await tab.page.waitForSelector('body[data-ready="true"][data-session="signed-in"]');
@@ -134,6 +134,23 @@ describe('the sample page in Chromium', () => {
     expect(tab.page.url()).toBe(`${h.appOrigin}/`);
     await tab.page.screenshot({ path: join(shots, 'sign-in.png') });
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') copyFileSync(join(shots, 'sign-in.png'), join(__dirname, '..', '..', 'docs', 'browser-sign-in.png'));
+  });
+
+  test('fails if a notes call answered 401 is not refreshed and retried, or retried more than once', async () => {
+    // GIVEN a sign-in whose first access token the API refuses (expired), and a refresh that brings a good one
+    const tab = await newTab();
+    let n = h.requests.length;
+    await signIn(tab, 'alice', ['authorization_code']); // returns when the page has finished loading the notes
+    // THEN the page loaded the notes: 401, one refresh, one retry that worked
+    const calls = (from: number) => since(from, (r) => r.path === '/notes' || r.path === '/auth/refresh').map((r) => `${r.method} ${r.path} ${r.status}`);
+    expect(calls(n)).toEqual(['POST /auth/refresh 401', 'GET /notes 401', 'POST /auth/refresh 200', 'GET /notes 200']);
+    // GIVEN a sign-in where the refreshed token is refused too
+    const second = await newTab();
+    n = h.requests.length;
+    await signIn(second, 'alice', ['authorization_code', 'refresh_token']);
+    expect(await statusText(second.page)).toBe('Could not load notes (401)');
+    // THEN exactly one refresh and one retry, then the page gives up (no loop)
+    expect(calls(n)).toEqual(['POST /auth/refresh 401', 'GET /notes 401', 'POST /auth/refresh 200', 'GET /notes 401']);
   });
 
   test('fails if page script can see a token: document.cookie never shows the refresh token, no token is ever in localStorage or sessionStorage', async () => {

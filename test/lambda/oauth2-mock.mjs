@@ -59,6 +59,7 @@ service.on('beforeTokenSigning', (token, req) => {
   if (a.groups !== undefined) token.payload.groups = a.groups;
   if (a.scope !== undefined) token.payload.scope = a.scope;
   if (a.sub !== undefined) token.payload.sub = a.sub;
+  if (a.expiredFor?.includes(req.body?.grant_type)) token.payload.exp = token.payload.iat - 300;
   token.payload.client_id = clientId;
   token.payload.jti = randomUUID();
 });

@@ -29,9 +29,13 @@ export interface OAuthMode {
   /**
    * Shape access tokens like a real issuer's: header `typ` (RFC 9068 `at+jwt`, or `JWT` for an issuer that
    * does not set it), `aud` (the API identifier), `sid`, `groups`, `scope` (also the response's `scope`), `sub`;
-   * `client_id` and a fresh `jti` are always added.
+   * `client_id` and a fresh `jti` are always added. `expiredFor` lists grant types whose access tokens are
+   * issued already expired (`exp` 5 minutes before `iat`), to make the API answer 401.
    */
-  readonly accessToken?: { typ?: string; aud?: string | string[]; sid?: string; groups?: string[]; idTokenSid?: string; scope?: string; sub?: string };
+  readonly accessToken?: {
+    typ?: string; aud?: string | string[]; sid?: string; groups?: string[]; idTokenSid?: string; scope?: string; sub?: string;
+    expiredFor?: ('authorization_code' | 'refresh_token')[];
+  };
 }
 
 /** The real OAuth 2.0 server (npm oauth2-mock-server) on 127.0.0.1, in a child process. */
