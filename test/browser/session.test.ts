@@ -31,8 +31,8 @@ afterAll(async () => {
 interface Tab {
   readonly context: BrowserContext;
   readonly page: Page;
-  /** Access tokens from /auth/token and /auth/refresh answers, in order (read off the network, not the page). */
-  readonly accessTokens: string[];
+  /** Access tokens from /auth/token and /auth/refresh answers so far, in order (read off the network, not the page). */
+  accessTokens(): Promise<string[]>;
 }
 
 const contexts: BrowserContext[] = [];
@@ -52,13 +52,14 @@ async function newTab(): Promise<Tab> {
     Storage.prototype.setItem = function (key, value) { log.push(String(key) + '=' + String(value)); return setItem.call(this, key, value); };
   })()`);
   const page = await context.newPage();
-  const accessTokens: string[] = [];
+  const bodies: Promise<string | undefined>[] = [];
   page.on('response', (res) => {
     const path = new URL(res.url()).pathname;
     if ((path === '/auth/token' || path === '/auth/refresh') && res.status() === 200) {
-      res.json().then((b: { access_token?: string }) => { if (b.access_token) accessTokens.push(b.access_token); }, () => undefined);
+      bodies.push(res.json().then((b: { access_token?: string }) => b.access_token, () => undefined));
     }
   });
+  const accessTokens = async (): Promise<string[]> => (await Promise.all(bodies)).filter((t): t is string => t !== undefined);
   return { context, page, accessTokens };
 }
 
@@ -172,8 +173,9 @@ describe('the sample page in Chromium', () => {
     views.push(await scriptView(tab.page));
     // THEN at every step script saw no refresh token in document.cookie, and no token was ever written to storage
     expect(refreshTokens.length).toBeGreaterThanOrEqual(3);
-    expect(tab.accessTokens.length).toBeGreaterThanOrEqual(3);
-    const secrets = [...refreshTokens, ...tab.accessTokens];
+    const accessTokens = await tab.accessTokens();
+    expect(accessTokens.length).toBeGreaterThanOrEqual(3);
+    const secrets = [...refreshTokens, ...accessTokens];
     for (const view of views) {
       expect(view.cookie).not.toContain(REFRESH_COOKIE_NAME);
       for (const text of [view.cookie, ...view.storage, ...view.writes]) {
@@ -233,7 +235,7 @@ describe('the sample page in Chromium', () => {
     const tab = await newTab();
     await signIn(tab);
     expect(await clickRefresh(tab.page)).toBe(200);
-    const held = [...tab.accessTokens];
+    const held = await tab.accessTokens();
     expect(held.length).toBe(2);
     for (const token of held) expect(await notesStatus(tab.page, token)).toBe(200);
     // WHEN the user signs out
