@@ -33,6 +33,8 @@ interface Tab {
   readonly page: Page;
   /** Access tokens from /auth/token and /auth/refresh answers so far, in order (read off the network, not the page). */
   accessTokens(): Promise<string[]>;
+  /** Every `key=value` any page of this profile wrote with `localStorage.setItem` or `sessionStorage.setItem`, across navigations. */
+  readonly storageWrites: string[];
 }
 
 const contexts: BrowserContext[] = [];
@@ -44,12 +46,13 @@ afterEach(async () => {
 async function newTab(): Promise<Tab> {
   const context = await h.browser.newContext();
   contexts.push(context);
-  // Every value page script ever writes to localStorage or sessionStorage, kept where the test can read it.
+  // Every value page script writes to localStorage or sessionStorage, reported to the test before it is stored.
+  const storageWrites: string[] = [];
+  await context.exposeBinding('__storageWrite', (_source, entry: string) => { storageWrites.push(entry); });
   await context.addInitScript(`(() => {
-    const log = [];
-    Object.defineProperty(window, '__storageWrites', { value: log });
+    const report = window.__storageWrite;
     const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) { log.push(String(key) + '=' + String(value)); return setItem.call(this, key, value); };
+    Storage.prototype.setItem = function (key, value) { report(String(key) + '=' + String(value)); return setItem.call(this, key, value); };
   })()`);
   const page = await context.newPage();
   const bodies: Promise<string | undefined>[] = [];
@@ -60,7 +63,7 @@ async function newTab(): Promise<Tab> {
     }
   });
   const accessTokens = async (): Promise<string[]> => (await Promise.all(bodies)).filter((t): t is string => t !== undefined);
-  return { context, page, accessTokens };
+  return { context, page, accessTokens, storageWrites };
 }
 
 /** Access tokens as the issuer mints them for one user: audience the API, roles in `groups`, one `sid` per sign-in. */
@@ -103,12 +106,11 @@ async function notesStatus(page: Page, token: string): Promise<number> {
 }
 
 /** What page script can see: document.cookie and both storages. */
-async function scriptView(page: Page): Promise<{ cookie: string; storage: string[]; writes: string[] }> {
+async function scriptView(page: Page): Promise<{ cookie: string; storage: string[] }> {
   return page.evaluate(`({
     cookie: document.cookie,
     storage: [localStorage, sessionStorage].flatMap((s) => Object.keys(s).map((k) => k + '=' + s.getItem(k))),
-    writes: window.__storageWrites.slice(),
-  })`) as Promise<{ cookie: string; storage: string[]; writes: string[] }>;
+  })`) as Promise<{ cookie: string; storage: string[] }>;
 }
 
 const since = (n: number, keep: (r: RecordedRequest) => boolean = () => true): RecordedRequest[] => h.requests.slice(n).filter(keep);
@@ -178,13 +180,14 @@ describe('the sample page in Chromium', () => {
     const secrets = [...refreshTokens, ...accessTokens];
     for (const view of views) {
       expect(view.cookie).not.toContain(REFRESH_COOKIE_NAME);
-      for (const text of [view.cookie, ...view.storage, ...view.writes]) {
+      for (const text of [view.cookie, ...view.storage, ...tab.storageWrites]) {
         expect(text).not.toMatch(JWT);
         for (const secret of secrets) expect(text).not.toContain(secret);
       }
     }
     // The one thing ever stored: the pending sign-in (PKCE verifier and state), removed at the callback.
-    expect(views[views.length - 1].writes.map((w) => w.split('=')[0])).toEqual([]);
+    expect(tab.storageWrites.map((w) => w.split('=')[0])).toEqual(['notes.pendingSignIn']);
+    expect(JSON.parse(tab.storageWrites[0].slice('notes.pendingSignIn='.length))).toEqual({ verifier: expect.stringMatching(/^[A-Za-z0-9_-]{64}$/), state: expect.any(String) });
     expect(views.every((v) => v.storage.length === 0)).toBe(true);
   });
 
