@@ -102,7 +102,7 @@ async function signOut() {
   const res = await sessionCall('/auth/logout', undefined, accessToken ?? undefined);
   if (res.status === 503) return show('Sign-out could not be recorded; try again');
   accessToken = null;
-  signedOut(res.status === 204 ? 'Signed out' : `Signed out here; the identity provider did not confirm (${res.status})`);
+  signedOut(res.ok ? 'Signed out' : `Signed out here; the identity provider did not confirm (${res.status})`);
 }
 
 async function loadNotes() {
