@@ -100,6 +100,11 @@ function templateKey(path: string): string {
   return path.split('/').map((s) => (s.startsWith('{') ? '{}' : s)).join('/');
 }
 
+/** A route's identity whatever its parameters are named: `GET /notes/{}` for `GET /notes/{id}` and `GET /notes/{noteId}`. */
+export function routeSignature(method: string, path: string): string {
+  return `${method.toUpperCase()} ${templateKey(path)}`;
+}
+
 /** The compact JSON of a route table for {@link ROUTES_ENV}: `[["GET","/notes",["user"],["scope"]],...]`. */
 export function encodeRoutes(routes: readonly RoutePermission[]): string {
   return JSON.stringify(routes.map((r) => [r.method, r.path, r.roles ?? [], r.scopes ?? []]));

@@ -8,6 +8,7 @@ import {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS, verifierEnvironment,
 } from '../../../lambda/shared/jwt/config';
 import { encodeRoutes, HTTP_METHODS, MAX_PATH_LENGTH, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
+import { registerAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { handlerCode } from '../../internal/handler-assets';
@@ -177,6 +178,8 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
       authorizerName: props.authorizerName,
     });
     this.authorizer = authorizer;
+    // A SecureRestApi using this authorizer compares its protected methods with this table at synth.
+    registerAuthorizerRoutes(authorizer, this, props.routes);
     this.node.defaultChild = authorizer.node.defaultChild;
     this.connections = this.handler.connections;
     // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).
