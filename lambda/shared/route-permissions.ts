@@ -137,9 +137,12 @@ export function routesFromEnv(env: Record<string, string | undefined>): readonly
   if (problem !== undefined) {
     throw new RouteTableError(`${ROUTES_ENV}: invalid ${problem.field} (${problem.rule}). Fix: pass the route table through the construct's routes prop, which validates it at synth.`);
   }
-  return Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
+  const table = Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
     method: r.method, path: r.path, roles: Object.freeze([...(r.roles ?? [])]), scopes: Object.freeze([...(r.scopes ?? [])]),
   })));
+  // The same routes in the same order: the validation's reach matrix serves the policies.
+  reachCache.set(table, reachMatrix(routes as RoutePermission[]));
+  return table;
 }
 
 /** True when the caller holds one of the route's roles and one of its scopes (a route without either is never allowed). */
@@ -210,7 +213,7 @@ export function arnResourcePath(path: string): string {
 }
 
 /** Work allowed per pair of routes when looking for a path one route's ARN pattern reaches on the other; beyond it, assume it does. */
-const REACH_BUDGET = 20_000;
+const REACH_BUDGET = 5_000;
 
 /**
  * Whether the ARN pattern of route `a` (`arnResourcePath`, where IAM's `*` matches any characters, `/` included)
@@ -220,34 +223,47 @@ const REACH_BUDGET = 20_000;
  * answer is true, which errs towards more Deny statements and towards refusing the table at synth.
  */
 export function reaches(a: RoutePermission, b: RoutePermission, routes: readonly RoutePermission[]): boolean {
-  if (a === b || a.method !== b.method) return false;
-  const pa = template(a.path);
-  const pb = template(b.path);
+  const templates = routes.map((r) => template(r.path));
+  const at = (r: RoutePermission) => { const i = routes.indexOf(r); return i >= 0 ? templates[i] : template(r.path); };
+  return a.method === b.method && a !== b && reachesTemplate(at(a), at(b), capturersOf(at(b), templates.filter((_, i) => routes[i].method === b.method)));
+}
+
+/** The templates that take some of b's concrete paths from it: same method and length, more specific. */
+function capturersOf(pb: Template, sameMethod: readonly Template[]): Template[] {
+  return sameMethod.filter((t) => t.length === pb.length && moreSpecific(t, pb));
+}
+
+/** `reaches` on templates of one method, given b's capturers. */
+function reachesTemplate(pa: Template, pb: Template, capturers: readonly Template[]): boolean {
   // The root's ARN ends in "/": only a lone parameter ("*", which may match nothing) reaches it.
   if (pb.length === 0) return pa.length === 1 && pa[0] === undefined;
   if (pa.length === 0 || pa.length > pb.length) return false;
-  const capturers = routes.map((r) => template(r.path)).filter((t, i) => routes[i].method === b.method && t.length === pb.length && moreSpecific(t, pb));
-  // A concrete path of b's shape, refined by the alignment so far: a literal, or undefined for "any value".
-  const refined: (string | undefined)[] = [...pb];
   let budget = REACH_BUDGET;
-  const uncaptured = (): boolean => !capturers.some((c) => c.every((s, j) => s === undefined || s === refined[j]));
-  // Align a's segments with b's: a literal takes one segment (equal to b's literal, or a value of b's parameter),
-  // a "*" takes one or more whole segments (only a parameter's "*" can contain "/", and no concrete segment is empty).
-  const align = (i: number, j: number): boolean => {
+  // Align a's segments with b's, left to right: a literal takes one segment (equal to b's literal, or a value of b's
+  // parameter), a "*" takes one or more whole segments (only a parameter's "*" can contain "/", and no concrete
+  // segment is empty). `alive` are the capturers that still take every path of the alignment so far; the alignment
+  // reaches b when none is left at the end (a value no literal equals fills b's other parameters).
+  const failed = new Set<string>();
+  const keeps = (c: Template, k: number, value: string | undefined) => c[k] === undefined || c[k] === value;
+  const align = (i: number, j: number, alive: readonly number[]): boolean => {
     if (--budget < 0) return true;
-    if (i === pa.length) return j === pb.length && uncaptured();
-    const rest = pa.length - i - 1;
+    if (i === pa.length) return j === pb.length && alive.length === 0;
+    const state = `${i},${j},${alive.join('.')}`;
+    if (failed.has(state)) return false;
+    let found = false;
     if (pa[i] !== undefined) {
-      if (j >= pb.length || (pb[j] !== undefined && pb[j] !== pa[i])) return false;
-      refined[j] = pa[i];
-      const found = align(i + 1, j + 1);
-      refined[j] = pb[j];
-      return found;
+      if (j < pb.length && (pb[j] === undefined || pb[j] === pa[i])) found = align(i + 1, j + 1, alive.filter((c) => keeps(capturers[c], j, pa[i])));
+    } else {
+      let left = alive;
+      for (let end = j + 1; end <= pb.length - (pa.length - i - 1) && !found; end++) {
+        left = left.filter((c) => keeps(capturers[c], end - 1, pb[end - 1]));
+        found = align(i + 1, end, left);
+      }
     }
-    for (let end = j + 1; end <= pb.length - rest; end++) if (align(i + 1, end)) return true;
-    return false;
+    if (!found) failed.add(state);
+    return found;
   };
-  return align(0, 0);
+  return align(0, 0, capturers.map((_, c) => c));
 }
 
 /** Which routes of the table reach which (`reaches`), computed once per table (the handlers keep one table for their lifetime). */
@@ -256,7 +272,9 @@ const reachCache = new WeakMap<readonly RoutePermission[], readonly (readonly bo
 function reachMatrix(routes: readonly RoutePermission[]): readonly (readonly boolean[])[] {
   let matrix = reachCache.get(routes);
   if (matrix === undefined) {
-    matrix = routes.map((a) => routes.map((b) => reaches(a, b, routes)));
+    const templates = routes.map((r) => template(r.path));
+    const capturers = routes.map((b, y) => capturersOf(templates[y], templates.filter((_, i) => routes[i].method === b.method)));
+    matrix = routes.map((a, x) => routes.map((b, y) => x !== y && a.method === b.method && reachesTemplate(templates[x], templates[y], capturers[y])));
     reachCache.set(routes, matrix);
   }
   return matrix;
@@ -288,13 +306,15 @@ function separable(a: RoutePermission, y: RoutePermission, x: RoutePermission): 
  * `/orgs/{org}/members/{user}`: the Deny pattern of the billing route, with its `*` for `{org}`, matches `/orgs/acme/members/billing`).
  */
 function overlapProblem(routes: readonly RoutePermission[]): RouteTableProblem | undefined {
-  const matrix = routes.map((a) => routes.map((b) => reaches(a, b, routes)));
+  const matrix = reachMatrix(routes);
   const name = (r: RoutePermission) => `${r.method} ${r.path}`;
+  const indices = routes.map((_, i) => i);
   for (let x = 0; x < routes.length; x++) {
-    for (let y = 0; y < routes.length; y++) {
-      if (!matrix[x][y]) continue;
-      for (let a = 0; a < routes.length; a++) {
-        if (!matrix[a][x] || !separable(routes[a], routes[y], routes[x])) continue;
+    const reached = indices.filter((y) => matrix[x][y]);
+    if (reached.length === 0) continue;
+    for (const a of indices.filter((i) => matrix[i][x])) {
+      for (const y of reached) {
+        if (!separable(routes[a], routes[y], routes[x])) continue;
         return {
           field: `routes[${x}]`,
           value: `${name(routes[x])}: a caller of ${name(routes[a])}${a === y ? '' : ` and ${name(routes[y])}`} without it needs a Deny on ` +
