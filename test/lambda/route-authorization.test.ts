@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer } from '../../lambda/authorizer/authorizer';
 import { createAlbHandler } from '../../lambda/api/alb';
 import { JwtVerifier } from '../../lambda/shared/jwt';
-import { type HttpMethod, MAX_ROUTES, type RoutePermission, routeTableProblem } from '../../lambda/shared/route-permissions';
+import { type HttpMethod, matchRoute, MAX_ROUTES, reaches, type RoutePermission, routeTableProblem } from '../../lambda/shared/route-permissions';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 import { startJwksServer } from '../integration/http';
 
@@ -286,5 +286,43 @@ describe('named examples', () => {
     });
     // Moved under its own literal prefix, billing no longer overlaps.
     expect(routeTableProblem([table[0], { ...table[1], path: '/billing/{org}' }, table[2]])).toBeUndefined();
+  });
+});
+
+describe('reaches and matchRoute (the shared module\'s building blocks)', () => {
+  const r = (path: string, method: HttpMethod = 'GET'): RoutePermission => ({ method, path, roles: ['member'], scopes: ['api/read'] });
+
+  test('a parameter\'s "*" reaches deeper routes and literal siblings, a literal reaches nothing it does not name', () => {
+    const orgs = r('/orgs/{org}');
+    const billing = r('/orgs/{org}/billing');
+    const id = r('/reports/{id}');
+    const exportRoute = r('/reports/export');
+    const table = [orgs, billing, id, exportRoute];
+    expect(reaches(orgs, billing, table)).toBe(true);
+    expect(reaches(billing, orgs, table)).toBe(false);
+    expect(reaches(id, exportRoute, table)).toBe(true);
+    // Every path /reports/export could share with /reports/{id} is routed to /reports/export itself.
+    expect(reaches(exportRoute, id, table)).toBe(false);
+    expect(reaches(orgs, r('/orgs/{org}/billing', 'POST'), [...table, r('/orgs/{org}/billing', 'POST')])).toBe(false);
+  });
+
+  test('only a lone parameter reaches the root', () => {
+    const root = r('/');
+    expect(reaches(r('/{p0}'), root, [root])).toBe(true);
+    expect(reaches(r('/{p0}/{p1}'), root, [root])).toBe(false);
+    expect(reaches(r('/a'), root, [root])).toBe(false);
+  });
+
+  test('matchRoute picks the most specific route whatever the table order', () => {
+    const table = [r('/reports/{id}'), r('/{p0}/export'), r('/reports/export')];
+    for (const order of [table, [...table].reverse()]) {
+      expect(matchRoute(order, 'GET', '/reports/export').route?.path).toBe('/reports/export');
+      expect(matchRoute(order, 'GET', '/reports/42').route?.path).toBe('/reports/{id}');
+      expect(matchRoute(order, 'GET', '/x/export').route?.path).toBe('/{p0}/export');
+      expect(matchRoute(order, 'POST', '/reports/42')).toEqual({ route: undefined, methods: ['GET'] });
+      expect(matchRoute(order, 'GET', '/reports/')).toEqual({ route: undefined, methods: [] });
+    }
+    expect(matchRoute([r('/')], 'GET', '/').route?.path).toBe('/');
+    expect(matchRoute([r('/')], 'GET', '').route).toBeUndefined();
   });
 });
