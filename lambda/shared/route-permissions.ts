@@ -302,7 +302,8 @@ function separable(a: RoutePermission, y: RoutePermission, x: RoutePermission): 
 /**
  * A table whose policies cannot be exact: a caller may hold route A (whose ARN pattern reaches route X) and route Y
  * but not X, and X's pattern, which its Deny statement must use, also matches a path of Y. IAM patterns cannot say
- * "one segment", so no Allow/Deny combination separates them (`/orgs/{org}`, `/orgs/{org}/billing` and
+ * "one segment" (a pattern that covers every value of X's parameter also covers values with "/"), so X's Deny cannot
+ * spare Y (`/orgs/{org}`, `/orgs/{org}/billing` and
  * `/orgs/{org}/members/{user}`: the Deny pattern of the billing route, with its `*` for `{org}`, matches `/orgs/acme/members/billing`).
  */
 function overlapProblem(routes: readonly RoutePermission[]): RouteTableProblem | undefined {
