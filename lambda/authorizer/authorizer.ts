@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Statement } from 'aws-lambda';
 import { JwtError } from '../shared/jwt/errors';
 import type { VerifiedIdentity } from '../shared/jwt/verifier';
-import { allowedRoutes, arnResourcePath, RoutePermission } from '../shared/route-permissions';
+import { arnResourcePath, policyRoutes, RoutePermission } from '../shared/route-permissions';
 import { tokenFamily } from '../shared/token-family';
 import type { Log } from './log';
 
@@ -105,18 +105,22 @@ export function extractToken(event: AuthorizerEvent): string | undefined {
 }
 
 /**
- * The IAM policy for a verified caller: Allow on exactly the routes one of its roles and one of its scopes
- * satisfy, or Deny on the whole stage when none (a token without a matching scope gets no route).
+ * The IAM policy for a verified caller: Allow on the routes one of its roles and one of its scopes satisfy, and
+ * Deny on the routes it does not hold whose paths an allowed ARN pattern also matches (IAM's `*` crosses `/`:
+ * `GET/orgs/*` alone would allow `/orgs/acme/billing`); Deny on the whole stage when it holds none. API Gateway
+ * caches this answer per token and applies it to every later request of the token, on any route.
  */
 export function buildPolicy(arn: MethodArn, identity: VerifiedIdentity, routes: readonly RoutePermission[]): AuthorizerResult {
   const base = stageArn(arn);
-  const allowed = allowedRoutes(identity.roles, identity.scopes, routes);
-  const statement: Statement = allowed.length > 0
-    ? { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed.map((r) => `${base}/${r.method}/${arnResourcePath(r.path)}`) }
-    : { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${base}/*`] };
+  const { allow, deny } = policyRoutes(identity.roles, identity.scopes, routes);
+  const resources = (list: readonly RoutePermission[]) => list.map((r) => `${base}/${r.method}/${arnResourcePath(r.path)}`);
+  const statement = (Effect: 'Allow' | 'Deny', Resource: string[]): Statement => ({ Action: 'execute-api:Invoke', Effect, Resource });
+  const statements: Statement[] = allow.length === 0
+    ? [statement('Deny', [`${base}/*`])]
+    : [statement('Allow', resources(allow)), ...(deny.length > 0 ? [statement('Deny', resources(deny))] : [])];
   return {
     principalId: logSafePrincipalId(identity.sub),
-    policyDocument: { Version: '2012-10-17', Statement: [statement] },
+    policyDocument: { Version: '2012-10-17', Statement: statements },
     context: {
       sub: identity.sub,
       roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','),

@@ -41,7 +41,8 @@ const ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 const SCOPE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,256}$/;
 
 /** The rule a route table breaks (the constructs map each to a fix message at synth). */
-export type RouteTableRule = 'empty' | 'too_many' | 'not_a_route' | 'method' | 'path' | 'roles' | 'role_name' | 'scopes' | 'scope_name' | 'duplicate';
+export type RouteTableRule =
+  | 'empty' | 'too_many' | 'not_a_route' | 'method' | 'path' | 'roles' | 'role_name' | 'scopes' | 'scope_name' | 'duplicate' | 'overlap';
 
 /** What is wrong with a route table: the field (`routes`, or `routes[<i>].<field>`), the value and the rule broken. */
 export interface RouteTableProblem {
@@ -52,6 +53,13 @@ export interface RouteTableProblem {
 
 /** Largest table accepted. */
 export const MAX_ROUTES = 100;
+
+/**
+ * Longest resource path accepted. API Gateway limits each Resource ARN of an authorizer's policy to 512 characters;
+ * `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<METHOD>/` takes up to about 220 of them (a stage
+ * name may have 128), so 256 leaves room for every path.
+ */
+export const MAX_PATH_LENGTH = 256;
 
 /**
  * Checks a route table for protected routes: a known method, a resource path in API Gateway syntax
@@ -78,11 +86,11 @@ export function routeTableProblem(routes: unknown): RouteTableProblem | undefine
     if (seen.has(key)) return { field: at, value: `${r.method} ${r.path}`, rule: 'duplicate' };
     seen.add(key);
   }
-  return undefined;
+  return overlapProblem(routes as RoutePermission[]);
 }
 
 function isResourcePath(path: unknown): path is string {
-  if (typeof path !== 'string' || path.length > 512 || !path.startsWith('/')) return false;
+  if (typeof path !== 'string' || path.length > MAX_PATH_LENGTH || !path.startsWith('/')) return false;
   if (path === '/') return true;
   return path.slice(1).split('/').every((s) => LITERAL_SEGMENT.test(s) || PARAM_SEGMENT.test(s));
 }
@@ -90,6 +98,11 @@ function isResourcePath(path: unknown): path is string {
 /** `/notes/{id}` and `/notes/{noteId}` are the same route. */
 function templateKey(path: string): string {
   return path.split('/').map((s) => (s.startsWith('{') ? '{}' : s)).join('/');
+}
+
+/** A route's identity whatever its parameters are named: `GET /notes/{}` for `GET /notes/{id}` and `GET /notes/{noteId}`. */
+export function routeSignature(method: string, path: string): string {
+  return `${method.toUpperCase()} ${templateKey(path)}`;
 }
 
 /** The compact JSON of a route table for {@link ROUTES_ENV}: `[["GET","/notes",["user"],["scope"]],...]`. */
@@ -124,9 +137,12 @@ export function routesFromEnv(env: Record<string, string | undefined>): readonly
   if (problem !== undefined) {
     throw new RouteTableError(`${ROUTES_ENV}: invalid ${problem.field} (${problem.rule}). Fix: pass the route table through the construct's routes prop, which validates it at synth.`);
   }
-  return Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
+  const table = Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
     method: r.method, path: r.path, roles: Object.freeze([...(r.roles ?? [])]), scopes: Object.freeze([...(r.scopes ?? [])]),
   })));
+  // The same routes in the same order: the validation's reach matrix serves the policies.
+  reachCache.set(table, reachMatrix(routes as RoutePermission[]));
+  return table;
 }
 
 /** True when the caller holds one of the route's roles and one of its scopes (a route without either is never allowed). */
@@ -141,24 +157,49 @@ export function allowedRoutes(roles: readonly string[], scopes: readonly string[
   return routes.filter((r) => permits(r, roles, scopes));
 }
 
+/** A route's path as segments: a literal string, or `undefined` for a `{param}` segment (the root has none). */
+type Template = readonly (string | undefined)[];
+
+function template(path: string): Template {
+  return path === '/' ? [] : path.slice(1).split('/').map((s) => (s.startsWith('{') ? undefined : s));
+}
+
 /**
- * The route of a concrete request path (`/notes/3f2a...` matches `/notes/{id}`; a parameter matches one
- * non-empty segment): `route` when method and path match, `methods` (the methods of the path) otherwise.
+ * Whether template `a` is more specific than `b` (same length): at the first segment where they differ, `a` has a
+ * literal and `b` a parameter. API Gateway routes a concrete path to the most specific resource that matches it,
+ * whatever order the resources were created in.
+ */
+function moreSpecific(a: Template, b: Template): boolean {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    return a[i] !== undefined && b[i] === undefined;
+  }
+  return false;
+}
+
+/**
+ * The route of a concrete request path (`/notes/3f2a...` matches `/notes/{id}`; a parameter matches one non-empty
+ * segment), as API Gateway resolves it: of the routes of this method that match, the most specific one (a literal
+ * segment wins over a parameter at the first segment where they differ), independent of table order. `methods`
+ * lists the methods of every route that matches the path (for a 405 `Allow` header).
  */
 export function matchRoute(routes: readonly RoutePermission[], method: string, path: string): { route?: RoutePermission; methods: HttpMethod[] } {
-  const segments = path.split('/');
   const methods: HttpMethod[] = [];
+  if (!path.startsWith('/')) return { methods };
+  const segments = path === '/' ? [] : path.slice(1).split('/');
   let route: RoutePermission | undefined;
+  let best: Template | undefined;
   for (const r of routes) {
-    const template = r.path.split('/');
-    if (template.length !== segments.length) continue;
+    const t = template(r.path);
+    if (t.length !== segments.length) continue;
     let match = true;
-    for (let i = 0; i < template.length && match; i++) {
-      match = template[i].startsWith('{') ? segments[i] !== '' : template[i] === segments[i];
-    }
+    for (let i = 0; i < t.length && match; i++) match = t[i] === undefined ? segments[i] !== '' : t[i] === segments[i];
     if (!match) continue;
-    methods.push(r.method);
-    if (r.method === method && route === undefined) route = r;
+    if (!methods.includes(r.method)) methods.push(r.method);
+    if (r.method === method && (best === undefined || moreSpecific(t, best))) {
+      route = r;
+      best = t;
+    }
   }
   return { route, methods };
 }
@@ -169,4 +210,120 @@ export function matchRoute(routes: readonly RoutePermission[], method: string, p
  */
 export function arnResourcePath(path: string): string {
   return path.replace(/^\//, '').split('/').map((segment) => (/^\{[^}]+\}$/.test(segment) ? '*' : segment)).join('/');
+}
+
+/** Work allowed per pair of routes when looking for a path one route's ARN pattern reaches on the other; beyond it, assume it does. */
+const REACH_BUDGET = 5_000;
+
+/**
+ * Whether the ARN pattern of route `a` (`arnResourcePath`, where IAM's `*` matches any characters, `/` included)
+ * matches a concrete path that API Gateway routes to route `b` (same method; `b` is not reached where a more specific
+ * route of the table takes the path). `/orgs/{org}` reaches `/orgs/{org}/billing`; `/reports/{id}` reaches
+ * `/reports/export`, but `/reports/export` does not reach `/reports/{id}`. When the search exceeds its budget the
+ * answer is true, which errs towards more Deny statements and towards refusing the table at synth.
+ */
+export function reaches(a: RoutePermission, b: RoutePermission, routes: readonly RoutePermission[]): boolean {
+  const templates = routes.map((r) => template(r.path));
+  const at = (r: RoutePermission) => { const i = routes.indexOf(r); return i >= 0 ? templates[i] : template(r.path); };
+  return a.method === b.method && a !== b && reachesTemplate(at(a), at(b), capturersOf(at(b), templates.filter((_, i) => routes[i].method === b.method)));
+}
+
+/** The templates that take some of b's concrete paths from it: same method and length, more specific. */
+function capturersOf(pb: Template, sameMethod: readonly Template[]): Template[] {
+  return sameMethod.filter((t) => t.length === pb.length && moreSpecific(t, pb));
+}
+
+/** `reaches` on templates of one method, given b's capturers. */
+function reachesTemplate(pa: Template, pb: Template, capturers: readonly Template[]): boolean {
+  // The root's ARN ends in "/": only a lone parameter ("*", which may match nothing) reaches it.
+  if (pb.length === 0) return pa.length === 1 && pa[0] === undefined;
+  if (pa.length === 0 || pa.length > pb.length) return false;
+  let budget = REACH_BUDGET;
+  // Align a's segments with b's, left to right: a literal takes one segment (equal to b's literal, or a value of b's
+  // parameter), a "*" takes one or more whole segments (only a parameter's "*" can contain "/", and no concrete
+  // segment is empty). `alive` are the capturers that still take every path of the alignment so far; the alignment
+  // reaches b when none is left at the end (a value no literal equals fills b's other parameters).
+  const failed = new Set<string>();
+  const keeps = (c: Template, k: number, value: string | undefined) => c[k] === undefined || c[k] === value;
+  const align = (i: number, j: number, alive: readonly number[]): boolean => {
+    if (--budget < 0) return true;
+    if (i === pa.length) return j === pb.length && alive.length === 0;
+    const state = `${i},${j},${alive.join('.')}`;
+    if (failed.has(state)) return false;
+    let found = false;
+    if (pa[i] !== undefined) {
+      if (j < pb.length && (pb[j] === undefined || pb[j] === pa[i])) found = align(i + 1, j + 1, alive.filter((c) => keeps(capturers[c], j, pa[i])));
+    } else {
+      let left = alive;
+      for (let end = j + 1; end <= pb.length - (pa.length - i - 1) && !found; end++) {
+        left = left.filter((c) => keeps(capturers[c], end - 1, pb[end - 1]));
+        found = align(i + 1, end, left);
+      }
+    }
+    if (!found) failed.add(state);
+    return found;
+  };
+  return align(0, 0, capturers.map((_, c) => c));
+}
+
+/** Which routes of the table reach which (`reaches`), computed once per table (the handlers keep one table for their lifetime). */
+const reachCache = new WeakMap<readonly RoutePermission[], readonly (readonly boolean[])[]>();
+
+function reachMatrix(routes: readonly RoutePermission[]): readonly (readonly boolean[])[] {
+  let matrix = reachCache.get(routes);
+  if (matrix === undefined) {
+    const templates = routes.map((r) => template(r.path));
+    const capturers = routes.map((b, y) => capturersOf(templates[y], templates.filter((_, i) => routes[i].method === b.method)));
+    matrix = routes.map((a, x) => routes.map((b, y) => x !== y && a.method === b.method && reachesTemplate(templates[x], templates[y], capturers[y])));
+    reachCache.set(routes, matrix);
+  }
+  return matrix;
+}
+
+/**
+ * The routes of a caller's policy: `allow`, the routes its roles and scopes satisfy; `deny`, the routes it does not
+ * hold whose concrete paths an allowed route's ARN pattern also matches (an explicit Deny overrides the Allow there).
+ * Exact for every table {@link routeTableProblem} accepts: no denied pattern matches a path of an allowed route.
+ */
+export function policyRoutes(roles: readonly string[], scopes: readonly string[], routes: readonly RoutePermission[]): { allow: RoutePermission[]; deny: RoutePermission[] } {
+  const held = routes.map((r) => roles.length > 0 && scopes.length > 0 && permits(r, roles, scopes));
+  const matrix = reachMatrix(routes);
+  const allow = routes.filter((_, i) => held[i]);
+  const deny = routes.filter((_, x) => !held[x] && held.some((h, a) => h && matrix[a][x]));
+  return { allow, deny };
+}
+
+/** Whether some caller holds routes `a` and `y` but not `x`: one of each's roles outside x's, or one of each's scopes outside x's. */
+function separable(a: RoutePermission, y: RoutePermission, x: RoutePermission): boolean {
+  const outside = (list: readonly string[] | undefined, of: readonly string[] | undefined) => (list ?? []).some((v) => !(of ?? []).includes(v));
+  return (outside(a.roles, x.roles) && outside(y.roles, x.roles)) || (outside(a.scopes, x.scopes) && outside(y.scopes, x.scopes));
+}
+
+/**
+ * A table whose policies cannot be exact: a caller may hold route A (whose ARN pattern reaches route X) and route Y
+ * but not X, and X's pattern, which its Deny statement must use, also matches a path of Y. IAM patterns cannot say
+ * "one segment" (a pattern that covers every value of X's parameter also covers values with "/"), so X's Deny cannot
+ * spare Y (`/orgs/{org}`, `/orgs/{org}/billing` and
+ * `/orgs/{org}/members/{user}`: the Deny pattern of the billing route, with its `*` for `{org}`, matches `/orgs/acme/members/billing`).
+ */
+function overlapProblem(routes: readonly RoutePermission[]): RouteTableProblem | undefined {
+  const matrix = reachMatrix(routes);
+  const name = (r: RoutePermission) => `${r.method} ${r.path}`;
+  const indices = routes.map((_, i) => i);
+  for (let x = 0; x < routes.length; x++) {
+    const reached = indices.filter((y) => matrix[x][y]);
+    if (reached.length === 0) continue;
+    for (const a of indices.filter((i) => matrix[i][x])) {
+      for (const y of reached) {
+        if (!separable(routes[a], routes[y], routes[x])) continue;
+        return {
+          field: `routes[${x}]`,
+          value: `${name(routes[x])}: a caller of ${name(routes[a])}${a === y ? '' : ` and ${name(routes[y])}`} without it needs a Deny on ` +
+            `${routes[x].method}/${arnResourcePath(routes[x].path)}, which also matches paths of ${name(routes[y])}`,
+          rule: 'overlap',
+        };
+      }
+    }
+  }
+  return undefined;
 }

@@ -149,6 +149,14 @@ describe('JwtAuthorizer', () => {
     ['a scope is blank', { routes: [{ ...ROUTES[0], scopes: ['  '] }] }, /invalid routes\[0\]\.scopes = \[" {2}"\]\. Fix: use non-blank scopes/],
     ['a scope has a space (two scopes in one)', { routes: [{ ...ROUTES[0], scopes: ['a b'] }] }, /invalid routes\[0\]\.scopes/],
     ['a route is listed twice', { routes: [ROUTES[0], ROUTES[1], { ...ROUTES[0], roles: ['admin'] }] }, /invalid routes\[2\] = "GET \/orders"\. Fix: list each method and path once/],
+    ['a path is longer than 256 characters (a policy ARN may have 512)', { routes: [{ ...ROUTES[0], path: `/${'a'.repeat(256)}` }] }, /invalid routes\[0\]\.path = "\/a{256}"\. Fix: use an absolute resource path of at most 256 characters/],
+    ['no policy can be exact: a Deny for the admin route would also match paths of a route the member holds', {
+      routes: [
+        { method: 'GET', path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['s'] },
+        { method: 'GET', path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['s'] },
+        { method: 'GET', path: '/orgs/{org}/members/{user}', roles: ['member', 'admin'], scopes: ['s'] },
+      ],
+    }, /invalid routes\[1\] = "GET \/orgs\/\{org\}\/billing: a caller of GET \/orgs\/\{org\} and GET \/orgs\/\{org\}\/members\/\{user\} without it needs a Deny on GET\/orgs\/\*\/billing, which also matches paths of GET \/orgs\/\{org\}\/members\/\{user\}"\. Fix: IAM's "\*" in a policy crosses "\/"/],
     ['a route is listed twice under another parameter name', { routes: [ROUTES[1], { ...ROUTES[1], path: '/orders/{id}/refunds' }] }, /invalid routes\[1\] = "POST \/orders\/\{id\}\/refunds"/],
   ])('fails if %s', (_name, props, message) => {
     expect(() => build(props as Partial<JwtAuthorizerProps>)).toThrow(message);

@@ -45,6 +45,12 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     expect(authorizers[0].AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(300);
   });
 
+  test('the REST API and the authorizer\'s route table list the same protected routes (the synth-end comparison passes)', () => {
+    const protectedRoutes = [...methodsOf(api)].filter(([, m]) => m.authorizationType === 'CUSTOM').map(([key]) => key).sort();
+    expect(protectedRoutes).toEqual(ROUTE_PERMISSIONS.map((r) => `${r.method} ${r.path}`).sort());
+    expect(api.restApi.node.validate()).toEqual([]);
+  });
+
   test('the authorizer is configured from the Cognito user pool (access tokens)', () => {
     const env = functionProps(t, 'JwtAuthorizer').Environment.Variables;
     expect(env).toMatchObject({ JWT_TOKEN_USE: 'access', JWT_ROLES_CLAIM: 'cognito:groups', JWT_ALGORITHMS: 'RS256', JWT_MAX_TOKEN_AGE_SECONDS: '900' });

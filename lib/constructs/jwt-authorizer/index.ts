@@ -7,7 +7,8 @@ import { Construct } from 'constructs';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS, verifierEnvironment,
 } from '../../../lambda/shared/jwt/config';
-import { encodeRoutes, HTTP_METHODS, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
+import { encodeRoutes, HTTP_METHODS, MAX_PATH_LENGTH, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
+import { registerAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { handlerCode } from '../../internal/handler-assets';
@@ -28,12 +29,15 @@ const ROUTE_FIXES: Record<RouteTableRule, string> = {
   too_many: `Fix: use at most ${MAX_ROUTES} routes (path parameters cover many paths with one route).`,
   not_a_route: 'Fix: give { method, path, roles, scopes }.',
   method: `Fix: use one of ${HTTP_METHODS.join(', ')} (upper case).`,
-  path: 'Fix: use an absolute resource path of literal segments (A-Z a-z 0-9 . _ ~ -) and {param} segments, without a trailing slash, for example "/orders/{id}".',
+  path: `Fix: use an absolute resource path of at most ${MAX_PATH_LENGTH} characters (the policy's ARN of a route is limited to 512) of literal segments (A-Z a-z 0-9 . _ ~ -) and {param} segments, without a trailing slash, for example "/orders/{id}".`,
   roles: 'Fix: list the roles allowed on the route (at least one, for example ["user"]); public routes do not belong in this table.',
   role_name: 'Fix: use role names of 1-128 characters of A-Z a-z 0-9 _ . : @ + - (the names in the roles claim).',
   scopes: 'Fix: list the OAuth scopes that satisfy the route (at least one, in full as tokens carry them, for example ["https://api.example.com/orders.read"]).',
   scope_name: 'Fix: use non-blank scopes of 1-256 printable characters without spaces, quotes, commas or backslashes, in full (for example "https://api.example.com/orders.read").',
   duplicate: 'Fix: list each method and path once (merge the roles and scopes of the duplicates into one route).',
+  overlap: 'Fix: IAM\'s "*" in a policy crosses "/", so no policy can deny the first route and still allow the other: give the first route ' +
+    'every role and scope of the routes named with it, or move it (or them) under a path the other pattern cannot match, for example ' +
+    '/orgs/{org}/billing to /billing/{org}.',
 };
 
 /** Props of {@link JwtAuthorizer}. */
@@ -174,6 +178,8 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
       authorizerName: props.authorizerName,
     });
     this.authorizer = authorizer;
+    // A SecureRestApi using this authorizer compares its protected methods with this table at synth.
+    registerAuthorizerRoutes(authorizer, this, props.routes);
     this.node.defaultChild = authorizer.node.defaultChild;
     this.connections = this.handler.connections;
     // API Gateway's permission to invoke the function, scoped to this authorizer's execute-api ARN (created with the authorizer).

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { HttpMethod } from '../../../lambda/shared/route-permissions';
 import { acknowledge } from '../../internal/acknowledge';
+import { useAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureLogGroup } from '../logging';
@@ -18,7 +19,7 @@ import { checkDomainOptions, type DomainTls, domainTls, type SecureRestApiDomain
 import { type JsonSchemaDocument, toApiGatewaySchema } from './json-schema';
 import {
   checkRouteBody, checkRouteSchema, defaultRouteCategory, isCorsPreflight, isRouteMethod, type PublicRoute, RouteCategory, routeKey,
-  routePathParameters, routeRequestParameters, type SecureRouteOptions, stageResourcePath,
+  routePathParameters, routeRequestParameters, routeTableCoverageErrors, type SecureRouteOptions, stageResourcePath,
 } from './routes';
 import { type AuthCapacityOptions, type AuthCapacityThrottle, authCapacityThrottle, checkThrottleLimits, type ThrottleLimits } from './throttle';
 
@@ -235,7 +236,10 @@ export class SecureRestApi extends Construct {
     this.url = `https://${props.domain.domainName}/${props.domain.basePath ? `${props.domain.basePath}/` : ''}`;
 
     for (const route of props.routes ?? []) this.addRoute(route);
+    const routeTable = useAuthorizerRoutes(this.authorizer, this.restApi);
     this.node.addValidation({ validate: () => this.validateMethods() });
+    // At synth end, so routes added later count: the authorizer's table and the protected methods must list the same routes.
+    if (routeTable !== undefined) this.node.addValidation({ validate: () => routeTableCoverageErrors(this, this.restApi, this.authorizer, routeTable) });
   }
 
   /**

@@ -1,6 +1,8 @@
+import { Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { IConstruct } from 'constructs';
-import { HTTP_METHODS, type HttpMethod } from '../../../lambda/shared/route-permissions';
+import { HTTP_METHODS, type HttpMethod, routeSignature } from '../../../lambda/shared/route-permissions';
+import type { AuthorizerRouteTable } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';
 import { type JsonSchemaDocument, routeSchemaProblems, schemaProperties } from './json-schema';
 import type { ThrottleLimits } from './throttle';
@@ -216,4 +218,41 @@ export function routeRequestParameters(scope: IConstruct, where: string, route: 
     requestParameters[`method.request.header.${header}`] = true;
   }
   return requestParameters;
+}
+
+/** The methods of `api` that `authorizer` protects (CUSTOM authorization with its id). */
+function protectedMethods(api: apigateway.RestApi, authorizer: apigateway.IAuthorizer): apigateway.Method[] {
+  const stack = Stack.of(api);
+  const id = JSON.stringify(stack.resolve(authorizer.authorizerId));
+  return api.methods.filter((method) => {
+    const cfn = method.node.defaultChild as apigateway.CfnMethod;
+    return cfn.authorizationType === 'CUSTOM' && JSON.stringify(stack.resolve(cfn.authorizerId)) === id;
+  });
+}
+
+/**
+ * Compares the methods an API protects with a route-table authorizer (such as `JwtAuthorizer`) against its table, both
+ * ways: a protected method the table does not list gets a policy that denies it to every caller (403 for everyone), and a
+ * table route that no API using the authorizer has is stale or misspelled (and, if the route appears later, already
+ * decides who may call it). Returns one message per mismatch, naming both constructs and the fix.
+ */
+export function routeTableCoverageErrors(scope: IConstruct, api: apigateway.RestApi, authorizer: apigateway.IAuthorizer, table: AuthorizerRouteTable): string[] {
+  const errors: string[] = [];
+  const listed = new Set(table.routes.map((r) => routeSignature(r.method, r.path)));
+  for (const method of protectedMethods(api, authorizer)) {
+    if (listed.has(routeSignature(method.httpMethod, method.resource.path))) continue;
+    const key = routeKey(method.httpMethod, method.resource.path);
+    errors.push(`${scope.node.path}: method ${key} is protected by ${table.owner.node.path}, whose routes table does not list it, so its ` +
+      `policy denies ${key} to every caller. Fix: add { method: '${method.httpMethod}', path: '${method.resource.path}', roles: [...], ` +
+      `scopes: [...] } to the routes of ${table.owner.node.path}, or add ${key} to publicRoutes if it must be public.`);
+  }
+  const served = new Set(table.apis.flatMap((a) => protectedMethods(a, authorizer)).map((m) => routeSignature(m.httpMethod, m.resource.path)));
+  for (const route of table.routes) {
+    if (served.has(routeSignature(route.method, route.path))) continue;
+    const key = routeKey(route.method, route.path);
+    errors.push(`${scope.node.path}: the routes table of ${table.owner.node.path} lists ${key}, but no method of ${scope.node.path} ` +
+      `(or of another API using that authorizer) is protected by it at ${key}. Fix: add ${key} with addRoute(), or remove it from the ` +
+      `routes of ${table.owner.node.path}, so the table and the API list the same routes.`);
+  }
+  return errors;
 }
