@@ -91,7 +91,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
       return await handlers[route](req, cors, ctx);
     } catch (err) {
       const mapped = err instanceof HttpError ? err : mapIssuerError(deps.logger, route, err);
-      const res = errorResponse(mapped);
+      const res = errorResponse(mapped, { log: ({ level: _level, message, ...fields }) => deps.logger.error(message, { route, ...fields }) });
       return { ...res, headers: { ...res.headers, ...cors } };
     }
   };
