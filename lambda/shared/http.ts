@@ -4,7 +4,6 @@
  * No stack trace, SQL text, driver message or 5xx error message ever reaches a
  * client: only the messages of 4xx errors, which are written for it.
  */
-import { randomUUID } from 'crypto';
 import { SECURITY_HEADERS } from './security-headers';
 
 /**
@@ -138,7 +137,7 @@ export function errorResponse(err: unknown, options: ErrorResponseOptions = {}):
   const http = err instanceof HttpError ? err : undefined;
   const status = http !== undefined && http.statusCode >= 500 && http.statusCode <= 599 ? http.statusCode : 500;
   const code = http !== undefined && SERVER_CODES.has(http.code) ? http.code : 'internal_error';
-  const requestId = options.requestId !== undefined && options.requestId !== '' ? options.requestId : randomUUID();
+  const requestId = options.requestId !== undefined && options.requestId !== '' ? options.requestId : globalThis.crypto.randomUUID();
   const name = err instanceof Error ? err.name : typeof err;
   const detail = err instanceof Error ? err.message : String(err);
   (options.log ?? consoleErrorLog)({ level: 'ERROR', message: 'request failed', requestId, status, code, name, detail });
