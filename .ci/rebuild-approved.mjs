@@ -1,6 +1,6 @@
 // Runs the install scripts of exactly the packages that package.json `allowScripts` approves (value true), after an
-// `npm ci --ignore-scripts`. npm 11 applies `allowScripts` by itself; npm 10 (Node 20 and 22) ignores it and would run
-// every dependency's install script, so CI installs with --ignore-scripts and rebuilds only these, on every npm.
+// `npm ci --ignore-scripts`. A plain `npm ci` runs every dependency's install script on npm 10 and npm 11 alike
+// (allowScripts is not applied), so every install of this repository takes this path (test/ci/ci-config.test.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -12,4 +12,5 @@ if (missing.length > 0) {
   process.exit(1);
 }
 console.log(`Running install scripts of: ${approved.join(', ') || '(none)'}`);
-if (approved.length > 0) execFileSync('npm', ['rebuild', ...approved], { stdio: 'inherit' });
+// --ignore-scripts=false: the pipeline's CodeBuild projects set NPM_CONFIG_IGNORE_SCRIPTS=true for every other npm command.
+if (approved.length > 0) execFileSync('npm', ['rebuild', '--ignore-scripts=false', ...approved], { stdio: 'inherit' });

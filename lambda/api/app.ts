@@ -163,7 +163,9 @@ class NotesApp {
     try {
       return withExtra(await this.route(event, extraHeaders));
     } catch (err) {
-      return withExtra(errorResponse(this.toSafeError(err)));
+      // A 5xx answer carries a fixed message and the request id; its detail goes to the log under that id.
+      const requestId = event.requestContext?.requestId || undefined;
+      return withExtra(errorResponse(this.toSafeError(err), { requestId, log: ({ level: _level, message, ...fields }) => this.logger.error(message, fields) }));
     }
   }
 

@@ -15,7 +15,7 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
     } catch (err) {
       // Only configuration errors reach here (the app never throws).
       logger.error('handler misconfigured', { name: (err as Error)?.name, message: (err as Error)?.message });
-      return errorResponse(err);
+      return errorResponse(err, { requestId: context?.awsRequestId });
     }
   });
 }

@@ -9,14 +9,14 @@
  * `app_user`, which only gets {@link API_TABLE_PRIVILEGES} on {@link API_SCHEMA}.
  */
 import type { ClientBase } from 'pg';
-import { type Migration, runMigrations } from '../shared/migrate';
+import { type Migration, type MigrationRun, runMigrations } from '../shared/migrate';
 
 /** The schema that holds the API's tables. */
 export const API_SCHEMA = 'public';
 
 /**
  * Table privileges the API's database user (`app_user`) needs, and no more:
- * no DDL, no TRUNCATE, no REFERENCES/TRIGGER, and nothing on `schema_migrations`.
+ * no DDL, no TRUNCATE, no REFERENCES/TRIGGER, and nothing on the migration history.
  */
 export const API_TABLE_PRIVILEGES: Record<string, string[]> = Object.freeze({
   notes: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
@@ -44,9 +44,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
   },
 ]);
 
+/** The API's database role, whose name is also the notes schema's migration history (as the bootstrap records it). */
+export const API_DB_USER = 'app_user';
+
 /**
- * Creates or upgrades the notes schema (see {@link runMigrations}). `migrations` is for tests; callers use the default.
+ * Creates or upgrades the notes schema (see {@link runMigrations}), recorded under the history of {@link API_DB_USER}
+ * unless `run` says otherwise. `migrations` is for tests; callers use the default.
  */
-export async function migrate(client: ClientBase, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
-  await runMigrations(client, migrations);
+export async function migrate(client: ClientBase, migrations: readonly Migration[] = MIGRATIONS, run: MigrationRun = { history: API_DB_USER }): Promise<void> {
+  await runMigrations(client, migrations, run);
 }

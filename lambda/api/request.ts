@@ -10,6 +10,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
 import { HttpError } from '../shared/http';
+import { HASHED_PRINCIPAL_PREFIX, isPrincipalIdOf } from '../shared/principal-id';
 import { dictionary, parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import type { KeysetPosition, NewNote, NoteChanges } from './notes-repository';
 import { NOTE_LIMITS, TITLE_PATTERN } from './schemas';
@@ -86,9 +87,12 @@ export function callerFrom(event: APIGatewayProxyEvent): Caller {
   if (!ctx || typeof ctx !== 'object') throw unauthorized();
   const principalId = typeof ctx.principalId === 'string' && ctx.principalId !== '' ? ctx.principalId : undefined;
   const sub = typeof ctx.sub === 'string' && ctx.sub !== '' ? ctx.sub : undefined;
-  // Two sources that disagree are an inconsistent identity, not a choice.
-  if (principalId !== undefined && sub !== undefined && principalId !== sub) throw unauthorized();
-  const principal = principalId ?? sub;
+  // Two sources that disagree are an inconsistent identity, not a choice. The authorizer answers a subject that is not
+  // log-safe as its hash (lambda/shared/principal-id), which agrees with exactly that subject; the owner is the subject.
+  if (principalId !== undefined && sub !== undefined && !isPrincipalIdOf(principalId, sub)) throw unauthorized();
+  // A hashed principalId without the subject it stands for names nobody.
+  if (sub === undefined && principalId?.startsWith(HASHED_PRINCIPAL_PREFIX) === true) throw unauthorized();
+  const principal = sub ?? principalId;
   if (principal === undefined || principal.length > PRINCIPAL_MAX_LENGTH || !PRINCIPAL_CHARS.test(principal)) throw unauthorized();
   const rawRoles = typeof ctx.roles === 'string' ? ctx.roles : '';
   const roles = rawRoles.split(',').map((r) => r.trim()).filter((r) => r !== '' && ROLE.test(r)).slice(0, MAX_ROLES);

@@ -6,10 +6,10 @@
  * must cover every allowed route and nothing else). Pure: the verifier, the route
  * table and the logger are injected; no AWS SDK.
  */
-import { createHash } from 'crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Statement } from 'aws-lambda';
 import { JwtError } from '../shared/jwt/errors';
 import type { VerifiedIdentity } from '../shared/jwt/verifier';
+import { logSafePrincipalId } from '../shared/principal-id';
 import { arnResourcePath, policyRoutes, RoutePermission } from '../shared/route-permissions';
 import { tokenFamily } from '../shared/token-family';
 import type { Log } from './log';
@@ -38,22 +38,6 @@ const MAX_HEADER_LENGTH = 8192 + 64;
 const BEARER = /^Bearer +([^\s]+) *$/i;
 /** Role names that may appear in the comma-separated `roles` context value. */
 const SAFE_ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
-/**
- * A `sub` that may be the policy's principalId as it is. API Gateway writes principalId into the access log
- * (`$context.authorizer.principalId`) without escaping it, so a quote or backslash in a subject an external issuer
- * lets users choose could add or overwrite fields of that JSON line (log forging).
- */
-const LOG_SAFE_SUB = /^[A-Za-z0-9_.:@|+=/-]{1,256}$/;
-
-/**
- * The principalId for a subject: the subject itself when every character is safe in a JSON string without
- * escaping, otherwise `sub-sha256:` and the first 32 hex digits of its SHA-256 (stable per subject, so the log can still
- * be correlated; the handlers get the exact subject in the authorizer context, which API Gateway JSON-encodes).
- */
-export function logSafePrincipalId(sub: string): string {
-  return LOG_SAFE_SUB.test(sub) ? sub : `sub-sha256:${createHash('sha256').update(sub, 'utf8').digest('hex').slice(0, 32)}`;
-}
-
 /** Parts of an execute-api method ARN: `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<VERB>/<resource>`. */
 export interface MethodArn {
   readonly partition: string;

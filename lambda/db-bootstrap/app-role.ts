@@ -46,7 +46,7 @@ export async function grantRdsIam(client: SqlClient, appUser: string, log: Boots
 
 /**
  * Refuses an application role that holds more than the API needs, found in the catalogs as they are before the
- * bootstrap grants anything:
+ * bootstrap grants anything, and again after the migrations, inside their transaction (`after`):
  *  - membership in any role but `rds_iam`, directly or through other roles (`pg_auth_members`, walked recursively):
  *    `rds_superuser`, `pg_read_all_data`, `pg_write_all_data`, `pg_monitor`, an application's admin role...;
  *  - any privilege on a schema other than USAGE on the API schema, or owning a schema;
@@ -56,7 +56,7 @@ export async function grantRdsIam(client: SqlClient, appUser: string, log: Boots
  *  - default privileges (`ALTER DEFAULT PRIVILEGES ... TO app_user`), which would grant it every future object.
  * Nothing is revoked automatically: someone granted these on purpose, so a person decides.
  */
-export async function refuseExtraPrivileges(client: SqlClient, config: BootstrapConfig, schema: string): Promise<void> {
+export async function refuseExtraPrivileges(client: SqlClient, config: BootstrapConfig, schema: string, after?: 'migrations'): Promise<void> {
   const user = config.appUser;
   const extraRoles = await extraMemberships(client, user);
   const grants = await extraGrants(client, user, schema, config.database);
@@ -67,6 +67,10 @@ export async function refuseExtraPrivileges(client: SqlClient, config: Bootstrap
   }
   if (grants.length > 0) {
     problems.push(`it holds ${grants.map((g) => `${g.privilege} on ${g.kind} ${g.object}`).join(', ')}; it needs only CONNECT on database ${config.database}, USAGE on schema ${schema} and the API's table privileges`);
+  }
+  if (after === 'migrations') {
+    throw new BootstrapError('check application role privileges after migrations',
+      `the migrations give role ${user} more privileges than the API needs: ${problems.join('; ')}. Nothing of this run's migrations was kept (their transaction was rolled back). Fix: remove those GRANT (or ALTER ... OWNER TO, ALTER DEFAULT PRIVILEGES) statements from the migrations; grant table privileges through tablePrivileges instead, then redeploy.`);
   }
   throw new BootstrapError('check application role privileges',
     `role ${user} has more privileges than the API needs: ${problems.join('; ')}. Fix: revoke those roles and privileges from ${user} (or transfer ownership to the master user) by hand, then redeploy.`);

@@ -4,6 +4,7 @@
  * application role's table privileges (`parseSchemaSpec`, `validatePrivileges`), and the identifier rule every
  * name must pass before it is quoted into DDL (`quoteIdent`).
  */
+import { HISTORY_NAME } from '../shared/migrate';
 import { BootstrapError } from './errors';
 
 /** The bootstrap's configuration (custom-resource properties; no secret values). */
@@ -13,6 +14,11 @@ export interface BootstrapConfig {
   readonly database: string;
   readonly masterSecretArn: string;
   readonly appUser: string;
+  /**
+   * The name the migrations' history is kept under (`MigrationHistory`), so that applications sharing a database keep
+   * separate histories. Default: the application role's name.
+   */
+  readonly migrationHistory?: string;
 }
 
 /** One numbered schema change (constant SQL text), as the custom resource carries it. */
@@ -99,7 +105,11 @@ export function parseConfig(props: Record<string, unknown>): BootstrapConfig {
   if (!IDENTIFIER.test(appUser)) throw new BootstrapError('configuration', 'AppUser is not a safe identifier.');
   const masterSecretArn = text('MasterSecretArn');
   if (!SECRET_ARN.test(masterSecretArn)) throw new BootstrapError('configuration', 'MasterSecretArn is not a Secrets Manager secret ARN.');
-  return { host, port, database, appUser, masterSecretArn };
+  const history = props.MigrationHistory;
+  if (history !== undefined && (typeof history !== 'string' || !HISTORY_NAME.test(history))) {
+    throw new BootstrapError('configuration', 'MigrationHistory is not 1-63 lower-case letters, digits, _ or -.');
+  }
+  return { host, port, database, appUser, masterSecretArn, ...(history !== undefined ? { migrationHistory: history } : {}) };
 }
 
 /** Refuses an unsafe schema or table name, or a table privilege beyond SELECT, INSERT, UPDATE and DELETE. */

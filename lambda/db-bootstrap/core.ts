@@ -10,7 +10,9 @@
  *  2. grants it `rds_iam`, so it can only sign in with an IAM authentication token;
  *  3. revokes CREATE on schema public and TEMP/CONNECT on the database from PUBLIC,
  *     and grants CONNECT to the application role;
- *  4. runs the migrations given as custom-resource properties (as the master user, who owns the tables);
+ *  4. runs the migrations given as custom-resource properties (as the master user, who owns the tables), kept in the
+ *     history of this application (`MigrationHistory`, default the role's name) under a lock of its own, and checks
+ *     the role's privileges again before they commit (a migration that grants it more is rolled back);
  *  5. grants exactly the configured table privileges (USAGE on the schema, no DDL), and revokes
  *     any other privilege the role holds on tables of that schema.
  * Each step only changes what differs, so a second run changes nothing.
@@ -25,6 +27,7 @@ import { BootstrapConfig, IDENTIFIER, parseConfig, validatePrivileges } from './
 import { BootstrapLog, connectWithRetry, ConnectionOptions, parseCredentials, SqlClient } from './connection';
 import { BootstrapError, errorName, pgMessage, redactSecret } from './errors';
 import { grantTablePrivileges, hardenDatabase } from './grants';
+import type { MigrationRun } from '../shared/migrate';
 
 // The bootstrap's entry, re-exported by name: the handler and the tests import from here.
 export { APP_ROLE_MEMBERSHIPS } from './app-role';
@@ -39,8 +42,11 @@ export interface BootstrapDeps {
   readonly readSecret: (arn: string) => Promise<string>;
   /** Creates an unconnected client with verified TLS. */
   readonly createClient: (options: ConnectionOptions) => SqlClient;
-  /** Creates or upgrades the schema (lambda/shared/migrate.ts `runMigrations` with the given migrations). */
-  readonly migrate: (client: SqlClient) => Promise<void>;
+  /**
+   * Creates or upgrades the schema (lambda/shared/migrate.ts `runMigrations` with the given migrations), kept under
+   * `run.history`, calling `run.beforeCommit` inside the migrations' transaction before it commits.
+   */
+  readonly migrate: (client: SqlClient, run: MigrationRun) => Promise<void>;
   /** The schema and the table privileges of the application role (from the custom-resource properties). */
   readonly schema: string;
   readonly tablePrivileges: Readonly<Record<string, readonly string[]>>;
@@ -98,7 +104,13 @@ export async function bootstrapDatabase(config: BootstrapConfig, deps: Bootstrap
     ['check application role privileges', () => refuseExtraPrivileges(client, config, deps.schema)],
     ['grant rds_iam', () => grantRdsIam(client, config.appUser, log)],
     ['harden database and schema', () => hardenDatabase(client, config, log)],
-    ['migrate', async () => { await deps.migrate(client); log('migrations applied'); }],
+    // The privileges are checked again inside the migrations' transaction: a migration that grants the application role
+    // more (`GRANT pg_read_all_data TO app_user`) fails the check, and its transaction is rolled back, history included.
+    ['migrate', async () => {
+      const history = config.migrationHistory ?? config.appUser;
+      await deps.migrate(client, { history, beforeCommit: () => refuseExtraPrivileges(client, config, deps.schema, 'migrations') });
+      log('migrations applied', { history });
+    }],
     ['grant table privileges', () => grantTablePrivileges(client, config.appUser, deps.schema, deps.tablePrivileges, log)],
   ];
   try {

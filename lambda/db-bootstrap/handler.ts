@@ -38,7 +38,7 @@ export async function handler(event: BootstrapEvent): Promise<BootstrapResponse>
     return await handleEvent(event, {
       readSecret: (arn) => secrets.getString(arn),
       createClient: (options) => createTlsClient(options),
-      migrate: (client) => runMigrations(client as unknown as Parameters<typeof runMigrations>[0], spec.migrations),
+      migrate: (client, run) => runMigrations(client as unknown as Parameters<typeof runMigrations>[0], spec.migrations, run),
       // The tables the application role is granted on live in the public schema.
       schema: 'public',
       tablePrivileges: spec.tablePrivileges,

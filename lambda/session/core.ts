@@ -14,7 +14,7 @@
 import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
 import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
-import type { AccessRevocation } from '../shared/revocation';
+import type { AccessRevocation, RevokedAccessScope } from '../shared/revocation';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 import { CODE_PATTERN, CODE_VERIFIER_PATTERN, TOKEN_REQUEST_FIELDS } from './schemas';
 
@@ -91,7 +91,7 @@ export function createSessionHandler(deps: SessionDeps): (req: SessionRequest) =
       return await handlers[route](req, cors, ctx);
     } catch (err) {
       const mapped = err instanceof HttpError ? err : mapIssuerError(deps.logger, route, err);
-      const res = errorResponse(mapped);
+      const res = errorResponse(mapped, { log: ({ level: _level, message, ...fields }) => deps.logger.error(message, { route, ...fields }) });
       return { ...res, headers: { ...res.headers, ...cors } };
     }
   };
@@ -155,8 +155,32 @@ async function endSession(req: SessionRequest, cors: Record<string, string>, ctx
       throw new HttpError(502, 'service_unavailable', 'Sign-out could not be confirmed by the identity provider', { 'Set-Cookie': ctx.clearCookie });
     }
   }
-  logger.info('session ended', { route: 'logout', revoked: refreshToken !== undefined, accessRevoked: access?.recorded ?? false, ...(access && !access.recorded ? { accessReason: access.reason } : {}) });
-  return { ...json(204, undefined, { ...cors, 'Set-Cookie': ctx.clearCookie }), body: '' };
+  const outcome = logoutOutcome(refreshToken !== undefined, accessToken !== undefined, deps.revokeAccess !== undefined, access);
+  logger[outcome.complete ? 'info' : 'warn']('session ended', { route: 'logout', ...outcome });
+  return json(200, outcome, { ...cors, 'Set-Cookie': ctx.clearCookie });
+}
+
+/**
+ * The logout's answer: what it ended, so a client can tell a complete sign-out from one that left tokens working.
+ * `complete` is true only when the API now refuses every access token of the sign-in (`accessTokens` `sign_in` or
+ * `session`); with `this_token` the other tokens of the session, and with `none` every token, keep working until they
+ * expire (at most the maximum token age).
+ */
+export interface LogoutOutcome {
+  readonly complete: boolean;
+  /** `revoked` at the issuer, or `none` (no refresh cookie came with the request). */
+  readonly refreshToken: 'revoked' | 'none';
+  /** Which access tokens the API refuses from now on (see {@link RevokedAccessScope}), or `none`. */
+  readonly accessTokens: RevokedAccessScope | 'none';
+  /** Why `accessTokens` is `none`: no bearer token sent, a token that did not verify, one without `origin_jti`/`sid`/`jti`, or no revocation list configured. */
+  readonly reason?: 'no_access_token' | 'token_invalid' | 'no_family' | 'not_configured';
+}
+
+function logoutOutcome(refreshRevoked: boolean, tokenSent: boolean, configured: boolean, access: AccessRevocation | undefined): LogoutOutcome {
+  const refreshToken = refreshRevoked ? 'revoked' : 'none';
+  if (access?.recorded === true) return { complete: access.scope !== 'this_token', refreshToken, accessTokens: access.scope };
+  const reason = !tokenSent ? 'no_access_token' : !configured ? 'not_configured' : access?.reason ?? 'token_invalid';
+  return { complete: false, refreshToken, accessTokens: 'none', reason };
 }
 
 function preflight(req: SessionRequest, cors: Record<string, string>, config: SessionConfig): HttpResponse {

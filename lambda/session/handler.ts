@@ -4,7 +4,7 @@
  * configuration is missing or unsafe. See README.md for the environment variables and the flow.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse, HttpError, json } from '../shared/http';
+import { errorResponse, HttpError } from '../shared/http';
 import { logger, metrics } from '../shared/observability';
 import { JwtVerifier, verifierConfigFromEnv } from '../shared/jwt';
 import type { RateLimiter } from '../shared/rate-limit/limiter';
@@ -35,7 +35,11 @@ export function createHandler(
   }
   const limiter = options.rateLimiter;
   return async (event) => {
-    if (!core) return json(503, { error: { code: 'service_unavailable', message: 'Sign-in is temporarily unavailable' } });
+    if (!core) {
+      return errorResponse(new HttpError(503, 'service_unavailable', 'session endpoints are not configured (see the cold-start log line)'), {
+        requestId: event.requestContext?.requestId, log: ({ level: _level, message, ...fields }) => log.error(message, fields),
+      });
+    }
     // Auth routes: per-client budget in the shared Redis/Valkey limiter (route class `auth`, fail closed), on top of WAF's per-IP rule.
     // It runs before the CSRF and input checks on purpose: every request costs its sender (a client failing CSRF checks
     // spends its own budget, nobody else's), while the gateway's shared throttle only caps total capacity.

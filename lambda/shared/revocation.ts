@@ -125,10 +125,19 @@ export interface AccessTokenVerifier {
   readonly config: { readonly maxTokenAgeSeconds: number; readonly clockSkewSeconds: number };
 }
 
+/**
+ * Which access tokens a recorded family ends: `sign_in` (Cognito `origin_jti`: every access token minted from the
+ * sign-in's refresh token), `session` (OIDC `sid`: every token of the issuer's session), `this_token` (`jti` only:
+ * the presented token; other tokens of the same session keep working until they expire).
+ */
+export type RevokedAccessScope = 'sign_in' | 'session' | 'this_token';
+
 /** What {@link createAccessRevoker} did with a presented access token. */
 export type AccessRevocation =
-  | { readonly recorded: true; readonly ttlSeconds: number }
+  | { readonly recorded: true; readonly ttlSeconds: number; readonly scope: RevokedAccessScope }
   | { readonly recorded: false; readonly reason: 'token_invalid' | 'no_family' };
+
+const FAMILY_SCOPES: Readonly<Record<string, RevokedAccessScope>> = Object.freeze({ oj: 'sign_in', sid: 'session', jti: 'this_token' });
 
 /**
  * The logout side: verifies the presented access token (so nobody can revoke another user's session with a
@@ -158,6 +167,6 @@ export function createAccessRevoker(deps: { readonly verifier: AccessTokenVerifi
       // Fail closed: the client must not believe the session ended at the API while its tokens still work.
       throw new HttpError(503, 'service_unavailable', 'Sign-out could not be recorded; retry', { 'Retry-After': '1' });
     }
-    return { recorded: true, ttlSeconds };
+    return { recorded: true, ttlSeconds, scope: FAMILY_SCOPES[family.slice(0, family.indexOf(':'))] };
   };
 }

@@ -128,7 +128,14 @@ export class PipelineStack extends Stack {
         commands: ['.ci/with-node24 bash .ci/run', '.ci/with-node24 npx cdk synth'],
       }),
       codeBuildDefaults: {
-        buildEnvironment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM, privileged: false },
+        // Every project (synth, self-mutation, asset publishing, integration tests) runs npm with install scripts off,
+        // including the generated `npm install -g aws-cdk@<version>` and `cdk-assets@<version>` steps (neither needs
+        // one); the project's own installs add `--ignore-scripts` and then run only the approved scripts
+        // (.ci/rebuild-approved.mjs, which turns them back on for the packages package.json `allowScripts` approves).
+        buildEnvironment: {
+          buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.MEDIUM, privileged: false,
+          environmentVariables: { NPM_CONFIG_IGNORE_SCRIPTS: { value: 'true' } },
+        },
         timeout: Duration.minutes(60),
       },
     });
@@ -145,7 +152,7 @@ export class PipelineStack extends Stack {
         // The integration tests (test/integ) deploy nothing: they run their assertions against the stage just deployed.
         // The runner is a pinned devDependency installed from the lockfile; `--no-install` makes npx fail rather than
         // fetch whatever the registry serves and run it with this role. Node.js 24 as in the synth step.
-        commands: ['.ci/with-node24 npm ci', `.ci/with-node24 npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
+        commands: ['.ci/with-node24 npm ci --ignore-scripts', '.ci/with-node24 node .ci/rebuild-approved.mjs', `.ci/with-node24 npx --no-install integ-runner --directory test/integ --app "npx --no-install tsx {filePath}" --parallel-regions ${stage.region} --force`],
       })],
     });
   }

@@ -111,7 +111,13 @@ describe('DatabaseBootstrap', () => {
     });
   });
 
+  test('passes migrationHistory to the handler, which keeps this application\'s migrations under that name', () => {
+    Template.fromStack(build({ migrationHistory: 'orders' }).stack).hasResourceProperties('Custom::DatabaseBootstrap', { MigrationHistory: 'orders' });
+    Template.fromStack(build({}).stack).hasResourceProperties('Custom::DatabaseBootstrap', { MigrationHistory: Match.absent() });
+  });
+
   test.each([
+    [{ migrationHistory: "orders'; DROP" }, /invalid migrationHistory = "orders'; DROP"\. Fix: use 1-63 lower-case letters, digits, _ or -/],
     [{ migrations: [{ version: 2, name: 'b', statements: ['SELECT 1'] }, { version: 2, name: 'c', statements: ['SELECT 1'] }] }, /invalid migrations\[1\]\.version = 2\. Fix: number migrations with increasing positive integers/],
     [{ migrations: [{ version: 1, name: 'a', statements: [] }] }, /invalid migrations\[0\]\.statements = \[\]\. Fix: give one or more non-empty SQL statements/],
     [{ tablePrivileges: { orders: ['SELECT', 'TRUNCATE'] } }, /invalid tablePrivileges\.orders = \["SELECT","TRUNCATE"\]\. Fix: grant only SELECT, INSERT, UPDATE, DELETE/],

@@ -233,7 +233,7 @@ describe('SecureRestApi', () => {
     // alphabet), and the hostile value a client-chosen variable would carry
     const hostile = 'x","sourceIp":"203.0.113.7';
     const sample: Record<AccessLogVariableKind, string> = {
-      'generated': 'abc-123_4.5:6/7', 'fixed-text': 'Endpoint request timed out', 'log-safe-principal': 'sub-sha256:0123abcd',
+      'generated': 'abc-123_4.5:6/7', 'fixed-text': 'Endpoint request timed out', 'log-safe-principal': '#sha256:0123abcd',
     };
     const variables = template.match(/\$context\.[A-Za-z.]+/g) ?? [];
     for (const v of variables) expect([v, ACCESS_LOG_VARIABLES[v]]).toEqual([v, expect.any(String)]);

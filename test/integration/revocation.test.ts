@@ -139,7 +139,8 @@ describe('logout ends API access', () => {
     // WHEN the user signs out, presenting the access token and the refresh cookie
     const seen = issuer.events.length;
     const res = await sessionHandler()(logoutEvent(first, 'refresh-token-1'));
-    expect(res.statusCode).toBe(204);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ complete: true, refreshToken: 'revoked', accessTokens: 'sign_in' });
     await issuer.flush();
     expect(issuer.events.slice(seen).filter((e) => e.event === 'revoke')).toHaveLength(1);
 
@@ -158,7 +159,7 @@ describe('logout ends API access', () => {
   test('the record lives as long as any token of the family can be accepted (max token age + skew), under the limiter\'s prefix', async () => {
     const family = `ttl-${Date.now()}`;
     const res = await sessionHandler()(logoutEvent(token({ origin_jti: family })));
-    expect(res.statusCode).toBe(204);
+    expect(res.statusCode).toBe(200);
     const recorded = `rl:v1:rev:oj:${family}`;
     expect(await revKeys()).toContain(recorded);
     const ttl = await store.client.ttl(recorded);
@@ -169,9 +170,41 @@ describe('logout ends API access', () => {
   test('fails if a forged or foreign token can revoke a session (nothing recorded; the logout itself still completes)', async () => {
     const before = await revKeys();
     const forged = signJwt(generateTestKey('RS256', key.kid), cognitoAccessClaims(config.issuer, CLIENT_ID, now(), { origin_jti: 'victim-family' }));
-    expect((await sessionHandler()(logoutEvent(forged))).statusCode).toBe(204);
-    expect((await sessionHandler()(logoutEvent(token({ client_id: 'other-client', origin_jti: 'victim-family' })))).statusCode).toBe(204);
+    for (const t of [forged, token({ client_id: 'other-client', origin_jti: 'victim-family' })]) {
+      const res = await sessionHandler()(logoutEvent(t));
+      expect([res.statusCode, JSON.parse(res.body)]).toEqual([200, { complete: false, refreshToken: 'none', accessTokens: 'none', reason: 'token_invalid' }]);
+    }
     expect(await revKeys()).toEqual(before);
+  });
+
+  describe('the answer says what logout ended, for each issuer shape', () => {
+    /** Two access tokens of one session (the second minted later), as an issuer of the given shape writes them. */
+    const shapes: [string, Record<string, unknown>, Record<string, unknown>, { accessTokens: string; complete: boolean; reason?: string }, boolean][] = [
+      // name, claims of both tokens, claims of the sibling only, the answer, whether the sibling is refused afterwards
+      ['Cognito (origin_jti)', { origin_jti: 'fam' }, { jti: 'sibling' }, { accessTokens: 'sign_in', complete: true }, true],
+      ['OIDC session id (sid)', { origin_jti: undefined, sid: 'sess' }, { jti: 'sibling' }, { accessTokens: 'session', complete: true }, true],
+      ['jti only', { origin_jti: undefined }, {}, { accessTokens: 'this_token', complete: false }, false],
+      ['none of origin_jti, sid, jti', { origin_jti: undefined, jti: undefined }, {}, { accessTokens: 'none', complete: false, reason: 'no_family' }, false],
+    ];
+    test.each(shapes)('fails if the answer does not tell a client what logout ended: %s', async (_name, claims, siblingOnly, answer, siblingRefused) => {
+      const tag = `${Date.now()}-${Math.random()}`;
+      const unique = Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, v === undefined ? undefined : `${String(v)}-${tag}`]));
+      const presented = token({ sub: `user-shape-${tag}`, ...unique });
+      const sibling = token({ sub: `user-shape-${tag}`, ...unique, ...siblingOnly });
+      // WHEN the user signs out with one of them
+      const res = await sessionHandler()(logoutEvent(presented, 'refresh-token-shape'));
+      // THEN the answer says which access tokens the API now refuses, and whether that is all of the sign-in's
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual({ refreshToken: 'revoked', ...answer });
+      // AND that is what the API does: the presented token is refused only when something was recorded; the sibling as the answer says
+      expect((await alb(albEvent(presented))).statusCode).toBe(answer.accessTokens === 'none' ? 200 : 401);
+      expect((await alb(albEvent(sibling))).statusCode).toBe(siblingRefused ? 401 : 200);
+    });
+
+    test('no access token sent: the refresh token is revoked, the API is told nothing', async () => {
+      const res = await sessionHandler()(logoutEvent(undefined, 'refresh-token-nobearer'));
+      expect([res.statusCode, JSON.parse(res.body)]).toEqual([200, { complete: false, refreshToken: 'revoked', accessTokens: 'none', reason: 'no_access_token' }]);
+    });
   });
 
   test('the CORS preflight lets the app send its access token to logout', async () => {
@@ -194,7 +227,7 @@ describe('the window that remains', () => {
       const inFlight = alb(albEvent(t, 'PUT', `/notes/${id}`, { title: 'in flight' }));
       await new Promise((r) => setTimeout(r, 200)); // the update is now waiting for the row, past every check
       // WHEN the user signs out meanwhile
-      expect((await sessionHandler()(logoutEvent(t))).statusCode).toBe(204);
+      expect((await sessionHandler()(logoutEvent(t))).statusCode).toBe(200);
       // THEN a new request is refused at once
       expect((await alb(albEvent(t, 'GET', `/notes/${id}`))).statusCode).toBe(401);
       await locker.query('COMMIT');
@@ -213,7 +246,7 @@ describe('the window that remains', () => {
     const family = `expiry-${Date.now()}`;
     const t = signJwt(key, cognitoAccessClaims(config.issuer, CLIENT_ID, now(), { scope: SCOPE, origin_jti: family, iat: now() }));
     const res = await sessionHandler(createAccessRevoker({ verifier: shortVerifier, revocations }))(logoutEvent(t));
-    expect(res.statusCode).toBe(204);
+    expect(res.statusCode).toBe(200);
     expect(await store.client.ttl(`rl:v1:rev:oj:${family}`)).toBeLessThanOrEqual(2);
     // WHEN the record has expired
     await new Promise((r) => setTimeout(r, 3100));

@@ -632,7 +632,7 @@ describe('failures', () => {
       for (const r of [{}, { id: note.id }, { method: 'POST', body: { title: 't', body: 'b' } }] as Req[]) {
         const res = await call(r);
         expect(res.statusCode).toBe(503);
-        expect(res.json).toEqual({ error: { code: 'service_unavailable', message: 'Service temporarily unavailable, retry later' } });
+        expect(res.json).toEqual({ error: { code: 'service_unavailable', message: 'Service temporarily unavailable; retry later', requestId: expect.any(String) } });
         expect(res.headers?.['Retry-After']).toBe('5');
         expect(res.headers?.['Strict-Transport-Security']).toBeDefined();
         expect(res.body).not.toMatch(/ECONN|127\.0\.0\.1|connect|postgres|terminat/i);
@@ -651,7 +651,7 @@ describe('failures', () => {
     const broken = { query: async () => { throw new Error('relation "notes" does not exist at SELECT * FROM notes'); }, listenerCount: () => 1, on: () => undefined } as unknown as Pool;
     const res = await call({}, createApp({ pool: broken }));
     expect(res.statusCode).toBe(500);
-    expect(res.json).toEqual({ error: { code: 'internal_error', message: 'Internal server error' } });
+    expect(res.json).toEqual({ error: { code: 'internal_error', message: 'Internal server error', requestId: expect.any(String) } });
   });
 
   test('database error codes map to safe statuses', () => {

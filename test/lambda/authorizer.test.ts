@@ -89,7 +89,7 @@ describe('principalId in the access log', () => {
     ['a control character', 'x\u0000y'],
   ])('fails if a subject with %s reaches the principalId as it is', async (_name, sub) => {
     const result = await authorize(tokenEvent(`Bearer ${token(['user'], { sub })}`));
-    expect(result.principalId).toMatch(/^sub-sha256:[0-9a-f]{32}$/);
+    expect(result.principalId).toMatch(/^#sha256:[0-9a-f]{32}$/);
     // Rendered into the access log's JSON template, the line still parses with the fields it had.
     const line = `{"principalId":"${result.principalId}","sourceIp":"198.51.100.1"}`;
     expect(JSON.parse(line)).toEqual({ principalId: result.principalId, sourceIp: '198.51.100.1' });

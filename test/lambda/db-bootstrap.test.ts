@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
-import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate } from '../../lambda/api/migrations';
+import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate, MIGRATIONS } from '../../lambda/api/migrations';
 import { BootstrapDeps, BootstrapError, bootstrapDatabase, ConnectionOptions, handleEvent, parseConfig, parseSchemaSpec, SqlClient } from '../../lambda/db-bootstrap/core';
 import { SecretCache } from '../../lambda/shared/secrets';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
@@ -66,7 +66,7 @@ describe('database bootstrap on a real PostgreSQL', () => {
       recorder.query = (async (text: string, values?: unknown[]) => { statements.push(text); return query(text, values); }) as SqlClient['query'];
       return recorder;
     },
-    migrate: (c) => migrate(c as never),
+    migrate: (c, run) => migrate(c as never, MIGRATIONS, run),
     schema: API_SCHEMA,
     tablePrivileges: API_TABLE_PRIVILEGES,
     log: (m, f) => logs.push(JSON.stringify({ m, ...f })),
@@ -86,7 +86,7 @@ describe('database bootstrap on a real PostgreSQL', () => {
         dbAcl: await q("SELECT datacl::text FROM pg_database WHERE datname = 'app'"),
         schemaAcl: await q("SELECT nspname, nspacl::text FROM pg_namespace WHERE nspname IN ('public', 'other') ORDER BY 1"),
         tableAcl: await q("SELECT n.nspname, c.relname, c.relacl::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'other') AND c.relkind = 'r' ORDER BY 1, 2"),
-        migrations: await q('SELECT version, name FROM public.schema_migrations ORDER BY 1'),
+        migrations: await q('SELECT app, version, name FROM public.schema_migration_history ORDER BY 1, 2'),
       };
     } finally {
       await c.end();
@@ -142,7 +142,7 @@ describe('database bootstrap on a real PostgreSQL', () => {
       await expect(c.query('ALTER TABLE public.notes ADD COLUMN x int')).rejects.toThrow(/must be owner/);
       await expect(c.query('CREATE TABLE public.evil (id int)')).rejects.toThrow(/permission denied for schema public/);
       await expect(c.query('SELECT * FROM other.payroll')).rejects.toThrow(/permission denied for table payroll/);
-      await expect(c.query('SELECT * FROM public.schema_migrations')).rejects.toThrow(/permission denied/);
+      await expect(c.query('SELECT * FROM public.schema_migration_history')).rejects.toThrow(/permission denied/);
       await expect(c.query('CREATE ROLE sneaky')).rejects.toThrow(/permission denied/);
     } finally {
       await c.end();
@@ -154,7 +154,7 @@ describe('database bootstrap on a real PostgreSQL', () => {
     const c = await superuser();
     await c.query('GRANT TRUNCATE, REFERENCES ON public.notes TO app_user');
     await c.query('REVOKE DELETE ON public.notes FROM app_user');
-    await c.query('GRANT SELECT ON public.schema_migrations TO app_user');
+    await c.query('GRANT SELECT ON public.schema_migration_history TO app_user');
     await c.end();
     // WHEN
     await bootstrapDatabase(config(), deps());

@@ -13,7 +13,7 @@ async function catalogSnapshot(client: Client): Promise<unknown> {
     indexes: await q("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"),
     constraints: await q(`SELECT conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c
       JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' ORDER BY conname`),
-    migrations: await q('SELECT version, name, applied_at FROM public.schema_migrations ORDER BY version'),
+    migrations: await q('SELECT app, version, name, applied_at FROM public.schema_migration_history ORDER BY app, version'),
   };
 }
 
@@ -39,7 +39,7 @@ describe('notes schema migrations', () => {
     expect(cols.rows.map((r) => r.column_name)).toEqual(['id', 'owner', 'title', 'body', 'tags', 'created_at', 'updated_at', 'version']);
     const idx = await client.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'notes'");
     expect(idx.rows.map((r) => r.indexdef).join('\n')).toMatch(/\(owner, created_at DESC, id DESC\)/);
-    const applied = await client.query('SELECT version FROM schema_migrations ORDER BY version');
+    const applied = await client.query('SELECT version FROM schema_migration_history ORDER BY version');
     expect(applied.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     // gen_random_uuid() default and version 1 on insert.
     const ins = await client.query("INSERT INTO notes (owner, title) VALUES ('u', 't') RETURNING id, version, tags, body");
@@ -59,7 +59,7 @@ describe('notes schema migrations', () => {
     const db = await pg.createDatabase('concurrent');
     const [a, b] = [await connect(db), await connect(db)];
     await Promise.all([migrate(a), migrate(b)]);
-    const applied = await a.query('SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version');
+    const applied = await a.query('SELECT version, count(*)::int AS n FROM schema_migration_history GROUP BY version');
     expect(applied.rows.every((r) => r.n === 1)).toBe(true);
   });
 
@@ -107,7 +107,7 @@ describe('notes schema migrations', () => {
       expect((await app(ev('GET', `/notes/${id}`))).statusCode).toBe(200);
       expect((await app(ev('PUT', `/notes/${id}`, { title: 'u' }))).statusCode).toBe(200);
       expect((await app(ev('DELETE', `/notes/${id}`))).statusCode).toBe(204);
-      for (const forbidden of ['DROP TABLE notes', 'TRUNCATE notes', 'ALTER TABLE notes ADD COLUMN x int', 'SELECT * FROM schema_migrations', 'CREATE TABLE evil (x int)']) {
+      for (const forbidden of ['DROP TABLE notes', 'TRUNCATE notes', 'ALTER TABLE notes ADD COLUMN x int', 'SELECT * FROM schema_migration_history', 'CREATE TABLE evil (x int)']) {
         await expect(pool.query(forbidden)).rejects.toThrow(/permission denied|must be owner/);
       }
     } finally {

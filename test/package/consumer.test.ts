@@ -194,11 +194,11 @@ describe('the packed library in a consumer app', () => {
     const { r, cdk } = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: app, encoding: 'utf8' })) as {
       r: { statusCode: number; headers: Record<string, string>; body: string }[]; cdk: number;
     };
-    // THEN 4xx keep their code, a parser error is a bare 500, the success answers; every one carries the headers
+    // THEN 4xx keep their code, a parser error is a bare 500 with a request id, the success answers; every one carries the headers
     expect(r.map((x) => [x.statusCode, JSON.parse(x.body)])).toEqual([
       [400, { error: { code: 'bad_request', message: 'A JSON body is required' } }],
       [400, { error: { code: 'validation_failed', message: 'id must be a string', details: { field: 'id' } } }],
-      [500, { error: { code: 'internal_error', message: 'Internal server error' } }],
+      [500, { error: { code: 'internal_error', message: 'Internal server error', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) } }],
       [201, { id: 'o-1', headers: 6 }],
     ]);
     for (const x of r) {

@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -59,11 +59,19 @@ export interface DatabaseBootstrapProps {
    */
   readonly appUser?: string;
   /**
-   * Your schema's migrations, run in order by the master user under an advisory lock, each once (recorded in
-   * `public.schema_migrations`). Append only: never edit or reorder one that has run. Constant SQL text only.
+   * Your schema's migrations, run in order by the master user under an advisory lock of this application, each once
+   * (recorded in `public.schema_migration_history` under `migrationHistory`), in one transaction that is rolled back
+   * when they give the application role more than its privileges. Append only: never edit or reorder one that has run.
+   * Constant SQL text only.
    * @default - none: the bootstrap creates no table
    */
   readonly migrations?: DatabaseMigration[];
+  /**
+   * The name this application's migration history is kept under, so that applications sharing a database each get
+   * their own (1-63 lower-case letters, digits, `_` or `-`). Give one when two applications share an application role.
+   * @default - the application role's name (`appUser`)
+   */
+  readonly migrationHistory?: string;
   /**
    * Privileges of the application role on the tables of the `public` schema (SELECT, INSERT, UPDATE, DELETE only: no DDL,
    * TRUNCATE, REFERENCES or TRIGGER). Any other table privilege the role holds in that schema is revoked.
@@ -216,6 +224,7 @@ export class DatabaseBootstrap extends Construct {
         AppUser: appUser,
         ...(shipped !== undefined ? { CodeHash: shipped.sha256.slice(0, 16) } : {}),
         ...(props.migrations !== undefined ? { Migrations: JSON.stringify(props.migrations) } : {}),
+        ...(props.migrationHistory !== undefined ? { MigrationHistory: props.migrationHistory } : {}),
         ...(props.tablePrivileges !== undefined ? { TablePrivileges: JSON.stringify(props.tablePrivileges) } : {}),
         ...props.properties,
       },
@@ -229,6 +238,9 @@ export class DatabaseBootstrap extends Construct {
   private checkProps(props: DatabaseBootstrapProps, appUser: string): void {
     if (!SAFE_DB_IDENTIFIER.test(appUser) || appUser === props.database.masterUsername) {
       invalidProp(this, 'appUser', appUser, 'Fix: use a lower-case identifier (letters, digits, underscores) other than the master user, for example app_user.');
+    }
+    if (props.migrationHistory !== undefined && !Token.isUnresolved(props.migrationHistory) && !/^[a-z0-9_][a-z0-9_-]{0,62}$/.test(props.migrationHistory)) {
+      invalidProp(this, 'migrationHistory', props.migrationHistory, 'Fix: use 1-63 lower-case letters, digits, _ or - (for example orders), or leave it unset to use appUser.');
     }
     if (props.code !== undefined && props.entry !== undefined) {
       invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
