@@ -118,7 +118,9 @@ const CASES: Record<string, Case[]> = {
     { name: 'enforceSSL with TLS 1.2 at least', build: (s) => new s3.Bucket(s, 'B', { enforceSSL: true, minimumTLSVersion: 1.2 }), findings: 0 },
   ],
   BUCKET2: [
-    { name: 'a bucket without Block Public Access', build: (s) => new s3.CfnBucket(s, 'B'), findings: 1 },
+    { name: 'a bucket with three Block Public Access settings off', build: (s) => new s3.CfnBucket(s, 'B', { publicAccessBlockConfiguration: { blockPublicAcls: true } }), findings: 1 },
+    { name: 'a website bucket without Block Public Access', build: (s) => new s3.CfnBucket(s, 'B', { websiteConfiguration: { indexDocument: 'index.html' } }), findings: 1 },
+    { name: 'a private bucket without PublicAccessBlockConfiguration (S3 blocks public access on new buckets)', build: (s) => new s3.CfnBucket(s, 'B'), findings: 0 },
     { name: 'BLOCK_ALL', build: (s) => new s3.Bucket(s, 'B', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL }), findings: 0 },
   ],
   BUCKET3: [
