@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -172,5 +173,47 @@ describe('changes that can reject traffic are recorded as warnings', () => {
   test('Template assertions see the fixed attributes either way', () => {
     Template.fromJSON(fix(['ALB3', 'ALB4'], build('internet-facing')).template).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'routing.http.desync_mitigation_mode', Value: 'strictest' }]) });
+  });
+});
+
+describe('generated shapes against a reference model', () => {
+  test('ALB2 redirects exactly when every target group the HTTP listener forwards to is served by an HTTPS listener', () => {
+    const groups = ['A', 'B', 'C'] as const;
+    fc.assert(fc.property(fc.subarray([...groups], { minLength: 1 }), fc.subarray([...groups], { minLength: 1 }), (httpGroups, httpsGroups) => {
+      // Reference model: a redirect cuts off the clients of any group only HTTP serves.
+      const safe = httpGroups.every((g) => httpsGroups.includes(g));
+      const { template, baseline } = fix(['ALB2'], (s) => {
+        const lb = new elbv2.CfnLoadBalancer(s, 'Lb', { subnets: ['subnet-1', 'subnet-2'] });
+        const tg = Object.fromEntries(groups.map((g) => [g, new elbv2.CfnTargetGroup(s, g, { port: 80, protocol: 'HTTP', vpcId: 'vpc-1' })]));
+        const forward = (list: readonly string[]) => [{ type: 'forward', forwardConfig: { targetGroups: list.map((g) => ({ targetGroupArn: tg[g].ref })) } }];
+        new elbv2.CfnListener(s, 'Https', { loadBalancerArn: lb.ref, port: 443, protocol: 'HTTPS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06',
+          certificates: [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x' }], defaultActions: forward(httpsGroups) });
+        new elbv2.CfnListener(s, 'Http', { loadBalancerArn: lb.ref, port: 80, protocol: 'HTTP', defaultActions: forward(httpGroups) });
+      });
+      expect(template.Resources.Http.Properties.DefaultActions[0].Type).toBe(safe ? 'redirect' : 'forward');
+      expect(baseline.findings.length).toBe(safe ? 0 : 1);
+    }), { numRuns: 20 });
+  });
+
+  test('CF1 redirects exactly when every allow-all behavior allows only GET, HEAD and OPTIONS', () => {
+    const policy = fc.constantFrom('allow-all', 'redirect-to-https', 'https-only');
+    const methods = fc.constantFrom(['GET', 'HEAD'], ['GET', 'HEAD', 'OPTIONS'], ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']);
+    fc.assert(fc.property(fc.array(fc.record({ policy, methods }), { minLength: 1, maxLength: 3 }), (behaviors) => {
+      // Reference model: a redirect is safe only where no request carries a body.
+      const open = behaviors.filter((b) => b.policy === 'allow-all');
+      const safe = open.every((b) => b.methods.every((m) => ['GET', 'HEAD', 'OPTIONS'].includes(m)));
+      const { template, baseline } = fix(['CF1'], (s) => {
+        const [first, ...rest] = behaviors.map((b) => ({ targetOriginId: 'o', viewerProtocolPolicy: b.policy, allowedMethods: [...b.methods],
+          cachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' }));
+        new cloudfront.CfnDistribution(s, 'D', { distributionConfig: { enabled: true, defaultCacheBehavior: first,
+          cacheBehaviors: rest.map((b, i) => ({ ...b, pathPattern: `/p${i}/*` })),
+          origins: [{ id: 'o', domainName: 'origin.example.com', customOriginConfig: { originProtocolPolicy: 'https-only' } }] } });
+      });
+      const config = template.Resources.D.Properties.DistributionConfig;
+      const after = [config.DefaultCacheBehavior, ...(config.CacheBehaviors ?? [])].map((b: { ViewerProtocolPolicy: string }) => b.ViewerProtocolPolicy);
+      const expected = behaviors.map((b) => (b.policy === 'allow-all' && safe ? 'redirect-to-https' : b.policy));
+      expect(after).toEqual(expected);
+      expect(baseline.findings.length).toBe(open.length > 0 && !safe ? 1 : 0);
+    }), { numRuns: 20 });
   });
 });

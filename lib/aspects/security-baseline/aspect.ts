@@ -4,6 +4,7 @@ import {
   Stack, Stage, Validations,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { warn } from '../../internal/warnings';
 import { renderedProperties } from './cfn';
 import { applyInheritedBaselines, checkNestedStages } from './stages';
 import { CONTROLS_BY_TYPE, SECURITY_BASELINE_CONTROLS } from './registry';
@@ -208,7 +209,7 @@ export class SecurityBaseline implements IAspect {
         const change = violation.apply();
         properties = renderedProperties(node);
         if (control.evaluate(node, { properties, thresholds: this.thresholds }).length === 0) {
-          if (violation.review) Annotations.of(node).addWarningV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix). Review before deploying: ${violation.review}`);
+          if (violation.review) warn(node, `security-baseline:${control.id.toLowerCase()}-fix`, `${node.node.path}: ${change} (${ruleId} fix). Review before deploying: ${violation.review}`);
           else Annotations.of(node).addInfoV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix)`);
           this.changeLog.set(key, { ruleId, controlId: control.id, path: node.node.path, change, ...(violation.review ? { review: violation.review } : {}) });
           continue;
