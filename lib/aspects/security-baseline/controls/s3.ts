@@ -129,7 +129,7 @@ export const s3BlockPublicAccess: SecurityBaselineControl = {
   title: 'S3 buckets turn on all four Block Public Access settings',
   reports: '`PublicAccessBlockConfiguration = <settings> off` (not set passes unless the bucket is public: S3 blocks public access on new buckets since April 2023)',
   resourceTypes: [BUCKET],
-  fixes: 'turns on all four PublicAccessBlockConfiguration settings, unless the bucket is a website or its policy grants public access',
+  fixes: 'turns on all four PublicAccessBlockConfiguration settings, unless the bucket serves the public (website, public ACL or public policy)',
   evaluate(resource: CfnResource, { properties }) {
     const config = properties.PublicAccessBlockConfiguration ?? {};
     const off = BLOCK_ALL.filter((k) => config[k] !== true && config[k] !== 'true');
