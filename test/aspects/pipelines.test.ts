@@ -119,4 +119,13 @@ describe('nested Stages outside pipelines', () => {
     Aspects.of(judged).add(new SecurityBaseline());
     expect(synthError(app)).toBeUndefined();
   });
+
+  test('a baseline added to a stack inside the Stage counts as judging the Stage', () => {
+    const app = new App();
+    const data = new Stack(new Stage(app, 'Prod'), 'Data');
+    new kms.CfnKey(data, 'Key', {});
+    Aspects.of(app).add(new SecurityBaseline());
+    Aspects.of(data).add(new SecurityBaseline());
+    expect(synthError(app)?.message).toContain('Prod/Data/Key: EnableKeyRotation = not set.');
+  });
 });

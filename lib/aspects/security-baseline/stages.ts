@@ -18,7 +18,8 @@ const STAGE_FIX = 'call SecurityBaseline.applyToStage(this) in the Stage\'s cons
  * directly below the construct was synthesized without a SecurityBaseline (its resources were never judged).
  */
 export function checkNestedStages(node: IConstruct): void {
-  if (Stage.isStage(node)) judgedStages.add(node);
+  const stage = Stage.isStage(node) ? node : Stage.of(node);
+  if (stage) judgedStages.add(stage);
   for (const child of node.node.children) {
     if (!Stage.isStage(child) || judgedStages.has(child)) continue;
     throw new Error(`SecurityBaseline: the Stage ${child.node.path} was synthesized without a SecurityBaseline, so none of its resources was judged `
