@@ -76,7 +76,7 @@ export const cloudFrontViewerTls: SecurityBaselineControl = {
       return [{
         setting: 'ViewerCertificate',
         found: 'the default *.cloudfront.net certificate (viewers may use TLSv1)',
-        fix: `serve the distribution on your own domain with an ACM certificate in us-east-1 and minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 or newer`,
+        fix: `serve the distribution on your own domain with an ACM certificate from US East (N. Virginia) and minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 or newer`,
       }];
     }
     return [{
