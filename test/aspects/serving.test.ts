@@ -136,6 +136,27 @@ describe('load balancer listeners that serve content over HTTP', () => {
     expect(template.Resources.Http.Properties.DefaultActions[0].Type).toBe('redirect');
   });
 
+  test('ALB2: an HTTP listener whose listener rule forwards is reported, not redirected', () => {
+    const { baseline, unchanged } = fix(['ALB2'], (s) => {
+      twoListeners('App', 'App')(s);
+      const http = s.node.findChild('Http') as elbv2.CfnListener;
+      http.defaultActions = [{ type: 'fixed-response', fixedResponseConfig: { statusCode: '404' } }];
+      new elbv2.CfnListenerRule(s, 'Rule', { listenerArn: http.ref, priority: 1, actions: [{ type: 'forward', targetGroupArn: (s.node.findChild('App') as elbv2.CfnTargetGroup).ref }],
+        conditions: [{ field: 'path-pattern', values: ['/*'] }] });
+    });
+    expect(unchanged).toBe(true);
+    expect(baseline.findings.map((f) => f.path)).toEqual(['S/Http']);
+  });
+
+  test('ALB2: a load balancer without an HTTPS listener keeps its HTTP listener, reported with the fix', () => {
+    const { baseline, unchanged } = fix(['ALB2'], (s) => {
+      const lb = new elbv2.CfnLoadBalancer(s, 'Lb', { subnets: ['subnet-1', 'subnet-2'] });
+      new elbv2.CfnListener(s, 'Http', { loadBalancerArn: lb.ref, port: 80, protocol: 'HTTP', defaultActions: [{ type: 'forward', targetGroupArn: 'arn:tg' }] });
+    });
+    expect(unchanged).toBe(true);
+    expect(baseline.findings[0].message).toContain('add an HTTPS listener to the load balancer');
+  });
+
   test('ALB5: no HSTS header while an HTTP listener serves content the HTTPS listener does not', () => {
     const { baseline, unchanged } = fix(['ALB5'], twoListeners('Legacy', 'App'));
     expect(unchanged).toBe(true);
