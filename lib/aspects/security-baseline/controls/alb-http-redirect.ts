@@ -29,7 +29,8 @@ export const albHttpRedirect: SecurityBaselineControl = {
     const rules = forwardingRules.length > 0 ? ` and ${forwardingRules.length} listener rule(s) (${forwardingRules.map((r) => r.node.path).join(', ')}) forward` : '';
     const port = https?.properties.Port;
     // Content the HTTPS listeners do not serve would be cut off by the redirect: report it instead.
-    const httpOnly = https ? [...forwardTargets(properties.DefaultActions)].filter((t) => httpOnlyTargets(resource).targets.includes(t)) : [];
+    const servedOverHttpOnly = https ? new Set(httpOnlyTargets(resource).targets) : new Set<string>();
+    const httpOnly = [...forwardTargets(properties.DefaultActions)].filter((t) => servedOverHttpOnly.has(t));
     return [{
       setting: 'DefaultActions',
       found: `${forwards(properties.DefaultActions) ? 'forward' : 'redirect'}${rules}`,
