@@ -54,15 +54,15 @@ describe('configuration', () => {
   });
 
   test('the controls table lists every control with its areas and what fix does', () => {
-    expect(SecurityBaseline.CONTROLS).toHaveLength(32);
-    expect(new Set(SecurityBaseline.CONTROLS.map((c) => c.id)).size).toBe(32);
+    expect(SecurityBaseline.CONTROLS).toHaveLength(40);
+    expect(new Set(SecurityBaseline.CONTROLS.map((c) => c.id)).size).toBe(40);
     for (const c of SecurityBaseline.CONTROLS) {
       expect(c.ruleId).toBe(`SecurityBaseline-${c.id}`);
       expect(c.areas.length).toBeGreaterThan(0);
       expect(c.title.length).toBeGreaterThan(10);
     }
     expect(SecurityBaseline.CONTROLS.filter((c) => c.fixes).map((c) => c.id)).toEqual(
-      ['ALB1', 'ALB2', 'ALB3', 'ALB4', 'ALB5', 'APIGW1', 'APIGW6', 'BUCKET1', 'BUCKET2', 'LOGS1', 'KMS1']);
+      ['ALB1', 'ALB2', 'ALB3', 'ALB4', 'ALB5', 'NLB1', 'APIGW1', 'APIGW6', 'HTTPAPI3', 'CF1', 'CF2', 'BUCKET1', 'BUCKET2', 'LOGS1', 'KMS1']);
   });
 });
 

@@ -1,6 +1,9 @@
 import { App, Aspects, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -118,7 +121,9 @@ const CASES: Record<string, Case[]> = {
     { name: 'enforceSSL with TLS 1.2 at least', build: (s) => new s3.Bucket(s, 'B', { enforceSSL: true, minimumTLSVersion: 1.2 }), findings: 0 },
   ],
   BUCKET2: [
-    { name: 'a bucket without Block Public Access', build: (s) => new s3.CfnBucket(s, 'B'), findings: 1 },
+    { name: 'a bucket with three Block Public Access settings off', build: (s) => new s3.CfnBucket(s, 'B', { publicAccessBlockConfiguration: { blockPublicAcls: true } }), findings: 1 },
+    { name: 'a website bucket without Block Public Access', build: (s) => new s3.CfnBucket(s, 'B', { websiteConfiguration: { indexDocument: 'index.html' } }), findings: 1 },
+    { name: 'a private bucket without PublicAccessBlockConfiguration (S3 blocks public access on new buckets)', build: (s) => new s3.CfnBucket(s, 'B'), findings: 0 },
     { name: 'BLOCK_ALL', build: (s) => new s3.Bucket(s, 'B', { blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL }), findings: 0 },
   ],
   BUCKET3: [
@@ -129,6 +134,9 @@ const CASES: Record<string, Case[]> = {
     { name: '30 days', build: (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 30 }), findings: 1 },
     { name: '400 days', build: (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 400 }), findings: 0 },
     { name: 'never expire', build: (s) => new logs.CfnLogGroup(s, 'G', {}), findings: 0 },
+    { name: 'Custom::LogRetention of one day (a Lambda logRetention prop)', build: (s) => new logs.LogRetention(s, 'R', { logGroupName: '/aws/lambda/f', retention: logs.RetentionDays.ONE_DAY }), findings: 1 },
+    { name: 'Custom::LogRetention of two years', build: (s) => new logs.LogRetention(s, 'R', { logGroupName: '/aws/lambda/f', retention: logs.RetentionDays.TWO_YEARS }), findings: 0 },
+    { name: 'Custom::LogRetention that never expires', build: (s) => new logs.LogRetention(s, 'R', { logGroupName: '/aws/lambda/f', retention: logs.RetentionDays.INFINITE }), findings: 0 },
     { name: '400 days under a 731-day threshold', thresholds: { logRetentionDays: 731 }, build: (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 400 }), findings: 1 },
   ],
   LOGS2: [
@@ -217,7 +225,74 @@ const CASES: Record<string, Case[]> = {
       new apigateway.CfnStage(s, 'Stage', { restApiId: api.ref, deploymentId: 'd', stageName: 'v1' });
     }, findings: 0 },
   ],
+  NLB1: [
+    { name: 'an NLB TLS listener without a policy', build: (s) => listener(s, 'L', { protocol: 'TLS' }), findings: 1 },
+    { name: 'an NLB TLS listener with a TLS 1.2 policy', build: (s) => listener(s, 'L', { protocol: 'TLS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }), findings: 1 },
+    { name: 'an NLB TLS listener with the TLS 1.3-only policy', build: (s) => listener(s, 'L', { protocol: 'TLS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' }), findings: 0 },
+    { name: 'a TCP listener (no TLS)', build: (s) => listener(s, 'L', { protocol: 'TCP', port: 5432 }), findings: 0 },
+  ],
+  HTTPAPI1: [
+    { name: 'a stage without access logs', build: (s) => httpStage(s, {}), findings: 1 },
+    { name: 'a stage with access logs', build: (s) => httpStage(s, { accessLogSettings: { destinationArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:x', format: '$context.requestId' } }), findings: 0 },
+  ],
+  HTTPAPI2: [
+    { name: 'a stage with only a rate limit', build: (s) => httpStage(s, { defaultRouteSettings: { throttlingRateLimit: 100 } }), findings: 1 },
+    { name: 'a stage with rate and burst limits', build: (s) => httpStage(s, { defaultRouteSettings: { throttlingRateLimit: 100, throttlingBurstLimit: 50 } }), findings: 0 },
+  ],
+  HTTPAPI3: [
+    { name: 'a domain without a policy', build: (s) => httpDomain(s, undefined), findings: 1 },
+    { name: 'a domain on TLS_1_0', build: (s) => httpDomain(s, 'TLS_1_0'), findings: 1 },
+    { name: 'a domain on TLS_1_2', build: (s) => httpDomain(s, 'TLS_1_2'), findings: 0 },
+  ],
+  CF1: [
+    { name: 'an L2 distribution with the default behavior (allow-all)', build: (s) => distribution(s, {}), findings: 1 },
+    { name: 'a behavior redirecting to HTTPS', build: (s) => distribution(s, { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS }), findings: 0 },
+    { name: 'a behavior accepting HTTPS only', build: (s) => distribution(s, { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY }), findings: 0 },
+  ],
+  CF2: [
+    { name: 'the default *.cloudfront.net certificate', build: (s) => distribution(s, {}), findings: 1 },
+    { name: 'an own certificate with TLSv1.2_2019', build: (s) => cfnDistribution(s, { minimumProtocolVersion: 'TLSv1.2_2019' }), findings: 1 },
+    { name: 'an own certificate with TLSv1.2_2021', build: (s) => cfnDistribution(s, { minimumProtocolVersion: 'TLSv1.2_2021' }), findings: 0 },
+    { name: 'an own certificate with TLSv1.3_2025', build: (s) => cfnDistribution(s, { minimumProtocolVersion: 'TLSv1.3_2025' }), findings: 0 },
+  ],
+  CF3: [
+    { name: 'a custom origin over HTTP only', build: (s) => distribution(s, {}, new origins.HttpOrigin('origin.example.com', { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY })), findings: 1 },
+    { name: 'a custom origin matching the viewer', build: (s) => distribution(s, {}, new origins.HttpOrigin('origin.example.com', { protocolPolicy: cloudfront.OriginProtocolPolicy.MATCH_VIEWER })), findings: 1 },
+    { name: 'a custom origin over HTTPS with TLS 1.1 allowed', build: (s) => distribution(s, {}, new origins.HttpOrigin('origin.example.com', {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY, originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_1, cloudfront.OriginSslPolicy.TLS_V1_2] })), findings: 1 },
+    { name: 'a custom origin over HTTPS with TLS 1.2', build: (s) => distribution(s, {}, new origins.HttpOrigin('origin.example.com', { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY })), findings: 0 },
+  ],
+  CF4: [
+    { name: 'a distribution without logging', build: (s) => distribution(s, {}), findings: 1 },
+    { name: 'standard logging to S3', build: (s) => new cloudfront.Distribution(s, 'D', { defaultBehavior: { origin: new origins.HttpOrigin('origin.example.com') },
+      enableLogging: true, logBucket: new s3.Bucket(s, 'Logs', { objectOwnership: s3.ObjectOwnership.OBJECT_WRITER }) }), findings: 0 },
+    { name: 'a CloudWatch Logs delivery source for the distribution', build: (s) => {
+      const d = distribution(s, {});
+      new logs.CfnDeliverySource(s, 'Source', { name: 'cf', logType: 'ACCESS_LOGS', resourceArn: `arn:aws:cloudfront::123456789012:distribution/${d.distributionId}` });
+    }, findings: 0 },
+  ],
 };
+
+function httpStage(s: Stack, props: Partial<apigatewayv2.CfnStageProps>): apigatewayv2.CfnStage {
+  const api = new apigatewayv2.CfnApi(s, 'HttpApi', { name: 'api', protocolType: 'HTTP' });
+  return new apigatewayv2.CfnStage(s, 'HttpStage', { apiId: api.ref, stageName: '$default', autoDeploy: true, ...props });
+}
+
+function httpDomain(s: Stack, securityPolicy: string | undefined): apigatewayv2.CfnDomainName {
+  return new apigatewayv2.CfnDomainName(s, 'HttpDomain', { domainName: 'api.example.com',
+    domainNameConfigurations: [{ certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x', endpointType: 'REGIONAL', securityPolicy }] });
+}
+
+function distribution(s: Stack, behavior: Partial<cloudfront.BehaviorOptions>, origin: cloudfront.IOrigin = new origins.HttpOrigin('origin.example.com')): cloudfront.Distribution {
+  return new cloudfront.Distribution(s, 'D', { defaultBehavior: { origin, ...behavior } });
+}
+
+function cfnDistribution(s: Stack, certificate: Partial<cloudfront.CfnDistribution.ViewerCertificateProperty>): cloudfront.CfnDistribution {
+  return new cloudfront.CfnDistribution(s, 'D', { distributionConfig: { enabled: true, aliases: ['www.example.com'],
+    defaultCacheBehavior: { targetOriginId: 'o', viewerProtocolPolicy: 'redirect-to-https', cachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6' },
+    origins: [{ id: 'o', domainName: 'origin.example.com', customOriginConfig: { originProtocolPolicy: 'https-only' } }],
+    viewerCertificate: { acmCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/x', sslSupportMethod: 'sni-only', ...certificate } } });
+}
 
 function fn(s: Stack, environment: Record<string, string>, runtime = lambda.Runtime.NODEJS_22_X): void {
   new lambda.CfnFunction(s, 'F', { role: 'arn:aws:iam::123456789012:role/r', runtime: runtime.name, handler: 'index.handler', code: { zipFile: 'x' }, environment: { variables: environment } });

@@ -29,14 +29,22 @@ const ALL_FINDINGS = [
   'SecurityBaseline-BUCKET1 @ Insecure/Bucket/Resource',
   'SecurityBaseline-BUCKET2 @ Insecure/Bucket/Resource',
   'SecurityBaseline-BUCKET3 @ Insecure/Bucket/Resource',
+  'SecurityBaseline-CF1 @ Insecure/Cdn/Resource',
+  'SecurityBaseline-CF2 @ Insecure/Cdn/Resource',
+  'SecurityBaseline-CF3 @ Insecure/Cdn/Resource',
+  'SecurityBaseline-CF4 @ Insecure/Cdn/Resource',
   'SecurityBaseline-COGNITO1 @ Insecure/Users/Resource',
   'SecurityBaseline-COGNITO2 @ Insecure/Users/Resource',
   'SecurityBaseline-COGNITO3 @ Insecure/Users/Resource',
+  'SecurityBaseline-HTTPAPI1 @ Insecure/HttpApi/DefaultStage/Resource',
+  'SecurityBaseline-HTTPAPI2 @ Insecure/HttpApi/DefaultStage/Resource',
+  'SecurityBaseline-HTTPAPI3 @ Insecure/HttpDomain/Resource',
   'SecurityBaseline-KMS1 @ Insecure/Key/Resource',
   'SecurityBaseline-LAMBDA1 @ Insecure/Function/Resource',
   'SecurityBaseline-LAMBDA2 @ Insecure/Function/Resource',
   'SecurityBaseline-LOGS1 @ Insecure/Logs/Resource',
   'SecurityBaseline-LOGS2 @ Insecure/Logs/Resource',
+  'SecurityBaseline-NLB1 @ Insecure/Nlb/Tls/Resource',
   'SecurityBaseline-RDS1 @ Insecure/Database/Resource',
   'SecurityBaseline-RDS2 @ Insecure/Database/Resource',
   'SecurityBaseline-RDS3 @ Insecure/Database/Resource',
@@ -48,9 +56,12 @@ const ALL_FINDINGS = [
   'SecurityBaseline-WAF1 @ Insecure/PublicAlb/Resource',
 ];
 
-/** What fix mode cannot change safely: report-only controls, and the HTTP listener of a load balancer without HTTPS. */
+/**
+ * What fix mode cannot change safely: report-only controls, the HTTP listener of a load balancer without HTTPS, and the
+ * viewer TLS of a distribution on the default CloudFront certificate.
+ */
 const UNFIXABLE = ALL_FINDINGS.filter((f) => REPORT_ONLY_CONTROLS.some((id) => f.startsWith(`SecurityBaseline-${id} `))
-  || f === 'SecurityBaseline-ALB2 @ Insecure/InternalAlb/Http/Resource');
+  || f === 'SecurityBaseline-ALB2 @ Insecure/InternalAlb/Http/Resource' || f === 'SecurityBaseline-CF2 @ Insecure/Cdn/Resource');
 
 /**
  * The insecure app with fix mode and the report-only controls off, so synth passes and templates can be read;
@@ -61,6 +72,8 @@ function fixedInsecureApp(count = 1, app = new App()): ReturnType<typeof buildIn
   const baselines = Array.from({ length: count }, () => addBaseline(built.app, { mode: 'fix', disabledControls: REPORT_ONLY_CONTROLS }));
   acknowledge(built.internalAlb.node.findChild('Http'), 'SecurityBaseline-ALB2',
     'Test: this internal load balancer has no HTTPS listener, so the redirect cannot be added by the Aspect.');
+  acknowledge(built.stack.node.findChild('Cdn'), 'SecurityBaseline-CF2',
+    'Test: this distribution uses the default CloudFront certificate, whose minimum TLS version cannot be raised.');
   return { ...built, baselines };
 }
 
@@ -168,7 +181,7 @@ describe('SecurityBaseline in fix mode on an insecure app', () => {
         ListenerAttributes: Match.arrayWith([{ Key: 'routing.http.response.strict_transport_security.header_value', Value: 'max-age=31536000' }]) });
       template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'redirect',
         RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301', Host: '#{host}', Path: '/#{path}', Query: '#{query}' } }] });
-      const lbs = template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer');
+      const lbs = template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer', { Properties: { Type: 'application' } });
       expect(Object.keys(lbs)).toHaveLength(2);
       for (const lb of Object.values(lbs)) {
         expect(lb.Properties.LoadBalancerAttributes).toEqual(expect.arrayContaining([
@@ -176,6 +189,13 @@ describe('SecurityBaseline in fix mode on an insecure app', () => {
           { Key: 'routing.http.desync_mitigation_mode', Value: 'strictest' },
         ]));
       }
+    });
+
+    test('NLB TLS listener on TLS 1.3 only; HTTP API domain on TLS_1_2; CloudFront redirects viewers to HTTPS', () => {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'TLS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainNameConfigurations: [Match.objectLike({ SecurityPolicy: 'TLS_1_2' })] });
+      template.hasResourceProperties('AWS::CloudFront::Distribution', { DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }) }) });
     });
 
     test('API Gateway: TLS 1.3 domain with STRICT access; data trace off', () => {
@@ -202,7 +222,11 @@ describe('SecurityBaseline in fix mode on an insecure app', () => {
         Match.stringLikeRegexp('SslPolicy "ELBSecurityPolicy-TLS13-1-2-2021-06" -> "ELBSecurityPolicy-TLS13-1-3-2021-06" \\(SecurityBaseline-ALB1 fix\\)'));
       annotations.hasInfo('/Insecure/Logs/Resource', Match.stringLikeRegexp('RetentionInDays 7 -> 365 \\(SecurityBaseline-LOGS1 fix\\)'));
       annotations.hasInfo('/Insecure/Bucket/Resource', Match.stringLikeRegexp('added bucket policy Insecure/Bucket/Resource/SecurityBaselinePolicy'));
-      expect(annotations.findInfo('*', Match.stringLikeRegexp('SecurityBaseline-\\w+ fix'))).toHaveLength(ALL_FINDINGS.length - UNFIXABLE.length);
+      // Stricter HTTP parsing on the internet-facing load balancer can reject requests the default accepted: warnings, to be reviewed.
+      const warnings = annotations.findWarning('*', Match.stringLikeRegexp('SecurityBaseline-\\w+ fix\\). Review before deploying')).map((w) => w.entry.data);
+      expect(warnings).toEqual([expect.stringContaining('SecurityBaseline-ALB3 fix'), expect.stringContaining('SecurityBaseline-ALB4 fix')]);
+      expect(warnings.every((w) => String(w).startsWith('Insecure/PublicAlb/Resource:'))).toBe(true);
+      expect(annotations.findInfo('*', Match.stringLikeRegexp('SecurityBaseline-\\w+ fix'))).toHaveLength(ALL_FINDINGS.length - UNFIXABLE.length - warnings.length);
     });
   });
 

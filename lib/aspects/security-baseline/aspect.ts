@@ -4,7 +4,9 @@ import {
   Stack, Stage, Validations,
 } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { warn } from '../../internal/warnings';
 import { renderedProperties } from './cfn';
+import { applyInheritedBaselines, checkNestedStages } from './stages';
 import { CONTROLS_BY_TYPE, SECURITY_BASELINE_CONTROLS } from './registry';
 import {
   ResolvedThresholds, SecurityBaselineArea, SecurityBaselineControl, SecurityBaselineMode, SecurityBaselineThresholds,
@@ -78,6 +80,11 @@ export interface SecurityBaselineChange {
   readonly path: string;
   /** What changed, old and new value. */
   readonly change: string;
+  /**
+   * Why the change can reject requests the old value accepted; such a change is recorded as a warning.
+   * @default - the change cannot reject traffic (recorded as an info line)
+   */
+  readonly review?: string;
 }
 
 /** A control as the controls table shows it. */
@@ -171,8 +178,20 @@ export class SecurityBaseline implements IAspect {
     return [...this.changeLog.values()];
   }
 
+  /**
+   * Applies the SecurityBaseline of the App (or of any scope above the Stage) to a Stage too, with the same priority.
+   * Aspects do not cross Stage boundaries, and CDK Pipelines synthesizes a Stage as soon as `pipeline.addStage(stage)`
+   * or `wave.addStage(stage)` adds it, so an Aspect added after that never runs. Call this in the Stage's constructor
+   * (the SecurityBaseline must be on the App before the stack that creates the Stage). A Stage synthesized without
+   * a SecurityBaseline below a scope that has one fails synth, naming this fix.
+   */
+  public static applyToStage(stage: Stage): void {
+    applyInheritedBaselines(stage, (aspect) => aspect instanceof SecurityBaseline);
+  }
+
   /** Judges one construct: every enabled control for its CloudFormation type, if it is an L1 resource. */
   public visit(node: IConstruct): void {
+    checkNestedStages(node);
     if (!CfnResource.isCfnResource(node)) return;
     const controls = (CONTROLS_BY_TYPE.get(node.cfnResourceType) ?? []).filter((c) => !this.disabled.has(c.id));
     if (controls.length === 0) return;
@@ -190,8 +209,9 @@ export class SecurityBaseline implements IAspect {
         const change = violation.apply();
         properties = renderedProperties(node);
         if (control.evaluate(node, { properties, thresholds: this.thresholds }).length === 0) {
-          Annotations.of(node).addInfoV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix)`);
-          this.changeLog.set(key, { ruleId, controlId: control.id, path: node.node.path, change });
+          if (violation.review) warn(node, `security-baseline:${control.id.toLowerCase()}-fix`, `${node.node.path}: ${change} (${ruleId} fix). Review before deploying: ${violation.review}`);
+          else Annotations.of(node).addInfoV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix)`);
+          this.changeLog.set(key, { ruleId, controlId: control.id, path: node.node.path, change, ...(violation.review ? { review: violation.review } : {}) });
           continue;
         }
         this.records.set(key, { control, resource: node, fix: violation.fix,

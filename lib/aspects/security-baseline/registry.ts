@@ -5,10 +5,13 @@ import { albTlsPolicy } from './controls/alb-tls-policy';
 import { apiDomainTls } from './controls/apigw-domain-tls';
 import { apiExecuteApiEndpoint } from './controls/apigw-execute-api';
 import { apiStageAccessLogs, apiStageDataTrace, apiStageThrottling, apiStageTracing } from './controls/apigw-stage';
+import { cloudFrontLogging, cloudFrontOriginProtocol, cloudFrontViewerProtocol, cloudFrontViewerTls } from './controls/cloudfront';
 import { cognitoMfa, cognitoPasswordLength, cognitoThreatProtection } from './controls/cognito';
 import { lambdaRuntime, lambdaSecretEnvironment } from './controls/lambda';
+import { httpApiDomainTls, httpApiStageAccessLogs, httpApiStageThrottling } from './controls/http-api';
 import { kmsRotation, logEncryption, logRetention } from './controls/logs-kms';
 import { securityGroupOpenIngress } from './controls/network';
+import { nlbTlsPolicy } from './controls/nlb-tls-policy';
 import { rdsBackupRetention, rdsDeletionProtection, rdsForceTls, rdsIamAuthentication, rdsStorageEncryption } from './controls/rds';
 import { s3BlockPublicAccess, s3TlsPolicy, s3Versioning } from './controls/s3';
 import { secretRotation } from './controls/secrets';
@@ -18,7 +21,10 @@ import { SecurityBaselineControl } from './types';
 /** Every control of the baseline, in the order of the controls table. */
 export const SECURITY_BASELINE_CONTROLS: readonly SecurityBaselineControl[] = [
   albTlsPolicy, albHttpRedirect, albDropInvalidHeaders, albDesyncMitigation, albHsts, albAccessLogs, albDeletionProtection,
+  nlbTlsPolicy,
   apiDomainTls, apiExecuteApiEndpoint, apiStageAccessLogs, apiStageTracing, apiStageThrottling, apiStageDataTrace,
+  httpApiStageAccessLogs, httpApiStageThrottling, httpApiDomainTls,
+  cloudFrontViewerProtocol, cloudFrontViewerTls, cloudFrontOriginProtocol, cloudFrontLogging,
   s3TlsPolicy, s3BlockPublicAccess, s3Versioning,
   logRetention, logEncryption, kmsRotation,
   lambdaSecretEnvironment, lambdaRuntime,

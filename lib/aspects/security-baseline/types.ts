@@ -57,6 +57,11 @@ export interface ControlViolation {
    * Absent when the control cannot fix this violation safely: it is then reported in `fix` mode too.
    */
   readonly apply?: () => string;
+  /**
+   * Why the change can reject traffic the old value accepted (for example stricter HTTP parsing on an internet-facing
+   * load balancer): `fix` mode then records the change as a warning instead of an info line, so it is reviewed.
+   */
+  readonly review?: string;
 }
 
 /** A security control: a pure function of one L1 resource (plus the app, for controls that span resources). */

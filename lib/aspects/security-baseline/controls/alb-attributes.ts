@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { isTrue, shown } from '../cfn';
+import { CfnProperties, isTrue, shown } from '../cfn';
 import { SecurityBaselineControl } from '../types';
 import { isApplicationLoadBalancer, LOAD_BALANCER, loadBalancerAttribute, setLoadBalancerAttribute } from './alb';
 
@@ -7,6 +7,9 @@ const DROP_INVALID_HEADERS = 'routing.http.drop_invalid_header_fields.enabled';
 const DESYNC_MODE = 'routing.http.desync_mitigation_mode';
 const ACCESS_LOGS = 'access_logs.s3.enabled';
 const DELETION_PROTECTION = 'deletion_protection.enabled';
+
+/** True for a load balancer the internet reaches (CloudFormation's default `Scheme`). */
+const internetFacing = (properties: CfnProperties): boolean => properties.Scheme !== 'internal';
 
 /** ALBs drop header fields that are not valid HTTP (request smuggling, header injection). */
 export const albDropInvalidHeaders: SecurityBaselineControl = {
@@ -25,6 +28,9 @@ export const albDropInvalidHeaders: SecurityBaselineControl = {
       found: value === undefined ? 'not set (false)' : shown(value),
       fix: 'set it to "true"',
       apply: () => setLoadBalancerAttribute(resource, DROP_INVALID_HEADERS, 'true', value),
+      review: internetFacing(properties)
+        ? 'the internet-facing load balancer now removes header fields whose names are not valid HTTP (underscores, for example) before they reach the targets; a client or target that relies on such a header stops working'
+        : undefined,
     }];
   },
 };
@@ -46,6 +52,9 @@ export const albDesyncMitigation: SecurityBaselineControl = {
       found: value === undefined ? 'not set ("defensive")' : shown(value),
       fix: 'set it to "strictest"',
       apply: () => setLoadBalancerAttribute(resource, DESYNC_MODE, 'strictest', value),
+      review: internetFacing(properties)
+        ? 'the internet-facing load balancer now rejects every request that is not RFC 7230 compliant (classified acceptable or ambiguous), which "defensive" forwarded; a client that sends such requests stops working'
+        : undefined,
     }];
   },
 };

@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { attributeMap, setKeyValueAttribute, shown } from '../cfn';
 import { SecurityBaselineControl } from '../types';
 import { LISTENER } from './alb';
+import { httpOnlyTargets, targetName } from './alb-targets';
 
 export const HSTS_ATTRIBUTE = 'routing.http.response.strict_transport_security.header_value';
 
@@ -19,7 +20,7 @@ export const albHsts: SecurityBaselineControl = {
   title: 'HTTPS listeners send an HSTS header with a max-age of at least the threshold (one year)',
   reports: '`ListenerAttributes[...strict_transport_security.header_value] = <value>`: no HSTS or max-age below the threshold',
   resourceTypes: [LISTENER],
-  fixes: 'sets the listener attribute routing.http.response.strict_transport_security.header_value to max-age=<threshold>, keeping any other directives',
+  fixes: 'sets the listener attribute routing.http.response.strict_transport_security.header_value to max-age=<threshold>, keeping any other directives, unless an HTTP listener of the load balancer serves target groups its HTTPS listeners do not',
   evaluate(resource: CfnResource, { properties, thresholds }) {
     if (properties.Protocol !== 'HTTPS') return [];
     const value = attributeMap(properties.ListenerAttributes).get(HSTS_ATTRIBUTE);
@@ -28,11 +29,15 @@ export const albHsts: SecurityBaselineControl = {
     const wanted = typeof value === 'string' && maxAge !== undefined
       ? value.replace(/max-age\s*=\s*"?\d+"?/i, `max-age=${thresholds.hstsMaxAgeSeconds}`)
       : `max-age=${thresholds.hstsMaxAgeSeconds}`;
+    // HSTS moves browsers to HTTPS on every port of the host: content served over HTTP only would be cut off.
+    const httpOnly = httpOnlyTargets(resource).targets;
     return [{
       setting: `ListenerAttributes[${HSTS_ATTRIBUTE}]`,
       found: value === undefined ? 'not set (no HSTS header)' : shown(value),
-      fix: `set it to "${wanted}" (at least ${thresholds.hstsMaxAgeSeconds} seconds)`,
-      apply: value === undefined || typeof value === 'string' ? () => {
+      fix: httpOnly.length > 0
+        ? `serve target group(s) ${httpOnly.map(targetName).join(', ')} over HTTPS too, then set it to "${wanted}"; not fixed: an HTTP listener of this load balancer serves them, and HSTS would make browsers stop reaching them over HTTP`
+        : `set it to "${wanted}" (at least ${thresholds.hstsMaxAgeSeconds} seconds)`,
+      apply: httpOnly.length === 0 && (value === undefined || typeof value === 'string') ? () => {
         setKeyValueAttribute(resource, 'listenerAttributes', HSTS_ATTRIBUTE, wanted);
         return `ListenerAttributes[${HSTS_ATTRIBUTE}] ${shown(value)} -> "${wanted}"`;
       } : undefined,

@@ -6,24 +6,31 @@ import { SecurityBaselineControl } from '../types';
 
 export const LOG_GROUP = 'AWS::Logs::LogGroup';
 export const KEY = 'AWS::KMS::Key';
+/** The custom resource aws-cdk-lib's `logRetention` props create (Lambda functions, RDS log exports): it sets the retention of a log group made at run time. */
+export const LOG_RETENTION = 'Custom::LogRetention';
 
 /** Log groups keep events at least as long as the threshold (365 days by default). */
 export const logRetention: SecurityBaselineControl = {
   id: 'LOGS1',
   areas: ['infrastructure'],
-  title: 'Log groups keep events at least the threshold (365 days); unset means never expire',
+  title: 'Log groups keep events at least the threshold (365 days), also through Custom::LogRetention; unset means never expire',
   reports: '`RetentionInDays = <days>`: below the threshold',
-  resourceTypes: [LOG_GROUP],
-  fixes: 'sets RetentionInDays to the threshold',
+  resourceTypes: [LOG_GROUP, LOG_RETENTION],
+  fixes: 'sets RetentionInDays to the threshold (on the log group, or on the Custom::LogRetention resource of a logRetention prop)',
   evaluate(resource: CfnResource, { properties, thresholds }) {
     const days = properties.RetentionInDays;
     if (days === undefined || Number(days) >= thresholds.logRetentionDays) return [];
+    const custom = resource.cfnResourceType === LOG_RETENTION;
     return [{
-      setting: 'RetentionInDays',
+      setting: custom ? 'RetentionInDays (Custom::LogRetention)' : 'RetentionInDays',
       found: shown(days),
-      fix: `set it to at least ${thresholds.logRetentionDays} days`,
+      fix: custom
+        ? `set logRetention (Lambda, RDS cloudwatchLogsRetention) to at least ${thresholds.logRetentionDays} days, or give the function a logGroup with that retention`
+        : `set it to at least ${thresholds.logRetentionDays} days`,
       apply: typeof days === 'number' || typeof days === 'string' ? () => {
-        (resource as CfnLogGroup).retentionInDays = thresholds.logRetentionDays;
+        // The custom resource is a plain CfnResource: its properties are set with an override.
+        if (custom) resource.addPropertyOverride('RetentionInDays', thresholds.logRetentionDays);
+        else (resource as CfnLogGroup).retentionInDays = thresholds.logRetentionDays;
         return `RetentionInDays ${days} -> ${thresholds.logRetentionDays}`;
       } : undefined,
     }];

@@ -88,20 +88,37 @@ export const s3TlsPolicy: SecurityBaselineControl = {
   title: 'S3 bucket policies deny requests without TLS and with TLS older than 1.2',
   reports: '`BucketPolicy = none` or `<policy> has no deny for aws:SecureTransport=false / s3:TlsVersion<1.2`',
   resourceTypes: [BUCKET],
-  fixes: 'adds the two deny statements (aws:SecureTransport false; s3:TlsVersion < 1.2) to the bucket policy, creating one when there is none',
-  evaluate(resource: CfnResource) {
+  fixes: 'adds the two deny statements (aws:SecureTransport false; s3:TlsVersion < 1.2) to the bucket policy, creating one when there is none, unless the bucket serves the public (website, public ACL or public policy)',
+  evaluate(resource: CfnResource, { properties }) {
     const policy = bucketPolicyOf(resource);
     const missing = { transport: !deniesInsecureTransport(policy?.properties), tls: !deniesOldTls(policy?.properties) };
     if (!missing.transport && !missing.tls) return [];
     const absent = [missing.transport ? 'aws:SecureTransport=false' : '', missing.tls ? 's3:TlsVersion<1.2' : ''].filter(Boolean).join(' and ');
+    const serving = publicServing(properties, policy?.properties);
     return [{
       setting: 'BucketPolicy',
       found: policy ? `${policy.policy.node.path} has no deny for ${absent}` : 'none',
-      fix: 'deny s3:* to every principal when aws:SecureTransport is false and when s3:TlsVersion is below 1.2 (Bucket enforceSSL: true, minimumTLSVersion: 1.2)',
-      apply: () => addDenyStatements(resource as CfnBucket, policy?.policy, missing),
+      fix: serving === 'website'
+        ? 'put CloudFront with HTTPS in front of the website (origin access control on the bucket\'s REST endpoint), then deny requests without TLS; '
+          + 'not fixed: S3 website endpoints serve HTTP only, so the deny would answer every visitor 403'
+        : serving
+          ? `move public readers to HTTPS (CloudFront with origin access control), then deny requests without TLS; not fixed: the bucket serves anonymous readers (${serving}) who may use http:// links`
+          : 'deny s3:* to every principal when aws:SecureTransport is false and when s3:TlsVersion is below 1.2 (Bucket enforceSSL: true, minimumTLSVersion: 1.2)',
+      apply: serving ? undefined : () => addDenyStatements(resource as CfnBucket, policy?.policy, missing),
     }];
   },
 };
+
+/**
+ * How the template shows a bucket serving the public, or undefined: a website configuration (S3 website endpoints
+ * serve HTTP only), a public canned ACL, or a policy statement that allows everyone. Fixes that change who can reach
+ * the bucket, or over which protocol, hold back on these buckets and report instead.
+ */
+export function publicServing(properties: CfnProperties, policy: CfnProperties | undefined): 'website' | 'public ACL' | 'public policy' | undefined {
+  if (properties.WebsiteConfiguration !== undefined) return 'website';
+  if (typeof properties.AccessControl === 'string' && properties.AccessControl.startsWith('Public')) return 'public ACL';
+  return grantsPublicAccess(policy) ? 'public policy' : undefined;
+}
 
 const BLOCK_ALL = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', 'RestrictPublicBuckets'] as const;
 
@@ -110,16 +127,17 @@ export const s3BlockPublicAccess: SecurityBaselineControl = {
   id: 'BUCKET2',
   areas: ['infrastructure'],
   title: 'S3 buckets turn on all four Block Public Access settings',
-  reports: '`PublicAccessBlockConfiguration = <settings> off`',
+  reports: '`PublicAccessBlockConfiguration = <settings> off` (not set passes unless the bucket is public: S3 blocks public access on new buckets since April 2023)',
   resourceTypes: [BUCKET],
-  fixes: 'turns on all four PublicAccessBlockConfiguration settings, unless the bucket is a website or its policy grants public access',
+  fixes: 'turns on all four PublicAccessBlockConfiguration settings, unless the bucket serves the public (website, public ACL or public policy)',
   evaluate(resource: CfnResource, { properties }) {
     const config = properties.PublicAccessBlockConfiguration ?? {};
     const off = BLOCK_ALL.filter((k) => config[k] !== true && config[k] !== 'true');
     if (off.length === 0) return [];
-    const publicByDesign = properties.WebsiteConfiguration !== undefined
-      || (typeof properties.AccessControl === 'string' && properties.AccessControl.startsWith('Public'))
-      || grantsPublicAccess(bucketPolicyOf(resource)?.properties);
+    const publicByDesign = publicServing(properties, bucketPolicyOf(resource)?.properties) !== undefined;
+    // Unset: S3 turns all four settings on for every bucket created since April 2023, and nothing in the template makes
+    // the bucket public, so the deployed bucket complies (see the README for buckets created before that date).
+    if (properties.PublicAccessBlockConfiguration === undefined && !publicByDesign) return [];
     return [{
       setting: 'PublicAccessBlockConfiguration',
       found: properties.PublicAccessBlockConfiguration === undefined ? 'not set' : `${off.join(', ')} off`,
