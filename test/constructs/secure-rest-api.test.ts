@@ -454,6 +454,51 @@ describe('SecureRestApi', () => {
       'PCI.DSS.321-APIGWAssociatedWithWAF']);
   });
 
+  describe('stage acknowledgements are made only when every integration and cache setting shows their reason', () => {
+    const STAGE = 'Test/Api/Resource/DeploymentStage.v1/Resource';
+    const stageRules = (app: App, suffix: string): { findings: string[]; acks: string[] } => ({
+      findings: ruleFindings(app).filter((f) => f.path === STAGE && f.rule.endsWith(suffix)).map((f) => f.rule).sort(),
+      acks: acknowledgements(app).filter((a) => a.path === STAGE && a.id.endsWith(suffix)).map((a) => a.reason),
+    });
+    const PACKS = (rule: string) => [`HIPAA.Security-${rule}`, `NIST.800.53.R5-${rule}`, `PCI.DSS.321-${rule}`];
+
+    test('Lambda proxy integrations only: APIGWSSLEnabled is acknowledged, naming the integration type it checked', () => {
+      const { findings, acks } = stageRules(built.app, '-APIGWSSLEnabled');
+      expect(findings).toEqual([]);
+      expect(acks).toHaveLength(3);
+      expect(acks[0]).toMatch(/^Every method of this API has an integration of type AWS_PROXY \(checked at synth/);
+    });
+
+    test('a MOCK route beside Lambda proxies is named too', () => {
+      const f = fixture();
+      const b = build({ routes: [...standardRoutes(f), { method: 'GET', path: '/static', integration: new apigateway.MockIntegration() }] }, f);
+      expect(stageRules(b.app, '-APIGWSSLEnabled').acks[0]).toMatch(/integration of type AWS_PROXY or MOCK/);
+    });
+
+    test('an HTTP integration added with addRoute after construction: APIGWSSLEnabled reaches the user', () => {
+      // GIVEN
+      const b = build();
+      // WHEN
+      b.api.addRoute({ method: 'GET', path: '/legacy', integration: new apigateway.HttpIntegration('https://legacy.example.com/') });
+      // THEN
+      expect(stageRules(b.app, '-APIGWSSLEnabled')).toEqual({ findings: PACKS('APIGWSSLEnabled'), acks: [] });
+    });
+
+    test('the cache reason names what was checked and nothing of any app', () => {
+      const { findings, acks } = stageRules(built.app, '-APIGWCacheEnabledAndEncrypted');
+      expect(findings).toEqual([]);
+      expect(acks).toHaveLength(3);
+      expect(acks[0]).toMatch(/^The stage cache is off, checked at synth/);
+      expect(acks[0]).not.toMatch(/notes|sample|network stack/i);
+    });
+
+    test('a cache cluster turned on through the L1: APIGWCacheEnabledAndEncrypted reaches the user', () => {
+      const b = build();
+      (b.api.stage.node.defaultChild as apigateway.CfnStage).cacheClusterEnabled = true;
+      expect(stageRules(b.app, '-APIGWCacheEnabledAndEncrypted')).toEqual({ findings: PACKS('APIGWCacheEnabledAndEncrypted'), acks: [] });
+    });
+  });
+
   describe('fails', () => {
     const synth = (b: { app: App }) => () => b.app.synth();
 

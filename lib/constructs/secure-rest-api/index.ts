@@ -8,7 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { HttpMethod } from '../../../lambda/shared/route-permissions';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeIfVerified } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureLogGroup } from '../logging';
@@ -146,6 +146,9 @@ export interface SecureRestApiProps {
    */
   readonly backendClientCertificate?: boolean;
 }
+
+/** Integration types API Gateway never presents a stage client certificate to (AWS service calls are SigV4-signed; MOCK stays inside). */
+const NO_CLIENT_CERTIFICATE_INTEGRATIONS = ['AWS', 'AWS_PROXY', 'MOCK'];
 
 /** Stage names API Gateway accepts. */
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -399,7 +402,10 @@ export class SecureRestApi extends Construct {
     }
   }
 
-  /** The optional backend client certificate; the stage's rule-pack findings for the client certificate and cache, with reasons. */
+  /**
+   * The optional backend client certificate; the stage's rule-pack findings for the client certificate and the cache,
+   * acknowledged at synth end only when every method's integration and every cache setting show the reason holds.
+   */
   private stageAcknowledgements(props: SecureRestApiProps): void {
     const cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
     if (props.backendClientCertificate) {
@@ -408,18 +414,39 @@ export class SecureRestApi extends Construct {
       });
       cfnStage.clientCertificateId = cert.ref;
     } else {
-      const reason = 'Every integration of this API is a Lambda proxy or mock integration: API Gateway invokes Lambda through the AWS API ' +
-        'with SigV4 over TLS, and a stage client certificate is only ever presented to HTTP backends, so it would protect nothing.';
-      for (const rule of ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled']) {
-        acknowledge(cfnStage, rule, reason);
-      }
+      acknowledgeIfVerified(cfnStage, ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled'],
+        () => this.clientCertificateReason());
     }
-    const cacheReason = 'The stage cache is off on purpose: responses are per caller (notes of the authenticated user) and a stage cache ' +
-      'keys entries by path and declared parameters only, so it could serve one user\'s data to another; no data is cached at rest.';
-    for (const rule of ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-      'PCI.DSS.321-APIGWCacheEnabledAndEncrypted']) {
-      acknowledge(cfnStage, rule, cacheReason);
+    acknowledgeIfVerified(cfnStage, ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+      'PCI.DSS.321-APIGWCacheEnabledAndEncrypted'], () => this.cacheOffReason(cfnStage));
+  }
+
+  /**
+   * Why the stage needs no client certificate, when every method's integration (read at synth end, whoever added it)
+   * is one API Gateway never presents a client certificate to; undefined when any is HTTP, HTTP_PROXY or unreadable.
+   */
+  private clientCertificateReason(): string | undefined {
+    const types = new Set<string>();
+    for (const method of this.restApi.methods) {
+      const cfn = method.node.defaultChild as apigateway.CfnMethod;
+      const type = (Stack.of(this).resolve(cfn.integration) as { type?: unknown } | undefined)?.type;
+      if (typeof type !== 'string' || !NO_CLIENT_CERTIFICATE_INTEGRATIONS.includes(type)) return undefined;
+      types.add(type);
     }
+    if (types.size === 0) return undefined;
+    return `Every method of this API has an integration of type ${[...types].sort().join(' or ')} (checked at synth; none is HTTP or HTTP_PROXY): ` +
+      'API Gateway calls AWS services, Lambda included, through the AWS API with SigV4 over TLS and answers MOCK itself, and it presents a ' +
+      'stage client certificate only to HTTP backends, so a certificate would protect nothing.';
+  }
+
+  /** Why the stage has no encrypted cache, when no cache cluster and no cached method is configured (read at synth end). */
+  private cacheOffReason(cfnStage: apigateway.CfnStage): string | undefined {
+    const stack = Stack.of(this);
+    const settings = (stack.resolve(cfnStage.methodSettings) ?? []) as { cachingEnabled?: unknown }[];
+    if (stack.resolve(cfnStage.cacheClusterEnabled) === true || settings.some((m) => m.cachingEnabled === true)) return undefined;
+    return 'The stage cache is off, checked at synth (no cache cluster, no method setting turns caching on), so no response is stored at rest ' +
+      'to encrypt. It stays off on purpose: a stage cache keys entries by path and declared parameters, not by caller, so on a method behind ' +
+      'the authorizer it could serve one caller\'s response to another.';
   }
 
   /** The custom domain, the only entry point: its certificate, the TLS policy, the base path mapping and the alias record. */
