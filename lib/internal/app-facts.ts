@@ -5,6 +5,7 @@
  */
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { IConstruct } from 'constructs';
 
@@ -49,4 +50,41 @@ export function ingressRules(securityGroup: ec2.SecurityGroup): IngressRule[] {
 export function onlyTcpPorts(rules: readonly IngressRule[], ports: readonly number[]): boolean {
   return rules.every((r) => r.ipProtocol === 'tcp' && typeof r.fromPort === 'number' && r.fromPort === r.toPort
     && !Token.isUnresolved(r.fromPort) && ports.includes(r.fromPort));
+}
+
+/**
+ * The reason for Control Tower's `lambda_inside_vpc_check` on a function whose VPC is defined in another stack, when
+ * its VpcConfig (read at synth end) names subnets and security groups and the subnet ids are references, which the
+ * static template check cannot resolve; undefined otherwise (then the check sees literal ids and needs no help).
+ */
+export function crossStackVpcReason(cfn: lambda.CfnFunction, vpc: IConstruct, subject: string): string | undefined {
+  const config = Stack.of(cfn).resolve(cfn.vpcConfig) as { subnetIds?: unknown[]; securityGroupIds?: unknown[] } | undefined;
+  const subnets = config?.subnetIds ?? [];
+  if (subnets.length === 0 || (config?.securityGroupIds ?? []).length === 0 || subnets.every((s) => typeof s === 'string')) return undefined;
+  return `${subject} runs in a VPC, checked at synth: its VpcConfig names ${subnets.length} subnets and its security groups, and the subnet ids ` +
+    `are references to stack ${Stack.of(vpc).stackName} (Fn::ImportValue in this template), which this static template check cannot resolve. ` +
+    'cdk-nag LambdaInsideVPC checks the same on the construct.';
+}
+
+/** Services that call a function synchronously through its resource policy (the answer, or the error, goes back to them). */
+export const SYNCHRONOUS_INVOKERS: readonly string[] = ['apigateway.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'cognito-idp.amazonaws.com'];
+
+/**
+ * The services the function's resource policy lets invoke it (its `AWS::Lambda::Permission`s anywhere in the app), or
+ * undefined when one of them is not a synchronous invoker, a principal is a token, or the function has an asynchronous
+ * invoke configuration: then nothing shows that a dead-letter queue would stay unused.
+ */
+export function synchronousInvokers(fn: lambda.IFunction): string[] | undefined {
+  const stack = Stack.of(fn);
+  const ids = new Set([JSON.stringify(stack.resolve(fn.functionArn)), JSON.stringify(stack.resolve(fn.functionName))]);
+  const principals = new Set<string>();
+  for (const node of fn.node.root.node.findAll()) {
+    if (node instanceof lambda.CfnEventInvokeConfig && ids.has(JSON.stringify(stack.resolve(node.functionName)))) return undefined;
+    if (node instanceof lambda.CfnPermission && ids.has(JSON.stringify(stack.resolve(node.functionName)))) {
+      const principal = stack.resolve(node.principal);
+      if (typeof principal !== 'string' || !SYNCHRONOUS_INVOKERS.includes(principal)) return undefined;
+      principals.add(principal);
+    }
+  }
+  return [...principals].sort();
 }

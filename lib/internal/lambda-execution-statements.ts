@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { ManagedPolicyRole } from './managed-policy-role';
 
 /**
  * What Lambda needs to attach a function to its VPC: one elastic network interface per subnet and security group
@@ -25,4 +26,16 @@ export function vpcNetworkInterfaceStatement(): iam.PolicyStatement {
 /** The statement of a traced function's execution role that lets it write X-Ray segments and telemetry. */
 export function xrayTracingStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid: 'WriteXRayTraces', actions: [...XRAY_TRACING_ACTIONS], resources: ['*'] });
+}
+
+/**
+ * True when the only actions the role allows on Resource "*" are those of {@link vpcNetworkInterfaceStatement} and
+ * {@link xrayTracingStatement}: what an acknowledgement of AwsSolutions-IAM5 `Resource::*` on an execution role claims.
+ * A grant added later with a wildcard resource (for example `s3:GetObject` on `*`) makes it false, so that finding
+ * reaches the user instead of hiding under the acknowledgement.
+ */
+export function onlyNetworkAndTracingOnAnyResource(role: ManagedPolicyRole): boolean {
+  const allowed = new Set([...VPC_NETWORK_INTERFACE_ACTIONS, ...XRAY_TRACING_ACTIONS]);
+  const actions = role.anyResourceActions();
+  return actions !== undefined && actions.length > 0 && actions.every((a) => allowed.has(a));
 }
