@@ -15,8 +15,12 @@ const PUBLIC_ACCESS_RULE = 'cdk-validator-cfnguard::lambda_function_public_acces
 export function acknowledgeScopedInvokePermission(permission: lambda.CfnPermission): boolean {
   const principal = Stack.of(permission).resolve(permission.principal);
   if (typeof principal !== 'string' || !principal.endsWith('.amazonaws.com') || permission.sourceArn === undefined) return false;
+  const sourceArn = Stack.of(permission).resolve(permission.sourceArn) as unknown;
+  // A literal SourceArn the static check reads itself; only an ARN built with Fn::Join needs the acknowledgement.
+  if (typeof sourceArn !== 'object' || sourceArn === null || !('Fn::Join' in sourceArn)) return false;
+  const what = JSON.stringify(sourceArn).includes(':execute-api:') ? 'an execute-api ARN of one REST API' : 'a source ARN';
   acknowledge(permission, PUBLIC_ACCESS_RULE,
-    `Only ${principal} may invoke the function, and only for the SourceArn set on this permission (this API's execute-api ARN for that method); the ARN is built with Fn::Join, which the static check cannot evaluate.`);
+    `Only ${principal} may invoke the function, and only for the SourceArn set on this permission (${what}, checked at synth); the ARN is built with Fn::Join, which the static check cannot evaluate.`);
   return true;
 }
 
@@ -26,8 +30,10 @@ export function acknowledgeScopedInvokePermission(permission: lambda.CfnPermissi
  */
 export function acknowledgeAccountScopedInvokePermission(permission: lambda.CfnPermission): void {
   const principal = Stack.of(permission).resolve(permission.principal);
-  acknowledge(permission, PUBLIC_ACCESS_RULE,
-    `Only ${principal} acting for this account (SourceAccount = AWS::AccountId) may invoke the function; the account is the stack's own pseudo parameter, which the static check cannot evaluate.`);
+  const account = Stack.of(permission).resolve(permission.sourceAccount) as unknown;
+  acknowledge(permission, PUBLIC_ACCESS_RULE, typeof account === 'string'
+    ? `Only ${principal} acting for account ${account} (SourceAccount, the stack's own account) may invoke the function.`
+    : `Only ${principal} acting for this account (SourceAccount = AWS::AccountId) may invoke the function; the account is the stack's own pseudo parameter, which the static check cannot evaluate.`);
 }
 
 /** {@link acknowledgeScopedInvokePermission} on every invoke permission in `scope`'s subtree. */

@@ -12,7 +12,8 @@ import {
 import { SecureFunction } from '../../lib/constructs/secure-function';
 import { ACCESS_LOG_VARIABLES, accessLogFormat, AccessLogVariableKind } from '../../lib/constructs/secure-rest-api/defaults';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
-import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
+import { JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
+import { acknowledge, isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
@@ -36,6 +37,7 @@ const idSchema = {
 interface Fixture {
   app: App;
   stack: Stack;
+  network: SecureVpc;
   fn: SecureFunction;
   authorizer: apigateway.RequestAuthorizer;
   zone: route53.IHostedZone;
@@ -66,7 +68,7 @@ function fixture(context: Record<string, unknown> = {}): Fixture {
     logDestinationConfigs: [new SecureLogGroup(stack, 'WafLogs', { encryptionKey: logsKey.key, logGroupName: 'aws-waf-logs-test' }).logGroupArn],
   });
   const integration = new apigateway.LambdaIntegration(fn.function);
-  return { app, stack, fn, authorizer, zone, logsKey, webAcl, integration };
+  return { app, stack, network, fn, authorizer, zone, logsKey, webAcl, integration };
 }
 
 function standardRoutes(f: Fixture): SecureRouteOptions[] {
@@ -93,6 +95,10 @@ function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture
     routes: standardRoutes(f),
     ...overrides,
   });
+  // The fixture's authorizer is a bare Lambda authorizer, so the construct leaves AwsSolutions-COG4 to its owner (this test).
+  if (overrides.authorizer === undefined) {
+    acknowledge(api, 'AwsSolutions-COG4', 'Test fixture: the methods use a Lambda REQUEST authorizer on purpose; a Cognito authorizer is not under test.');
+  }
   // How users attach a web ACL (WebFirewall.associate() makes the same association; see web-firewall.test.ts).
   if (withWebAcl) new wafv2.CfnWebACLAssociation(f.stack, 'WebAclAssociation', { resourceArn: api.stage.stageArn, webAclArn: f.webAcl.attrArn });
   return { ...f, api };
@@ -355,12 +361,36 @@ describe('SecureRestApi', () => {
     });
   });
 
-  test('Lambda-authorizer methods acknowledge AwsSolutions-COG4; only public methods acknowledge APIG4', () => {
+  test('only public methods acknowledge APIG4; behind a Lambda authorizer other than JwtAuthorizer, COG4 reaches the user', () => {
     const acks = (id: string): string[] => built.api.restApi.methods
       .filter((m) => m.node.metadata.some((e) => JSON.stringify(e.data ?? '').includes(id)))
       .map((m) => `${m.httpMethod} ${m.resource.path}`).sort();
     expect(acks('AwsSolutions-APIG4')).toEqual(['GET /health', 'POST /auth/token']);
-    expect(acks('AwsSolutions-COG4')).toHaveLength(7);
+    expect(acks('AwsSolutions-COG4')).toEqual(['GET /health', 'POST /auth/token']); // the public allow-list only
+    // GIVEN the same API without the owner's acknowledgement (build() makes it for the bare authorizer)
+    const f = fixture();
+    new SecureRestApi(f.stack, 'Api', {
+      domain: { domainName: 'api.example.com', zone: f.zone }, authorizer: f.authorizer, logsKey: f.logsKey.key,
+      routes: [{ method: 'GET', path: '/things', integration: f.integration }],
+    });
+    // THEN COG4 is the user's decision
+    expect(ruleFindings(f.app).filter((x) => x.rule === 'AwsSolutions-COG4').map((x) => x.path)).toEqual(['Test/Api/Resource/Default/things/GET/Resource']);
+  });
+
+  test('methods behind a JwtAuthorizer acknowledge AwsSolutions-COG4 with what that authorizer verifies', () => {
+    const f = fixture();
+    const jwt = new JwtAuthorizer(f.stack, 'Jwt', {
+      vpc: f.network.vpc, logsKey: f.logsKey.key, issuer: 'https://issuer.example.com', audience: ['client-1'],
+      jwksUri: 'https://issuer.example.com/.well-known/jwks.json', routes: [{ method: 'GET', path: '/things', roles: ['reader'], scopes: ['https://api.example.com/things.read'] }],
+    });
+    new SecureRestApi(f.stack, 'Api', {
+      domain: { domainName: 'api.example.com', zone: f.zone }, authorizer: jwt.authorizer, logsKey: f.logsKey.key,
+      routes: [{ method: 'GET', path: '/things', integration: f.integration }],
+    });
+    expect(ruleFindings(f.app).filter((x) => x.rule === 'AwsSolutions-COG4')).toEqual([]);
+    const [ack] = acknowledgements(f.app).filter((a) => a.id === 'AwsSolutions-COG4');
+    expect(ack.path).toBe('Test/Api/Resource/Default/things/GET');
+    expect(ack.reason).toMatch(/verifies the bearer JWT/);
   });
 
   test('public OPTIONS routes acknowledge only the findings they raise (every acknowledgement is needed)', () => {

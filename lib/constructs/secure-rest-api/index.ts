@@ -11,6 +11,7 @@ import type { HttpMethod } from '../../../lambda/shared/route-permissions';
 import { acknowledge, acknowledgeIfVerified } from '../../internal/acknowledge';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
+import { JwtAuthorizer } from '../jwt-authorizer';
 import { SecureLogGroup } from '../logging';
 import { ApiGatewayCloudWatchRole } from './cloudwatch-role';
 import { ACCESS_LOG_FIELDS, accessLogFormat, GATEWAY_RESPONSES, quotedHeaders, SECURE_REST_API_DEFAULTS } from './defaults';
@@ -494,8 +495,9 @@ export class SecureRestApi extends Construct {
 
   /**
    * Acknowledges exactly the rule-pack findings the method's authorization raises: on a public route, APIG4 and COG4
-   * with the allow-list reason (AwsSolutions skips OPTIONS for COG4 and CORS preflights for APIG4); behind a Lambda
-   * authorizer, COG4.
+   * with the allow-list reason (AwsSolutions skips OPTIONS for COG4 and CORS preflights for APIG4); behind this library's
+   * `JwtAuthorizer`, COG4 with what that authorizer verifies. Behind any other Lambda authorizer COG4 reaches the user, who
+   * knows what it checks.
    */
   private acknowledgeAuthorization(created: apigateway.Method, key: string, method: HttpMethod, route: SecureRouteOptions): void {
     const publicRoute = this.publicRoutes.get(key);
@@ -504,7 +506,7 @@ export class SecureRestApi extends Construct {
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;
       if (!isCorsPreflight(method, route.methodResponses)) acknowledge(created, 'AwsSolutions-APIG4', reason);
       if (method !== 'OPTIONS') acknowledge(created, 'AwsSolutions-COG4', reason);
-    } else if (this.authorizer.authorizationType === apigateway.AuthorizationType.CUSTOM && method !== 'OPTIONS') {
+    } else if (this.authorizer.authorizationType === apigateway.AuthorizationType.CUSTOM && method !== 'OPTIONS' && isJwtAuthorizer(this.authorizer)) {
       acknowledge(created, 'AwsSolutions-COG4',
         'Authorized by a Lambda authorizer that verifies the bearer JWT (signature against the issuer JWKS, iss, aud, exp, token age) and ' +
         'returns a policy for the caller\'s roles; it verifies Cognito user pool tokens too, which a Cognito authorizer could not scope per role.');
@@ -559,4 +561,11 @@ export class SecureRestApi extends Construct {
     }
     return errors;
   }
+}
+
+/** True when the authorizer is the API Gateway authorizer of a `JwtAuthorizer` (whose verification the COG4 reason describes). */
+function isJwtAuthorizer(authorizer: apigateway.IAuthorizer): boolean {
+  if (!Construct.isConstruct(authorizer)) return false;
+  const owner = authorizer.node.scope;
+  return owner instanceof JwtAuthorizer && owner.authorizer === authorizer;
 }
