@@ -5,6 +5,9 @@ import { isNamespacedNagAcknowledgement, settleAcknowledgements } from '../inter
 import { CONTROL_TOWER_ACK_PREFIX } from './pack-names';
 import { createControlTowerValidator, createRulePacks } from './rule-packs';
 
+/** The synth-end acknowledgement decisions, for code that runs the packs on a finished app without synthesizing it. */
+export { settleAcknowledgements } from '../internal/acknowledge';
+
 /** One acknowledged finding, as recorded with `Validations.of(x).acknowledge()`. */
 export interface Acknowledgement {
   readonly path: string;
