@@ -3,11 +3,28 @@
  * (see `acknowledgeIfVerified`): each function reads the construct tree with public APIs only and answers "cannot
  * tell" (undefined, or a value that fails the check) whenever a value is a token it cannot compare.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { IConstruct } from 'constructs';
+
+/**
+ * Every construct of the stage (the cloud assembly) that holds `scope`: the constructs that can reference it. A stage
+ * nested in a pipeline is a separate assembly, so the walk never crosses into another one.
+ */
+export function stageConstructs(scope: IConstruct): IConstruct[] {
+  return (Stage.of(scope) ?? scope.node.root).node.findAll();
+}
+
+/** `value` resolved in `stack`, as JSON for comparison; undefined when it cannot be resolved there (another stage's token). */
+export function resolvedJson(stack: Stack, value: unknown): string | undefined {
+  try {
+    return JSON.stringify(stack.resolve(value));
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The AWS WAF web ACL association in the app whose `resourceArn` is `arn` of `resource` (the ARN attribute of the
@@ -16,9 +33,10 @@ import { IConstruct } from 'constructs';
  */
 export function webAclAssociationOf(resource: IConstruct, arn: string): wafv2.CfnWebACLAssociation | undefined {
   const stack = Stack.of(resource);
-  const target = JSON.stringify(stack.resolve(arn));
-  for (const node of resource.node.root.node.findAll()) {
-    if (node instanceof wafv2.CfnWebACLAssociation && JSON.stringify(stack.resolve(node.resourceArn)) === target) return node;
+  const target = resolvedJson(stack, arn);
+  if (target === undefined) return undefined;
+  for (const node of stageConstructs(resource)) {
+    if (node instanceof wafv2.CfnWebACLAssociation && resolvedJson(stack, node.resourceArn) === target) return node;
   }
   return undefined;
 }
@@ -38,10 +56,10 @@ export function ingressRules(securityGroup: ec2.SecurityGroup): IngressRule[] {
   const stack = Stack.of(securityGroup);
   const cfn = securityGroup.node.defaultChild as ec2.CfnSecurityGroup;
   const inline = stack.resolve(cfn.securityGroupIngress) as IngressRule[] | undefined;
-  const groupId = JSON.stringify(stack.resolve(securityGroup.securityGroupId));
-  const standalone = securityGroup.node.root.node.findAll()
+  const groupId = resolvedJson(stack, securityGroup.securityGroupId);
+  const standalone = stageConstructs(securityGroup)
     .filter((n): n is ec2.CfnSecurityGroupIngress => n instanceof ec2.CfnSecurityGroupIngress)
-    .filter((n) => n.groupId !== undefined && JSON.stringify(stack.resolve(n.groupId)) === groupId)
+    .filter((n) => n.groupId !== undefined && resolvedJson(stack, n.groupId) === groupId)
     .map((n) => stack.resolve({ ipProtocol: n.ipProtocol, fromPort: n.fromPort, toPort: n.toPort }) as IngressRule);
   return [...(inline ?? []), ...standalone];
 }
@@ -76,11 +94,13 @@ export const SYNCHRONOUS_INVOKERS: readonly string[] = ['apigateway.amazonaws.co
  */
 export function synchronousInvokers(fn: lambda.IFunction): string[] | undefined {
   const stack = Stack.of(fn);
-  const ids = new Set([JSON.stringify(stack.resolve(fn.functionArn)), JSON.stringify(stack.resolve(fn.functionName))]);
+  const ids = new Set([resolvedJson(stack, fn.functionArn), resolvedJson(stack, fn.functionName)]);
+  ids.delete(undefined);
+  const names = (value: unknown): boolean => { const json = resolvedJson(stack, value); return json !== undefined && ids.has(json); };
   const principals = new Set<string>();
-  for (const node of fn.node.root.node.findAll()) {
-    if (node instanceof lambda.CfnEventInvokeConfig && ids.has(JSON.stringify(stack.resolve(node.functionName)))) return undefined;
-    if (node instanceof lambda.CfnPermission && ids.has(JSON.stringify(stack.resolve(node.functionName)))) {
+  for (const node of stageConstructs(fn)) {
+    if (node instanceof lambda.CfnEventInvokeConfig && names(node.functionName)) return undefined;
+    if (node instanceof lambda.CfnPermission && names(node.functionName)) {
       const principal = stack.resolve(node.principal);
       if (typeof principal !== 'string' || !SYNCHRONOUS_INVOKERS.includes(principal)) return undefined;
       principals.add(principal);

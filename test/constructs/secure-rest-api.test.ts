@@ -447,6 +447,9 @@ describe('SecureRestApi', () => {
     const tpl = Template.fromStack(b.stack);
     tpl.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
     Annotations.fromStack(b.stack).hasWarning('/Test/Api', Match.stringLikeRegexp('accepts TLS 1.2'));
+    // The Control Tower acknowledgement says what the policy accepts (not "TLS 1.3 only").
+    const [ack] = acknowledgements(b.app).filter((a) => a.id === 'cdk-validator-cfnguard::api_gw_domain_tls_check');
+    expect(ack.reason).toMatch(/^The domain requires SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09 \(TLS 1\.3 and 1\.2\), no weaker than/);
   });
 
   test('the legacy TLS_1_2 policy renders without an endpoint access mode when opted in', () => {

@@ -465,8 +465,9 @@ export class SecureRestApi extends Construct {
       endpointAccessMode: tls.endpointAccessMode,
     });
     if (tls.securityPolicy.startsWith('SecurityPolicy_TLS13')) {
+      const versions = tls.securityPolicy.startsWith('SecurityPolicy_TLS13_1_3') ? '(TLS 1.3 only), stricter than' : '(TLS 1.3 and 1.2), no weaker than';
       acknowledge(domain, 'cdk-validator-cfnguard::api_gw_domain_tls_check',
-        `The domain requires ${tls.securityPolicy} (TLS 1.3 only), stricter than the TLS 1.2 minimum CT.APIGATEWAY.PR.6 asks for; the control's rule predates the enhanced security policies and accepts only the literal value TLS_1_2.`);
+        `The domain requires ${tls.securityPolicy} ${versions} the TLS 1.2 minimum CT.APIGATEWAY.PR.6 asks for; the control's rule predates the enhanced security policies and accepts only the literal value TLS_1_2.`);
     }
     domain.addBasePathMapping(this.restApi, { basePath: options.basePath, stage: this.stage });
     const aliasRecord = new route53.ARecord(this, 'AliasRecord', {

@@ -16,7 +16,7 @@ import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeIfVerified } from '../../internal/acknowledge';
-import { ingressRules, onlyTcpPorts, webAclAssociationOf } from '../../internal/app-facts';
+import { ingressRules, onlyTcpPorts, resolvedJson, stageConstructs, webAclAssociationOf } from '../../internal/app-facts';
 import { invalidProp } from '../../internal/errors';
 import { warn } from '../../internal/warnings';
 import { acknowledgeAccountScopedInvokePermission } from '../../internal/invoke-permissions';
@@ -447,7 +447,6 @@ function onlyRedirectsToHttps(listener: elbv2.ApplicationListener): boolean {
   const actions = stack.resolve(cfn.defaultActions) as { type?: string; redirectConfig?: Record<string, unknown> }[];
   const redirect = actions.length === 1 && actions[0].type === 'redirect' ? actions[0].redirectConfig : undefined;
   if (redirect?.protocol !== 'HTTPS' || redirect.port !== '443' || redirect.statusCode !== 'HTTP_301') return false;
-  const listenerArn = JSON.stringify(stack.resolve(listener.listenerArn));
-  return !listener.node.root.node.findAll().some((n) => n instanceof elbv2.CfnListenerRule
-    && JSON.stringify(stack.resolve(n.listenerArn)) === listenerArn);
+  const listenerArn = resolvedJson(stack, listener.listenerArn);
+  return !stageConstructs(listener).some((n) => n instanceof elbv2.CfnListenerRule && resolvedJson(stack, n.listenerArn) === listenerArn);
 }
