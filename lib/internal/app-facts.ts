@@ -84,8 +84,14 @@ export function crossStackVpcReason(cfn: lambda.CfnFunction, vpc: IConstruct, su
     'cdk-nag LambdaInsideVPC checks the same on the construct.';
 }
 
-/** Services that call a function synchronously through its resource policy (the answer, or the error, goes back to them). */
-export const SYNCHRONOUS_INVOKERS: readonly string[] = ['apigateway.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'cognito-idp.amazonaws.com'];
+/**
+ * Services that call a function synchronously through its resource policy (the answer, or the error, goes back to
+ * them): API Gateway integrations and authorizers, ALB targets, Cognito triggers, and Secrets Manager rotation (the
+ * Lambda developer guide: "Secrets Manager invokes the Lambda rotation function as a synchronous invocation").
+ */
+export const SYNCHRONOUS_INVOKERS: readonly string[] = [
+  'apigateway.amazonaws.com', 'elasticloadbalancing.amazonaws.com', 'cognito-idp.amazonaws.com', 'secretsmanager.amazonaws.com',
+];
 
 /**
  * The services the function's resource policy lets invoke it (its `AWS::Lambda::Permission`s anywhere in the app), or

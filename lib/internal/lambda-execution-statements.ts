@@ -35,7 +35,20 @@ export function xrayTracingStatement(): iam.PolicyStatement {
  * reaches the user instead of hiding under the acknowledgement.
  */
 export function onlyNetworkAndTracingOnAnyResource(role: ManagedPolicyRole): boolean {
-  const allowed = new Set([...VPC_NETWORK_INTERFACE_ACTIONS, ...XRAY_TRACING_ACTIONS]);
+  const allowed = new Set([...VPC_NETWORK_INTERFACE_ACTIONS, ...XRAY_TRACING_ACTIONS, ...ROTATION_ANY_RESOURCE_ACTIONS]);
   const actions = role.anyResourceActions();
   return actions !== undefined && actions.length > 0 && actions.every((a) => allowed.has(a));
+}
+
+/**
+ * What aws-cdk-lib grants a secret's rotation function on "*": generating a password, an action without resource types.
+ * An execution role may hold it beside the ENI and X-Ray actions; {@link rotationNote} names it in the reason.
+ */
+export const ROTATION_ANY_RESOURCE_ACTIONS: readonly string[] = Object.freeze(['secretsmanager:GetRandomPassword']);
+
+/** The words the IAM5 `Resource::*` reasons add to their list of actions when the role holds the rotation action on "*" (else empty). */
+export function rotationNote(role: ManagedPolicyRole): string {
+  return (role.anyResourceActions() ?? []).some((a) => ROTATION_ANY_RESOURCE_ACTIONS.includes(a))
+    ? ', and secretsmanager:GetRandomPassword, which aws-cdk-lib grants a secret\'s rotation function'
+    : '';
 }

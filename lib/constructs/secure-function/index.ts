@@ -11,7 +11,9 @@ import { acknowledgeIfVerified } from '../../internal/acknowledge';
 import { crossStackVpcReason, synchronousInvokers } from '../../internal/app-facts';
 import { checkLambdaEnvironmentSize, largestVariable } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
-import { onlyNetworkAndTracingOnAnyResource, vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
+import {
+  onlyNetworkAndTracingOnAnyResource, rotationNote, vpcNetworkInterfaceStatement, xrayTracingStatement,
+} from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 
@@ -214,8 +216,8 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
     role.addToPolicy(xrayTracingStatement());
     acknowledgeIfVerified(role, ['AwsSolutions-IAM5[Resource::*]'], () => (onlyNetworkAndTracingOnAnyResource(role)
       ? 'Checked at synth: the only actions this role allows on Resource "*" are ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface, ' +
-        'which Lambda needs to attach the function to its VPC, and xray:PutTraceSegments/PutTelemetryRecords for tracing; these actions do not ' +
-        'support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.'
+        `which Lambda needs to attach the function to its VPC, and xray:PutTraceSegments/PutTelemetryRecords for tracing${rotationNote(role)}; ` +
+        'these actions do not support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.'
       : undefined));
     return role;
   }
