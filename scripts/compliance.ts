@@ -13,7 +13,7 @@ import { IConstruct } from 'constructs';
 import { buildBaseline } from '../lib/baseline';
 import { SecurityBaseline } from '../lib/aspects/security-baseline';
 import { CHECKLIST, ChecklistRow, SECURITY_BASELINE_DOMAINS, SECURITY_BASELINE_TESTS } from '../lib/compliance/checklist';
-import { acknowledgements, controlTowerViolations, isAcknowledged } from '../lib/compliance/findings';
+import { acknowledgements, controlTowerViolations, isAcknowledged, settleAcknowledgements } from '../lib/compliance/findings';
 import { CONTROL_TOWER_TITLE, RULE_PACK_NAMES } from '../lib/compliance/pack-names';
 import { createControlTowerValidator, createRulePacks } from '../lib/compliance/rule-packs';
 import { loadConfig } from '../lib/config';
@@ -174,6 +174,7 @@ function main(): void {
     const context = { ...JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')).context, 'aws:cdk:bundling-stacks': [] };
     const app = new App({ outdir, context });
     buildBaseline(app, loadConfig(app));
+    settleAcknowledgements(app); // what `cdk synth` decides in node.addValidation() before the packs run
     const nag = runNagPacks(app);
     const ct = runControlTower(app);
     const ruleStats = new Map([...nag.stats, ...ct.stats].map((s) => [s.rule, s]));

@@ -1,9 +1,12 @@
 import { join } from 'path';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { isNamespacedNagAcknowledgement } from '../internal/acknowledge';
+import { isNamespacedNagAcknowledgement, settleAcknowledgements } from '../internal/acknowledge';
 import { CONTROL_TOWER_ACK_PREFIX } from './pack-names';
 import { createControlTowerValidator, createRulePacks } from './rule-packs';
+
+/** The synth-end acknowledgement decisions, for code that runs the packs on a finished app without synthesizing it. */
+export { settleAcknowledgements } from '../internal/acknowledge';
 
 /** One acknowledged finding, as recorded with `Validations.of(x).acknowledge()`. */
 export interface Acknowledgement {
@@ -27,6 +30,7 @@ interface NagReport {
 
 /** Runs every cdk-nag pack on the scope (as `cdk synth` does) and returns the unacknowledged findings. */
 export function ruleFindings(scope: IConstruct): Finding[] {
+  settleAcknowledgements(scope); // the decisions constructs make at synth end, which validateScope alone would not run
   const findings: Finding[] = [];
   for (const pack of createRulePacks(scope)) {
     const report = (pack as unknown as { validateScope(s: IConstruct): NagReport }).validateScope(scope);
@@ -41,6 +45,7 @@ export function ruleFindings(scope: IConstruct): Finding[] {
 
 /** Every acknowledgement recorded below the scope (aws-cdk-lib's own included; the pack-namespaced twins left out). */
 export function acknowledgements(scope: IConstruct): Acknowledgement[] {
+  settleAcknowledgements(scope);
   const out: Acknowledgement[] = [];
   for (const node of scope.node.findAll()) {
     for (const entry of node.node.metadata) {

@@ -44,3 +44,45 @@ export function isNamespacedNagAcknowledgement(recordedId: string): boolean {
 export function acknowledgeEach(scope: IConstruct, ids: string[], reason: string): void {
   for (const id of ids) acknowledge(scope, id, reason);
 }
+
+/**
+ * Decides, once the app is complete, whether the construct may acknowledge `ids`: `verify` looks at what the construct
+ * can see at synth end (routes, integrations, associations, the stacks its inputs come from) and returns the reason
+ * naming what it verified, or `undefined` when it cannot tell, so that the findings reach the user, who decides.
+ *
+ * The decision runs as a `node.addValidation()` of `scope`: aws-cdk-lib validates the construct tree before it runs
+ * the validation plugins, so the rule packs see the acknowledgement. Code that reads findings or acknowledgements
+ * without synthesizing calls {@link settleAcknowledgements} first. Each decision is made once.
+ */
+export function acknowledgeIfVerified(scope: IConstruct, ids: readonly string[], verify: () => string | undefined): void {
+  let pending = PENDING.get(scope);
+  if (pending === undefined) {
+    const list: PendingAcknowledgement[] = [];
+    PENDING.set(scope, list);
+    pending = list;
+    scope.node.addValidation({ validate: () => { settle(scope, list); return []; } });
+  }
+  pending.push({ ids, verify });
+}
+
+/** Makes every pending {@link acknowledgeIfVerified} decision in the scope's subtree now (idempotent). */
+export function settleAcknowledgements(scope: IConstruct): void {
+  for (const node of scope.node.findAll()) {
+    const pending = PENDING.get(node);
+    if (pending !== undefined) settle(node, pending);
+  }
+}
+
+interface PendingAcknowledgement {
+  readonly ids: readonly string[];
+  readonly verify: () => string | undefined;
+}
+
+const PENDING = new WeakMap<IConstruct, PendingAcknowledgement[]>();
+
+function settle(scope: IConstruct, pending: PendingAcknowledgement[]): void {
+  for (const { ids, verify } of pending.splice(0)) {
+    const reason = verify();
+    if (reason !== undefined) acknowledgeEach(scope, [...ids], reason);
+  }
+}

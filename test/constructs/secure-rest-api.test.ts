@@ -12,7 +12,8 @@ import {
 import { SecureFunction } from '../../lib/constructs/secure-function';
 import { ACCESS_LOG_VARIABLES, accessLogFormat, AccessLogVariableKind } from '../../lib/constructs/secure-rest-api/defaults';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
-import { isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
+import { JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
+import { acknowledge, isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
@@ -36,6 +37,7 @@ const idSchema = {
 interface Fixture {
   app: App;
   stack: Stack;
+  network: SecureVpc;
   fn: SecureFunction;
   authorizer: apigateway.RequestAuthorizer;
   zone: route53.IHostedZone;
@@ -66,7 +68,7 @@ function fixture(context: Record<string, unknown> = {}): Fixture {
     logDestinationConfigs: [new SecureLogGroup(stack, 'WafLogs', { encryptionKey: logsKey.key, logGroupName: 'aws-waf-logs-test' }).logGroupArn],
   });
   const integration = new apigateway.LambdaIntegration(fn.function);
-  return { app, stack, fn, authorizer, zone, logsKey, webAcl, integration };
+  return { app, stack, network, fn, authorizer, zone, logsKey, webAcl, integration };
 }
 
 function standardRoutes(f: Fixture): SecureRouteOptions[] {
@@ -93,6 +95,10 @@ function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture
     routes: standardRoutes(f),
     ...overrides,
   });
+  // The fixture's authorizer is a bare Lambda authorizer, so the construct leaves AwsSolutions-COG4 to its owner (this test).
+  if (overrides.authorizer === undefined) {
+    acknowledge(api, 'AwsSolutions-COG4', 'Test fixture: the methods use a Lambda REQUEST authorizer on purpose; a Cognito authorizer is not under test.');
+  }
   // How users attach a web ACL (WebFirewall.associate() makes the same association; see web-firewall.test.ts).
   if (withWebAcl) new wafv2.CfnWebACLAssociation(f.stack, 'WebAclAssociation', { resourceArn: api.stage.stageArn, webAclArn: f.webAcl.attrArn });
   return { ...f, api };
@@ -355,12 +361,36 @@ describe('SecureRestApi', () => {
     });
   });
 
-  test('Lambda-authorizer methods acknowledge AwsSolutions-COG4; only public methods acknowledge APIG4', () => {
+  test('only public methods acknowledge APIG4; behind a Lambda authorizer other than JwtAuthorizer, COG4 reaches the user', () => {
     const acks = (id: string): string[] => built.api.restApi.methods
       .filter((m) => m.node.metadata.some((e) => JSON.stringify(e.data ?? '').includes(id)))
       .map((m) => `${m.httpMethod} ${m.resource.path}`).sort();
     expect(acks('AwsSolutions-APIG4')).toEqual(['GET /health', 'POST /auth/token']);
-    expect(acks('AwsSolutions-COG4')).toHaveLength(7);
+    expect(acks('AwsSolutions-COG4')).toEqual(['GET /health', 'POST /auth/token']); // the public allow-list only
+    // GIVEN the same API without the owner's acknowledgement (build() makes it for the bare authorizer)
+    const f = fixture();
+    new SecureRestApi(f.stack, 'Api', {
+      domain: { domainName: 'api.example.com', zone: f.zone }, authorizer: f.authorizer, logsKey: f.logsKey.key,
+      routes: [{ method: 'GET', path: '/things', integration: f.integration }],
+    });
+    // THEN COG4 is the user's decision
+    expect(ruleFindings(f.app).filter((x) => x.rule === 'AwsSolutions-COG4').map((x) => x.path)).toEqual(['Test/Api/Resource/Default/things/GET/Resource']);
+  });
+
+  test('methods behind a JwtAuthorizer acknowledge AwsSolutions-COG4 with what that authorizer verifies', () => {
+    const f = fixture();
+    const jwt = new JwtAuthorizer(f.stack, 'Jwt', {
+      vpc: f.network.vpc, logsKey: f.logsKey.key, issuer: 'https://issuer.example.com', audience: ['client-1'],
+      jwksUri: 'https://issuer.example.com/.well-known/jwks.json', routes: [{ method: 'GET', path: '/things', roles: ['reader'], scopes: ['https://api.example.com/things.read'] }],
+    });
+    new SecureRestApi(f.stack, 'Api', {
+      domain: { domainName: 'api.example.com', zone: f.zone }, authorizer: jwt.authorizer, logsKey: f.logsKey.key,
+      routes: [{ method: 'GET', path: '/things', integration: f.integration }],
+    });
+    expect(ruleFindings(f.app).filter((x) => x.rule === 'AwsSolutions-COG4')).toEqual([]);
+    const [ack] = acknowledgements(f.app).filter((a) => a.id === 'AwsSolutions-COG4');
+    expect(ack.path).toBe('Test/Api/Resource/Default/things/GET');
+    expect(ack.reason).toMatch(/verifies the bearer JWT/);
   });
 
   test('public OPTIONS routes acknowledge only the findings they raise (every acknowledgement is needed)', () => {
@@ -417,6 +447,9 @@ describe('SecureRestApi', () => {
     const tpl = Template.fromStack(b.stack);
     tpl.hasResourceProperties('AWS::ApiGateway::DomainName', { SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
     Annotations.fromStack(b.stack).hasWarning('/Test/Api', Match.stringLikeRegexp('accepts TLS 1.2'));
+    // The Control Tower acknowledgement says what the policy accepts (not "TLS 1.3 only").
+    const [ack] = acknowledgements(b.app).filter((a) => a.id === 'cdk-validator-cfnguard::api_gw_domain_tls_check');
+    expect(ack.reason).toMatch(/^The domain requires SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09 \(TLS 1\.3 and 1\.2\), no weaker than/);
   });
 
   test('the legacy TLS_1_2 policy renders without an endpoint access mode when opted in', () => {
@@ -452,6 +485,51 @@ describe('SecureRestApi', () => {
     const rules = ruleFindings(b.app).filter((f) => f.path === 'Test/Api/Resource/DeploymentStage.v1/Resource').map((f) => f.rule).sort();
     expect(rules).toEqual(['AwsSolutions-APIG3', 'NIST.800.53.R5-APIGWAssociatedWithWAF',
       'PCI.DSS.321-APIGWAssociatedWithWAF']);
+  });
+
+  describe('stage acknowledgements are made only when every integration and cache setting shows their reason', () => {
+    const STAGE = 'Test/Api/Resource/DeploymentStage.v1/Resource';
+    const stageRules = (app: App, suffix: string): { findings: string[]; acks: string[] } => ({
+      findings: ruleFindings(app).filter((f) => f.path === STAGE && f.rule.endsWith(suffix)).map((f) => f.rule).sort(),
+      acks: acknowledgements(app).filter((a) => a.path === STAGE && a.id.endsWith(suffix)).map((a) => a.reason),
+    });
+    const PACKS = (rule: string) => [`HIPAA.Security-${rule}`, `NIST.800.53.R5-${rule}`, `PCI.DSS.321-${rule}`];
+
+    test('Lambda proxy integrations only: APIGWSSLEnabled is acknowledged, naming the integration type it checked', () => {
+      const { findings, acks } = stageRules(built.app, '-APIGWSSLEnabled');
+      expect(findings).toEqual([]);
+      expect(acks).toHaveLength(3);
+      expect(acks[0]).toMatch(/^Every method of this API has an integration of type AWS_PROXY \(checked at synth/);
+    });
+
+    test('a MOCK route beside Lambda proxies is named too', () => {
+      const f = fixture();
+      const b = build({ routes: [...standardRoutes(f), { method: 'GET', path: '/static', integration: new apigateway.MockIntegration() }] }, f);
+      expect(stageRules(b.app, '-APIGWSSLEnabled').acks[0]).toMatch(/integration of type AWS_PROXY or MOCK/);
+    });
+
+    test('an HTTP integration added with addRoute after construction: APIGWSSLEnabled reaches the user', () => {
+      // GIVEN
+      const b = build();
+      // WHEN
+      b.api.addRoute({ method: 'GET', path: '/legacy', integration: new apigateway.HttpIntegration('https://legacy.example.com/') });
+      // THEN
+      expect(stageRules(b.app, '-APIGWSSLEnabled')).toEqual({ findings: PACKS('APIGWSSLEnabled'), acks: [] });
+    });
+
+    test('the cache reason names what was checked and nothing of any app', () => {
+      const { findings, acks } = stageRules(built.app, '-APIGWCacheEnabledAndEncrypted');
+      expect(findings).toEqual([]);
+      expect(acks).toHaveLength(3);
+      expect(acks[0]).toMatch(/^The stage cache is off, checked at synth/);
+      expect(acks[0]).not.toMatch(/notes|sample|network stack/i);
+    });
+
+    test('a cache cluster turned on through the L1: APIGWCacheEnabledAndEncrypted reaches the user', () => {
+      const b = build();
+      (b.api.stage.node.defaultChild as apigateway.CfnStage).cacheClusterEnabled = true;
+      expect(stageRules(b.app, '-APIGWCacheEnabledAndEncrypted')).toEqual({ findings: PACKS('APIGWCacheEnabledAndEncrypted'), acks: [] });
+    });
   });
 
   describe('fails', () => {

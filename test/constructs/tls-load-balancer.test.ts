@@ -1,4 +1,5 @@
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { LogsKey, SecureLogGroup } from '../../lib/constructs/logging';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
+import { WebFirewall } from '../../lib/constructs/web-firewall';
 import {
   AccessLogBucket, DEFAULT_CONTENT_SECURITY_POLICY, LISTENER_HEADER_ATTRIBUTES, TlsLoadBalancer, TlsLoadBalancerProps,
 } from '../../lib/constructs/tls-load-balancer';
@@ -272,10 +274,101 @@ describe('TlsLoadBalancer rule packs', () => {
     expect(formatFindings(ruleFindings(app))).toMatch(/PCI\.DSS\.321-ALBWAFEnabled @ TestStack\/Lb\/Resource\/Resource/);
   });
 
-  test('the 0.0.0.0/0 acknowledgement sits on the load balancer security group only', () => {
-    const { app } = build();
+  test('the 0.0.0.0/0 acknowledgement (behind a web ACL) sits on the load balancer security group only', () => {
+    const { app, stack, lb } = build();
+    associateWebAcl(stack, lb.loadBalancer.loadBalancerArn);
     const ec23 = acknowledgements(app).filter((a) => a.id === 'AwsSolutions-EC23');
     expect(ec23.map((a) => a.path)).toEqual(['TestStack/Lb/SecurityGroup']);
+  });
+});
+
+/** A web ACL (no rules: the association is what the construct checks) associated with `resourceArn`, in `stack`. */
+function associateWebAcl(stack: Stack, resourceArn: string, id = 'WebAcl'): wafv2.CfnWebACLAssociation {
+  const acl = new wafv2.CfnWebACL(stack, id, {
+    scope: 'REGIONAL',
+    defaultAction: { allow: {} },
+    visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: id, sampledRequestsEnabled: true },
+    rules: [],
+  });
+  return new wafv2.CfnWebACLAssociation(stack, `${id}Association`, { resourceArn, webAclArn: acl.attrArn });
+}
+
+/** The AwsSolutions-EC23 findings and acknowledgements of the app, as the rule packs see them. */
+function ec23(app: App): { findings: string[]; acks: string[] } {
+  return {
+    findings: ruleFindings(app).filter((f) => f.rule === 'AwsSolutions-EC23').map((f) => f.path),
+    acks: acknowledgements(app).filter((a) => a.id === 'AwsSolutions-EC23').map((a) => a.path),
+  };
+}
+
+describe('TlsLoadBalancer acknowledgements are made only when the finished app shows their reason', () => {
+  test('no web ACL associated: AwsSolutions-EC23 (open ingress) reaches the user, nothing is acknowledged', () => {
+    const { app } = build();
+    expect(ec23(app)).toEqual({ findings: ['TestStack/Lb/SecurityGroup/Resource'], acks: [] });
+  });
+
+  test('a web ACL associated with this load balancer (after the construct): EC23 is acknowledged with the association named', () => {
+    // GIVEN
+    const { app, stack, lb } = build();
+    // WHEN
+    associateWebAcl(stack, lb.loadBalancer.loadBalancerArn);
+    // THEN
+    expect(ec23(app)).toEqual({ findings: [], acks: ['TestStack/Lb/SecurityGroup'] });
+    const [ack] = acknowledgements(app).filter((a) => a.id === 'AwsSolutions-EC23');
+    expect(ack.reason).toContain('TestStack/WebAclAssociation targets this load balancer');
+    expect(ack.reason).toContain(TLS13_ONLY);
+    expect(ack.reason).not.toMatch(/network stack|notes|sample/i);
+  });
+
+  test('a WebFirewall in another stack associated with the load balancer counts (cross-stack reference)', () => {
+    const { app, lb } = build();
+    const edge = new Stack(app, 'Edge', { env: ENV });
+    const firewall = new WebFirewall(edge, 'Firewall', { logsKey: new LogsKey(edge, 'LogsKey').key });
+    firewall.associate(lb.loadBalancer);
+    expect(ec23(app)).toEqual({ findings: [], acks: ['TestStack/Lb/SecurityGroup'] });
+  });
+
+  test('a web ACL associated with another load balancer does not count', () => {
+    const { app, stack, vpc } = build();
+    const other = new elbv2.ApplicationLoadBalancer(stack, 'Other', { vpc, internetFacing: true });
+    associateWebAcl(stack, other.loadBalancerArn);
+    expect(ec23(app)).toEqual({ findings: ['TestStack/Lb/SecurityGroup/Resource'], acks: [] });
+  });
+
+  test('an ingress port other than 443 and 80 added later voids the reason, even behind a web ACL', () => {
+    const { app, stack, lb } = build();
+    associateWebAcl(stack, lb.loadBalancer.loadBalancerArn);
+    lb.connections.allowFrom(ec2.Peer.anyIpv4(), ec2.Port.tcp(8080));
+    expect(ec23(app)).toEqual({ findings: ['TestStack/Lb/SecurityGroup/Resource'], acks: [] });
+  });
+
+  test('the HTTP listener certificate finding is acknowledged while it only redirects, and reaches the user once it routes', () => {
+    const certificateFindings = (app: App): string[] => ruleFindings(app).filter((f) => f.rule.endsWith('-ELBv2ACMCertificateRequired')).map((f) => f.rule);
+    const redirectOnly = build();
+    expect(certificateFindings(redirectOnly.app)).toEqual([]);
+    expect(acknowledgements(redirectOnly.app).filter((a) => a.id.endsWith('-ELBv2ACMCertificateRequired')).map((a) => a.path))
+      .toEqual(Array(3).fill('TestStack/Lb/Resource/Http'));
+    // WHEN a rule on port 80 serves content
+    const routed = build();
+    routed.lb.httpListener.addAction('Plain', {
+      priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(['/plain'])], action: elbv2.ListenerAction.fixedResponse(200),
+    });
+    expect(certificateFindings(routed.app).sort()).toEqual(['HIPAA.Security-ELBv2ACMCertificateRequired', 'NIST.800.53.R5-ELBv2ACMCertificateRequired',
+      'PCI.DSS.321-ELBv2ACMCertificateRequired']);
+  });
+
+  test('cdk synth: the cdk-nag plugin sees the acknowledgement decided at synth end (and reports EC23 without a web ACL)', () => {
+    const synthErrors = (withAcl: boolean): string => {
+      const { app, stack, lb } = build();
+      if (withAcl) associateWebAcl(stack, lb.loadBalancer.loadBalancerArn);
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      try { app.synth(); return ''; } catch (e) { return String(e); }
+    };
+    const without = synthErrors(false);
+    expect(without).toMatch(/AwsSolutions-EC23/);
+    const behindAcl = synthErrors(true);
+    expect(behindAcl).toMatch(/AwsSolutions-/); // the pack ran (the bare test VPC has findings of its own)
+    expect(behindAcl).not.toMatch(/AwsSolutions-EC23/);
   });
 });
 

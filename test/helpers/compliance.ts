@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { Finding } from '../../lib/compliance/findings';
+import { settleAcknowledgements } from '../../lib/internal/acknowledge';
 
 // The evidence functions live in lib/compliance (also used by scripts/compliance.ts and scripts/findings.ts).
 export { acknowledgements, controlTowerViolations, ruleFindings } from '../../lib/compliance/findings';
@@ -16,6 +17,7 @@ export const BUILT_IN_VALIDATION = 'CloudFormation-Validate::';
 
 /** Deletes every rule-pack acknowledgement below the scope (to prove each one is needed); aws-cdk-lib's own stay. */
 export function removeAcknowledgements(scope: IConstruct): void {
+  settleAcknowledgements(scope); // the synth-end decisions first, so a later synth does not record them again
   for (const node of scope.node.findAll()) {
     const internal = node.node as unknown as { _metadata?: { type: string; data?: Record<string, string> }[] };
     if (!internal._metadata) continue;

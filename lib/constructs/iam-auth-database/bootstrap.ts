@@ -7,10 +7,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeIfVerified } from '../../internal/acknowledge';
+import { crossStackVpcReason } from '../../internal/app-facts';
 import { invalidProp } from '../../internal/errors';
 import { HandlerBundle, handlerBundle } from '../../internal/handler-assets';
-import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
+import { onlyNetworkAndTracingOnAnyResource, vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { nagText } from '../../internal/nag-reference';
 import { SecureLogGroup } from '../logging';
@@ -296,14 +297,14 @@ export class DatabaseBootstrap extends Construct {
     cfn.deadLetterConfig = { targetArn: dlq.queueArn };
     cfn.node.addDependency(role);
     if (Stack.of(this.vpc) !== Stack.of(this)) {
-      acknowledge(cfn, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        'The provider framework function runs in the VPC (VpcConfig with the private subnets and its security group); the subnet ids are ' +
-        'imported from the network stack, which this static template check cannot resolve. cdk-nag LambdaInsideVPC verifies the same at construct level.');
+      acknowledgeIfVerified(cfn, ['cdk-validator-cfnguard::lambda_inside_vpc_check'], () => crossStackVpcReason(cfn, this.vpc, 'The provider framework function'));
     }
 
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
-      'The provider framework function runs in the VPC and traces to X-Ray: ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface and ' +
-      'xray:PutTraceSegments do not support resource-level permissions; its other rights are its own log group, its dead-letter queue and one function.');
+    acknowledgeIfVerified(role, ['AwsSolutions-IAM5[Resource::*]'], () => (onlyNetworkAndTracingOnAnyResource(role)
+      ? 'Checked at synth: the only actions the provider framework function\'s role allows on Resource "*" are ' +
+        'ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface (it runs in the VPC) and xray:PutTraceSegments/PutTelemetryRecords ' +
+        '(it traces to X-Ray), which do not support resource-level permissions; every other statement of the role names its resources.'
+      : undefined));
     acknowledge(role, `AwsSolutions-IAM5[Resource::${nagText(role, `${this.handler.function.functionArn}:*`)}]`,
       'lambda:InvokeFunction on the bootstrap handler and its versions/aliases (ARN suffix :*), granted by the CDK provider framework; it is the ' +
       'only function this role can invoke.');

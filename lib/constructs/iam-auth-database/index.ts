@@ -243,7 +243,7 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
     this.connections.allowDefaultPortFrom(this.clientSecurityGroup, 'PostgreSQL from the database client security group');
     for (const client of props.clients ?? []) this.connections.allowDefaultPortFrom(client, 'PostgreSQL from an allowed client');
 
-    if (!settings.deletionProtection) this.deletionProtectionOptOut();
+    if (!settings.deletionProtection) this.deletionProtectionOptOut(settings.removalPolicy);
     if (props.backupPlan ?? true) this.backupPlan = clusterBackupPlan(this, this.cluster, props.storageEncryptionKey, settings.backupRetentionDays);
   }
 
@@ -379,11 +379,12 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
   }
 
   /** Deletion protection turned off by the caller: a synth warning, and the findings that say so acknowledged with the reason. */
-  private deletionProtectionOptOut(): void {
+  private deletionProtectionOptOut(removalPolicy: RemovalPolicy): void {
     warn(this, 'iam-auth-database:deletion-protection-off',
       'deletionProtection is off: the cluster can be deleted (a final snapshot is still taken). Use this only for disposable stages.');
-    const reason = 'Deletion protection is explicitly turned off by the stage configuration for a disposable (non-production) stage so the stack ' +
-      'can be torn down; the removal policy still takes a final snapshot, and production stages keep deletion protection on.';
+    const kept = removalPolicy === RemovalPolicy.RETAIN ? 'keeps the cluster when the stack is deleted' : 'takes a final snapshot when the cluster is deleted';
+    const reason = 'Deletion protection was turned off explicitly with deletionProtection: false by the owner of this cluster (with the synth ' +
+      `warning aws-security-baseline/iam-auth-database:deletion-protection-off), so the stack can be torn down; its removal policy ${removalPolicy} ${kept}.`;
     for (const rule of ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
       'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check', 'SecurityBaseline-RDS3']) {
       acknowledge(this.cluster, rule, reason);

@@ -7,10 +7,13 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledgeIfVerified } from '../../internal/acknowledge';
+import { crossStackVpcReason, synchronousInvokers } from '../../internal/app-facts';
 import { checkLambdaEnvironmentSize, largestVariable } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
-import { vpcNetworkInterfaceStatement, xrayTracingStatement } from '../../internal/lambda-execution-statements';
+import {
+  onlyNetworkAndTracingOnAnyResource, rotationNote, vpcNetworkInterfaceStatement, xrayTracingStatement,
+} from '../../internal/lambda-execution-statements';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
 
@@ -211,9 +214,11 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
     }));
     role.addToPolicy(vpcNetworkInterfaceStatement());
     role.addToPolicy(xrayTracingStatement());
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
-      'Lambda needs ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface to attach to its VPC and xray:PutTraceSegments for tracing; ' +
-      'these actions do not support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.');
+    acknowledgeIfVerified(role, ['AwsSolutions-IAM5[Resource::*]'], () => (onlyNetworkAndTracingOnAnyResource(role)
+      ? 'Checked at synth: the only actions this role allows on Resource "*" are ec2:CreateNetworkInterface/Describe*/DeleteNetworkInterface, ' +
+        `which Lambda needs to attach the function to its VPC, and xray:PutTraceSegments/PutTelemetryRecords for tracing${rotationNote(role)}; ` +
+        'these actions do not support resource-level permissions, so AWS documents Resource "*" for them. Log writes are scoped to the function\'s own log group.'
+      : undefined));
     return role;
   }
 
@@ -265,18 +270,24 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       });
   }
 
-  /** Findings that cannot apply to this function, acknowledged with the reason. */
+  /**
+   * Findings that cannot apply to this function, acknowledged at synth end when the app shows why: the VPC check on
+   * subnet ids from another stack, and the dead-letter-queue rules when only synchronous callers may invoke it.
+   */
   private acknowledgeInapplicableFindings(props: SecureFunctionProps): void {
     if (Stack.of(props.vpc) !== Stack.of(this)) {
-      acknowledge(this.function, 'cdk-validator-cfnguard::lambda_inside_vpc_check',
-        'The function runs in the VPC (VpcConfig with private subnets and its security groups); the subnet ids are imported from the network stack with Fn::ImportValue, which this static template check cannot resolve. cdk-nag LambdaInsideVPC verifies the same at construct level.');
+      const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+      acknowledgeIfVerified(this.function, ['cdk-validator-cfnguard::lambda_inside_vpc_check'], () => crossStackVpcReason(cfn, props.vpc, 'The function'));
     }
     if (this.deadLetterQueue === undefined) {
-      const reason = 'Invoked synchronously (API Gateway, Lambda authorizer or CloudFormation provider): errors return to the caller, ' +
-        'and Lambda dead-letter queues only apply to asynchronous invocations, so a DLQ would never receive a message.';
-      for (const id of ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ']) {
-        acknowledge(this.function, id, reason);
-      }
+      acknowledgeIfVerified(this.function, ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'], () => {
+        const invokers = synchronousInvokers(this.function);
+        if (invokers === undefined) return undefined;
+        return 'Declared synchronous (invocationType SYNCHRONOUS) and checked at synth: ' +
+          (invokers.length > 0 ? `its resource policy lets only ${invokers.join(', ')} invoke it, which call synchronously,` : 'its resource policy lets no service invoke it,') +
+          ' and it has no asynchronous invoke configuration. Errors return to the caller, and Lambda dead-letter queues only apply to asynchronous ' +
+          'invocations, so a DLQ would never receive a message.';
+      });
     }
   }
 

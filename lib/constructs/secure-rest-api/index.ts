@@ -8,10 +8,11 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { HttpMethod } from '../../../lambda/shared/route-permissions';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeIfVerified } from '../../internal/acknowledge';
 import { useAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
+import { JwtAuthorizer } from '../jwt-authorizer';
 import { SecureLogGroup } from '../logging';
 import { ApiGatewayCloudWatchRole } from './cloudwatch-role';
 import { ACCESS_LOG_FIELDS, accessLogFormat, GATEWAY_RESPONSES, quotedHeaders, SECURE_REST_API_DEFAULTS } from './defaults';
@@ -147,6 +148,9 @@ export interface SecureRestApiProps {
    */
   readonly backendClientCertificate?: boolean;
 }
+
+/** Integration types API Gateway never presents a stage client certificate to (AWS service calls are SigV4-signed; MOCK stays inside). */
+const NO_CLIENT_CERTIFICATE_INTEGRATIONS = ['AWS', 'AWS_PROXY', 'MOCK'];
 
 /** Stage names API Gateway accepts. */
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -403,7 +407,10 @@ export class SecureRestApi extends Construct {
     }
   }
 
-  /** The optional backend client certificate; the stage's rule-pack findings for the client certificate and cache, with reasons. */
+  /**
+   * The optional backend client certificate; the stage's rule-pack findings for the client certificate and the cache,
+   * acknowledged at synth end only when every method's integration and every cache setting show the reason holds.
+   */
   private stageAcknowledgements(props: SecureRestApiProps): void {
     const cfnStage = this.stage.node.defaultChild as apigateway.CfnStage;
     if (props.backendClientCertificate) {
@@ -412,18 +419,39 @@ export class SecureRestApi extends Construct {
       });
       cfnStage.clientCertificateId = cert.ref;
     } else {
-      const reason = 'Every integration of this API is a Lambda proxy or mock integration: API Gateway invokes Lambda through the AWS API ' +
-        'with SigV4 over TLS, and a stage client certificate is only ever presented to HTTP backends, so it would protect nothing.';
-      for (const rule of ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled']) {
-        acknowledge(cfnStage, rule, reason);
-      }
+      acknowledgeIfVerified(cfnStage, ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled'],
+        () => this.clientCertificateReason());
     }
-    const cacheReason = 'The stage cache is off on purpose: responses are per caller (notes of the authenticated user) and a stage cache ' +
-      'keys entries by path and declared parameters only, so it could serve one user\'s data to another; no data is cached at rest.';
-    for (const rule of ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-      'PCI.DSS.321-APIGWCacheEnabledAndEncrypted']) {
-      acknowledge(cfnStage, rule, cacheReason);
+    acknowledgeIfVerified(cfnStage, ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+      'PCI.DSS.321-APIGWCacheEnabledAndEncrypted'], () => this.cacheOffReason(cfnStage));
+  }
+
+  /**
+   * Why the stage needs no client certificate, when every method's integration (read at synth end, whoever added it)
+   * is one API Gateway never presents a client certificate to; undefined when any is HTTP, HTTP_PROXY or unreadable.
+   */
+  private clientCertificateReason(): string | undefined {
+    const types = new Set<string>();
+    for (const method of this.restApi.methods) {
+      const cfn = method.node.defaultChild as apigateway.CfnMethod;
+      const type = (Stack.of(this).resolve(cfn.integration) as { type?: unknown } | undefined)?.type;
+      if (typeof type !== 'string' || !NO_CLIENT_CERTIFICATE_INTEGRATIONS.includes(type)) return undefined;
+      types.add(type);
     }
+    if (types.size === 0) return undefined;
+    return `Every method of this API has an integration of type ${[...types].sort().join(' or ')} (checked at synth; none is HTTP or HTTP_PROXY): ` +
+      'API Gateway calls AWS services, Lambda included, through the AWS API with SigV4 over TLS and answers MOCK itself, and it presents a ' +
+      'stage client certificate only to HTTP backends, so a certificate would protect nothing.';
+  }
+
+  /** Why the stage has no encrypted cache, when no cache cluster and no cached method is configured (read at synth end). */
+  private cacheOffReason(cfnStage: apigateway.CfnStage): string | undefined {
+    const stack = Stack.of(this);
+    const settings = (stack.resolve(cfnStage.methodSettings) ?? []) as { cachingEnabled?: unknown }[];
+    if (stack.resolve(cfnStage.cacheClusterEnabled) === true || settings.some((m) => m.cachingEnabled === true)) return undefined;
+    return 'The stage cache is off, checked at synth (no cache cluster, no method setting turns caching on), so no response is stored at rest ' +
+      'to encrypt. It stays off on purpose: a stage cache keys entries by path and declared parameters, not by caller, so on a method behind ' +
+      'the authorizer it could serve one caller\'s response to another.';
   }
 
   /** The custom domain, the only entry point: its certificate, the TLS policy, the base path mapping and the alias record. */
@@ -441,8 +469,9 @@ export class SecureRestApi extends Construct {
       endpointAccessMode: tls.endpointAccessMode,
     });
     if (tls.securityPolicy.startsWith('SecurityPolicy_TLS13')) {
+      const versions = tls.securityPolicy.startsWith('SecurityPolicy_TLS13_1_3') ? '(TLS 1.3 only), stricter than' : '(TLS 1.3 and 1.2), no weaker than';
       acknowledge(domain, 'cdk-validator-cfnguard::api_gw_domain_tls_check',
-        `The domain requires ${tls.securityPolicy} (TLS 1.3 only), stricter than the TLS 1.2 minimum CT.APIGATEWAY.PR.6 asks for; the control's rule predates the enhanced security policies and accepts only the literal value TLS_1_2.`);
+        `The domain requires ${tls.securityPolicy} ${versions} the TLS 1.2 minimum CT.APIGATEWAY.PR.6 asks for; the control's rule predates the enhanced security policies and accepts only the literal value TLS_1_2.`);
     }
     domain.addBasePathMapping(this.restApi, { basePath: options.basePath, stage: this.stage });
     const aliasRecord = new route53.ARecord(this, 'AliasRecord', {
@@ -471,8 +500,9 @@ export class SecureRestApi extends Construct {
 
   /**
    * Acknowledges exactly the rule-pack findings the method's authorization raises: on a public route, APIG4 and COG4
-   * with the allow-list reason (AwsSolutions skips OPTIONS for COG4 and CORS preflights for APIG4); behind a Lambda
-   * authorizer, COG4.
+   * with the allow-list reason (AwsSolutions skips OPTIONS for COG4 and CORS preflights for APIG4); behind this library's
+   * `JwtAuthorizer`, COG4 with what that authorizer verifies. Behind any other Lambda authorizer COG4 reaches the user, who
+   * knows what it checks.
    */
   private acknowledgeAuthorization(created: apigateway.Method, key: string, method: HttpMethod, route: SecureRouteOptions): void {
     const publicRoute = this.publicRoutes.get(key);
@@ -481,7 +511,7 @@ export class SecureRestApi extends Construct {
         ?? `${key} is on the explicit public allow-list of ${this.node.path}: it must answer before the caller holds a token, so no authorizer can apply.`;
       if (!isCorsPreflight(method, route.methodResponses)) acknowledge(created, 'AwsSolutions-APIG4', reason);
       if (method !== 'OPTIONS') acknowledge(created, 'AwsSolutions-COG4', reason);
-    } else if (this.authorizer.authorizationType === apigateway.AuthorizationType.CUSTOM && method !== 'OPTIONS') {
+    } else if (this.authorizer.authorizationType === apigateway.AuthorizationType.CUSTOM && method !== 'OPTIONS' && isJwtAuthorizer(this.authorizer)) {
       acknowledge(created, 'AwsSolutions-COG4',
         'Authorized by a Lambda authorizer that verifies the bearer JWT (signature against the issuer JWKS, iss, aud, exp, token age) and ' +
         'returns a policy for the caller\'s roles; it verifies Cognito user pool tokens too, which a Cognito authorizer could not scope per role.');
@@ -536,4 +566,11 @@ export class SecureRestApi extends Construct {
     }
     return errors;
   }
+}
+
+/** True when the authorizer is the API Gateway authorizer of a `JwtAuthorizer` (whose verification the COG4 reason describes). */
+function isJwtAuthorizer(authorizer: apigateway.IAuthorizer): boolean {
+  if (!Construct.isConstruct(authorizer)) return false;
+  const owner = authorizer.node.scope;
+  return owner instanceof JwtAuthorizer && owner.authorizer === authorizer;
 }

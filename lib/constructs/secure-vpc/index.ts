@@ -146,8 +146,8 @@ export class SecureVpc extends Construct {
       if (!route) continue;
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
         acknowledge(route, `${pack}-VPCNoUnrestrictedRouteToIGW`,
-          'Public subnet that hosts only the internet-facing load balancer (and NAT gateways); its 0.0.0.0/0 route to the internet gateway is required to serve HTTPS. ' +
-          'Private and isolated subnets have no route to the internet gateway.');
+          'Default route of a public subnet of this VPC: the 0.0.0.0/0 route to the internet gateway is what makes a subnet public, and ' +
+          'internet-facing load balancers and NAT gateways need it. This VPC\'s private and isolated subnets are created without a route to the internet gateway.');
       }
     }
   }

@@ -53,7 +53,7 @@ export class AccessLogBucket extends s3.Bucket {
       }],
       removalPolicy: props.removalPolicy,
     });
-    this.acknowledgeLogBucketFindings(props.contents);
+    this.acknowledgeLogBucketFindings(props.contents, props.removalPolicy);
     if (isServerAccessLogTarget) {
       acknowledge(this, 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
         'This bucket is the end of the log chain: it receives the server access logs of the load balancer\'s log bucket; logging it to itself would loop and logging it elsewhere would only move the question.');
@@ -61,7 +61,7 @@ export class AccessLogBucket extends s3.Bucket {
   }
 
   /** Log buckets: the delivering services support SSE-S3 only, and logs are not replicated cross-region. */
-  private acknowledgeLogBucketFindings(contents: string): void {
+  private acknowledgeLogBucketFindings(contents: string, removalPolicy: RemovalPolicy): void {
     const kmsReason = `${contents} can be delivered only to buckets encrypted with SSE-S3 (AES-256); AWS does not support SSE-KMS for this destination, so the bucket uses SSE-S3.`;
     const replicationReason = `${contents} are operational evidence kept in the load balancer's region with versioning and lifecycle expiry; cross-region replication would copy them without adding protection the baseline requires.`;
     for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
@@ -73,6 +73,6 @@ export class AccessLogBucket extends s3.Bucket {
     acknowledge(this, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
       `${contents} are read by people and log tools (for example Athena) on demand; nothing consumes a per-object event, so a notification target would be an unused queue or topic.`);
     acknowledge(this, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-      `${contents} are kept for the configured retention in a versioned, RETAIN bucket that blocks public access and enforces TLS; object lock would pin a retention that the lifecycle expiry cannot shorten. Pass your own accessLogBucket with object lock where WORM storage is required.`);
+      `${contents} are kept for the configured retention in a versioned bucket (removal policy ${removalPolicy}) that blocks public access and enforces TLS; object lock would pin a retention that the lifecycle expiry cannot shorten. Pass your own accessLogBucket with object lock where WORM storage is required.`);
   }
 }

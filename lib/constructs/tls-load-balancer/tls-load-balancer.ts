@@ -15,7 +15,8 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledgeIfVerified } from '../../internal/acknowledge';
+import { ingressRules, onlyTcpPorts, resolvedJson, stageConstructs, webAclAssociationOf } from '../../internal/app-facts';
 import { invalidProp } from '../../internal/errors';
 import { warn } from '../../internal/warnings';
 import { acknowledgeAccountScopedInvokePermission } from '../../internal/invoke-permissions';
@@ -313,11 +314,22 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
       securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP, answered only with a 301 to HTTPS');
     }
     if (peers.some((p) => ['0.0.0.0/0', '::/0'].includes(p.uniqueId))) {
-      acknowledge(securityGroup, 'AwsSolutions-EC23',
-        'Internet-facing HTTPS entry point behind AWS WAF: 443 (TLS 1.3) and 80 (301 redirect only) must be reachable from any client address; ' +
-        'no other port is open and egress is limited to the registered targets on their port.');
+      acknowledgeIfVerified(securityGroup, ['AwsSolutions-EC23'], () => this.openIngressReason(securityGroup));
     }
     return securityGroup;
+  }
+
+  /**
+   * The reason for the open-ingress finding, given only when the app shows it at synth end: a web ACL association
+   * targets this load balancer and the security group admits nothing but TCP 443 and 80. Otherwise undefined: the
+   * finding reaches the user (a web ACL managed outside the app, by Firewall Manager for example, is not visible here).
+   */
+  private openIngressReason(securityGroup: ec2.SecurityGroup): string | undefined {
+    const association = webAclAssociationOf(this.loadBalancer, this.loadBalancer.loadBalancerArn);
+    if (association === undefined || !onlyTcpPorts(ingressRules(securityGroup), [443, 80])) return undefined;
+    return `Internet-facing entry point, checked at synth: the AWS WAF web ACL association ${association.node.path} targets this load balancer ` +
+      `(WAF fail-open off), and this security group admits only TCP 443 (HTTPS, ${this.sslPolicy}) and 80 (answered with a 301 to HTTPS) ` +
+      'from any client address, which a public endpoint needs; every request is filtered by the web ACL before it reaches a target.';
   }
 
   /** The load balancer: public subnets, invalid headers dropped, strictest desync mitigation, no WAF fail-open. */
@@ -396,11 +408,11 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
     listener.setAttribute(LISTENER_HEADER_ATTRIBUTES.serverEnabled, 'false');
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      acknowledge(listener, `${pack}-ELBv2ACMCertificateRequired`,
-        'Plain-HTTP listener on port 80 whose only action is a 301 redirect to HTTPS on 443; it serves no content and cannot hold a certificate. ' +
-        'The HTTPS listener uses the ACM certificate.');
-    }
+    acknowledgeIfVerified(listener, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-ELBv2ACMCertificateRequired`),
+      () => (onlyRedirectsToHttps(listener)
+        ? 'Plain-HTTP listener on port 80 whose only action, checked at synth, is a 301 redirect to HTTPS on 443 (no listener rules); it serves ' +
+          'no content and cannot hold a certificate. The HTTPS listener uses the ACM certificate.'
+        : undefined));
     return listener;
   }
 
@@ -426,4 +438,15 @@ function internetPeers(ipAddressType: elbv2.IpAddressType): ec2.IPeer[] {
     case elbv2.IpAddressType.DUAL_STACK_WITHOUT_PUBLIC_IPV4: return [ec2.Peer.anyIpv6()];
     default: return [ec2.Peer.anyIpv4(), ec2.Peer.anyIpv6()];
   }
+}
+
+/** True when the listener's only action is the permanent redirect to HTTPS on 443 and no listener rule is attached to it. */
+function onlyRedirectsToHttps(listener: elbv2.ApplicationListener): boolean {
+  const stack = Stack.of(listener);
+  const cfn = listener.node.defaultChild as elbv2.CfnListener;
+  const actions = stack.resolve(cfn.defaultActions) as { type?: string; redirectConfig?: Record<string, unknown> }[];
+  const redirect = actions.length === 1 && actions[0].type === 'redirect' ? actions[0].redirectConfig : undefined;
+  if (redirect?.protocol !== 'HTTPS' || redirect.port !== '443' || redirect.statusCode !== 'HTTP_301') return false;
+  const listenerArn = resolvedJson(stack, listener.listenerArn);
+  return !stageConstructs(listener).some((n) => n instanceof elbv2.CfnListenerRule && resolvedJson(stack, n.listenerArn) === listenerArn);
 }

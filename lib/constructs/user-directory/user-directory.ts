@@ -151,7 +151,7 @@ export class UserDirectory extends Construct {
       warn(this, 'user-directory:threat-protection-off',
         'Threat protection is off: no compromised-credential check and no risk-based blocking of sign-ins. Set threatProtection: true (feature plan PLUS).');
       acknowledge(this.userPool, 'AwsSolutions-COG8',
-        'Threat protection (feature plan PLUS) was turned off explicitly with threatProtection: false by the owner of this user pool, who accepted the documented loss of compromised-credential and adaptive-authentication checks to save the PLUS per-user charge.');
+        'Threat protection (feature plan PLUS) was turned off explicitly with threatProtection: false by the owner of this user pool (with a synth warning), accepting the documented loss of compromised-credential and adaptive-authentication checks.');
     }
   }
 
