@@ -83,6 +83,15 @@ export function inapplicableRules(templateText: string, types: ReadonlyMap<strin
   return out;
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The deepest folder holding every template: the cloud assembly's root for an app with nested stage assemblies. */
 function commonFolder(paths: readonly string[]): string {
   const parts = paths.map((p) => dirname(p).split(sep));
@@ -104,27 +113,37 @@ function readCached(job: TemplateJob): PolicyViolation[] | undefined {
     const entry = JSON.parse(text) as { key?: unknown; violations?: unknown };
     if (entry.key !== job.key || !Array.isArray(entry.violations)) return undefined;
     const now = new Date();
-    utimesSync(job.cacheFile, now, now);
+    try { utimesSync(job.cacheFile, now, now); } catch { /* a read-only cache still answers */ }
     return JSON.parse(JSON.stringify(entry.violations).split(JSON.stringify(TEMPLATE_PATH_MARK).slice(1, -1)).join(JSON.stringify(job.templatePath).slice(1, -1))) as PolicyViolation[];
   } catch {
     return undefined;
   }
 }
 
+/** Stores a result (written aside, then renamed into place); a cache that cannot be written only costs the next synth time. */
 function writeCached(job: TemplateJob, violations: readonly PolicyViolation[]): void {
   if (job.cacheFile === undefined) return;
   const stored = violations.map((v) => ({ ...v, violatingResources: v.violatingResources.map((r) => ({ ...r, templatePath: r.templatePath === job.templatePath ? TEMPLATE_PATH_MARK : r.templatePath })) }));
   const tmp = `${job.cacheFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ key: job.key, violations: stored }));
-  renameSync(tmp, job.cacheFile);
+  try {
+    mkdirSync(dirname(job.cacheFile), { recursive: true });
+    writeFileSync(tmp, JSON.stringify({ key: job.key, violations: stored }));
+    renameSync(tmp, job.cacheFile);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /** Keeps the {@link MAX_ENTRIES} most recently used entries of a cache folder. */
 function prune(folder: string): void {
-  const entries = readdirSync(folder).filter((f) => f.endsWith('.json')).map((f) => ({ f, t: statSync(join(folder, f)).mtimeMs }));
-  if (entries.length <= MAX_ENTRIES) return;
-  entries.sort((a, b) => b.t - a.t);
-  for (const { f } of entries.slice(MAX_ENTRIES)) rmSync(join(folder, f), { force: true });
+  try {
+    const entries = readdirSync(folder).filter((f) => f.endsWith('.json')).map((f) => ({ f, t: statSync(join(folder, f)).mtimeMs }));
+    if (entries.length <= MAX_ENTRIES) return;
+    entries.sort((a, b) => b.t - a.t);
+    for (const { f } of entries.slice(MAX_ENTRIES)) rmSync(join(folder, f), { force: true });
+  } catch {
+    // Another synth pruning the same folder at the same time; the next run prunes again.
+  }
 }
 
 /**
@@ -133,9 +152,9 @@ function prune(folder: string): void {
  */
 const WORKER = `
 const { workerData } = require('node:worker_threads');
-const { CfnGuardValidator } = require(workerData.modulePath);
 const state = new Int32Array(workerData.state);
 try {
+  const { CfnGuardValidator } = require(workerData.modulePath);
   for (;;) {
     const i = Atomics.add(state, 0, 1);
     if (i >= workerData.jobs.length) break;
@@ -148,11 +167,15 @@ try {
       workerData.port.postMessage({ i, error: String(e && e.stack || e) });
     }
   }
+} catch (e) {
+  workerData.port.postMessage({ i: -1, error: String(e && e.stack || e) });
 } finally {
   Atomics.add(state, 1, 1);
   Atomics.notify(state, 1);
 }`;
 
+/** The longest the checks may run before synth fails instead of waiting on a worker that never reports. */
+const WORKER_TIMEOUT_MS = 15 * 60 * 1000;
 /** Output buffer for one cfn-guard run: the findings of a large template exceed Node's 1 MB default. */
 const MAX_BUFFER = 256 * 1024 * 1024;
 
@@ -165,17 +188,19 @@ function runInWorkers(jobs: readonly TemplateJob[], modulePath: string, workers:
     transferList: [port2],
   }));
   try {
+    const deadline = Date.now() + WORKER_TIMEOUT_MS;
     for (;;) {
       const done = Atomics.load(state, 1);
       if (done === workers) break;
-      Atomics.wait(state, 1, done);
+      if (Date.now() > deadline) throw new Error(`Control Tower checks: cfn-guard did not finish within ${WORKER_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(state, 1, done, 1000);
     }
     const results: PolicyViolation[][] = [];
     const errors: string[] = [];
     const drain = (port: MessagePort): void => {
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
         const msg = m.message as { i: number; violations?: PolicyViolation[]; error?: string };
-        if (msg.error !== undefined) errors.push(`${jobs[msg.i].templatePath}: ${msg.error}`);
+        if (msg.error !== undefined) errors.push(`${jobs[msg.i]?.templatePath ?? 'worker'}: ${msg.error}`);
         else results[msg.i] = msg.violations ?? [];
       }
     };
@@ -210,7 +235,9 @@ export function runControlTowerChecks(templatePaths: readonly string[], options:
   const folder = options.cacheFolder === false ? undefined : options.cacheFolder ?? join(commonFolder(templatePaths), CACHE_FOLDER);
   const jobs: TemplateJob[] = templatePaths.map((templatePath) => {
     const bytes = readFileSync(templatePath);
-    const disabledRules = inapplicableRules(bytes.toString('utf8'), rules.types);
+    const text = bytes.toString('utf8');
+    // A file that is not JSON gets every rule, so cfn-guard reports on it exactly as the plugin would.
+    const disabledRules = isJson(text) ? inapplicableRules(text, rules.types) : [];
     const key = createHash('sha256')
       .update(JSON.stringify([CACHE_FORMAT, rules.name, rules.version, rules.digest, disabledRules]))
       .update('\0').update(bytes).digest('hex');
@@ -222,7 +249,6 @@ export function runControlTowerChecks(templatePaths: readonly string[], options:
   if (missing.length > 0) {
     const workers = Math.max(1, Math.min(missing.length, options.concurrency ?? availableParallelism()));
     const fresh = runInWorkers(missing.map(({ j }) => j), rules.modulePath, workers);
-    if (folder !== undefined) mkdirSync(folder, { recursive: true });
     missing.forEach(({ j, i }, k) => {
       results[i] = fresh[k];
       writeCached(j, fresh[k]);

@@ -126,6 +126,16 @@ describe('the cache never answers for a template it was not computed on', () => 
   });
 });
 
+describe('failures are reported, never hidden', () => {
+  test('a template cfn-guard cannot read fails the checks, naming the template, as the plugin fails', () => {
+    const dir = tempDir();
+    const path = join(dir, 'Broken.template.json');
+    writeFileSync(path, '{ "Resources": ');
+    expect(() => uncached([path])).toThrow(/CfnGuardValidator plugin failed/);
+    expect(() => ours([path], join(dir, 'cache'))).toThrow(/Control Tower checks failed:\n.*Broken\.template\.json/);
+  });
+});
+
 describe('inapplicableRules', () => {
   const types = new Map<string, readonly string[]>([
     ['ct-s3-pr-1', ['AWS::S3::Bucket']],
