@@ -124,7 +124,7 @@ async function run(): Promise<BenchRow[]> {
       usPerOp: median(perOp[i]) / 1000,
       ratio: median(ratios),
       ratioOf: 'x floor',
-      note: i === 1 ? 'goal >= 0.80x' : i === 0 ? `${KEYS} RSA-2048 keys, ${tokens.length} tokens, ${tokens[0].length} chars` : undefined,
+      note: i === 1 || i === 2 ? `goal >= 0.90x (${median(ratios) >= 0.9 ? 'met' : 'MISSED'})` : i === 0 ? `${KEYS} RSA-2048 keys, ${tokens.length} tokens, ${tokens[0].length} chars` : undefined,
     };
   });
 

@@ -13,6 +13,7 @@ import { dbPathSection } from './db-path';
 import { rateLimiterSection } from './rate-limiter';
 import { redisScriptSection } from './redis-script';
 import { synthSection } from './synth';
+import { synthChecksSection } from './synth-checks';
 import { BenchRow, BenchSection } from './types';
 
 /**
@@ -25,6 +26,7 @@ const SECTIONS: BenchSection[] = [
   redisScriptSection,
   coldStartSection,
   dbPathSection,
+  synthChecksSection,
   synthSection, // opt-in: runs only when named (`npm run bench -- synth`)
 ];
 

@@ -16,10 +16,10 @@ import { BenchRow, BenchSection } from './types';
 
 const ROOT = resolve(__dirname, '..');
 
-interface Timed { readonly ms: number; readonly code: number | null; readonly tail: string; readonly loadBefore: number[]; readonly loadAfter: number[] }
+export interface Timed { readonly ms: number; readonly code: number | null; readonly tail: string; readonly loadBefore: number[]; readonly loadAfter: number[] }
 
 /** Runs a command in the project root on every core; resolves with its wall time and the load averages around it. */
-function timed(command: string, args: string[]): Promise<Timed> {
+export function timed(command: string, args: string[]): Promise<Timed> {
   const taskset = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p));
   const allCores = `0-${os.cpus().length - 1}`;
   const [cmd, argv] = taskset !== undefined && process.platform === 'linux' ? [taskset, ['-c', allCores, command, ...args]] : [command, args];

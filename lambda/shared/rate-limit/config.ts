@@ -48,6 +48,12 @@ export interface RateLimiterConfig {
    * @default 1
    */
   readonly failClosedRetryAfterSeconds?: number;
+  /**
+   * Identities over their limit that one container answers 429 without asking Redis, until the earliest moment
+   * each could pass again; the least recently blocked are forgotten first. 0 sends every check to Redis.
+   * @default 10000
+   */
+  readonly blockedEntries?: number;
 }
 
 /**
@@ -98,6 +104,7 @@ export function validateRateLimitConfig(config: RateLimiterConfig): RateLimiterC
   checkNumber('timeoutMs', config.timeoutMs, 1, 10_000);
   checkNumber('firstCallTimeoutMs', config.firstCallTimeoutMs, 1, 30_000);
   checkNumber('failClosedRetryAfterSeconds', config.failClosedRetryAfterSeconds, 1, 3600);
+  checkNumber('blockedEntries', config.blockedEntries, 0, 1_000_000);
   return config;
 }
 

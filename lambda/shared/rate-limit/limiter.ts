@@ -8,9 +8,14 @@
  * `SCRIPT FLUSH`) the script is loaded and the call retried once. The whole check
  * runs under a deadline (50 ms by default) so Redis never stalls the API; when it
  * cannot answer, the route class decides: fail open (allow) or fail closed (503).
+ *
+ * An identity Redis has just denied is answered 429 in process until the earliest
+ * moment it could pass again (`blocked.ts`), so a flood from one identity costs one
+ * round trip per window instead of one per request.
  */
 import { createHash } from 'crypto';
 import { HttpError } from '../http';
+import { BlockedIdentities } from './blocked';
 import { DEFAULT_RATE_LIMIT_CONFIG, FailureMode, RateLimitPolicy, RateLimiterConfig, RouteClass, validateRateLimitConfig } from './config';
 import { Deadline, DeadlineQueue, RateLimitTimeoutError } from './deadlines';
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA1 } from './script';
@@ -68,9 +73,13 @@ export interface RateLimiterOptions {
   readonly metrics?: RateLimitMetrics;
   /** @default - no logs */
   readonly logger?: RateLimitLogger;
+  /** The clock of the in-process blocked entries, in milliseconds. @default performance.now */
+  readonly now?: () => number;
 }
 
 const SAFE_ID = /^[A-Za-z0-9:._@|-]{1,64}$/;
+/** Blocked identities held per container by default (about 1 MB at most). */
+const DEFAULT_BLOCKED_ENTRIES = 10_000;
 
 /** A policy with everything the hot path needs precomputed. */
 interface CompiledPolicy {
@@ -107,12 +116,21 @@ export class RateLimiter {
   private loading: Promise<unknown> | undefined;
   private readonly deadlines: DeadlineQueue;
   private readonly firstDeadlines: DeadlineQueue;
+  private readonly blocked: BlockedIdentities;
+  private readonly now: () => number;
   private readonly compiled: Record<string, { readonly default: CompiledPolicy; readonly roles: Map<string, CompiledPolicy> }> = {};
   /** How checks of this limiter end: made once here, so a check in flight allocates no closures of its own. */
   private readonly outcome: CheckOutcome = {
     decide: (check, reply) => {
       this.warm = true;
-      return this.decide(check.compiled, check.routeClass, reply);
+      const decision = this.decide(check.compiled, check.routeClass, reply);
+      if (!decision.allowed) {
+        // -reply µs until this request (of its cost) passes; a request of cost 1 passes (cost - 1) intervals sooner.
+        // Never more than one interval: a request of cost 1 cannot wait longer, whatever the reply says.
+        const waitUs = Math.min(-(reply as number) - (check.cost - 1) * check.compiled.interval, check.compiled.interval);
+        if (waitUs > 0) this.blocked.block(check.key, check.compiled, check.sentAt + waitUs);
+      }
+      return decision;
     },
     fail: (check, err) => {
       this.warm = true;
@@ -132,6 +150,8 @@ export class RateLimiter {
     this.failClosedRetryAfter = config.failClosedRetryAfterSeconds ?? 1;
     this.deadlines = new DeadlineQueue(this.timeoutMs);
     this.firstDeadlines = new DeadlineQueue(this.firstCallTimeoutMs);
+    this.blocked = new BlockedIdentities(config.blockedEntries ?? DEFAULT_BLOCKED_ENTRIES);
+    this.now = options.now ?? (() => performance.now());
     for (const [cls, c] of Object.entries(this.config.classes)) {
       this.compiled[cls] = {
         default: compile(cls, c.default),
@@ -159,6 +179,11 @@ export class RateLimiter {
     return best;
   }
 
+  /** Identities answered 429 in process right now (bounded by the config's `blockedEntries`). */
+  public get blockedCount(): number {
+    return this.blocked.size;
+  }
+
   /** The Redis key of a bucket: long or unusual identities are hashed, so keys stay short and printable. */
   public keyFor(identity: RateLimitIdentity, routeClass: RouteClass): string {
     if (typeof identity.id !== 'string' || identity.id.length === 0) throw new TypeError('rate limit identity id must be a non-empty string');
@@ -179,9 +204,12 @@ export class RateLimiter {
     } catch (err) {
       return Promise.reject(err);
     }
+    const sentAt = Math.floor(this.now() * 1000);
+    const blockedUs = this.blocked.waitUs(key, compiled, (cost - 1) * compiled.interval, sentAt);
+    if (blockedUs !== undefined) return Promise.resolve(this.decide(compiled, routeClass, -blockedUs));
     const args = cost === 1 ? compiled.args : [String(compiled.interval * cost), compiled.args[1]];
     // One promise per check, settled by whichever comes first: the script's reply, an error or the deadline.
-    const check = new PendingCheck(this.outcome, compiled, routeClass);
+    const check = new PendingCheck(this.outcome, compiled, routeClass, key, cost, sentAt);
     const decision = new Promise<RateLimitDecision>((resolve, reject) => {
       check.resolve = resolve;
       check.reject = reject;
@@ -301,7 +329,15 @@ class PendingCheck implements Deadline {
   /** Only when the failure path itself throws (a throwing logger or metrics sink): the check rejects, as any async function would. */
   public reject: (err: unknown) => void = ignore;
 
-  constructor(private readonly outcome: CheckOutcome, public readonly compiled: CompiledPolicy, public readonly routeClass: RouteClass) {}
+  constructor(
+    private readonly outcome: CheckOutcome,
+    public readonly compiled: CompiledPolicy,
+    public readonly routeClass: RouteClass,
+    public readonly key: string,
+    public readonly cost: number,
+    /** When the script was sent (whole microseconds of the limiter's clock), before the server read its own. */
+    public readonly sentAt: number,
+  ) {}
 
   public answer(reply: unknown): void {
     if (this.done) return;
