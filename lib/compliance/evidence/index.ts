@@ -6,7 +6,7 @@ import { renderOscal } from './oscal';
 import { renderSarif } from './sarif';
 
 export { EvidenceError, readAssembly } from './assembly';
-export type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, PluginEvidence, ReadAssemblyOptions, ResourceEvidence, SourceLocation, StackEvidence } from './assembly';
+export type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, FindingAcknowledgement, PluginEvidence, ReadAssemblyOptions, ResourceEvidence, SourceLocation, StackEvidence } from './assembly';
 export { renderMarkdown } from './markdown';
 export type { MarkdownOptions } from './markdown';
 export { renderOscal } from './oscal';
@@ -28,11 +28,19 @@ export interface EvidenceOptions {
   readonly lastModified?: string;
 }
 
+/** What {@link writeEvidence} read and wrote. */
+export interface WrittenEvidence {
+  /** The evidence read from the assembly. */
+  readonly evidence: AssemblyEvidence;
+  /** The files written, as given. */
+  readonly written: string[];
+}
+
 /**
  * Reads the cloud assembly and writes the requested evidence files. Everything is rendered before anything is
  * written, and each file is written whole (a temporary file renamed into place), so bad input leaves no partial file.
  */
-export function writeEvidence(assembly: string, options: EvidenceOptions): { evidence: AssemblyEvidence; written: string[] } {
+export function writeEvidence(assembly: string, options: EvidenceOptions): WrittenEvidence {
   const evidence = readAssembly(assembly, { sourceRoot: options.sourceRoot });
   const sourceRoot = resolve(options.sourceRoot ?? dirname(resolve(assembly)));
   const outputs: [string, string][] = [];
@@ -54,7 +62,9 @@ export function writeEvidence(assembly: string, options: EvidenceOptions): { evi
 
 /** The open and acknowledged findings of an app, for assertions in tests. */
 export interface ValidationFindings {
+  /** Findings no acknowledgement covers: synth fails on these. */
   readonly open: EvidenceFinding[];
+  /** Findings acknowledged with a reason. */
   readonly acknowledged: EvidenceFinding[];
   /** The open findings as the synth error lists them (empty when there is none), for a readable test failure. */
   readonly message: string;
@@ -62,7 +72,9 @@ export interface ValidationFindings {
 
 /** An App or Stage (anything aws-cdk-lib can synthesize into a folder with its validation report). */
 export interface Synthesizable {
+  /** Synthesizes into {@link Synthesizable.outdir}, running the validation plugins. */
   synth(): unknown;
+  /** The cloud assembly folder. */
   readonly outdir: string;
 }
 
@@ -70,8 +82,9 @@ export interface Synthesizable {
  * Synthesizes the app with its validation plugins (as `cdk synth` does) and returns the open and the acknowledged
  * findings, read from the validation report: `expect(validationFindings(app).message).toBe('')` fails with the
  * findings listed like the synth error. Synth failing on open findings is expected; any other synth error is thrown.
+ * Source files are named relative to `options.sourceRoot` (default: the working folder, the project root under jest).
  */
-export function validationFindings(app: Synthesizable): ValidationFindings {
+export function validationFindings(app: Synthesizable, options: { readonly sourceRoot?: string } = {}): ValidationFindings {
   let failure: unknown;
   try {
     app.synth();
@@ -80,7 +93,7 @@ export function validationFindings(app: Synthesizable): ValidationFindings {
   }
   let evidence: AssemblyEvidence;
   try {
-    evidence = readAssembly(app.outdir);
+    evidence = readAssembly(app.outdir, { sourceRoot: options.sourceRoot ?? process.cwd() });
   } catch (e) {
     throw failure ?? e;
   }

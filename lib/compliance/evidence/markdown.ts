@@ -100,7 +100,9 @@ export function renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOpti
       ? 'no implementation by the library\'s constructs (the resource types exist, built otherwise: check them against the control)' : 'no implementation in this app'}`);
     lines.push(`- **Constructs:** ${c.row.constructs.map((x) => code(`lib/constructs/${x}`)).join(', ') || '-'}`);
     lines.push(`- **Resources:** ${c.resources.map((r) => `${r.type} ×${r.count}${r.count ? `, ${r.byLibrary} by the library's constructs (e.g. ${code(r.example ?? '-')})` : ''}`).join('; ')}`);
-    lines.push(`- **Rules:** ${c.rules.map((r) => `${r.rule} (${r.ran ? `${r.acknowledged} acknowledged, ${r.open} open` : 'plugin not in the report'})`).join(', ')}`);
+    const ruleState = (r: ChecklistEvidence['rules'][number]) => (!r.ran ? 'plugin not in the report'
+      : r.acknowledged + r.open === 0 ? 'no finding' : `${r.acknowledged} acknowledged, ${r.open} open`);
+    lines.push(`- **Rules:** ${c.rules.map((r) => `${r.rule} (${ruleState(r)})`).join(', ')}`);
     lines.push(`- **Tests in the library:** ${c.row.tests.map((t) => code(t)).join('; ')}`);
     lines.push('');
   }

@@ -40,9 +40,16 @@ export function uuidV5(name: string): string {
 
 /** The NIST SP 800-53 Rev. 5 controls a cdk-nag NIST 800-53 R5 finding names, as OSCAL control ids with the part named. */
 export function nistControls(description: string): { controlId: string; part: string }[] {
-  const m = /\(Control IDs?: ([^)]*(?:\([^)]*\)[^)]*)*)\)/.exec(description);
-  if (!m) return [];
-  return m[1].split(/,\s*/).map((raw) => raw.trim()).filter(Boolean).flatMap((raw) => {
+  const start = description.search(/\(Control IDs?: /);
+  if (start < 0) return [];
+  let depth = 0;
+  let end = start;
+  for (; end < description.length; end++) {
+    if (description[end] === '(') depth++;
+    else if (description[end] === ')' && --depth === 0) break;
+  }
+  const list = description.slice(description.indexOf(':', start) + 1, end);
+  return list.split(/,\s*/).map((raw) => raw.trim()).filter(Boolean).flatMap((raw) => {
     const c = /^([A-Z]{2})-(\d+)((?:\(\d+\))*)(.*)$/.exec(raw);
     if (!c) return [];
     const enhancements = [...c[3].matchAll(/\((\d+)\)/g)].map((e) => e[1]);
