@@ -129,7 +129,7 @@ describe('compliance evidence from a cloud assembly', () => {
     expect(md).toContain(REASON);
     expect(md).toMatch(/## Open findings\n\n\| plugin \| rule \| construct path \| finding \|[\s\S]*AwsSolutions-SNS3 \| `Evidence\/Topic\/Resource`/);
     // the fixture uses none of the library's constructs: no checklist control is implemented
-    expect(md).toMatch(/0 of \d+ controls are implemented by the library's constructs in this app; these have no implementation here: "Load balancer serves HTTPS only/);
+    expect(md).toMatch(/0 of \d+ controls are implemented by the library's constructs in this app; these have no implementation by them here: "Load balancer serves HTTPS only/);
   });
 
   describe('bad input: one clear line, exit code 1, no file written', () => {

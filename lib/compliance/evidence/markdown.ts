@@ -91,7 +91,7 @@ export function renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOpti
   lines.push('## Checklist: control → implementation → rules', '');
   lines.push(missing.length === 0 ? 'Every control of the checklist is implemented in this app.'
     : `${checklist.length - missing.length} of ${checklist.length} controls are implemented by the library's constructs in this app; `
-      + `these have no implementation here: ${missing.map((c) => `"${c.row.control}"`).join('; ')}.`, '');
+      + `these have no implementation by them here: ${missing.map((c) => `"${c.row.control}"`).join('; ')}.`, '');
   let domain = '';
   for (const c of checklist) {
     if (c.row.domain !== domain) { domain = c.row.domain; lines.push(`### ${domain}`, ''); }
