@@ -61,37 +61,47 @@ function matches(f: EvidenceFinding, rule: string): boolean {
   return f.rule === rule || f.rule.startsWith(`${rule}[`);
 }
 
+const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+const where = (f: EvidenceFinding): string => (f.source ? ` (${code(`${f.source.file}:${f.source.line}`)})` : '');
+
 /** Renders the report (Markdown text, one trailing newline). */
 export function renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOptions = {}): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-  const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
-  const where = (f: EvidenceFinding) => (f.source ? ` (${code(`${f.source.file}:${f.source.line}`)})` : '');
   const lines: string[] = [`# ${options.title ?? 'Compliance report'}`, ''];
   if (options.preamble) lines.push(options.preamble, '');
   const resourceCount = evidence.stacks.reduce((n, s) => n + s.resources.length, 0);
   lines.push(`Stacks: ${evidence.stacks.map((s) => `${code(s.id)} (${s.resources.length} resources)`).join(', ')}; ${resourceCount} resources in all.`, '');
+  lines.push(...pluginSection(evidence), ...checklistSection(evidence), ...acknowledgedSection(evidence), ...openSection(evidence));
+  return `${lines.join('\n')}\n`;
+}
 
-  lines.push('## Validation plugins', '');
+function pluginSection(evidence: AssemblyEvidence): string[] {
+  const lines = ['## Validation plugins', ''];
   lines.push('Each plugin ran at synth and wrote its findings to `validation-report.json`. "Rules reported" are the rules with at least one finding, '
     + 'open or acknowledged; a rule that passed on every resource leaves no record in the cloud assembly.', '');
   lines.push('| plugin | version | conclusion | rules reported | acknowledged findings | open findings |', '|---|---|---|---|---|---|');
+  const rulesOf = (p: PluginEvidence) => [...new Set([...p.open, ...p.acknowledged].map((f) => f.rule.replace(/\[.*$/, '')))].sort(compare);
   for (const p of evidence.plugins) {
-    const rules = new Set([...p.open, ...p.acknowledged].map((f) => f.rule.replace(/\[.*$/, '')));
-    lines.push(`| ${p.name} | ${p.version ?? '-'} | ${p.conclusion} | ${rules.size} | ${p.acknowledged.length} | ${p.open.length} |`);
+    lines.push(`| ${p.name} | ${p.version ?? '-'} | ${p.conclusion} | ${rulesOf(p).length} | ${p.acknowledged.length} | ${p.open.length} |`);
   }
   lines.push('');
   for (const p of evidence.plugins) {
-    const rules = [...new Set([...p.open, ...p.acknowledged].map((f) => f.rule.replace(/\[.*$/, '')))].sort(compare);
+    const rules = rulesOf(p);
     if (rules.length) lines.push(`- **${p.name}** rules reported: ${rules.map((r) => code(r)).join(', ')}`);
   }
   lines.push('');
+  return lines;
+}
 
+function checklistSection(evidence: AssemblyEvidence): string[] {
   const checklist = checklistEvidence(evidence);
   const missing = checklist.filter((c) => c.status !== 'implemented');
-  lines.push('## Checklist: control → implementation → rules', '');
+  const lines = ['## Checklist: control → implementation → rules', ''];
   lines.push(missing.length === 0 ? 'Every control of the checklist is implemented in this app.'
     : `${checklist.length - missing.length} of ${checklist.length} controls are implemented by the library's constructs in this app; `
       + `these have no implementation by them here: ${missing.map((c) => `"${c.row.control}"`).join('; ')}.`, '');
+  const ruleState = (r: ChecklistEvidence['rules'][number]) => (!r.ran ? 'plugin not in the report'
+    : r.acknowledged + r.open === 0 ? 'no finding' : `${r.acknowledged} acknowledged, ${r.open} open`);
   let domain = '';
   for (const c of checklist) {
     if (c.row.domain !== domain) { domain = c.row.domain; lines.push(`### ${domain}`, ''); }
@@ -100,15 +110,16 @@ export function renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOpti
       ? 'no implementation by the library\'s constructs (the resource types exist, built otherwise: check them against the control)' : 'no implementation in this app'}`);
     lines.push(`- **Constructs:** ${c.row.constructs.map((x) => code(`lib/constructs/${x}`)).join(', ') || '-'}`);
     lines.push(`- **Resources:** ${c.resources.map((r) => `${r.type} ×${r.count}${r.count ? `, ${r.byLibrary} by the library's constructs (e.g. ${code(r.example ?? '-')})` : ''}`).join('; ')}`);
-    const ruleState = (r: ChecklistEvidence['rules'][number]) => (!r.ran ? 'plugin not in the report'
-      : r.acknowledged + r.open === 0 ? 'no finding' : `${r.acknowledged} acknowledged, ${r.open} open`);
     lines.push(`- **Rules:** ${c.rules.map((r) => `${r.rule} (${ruleState(r)})`).join(', ')}`);
     lines.push(`- **Tests in the library:** ${c.row.tests.map((t) => code(t)).join('; ')}`);
     lines.push('');
   }
+  return lines;
+}
 
+function acknowledgedSection(evidence: AssemblyEvidence): string[] {
   const acknowledged = evidence.plugins.flatMap((p) => p.acknowledged);
-  lines.push('## Acknowledged findings', '');
+  const lines = ['## Acknowledged findings', ''];
   lines.push(`${acknowledged.length} findings acknowledged, each with the reason recorded on the construct that causes it.`, '');
   lines.push('| plugin | rule | construct path | acknowledged at | reason |', '|---|---|---|---|---|');
   for (const f of acknowledged) {
@@ -125,14 +136,15 @@ export function renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOpti
     for (const a of unused) lines.push(`| ${code(a.path)} | ${esc(a.id)} | ${esc(a.reason)} |`);
     lines.push('');
   }
+  return lines;
+}
 
+function openSection(evidence: AssemblyEvidence): string[] {
   const open = evidence.plugins.flatMap((p) => p.open);
-  lines.push('## Open findings', '');
-  if (open.length === 0) lines.push('None: every finding of every plugin is acknowledged with a reason.', '');
-  else {
-    lines.push('| plugin | rule | construct path | finding |', '|---|---|---|---|');
-    for (const f of open) lines.push(`| ${f.plugin} | ${esc(f.rule)} | ${code(f.path)}${where(f)} | ${esc(firstSentence(f.description))} |`);
-    lines.push('');
-  }
-  return `${lines.join('\n')}\n`;
+  const lines = ['## Open findings', ''];
+  if (open.length === 0) return [...lines, 'None: every finding of every plugin is acknowledged with a reason.', ''];
+  lines.push('| plugin | rule | construct path | finding |', '|---|---|---|---|');
+  for (const f of open) lines.push(`| ${f.plugin} | ${esc(f.rule)} | ${code(f.path)}${where(f)} | ${esc(firstSentence(f.description))} |`);
+  lines.push('');
+  return lines;
 }
