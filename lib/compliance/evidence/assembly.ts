@@ -156,7 +156,8 @@ export function readAssembly(directory: string, options: ReadAssemblyOptions = {
   const report = readJson(reportPath, `${directory}/validation-report.json`) as RawReport;
   checkReportFormat(report, directory);
   const byPath = new Map(stacks.flatMap((s) => s.resources.map((r) => [r.path, { stack: s, resource: r }] as const)));
-  const plugins = (report.pluginReports ?? []).map((p) => pluginEvidence(p, byPath, sourceRoot));
+  const near = nearestSource(stacks);
+  const plugins = (report.pluginReports ?? []).map((p) => pluginEvidence(p, byPath, sourceRoot, near));
   if (plugins.length === 0) {
     throw new EvidenceError(`${directory}/validation-report.json names no validation plugin: none was added, or every plugin passed without a finding or an acknowledgement, which leaves no record. ${VALIDATION_FIX}`);
   }
@@ -273,7 +274,39 @@ function stackEvidence(dir: string, prefix: string, id: string, artifact: Manife
   return { id, path: stackPath, template: `${prefix}${templateFile}`, resources: resources.sort((a, b) => compare(a.path, b.path)) };
 }
 
-function pluginEvidence(p: RawPluginReport, byPath: Map<string, { stack: StackEvidence; resource: ResourceEvidence }>, sourceRoot: string): PluginEvidence {
+/**
+ * A creation stack is cut at 10 frames, so a resource made deep inside a construct library may record no frame of the
+ * user's code. Its construct was still created by one line of it: the line its nearest scope's other resources name.
+ * Returns, for a construct path, the source most resources below its nearest scope with a recorded source share.
+ */
+function nearestSource(stacks: StackEvidence[]): (path: string) => SourceLocation | undefined {
+  const counts = new Map<string, Map<string, { source: SourceLocation; n: number }>>();
+  for (const r of stacks.flatMap((s) => s.resources)) {
+    if (!r.source) continue;
+    const key = `${r.source.file}:${r.source.line}:${r.source.column}`;
+    const parts = r.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      const byKey = counts.get(prefix) ?? new Map<string, { source: SourceLocation; n: number }>();
+      const entry = byKey.get(key) ?? { source: r.source, n: 0 };
+      entry.n++;
+      byKey.set(key, entry);
+      counts.set(prefix, byKey);
+    }
+  }
+  return (path) => {
+    const parts = path.split('/');
+    for (let i = parts.length - 1; i >= 2; i--) { // never the stack itself: its resources come from many lines
+      const byKey = counts.get(parts.slice(0, i).join('/'));
+      if (!byKey) continue;
+      return [...byKey.entries()].sort(([ka, a], [kb, b]) => b.n - a.n || compare(ka, kb))[0][1].source;
+    }
+    return undefined;
+  };
+}
+
+function pluginEvidence(p: RawPluginReport, byPath: Map<string, { stack: StackEvidence; resource: ResourceEvidence }>, sourceRoot: string,
+  near: (path: string) => SourceLocation | undefined): PluginEvidence {
   const findings = (violations: RawViolation[] | undefined, acknowledged: boolean): EvidenceFinding[] => (violations ?? []).flatMap((v) =>
     (v.violatingConstructs ?? []).map((c): EvidenceFinding => {
       const path = c.constructPath ?? '';
@@ -289,7 +322,7 @@ function pluginEvidence(p: RawPluginReport, byPath: Map<string, { stack: StackEv
         stack: known?.stack.id,
         logicalId: c.cloudFormationResource?.logicalId ?? known?.resource.logicalId,
         template: known?.stack.template,
-        source: userFrame(traceLines, sourceRoot) ?? known?.resource.source,
+        source: userFrame(traceLines, sourceRoot) ?? known?.resource.source ?? near(path),
         acknowledgement: acknowledged ? { id: v.acknowledgedId ?? v.ruleName, at: v.acknowledgedAt ?? path, reason: v.reason ?? '' } : undefined,
       };
     }));
@@ -330,18 +363,22 @@ function readAcknowledgements(dir: string): AcknowledgementEvidence[] {
 
 const FRAME = /(?:\(|^\s*(?:at\s+)?)((?:[A-Za-z]:)?[/\\][^():]+|file:\/\/[^():]+):(\d+):(\d+)\)?\s*$/;
 
-/** The first frame of a creation stack in the user's code: not in node_modules, not in aws-cdk-lib or Node itself. */
+/**
+ * The frame of a creation stack in the user's code: the first frame inside the source root, else the first that is not
+ * in node_modules, aws-cdk-lib or Node itself (a library's source-mapped frames name files outside the source root).
+ */
 export function userFrame(frames: readonly string[], sourceRoot: string): SourceLocation | undefined {
+  let outside: SourceLocation | undefined;
   for (const frame of frames) {
     if (frame.startsWith('...') || frame.includes(`${sep}node_modules${sep}`) || frame.includes('/node_modules/') || frame.includes('node:')) continue;
     const m = FRAME.exec(frame);
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
     const rel = relative(sourceRoot, file);
-    const inside = !rel.startsWith('..') && !isAbsolute(rel);
-    return { file: inside ? rel.split(sep).join('/') : file, line: Number(m[2]), column: Number(m[3]) };
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return { file: rel.split(sep).join('/'), line: Number(m[2]), column: Number(m[3]) };
+    outside ??= { file, line: Number(m[2]), column: Number(m[3]) };
   }
-  return undefined;
+  return outside;
 }
 
 /** The folders of this library's constructs (`lib/constructs/<folder>/`, source or built) that a creation stack passes through. */
