@@ -5,12 +5,13 @@ import Ajv from 'ajv';
 import AjvDraft4 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { App, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { main } from '../../lib/compliance/cli';
 import { readAssembly, validationFindings, writeEvidence } from '../../lib/compliance/evidence';
 import { nistControls, uuidV5 } from '../../lib/compliance/evidence/oscal';
-import { addRulePacks } from '../../lib/compliance/rule-packs';
+import { addRulePacks, createNagPacks } from '../../lib/compliance/rule-packs';
 import { acknowledge } from '../../lib/internal/acknowledge';
 
 const ROOT = join(__dirname, '..', '..');
@@ -174,6 +175,20 @@ describe('compliance evidence from a cloud assembly', () => {
       expect([r.code, r.wrote, r.lines[0]]).toEqual([1, false, expect.stringMatching(/names no validation plugin/)]);
       expect(() => readAssembly(dir)).toThrow(/AwsSolutionsChecks/);
     });
+  });
+
+  test('a pack\'s warning is an open error finding at synth (RulePackChecks), not a pass: the pack alone calls it a warning', () => {
+    // GIVEN a table without point-in-time recovery, which AwsSolutions-DDB3 reports as a warning
+    const app = new App({ outdir: join(work, 'warning') });
+    addRulePacks(app);
+    const stack = new Stack(app, 'Warn', { env: { account: '111111111111', region: 'eu-west-1' } });
+    new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
+    const bare = createNagPacks(app)[0].validateScope(app).violations.find((v) => v.ruleName === 'AwsSolutions-DDB3');
+    expect(bare?.severity).toBe('warning');
+    // WHEN synthesized with the packs as validation plugins  THEN synth fails and the report holds it as an open error
+    expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+    const ddb3 = readAssembly(join(work, 'warning')).plugins.flatMap((p) => p.open).filter((f) => f.rule === 'AwsSolutions-DDB3');
+    expect(ddb3.map((f) => [f.path, f.severity])).toEqual([['Warn/Table/Resource', 'error']]);
   });
 
   test('NIST control ids become OSCAL control ids of the Rev. 5 catalog; UUIDs are version 5 and stable', () => {
