@@ -2,8 +2,7 @@ import { join } from 'path';
 import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { isNamespacedNagAcknowledgement, settleAcknowledgements } from '../internal/acknowledge';
-import { CONTROL_TOWER_ACK_PREFIX } from './pack-names';
-import { createControlTowerValidator, createRulePacks } from './rule-packs';
+import { createControlTowerValidator, createNagPacks } from './rule-packs';
 
 /** The synth-end acknowledgement decisions, for code that runs the packs on a finished app without synthesizing it. */
 export { settleAcknowledgements } from '../internal/acknowledge';
@@ -24,18 +23,16 @@ export interface Finding {
   readonly construct?: IConstruct;
 }
 
-interface NagReport {
-  violations: { ruleName: string; description: string; violatingResources: { constructPath?: string }[] }[];
-}
-
 /** Runs every cdk-nag pack on the scope (as `cdk synth` does) and returns the unacknowledged findings. */
 export function ruleFindings(scope: IConstruct): Finding[] {
   settleAcknowledgements(scope); // the decisions constructs make at synth end, which validateScope alone would not run
+  const byPath = new Map(scope.node.findAll().map((n) => [n.node.path, n]));
   const findings: Finding[] = [];
-  for (const pack of createRulePacks(scope)) {
-    const report = (pack as unknown as { validateScope(s: IConstruct): NagReport }).validateScope(scope);
-    for (const v of report.violations) {
+  for (const pack of createNagPacks(scope)) {
+    for (const v of pack.validateScope(scope).violations) {
       for (const r of v.violatingResources) {
+        const construct = r.constructPath === undefined ? undefined : byPath.get(r.constructPath);
+        if (construct && isAcknowledged(construct, v.ruleName)) continue;
         findings.push({ rule: v.ruleName, path: r.constructPath ?? '(unknown)', description: v.description.slice(0, 160) });
       }
     }
@@ -51,8 +48,8 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
     for (const entry of node.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
-        if (isNamespacedNagAcknowledgement(id)) continue; // the twin acknowledge() records for aws-cdk-lib's report
-        out.push({ path: node.node.path, id: id.replace(/^annotation::/i, ''), reason });
+        const plain = isNamespacedNagAcknowledgement(id) ? withoutNamespace(id) : id.replace(/^annotation::/i, '');
+        out.push({ path: node.node.path, id: plain, reason });
       }
     }
   }
@@ -64,14 +61,25 @@ export function isAcknowledged(node: IConstruct, rule: string): boolean {
   for (let cur: IConstruct | undefined = node; cur; cur = cur.node.scope) {
     for (const entry of cur.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      if (Object.keys(entry.data).some((k) => withoutControlTowerPrefix(k.replace(/^annotation::/i, '')) === rule)) return true;
+      if (Object.keys(entry.data).some((k) => withoutNamespace(k) === rule)) return true;
     }
   }
   return false;
 }
 
-function withoutControlTowerPrefix(id: string): string {
-  return id.toLowerCase().startsWith(CONTROL_TOWER_ACK_PREFIX) ? id.slice(CONTROL_TOWER_ACK_PREFIX.length) : id;
+/**
+ * The rule of a recorded acknowledgement id: `Annotation::r`, `<pack>::r` and `cdk-validator-cfnguard::r` all name `r`.
+ * The namespace ends at the first `::` outside brackets (`AwsSolutions-IAM5[Action::s3:*]` has none), as aws-cdk-lib parses it.
+ */
+export function withoutNamespace(id: string): string {
+  let depth = 0;
+  for (let i = 0; i < id.length - 1; i++) {
+    const c = id[i];
+    if (c === '[' || c === '(' || c === '{') depth++;
+    else if (c === ']' || c === ')' || c === '}') depth--;
+    else if (depth === 0 && c === ':' && id[i + 1] === ':') return id.slice(i + 2);
+  }
+  return id;
 }
 
 /**

@@ -1,22 +1,48 @@
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NagPackProps, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import type { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import type { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { runControlTowerChecks } from './control-tower-run';
 import { RULE_PACK_NAMES, RulePackName } from './pack-names';
 
+/**
+ * Loads an optional peer dependency of the `compliance` entry, or fails with one line that says what to install.
+ * Both peers are needed only when the packs run (synth), never to read a cloud assembly (the evidence command).
+ */
+export function peer<T>(name: string, why: string): T {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, so a missing optional peer gets the line below
+    return require(name) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    throw new Error(`aws-security-baseline/compliance: ${why} needs the optional peer dependency ${name}, which is not installed. ` +
+      `Fix: npm install --save-dev ${name}`, { cause: e });
+  }
+}
+
+type NagModule = typeof import('cdk-nag');
+
 /** The cdk-nag class of each pack in RULE_PACK_NAMES (a pack added there without a class here does not compile). */
-const RULE_PACK_CLASSES: Readonly<Record<RulePackName, new (scope: IConstruct, props?: NagPackProps) => NagPack>> = {
-  'AwsSolutions': AwsSolutionsChecks,
-  'NIST.800.53.R5': NIST80053R5Checks,
-  'HIPAA.Security': HIPAASecurityChecks,
-  'PCI.DSS.321': PCIDSS321Checks,
-  'Serverless': ServerlessChecks,
-};
+function rulePackClasses(): Readonly<Record<RulePackName, new (scope: IConstruct, props?: NagPackProps) => NagPack>> {
+  const nag = peer<NagModule>('cdk-nag', 'running the rule packs');
+  return {
+    'AwsSolutions': nag.AwsSolutionsChecks,
+    'NIST.800.53.R5': nag.NIST80053R5Checks,
+    'HIPAA.Security': nag.HIPAASecurityChecks,
+    'PCI.DSS.321': nag.PCIDSS321Checks,
+    'Serverless': nag.ServerlessChecks,
+  };
+}
 
 /** Creates the cdk-nag v3 packs the baseline is held to, one per name in RULE_PACK_NAMES, in that order. */
 export function createRulePacks(scope: IConstruct): IPolicyValidationPlugin[] {
-  return RULE_PACK_NAMES.map((name) => new RULE_PACK_CLASSES[name](scope, { verbose: true }));
+  return createNagPacks(scope);
+}
+
+/** The packs of {@link createRulePacks} as cdk-nag's type (for `validateScope()`, its public entry for a construct tree). */
+export function createNagPacks(scope: IConstruct): NagPack[] {
+  const classes = rulePackClasses();
+  return RULE_PACK_NAMES.map((name) => new classes[name](scope, { verbose: true }));
 }
 
 /**
@@ -38,7 +64,8 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   private readonly validator: CfnGuardValidator;
 
   constructor() {
-    this.validator = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+    const cfnGuard = peer<{ CfnGuardValidator: typeof CfnGuardValidator }>('@cdklabs/cdk-validator-cfnguard', 'running the Control Tower controls');
+    this.validator = new cfnGuard.CfnGuardValidator({ controlTowerRulesEnabled: true });
     this.name = this.validator.name;
     this.version = this.validator.version;
     this.ruleIds = this.validator.ruleIds;
@@ -57,43 +84,26 @@ export function createControlTowerValidator(): ControlTowerChecks {
 }
 
 /**
- * Wraps a cdk-nag pack so that acknowledged findings reach aws-cdk-lib too: the pack reports every
- * finding, aws-cdk-lib moves the acknowledged ones to `suppressedViolations` (matching the `<pack>::<rule>`
- * id that `acknowledge()` records), and `cdk.out/validation-report.json` names each pack with its
- * acknowledged findings and reasons. Unacknowledged findings, warnings included, are errors: synth fails
- * exactly as with the bare pack.
+ * A cdk-nag pack as a validation plugin that fails synth on warnings too. The pack reports every finding itself:
+ * `acknowledge()` records `<pack>::<rule>`, which cdk-nag does not match and aws-cdk-lib does, so aws-cdk-lib moves
+ * each acknowledged finding to the suppressed violations of `cdk.out/validation-report.json`, with its reason.
+ * Only the pack's public `validate()` is called; every finding it reports becomes an error.
  */
-export class ReportingNagPack implements IPolicyValidationPlugin {
+export class RulePackChecks implements IPolicyValidationPlugin {
   public readonly name: string;
   public readonly version?: string;
   public readonly ruleIds?: string[];
 
-  constructor(private readonly pack: NagPack) {
+  constructor(private readonly pack: IPolicyValidationPlugin) {
     this.name = pack.name;
     this.version = pack.version;
     this.ruleIds = pack.ruleIds;
   }
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const internals = this.pack as unknown as { isAcknowledged(node: IConstruct, ruleId: string): boolean };
-    const original = internals.isAcknowledged.bind(this.pack);
-    const acknowledged = new Set<string>();
-    internals.isAcknowledged = (node, ruleId) => {
-      if (original(node, ruleId)) acknowledged.add(`${ruleId}@${node.node.path}`);
-      return false;
-    };
-    try {
-      const report = this.pack.validate(context);
-      let open = 0;
-      const violations = report.violations.map((v) => {
-        const unacknowledged = v.violatingResources.filter((r) => !acknowledged.has(`${v.ruleName}@${r.constructPath}`)).length;
-        open += unacknowledged;
-        return unacknowledged > 0 ? { ...v, severity: 'error' } : v;
-      });
-      return { ...report, violations, success: open === 0 };
-    } finally {
-      internals.isAcknowledged = original;
-    }
+    const report = this.pack.validate(context);
+    const violations = report.violations.map((v) => ({ ...v, severity: 'error' }));
+    return { ...report, violations, success: violations.length === 0 };
   }
 }
 
@@ -102,6 +112,6 @@ export class ReportingNagPack implements IPolicyValidationPlugin {
  * `cdk synth` fails on any finding (errors and warnings) that is not acknowledged on its construct.
  */
 export function addRulePacks(scope: IConstruct): void {
-  const packs = createRulePacks(scope).map((pack) => new ReportingNagPack(pack as NagPack));
+  const packs = createRulePacks(scope).map((pack) => new RulePackChecks(pack));
   Validations.of(scope).addPlugins(...packs, createControlTowerValidator());
 }

@@ -18,12 +18,11 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
         `Fix: explain in at least ${MIN_ACK_REASON_LENGTH} characters why the finding does not apply or what compensates for it.`,
     );
   }
-  Validations.of(scope).acknowledge({ id, reason });
-  // cdk-nag reads the plain id; aws-cdk-lib matches plugin reports by `<pack>::<rule>`. Recording both lets
-  // cdk.out/validation-report.json list each acknowledged finding under its pack (see ReportingNagPack), and
-  // lets a SecurityBaseline finding (`SecurityBaseline-<control>`, reported by the plugin `SecurityBaseline`) be acknowledged.
+  // A pack's finding is acknowledged as `<pack>::<rule>` only: cdk-nag matches the plain id and would then drop the
+  // finding from its report, while aws-cdk-lib matches `<pack>::<rule>` and moves it to the suppressed violations of
+  // cdk.out/validation-report.json with this reason, which is where the evidence command reads it.
   const pack = NAG_PACK_PREFIX.exec(id)?.[1];
-  if (pack) Validations.of(scope).acknowledge({ id: `${pack}::${id}`, reason });
+  Validations.of(scope).acknowledge({ id: pack ? `${pack}::${id}` : id, reason });
 }
 
 /**
@@ -35,7 +34,7 @@ const NAG_PACKS = `(${NAG_PLUGIN_NAMES.map((name) => name.replace(/\./g, '\\.'))
 const NAG_PACK_PREFIX = new RegExp(`^${NAG_PACKS}-`);
 const NAG_PACK_NAMESPACE = new RegExp(`^${NAG_PACKS}::`);
 
-/** True for the pack-namespaced twin that {@link acknowledge} records next to every cdk-nag acknowledgement. */
+/** True for the pack-namespaced id that {@link acknowledge} records for every cdk-nag and SecurityBaseline acknowledgement. */
 export function isNamespacedNagAcknowledgement(recordedId: string): boolean {
   return NAG_PACK_NAMESPACE.test(recordedId);
 }

@@ -7,7 +7,7 @@ import { SECURITY_BASELINE_PLUGIN_NAME } from '../../lib/aspects/security-baseli
 import {
   CONTROL_TOWER_ACK_PREFIX, CONTROL_TOWER_PLUGIN_NAME, CONTROL_TOWER_TITLE, RULE_PACK_NAMES, RULE_PACK_TITLES,
 } from '../../lib/compliance/pack-names';
-import { addRulePacks, createControlTowerValidator, createRulePacks } from '../../lib/compliance/rule-packs';
+import { addRulePacks, createControlTowerValidator, createRulePacks, peer } from '../../lib/compliance/rule-packs';
 import { acknowledge, isNamespacedNagAcknowledgement, NAG_PLUGIN_NAMES } from '../../lib/internal/acknowledge';
 import { ruleFindings } from '../helpers/compliance';
 
@@ -59,7 +59,7 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
     expect(report.packs.map((p) => p.pack)).toEqual([...RULE_PACK_NAMES, CONTROL_TOWER_TITLE]);
   });
 
-  test('acknowledge() records the pack-namespaced twin for every pack and the SecurityBaseline plugin, and for nothing else', () => {
+  test('acknowledge() records the pack-namespaced id (which aws-cdk-lib matches and cdk-nag does not) for every pack and the SecurityBaseline plugin, and for nothing else', () => {
     // GIVEN
     expect(NAG_PLUGIN_NAMES).toEqual([...RULE_PACK_NAMES, SECURITY_BASELINE_PLUGIN_NAME]);
     const stack = new Stack(new App(), 'Acks');
@@ -78,6 +78,22 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
     for (const path of ['README.md', 'lib/compliance/index.ts']) {
       const text = prose(path);
       expect([path, RULE_PACK_NAMES.filter((name) => !text.includes(RULE_PACK_TITLES[name]))]).toEqual([path, []]);
+    }
+  });
+});
+
+describe('cdk-nag and the cfn-guard validator are optional peers of the compliance entry', () => {
+  test('a missing peer fails with one line that names it and the install command', () => {
+    expect(() => peer('@cdklabs/cdk-validator-not-installed', 'running the Control Tower controls')).toThrow(
+      'aws-security-baseline/compliance: running the Control Tower controls needs the optional peer dependency @cdklabs/cdk-validator-not-installed, ' +
+      'which is not installed. Fix: npm install --save-dev @cdklabs/cdk-validator-not-installed');
+  });
+
+  test('package.json declares both as optional peers and installs them only for development', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const name of ['cdk-nag', '@cdklabs/cdk-validator-cfnguard']) {
+      expect([name, pkg.peerDependenciesMeta[name], Boolean(pkg.peerDependencies[name]), Boolean(pkg.devDependencies[name]), pkg.dependencies?.[name]])
+        .toEqual([name, { optional: true }, true, true, undefined]);
     }
   });
 });

@@ -5,6 +5,9 @@
  */
 import { execFile, execFileSync, spawnSync } from 'child_process';
 import { promisify } from 'util';
+import Ajv from 'ajv';
+import AjvDraft4 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -33,7 +36,10 @@ beforeAll(async () => {
   lib = await packLibrary(work);
   console.log(`${lib.name}-${lib.version}.tgz: ${(lib.size / 1024).toFixed(1)} KiB, ${lib.fileCount} files`);
   app = join(work, 'app');
-  installConsumer(app, lib, { 'aws-cdk-lib': repoVersion('aws-cdk-lib'), constructs: repoVersion('constructs'), 'cdk-nag': repoVersion('cdk-nag') });
+  installConsumer(app, lib, {
+    'aws-cdk-lib': repoVersion('aws-cdk-lib'), constructs: repoVersion('constructs'), 'cdk-nag': repoVersion('cdk-nag'),
+    '@cdklabs/cdk-validator-cfnguard': repoVersion('@cdklabs/cdk-validator-cfnguard'),
+  });
   for (const file of readdirSync(FIXTURE)) copyFileSync(join(FIXTURE, file), join(app, file));
 }, 360_000);
 
@@ -59,7 +65,7 @@ describe('the packed library in a consumer app', () => {
     // Every file the package entry points name is in the tarball.
     const manifest = JSON.parse(readFileSync(join(app, 'node_modules', lib.name, 'package.json'), 'utf8'));
     expect(manifest.private).toBeUndefined();
-    expect(manifest.bin).toBeUndefined();
+    expect(manifest.bin).toEqual({ 'aws-security-baseline': 'dist/lib/compliance/cli.js' });
     expect(Object.keys(manifest.exports).sort()).toEqual(['.', './compliance', './http', './package.json']);
   });
 
@@ -109,6 +115,41 @@ describe('the packed library in a consumer app', () => {
       .map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
     expect(deployed).toEqual(expect.arrayContaining([packaged('authorizer'), packaged('db-bootstrap')]));
   }, 240_000);
+
+  test('the evidence command on the consumer\'s cdk.out writes Markdown, OSCAL and SARIF: valid, identical twice, pointing at the consumer\'s own lines', () => {
+    // GIVEN the cdk.out of the synth test above  WHEN the package's bin runs on it twice (as `npx aws-security-baseline` would)
+    const bin = join(app, 'node_modules', '.bin', 'aws-security-baseline');
+    const outputs = ['a', 'b'].map((name) => {
+      const dir = join(work, `evidence-${name}`);
+      const args = ['evidence', 'cdk.out', '--markdown', join(dir, 'compliance.md'), '--oscal', join(dir, 'component-definition.json'), '--sarif', join(dir, 'findings.sarif')];
+      const run = spawnSync(bin, args, { cwd: app, encoding: 'utf8' });
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      return Object.fromEntries(['compliance.md', 'component-definition.json', 'findings.sarif'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    });
+    // THEN the same assembly gives byte-identical files
+    expect(outputs[1]).toEqual(outputs[0]);
+    // AND OSCAL and SARIF validate against the official schemas
+    const oscal = JSON.parse(outputs[0]['component-definition.json']);
+    const sarif = JSON.parse(outputs[0]['findings.sarif']);
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const validOscal = ajv.compile(JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'reference', 'oscal', 'oscal_component_schema_1.1.3.json'), 'utf8')));
+    expect([validOscal(oscal), validOscal.errors ?? null]).toEqual([true, null]);
+    const validSarif = new AjvDraft4({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'reference', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8')));
+    expect([validSarif(sarif), validSarif.errors ?? null]).toEqual([true, null]);
+    expect(oscal['component-definition'].components.map((c: { title: string }) => c.title)).toEqual(['Orders']);
+    // AND a finding on a construct the consumer created points at the consumer's TypeScript source and line (source maps on)
+    const vpcLine = readFileSync(join(FIXTURE, 'stack.ts'), 'utf8').split('\n').findIndex((l) => l.includes("new SecureVpc(this, 'Network'")) + 1;
+    type Result = { locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[]; suppressions?: unknown[] };
+    const results = (sarif.runs as { results: Result[] }[]).flatMap((r) => r.results);
+    const network = results.filter((r) => r.locations[0].logicalLocations[0].fullyQualifiedName.startsWith('Orders/Network/'));
+    expect(network.length).toBeGreaterThan(0);
+    for (const r of network) {
+      expect([r.locations[0].physicalLocation.artifactLocation.uri, r.locations[0].physicalLocation.region?.startLine]).toEqual(['stack.ts', vpcLine]);
+      expect(r.suppressions).toHaveLength(1); // acknowledged by the library's construct, with its reason
+    }
+    expect(outputs[0]['compliance.md']).toContain('## Checklist: control → implementation → rules');
+  }, 120_000);
 
   test('the authorizer bundle from the consumer\'s cdk.out, invoked with a signed token, allows exactly the consumer\'s routes for the caller', async () => {
     // GIVEN the authorizer function of the synthesized template (run by the synth test above), its asset and its environment

@@ -75,6 +75,8 @@ export function consumerLockfile(appName: string, dependencies: Record<string, s
       peerDependencies: libManifest.peerDependencies,
       peerDependenciesMeta: libManifest.peerDependenciesMeta,
       engines: libManifest.engines,
+      // npm ci links a package's commands from the lockfile's `bin`, as `npm install` writes it
+      bin: libManifest.bin,
     },
   };
   const packages: Record<string, LockEntry> = { '': { name: appName, version: '1.0.0', dependencies } };
