@@ -107,7 +107,7 @@ export interface SecurityBaselineControlInfo {
  * cdk-nag finding, are listed in `cdk.out/validation-report.json`, and are acknowledged one by one on the construct
  * that causes them. The Aspect itself only records which resources are in its scope and, in fix mode, changes them.
  */
-export class SecurityBaseline implements IAspect, ReportParticipant {
+export class SecurityBaseline implements IAspect {
   /** Every control, for documentation and tooling. */
   public static readonly CONTROLS: readonly SecurityBaselineControlInfo[] = SECURITY_BASELINE_CONTROLS.map((c) => Object.freeze({
     id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, reports: c.reports, resourceTypes: c.resourceTypes, fixes: c.fixes,
@@ -128,6 +128,8 @@ export class SecurityBaseline implements IAspect, ReportParticipant {
   private lastFindings: FindingRecord[] = [];
   private lastEvaluations = new Map<string, number>();
   private fixReader?: PublicReader;
+  /** What the app's report plugin calls to judge this Aspect's resources. */
+  private readonly participant: ReportParticipant = { judge: (root, reader) => this.judge(root, reader) };
 
   constructor(props: SecurityBaselineProps = {}) {
     this.mode = checkMode('mode', props.mode ?? 'report');
@@ -179,7 +181,7 @@ export class SecurityBaseline implements IAspect, ReportParticipant {
   }
 
   /** Judges the resources this Aspect visited from the synthesized templates; called by the app's report plugin. */
-  public judge(root: IConstruct, reader: TemplateReader): FindingRecord[] {
+  private judge(root: IConstruct, reader: TemplateReader): FindingRecord[] {
     if (root !== this.app) return [];
     const records: FindingRecord[] = [];
     const evaluations = new Map<string, number>();
@@ -215,7 +217,7 @@ export class SecurityBaseline implements IAspect, ReportParticipant {
     this.lastEvaluations = new Map();
     this.fixReader = undefined;
     for (const scope of node.node.scopes) checkAcknowledgements(scope);
-    joinReport(this.app, this);
+    joinReport(this.app, this.participant);
   }
 
   private controlsFor(cfnType: string): readonly SecurityBaselineControl[] {
