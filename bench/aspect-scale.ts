@@ -30,7 +30,7 @@ import { BenchRow, BenchSection, median } from './types';
 const STACKS = 16;
 
 /** One stock stack: shared VPC, ALB and REST API, then `units` groups of everyday resources. */
-function stockStack(app: App, index: number, units: number): void {
+export function stockStack(app: App, index: number, units: number): void {
   const stack = new Stack(app, `Service${index}`, { env: { account: '123456789012', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [
     { name: 'public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });

@@ -25,6 +25,8 @@ export interface ResourceReader {
   ofType(cfnType: string): readonly CfnResource[];
   /** The L1 resources a value of `scope` refers to (memoized for the pass). */
   targets(scope: IConstruct, value: unknown): ReadonlySet<CfnResource>;
+  /** The value resolved in the stack of `scope` (memoized for the pass). */
+  resolved(scope: IConstruct, value: unknown): unknown;
 }
 
 let activeReader: ResourceReader | undefined;
@@ -55,6 +57,7 @@ export function indexResources(root: IConstruct): Map<string, CfnResource[]> {
 /** The shared part of both readers: the type index and memoized references. */
 abstract class IndexedReader implements ResourceReader {
   private readonly memo = new WeakMap<IConstruct, Map<unknown, ReadonlySet<CfnResource>>>();
+  private readonly resolvedMemo = new WeakMap<IConstruct, Map<unknown, unknown>>();
   constructor(protected readonly byType: Map<string, CfnResource[]>) {}
   public abstract properties(resource: CfnResource): CfnProperties;
   public ofType(cfnType: string): readonly CfnResource[] {
@@ -66,6 +69,12 @@ abstract class IndexedReader implements ResourceReader {
     let found = perScope.get(value);
     if (!found) perScope.set(value, found = collectReferences(scope, value));
     return found;
+  }
+  public resolved(scope: IConstruct, value: unknown): unknown {
+    let perScope = this.resolvedMemo.get(scope);
+    if (!perScope) this.resolvedMemo.set(scope, perScope = new Map());
+    if (!perScope.has(value)) perScope.set(value, Stack.of(scope).resolve(value));
+    return perScope.get(value);
   }
 }
 
@@ -82,7 +91,7 @@ export class TemplateReader extends IndexedReader {
     if (file === undefined || !existsSync(file)) return publicProperties(resource);
     let template = this.templates.get(file);
     if (!template) this.templates.set(file, template = JSON.parse(readFileSync(file, 'utf8')));
-    const body = template?.Resources?.[stack.resolve(resource.logicalId)];
+    const body = template?.Resources?.[this.resolved(resource, resource.logicalId) as string];
     return body ? body.Properties ?? {} : publicProperties(resource);
   }
 }
@@ -175,13 +184,18 @@ export function referencedResources(scope: IConstruct, value: unknown): Readonly
   return activeReader ? activeReader.targets(scope, value) : collectReferences(scope, value);
 }
 
+/** `value` resolved in the stack of `scope` (memoized while a pass is active). */
+export function resolvedValue(scope: IConstruct, value: unknown): unknown {
+  return activeReader ? activeReader.resolved(scope, value) : Stack.of(scope).resolve(value);
+}
+
 /** True when `value` refers to `resource` (by `Ref`/`Fn::GetAtt` token, or by the resolved `Ref` in the same stack). */
 export function refersTo(scope: IConstruct, value: unknown, resource: CfnResource): boolean {
   if (value === undefined || value === null) return false;
   if (referencedResources(scope, value).has(resource)) return true;
   if (Stack.of(scope) !== Stack.of(resource) || !Token.isUnresolved(value) && typeof value !== 'object') return false;
-  const logicalId = Stack.of(resource).resolve(resource.logicalId);
-  const text = JSON.stringify(Stack.of(scope).resolve(value));
+  const logicalId = resolvedValue(resource, resource.logicalId);
+  const text = JSON.stringify(resolvedValue(scope, value));
   return text.includes(`{"Ref":"${logicalId}"}`) || text.includes(`["${logicalId}",`);
 }
 

@@ -2,7 +2,7 @@ import { CfnOutput, CfnResource, Fn, IResolveContext, Lazy, Stack, Token } from 
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { BucketBase, CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { CfnProperties, referencedResources, refersTo, renderedProperties, resourcesOfType, shown } from '../cfn';
+import { CfnProperties, referencedResources, refersTo, renderedProperties, resolvedValue, resourcesOfType, shown } from '../cfn';
 import { SecurityBaselineControl } from '../types';
 
 export const BUCKET = 'AWS::S3::Bucket';
@@ -33,7 +33,7 @@ function couldBeEqual(a: (string | null)[], b: (string | null)[]): boolean {
 function exportedValue(scope: IConstruct, imported: unknown): { output: CfnOutput; value: unknown } | undefined {
   const name = (imported as { 'Fn::ImportValue'?: unknown } | undefined)?.['Fn::ImportValue'];
   if (typeof name !== 'string') return undefined;
-  const output = scope.node.root.node.findAll().find((c): c is CfnOutput => c instanceof CfnOutput && Stack.of(c).resolve(c.exportName) === name);
+  const output = scope.node.root.node.findAll().find((c): c is CfnOutput => c instanceof CfnOutput && resolvedValue(c, c.exportName) === name);
   return output ? { output, value: output.value } : undefined;
 }
 
@@ -45,16 +45,19 @@ function exportedValue(scope: IConstruct, imported: unknown): { output: CfnOutpu
  */
 function policyTargets(policy: CfnResource, bucket: CfnResource): Targets {
   if (!(policy instanceof CfnBucketPolicy)) return 'unknown';
+  const direct = referencedResources(policy, policy.bucket);
+  if (direct.has(bucket)) return 'yes';
+  for (const r of direct) if (r.cfnResourceType === BUCKET) return 'no';
   let scope: IConstruct = policy;
   let target: unknown = policy.bucket;
-  let resolved = Stack.of(scope).resolve(target);
+  let resolved = resolvedValue(scope, target);
   const imported = exportedValue(policy, resolved);
-  if (imported) [scope, target, resolved] = [imported.output, imported.value, Stack.of(imported.output).resolve(imported.value)];
+  if (imported) [scope, target, resolved] = [imported.output, imported.value, resolvedValue(imported.output, imported.value)];
   if (refersTo(scope, target, bucket)) return 'yes';
   if ([...referencedResources(scope, target)].some((r) => r.cfnResourceType === BUCKET)) return 'no';
   const name = (bucket as CfnBucket).bucketName;
   if (name === undefined) return typeof resolved === 'string' ? 'no' : 'unknown'; // a literal cannot name a bucket CloudFormation names
-  const wanted = Stack.of(bucket).resolve(name);
+  const wanted = resolvedValue(bucket, name);
   if (typeof wanted === 'string' && typeof resolved === 'string') return wanted === resolved ? 'yes' : 'no';
   if (Stack.of(scope) === Stack.of(bucket) && JSON.stringify(wanted) === JSON.stringify(resolved)) return 'yes';
   return couldBeEqual(nameParts(wanted), nameParts(resolved)) ? 'unknown' : 'no';
