@@ -4,7 +4,8 @@
  * and a key), at about 1,400 and 5,600 resources. Each round builds and synthesizes the app three times, in a
  * rotating order: without checks, with the SecurityBaseline Aspect (report mode, the default), and with cdk-nag's
  * AwsSolutions pack. The ratio of a row is the time it adds over the plain synth of the same round, divided by that
- * synth's time (median of the per-round ratios): goal at 5,600 resources, the Aspect adds at most 0.35x.
+ * synth's time (median of the per-round ratios): goal at 5,600 resources, the Aspect adds at most 0.35x. Times are
+ * the process's CPU time (build and synth), so the load of other processes on a shared machine moves them little.
  *
  * Opt-in (minutes): `npm run bench -- aspect-scale`. `BENCH_ASPECT_ROUNDS` rounds per size (default 5),
  * `BENCH_ASPECT_SIZES` the sizes in units per stack (default `5,23`: about 1,500 and 5,500 resources).
@@ -53,11 +54,15 @@ export function stockStack(app: App, index: number, units: number): void {
 
 type Contender = 'plain' | 'aspect' | 'nag';
 
-/** Builds the app and synthesizes it with the contender's checks; returns the wall time in ms and the resource count. */
-function synthOnce(units: number, contender: Contender): { ms: number; resources: number } {
+/**
+ * Builds the app and synthesizes it with the contender's checks; returns the process's CPU time (user + system) in
+ * ms, which other processes on a shared machine inflate far less than wall time, the wall time, and the resource count.
+ */
+function synthOnce(units: number, contender: Contender): { ms: number; wallMs: number; resources: number } {
   const outdir = mkdtempSync(join(os.tmpdir(), 'bench-aspect-'));
   try {
     const start = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
     for (let i = 0; i < STACKS; i++) stockStack(app, i, units);
     if (contender === 'aspect') Aspects.of(app).add(new SecurityBaseline());
@@ -67,8 +72,9 @@ function synthOnce(units: number, contender: Contender): { ms: number; resources
     } catch {
       // both checks find something in a stock app; the report is part of the cost
     }
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    return { ms, resources: app.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length };
+    const used = process.cpuUsage(cpu);
+    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    return { ms: (used.user + used.system) / 1000, wallMs, resources: app.node.findAll().filter((c) => CfnResource.isCfnResource(c)).length };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -102,10 +108,10 @@ async function run(): Promise<BenchRow[]> {
         }
         ratios.aspect.push((round.aspect! - round.plain!) / round.plain!);
         ratios.nag.push((round.nag! - round.plain!) / round.plain!);
-        console.error(`  ${resources} resources, round ${r + 1}: plain ${round.plain!.toFixed(0)} ms, aspect +${(ratios.aspect.at(-1)! * 100).toFixed(0)}%, nag +${(ratios.nag.at(-1)! * 100).toFixed(0)}%`);
+        console.error(`  ${resources} resources, round ${r + 1}: plain ${round.plain!.toFixed(0)} ms CPU, aspect +${(ratios.aspect.at(-1)! * 100).toFixed(0)}%, nag +${(ratios.nag.at(-1)! * 100).toFixed(0)}%`);
       }
       const goal = units === Math.max(...sizes) ? 'goal <= 0.35x' : 'about linear from here';
-      rows.push({ name: `${resources} resources, ${STACKS} stacks: synth without checks`, usPerOp: median(times.plain) * 1000, note: `${(median(times.plain) / 1000).toFixed(1)} s (reference)` });
+      rows.push({ name: `${resources} resources, ${STACKS} stacks: synth without checks`, usPerOp: median(times.plain) * 1000, note: `${(median(times.plain) / 1000).toFixed(1)} s CPU (reference)` });
       rows.push({ name: `${resources} resources: + SecurityBaseline (report)`, usPerOp: median(times.aspect) * 1000, ratio: median(ratios.aspect), ratioOf: 'x added', note: goal });
       rows.push({ name: `${resources} resources: + cdk-nag AwsSolutions`, usPerOp: median(times.nag) * 1000, ratio: median(ratios.nag), ratioOf: 'x added', note: 'the peer' });
     }
