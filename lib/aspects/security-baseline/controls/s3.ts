@@ -180,7 +180,7 @@ export const s3TlsPolicy: SecurityBaselineControl = {
         : unsure ? `none that names this bucket (${uncertain.map((p) => p.node.path).join(', ')} may: its Bucket is known only at deploy time)` : 'none',
       fix: `${unsure ? 'add the statements to the policy that targets this bucket (S3 keeps one policy per bucket): ' : ''}deny s3:* to every principal `
         + 'when aws:SecureTransport is false and when s3:TlsVersion is below 1.2 (Bucket enforceSSL: true, minimumTLSVersion: 1.2)',
-      apply: unsure || (!policy && resource instanceof CfnBucket === false) ? undefined
+      apply: unsure || !(resource instanceof CfnBucket) ? undefined
         : () => addDenyStatements(resource as CfnBucket, policy?.policy, missing),
     }];
   },
