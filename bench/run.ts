@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
+import { aspectScaleSection } from './aspect-scale';
 import { authorizerSection } from './authorizer';
 import { coldStartSection } from './cold-start';
 import { dbPathSection } from './db-path';
@@ -28,6 +29,7 @@ const SECTIONS: BenchSection[] = [
   dbPathSection,
   synthChecksSection,
   synthSection, // opt-in: runs only when named (`npm run bench -- synth`)
+  aspectScaleSection, // opt-in (minutes): `npm run bench -- aspect-scale`
 ];
 
 function pinToOneCore(): void {

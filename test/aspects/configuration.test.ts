@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -112,5 +112,18 @@ describe('README', () => {
     const expected = ['| id | area | requirement | report says | fix does |', '|---|---|---|---|---|',
       ...SecurityBaseline.CONTROLS.map((c) => `| \`${c.id}\` | ${c.areas.join(', ')} | ${esc(c.title)} | ${esc(c.reports)} | ${c.fixes ? esc(c.fixes) : 'reports only'} |`)];
     expect(table.trimEnd().split('\n')).toEqual(expected);
+  });
+});
+
+describe('public APIs only', () => {
+  test('no file of the Aspect reads a non-public member of a dependency (underscore members, rawOverrides, cfnProperties)', () => {
+    const dir = join(__dirname, '../../lib/aspects/security-baseline');
+    const files = [...readdirSync(dir).map((f) => join(dir, f)), ...readdirSync(join(dir, 'controls')).map((f) => join(dir, 'controls', f))].filter((f) => f.endsWith('.ts'));
+    const offending = files.flatMap((file) => readFileSync(file, 'utf8').split('\n')
+      .map((line, i) => ({ where: `${file.slice(dir.length + 1)}:${i + 1}`, line }))
+      .filter(({ line }) => /\.\s*_[A-Za-z]|\b_toCloudFormation\b|\b_cfnProperties\b|\brawOverrides\b|\bcfnProperties\b|\brenderProperties\b/.test(line.replace(/\/\/.*$/, '')))
+      .map(({ where, line }) => `${where}: ${line.trim()}`));
+    expect(files.length).toBeGreaterThan(15);
+    expect(offending).toEqual([]);
   });
 });

@@ -418,13 +418,22 @@ describe('scope', () => {
     expect(baseline.findings.map((f) => f.path)).toEqual(['Prod/Data/Key']);
   });
 
-  test('one Aspect instance serves two apps whose resources have the same paths', () => {
-    const baseline = new SecurityBaseline();
-    for (const app of [new App(), new App()]) {
-      new kms.CfnKey(new Stack(app, 'S'), 'Key', {});
+  test('one Aspect instance reused for a second app starts afresh: findings and changes are those of the last synthesis', () => {
+    // GIVEN one fixing Aspect, and two apps with the same paths (two keys in the first, one in the second)
+    const baseline = new SecurityBaseline({ mode: 'fix', disabledControls: ['LOGS1'] });
+    const counts: { findings: number; changes: number }[] = [];
+    for (const keys of [2, 1]) {
+      const app = new App();
+      const stack = new Stack(app, 'S');
+      for (let i = 0; i < keys; i++) new kms.CfnKey(stack, `Key${i}`, {});
+      new logs.CfnLogGroup(stack, 'Logs', { retentionInDays: 7 });
       Aspects.of(app).add(baseline);
+      // WHEN
       synthError(app);
+      counts.push({ findings: baseline.findings.length, changes: baseline.changes.length });
     }
-    expect(baseline.findings.map((f) => f.path)).toEqual(['S/Key', 'S/Key']);
+    // THEN (LOGS2 reports the log group; KMS1 fixes each key)
+    expect(counts).toEqual([{ findings: 1, changes: 2 }, { findings: 1, changes: 1 }]);
+    expect(baseline.changes.map((c) => c.path)).toEqual(['S/Key0']);
   });
 });

@@ -208,7 +208,7 @@ describe('SecurityBaseline in fix mode on an insecure app', () => {
         BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } });
       template.hasResourceProperties('AWS::S3::BucketPolicy', { Bucket: { Ref: Match.stringLikeRegexp('^Bucket') }, PolicyDocument: { Statement: [
         Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } }),
+        Match.objectLike({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
       ] } });
     });
 
@@ -221,7 +221,7 @@ describe('SecurityBaseline in fix mode on an insecure app', () => {
       annotations.hasInfo('/Insecure/PublicAlb/Https/Resource',
         Match.stringLikeRegexp('SslPolicy "ELBSecurityPolicy-TLS13-1-2-2021-06" -> "ELBSecurityPolicy-TLS13-1-3-2021-06" \\(SecurityBaseline-ALB1 fix\\)'));
       annotations.hasInfo('/Insecure/Logs/Resource', Match.stringLikeRegexp('RetentionInDays 7 -> 365 \\(SecurityBaseline-LOGS1 fix\\)'));
-      annotations.hasInfo('/Insecure/Bucket/Resource', Match.stringLikeRegexp('added bucket policy Insecure/Bucket/Resource/SecurityBaselinePolicy'));
+      annotations.hasInfo('/Insecure/Bucket/Resource', Match.stringLikeRegexp("to the bucket's own policy Insecure/Bucket/Policy"));
       // Stricter HTTP parsing on the internet-facing load balancer can reject requests the default accepted: warnings, to be reviewed.
       const warnings = annotations.findWarning('*', Match.stringLikeRegexp('SecurityBaseline-\\w+ fix\\). Review before deploying')).map((w) => w.entry.data);
       expect(warnings).toEqual([expect.stringContaining('SecurityBaseline-ALB3 fix'), expect.stringContaining('SecurityBaseline-ALB4 fix')]);

@@ -1,21 +1,17 @@
-import { join } from 'path';
-import {
-  Annotations, CfnResource, IAspect, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation,
-  Stack, Stage, Validations,
-} from 'aws-cdk-lib';
+import { Annotations, CfnResource, IAspect, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { warn } from '../../internal/warnings';
-import { renderedProperties } from './cfn';
+import { hasPublicProperties, PublicReader, renderedProperties, TemplateReader, withReader } from './cfn';
 import { applyInheritedBaselines, checkNestedStages } from './stages';
 import { CONTROLS_BY_TYPE, SECURITY_BASELINE_CONTROLS } from './registry';
+import {
+  checkAcknowledgements, FindingRecord, joinReport, ReportParticipant, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX,
+} from './report';
 import {
   ResolvedThresholds, SecurityBaselineArea, SecurityBaselineControl, SecurityBaselineMode, SecurityBaselineThresholds,
 } from './types';
 
-/** Name of the validation plugin that reports the findings; acknowledgements read `SecurityBaseline::SecurityBaseline-<id>`. */
-export const SECURITY_BASELINE_PLUGIN_NAME = 'SecurityBaseline';
-/** Prefix of every finding id: `acknowledge(construct, 'SecurityBaseline-ALB1', reason)`. */
-export const SECURITY_BASELINE_RULE_PREFIX = 'SecurityBaseline-';
+export { SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './report';
 
 /** CloudWatch Logs retention values (days). */
 const LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -105,13 +101,6 @@ export interface SecurityBaselineControlInfo {
   readonly fixes?: string;
 }
 
-interface FindingRecord {
-  readonly control: SecurityBaselineControl;
-  readonly resource: CfnResource;
-  readonly message: string;
-  readonly fix: string;
-}
-
 /**
  * Applies the security baseline to any app: visits every L1 resource (whatever construct library made it), and
  * either reports each one below the baseline as a synth error or raises it to the baseline.
@@ -120,9 +109,10 @@ interface FindingRecord {
  * Aspects.of(app).add(new SecurityBaseline({ mode: 'fix' }), { priority: AspectPriority.MUTATING });
  * ```
  *
- * Findings reach `cdk synth` through a validation plugin named `SecurityBaseline` that the Aspect registers on
- * the enclosing Stage, so they fail synth like a cdk-nag finding, are listed in `cdk.out/validation-report.json`,
- * and are acknowledged one by one on the construct that causes them.
+ * Findings reach `cdk synth` through a validation plugin named `SecurityBaseline`, registered once per app however
+ * many Aspects are added: it judges the synthesized templates after they are written, so findings fail synth like a
+ * cdk-nag finding, are listed in `cdk.out/validation-report.json`, and are acknowledged one by one on the construct
+ * that causes them. The Aspect itself only records which resources are in its scope and, in fix mode, changes them.
  */
 export class SecurityBaseline implements IAspect {
   /** Every control, for documentation and tooling. */
@@ -136,13 +126,17 @@ export class SecurityBaseline implements IAspect {
   public readonly thresholds: Required<SecurityBaselineThresholds>;
   private readonly disabled: ReadonlySet<string>;
   private readonly modes: ReadonlyMap<string, SecurityBaselineMode>;
-  private readonly records = new Map<string, FindingRecord>();
-  private readonly changeLog = new Map<string, SecurityBaselineChange>();
-  private readonly stages = new WeakSet<Stage>();
-  private readonly evaluated = new Map<string, Set<IConstruct>>();
-  /** A number per resource: findings and changes are keyed by resource, so one Aspect can serve several apps. */
-  private readonly resourceIds = new WeakMap<IConstruct, number>();
-  private nextResourceId = 0;
+  private readonly controlsByType = new Map<string, readonly SecurityBaselineControl[]>();
+  // State of the app being synthesized; a visit from another app starts it afresh.
+  private app?: IConstruct;
+  private judged = new Set<CfnResource>();
+  private changeLog = new Map<string, SecurityBaselineChange>();
+  private attempted = new Set<string>();
+  private lastFindings: FindingRecord[] = [];
+  private lastEvaluations = new Map<string, number>();
+  private fixReader?: PublicReader;
+  /** What the app's report plugin calls to judge this Aspect's resources. */
+  private readonly participant: ReportParticipant = { judge: (root, reader) => this.judge(root, reader) };
 
   constructor(props: SecurityBaselineProps = {}) {
     this.mode = checkMode('mode', props.mode ?? 'report');
@@ -162,18 +156,21 @@ export class SecurityBaseline implements IAspect {
 
   /** Findings of the last synthesis: resources below the baseline that were not fixed (acknowledged ones included). */
   public get findings(): SecurityBaselineFinding[] {
-    return [...this.records.values()].map((r) => {
+    return this.lastFindings.map((r) => {
       const ruleId = `${SECURITY_BASELINE_RULE_PREFIX}${r.control.id}`;
       return { ruleId, controlId: r.control.id, path: r.resource.node.path, message: r.message, acknowledged: isAcknowledged(r.resource, ruleId) };
     });
   }
 
-  /** How many resources each control judged (by control id), for coverage evidence. */
+  /** How many resources each control judged in the last synthesis (by control id), for coverage evidence. */
   public get evaluations(): Record<string, number> {
-    return Object.fromEntries(SECURITY_BASELINE_CONTROLS.map((c) => [c.id, this.evaluated.get(c.id)?.size ?? 0]));
+    return Object.fromEntries(SECURITY_BASELINE_CONTROLS.map((c) => [c.id, this.lastEvaluations.get(c.id) ?? 0]));
   }
 
-  /** Changes made in `fix` mode. */
+  /**
+   * Changes `fix` mode made to the app of the last synthesis. A later synthesis of the same app keeps listing them
+   * (they are in its templates); the first synthesis of another app starts an empty list.
+   */
   public get changes(): SecurityBaselineChange[] {
     return [...this.changeLog.values()];
   }
@@ -189,81 +186,93 @@ export class SecurityBaseline implements IAspect {
     applyInheritedBaselines(stage, (aspect) => aspect instanceof SecurityBaseline);
   }
 
-  /** Judges one construct: every enabled control for its CloudFormation type, if it is an L1 resource. */
+  /** Records an L1 resource in scope for the report and, for controls in fix mode, raises it to the baseline. */
   public visit(node: IConstruct): void {
     checkNestedStages(node);
+    if (node.node.root !== this.app) this.startApp(node);
+    checkAcknowledgements(node);
     if (!CfnResource.isCfnResource(node)) return;
-    const controls = (CONTROLS_BY_TYPE.get(node.cfnResourceType) ?? []).filter((c) => !this.disabled.has(c.id));
+    const controls = this.controlsFor(node.cfnResourceType);
     if (controls.length === 0) return;
-    this.registerPlugin(node);
-    let properties = renderedProperties(node);
-    for (const control of controls) {
-      const key = `${control.id}#${this.resourceId(node)}`;
-      this.evaluated.set(control.id, (this.evaluated.get(control.id) ?? new Set<IConstruct>()).add(node));
-      const violation = control.evaluate(node, { properties, thresholds: this.thresholds })[0];
-      this.records.delete(key);
-      if (!violation) continue;
-      const ruleId = `${SECURITY_BASELINE_RULE_PREFIX}${control.id}`;
-      const message = `${node.node.path}: ${violation.setting} = ${violation.found}. Fix: ${violation.fix}.`;
-      if ((this.modes.get(control.id) ?? this.mode) === 'fix' && violation.apply) {
-        const change = violation.apply();
-        properties = renderedProperties(node);
-        if (control.evaluate(node, { properties, thresholds: this.thresholds }).length === 0) {
-          if (violation.review) warn(node, `security-baseline:${control.id.toLowerCase()}-fix`, `${node.node.path}: ${change} (${ruleId} fix). Review before deploying: ${violation.review}`);
-          else Annotations.of(node).addInfoV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix)`);
-          this.changeLog.set(key, { ruleId, controlId: control.id, path: node.node.path, change, ...(violation.review ? { review: violation.review } : {}) });
-          continue;
+    this.judged.add(node);
+    const fixing = controls.filter((c) => c.fixes && this.modeOf(c) === 'fix');
+    if (fixing.length > 0 && hasPublicProperties(node)) this.fix(node, fixing);
+  }
+
+  /** Judges the resources this Aspect visited from the synthesized templates; called by the app's report plugin. */
+  private judge(root: IConstruct, reader: TemplateReader): FindingRecord[] {
+    if (root !== this.app) return [];
+    const records: FindingRecord[] = [];
+    const evaluations = new Map<string, number>();
+    withReader(reader, () => {
+      for (const resource of this.judged) {
+        const properties = reader.properties(resource);
+        for (const control of this.controlsFor(resource.cfnResourceType)) {
+          evaluations.set(control.id, (evaluations.get(control.id) ?? 0) + 1);
+          const violation = control.evaluate(resource, { properties, thresholds: this.thresholds })[0];
+          if (!violation) continue;
+          const key = `${control.id}@${resource.node.path}`;
+          let message = `${resource.node.path}: ${violation.setting} = ${violation.found}. Fix: ${violation.fix}.`;
+          if (this.attempted.has(key)) {
+            message += ' The fix did not take effect: an escape-hatch override or a token keeps the old value.';
+            this.changeLog.delete(key);
+          }
+          records.push({ control, resource, message, fix: violation.fix });
         }
-        this.records.set(key, { control, resource: node, fix: violation.fix,
-          message: `${message} The fix did not take effect: an escape-hatch override or a token keeps the old value.` });
-        continue;
       }
-      this.records.set(key, { control, resource: node, message, fix: violation.fix });
+    });
+    this.lastFindings = records;
+    this.lastEvaluations = evaluations;
+    this.fixReader = undefined;
+    return records;
+  }
+
+  private startApp(node: IConstruct): void {
+    this.app = node.node.root;
+    this.judged = new Set();
+    this.changeLog = new Map();
+    this.attempted = new Set();
+    this.lastFindings = [];
+    this.lastEvaluations = new Map();
+    this.fixReader = undefined;
+    for (const scope of node.node.scopes) checkAcknowledgements(scope);
+    joinReport(this.app, this.participant);
+  }
+
+  private controlsFor(cfnType: string): readonly SecurityBaselineControl[] {
+    let controls = this.controlsByType.get(cfnType);
+    if (!controls) {
+      controls = (CONTROLS_BY_TYPE.get(cfnType) ?? []).filter((c) => !this.disabled.has(c.id));
+      this.controlsByType.set(cfnType, controls);
     }
+    return controls;
   }
 
-  private resourceId(node: IConstruct): number {
-    let id = this.resourceIds.get(node);
-    if (id === undefined) {
-      id = this.nextResourceId++;
-      this.resourceIds.set(node, id);
-    }
-    return id;
+  private modeOf(control: SecurityBaselineControl): SecurityBaselineMode {
+    return this.modes.get(control.id) ?? this.mode;
   }
 
-  /** Registers the plugin that reports this Aspect's findings on the Stage that synthesizes the resource, once. */
-  private registerPlugin(node: IConstruct): void {
-    const stage = Stage.of(node);
-    if (!stage || this.stages.has(stage)) return;
-    this.stages.add(stage);
-    Validations.of(stage).addPlugins(new SecurityBaselineReport(stage, () => [...this.records.values()]));
-  }
-}
-
-/** The validation plugin that turns the Aspect's findings into synth errors, one violation per resource. */
-class SecurityBaselineReport implements IPolicyValidationPlugin {
-  public readonly name = SECURITY_BASELINE_PLUGIN_NAME;
-  public readonly ruleIds = SECURITY_BASELINE_CONTROLS.map((c) => `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`);
-
-  constructor(private readonly stage: Stage, private readonly records: () => FindingRecord[]) {}
-
-  public validate(_context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const violations: PolicyViolation[] = this.records()
-      .filter((r) => Stage.of(r.resource) === this.stage)
-      .map((r) => ({
-        ruleName: `${SECURITY_BASELINE_RULE_PREFIX}${r.control.id}`,
-        description: r.message,
-        fix: r.fix,
-        severity: 'error',
-        ruleMetadata: { area: r.control.areas.join(', '), control: r.control.title },
-        violatingResources: [{
-          constructPath: r.resource.node.path,
-          resourceLogicalId: Stack.of(r.resource).resolve(r.resource.logicalId),
-          templatePath: join(this.stage.outdir, Stack.of(r.resource).templateFile),
-          locations: [],
-        }],
-      }));
-    return { success: violations.length === 0, violations };
+  /** Applies the fixes of the controls in fix mode, reading the L1's public properties; records each change that took. */
+  private fix(node: CfnResource, controls: readonly SecurityBaselineControl[]): void {
+    const reader = this.fixReader ??= new PublicReader(this.app!);
+    reader.sync(node.node.scope ?? node); // resources another fix or Aspect added next to this one since the index was built
+    withReader(reader, () => {
+      let properties = renderedProperties(node);
+      for (const control of controls) {
+        const violation = control.evaluate(node, { properties, thresholds: this.thresholds })[0];
+        if (!violation?.apply) continue;
+        const key = `${control.id}@${node.node.path}`;
+        this.attempted.add(key);
+        const change = violation.apply();
+        reader.sync(node.node.scope ?? node);
+        properties = renderedProperties(node);
+        if (control.evaluate(node, { properties, thresholds: this.thresholds }).length > 0) continue; // the report says so
+        const ruleId = `${SECURITY_BASELINE_RULE_PREFIX}${control.id}`;
+        if (violation.review) warn(node, `security-baseline:${control.id.toLowerCase()}-fix`, `${node.node.path}: ${change} (${ruleId} fix). Review before deploying: ${violation.review}`);
+        else Annotations.of(node).addInfoV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix)`);
+        this.changeLog.set(key, { ruleId, controlId: control.id, path: node.node.path, change, ...(violation.review ? { review: violation.review } : {}) });
+      }
+    });
   }
 }
 

@@ -1,4 +1,9 @@
-import { CfnResource, DefaultTokenResolver, IResolvable, IResolveContext, IPostProcessor, Lazy, Reference, Stack, StringConcat, Token, Tokenization } from 'aws-cdk-lib';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import {
+  CfnResource, DefaultTokenResolver, IInspectable, IResolvable, IResolveContext, IPostProcessor, Lazy, Reference, Stack, Stage, StringConcat, Token,
+  Tokenization, TreeInspector,
+} from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -9,15 +14,149 @@ import { IConstruct } from 'constructs';
 export type CfnProperties = Record<string, any>;
 
 /**
- * The properties a resource renders into its template: the L1 props (L2 lazies included) with every escape-hatch
- * override applied, resolved in the resource's own stack. Controls judge this, so an override that weakens a
- * setting is seen as the template would carry it.
+ * Where controls read resources during one pass: the report reads the synthesized templates (what CloudFormation
+ * gets, escape-hatch overrides included); fix mode reads the L1s' public properties while it can still change them.
+ * Both index the app's resources by type in one walk of the tree.
+ */
+export interface ResourceReader {
+  /** The resource's CloudFormation properties. */
+  properties(resource: CfnResource): CfnProperties;
+  /** Every L1 resource of the type in the app. */
+  ofType(cfnType: string): readonly CfnResource[];
+  /** The L1 resources a value of `scope` refers to (memoized for the pass). */
+  targets(scope: IConstruct, value: unknown): ReadonlySet<CfnResource>;
+  /** The value resolved in the stack of `scope` (memoized for the pass). */
+  resolved(scope: IConstruct, value: unknown): unknown;
+}
+
+let activeReader: ResourceReader | undefined;
+
+/** Runs `fn` with `reader` as the source of {@link renderedProperties} and {@link resourcesOfType}. */
+export function withReader<T>(reader: ResourceReader, fn: () => T): T {
+  const previous = activeReader;
+  activeReader = reader;
+  try {
+    return fn();
+  } finally {
+    activeReader = previous;
+  }
+}
+
+/** Every L1 resource below `root`, by CloudFormation type: one walk of the tree. */
+export function indexResources(root: IConstruct): Map<string, CfnResource[]> {
+  const byType = new Map<string, CfnResource[]>();
+  for (const c of root.node.findAll()) {
+    if (!CfnResource.isCfnResource(c)) continue;
+    const list = byType.get(c.cfnResourceType);
+    if (list) list.push(c);
+    else byType.set(c.cfnResourceType, [c]);
+  }
+  return byType;
+}
+
+/** The shared part of both readers: the type index and memoized references. */
+abstract class IndexedReader implements ResourceReader {
+  private readonly memo = new WeakMap<IConstruct, Map<unknown, ReadonlySet<CfnResource>>>();
+  private readonly resolvedMemo = new WeakMap<IConstruct, Map<unknown, unknown>>();
+  constructor(protected readonly byType: Map<string, CfnResource[]>) {}
+  public abstract properties(resource: CfnResource): CfnProperties;
+  public ofType(cfnType: string): readonly CfnResource[] {
+    return this.byType.get(cfnType) ?? [];
+  }
+  public targets(scope: IConstruct, value: unknown): ReadonlySet<CfnResource> {
+    let perScope = this.memo.get(scope);
+    if (!perScope) this.memo.set(scope, perScope = new Map());
+    let found = perScope.get(value);
+    if (!found) perScope.set(value, found = collectReferences(scope, value));
+    return found;
+  }
+  public resolved(scope: IConstruct, value: unknown): unknown {
+    let perScope = this.resolvedMemo.get(scope);
+    if (!perScope) this.resolvedMemo.set(scope, perScope = new Map());
+    if (!perScope.has(value)) perScope.set(value, Stack.of(scope).resolve(value));
+    return perScope.get(value);
+  }
+}
+
+/** Reads the templates the synthesis wrote (each parsed once): what CloudFormation gets, overrides included. */
+export class TemplateReader extends IndexedReader {
+  private readonly templates = new Map<string, { Resources?: Record<string, { Properties?: CfnProperties }> }>();
+  constructor(root: IConstruct) {
+    super(indexResources(root));
+  }
+  public properties(resource: CfnResource): CfnProperties {
+    const stack = Stack.of(resource);
+    const stage = Stage.of(stack);
+    const file = stage ? join(stage.outdir, stack.templateFile) : undefined;
+    if (file === undefined || !existsSync(file)) return publicProperties(resource);
+    let template = this.templates.get(file);
+    if (!template) this.templates.set(file, template = JSON.parse(readFileSync(file, 'utf8')));
+    const body = template?.Resources?.[this.resolved(resource, resource.logicalId) as string];
+    return body ? body.Properties ?? {} : publicProperties(resource);
+  }
+}
+
+/**
+ * Reads the L1s' public properties (`inspect()`, resolved in the resource's stack), for fix mode: it judges and
+ * changes resources before any template exists. Escape-hatch overrides are not visible here; the report reads the
+ * templates afterwards and reports a fix an override undid. The index is built on first use and extended with the
+ * resources the Aspect itself adds.
+ */
+export class PublicReader extends IndexedReader {
+  constructor(root: IConstruct) {
+    super(indexResources(root));
+  }
+  public properties(resource: CfnResource): CfnProperties {
+    return publicProperties(resource);
+  }
+  /** Adds the resources below `scope` that the index does not hold yet (those a fix just created). */
+  public sync(scope: IConstruct): void {
+    for (const c of scope.node.findAll()) {
+      if (!CfnResource.isCfnResource(c)) continue;
+      const list = this.byType.get(c.cfnResourceType);
+      if (!list) this.byType.set(c.cfnResourceType, [c]);
+      else if (!list.includes(c)) list.push(c);
+    }
+  }
+}
+
+/** True when the resource exposes its properties publicly (every generated L1 does; a bare `CfnResource` does not). */
+export function hasPublicProperties(resource: CfnResource): boolean {
+  return typeof (resource as Partial<IInspectable>).inspect === 'function';
+}
+
+/**
+ * The properties of an L1 through its public API: `inspect()` (what tree.json shows), resolved in the resource's
+ * stack, with the top-level names CloudFormation uses (`cfnPropertyName()`); nested names are matched without
+ * regard to case (`redirectConfig` answers `RedirectConfig`), so controls read one shape in both passes.
+ */
+export function publicProperties(resource: CfnResource): CfnProperties {
+  if (!hasPublicProperties(resource)) return {};
+  const inspector = new TreeInspector();
+  (resource as unknown as IInspectable).inspect(inspector);
+  const props = Stack.of(resource).resolve(inspector.attributes['aws:cdk:cloudformation:props']) as CfnProperties | undefined;
+  const out: CfnProperties = {};
+  for (const [key, value] of Object.entries(props ?? {})) out[resource.cfnPropertyName(key) ?? key] = caseInsensitive(value);
+  return out;
+}
+
+function caseInsensitive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(caseInsensitive);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).map(([k, v]) => [k, caseInsensitive(v)] as const);
+  const names = new Map(entries.map(([k]) => [k.toLowerCase(), k]));
+  return new Proxy(Object.fromEntries(entries), {
+    get: (target, key) => (typeof key === 'string' && !(key in target) ? target[names.get(key.toLowerCase()) ?? key] : Reflect.get(target, key)),
+    has: (target, key) => (typeof key === 'string' ? names.has(key.toLowerCase()) : Reflect.has(target, key)),
+  });
+}
+
+/**
+ * The properties a resource renders into its template, as the current pass reads them: the synthesized template in
+ * the report, the L1's public properties in fix mode (and outside a pass).
  */
 export function renderedProperties(resource: CfnResource): CfnProperties {
-  const rendered = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as
-    { Resources?: Record<string, { Properties?: CfnProperties }> } | undefined;
-  const body = Object.values(rendered?.Resources ?? {})[0];
-  return body?.Properties ?? {};
+  return activeReader ? activeReader.properties(resource) : publicProperties(resource);
 }
 
 /** Records every resource a value references (`Ref`, `Fn::GetAtt`, ARNs built from them), also across stacks. */
@@ -32,8 +171,7 @@ class ReferenceCollector extends DefaultTokenResolver {
   }
 }
 
-/** The L1 resources a (token) value refers to, such as the load balancer inside a web ACL association's `ResourceArn`. */
-export function referencedResources(scope: IConstruct, value: unknown): Set<CfnResource> {
+function collectReferences(scope: IConstruct, value: unknown): Set<CfnResource> {
   const collector = new ReferenceCollector();
   Tokenization.resolve(value, { scope, resolver: collector });
   const out = new Set<CfnResource>();
@@ -41,24 +179,34 @@ export function referencedResources(scope: IConstruct, value: unknown): Set<CfnR
   return out;
 }
 
+/** The L1 resources a (token) value refers to, such as the load balancer inside a web ACL association's `ResourceArn`. */
+export function referencedResources(scope: IConstruct, value: unknown): ReadonlySet<CfnResource> {
+  return activeReader ? activeReader.targets(scope, value) : collectReferences(scope, value);
+}
+
+/** `value` resolved in the stack of `scope` (memoized while a pass is active). */
+export function resolvedValue(scope: IConstruct, value: unknown): unknown {
+  return activeReader ? activeReader.resolved(scope, value) : Stack.of(scope).resolve(value);
+}
+
 /** True when `value` refers to `resource` (by `Ref`/`Fn::GetAtt` token, or by the resolved `Ref` in the same stack). */
 export function refersTo(scope: IConstruct, value: unknown, resource: CfnResource): boolean {
   if (value === undefined || value === null) return false;
   if (referencedResources(scope, value).has(resource)) return true;
-  if (Stack.of(scope) !== Stack.of(resource)) return false;
-  const logicalId = Stack.of(resource).resolve(resource.logicalId);
-  const text = JSON.stringify(Stack.of(scope).resolve(value));
+  if (Stack.of(scope) !== Stack.of(resource) || !Token.isUnresolved(value) && typeof value !== 'object') return false;
+  const logicalId = resolvedValue(resource, resource.logicalId);
+  const text = JSON.stringify(resolvedValue(scope, value));
   return text.includes(`{"Ref":"${logicalId}"}`) || text.includes(`["${logicalId}",`);
 }
 
 /** Every L1 resource below the root of the app (the scope cross-resource controls look in). */
 export function allResources(scope: IConstruct): CfnResource[] {
-  return scope.node.root.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c));
+  return [...indexResources(scope.node.root).values()].flat();
 }
 
-/** Every L1 resource of the given CloudFormation type below the app root. */
-export function resourcesOfType(scope: IConstruct, cfnType: string): CfnResource[] {
-  return allResources(scope).filter((r) => r.cfnResourceType === cfnType);
+/** Every L1 resource of the given CloudFormation type in the app (from the pass's index, built in one walk). */
+export function resourcesOfType(scope: IConstruct, cfnType: string): readonly CfnResource[] {
+  return activeReader ? activeReader.ofType(cfnType) : indexResources(scope.node.root).get(cfnType) ?? [];
 }
 
 /** A value for a message: strings quoted, unset shown as "not set". */
