@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import ts from 'typescript';
 
 /**
  * Public APIs of dependencies only: lib/ never reaches into a private, protected or internal member of cdk-nag,
@@ -55,10 +56,9 @@ export interface DependencyApiViolation {
 export function findNonPublicAccess(file: string, text: string, nonPublic: ReadonlySet<string>): DependencyApiViolation[] {
   const hidden = new Set([...nonPublic, ...KNOWN_INTERNAL]);
   const out: DependencyApiViolation[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\/\/.*$/, '');
-    if (/^\s*\*/.test(line)) return; // doc comment
+  const rawLines = text.split('\n');
+  codeOnly(file, text).split('\n').forEach((line, i) => {
+    const raw = rawLines[i];
     const add = (why: string): void => { out.push({ file, line: i + 1, text: raw.trim(), why }); };
     for (const m of line.matchAll(/(\w+|\))\.(_[A-Za-z]\w*)/g)) if (m[1] !== 'this') add(`underscore member ${m[2]}`);
     for (const m of line.matchAll(/\.(\w+)\b/g)) if (hidden.has(m[1]) && !m[1].startsWith('_')) add(`non-public member ${m[1]} of a dependency`);
@@ -67,4 +67,27 @@ export function findNonPublicAccess(file: string, text: string, nonPublic: Reado
     }
   });
   return out;
+}
+
+/**
+ * The source with every comment, string, template and regular-expression literal blanked (line breaks kept), so a
+ * member name in prose or in a pattern (`/\.guard$/`) is not taken for an access.
+ */
+function codeOnly(file: string, text: string): string {
+  const chars = text.split(''); // UTF-16 units, as the scanner's positions count
+  const blank = (pos: number, end: number): void => { for (let i = pos; i < end; i++) if (chars[i] !== '\n') chars[i] = ' '; };
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, text);
+  for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
+    if (kind === ts.SyntaxKind.SingleLineCommentTrivia || kind === ts.SyntaxKind.MultiLineCommentTrivia) blank(scanner.getTokenStart(), scanner.getTokenEnd());
+  }
+  const visit = (node: ts.Node): void => {
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isRegularExpressionLiteral(node)
+      || node.kind === ts.SyntaxKind.TemplateHead || node.kind === ts.SyntaxKind.TemplateMiddle || node.kind === ts.SyntaxKind.TemplateTail) {
+      blank(node.getStart(), node.getEnd());
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS));
+  return chars.join('');
 }
