@@ -70,7 +70,7 @@ export async function refuseExtraPrivileges(client: SqlClient, config: Bootstrap
   }
   if (after === 'migrations') {
     throw new BootstrapError('check application role privileges after migrations',
-      `the migrations give role ${user} more privileges than the API needs: ${problems.join('; ')}. Nothing of this run's migrations was kept (their transaction was rolled back). Fix: remove those GRANT (or ALTER ... OWNER TO, ALTER DEFAULT PRIVILEGES) statements from the migrations; grant table privileges through tablePrivileges instead, then redeploy.`);
+      `the migrations give role ${user} more privileges than the API needs: ${problems.join('; ')}. Nothing of this run's migrations was kept (their transaction was rolled back). Fix: remove the statements that give those privileges (GRANT, ALTER ... OWNER TO, ALTER DEFAULT PRIVILEGES) from the migrations; grant table privileges through tablePrivileges instead, then redeploy.`);
   }
   throw new BootstrapError('check application role privileges',
     `role ${user} has more privileges than the API needs: ${problems.join('; ')}. Fix: revoke those roles and privileges from ${user} (or transfer ownership to the master user) by hand, then redeploy.`);

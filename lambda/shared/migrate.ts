@@ -35,10 +35,9 @@ export interface MigrationRun {
 export const MIGRATION_LOCK_KEY = 0x6e6f746573;
 /** First key of the per-application advisory lock (`pg_advisory_xact_lock(MIGRATION_LOCK_CLASS, hashtext(history))`). */
 export const MIGRATION_LOCK_CLASS = 0x6d696772;
-/** The history table: one row per application and applied version. */
-export const MIGRATION_HISTORY_TABLE = 'public.schema_migration_history';
-/** The table of the previous version, one history shared by every application. */
-export const LEGACY_MIGRATION_TABLE = 'public.schema_migrations';
+// The history table is public.schema_migration_history, one row per application and applied version;
+// public.schema_migrations is the previous version's, one history shared by every application. Both names are written
+// into the SQL text below, since identifiers cannot be bind parameters and no value is ever interpolated into SQL.
 /** An application's history name: 1-63 characters, lower-case letters, digits, `_` and `-`. */
 export const HISTORY_NAME = /^[a-z0-9_][a-z0-9_-]{0,62}$/;
 
@@ -52,11 +51,11 @@ export async function runMigrations(client: Pick<ClientBase, 'query'>, migration
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, run.history]);
     const { rows: [tables] } = await client.query<{ history: string | null; legacy: string | null }>(
-      `SELECT to_regclass('${MIGRATION_HISTORY_TABLE}')::text AS history, to_regclass('${LEGACY_MIGRATION_TABLE}')::text AS legacy`);
+      `SELECT to_regclass('public.schema_migration_history')::text AS history, to_regclass('public.schema_migrations')::text AS legacy`);
     if (tables.history === null || tables.legacy !== null) {
       // The shared setup takes the key the previous version locked with, so it also waits for a run of that version.
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${MIGRATION_HISTORY_TABLE} (
+      await client.query(`CREATE TABLE IF NOT EXISTS public.schema_migration_history (
         app text NOT NULL,
         version integer NOT NULL,
         name text NOT NULL,
@@ -65,12 +64,12 @@ export async function runMigrations(client: Pick<ClientBase, 'query'>, migration
       )`);
       await claimLegacyRows(client, migrations, run.history);
     }
-    const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${MIGRATION_HISTORY_TABLE} WHERE app = $1`, [run.history]);
+    const { rows } = await client.query<{ version: number }>(`SELECT version FROM public.schema_migration_history WHERE app = $1`, [run.history]);
     const applied = new Set(rows.map((r) => Number(r.version)));
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       for (const statement of migration.statements) await client.query(statement);
-      await client.query(`INSERT INTO ${MIGRATION_HISTORY_TABLE} (app, version, name) VALUES ($1, $2, $3)`, [run.history, migration.version, migration.name]);
+      await client.query(`INSERT INTO public.schema_migration_history (app, version, name) VALUES ($1, $2, $3)`, [run.history, migration.version, migration.name]);
     }
     if (run.beforeCommit) await run.beforeCommit();
     await client.query('COMMIT');
@@ -82,17 +81,17 @@ export async function runMigrations(client: Pick<ClientBase, 'query'>, migration
 
 /** Moves the rows of the old shared table that match this application's migrations (version and name) into its history. */
 async function claimLegacyRows(client: Pick<ClientBase, 'query'>, migrations: readonly Migration[], history: string): Promise<void> {
-  const { rows: [legacy] } = await client.query<{ exists: boolean }>(`SELECT to_regclass('${LEGACY_MIGRATION_TABLE}') IS NOT NULL AS exists`);
+  const { rows: [legacy] } = await client.query<{ exists: boolean }>(`SELECT to_regclass('public.schema_migrations') IS NOT NULL AS exists`);
   if (!legacy.exists) return;
   await client.query(
     `WITH mine AS (SELECT * FROM unnest($2::integer[], $3::text[]) AS m(version, name)),
      claimed AS (
-       DELETE FROM ${LEGACY_MIGRATION_TABLE} l USING mine WHERE l.version = mine.version AND l.name = mine.name
+       DELETE FROM public.schema_migrations l USING mine WHERE l.version = mine.version AND l.name = mine.name
        RETURNING l.version, l.name, l.applied_at
      )
-     INSERT INTO ${MIGRATION_HISTORY_TABLE} (app, version, name, applied_at) SELECT $1, version, name, applied_at FROM claimed
+     INSERT INTO public.schema_migration_history (app, version, name, applied_at) SELECT $1, version, name, applied_at FROM claimed
      ON CONFLICT (app, version) DO NOTHING`,
     [history, migrations.map((m) => m.version), migrations.map((m) => m.name)]);
-  const { rows: [left] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${LEGACY_MIGRATION_TABLE}`);
-  if (left.n === 0) await client.query(`DROP TABLE ${LEGACY_MIGRATION_TABLE}`);
+  const { rows: [left] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM public.schema_migrations`);
+  if (left.n === 0) await client.query(`DROP TABLE public.schema_migrations`);
 }

@@ -180,7 +180,7 @@ describe('bootstrap migrations on a real PostgreSQL', () => {
       expect(err).toBeInstanceOf(BootstrapError);
       expect((err as BootstrapError).step).toBe('check application role privileges after migrations');
       expect(err.message).toMatch(/the migrations give role app_user more privileges than the API needs: it is a member of pg_read_all_data/);
-      expect(err.message).toMatch(/Nothing of this run's migrations was kept .* Fix: remove those GRANT .* statements from the migrations/);
+      expect(err.message).toMatch(/Nothing of this run's migrations was kept .* Fix: remove the statements that give those privileges \(GRANT, .*\) from the migrations/);
       // AND nothing of the migration remains: no table, no history row, no membership
       expect(await tableExists(db, 'widgets')).toBe(false);
       expect(await sql(db, "SELECT count(*)::int AS n FROM public.schema_migration_history WHERE app = 'app_user'").catch(() => [{ n: 0 }])).toEqual([{ n: 0 }]);
