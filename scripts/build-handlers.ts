@@ -5,10 +5,15 @@
  * - `THIRD-PARTY-NOTICES.md`: every package bundled into a shipped handler, with its version, license and license text.
  *
  * `npx tsx scripts/build-handlers.ts [outdir]` (default `dist/handlers`).
+ *
+ * `npx tsx scripts/build-handlers.ts --if-stale` bundles into `dist/handlers` only the handlers whose bundle is missing
+ * or older than a file it is built from, and prints nothing when every bundle is current. It is the build step of a
+ * source checkout: the reference app's command (cdk.json `app`) and the tests' global setup run it before anything
+ * synthesizes, because synth itself only reads the bundles (lib/internal/handler-assets.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BundledHandler, bundleHandler, HANDLER_NAMES, HANDLERS, PACKAGED_HANDLERS, ROOT } from './handlers';
+import { BundledHandler, bundleHandler, HANDLER_NAMES, HANDLERS, HANDLERS_OUTDIR, isStale, PACKAGED_HANDLERS, ROOT } from './handlers';
 
 /** Manifest of the handler bundles (dist/handlers/manifest.json). */
 export interface HandlerManifest {
@@ -17,6 +22,15 @@ export interface HandlerManifest {
     /** Shipped in the npm package (the library's constructs deploy it); otherwise used by the reference app only. */
     readonly packaged: boolean;
   }>;
+}
+
+/**
+ * Bundles the handlers whose bundle in `outdir` is missing or stale (see {@link isStale}), in parallel; returns them.
+ * Leaves current bundles, the manifest and the notices alone (`npm run build` writes those).
+ */
+export async function buildStaleHandlers(outdir: string = HANDLERS_OUTDIR): Promise<BundledHandler[]> {
+  const stale = HANDLER_NAMES.filter((name) => isStale(name, outdir));
+  return Promise.all(stale.map((name) => bundleHandler(name, outdir)));
 }
 
 /** Bundles every handler into `outdir` (emptied first) and writes the manifest and the third-party notices. */
@@ -91,7 +105,15 @@ function thirdPartyNotices(bundles: BundledHandler[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--if-stale') {
+  buildStaleHandlers().then((bundles) => {
+    // stderr: the reference app's command runs this before the app, and the CDK CLI may read the app's stdout.
+    for (const b of bundles) process.stderr.write(`bundled ${b.name} (missing or older than its sources): ${(b.bytes / 1024).toFixed(1)} KB\n`);
+  }).catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+} else if (require.main === module) {
   const outdir = resolve(process.argv[2] ?? join(ROOT, 'dist', 'handlers'));
   buildHandlers(outdir).then((bundles) => {
     for (const b of bundles) console.log(`${b.name.padEnd(14)} ${(b.bytes / 1024).toFixed(1).padStart(8)} KB  sha256 ${b.sha256.slice(0, 16)}…`);

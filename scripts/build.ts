@@ -1,12 +1,13 @@
 /**
  * `npm run build` (also run by `npm pack` / `npm publish` through `prepack`): empties `dist/`, compiles the
  * library's public entries with `tsc -p tsconfig.build.json` (JavaScript, `.d.ts`, source maps with their
- * sources inlined) and bundles every Lambda handler into `dist/handlers` (scripts/build-handlers.ts).
+ * sources inlined), copies each construct's README beside its compiled code (`dist/lib/constructs/<name>/README.md`,
+ * so the package documents what it ships) and bundles every Lambda handler into `dist/handlers` (scripts/build-handlers.ts).
  *
  * `npx tsx scripts/build.ts <dir>` builds into another folder instead of `dist/` (the package test stages a copy there).
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildHandlers } from './build-handlers';
 import { BundledHandler, ROOT } from './handlers';
@@ -18,7 +19,20 @@ export async function buildPackage(dist: string): Promise<BundledHandler[]> {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
+  copyConstructReadmes(join(dist, 'lib', 'constructs'));
   return buildHandlers(join(dist, 'handlers'));
+}
+
+/** Copies lib/constructs/<name>/README.md beside each compiled construct; a construct without a README fails the build. */
+function copyConstructReadmes(compiled: string): void {
+  const sources = join(ROOT, 'lib', 'constructs');
+  for (const entry of readdirSync(sources, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const readme = join(sources, entry.name, 'README.md');
+    if (!existsSync(readme)) throw new Error(`lib/constructs/${entry.name} has no README.md: every construct the package ships documents itself.`);
+    if (!existsSync(join(compiled, entry.name))) throw new Error(`lib/constructs/${entry.name} was not compiled into ${compiled}: is it exported from lib/index.ts?`);
+    copyFileSync(readme, join(compiled, entry.name, 'README.md'));
+  }
 }
 
 if (require.main === module) {

@@ -1,8 +1,9 @@
 // Draws docs/architecture.svg from the synthesized app, so the diagram always matches the stacks.
 // Usage: npx tsx scripts/diagram.ts          (write)
 //        npx tsx scripts/diagram.ts --check  (fail if the committed diagram is stale; test/docs runs the same check)
-import { readFileSync, writeFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import { join } from 'path';
+import { writeOrCheck } from './generated-file';
 import { App, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { buildBaseline } from '../lib/baseline';
@@ -104,13 +105,5 @@ function wrap(text: string, width: number): string[] {
 
 if (require.main === module) {
   const svg = renderDiagram();
-  if (process.argv.includes('--check')) {
-    if (readFileSync(DIAGRAM_PATH, 'utf8') !== svg) {
-      console.error('docs/architecture.svg is stale: run `npx tsx scripts/diagram.ts` and commit it.');
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(DIAGRAM_PATH, svg);
-    console.log('wrote docs/architecture.svg');
-  }
+  writeOrCheck(DIAGRAM_PATH, svg, 'npm run diagram');
 }

@@ -3,9 +3,10 @@
  *
  * `npm run build` (scripts/build.ts) bundles each handler once into `dist/handlers/<name>/index.js`,
  * the package ships those files, and the constructs load them with `lambda.Code.fromAsset`
- * (lib/internal/handler-assets.ts). In this repository, the same module also bundles a missing or
- * stale handler on demand at synth, and bench/cold-start.ts measures bundles built with it, so the
- * benchmark, the tests and the package all run the same bytes.
+ * (lib/internal/handler-assets.ts), which only read them. In this repository, the build step of the
+ * reference app and of the tests (`scripts/build-handlers.ts --if-stale`) rebuilds a missing or stale
+ * bundle with the same options before anything synthesizes, and bench/cold-start.ts measures bundles
+ * built with it, so the benchmark, the tests and the package all run the same bytes.
  *
  * The output is deterministic: no source map, no legal comments, no timestamps, and nothing in the
  * bundle depends on the output folder, so two clean builds of the same sources give the same bytes
@@ -136,22 +137,6 @@ export async function bundleHandler(name: HandlerName, outdir: string): Promise<
   }
 }
 
-/** {@link bundleHandler}, synchronously (for bundling on demand while a CDK app is being constructed). */
-export function bundleHandlerSync(name: HandlerName, outdir: string): BundledHandler {
-  const options = esbuildOptions(name, outdir);
-  const final = options.outfile as string;
-  const temp = join(outdir, `.${name}.${process.pid}.tmp.js`);
-  mkdirSync(join(outdir, name), { recursive: true });
-  try {
-    const result = loadEsbuild().buildSync({ ...options, outfile: temp });
-    const caInputs = writeRdsCaFiles(temp, join(outdir, name));
-    renameSync(temp, final);
-    return describe(name, final, result.metafile, caInputs);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-}
-
 /** True when a bundle's code loads the RDS CA bundle (the package stays external: see {@link RDS_CA_PACKAGE}). */
 export function bundleUsesRdsCa(bundleText: string): boolean {
   return bundleText.includes(`require("${RDS_CA_PACKAGE}")`);
@@ -188,22 +173,16 @@ export function writeRdsCaFiles(bundleFile: string, handlerDir: string): string[
   return [relative(ROOT, require.resolve(RDS_CA_PACKAGE)).split('\\').join('/')];
 }
 
-/** Where `npm run build` and the on-demand bundling put the bundles: `dist/handlers/<name>/index.js`. */
+/** Where `npm run build` and `scripts/build-handlers.ts --if-stale` put the bundles: `dist/handlers/<name>/index.js`. */
 export const HANDLERS_OUTDIR = join(ROOT, 'dist', 'handlers');
 
 /**
- * The folder of a handler's bundle, bundled first when it is missing or older than any file it is built from
- * (lambda/, the lockfile, this module), so a stale bundle is never deployed. Used at synth from this repository's
- * sources: by the library's constructs (lib/internal/handler-assets.ts) and by the reference app's stacks.
+ * True when the bundle of a handler in `outdir` is missing, lacks its certificate files, or is older than a file it may be
+ * built from (lambda/, the lockfile, this module): the build step of a source checkout rebuilds it
+ * (scripts/build-handlers.ts `--if-stale`), so a stale bundle is never deployed. Synth never runs this.
  */
-export function ensureHandlerBundleSync(name: HandlerName, outdir: string = HANDLERS_OUTDIR): string {
-  const file = join(outdir, name, BUNDLE_FILE);
-  if (isStale(file)) bundleHandlerSync(name, outdir);
-  return join(outdir, name);
-}
-
-/** True when the bundle is missing or older than a file it may be built from. */
-function isStale(bundle: string): boolean {
+export function isStale(name: HandlerName, outdir: string = HANDLERS_OUTDIR): boolean {
+  const bundle = join(outdir, name, BUNDLE_FILE);
   if (!existsSync(bundle)) return true;
   // A bundle whose certificate files are missing (a folder copied without them) is rebuilt, never deployed half.
   if (bundleUsesRdsCa(readFileSync(bundle, 'utf8')) && !existsSync(join(bundle, '..', RDS_CA_DIR, 'global.pem'))) return true;

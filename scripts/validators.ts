@@ -5,8 +5,9 @@
 //
 // Usage: npm run validators            (regenerate after changing a schema)
 //        npm run validators -- --check (fail if the committed file is stale; test/lambda/api-validators.test.ts does the same)
-import { readFileSync, writeFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import { join } from 'path';
+import { writeOrCheck } from './generated-file';
 import Ajv from 'ajv-draft-04';
 import standaloneCode from 'ajv/dist/standalone';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
@@ -60,18 +61,7 @@ export function renderValidators(): string {
 
 function main(): void {
   const expected = renderValidators();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try { current = readFileSync(VALIDATORS_FILE, 'utf8'); } catch { /* missing = stale */ }
-    if (current !== expected) {
-      console.error('lambda/api/validators.generated.ts is stale: run `npm run validators` and commit the result.');
-      process.exit(1);
-    }
-    console.log('lambda/api/validators.generated.ts is up to date.');
-    return;
-  }
-  writeFileSync(VALIDATORS_FILE, expected);
-  console.log(`wrote ${VALIDATORS_FILE}`);
+  writeOrCheck(VALIDATORS_FILE, expected, 'npm run validators');
 }
 
 if (require.main === module) main();

@@ -10,7 +10,9 @@
  */
 
 /** The draft-04 meta-schema URI the schema declares (API Gateway models are draft-04). */
-export const DRAFT_04 = 'http://json-schema.org/draft-04/schema#';
+import { JSON_SCHEMA_DRAFT_04 as DRAFT_04 } from '../shared/json-schema';
+
+export { DRAFT_04 };
 
 /** Length bounds of the token request's fields, in characters (both fields are ASCII only). */
 export const TOKEN_REQUEST_LIMITS = Object.freeze({

@@ -1,3 +1,4 @@
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { BaselineConfig, IdentityConfig, PipelineConfig, StageConfig, StageRemovalPolicy } from './types';
 
 /** The CDK context key that holds the whole configuration. */
@@ -14,10 +15,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** CloudWatch Logs accepts only these retention values (days). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+/** CloudWatch Logs accepts only these retention values (days): aws-cdk-lib's `logs.RetentionDays` without `INFINITE`. */
+export const LOG_RETENTION_DAYS: readonly number[] = Object.freeze(Object.values(logs.RetentionDays)
+  .filter((v): v is number => typeof v === 'number' && v !== logs.RetentionDays.INFINITE)
+  .sort((a, b) => a - b));
 
 /** Algorithms a JWT may be signed with: asymmetric only. */
 export const ASYMMETRIC_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

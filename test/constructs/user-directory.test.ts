@@ -116,6 +116,18 @@ describe('UserDirectory defaults', () => {
     expect(dir.rolesClaim).toBe('cognito:groups');
   });
 
+  test('groups and groupNames are read-only views: a caller cannot add, replace or remove a role after construction', () => {
+    // WHEN a caller tries to change them (through casts, as JavaScript callers could)
+    const names = dir.groupNames as string[];
+    expect(Reflect.set(dir.groups, 'intruder', dir.groups.admin)).toBe(false);
+    expect(Reflect.set(dir.groups, 'user', dir.groups.admin)).toBe(false);
+    expect(Reflect.deleteProperty(dir.groups, 'admin')).toBe(false);
+    expect(() => names.push('intruder')).toThrow(TypeError);
+    // THEN they still describe exactly the groups in the template
+    expect(Object.keys(dir.groups)).toEqual(['admin', 'user']);
+    expect(dir.groupNames).toEqual(['admin', 'user']);
+  });
+
   test('a resource server with scopes, all granted to the client', () => {
     t.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'api',

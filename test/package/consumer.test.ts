@@ -56,7 +56,7 @@ describe('the packed library in a consumer app', () => {
       // the RDS CA certificates db-bootstrap reads beside its bundle (it refuses to start without them)
       'dist/handlers/db-bootstrap/rds-ca/global.pem', 'dist/handlers/db-bootstrap/rds-ca/eu-west-1.pem',
     ]));
-    const unexpected = lib.files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(f) &&
+    const unexpected = lib.files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/lib\/constructs\/[a-z0-9-]+\/README\.md)$/.test(f) &&
       !/^dist\/(lib|lambda)\/.+\.(js|d\.ts|js\.map)$/.test(f) &&
       !/^dist\/handlers\/((authorizer|db-bootstrap)\/index\.js|db-bootstrap\/rds-ca\/[a-z0-9-]+\.pem|manifest\.json|THIRD-PARTY-NOTICES\.md)$/.test(f));
     expect(unexpected).toEqual([]);
@@ -78,6 +78,26 @@ describe('the packed library in a consumer app', () => {
     expect(installedCopies(modules, 'typescript')).toEqual([]);
     for (const name of LAMBDA_ONLY) expect([name, installedCopies(modules, name)]).toEqual([name, []]);
   });
+
+  test('every construct\'s README is in the package, beside the construct it documents', () => {
+    const constructs = readdirSync(join(ROOT, 'lib', 'constructs'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(constructs.length).toBeGreaterThan(10);
+    const installed = join(app, 'node_modules', lib.name);
+    for (const name of constructs) {
+      const readme = `dist/lib/constructs/${name}/README.md`;
+      expect([name, lib.files.includes(readme), existsSync(join(installed, readme))]).toEqual([name, true, true]);
+      expect(readFileSync(join(installed, readme), 'utf8')).toBe(readFileSync(join(ROOT, 'lib', 'constructs', name, 'README.md'), 'utf8'));
+    }
+  });
+
+  test('a TypeScript consumer with "module": "commonjs" (node10 resolution, typesVersions) type-checks every entry, /http with its types', () => {
+    // GIVEN the consumer app's sources, which import '.', '/compliance' and '/http' (handler.ts uses the HttpResponse type)
+    // WHEN tsc checks them under node10 resolution, which ignores the exports map
+    const compile = spawnSync(process.execPath, [TSC, '-p', join(app, 'tsconfig.node10.json')], { cwd: app, encoding: 'utf8' });
+    // THEN no error
+    expect(compile.stdout + compile.stderr).toBe('');
+    expect(compile.status).toBe(0);
+  }, 240_000);
 
   test('a TypeScript consumer type-checks against the packed .d.ts files (tsconfig as cdk init writes it: NodeNext)', () => {
     // WHEN the repository's tsc compiles the consumer app (it emits build/, which the synth below runs)

@@ -14,7 +14,9 @@
  */
 
 /** The draft-04 meta-schema URI every schema here declares. */
-export const DRAFT_04 = 'http://json-schema.org/draft-04/schema#';
+import { JSON_SCHEMA_DRAFT_04 as DRAFT_04 } from '../../shared/json-schema';
+
+export { DRAFT_04 };
 
 /** Bounds of a note, in Unicode code points (what ajv and API Gateway count). */
 export const NOTE_LIMITS = Object.freeze({

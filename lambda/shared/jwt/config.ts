@@ -44,7 +44,15 @@ export const DEFAULT_ROLES_CLAIM = 'cognito:groups';
 export const DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS = 60;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-const FORBIDDEN_CLAIM_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const FORBIDDEN_CLAIM_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * True when `name` can name the roles claim: a non-blank string that is not an object prototype key (`__proto__`,
+ * `constructor`, `prototype`). The one rule for the verifier's JWT_ROLES_CLAIM and JwtAuthorizer's `rolesClaim`.
+ */
+export function isRolesClaimName(name: unknown): name is string {
+  return typeof name === 'string' && name.trim() !== '' && !FORBIDDEN_CLAIM_NAMES.has(name);
+}
 
 /**
  * Checks that a URL the verifier trusts is https (plain http only for a
@@ -99,7 +107,7 @@ export function validateVerifierConfig(config: JwtVerifierConfig): JwtVerifierCo
   if (config.requireAccessTokenType !== undefined && typeof config.requireAccessTokenType !== 'boolean') {
     throw new JwtConfigError('JWT_REQUIRE_ACCESS_TOKEN_TYPE must be true or false. Fix: remove it to require typ at+jwt (the default).');
   }
-  if (typeof config.rolesClaim !== 'string' || config.rolesClaim === '' || FORBIDDEN_CLAIM_NAMES.has(config.rolesClaim)) {
+  if (!isRolesClaimName(config.rolesClaim)) {
     throw new JwtConfigError('JWT_ROLES_CLAIM must name a claim. Fix: use cognito:groups (the default) or your issuer\'s roles claim.');
   }
   return {

@@ -1,5 +1,7 @@
 import { Annotations, CfnResource, IAspect, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { MIN_HSTS_MAX_AGE_SECONDS } from '../../constructs/tls-load-balancer/security-headers';
+import { LOG_RETENTION_DAYS } from '../../internal/log-retention';
 import { warn } from '../../internal/warnings';
 import { hasPublicProperties, PublicReader, renderedProperties, TemplateReader, withReader } from './cfn';
 import { applyInheritedBaselines, checkNestedStages } from './stages';
@@ -13,9 +15,10 @@ import {
 
 export { SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './report';
 
-/** CloudWatch Logs retention values (days). */
-const LOG_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const ONE_YEAR_SECONDS = 31536000;
+/** CloudWatch Logs retention values (days), from aws-cdk-lib's `logs.RetentionDays`. */
+const LOG_RETENTION_VALUES = LOG_RETENTION_DAYS;
+/** The HSTS minimum (one year, the preload list's): the one TlsLoadBalancer enforces. */
+const ONE_YEAR_SECONDS = MIN_HSTS_MAX_AGE_SECONDS;
 
 /** The baseline's default thresholds. */
 export const SECURITY_BASELINE_DEFAULT_THRESHOLDS: Readonly<Required<SecurityBaselineThresholds>> = Object.freeze({

@@ -17,7 +17,7 @@ import { nagText } from '../../internal/nag-reference';
 import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
 import { SAFE_DB_IDENTIFIER } from './database-settings';
-import { IIamAuthDatabase } from './index';
+import { IIamAuthDatabase } from './props';
 
 /** One numbered schema change of {@link DatabaseBootstrapProps.migrations}. */
 export interface DatabaseMigration {

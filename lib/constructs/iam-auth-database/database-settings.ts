@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkRange, invalidProp } from '../../internal/errors';
-import type { IamAuthDatabaseProps } from './index';
+import type { IamAuthDatabaseProps } from './props';
 
 /** A PostgreSQL role name we accept for IAM authentication (lower case, no quoting needed). */
 export const SAFE_DB_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { checkDatabaseName, checkMasterUsername } from './database-settings';
 import { dbUserArn, grantDbConnect } from './db-user';
-import type { IIamAuthDatabase } from './index';
+import type { IIamAuthDatabase } from './props';
 
 /**
  * What an app needs to know of a database another app created with {@link IamAuthDatabase}, to connect to it with IAM

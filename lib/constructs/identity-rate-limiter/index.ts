@@ -295,8 +295,8 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * Environment variables a handler needs (read by `rateLimitStoreFromEnv` in
-   * `lambda/shared/rate-limit/redis-store.ts`): endpoint, cache name, user id, key prefix.
+   * Environment variables a handler's rate-limit client needs to connect (see the construct's README): endpoint,
+   * cache name, user id, key prefix.
    */
   public clientEnvironment(): Record<string, string> {
     return {

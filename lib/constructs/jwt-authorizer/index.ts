@@ -5,7 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, MAX_CLOCK_SKEW_SECONDS, SUPPORTED_ALGORITHMS, verifierEnvironment,
+  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, isRolesClaimName, MAX_CLOCK_SKEW_SECONDS, MAX_MAX_TOKEN_AGE_SECONDS,
+  SUPPORTED_ALGORITHMS, verifierEnvironment,
 } from '../../../lambda/shared/jwt/config';
 import { encodeRoutes, HTTP_METHODS, MAX_PATH_LENGTH, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
 import { registerAuthorizerRoutes } from '../../internal/authorizer-routes';
@@ -18,8 +19,6 @@ import { warn } from '../../internal/warnings';
 
 /** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
 const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
-/** Largest token age accepted by the verifier (one day). */
-const MAX_TOKEN_AGE_SECONDS = 86_400;
 
 export type { HttpMethod, RoutePermission } from '../../../lambda/shared/route-permissions';
 
@@ -209,7 +208,7 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
         invalidProp(this, 'algorithms', algorithms, `Fix: use only asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')}); never none or HS*.`);
       }
     }
-    checkRange(this, 'maxTokenAgeSeconds', props.maxTokenAgeSeconds, 1, MAX_TOKEN_AGE_SECONDS);
+    checkRange(this, 'maxTokenAgeSeconds', props.maxTokenAgeSeconds, 1, MAX_MAX_TOKEN_AGE_SECONDS);
     checkRange(this, 'clockSkewSeconds', props.clockSkewSeconds, 0, MAX_CLOCK_SKEW_SECONDS);
     if (props.tokenUse !== undefined && props.tokenUse !== 'access') {
       invalidProp(this, 'tokenUse', props.tokenUse, "Fix: use 'access' for Cognito access tokens, or leave it unset for an issuer of RFC 9068 (typ at+jwt) access tokens; ID tokens are never API credentials.");
@@ -225,7 +224,7 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     }
     const routeProblem = routeTableProblem(props.routes);
     if (routeProblem !== undefined) invalidProp(this, routeProblem.field, routeProblem.value, ROUTE_FIXES[routeProblem.rule]);
-    if (props.rolesClaim !== undefined && (props.rolesClaim.trim() === '' || ['__proto__', 'constructor', 'prototype'].includes(props.rolesClaim))) {
+    if (props.rolesClaim !== undefined && !isRolesClaimName(props.rolesClaim)) {
       invalidProp(this, 'rolesClaim', props.rolesClaim, "Fix: name the claim holding the roles, for example 'cognito:groups'.");
     }
     const resultsCacheTtl = props.resultsCacheTtl ?? Duration.minutes(5);

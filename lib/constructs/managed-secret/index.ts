@@ -71,7 +71,7 @@ export interface ManagedSecretProps {
 /**
  * A Secrets Manager secret that is encrypted with a customer-managed key, always rotated,
  * readable only over TLS and, when a VPC endpoint is given, only through that endpoint.
- * Handlers receive the secret's ARN (never the value) and read it with `lambda/shared/secrets.ts`.
+ * Handlers receive the secret's ARN (never the value) and read it at run time with Secrets Manager's `GetSecretValue`.
  */
 export class ManagedSecret extends Construct {
   /** The secret. */

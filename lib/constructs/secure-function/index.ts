@@ -188,7 +188,7 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       if (SECRET_NAME.test(name) && !REFERENCE_SUFFIX.test(name)) {
         invalidProp(this, `environment.${name}`, Token.isUnresolved(value) ? '(token)' : '(value hidden)',
           'Fix: never put a secret in an environment variable; store it in Secrets Manager (ManagedSecret), pass its ARN as ' +
-          `${name}_ARN and read it with lambda/shared/secrets at run time.`);
+          `${name}_ARN and read it at run time with Secrets Manager's GetSecretValue (@aws-sdk/client-secrets-manager).`);
       }
     }
 

@@ -488,7 +488,11 @@ export class SecureRestApi extends Construct {
     if (existing) return existing;
     const title = typeof schema.title === 'string' && /^[A-Za-z0-9]+$/.test(schema.title) ? schema.title : undefined;
     const id = title ?? `${method}${path.replace(/[^A-Za-z0-9]/g, '')}Body`;
-    const model = this.restApi.addModel(`${id}Model`, {
+    // Models are keyed by schema object, but named from the title: two schemas with one title (or one route-derived
+    // name) get the name once as is (so the ids of an API without such a pair never change) and numbered after that.
+    let constructId = `${id}Model`;
+    for (let n = 2; this.restApi.node.tryFindChild(constructId) !== undefined; n++) constructId = `${id}Model${n}`;
+    const model = this.restApi.addModel(constructId, {
       contentType: 'application/json',
       modelName: `${id}${this.models.size}`.slice(0, 60),
       description: `Request body of ${method} ${path}`,

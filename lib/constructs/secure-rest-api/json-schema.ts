@@ -12,8 +12,10 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 /** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
-/** The draft-04 meta-schema URI, the only JSON-schema version API Gateway models support. */
-export const JSON_SCHEMA_DRAFT_04 = 'http://json-schema.org/draft-04/schema#';
+/** The draft-04 meta-schema URI, the only JSON-schema version API Gateway models support (one definition, shared with the handlers). */
+import { JSON_SCHEMA_DRAFT_04 } from '../../../lambda/shared/json-schema';
+
+export { JSON_SCHEMA_DRAFT_04 };
 
 /** Keywords API Gateway (draft-04) does not know: a schema using them would validate less at the edge than it says. */
 const NON_DRAFT4_KEYWORDS = ['const', 'if', 'then', 'else', '$defs', 'contains', 'propertyNames', 'dependentRequired', 'dependentSchemas',

@@ -39,8 +39,8 @@ export const LISTENER_HEADER_SUPPORT: { readonly [H in SecurityHeaderName]: List
   'X-Content-Type-Options': { attribute: LISTENER_HEADER_ATTRIBUTES.contentTypeOptions },
   'X-Frame-Options': { attribute: LISTENER_HEADER_ATTRIBUTES.frameOptions },
   'Content-Security-Policy': { attribute: LISTENER_HEADER_ATTRIBUTES.contentSecurityPolicy },
-  'Referrer-Policy': { notSettable: 'The ALB has no listener attribute for Referrer-Policy; the target sets it (lambda/shared/http.ts).' },
-  'Cache-Control': { notSettable: 'The ALB has no listener attribute for Cache-Control; the target sets it (lambda/shared/http.ts).' },
+  'Referrer-Policy': { notSettable: 'The ALB has no listener attribute for Referrer-Policy; the target sets it (json and errorResponse of aws-security-baseline/http do).' },
+  'Cache-Control': { notSettable: 'The ALB has no listener attribute for Cache-Control; the target sets it (json and errorResponse of aws-security-baseline/http do).' },
 });
 
 /** Strict-Transport-Security settings. */

@@ -191,8 +191,8 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   public readonly sslPolicy: elbv2.SslPolicy;
   /** The Strict-Transport-Security header value. */
   public readonly hstsHeader: string;
-  /** Alias records (A, and AAAA when dual-stack), if `recordName` was given. */
-  public readonly aliasRecords: route53.RecordSet[] = [];
+  /** Alias records (A, and AAAA when dual-stack), if `recordName` was given: a read-only view. */
+  public readonly aliasRecords: readonly route53.RecordSet[];
 
   private hasDefaultTarget = false;
 
@@ -214,7 +214,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
     this.accessLogBucket = this.accessLogConfiguration(props);
     this.httpsListener = this.httpsListenerConfiguration(contentSecurityPolicy);
     this.httpListener = this.httpListenerConfiguration();
-    this.aliasRecords.push(...this.dnsConfiguration(props, ipAddressType));
+    this.aliasRecords = Object.freeze(this.dnsConfiguration(props, ipAddressType));
   }
 
   /** The load balancer's DNS name. */

@@ -3,6 +3,7 @@
  * tokens carry roles in.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { DEFAULT_ROLES_CLAIM } from '../../../lambda/shared/jwt/config';
 import type { ResourceServerOptions } from './props';
 
 /** Secure defaults of {@link UserDirectory}, in one place so a reader sees them at once. */
@@ -29,5 +30,5 @@ export const USER_DIRECTORY_DEFAULTS = Object.freeze({
   deletionProtection: true,
 });
 
-/** The claim that carries a user's groups (roles) in Cognito tokens. */
-export const COGNITO_ROLES_CLAIM = 'cognito:groups';
+/** The claim that carries a user's groups (roles) in Cognito tokens: the claim the JWT verifier reads roles from by default. */
+export const COGNITO_ROLES_CLAIM = DEFAULT_ROLES_CLAIM;

@@ -29,10 +29,10 @@ export class UserDirectory extends Construct {
   public readonly domain: cognito.UserPoolDomain;
   /** The resource server. */
   public readonly resourceServer: cognito.UserPoolResourceServer;
-  /** Groups (roles) by name. */
-  public readonly groups: Record<string, cognito.UserPoolGroup> = {};
-  /** Group names, highest precedence first. */
-  public readonly groupNames: string[];
+  /** Groups (roles) by name: a read-only view (groups are added through props, never by changing this record). */
+  public readonly groups: Readonly<Record<string, cognito.UserPoolGroup>>;
+  /** Group names, highest precedence first (read-only). */
+  public readonly groupNames: readonly string[];
   /** App client id (public). */
   public readonly clientId: string;
   /** Accepted audiences for the JWT verifier: the client id (Cognito access tokens carry it as `client_id`; use `tokenUse: 'access'`). */
@@ -86,7 +86,9 @@ export class UserDirectory extends Construct {
     this.audience = [this.clientId];
 
     this.domain = this.domainConfiguration(props);
-    this.groupNames = this.groupsConfiguration(props.groups ?? [...d.groups]);
+    // The names in precedence order (Object.keys would put a numeric name first).
+    this.groupNames = Object.freeze([...(props.groups ?? d.groups)]);
+    this.groups = this.groupsConfiguration(this.groupNames);
 
     const baseUrl = props.customDomain ? `https://${props.customDomain.domainName}` : this.domain.baseUrl();
     this.tokenEndpoint = `${baseUrl}/oauth2/token`;
@@ -221,16 +223,17 @@ export class UserDirectory extends Construct {
     return domain;
   }
 
-  /** One group per role, highest precedence first; returns the names in that order. */
-  private groupsConfiguration(groups: readonly string[]): string[] {
+  /** One group per role, highest precedence first; returns them by name, in that order, frozen. */
+  private groupsConfiguration(groups: readonly string[]): Readonly<Record<string, cognito.UserPoolGroup>> {
+    const byName: Record<string, cognito.UserPoolGroup> = {};
     groups.forEach((name, index) => {
-      this.groups[name] = this.userPool.addGroup(`Group${groupIdSuffix(name)}`, {
+      byName[name] = this.userPool.addGroup(`Group${groupIdSuffix(name)}`, {
         groupName: name,
         description: `Role "${name}" (carried in the ${COGNITO_ROLES_CLAIM} claim)`,
         precedence: index,
       });
     });
-    return [...groups];
+    return Object.freeze(byName);
   }
 
   /** Blocks compromised credentials and answers risky sign-ins, for every app client of the pool. */
