@@ -1,7 +1,7 @@
 // Why this file is long: IamAuthDatabaseProps (some 110 lines of documented options with their defaults) stays beside the
 // construct it configures, as in aws-cdk-lib. The construct itself is a list of steps, one private method per part;
 // prop checks and defaults are in database-settings.ts, the AWS Backup plan in cluster-backup-plan.ts.
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
