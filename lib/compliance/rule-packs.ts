@@ -8,13 +8,13 @@ import { RULE_PACK_NAMES, RulePackName } from './pack-names';
 /**
  * Loads an optional peer dependency of the `compliance` entry, or fails with one line that says what to install.
  * Both peers are needed only when the packs run (synth), never to read a cloud assembly (the evidence command).
+ * `load` is a `require` of the package by its written name, so a reader (and the import rules) see what synth loads.
  */
-export function peer<T>(name: string, why: string): T {
+export function peer<T>(name: string, why: string, load: () => unknown): T {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, so a missing optional peer gets the line below
-    return require(name) as T;
+    return load() as T;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes(name)) throw e;
     throw new Error(`aws-security-baseline/compliance: ${why} needs the optional peer dependency ${name}, which is not installed. ` +
       `Fix: npm install --save-dev ${name}`, { cause: e });
   }
@@ -24,7 +24,8 @@ type NagModule = typeof import('cdk-nag');
 
 /** The cdk-nag class of each pack in RULE_PACK_NAMES (a pack added there without a class here does not compile). */
 function rulePackClasses(): Readonly<Record<RulePackName, new (scope: IConstruct, props?: NagPackProps) => NagPack>> {
-  const nag = peer<NagModule>('cdk-nag', 'running the rule packs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded on first use so a missing one gets peer()'s line
+  const nag = peer<NagModule>('cdk-nag', 'running the rule packs', () => require('cdk-nag'));
   return {
     'AwsSolutions': nag.AwsSolutionsChecks,
     'NIST.800.53.R5': nag.NIST80053R5Checks,
@@ -64,7 +65,9 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   private readonly validator: CfnGuardValidator;
 
   constructor() {
-    const cfnGuard = peer<{ CfnGuardValidator: typeof CfnGuardValidator }>('@cdklabs/cdk-validator-cfnguard', 'running the Control Tower controls');
+    const cfnGuard = peer<{ CfnGuardValidator: typeof CfnGuardValidator }>('@cdklabs/cdk-validator-cfnguard', 'running the Control Tower controls',
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded on first use so a missing one gets peer()'s line
+      () => require('@cdklabs/cdk-validator-cfnguard'));
     this.validator = new cfnGuard.CfnGuardValidator({ controlTowerRulesEnabled: true });
     this.name = this.validator.name;
     this.version = this.validator.version;

@@ -84,7 +84,7 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
 
 describe('cdk-nag and the cfn-guard validator are optional peers of the compliance entry', () => {
   test('a missing peer fails with one line that names it and the install command', () => {
-    expect(() => peer('@cdklabs/cdk-validator-not-installed', 'running the Control Tower controls')).toThrow(
+    expect(() => peer('@cdklabs/cdk-validator-not-installed', 'running the Control Tower controls', () => require('@cdklabs/cdk-validator-not-installed'))).toThrow(
       'aws-security-baseline/compliance: running the Control Tower controls needs the optional peer dependency @cdklabs/cdk-validator-not-installed, ' +
       'which is not installed. Fix: npm install --save-dev @cdklabs/cdk-validator-not-installed');
   });

@@ -1,5 +1,5 @@
 import { isAbsolute, relative, sep } from 'path';
-import type { SourceLocation, StackEvidence } from './assembly';
+import type { SourceLocation, StackEvidence } from './types';
 
 /** Reading creation stacks: the line of the user's code behind a construct, and the library constructs it passed through. */
 
