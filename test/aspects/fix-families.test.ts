@@ -88,6 +88,33 @@ describe('ALB1 fix keeps the policy family (every elbv2.SslPolicy value)', () =>
   });
 });
 
+// ---- NLB1: the same rule on Network Load Balancer TLS listeners ----
+
+function fixTlsListener(policy: string | undefined) {
+  return fixOne('NLB1', (s) => new elbv2.CfnListener(s, 'L', {
+    loadBalancerArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/x/1', port: 443, protocol: 'TLS',
+    defaultActions: [{ type: 'forward', targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1' }], sslPolicy: policy,
+  }), 'L');
+}
+
+describe('NLB1 fix keeps the policy family (every elbv2.SslPolicy value)', () => {
+  test.each(ELB_POLICIES.map((p) => [p ?? '(not set)', p]))('%s', (_name, policy) => {
+    const { properties, findings } = fixTlsListener(policy as string | undefined);
+    checkElbFix(policy as string | undefined, properties.SslPolicy, findings.length);
+    expect(elbTls13Only(properties.SslPolicy)).toBe(true);
+  });
+
+  test('FIPS, post-quantum and FIPS post-quantum TLS listeners keep their family; an unlisted policy is reported, never replaced', () => {
+    expect(fixTlsListener(elbv2.SslPolicy.FIPS_TLS13_12_PQ).properties.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09');
+    expect(fixTlsListener(elbv2.SslPolicy.TLS13_12_RES_PQ).properties.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-3-PQ-2025-09');
+    expect(fixTlsListener(elbv2.SslPolicy.FIPS_TLS13_12).properties.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04');
+    const unknown = fixTlsListener('ELBSecurityPolicy-TLS13-1-2-Example-FIPS-2027-01');
+    expect(unknown.properties.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-2-Example-FIPS-2027-01');
+    expect(unknown.changes).toEqual([]);
+    expect(unknown.findings[0].message).toMatch(/Fix: choose the TLS 1.3-only policy that keeps this policy's properties/);
+  });
+});
+
 // ---- APIGW1: every API Gateway security policy, on regional and edge domains ----
 
 const apiTls13Only = (name: string) => /^SecurityPolicy_TLS13_(1_3_|2025_EDGE)/.test(name);

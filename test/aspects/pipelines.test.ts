@@ -120,6 +120,19 @@ describe('nested Stages outside pipelines', () => {
     expect(synthError(app)).toBeUndefined();
   });
 
+  test('an empty Stage (no resource in it, nothing went unjudged) does not fail synth; the same Stage with a resource does', () => {
+    const build = (withResource: boolean) => {
+      const app = new App();
+      const stage = new Stage(app, 'Prod');
+      if (withResource) new kms.CfnKey(new Stack(stage, 'Data'), 'Key', {});
+      new kms.CfnKey(new Stack(app, 'S'), 'Key', { enableKeyRotation: true });
+      Aspects.of(app).add(new SecurityBaseline());
+      return app;
+    };
+    expect(synthError(build(false))).toBeUndefined();
+    expect(synthError(build(true))?.message).toContain('the Stage Prod was synthesized without a SecurityBaseline');
+  });
+
   test('a baseline added to a stack inside the Stage counts as judging the Stage', () => {
     const app = new App();
     const data = new Stack(new Stage(app, 'Prod'), 'Data');

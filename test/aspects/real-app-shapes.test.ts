@@ -56,10 +56,12 @@ describe('a Lambda function with logRetention (Custom::LogRetention)', () => {
     expect(finding.message).toContain('S/Fn/LogRetention/Resource: RetentionInDays (Custom::LogRetention) = 1. Fix: set logRetention');
   });
 
-  test('fix: the custom resource keeps the logs 365 days; same logical ids; idempotent; report changed nothing', () => {
+  test('fix: the custom resource is reported, not changed (a plain CfnResource has no public reader before the template is written); synth fails; report changed nothing', () => {
     expect(retention(s.plain.template)).toEqual([1]);
-    expect(retention(s.fix.template)).toEqual([365]);
-    expect(changed(s.fix.baselines[0], 'LOGS')).toEqual(['LOGS1']);
+    expect(retention(s.fix.template)).toEqual([1]);
+    expect(changed(s.fix.baselines[0], 'LOGS')).toEqual([]);
+    expect(ids(s.fix.baselines[0], 'LOGS')).toEqual(['LOGS1']);
+    expect(s.fix.error?.message).toContain('S/Fn/LogRetention/Resource: RetentionInDays (Custom::LogRetention) = 1. Fix: set logRetention');
     expectSafe(s);
   });
 });
@@ -146,13 +148,15 @@ describe('a Network Load Balancer TLS listener', () => {
     expectSafe(s);
   });
 
-  test('a FIPS policy is reported, not replaced by a non-FIPS one', () => {
+  test('a FIPS policy is raised to the FIPS TLS 1.3-only policy, never replaced by a non-FIPS one', () => {
     const fips = shape((stack) => {
       const lb = new elbv2.CfnLoadBalancer(stack, 'Lb', { type: 'network', subnets: ['subnet-1'] });
       new elbv2.CfnListener(stack, 'Tls', { loadBalancerArn: lb.ref, port: 443, protocol: 'TLS', sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04',
         defaultActions: [{ type: 'forward', targetGroupArn: 'arn:tg' }] });
     });
-    expect(changed(fips.fix.baselines[0], 'NLB')).toEqual([]);
-    expect(fips.fix.baselines[0].findings.find((f) => f.controlId === 'NLB1')!.message).toContain('ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04');
+    expect(changed(fips.fix.baselines[0], 'NLB')).toEqual(['NLB1']);
+    expect(fips.fix.template.Resources.Tls.Properties.SslPolicy).toBe('ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04');
+    expect(fips.report.baselines[0].findings.find((f) => f.controlId === 'NLB1')!.message).toContain('Fix: set it to ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04 (TLS 1.3 only, FIPS)');
+    expectSafe(fips);
   });
 });

@@ -135,9 +135,42 @@ export function publicProperties(resource: CfnResource): CfnProperties {
   const inspector = new TreeInspector();
   (resource as unknown as IInspectable).inspect(inspector);
   const props = Stack.of(resource).resolve(inspector.attributes['aws:cdk:cloudformation:props']) as CfnProperties | undefined;
+  const raw: CfnProperties = {};
+  for (const [key, value] of Object.entries(props ?? {})) raw[resource.cfnPropertyName(key) ?? key] = value;
+  for (const override of FIX_OVERRIDES.get(resource) ?? []) setPath(raw, override.path, override.value);
   const out: CfnProperties = {};
-  for (const [key, value] of Object.entries(props ?? {})) out[resource.cfnPropertyName(key) ?? key] = caseInsensitive(value);
+  for (const [key, value] of Object.entries(raw)) out[key] = caseInsensitive(value);
   return out;
+}
+
+/** The property overrides fixes made, by resource, so that fix mode reads what the template will carry. */
+const FIX_OVERRIDES = new WeakMap<CfnResource, { readonly path: readonly string[]; readonly value: unknown }[]>();
+
+/**
+ * Sets a nested property with `addPropertyOverride` (for a value an L1's typed setter cannot reach without replacing
+ * what an L2 renders lazily, such as a distribution's cache behaviors), and remembers it: `inspect()` does not show
+ * overrides, and fix mode must read the value it just set to confirm the fix and to stay idempotent.
+ * `path` is dot-separated, with array indexes as numbers (`DomainNameConfigurations.0.SecurityPolicy`).
+ */
+export function overrideProperty(resource: CfnResource, path: string, value: unknown): void {
+  resource.addPropertyOverride(path, value);
+  const overrides = FIX_OVERRIDES.get(resource) ?? [];
+  overrides.push({ path: path.split('.'), value });
+  FIX_OVERRIDES.set(resource, overrides);
+}
+
+/** Sets `value` at `path` in resolved properties, as `addPropertyOverride` merges it (names matched without regard to case). */
+function setPath(target: CfnProperties, path: readonly string[], value: unknown): void {
+  let node = target;
+  path.forEach((part, i) => {
+    const key = Object.keys(node).find((k) => k.toLowerCase() === part.toLowerCase()) ?? part;
+    if (i === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
+    node = node[key];
+  });
 }
 
 function caseInsensitive(value: unknown): unknown {

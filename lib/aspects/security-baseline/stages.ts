@@ -1,4 +1,4 @@
-import { Aspects, IAspect, Stage } from 'aws-cdk-lib';
+import { Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -16,12 +16,13 @@ const STAGE_FIX = 'call SecurityBaseline.applyToStage(this) in the Stage\'s cons
 /**
  * Called for every construct the Aspect visits: records the Stage being synthesized, and fails synth when a Stage
  * directly below the construct was synthesized without a SecurityBaseline (its resources were never judged).
+ * A Stage that holds no resource at all passes: nothing in it went unjudged.
  */
 export function checkNestedStages(node: IConstruct): void {
   const stage = Stage.isStage(node) ? node : Stage.of(node);
   if (stage) judgedStages.add(stage);
   for (const child of node.node.children) {
-    if (!Stage.isStage(child) || judgedStages.has(child)) continue;
+    if (!Stage.isStage(child) || judgedStages.has(child) || !child.node.findAll().some(CfnResource.isCfnResource)) continue;
     throw new Error(`SecurityBaseline: the Stage ${child.node.path} was synthesized without a SecurityBaseline, so none of its resources was judged `
       + '(Aspects do not cross Stage boundaries, and CDK Pipelines synthesizes a Stage as soon as pipeline.addStage() or wave.addStage() adds it, '
       + `so an Aspect added to the Stage afterwards never runs). Fix: ${STAGE_FIX}.`);

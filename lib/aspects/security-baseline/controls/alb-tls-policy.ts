@@ -42,7 +42,8 @@ export function elbTls13Equivalent(policy: string | undefined): string | undefin
   return family === undefined ? undefined : TLS13_BY_FAMILY[family];
 }
 
-const FAMILY_TEXT: Readonly<Record<string, string>> = { 'plain': '', 'pq': ', post-quantum', 'fips': ', FIPS', 'fips+pq': ', FIPS and post-quantum' };
+/** How a fix text names each family after "TLS 1.3 only". */
+export const FAMILY_TEXT: Readonly<Record<string, string>> = { 'plain': '', 'pq': ', post-quantum', 'fips': ', FIPS', 'fips+pq': ', FIPS and post-quantum' };
 
 /** ALB HTTPS listeners accept TLS 1.3 only. */
 export const albTlsPolicy: SecurityBaselineControl = {

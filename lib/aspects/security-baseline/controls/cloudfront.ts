@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { CfnProperties, refersTo, resourcesOfType, shown } from '../cfn';
+import { CfnProperties, overrideProperty, refersTo, resourcesOfType, shown } from '../cfn';
 import { SecurityBaselineControl } from '../types';
 
 export const DISTRIBUTION = 'AWS::CloudFront::Distribution';
@@ -52,7 +52,7 @@ export const cloudFrontViewerProtocol: SecurityBaselineControl = {
           + 'not fixed: these behaviors accept requests with a body, which a redirect can turn into a GET or drop'
         : 'set viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS',
       apply: writable.length === 0 ? () => {
-        for (const b of open) resource.addPropertyOverride(b.path, 'redirect-to-https');
+        for (const b of open) overrideProperty(resource, b.path, 'redirect-to-https');
         return `${open.map((b) => `${b.name}.ViewerProtocolPolicy`).join(', ')} "allow-all" -> "redirect-to-https"`;
       } : undefined,
     }];
@@ -84,7 +84,7 @@ export const cloudFrontViewerTls: SecurityBaselineControl = {
       found: version === undefined ? 'not set (TLSv1)' : shown(version),
       fix: `set minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021 (or TLS_V1_2_2025, TLS_V1_3_2025)`,
       apply: version === undefined || typeof version === 'string' ? () => {
-        resource.addPropertyOverride('DistributionConfig.ViewerCertificate.MinimumProtocolVersion', CLOUDFRONT_TLS_POLICY);
+        overrideProperty(resource, 'DistributionConfig.ViewerCertificate.MinimumProtocolVersion', CLOUDFRONT_TLS_POLICY);
         return `ViewerCertificate.MinimumProtocolVersion ${shown(version)} -> "${CLOUDFRONT_TLS_POLICY}"`;
       } : undefined,
     }];

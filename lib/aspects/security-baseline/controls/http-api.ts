@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { CfnProperties, shown } from '../cfn';
+import { CfnProperties, overrideProperty, shown } from '../cfn';
 import { SecurityBaselineControl } from '../types';
 
 export const HTTP_API_STAGE = 'AWS::ApiGatewayV2::Stage';
@@ -60,7 +60,7 @@ export const httpApiDomainTls: SecurityBaselineControl = {
       found: weak.map((c) => (c.policy === undefined ? 'not set' : shown(c.policy))).join(', '),
       fix: `set securityPolicy: SecurityPolicy.${HTTP_API_TLS_POLICY} (HTTP APIs cannot use the TLS 1.3 policies REST APIs have)`,
       apply: weak.every((c) => c.policy === undefined || typeof c.policy === 'string') ? () => {
-        for (const c of weak) resource.addPropertyOverride(`DomainNameConfigurations.${c.i}.SecurityPolicy`, HTTP_API_TLS_POLICY);
+        for (const c of weak) overrideProperty(resource, `DomainNameConfigurations.${c.i}.SecurityPolicy`, HTTP_API_TLS_POLICY);
         return `DomainNameConfigurations[].SecurityPolicy ${weak.map((c) => shown(c.policy)).join(', ')} -> "${HTTP_API_TLS_POLICY}"`;
       } : undefined,
     }];

@@ -16,7 +16,7 @@ export const logRetention: SecurityBaselineControl = {
   title: 'Log groups keep events at least the threshold (365 days), also through Custom::LogRetention; unset means never expire',
   reports: '`RetentionInDays = <days>`: below the threshold',
   resourceTypes: [LOG_GROUP, LOG_RETENTION],
-  fixes: 'sets RetentionInDays to the threshold (on the log group, or on the Custom::LogRetention resource of a logRetention prop)',
+  fixes: 'sets RetentionInDays to the threshold on a log group; a Custom::LogRetention resource (a logRetention prop) is reported: it has no public reader of its properties before the template is written, so a fix could not tell a shorter retention from a longer one',
   evaluate(resource: CfnResource, { properties, thresholds }) {
     const days = properties.RetentionInDays;
     if (days === undefined || Number(days) >= thresholds.logRetentionDays) return [];
@@ -27,10 +27,9 @@ export const logRetention: SecurityBaselineControl = {
       fix: custom
         ? `set logRetention (Lambda, RDS cloudwatchLogsRetention) to at least ${thresholds.logRetentionDays} days, or give the function a logGroup with that retention`
         : `set it to at least ${thresholds.logRetentionDays} days`,
-      apply: typeof days === 'number' || typeof days === 'string' ? () => {
-        // The custom resource is a plain CfnResource: its properties are set with an override.
-        if (custom) resource.addPropertyOverride('RetentionInDays', thresholds.logRetentionDays);
-        else (resource as CfnLogGroup).retentionInDays = thresholds.logRetentionDays;
+      // A Custom::LogRetention resource is a plain CfnResource: fix mode cannot read it (the report judges its template).
+      apply: !custom && (typeof days === 'number' || typeof days === 'string') ? () => {
+        (resource as CfnLogGroup).retentionInDays = thresholds.logRetentionDays;
         return `RetentionInDays ${days} -> ${thresholds.logRetentionDays}`;
       } : undefined,
     }];
