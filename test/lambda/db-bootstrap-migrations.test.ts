@@ -10,6 +10,7 @@ import { BootstrapDeps, BootstrapError, bootstrapDatabase, ConnectionOptions, pa
 import { Migration, MIGRATION_LOCK_CLASS, runMigrations } from '../../lambda/shared/migrate';
 import { SecretCache } from '../../lambda/shared/secrets';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
+import { failure } from '../helpers/failure';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-0456-AbCdEf';
 const MASTER = 'dbadmin';
@@ -19,15 +20,6 @@ const sm = mockClient(SecretsManagerClient);
 /** Two applications that share one database, each with its own role, tables and version-1 migration. */
 const ORDERS: Migration[] = [{ version: 1, name: 'create orders', statements: ['CREATE TABLE public.orders (id int PRIMARY KEY)'] }];
 const BILLING: Migration[] = [{ version: 1, name: 'create invoices', statements: ['CREATE TABLE public.invoices (id int PRIMARY KEY)'] }];
-
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('bootstrap migrations on a real PostgreSQL', () => {
   let pg: RunningPostgres;

@@ -5,22 +5,13 @@ import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate, MIGRATIONS } from '../../lam
 import { BootstrapDeps, BootstrapError, bootstrapDatabase, ConnectionOptions, handleEvent, parseConfig, parseSchemaSpec, SqlClient } from '../../lambda/db-bootstrap/core';
 import { SecretCache } from '../../lambda/shared/secrets';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
+import { failure } from '../helpers/failure';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:rds!cluster-0123-AbCdEf';
 const MASTER = 'dbadmin';
 const MASTER_PASSWORD = 'Mst3r-Pa55w0rd-never-logged-7f3a9c';
 
 const sm = mockClient(SecretsManagerClient);
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('database bootstrap on a real PostgreSQL', () => {
   let pg: RunningPostgres;

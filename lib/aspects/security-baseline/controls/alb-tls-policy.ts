@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnListener, SslPolicy } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { ControlContext, ControlViolation, SecurityBaselineControl } from '../types';
 import { LISTENER } from './alb';
 
 /** The policy `fix` sets on a listener of the plain family (neither FIPS nor post-quantum): TLS 1.3 only. */
@@ -45,6 +45,30 @@ export function elbTls13Equivalent(policy: string | undefined): string | undefin
 /** How a fix text names each family after "TLS 1.3 only". */
 export const FAMILY_TEXT: Readonly<Record<string, string>> = { 'plain': '', 'pq': ', post-quantum', 'fips': ', FIPS', 'fips+pq': ', FIPS and post-quantum' };
 
+/**
+ * The TLS 1.3-only check of a load-balancer listener of `protocol` (HTTPS for ALB1, TLS for NLB1): a listed policy of
+ * another family is raised to the TLS 1.3-only policy of its own family; a policy nobody lists is reported.
+ */
+export function evaluateListenerTlsPolicy(resource: CfnResource, properties: ControlContext['properties'], protocol: string, unset: string): ControlViolation[] {
+  if (properties.Protocol !== protocol) return [];
+  const policy = properties.SslPolicy;
+  if (typeof policy === 'string' && ALB_TLS13_ONLY_POLICIES.has(policy)) return [];
+  const literal = typeof policy === 'string' || policy === undefined;
+  const wanted = literal ? elbTls13Equivalent(policy) : undefined;
+  const family = literal ? elbPolicyFamily(policy) : undefined;
+  return [{
+    setting: 'SslPolicy',
+    found: policy === undefined ? unset : shown(policy),
+    fix: wanted
+      ? `set it to ${wanted} (TLS 1.3 only${FAMILY_TEXT[family!]})`
+      : `choose the TLS 1.3-only policy that keeps this policy's properties (FIPS, post-quantum): ${[...ALB_TLS13_ONLY_POLICIES].join(', ')}`,
+    apply: wanted ? () => {
+      (resource as CfnListener).sslPolicy = wanted;
+      return `SslPolicy ${shown(policy)} -> "${wanted}"`;
+    } : undefined,
+  }];
+}
+
 /** ALB HTTPS listeners accept TLS 1.3 only. */
 export const albTlsPolicy: SecurityBaselineControl = {
   id: 'ALB1',
@@ -55,22 +79,6 @@ export const albTlsPolicy: SecurityBaselineControl = {
   fixes: `sets SslPolicy to the TLS 1.3-only policy of the same family (${Object.values(TLS13_BY_FAMILY).join(', ')} for plain, `
     + 'post-quantum, FIPS, and FIPS post-quantum policies); a policy aws-cdk-lib does not list is reported',
   evaluate(resource: CfnResource, { properties }) {
-    if (properties.Protocol !== 'HTTPS') return [];
-    const policy = properties.SslPolicy;
-    if (typeof policy === 'string' && ALB_TLS13_ONLY_POLICIES.has(policy)) return [];
-    const literal = typeof policy === 'string' || policy === undefined;
-    const wanted = literal ? elbTls13Equivalent(policy) : undefined;
-    const family = literal ? elbPolicyFamily(policy) : undefined;
-    return [{
-      setting: 'SslPolicy',
-      found: policy === undefined ? `not set (${DEFAULT_POLICY} applies: TLS 1.0 to 1.2)` : shown(policy),
-      fix: wanted
-        ? `set it to ${wanted} (TLS 1.3 only${FAMILY_TEXT[family!]})`
-        : `choose the TLS 1.3-only policy that keeps this policy's properties (FIPS, post-quantum): ${[...ALB_TLS13_ONLY_POLICIES].join(', ')}`,
-      apply: wanted ? () => {
-        (resource as CfnListener).sslPolicy = wanted;
-        return `SslPolicy ${shown(policy)} -> "${wanted}"`;
-      } : undefined,
-    }];
+    return evaluateListenerTlsPolicy(resource, properties, 'HTTPS', `not set (${DEFAULT_POLICY} applies: TLS 1.0 to 1.2)`);
   },
 };
