@@ -17,8 +17,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Client, ClientConfig, Pool } from 'pg';
-import { createApp, SQL } from '../lambda/api/app';
-import { migrate } from '../lambda/api/migrations';
+import { createApp, SQL } from '../app/lambda/api/app';
+import { migrate } from '../app/lambda/api/migrations';
 import { startPostgres } from '../test/integration/postgres';
 import { BenchRow, BenchSection, median } from './types';
 

@@ -3,9 +3,9 @@
  * Tower checks): the synth section's reference, `cdk synth --app 'npx tsx bench/synth-app-no-checks.ts'`.
  */
 import { App } from 'aws-cdk-lib';
-import { buildBaseline } from '../lib/baseline';
-import { loadConfig } from '../lib/config';
-import { buildPipeline } from '../lib/stacks/pipeline-stack';
+import { buildBaseline } from '../app/baseline';
+import { loadConfig } from '../app/config';
+import { buildPipeline } from '../app/stacks/pipeline-stack';
 
 const app = new App();
 const config = loadConfig(app);

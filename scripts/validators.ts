@@ -10,7 +10,7 @@ import { join } from 'path';
 import { writeOrCheck } from './generated-file';
 import Ajv from 'ajv-draft-04';
 import standaloneCode from 'ajv/dist/standalone';
-import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
+import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../app/lambda/api/schemas';
 
 export const VALIDATORS_FILE = join(__dirname, '..', 'lambda', 'api', 'validators.generated.ts');
 

@@ -11,7 +11,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
-import { REFRESH_COOKIE_NAME } from '../../lambda/session/config';
+import { REFRESH_COOKIE_NAME } from '../../app/lambda/session/config';
 import { API_AUDIENCE, BrowserHarness, RecordedRequest, SCOPE, startBrowserHarness } from './harness';
 
 let h: BrowserHarness;

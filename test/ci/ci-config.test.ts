@@ -4,8 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../lib/config';
-import { buildPipeline } from '../../lib/stacks/pipeline-stack';
+import { loadConfig } from '../../app/config';
+import { buildPipeline } from '../../app/stacks/pipeline-stack';
 import { exampleBaselineConfig, exampleContext } from '../helpers/baseline';
 
 /**

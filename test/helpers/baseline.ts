@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildBaseline, StageStacks } from '../../lib/baseline';
-import { loadConfig } from '../../lib/config';
+import { buildBaseline, StageStacks } from '../../app/baseline';
+import { loadConfig } from '../../app/config';
 
 /** The committed example context from cdk.json. */
 export function exampleContext(): Record<string, unknown> {

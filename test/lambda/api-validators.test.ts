@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import Ajv from 'ajv-draft-04';
-import { createNoteSchema, listNotesQuerySchema, NOTE_LIMITS, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import * as generated from '../../lambda/api/validators.generated';
+import { createNoteSchema, listNotesQuerySchema, NOTE_LIMITS, noteIdParamsSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
+import * as generated from '../../app/lambda/api/validators.generated';
 import { renderValidators, VALIDATORS_FILE } from '../../scripts/validators';
 
 type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: Record<string, unknown> }[] | null };

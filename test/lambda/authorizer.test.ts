@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer, extractToken, parseMethodArn } from '../../lambda/authorizer/authorizer';
 import type { Log } from '../../lambda/authorizer/log';
 import { JwtVerifier } from '../../lambda/shared/jwt';
-import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
+import { notesRoutes, PUBLIC_ROUTES } from '../../app/lambda/api/routes';
 import { allowedRoutes, arnResourcePath, encodeRoutes, RoutePermission } from '../../lambda/shared/route-permissions';
 import { startJwksServer } from '../integration/http';
 import { generateTestKey, signJwt, TestKey } from '../helpers/jwt';

@@ -1,9 +1,9 @@
 import Ajv from 'ajv-draft-04';
 import { HttpError } from '../../lambda/shared/http';
-import { parseTokenRequest } from '../../lambda/session/core';
+import { parseTokenRequest } from '../../app/lambda/session/core';
 import {
   CODE_PATTERN, CODE_VERIFIER_PATTERN, TOKEN_REQUEST_FIELDS, TOKEN_REQUEST_LIMITS, tokenRequestSchema,
-} from '../../lambda/session/schemas';
+} from '../../app/lambda/session/schemas';
 
 const VERIFIER = 'a'.repeat(TOKEN_REQUEST_LIMITS.verifierMinLength);
 const CODE = '3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LogsKey, UserDirectory } from '..';
+import { LogsKey, UserDirectory } from '../../lib';
 import { IdentityConfig, stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 

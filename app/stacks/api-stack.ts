@@ -6,10 +6,10 @@ import { Construct } from 'constructs';
 import {
   acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction, SecureRestApi, SecureRouteOptions,
   TlsLoadBalancer, WebFirewall,
-} from '..';
-import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
-import { tokenRequestSchema } from '../../lambda/session/schemas';
+} from '../../lib';
+import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
+import { notesRoutes, PUBLIC_ROUTES } from '../lambda/api/routes';
+import { tokenRequestSchema } from '../lambda/session/schemas';
 import { SECURITY_HEADERS } from '../../lambda/shared/security-headers';
 import { stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
