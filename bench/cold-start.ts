@@ -453,7 +453,7 @@ async function run(): Promise<BenchRow[]> {
 
 /**
  * One line per entry: where `require` and the first request spend their time, by package (median self time over the profile runs,
- * with the package's bytes in the minified bundle; the project's own modules by directory, `lambda/api`), and what is left
+ * with the package's bytes in the minified bundle; the project's own modules by directory, `app/lambda/api`), and what is left
  * ("unattributed" in `require`: the bundle's parse and compile before the first statement runs; "handler code and I/O" in the first request).
  */
 function summarizeProfile(runs: ChildResult[], packageBytes: Map<string, number>): string {

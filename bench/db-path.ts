@@ -1,6 +1,6 @@
 /**
  * API database path: requests/s of the notes app (`createApp({ pool })` from
- * lambda/api/app.ts) serving `GET /notes/{id}` against a real PostgreSQL,
+ * app/lambda/api/app.ts) serving `GET /notes/{id}` against a real PostgreSQL,
  * versus the floor: bare `pg.Client`s running the same named, parameterized
  * query (same statement name and SQL text as the app's `SQL.getOwn`), with the
  * same number of connections and requests in flight, interleaved round by round

@@ -1,5 +1,5 @@
 /**
- * The reference app exactly as `bin/app.ts` builds it, without the validation plugins (no rule packs, no Control
+ * The reference app exactly as `app/main.ts` builds it, without the validation plugins (no rule packs, no Control
  * Tower checks): the synth section's reference, `cdk synth --app 'npx tsx bench/synth-app-no-checks.ts'`.
  */
 import { App } from 'aws-cdk-lib';

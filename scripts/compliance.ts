@@ -174,7 +174,7 @@ function ctControlIds(): Set<string> {
   return ids;
 }
 
-/** The evidence command's report of the reference app's cloud assembly (synthesized with the rule packs, as bin/app.ts does). */
+/** The evidence command's report of the reference app's cloud assembly (synthesized with the rule packs, as app/main.ts does). */
 function evidenceReport(context: Record<string, unknown>, outdir: string): string {
   const assembly = join(outdir, 'assembly');
   const app = new App({ outdir: assembly, context });

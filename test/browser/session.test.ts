@@ -4,7 +4,7 @@
  * (see harness.ts). Each test names the property it holds; each fails when that property is removed.
  *
  * A screenshot of the page after sign-in goes to a temporary folder; with UPDATE_DOCS_SCREENSHOT=1 it is also written
- * to docs/browser-sign-in.png (the picture in lambda/session/README.md).
+ * to docs/browser-sign-in.png (the picture in app/lambda/session/README.md).
  */
 import { randomUUID } from 'crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'fs';

@@ -98,7 +98,7 @@ describe('every install uses the approved path (no install script but the approv
   });
 
   test('fails if a repository script spawns an install', () => {
-    const dirs = ['scripts', 'bench', 'bin'].filter((d) => existsSync(join(ROOT, d)));
+    const dirs = ['scripts', 'bench', 'app'].filter((d) => existsSync(join(ROOT, d)));
     const files = dirs.flatMap((d) => readdirSync(join(ROOT, d), { recursive: true }).map(String).map((f) => join(d, f))).filter((f) => /\.(ts|mjs|js|sh)$/.test(f));
     for (const f of files) {
       const text = read(f);

@@ -33,7 +33,7 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
     expect(createRulePacks(new App()).map((p) => p.name)).toEqual([...RULE_PACK_NAMES]);
   });
 
-  test('addRulePacks() (what bin/app.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
+  test('addRulePacks() (what app/main.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
     // GIVEN a spy on the registration
     const register = jest.spyOn(Validations.prototype, 'addPlugins');
     try {

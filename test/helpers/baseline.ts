@@ -33,7 +33,7 @@ export interface TestAppOptions {
   readonly stages?: string[];
 }
 
-/** Builds the whole baseline app from the example configuration, as `bin/app.ts` does. */
+/** Builds the whole baseline app from the example configuration, as `app/main.ts` does. */
 export function buildTestApp(options: TestAppOptions = {}): { app: App; stages: StageStacks[] } {
   const context: Record<string, unknown> = { ...exampleContext(), ...options.context };
   if (options.baseline) context.baseline = options.baseline;

@@ -6,7 +6,7 @@ import { freePort } from '../integration/net';
  * Powertools), against a port where no database listens: no network beyond
  * 127.0.0.1 and no AWS call (the signer only signs locally).
  */
-describe('lambda/api/handler.ts', () => {
+describe('app/lambda/api/handler.ts', () => {
   let handler: typeof import('../../app/lambda/api/handler').handler;
   const written: string[] = [];
   let restore: () => void;

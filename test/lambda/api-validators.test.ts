@@ -6,9 +6,9 @@ import { renderValidators, VALIDATORS_FILE } from '../../scripts/validators';
 
 type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: Record<string, unknown> }[] | null };
 
-describe('precompiled request validators (lambda/api/validators.generated.ts)', () => {
+describe('precompiled request validators (app/lambda/api/validators.generated.ts)', () => {
   test('fails if the committed validators are stale (regenerate with `npm run validators`)', () => {
-    // GIVEN the schemas in lambda/api/schemas  WHEN ajv generates the standalone code again  THEN it is the committed file
+    // GIVEN the schemas in app/lambda/api/schemas  WHEN ajv generates the standalone code again  THEN it is the committed file
     expect(readFileSync(VALIDATORS_FILE, 'utf8')).toBe(renderValidators());
   });
 

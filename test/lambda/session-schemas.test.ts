@@ -47,7 +47,7 @@ function acceptedByHandler(body: unknown): boolean {
   }
 }
 
-describe('the token request schema (lambda/session/schemas.ts): one definition for the gateway model and the session handler', () => {
+describe('the token request schema (app/lambda/session/schemas.ts): one definition for the gateway model and the session handler', () => {
   const ajv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false });
 
   test('is a strict draft-04 schema that ajv compiles (the dialect of API Gateway models)', () => {

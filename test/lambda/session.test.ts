@@ -494,7 +494,7 @@ describe('adapter', () => {
 
   test('bundles for Lambda with esbuild: no AWS SDK client, no test code', () => {
     const out = buildSync({
-      entryPoints: [join(__dirname, '..', '..', 'lambda', 'session', 'handler.ts')],
+      entryPoints: [join(__dirname, '..', '..', 'app', 'lambda', 'session', 'handler.ts')],
       bundle: true, platform: 'node', target: 'node22', format: 'cjs', write: false, metafile: true, logLevel: 'silent',
     });
     const inputs = Object.keys(out.metafile!.inputs);

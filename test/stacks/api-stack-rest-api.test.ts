@@ -101,7 +101,7 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     }
   });
 
-  test('fails if the gateway model of POST /auth/token is not the session handler\'s own schema (lambda/session/schemas.ts)', () => {
+  test('fails if the gateway model of POST /auth/token is not the session handler\'s own schema (app/lambda/session/schemas.ts)', () => {
     // GIVEN the synthesized request model of the token route  THEN it is the schema the session handler validates with, unchanged
     const models = t.findResources('AWS::ApiGateway::Model');
     const ref = api.resolve(methodsOf(api).get('POST /auth/token')!.requestModels)['application/json'].Ref;

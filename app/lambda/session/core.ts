@@ -205,7 +205,7 @@ function checkCsrf(req: SessionRequest, config: SessionConfig): void {
 }
 
 /**
- * Reads the body of `POST /auth/token`: JSON with exactly the fields of `tokenRequestSchema` (lambda/session/schemas.ts),
+ * Reads the body of `POST /auth/token`: JSON with exactly the fields of `tokenRequestSchema` (app/lambda/session/schemas.ts),
  * each matching the schema's pattern, the checks the gateway's request model makes at the edge. Throws an HttpError (4xx).
  */
 export function parseTokenRequest(req: SessionRequest): { code: string; verifier: string } {
