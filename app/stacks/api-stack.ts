@@ -10,7 +10,7 @@ import {
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../lambda/api/routes';
 import { tokenRequestSchema } from '../lambda/session/schemas';
-import { SECURITY_HEADERS } from '../../lambda/shared/security-headers';
+import { SECURITY_HEADERS } from '../../lib/http';
 import { stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
