@@ -18,8 +18,8 @@ import { gzipSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { cognitoAccessClaims, generateTestKey, signJwt } from '../test/helpers/jwt';
 import { startLoopbackServer } from '../test/integration/http';
-import { notesRoutes } from '../lambda/api/routes';
-import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../lambda/session/config';
+import { notesRoutes } from '../app/lambda/api/routes';
+import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../app/lambda/session/config';
 import { rdsCaBundle } from '../lambda/shared/db';
 import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
 import { encodeRoutes } from '../lambda/shared/route-permissions';
@@ -453,7 +453,7 @@ async function run(): Promise<BenchRow[]> {
 
 /**
  * One line per entry: where `require` and the first request spend their time, by package (median self time over the profile runs,
- * with the package's bytes in the minified bundle; the project's own modules by directory, `lambda/api`), and what is left
+ * with the package's bytes in the minified bundle; the project's own modules by directory, `app/lambda/api`), and what is left
  * ("unattributed" in `require`: the bundle's parse and compile before the first statement runs; "handler code and I/O" in the first request).
  */
 function summarizeProfile(runs: ChildResult[], packageBytes: Map<string, number>): string {

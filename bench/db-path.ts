@@ -1,6 +1,6 @@
 /**
  * API database path: requests/s of the notes app (`createApp({ pool })` from
- * lambda/api/app.ts) serving `GET /notes/{id}` against a real PostgreSQL,
+ * app/lambda/api/app.ts) serving `GET /notes/{id}` against a real PostgreSQL,
  * versus the floor: bare `pg.Client`s running the same named, parameterized
  * query (same statement name and SQL text as the app's `SQL.getOwn`), with the
  * same number of connections and requests in flight, interleaved round by round
@@ -17,8 +17,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Client, ClientConfig, Pool } from 'pg';
-import { createApp, SQL } from '../lambda/api/app';
-import { migrate } from '../lambda/api/migrations';
+import { createApp, SQL } from '../app/lambda/api/app';
+import { migrate } from '../app/lambda/api/migrations';
 import { startPostgres } from '../test/integration/postgres';
 import { BenchRow, BenchSection, median } from './types';
 

@@ -1,11 +1,11 @@
 /**
- * The reference app exactly as `bin/app.ts` builds it, without the validation plugins (no rule packs, no Control
+ * The reference app exactly as `app/main.ts` builds it, without the validation plugins (no rule packs, no Control
  * Tower checks): the synth section's reference, `cdk synth --app 'npx tsx bench/synth-app-no-checks.ts'`.
  */
 import { App } from 'aws-cdk-lib';
-import { buildBaseline } from '../lib/baseline';
-import { loadConfig } from '../lib/config';
-import { buildPipeline } from '../lib/stacks/pipeline-stack';
+import { buildBaseline } from '../app/baseline';
+import { loadConfig } from '../app/config';
+import { buildPipeline } from '../app/stacks/pipeline-stack';
 
 const app = new App();
 const config = loadConfig(app);

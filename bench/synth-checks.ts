@@ -1,6 +1,6 @@
 /**
  * What the checks cost a synth: `cdk synth` of every stage with all rule packs and the Control Tower checks, as
- * `bin/app.ts` wires them, against the same app with no validation plugin (`bench/synth-app-no-checks.ts`), in
+ * `app/main.ts` wires them, against the same app with no validation plugin (`bench/synth-app-no-checks.ts`), in
  * interleaved rounds. Each round runs, in a rotating order: the app without plugins into a fresh folder; the app with
  * every check into a fresh folder (a fresh clone: nothing cached); and the app with every check again into that
  * second folder (a re-synth with no template change). The ratios are medians of the per-round ratios to the

@@ -1,6 +1,6 @@
 /**
  * Synth and tests: wall time of a full `npx cdk synth` (every stage, all rule
- * packs and the Control Tower cfn-guard checks, as `bin/app.ts` wires them) and
+ * packs and the Control Tower cfn-guard checks, as `app/main.ts` wires them) and
  * of `npm test` (the whole jest suite). Each takes minutes and loads every core,
  * so the section is opt-in: it runs only when named, `npm run bench -- synth`,
  * and measures each command once. The commands run on every core (the bench

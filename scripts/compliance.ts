@@ -11,14 +11,14 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, AspectPriority, Aspects, CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { buildBaseline } from '../lib/baseline';
+import { buildBaseline } from '../app/baseline';
 import { SecurityBaseline } from '../lib/aspects/security-baseline';
 import { CHECKLIST, ChecklistRow, SECURITY_BASELINE_DOMAINS, SECURITY_BASELINE_TESTS } from '../lib/compliance/checklist';
 import { renderMarkdown as renderEvidence, readAssembly } from '../lib/compliance/evidence';
 import { acknowledgements, controlTowerViolations, isAcknowledged, settleAcknowledgements } from '../lib/compliance/findings';
 import { CONTROL_TOWER_TITLE, RULE_PACK_NAMES } from '../lib/compliance/pack-names';
 import { addRulePacks, createControlTowerValidator, createRulePacks } from '../lib/compliance/rule-packs';
-import { loadConfig } from '../lib/config';
+import { loadConfig } from '../app/config';
 
 const ROOT = join(__dirname, '..');
 const check = process.argv.includes('--check');
@@ -174,7 +174,7 @@ function ctControlIds(): Set<string> {
   return ids;
 }
 
-/** The evidence command's report of the reference app's cloud assembly (synthesized with the rule packs, as bin/app.ts does). */
+/** The evidence command's report of the reference app's cloud assembly (synthesized with the rule packs, as app/main.ts does). */
 function evidenceReport(context: Record<string, unknown>, outdir: string): string {
   const assembly = join(outdir, 'assembly');
   const app = new App({ outdir: assembly, context });

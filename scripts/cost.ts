@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { buildBaseline } from '../lib/baseline';
-import { loadConfig } from '../lib/config';
+import { buildBaseline } from '../app/baseline';
+import { loadConfig } from '../app/config';
 
 const ROOT = join(__dirname, '..');
 export const README_PATH = join(ROOT, 'README.md');

@@ -6,8 +6,8 @@ import { join } from 'path';
 import { writeOrCheck } from './generated-file';
 import { App, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { buildBaseline } from '../lib/baseline';
-import { loadConfig } from '../lib/config';
+import { buildBaseline } from '../app/baseline';
+import { loadConfig } from '../app/config';
 
 const ROOT = join(__dirname, '..');
 export const DIAGRAM_PATH = join(ROOT, 'docs', 'architecture.svg');

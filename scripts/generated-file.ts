@@ -1,6 +1,6 @@
 /**
  * The one way a script writes a generated, committed file, or with `--check` only compares it: the generators of
- * lambda/api/validators.generated.ts (validators.ts), lambda/shared/rds-ca-index.generated.ts (rds-ca.ts) and
+ * app/lambda/api/validators.generated.ts (validators.ts), lambda/shared/rds-ca-index.generated.ts (rds-ca.ts) and
  * docs/architecture.svg (diagram.ts). A stale or missing file fails `--check` with the command that regenerates it.
  */
 import { readFileSync, writeFileSync } from 'fs';

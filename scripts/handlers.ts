@@ -25,12 +25,12 @@ export const ROOT = resolve(__dirname, '..');
 export const HANDLERS = {
   /** JwtAuthorizer: the Lambda REQUEST authorizer (lib/constructs/jwt-authorizer). */
   authorizer: 'lambda/authorizer/handler.ts',
-  /** The sample notes API behind API Gateway (lib/stacks/api-stack.ts). */
-  api: 'lambda/api/handler.ts',
-  /** The sample notes API behind the ALB, verifying the bearer JWT itself (lib/stacks/api-stack.ts). */
-  'api-alb': 'lambda/api/alb.ts',
-  /** Session endpoints /auth/* (lib/stacks/api-stack.ts). */
-  session: 'lambda/session/handler.ts',
+  /** The sample notes API behind API Gateway (app/stacks/api-stack.ts). */
+  api: 'app/lambda/api/handler.ts',
+  /** The sample notes API behind the ALB, verifying the bearer JWT itself (app/stacks/api-stack.ts). */
+  'api-alb': 'app/lambda/api/alb.ts',
+  /** Session endpoints /auth/* (app/stacks/api-stack.ts). */
+  session: 'app/lambda/session/handler.ts',
   /** DatabaseBootstrap's custom-resource handler (lib/constructs/iam-auth-database/bootstrap.ts). */
   'db-bootstrap': 'lambda/db-bootstrap/handler.ts',
 } as const;

@@ -1,4 +1,4 @@
-// The reference browser client of the session endpoints (lambda/session/README.md): sign-in with the
+// The reference browser client of the session endpoints (app/lambda/session/README.md): sign-in with the
 // authorization-code flow and PKCE, the access token in this module's memory only, the refresh token in the
 // HttpOnly __Host-refresh cookie that no script can read. Plain JavaScript, no framework, no dependency.
 //

@@ -3,7 +3,7 @@
  * the application's name. Pending migrations run in one transaction (all or nothing) under a transaction-scoped
  * advisory lock keyed by that name, so two concurrent runs for one application never apply a migration twice, and two
  * applications sharing a database neither block nor skip each other's migrations. Append new migrations with the next
- * number; never edit or reorder an applied one. Used by the notes API's schema (lambda/api/migrations.ts) and by the
+ * number; never edit or reorder an applied one. Used by the notes API's schema (app/lambda/api/migrations.ts) and by the
  * database bootstrap for any app's migrations.
  *
  * Upgrade from the shared history (`public.schema_migrations`, one list for every application): each application

@@ -2,7 +2,7 @@
  * Route tables: which roles and which OAuth scopes may call each route. Generic:
  * the table is configuration (the `routes` prop of `JwtAuthorizer`, passed to the
  * handlers in ROUTE_PERMISSIONS as compact JSON); the sample notes API's own
- * table lives in lambda/api/routes.ts. Used by the authorizer (IAM policy), the
+ * table lives in app/lambda/api/routes.ts. Used by the authorizer (IAM policy), the
  * ALB entry (per-request check) and, at synth, by the constructs' validation.
  */
 

@@ -1,6 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { RULE_PACK_NAMES } from '../compliance/pack-names';
+import { RULE_PACK_NAMES, RulePackName } from '../compliance/pack-names';
 
 /** The shortest reason we accept for acknowledging a rule-pack finding. */
 export const MIN_ACK_REASON_LENGTH = 40;
@@ -37,6 +37,16 @@ const NAG_PACK_NAMESPACE = new RegExp(`^${NAG_PACKS}::`);
 /** True for the pack-namespaced id that {@link acknowledge} records for every cdk-nag and SecurityBaseline acknowledgement. */
 export function isNamespacedNagAcknowledgement(recordedId: string): boolean {
   return NAG_PACK_NAMESPACE.test(recordedId);
+}
+
+/**
+ * The ids of one rule in the packs that carry it, in the order given: `packRuleIds('LambdaDLQ', ['NIST.800.53.R5',
+ * 'HIPAA.Security'])` is `['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ']`. The packs are typed by the one
+ * list in lib/compliance/pack-names.ts, so a misspelt pack name does not compile (a misspelt id would acknowledge
+ * nothing and the finding would fail synth only in the pack that kept the old name).
+ */
+export function packRuleIds(rule: string, packs: readonly RulePackName[]): string[] {
+  return packs.map((pack) => `${pack}-${rule}`);
 }
 
 /** Acknowledges several rules on one construct that share the same reason (each rule is still named one by one). */

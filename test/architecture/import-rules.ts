@@ -130,19 +130,21 @@ const inAny = (path: string, folders: readonly string[]): boolean => folders.som
 
 /** The library's own parts, which may use lib/internal. */
 const LIBRARY_PARTS = ['lib/constructs', 'lib/aspects', 'lib/compliance', 'lib/http', 'lib/internal', 'lib/index.ts'];
-/** The reference deployment's parts inside lib/ and bin/. */
-const REFERENCE_APP_PARTS = ['lib/stacks', 'lib/baseline.ts', 'lib/config', 'bin'];
 /** The package's public entries (package.json `exports`), by source file. */
 const PACKAGE_ENTRIES = ['lib/index.ts', 'lib/compliance/index.ts', 'lib/http/index.ts'];
 /** Tooling and tests: never imported by the app, the library or the handlers. */
-const TOOLING = ['bin', 'scripts', 'bench', 'test', 'examples'];
-/** The reference app's own handlers, whose data modules (schemas, routes, migrations) lib/stacks may read. */
-const REFERENCE_HANDLERS = ['lambda/api', 'lambda/session'];
+const TOOLING = ['scripts', 'bench', 'test', 'examples'];
+/** The reference app's own handlers (`app/lambda/<name>`), whose data modules (schemas, routes, migrations) its stacks may read. */
+const APP_HANDLERS = 'app/lambda';
+/** Handler code: what goes into a Lambda bundle (the library's handlers and the reference app's). */
+const HANDLER_CODE = ['lambda', APP_HANDLERS];
+/** The reference app's CDK code: everything under app/ but its handlers. */
+const isAppCdk = (path: string): boolean => under(path, 'app') && !under(path, APP_HANDLERS);
 
-/** The handler folder (`lambda/<name>`) of a path under lambda/, or `lambda/shared`. */
+/** The handler folder (`lambda/<name>` or `app/lambda/<name>`) of a path in handler code, or `lambda/shared`. */
 function lambdaFolder(path: string): string | undefined {
-  const m = /^lambda\/([^/]+)\//.exec(path);
-  return m ? `lambda/${m[1]}` : undefined;
+  const m = /^((?:app\/)?lambda\/[^/]+)\//.exec(path);
+  return m ? m[1] : undefined;
 }
 
 /** What a rule sees besides the edge. */
@@ -165,9 +167,15 @@ export const IMPORT_RULES: readonly ImportRule[] = [
       : undefined,
   },
   {
+    id: 'library-never-imports-app',
+    check: ({ from, target }) => inAny(from, ['lib', 'lambda']) && under(target, 'app')
+      ? 'the library (lib/ and its handlers in lambda/) never imports the reference app (app/): the package ships without it'
+      : undefined,
+  },
+  {
     id: 'lambda-stands-alone',
-    check: ({ from, target }) => under(from, 'lambda') && !under(target, 'lambda')
-      ? 'lambda/ never imports lib/, bin/, scripts/ or anything else outside lambda/: a handler bundle holds only handler code'
+    check: ({ from, target }) => inAny(from, HANDLER_CODE) && !inAny(target, HANDLER_CODE)
+      ? 'handler code (lambda/, app/lambda/) never imports lib/, app/ CDK code, scripts/ or anything else outside handler code: a handler bundle holds only handler code'
       : undefined,
   },
   {
@@ -183,8 +191,8 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   },
   {
     id: 'constructs-generic',
-    check: ({ from, target }) => under(from, 'lib/constructs') && inAny(target, ['lib/stacks', 'lib/baseline.ts', 'lib/config', 'lib/index.ts', 'bin', 'scripts'])
-      ? 'lib/constructs never imports lib/stacks, lib/config, lib/baseline.ts, lib/index.ts, bin/ or scripts/: constructs are generic and get configuration through props'
+    check: ({ from, target }) => under(from, 'lib/constructs') && inAny(target, ['lib/index.ts', 'app', 'scripts'])
+      ? 'lib/constructs never imports lib/index.ts, app/ or scripts/: constructs are generic and get configuration through props'
       : undefined,
   },
   {
@@ -196,27 +204,29 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   {
     id: 'library-no-tooling',
     check: ({ from, target }) => under(from, 'lib') && inAny(target, TOOLING)
-      ? 'lib/ never imports bin/, scripts/, bench/, test/ or examples/'
+      ? 'lib/ never imports scripts/, bench/, test/ or examples/'
       : undefined,
   },
   {
     id: 'lambda-contracts-only',
     check: ({ from, target, typeOnly }, ctx) => {
-      if (!under(from, 'lib') || !under(target, 'lambda')) return undefined;
-      const allowed = inAny(from, ['lib/stacks', 'lib/baseline.ts']) ? ['lambda/shared', ...REFERENCE_HANDLERS] : ['lambda/shared'];
+      const fromLibrary = under(from, 'lib');
+      if ((!fromLibrary && !isAppCdk(from)) || !inAny(target, HANDLER_CODE)) return undefined;
+      const allowed = fromLibrary ? ['lambda/shared'] : [APP_HANDLERS];
       if (!inAny(target, allowed)) {
-        return `${from.startsWith('lib/stacks') ? 'lib/stacks' : 'the library'} may import from lambda/ only ${allowed.join(', ')}`;
+        return fromLibrary
+          ? 'the library may import from lambda/ only lambda/shared'
+          : `the reference app's CDK code may import handler code only from its own handlers (${APP_HANDLERS}); the library's handler code reaches it through the package entries`;
       }
       const impure = typeOnly ? undefined : ctx.impurity(target);
       return impure === undefined ? undefined
-        : `lib/ imports from lambda/ only pure contract modules (constants, types, pure functions; no package or Node.js built-in at run time), but ${impure}`;
+        : `CDK code imports handler code only from pure contract modules (constants, types, pure functions; no package or Node.js built-in at run time), but ${impure}`;
     },
   },
   {
     id: 'app-uses-public-entry',
-    check: ({ from, target }) => inAny(from, REFERENCE_APP_PARTS)
-      && (inAny(target, ['lib/constructs', 'lib/aspects']) || (under(target, 'lib/compliance') && target !== 'lib/compliance/index.ts'))
-      ? 'the reference app (bin/, lib/stacks, lib/baseline.ts, lib/config) uses the library through its public entries lib/index.ts and lib/compliance/index.ts'
+    check: ({ from, target }) => isAppCdk(from) && under(target, 'lib') && !under(target, 'lib/internal') && !PACKAGE_ENTRIES.includes(target)
+      ? `the reference app (app/) uses the library only through the package's entries (${PACKAGE_ENTRIES.join(', ')}), as a consumer does`
       : undefined,
   },
   {
@@ -227,26 +237,26 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   },
   {
     id: 'stacks-below-entry-points',
-    check: ({ from, target }) => under(from, 'lib/stacks') && inAny(target, ['lib/baseline.ts', 'bin'])
-      ? 'lib/stacks never imports lib/baseline.ts or bin/: they compose the stacks (the pipeline builds its stages with lib/stacks/stage.ts)'
+    check: ({ from, target }) => under(from, 'app/stacks') && inAny(target, ['app/baseline.ts', 'app/main.ts'])
+      ? 'app/stacks never imports app/baseline.ts or app/main.ts: they compose the stacks (the pipeline builds its stages with app/stacks/stage.ts)'
       : undefined,
   },
   {
-    id: 'bin-composes',
-    check: ({ from, target }) => under(from, 'bin') && !under(target, 'lib') && !under(target, 'bin')
-      ? 'bin/ imports only lib/ (the app is composed from stacks and configuration)'
+    id: 'main-composes',
+    check: ({ from, target }) => from === 'app/main.ts' && !(isAppCdk(target) || PACKAGE_ENTRIES.includes(target))
+      ? 'app/main.ts imports only the app (app/, not its handlers) and the package entries: the App is composed from stacks and configuration'
       : undefined,
   },
   {
     id: 'config-is-a-leaf',
-    check: ({ from, target }) => under(from, 'lib/config') && !under(target, 'lib/config')
-      ? 'lib/config imports nothing else from the repository: it only reads and validates context'
+    check: ({ from, target }) => under(from, 'app/config') && !under(target, 'app/config')
+      ? 'app/config imports nothing else from the repository: it only reads and validates context'
       : undefined,
   },
 ];
 
 /**
- * Whether a module and everything it loads at run time (type-only imports are erased) stay inside lambda/ and load
+ * Whether a module and everything it loads at run time (type-only imports are erased) stay inside handler code and load
  * no package or Node.js built-in. Returns the first offending chain, or undefined for a pure module.
  */
 export function impurityOf(target: string, files: ReadonlyMap<string, string>, exists: (path: string) => boolean): string | undefined {
@@ -260,7 +270,7 @@ export function impurityOf(target: string, files: ReadonlyMap<string, string>, e
       if (edge.typeOnly) continue;
       const via = [...chain, path].join(' → ');
       if (edge.target === undefined) return `${via} loads ${BUILTINS.has(edge.specifier) ? 'the Node.js built-in' : 'the package'} '${edge.specifier}'`;
-      if (!under(edge.target, 'lambda')) return `${via} loads ${edge.target}, outside lambda/`;
+      if (!inAny(edge.target, HANDLER_CODE)) return `${via} loads ${edge.target}, outside handler code (lambda/, app/lambda/)`;
       const inner = walk(edge.target, [...chain, path]);
       if (inner !== undefined) return inner;
     }

@@ -6,12 +6,12 @@ import {
 import { readSources, ROOT } from './sources';
 
 /**
- * The import directions of docs/architecture.md hold for every source file: lib/, lambda/, bin/ and scripts/ (and
+ * The import directions of docs/architecture.md hold for every source file: lib/, lambda/, app/ and scripts/ (and
  * bench/, examples/, which the lib/internal rule also covers). The doc's exceptions table is the only allow-list.
  */
 
 const DOC = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
-const SCANNED = ['lib', 'lambda', 'bin', 'scripts', 'bench', 'examples'];
+const SCANNED = ['lib', 'lambda', 'app', 'scripts', 'bench', 'examples'];
 const isFile = (path: string): boolean => {
   try {
     return statSync(join(ROOT, path)).isFile();
@@ -51,7 +51,7 @@ describe('import directions (docs/architecture.md)', () => {
 
   test('the contract modules the library reads today are pure', () => {
     const exists = (p: string) => files.has(p) || isFile(p);
-    for (const contract of ['lambda/shared/route-permissions.ts', 'lambda/shared/jwt/config.ts', 'lambda/api/schemas/index.ts']) {
+    for (const contract of ['lambda/shared/route-permissions.ts', 'lambda/shared/jwt/config.ts', 'app/lambda/api/schemas/index.ts']) {
       expect({ contract, impurity: impurityOf(contract, files, exists) }).toEqual({ contract, impurity: undefined });
     }
   });
@@ -66,25 +66,25 @@ describe('the import checker itself', () => {
   test('fails if a handler imports lib/internal, naming the file, the import and the rule', () => {
     // GIVEN a handler that imports a library helper
     const result = check({
-      'lambda/api/bad.ts': "import { invalidProp } from '../../lib/internal/errors';\n",
+      'lambda/authorizer/bad.ts': "import { invalidProp } from '../../lib/internal/errors';\n",
       'lib/internal/errors.ts': 'export const invalidProp = 1;\n',
     });
     // THEN both rules it breaks are reported with the file, the line, the specifier and the resolved path
-    expect(result.broken).toEqual(['lambda/api/bad.ts lambda-stands-alone', 'lambda/api/bad.ts internal-private']);
-    expect(result.messages[0]).toBe("lambda/api/bad.ts:1 import '../../lib/internal/errors' (lib/internal/errors.ts) breaks lambda-stands-alone: "
-      + 'lambda/ never imports lib/, bin/, scripts/ or anything else outside lambda/: a handler bundle holds only handler code');
+    expect(result.broken).toEqual(['lambda/authorizer/bad.ts lambda-stands-alone', 'lambda/authorizer/bad.ts internal-private']);
+    expect(result.messages[0]).toBe("lambda/authorizer/bad.ts:1 import '../../lib/internal/errors' (lib/internal/errors.ts) breaks lambda-stands-alone: "
+      + 'handler code (lambda/, app/lambda/) never imports lib/, app/ CDK code, scripts/ or anything else outside handler code: a handler bundle holds only handler code');
   });
 
   test.each([
-    ['require()', "const s = require('../../stacks/api-stack');"],
-    ['a dynamic import()', "export async function f() { return import('../../stacks/api-stack'); }"],
-    ['export ... from', "export { ApiStack } from '../../stacks/api-stack';"],
-    ['import x = require()', "import stacks = require('../../stacks/api-stack');"],
-    ['a type-only import', "import type { ApiStack } from '../../stacks/api-stack';"],
-    ['an import() type', "export type S = import('../../stacks/api-stack').ApiStack;"],
-  ])('fails if a construct reaches lib/stacks through %s', (_form, source) => {
-    const result = check({ 'lib/constructs/x/index.ts': source, 'lib/stacks/api-stack.ts': 'export class ApiStack {}\n' });
-    expect(result.broken).toEqual(['lib/constructs/x/index.ts constructs-generic']);
+    ['require()', "const s = require('../../../app/stacks/api-stack');"],
+    ['a dynamic import()', "export async function f() { return import('../../../app/stacks/api-stack'); }"],
+    ['export ... from', "export { ApiStack } from '../../../app/stacks/api-stack';"],
+    ['import x = require()', "import stacks = require('../../../app/stacks/api-stack');"],
+    ['a type-only import', "import type { ApiStack } from '../../../app/stacks/api-stack';"],
+    ['an import() type', "export type S = import('../../../app/stacks/api-stack').ApiStack;"],
+  ])('fails if a construct reaches the reference app through %s', (_form, source) => {
+    const result = check({ 'lib/constructs/x/index.ts': source, 'app/stacks/api-stack.ts': 'export class ApiStack {}\n' });
+    expect(result.broken).toEqual(['lib/constructs/x/index.ts library-never-imports-app', 'lib/constructs/x/index.ts constructs-generic']);
   });
 
   test('fails if the library imports a lambda/shared module that loads a package at run time', () => {
@@ -107,19 +107,25 @@ describe('the import checker itself', () => {
   });
 
   test.each([
-    ['a construct importing a handler folder', { 'lib/constructs/x/index.ts': "import { SQL } from '../../../lambda/api/sql';", 'lambda/api/sql.ts': 'export const SQL = 1;' }, 'lambda-contracts-only'],
-    ['a handler importing another handler', { 'lambda/api/x.ts': "import { a } from '../session/core';", 'lambda/session/core.ts': 'export const a = 1;' }, 'handlers-independent'],
-    ['lambda/shared importing a handler', { 'lambda/shared/x.ts': "import { a } from '../api/routes';", 'lambda/api/routes.ts': 'export const a = 1;' }, 'handlers-independent'],
-    ['a stack importing a construct by path', { 'lib/stacks/s.ts': "import { C } from '../constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'app-uses-public-entry'],
+    ['a construct importing a handler folder', { 'lib/constructs/x/index.ts': "import { SQL } from '../../../lambda/authorizer/sql';", 'lambda/authorizer/sql.ts': 'export const SQL = 1;' }, 'lambda-contracts-only'],
+    ['a construct importing an app handler', { 'lib/constructs/x/index.ts': "import { R } from '../../../app/lambda/api/routes';", 'app/lambda/api/routes.ts': 'export const R = 1;' }, 'library-never-imports-app'],
+    ['a library handler importing an app handler', { 'lambda/authorizer/x.ts': "import { R } from '../../app/lambda/api/routes';", 'app/lambda/api/routes.ts': 'export const R = 1;' }, 'library-never-imports-app'],
+    ['a handler importing another handler', { 'app/lambda/api/x.ts': "import { a } from '../session/core';", 'app/lambda/session/core.ts': 'export const a = 1;' }, 'handlers-independent'],
+    ['an app handler importing a library handler', { 'app/lambda/api/x.ts': "import { a } from '../../../lambda/authorizer/core';", 'lambda/authorizer/core.ts': 'export const a = 1;' }, 'handlers-independent'],
+    ['an app handler importing the app\'s CDK code', { 'app/lambda/api/x.ts': "import { c } from '../../config';", 'app/config/index.ts': 'export const c = 1;' }, 'lambda-stands-alone'],
+    ['lambda/shared importing a handler', { 'lambda/shared/x.ts': "import { a } from '../authorizer/routes';", 'lambda/authorizer/routes.ts': 'export const a = 1;' }, 'handlers-independent'],
+    ['a stack importing a construct by path', { 'app/stacks/s.ts': "import { C } from '../../lib/constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'app-uses-public-entry'],
+    ['a stack importing library handler code', { 'app/stacks/s.ts': "import { H } from '../../lambda/shared/headers';", 'lambda/shared/headers.ts': 'export const H = 1;' }, 'lambda-contracts-only'],
+    ['a stack importing an impure module of an app handler', { 'app/stacks/s.ts': "import { m } from '../lambda/api/db';", 'app/lambda/api/db.ts': "import { Pool } from 'pg';\nexport const m = Pool;" }, 'lambda-contracts-only'],
     ['a script importing lib/internal', { 'scripts/s.ts': "import { warn } from '../lib/internal/warnings';", 'lib/internal/warnings.ts': 'export const warn = 1;' }, 'internal-private'],
     ['the library importing a test helper', { 'lib/internal/x.ts': "import { h } from '../../test/helpers/h';", 'test/helpers/h.ts': 'export const h = 1;' }, 'library-no-tooling'],
-    ['bin importing a handler', { 'bin/app.ts': "import { a } from '../lambda/api/routes';", 'lambda/api/routes.ts': 'export const a = 1;' }, 'bin-composes'],
+    ['the App importing a handler', { 'app/main.ts': "import { a } from './lambda/api/routes';", 'app/lambda/api/routes.ts': 'export const a = 1;' }, 'main-composes'],
     ['an example importing handler code by path', { 'examples/x/handler.ts': "import { json } from '../../lambda/shared/http';", 'lambda/shared/http.ts': 'export const json = 1;' }, 'examples-use-package-entries'],
     ['an example importing a construct by path', { 'examples/x/stack.ts': "import { C } from '../../lib/constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'examples-use-package-entries'],
-    ['a stack importing the composition back', { 'lib/stacks/p.ts': "import { buildStage } from '../baseline';", 'lib/baseline.ts': 'export const buildStage = 1;' }, 'stacks-below-entry-points'],
+    ['a stack importing the composition back', { 'app/stacks/p.ts': "import { buildStage } from '../baseline';", 'app/baseline.ts': 'export const buildStage = 1;' }, 'stacks-below-entry-points'],
     ['the library loading a build script by a computed path', { 'lib/internal/x.ts': "import { join } from 'path';\nconst b = require(join(__dirname, '..', '..', 'scripts', 'handlers'));" }, 'library-loads-by-name'],
     ['the library resolving a computed path', { 'lib/internal/x.ts': "const name = 'x';\nexport const p = require.resolve(`../../scripts/${name}`);" }, 'library-loads-by-name'],
-    ['configuration importing a stack', { 'lib/config/x.ts': "import { S } from '../stacks/s';", 'lib/stacks/s.ts': 'export const S = 1;' }, 'config-is-a-leaf'],
+    ['configuration importing a stack', { 'app/config/x.ts': "import { S } from '../stacks/s';", 'app/stacks/s.ts': 'export const S = 1;' }, 'config-is-a-leaf'],
   ])('fails for %s', (_name, synthetic, rule) => {
     expect(check(synthetic as Record<string, string>).broken.map((b) => b.split(' ')[1])).toContain(rule);
   });
@@ -139,12 +145,12 @@ describe('the import checker itself', () => {
 
   test('an exception waives exactly its rule for its import, and an exception that matches nothing is reported', () => {
     const synthetic = {
-      'lib/stacks/s.ts': "import { k } from '../internal/key';\n",
+      'app/stacks/s.ts': "import { k } from '../../lib/internal/key';\n",
       'lib/internal/key.ts': 'export const k = 1;\n',
     };
-    const waiver = { from: 'lib/stacks/s.ts', to: 'lib/internal/key.ts', rule: 'internal-private', reason: 'test' };
-    const stale = { from: 'lib/stacks/t.ts', to: 'lib/internal/key.ts', rule: 'internal-private', reason: 'test' };
-    expect(check(synthetic).broken).toEqual(['lib/stacks/s.ts internal-private']);
+    const waiver = { from: 'app/stacks/s.ts', to: 'lib/internal/key.ts', rule: 'internal-private', reason: 'test' };
+    const stale = { from: 'app/stacks/t.ts', to: 'lib/internal/key.ts', rule: 'internal-private', reason: 'test' };
+    expect(check(synthetic).broken).toEqual(['app/stacks/s.ts internal-private']);
     const waived = check(synthetic, [waiver, stale]);
     expect(waived.broken).toEqual([]);
     expect(waived.unusedExceptions).toEqual([stale]);
@@ -169,7 +175,7 @@ describe('the import checker itself', () => {
 
   test('resolves a folder to its index and a .js specifier to its .ts source', () => {
     const exists = (p: string) => ['lib/index.ts', 'lambda/shared/http.ts'].includes(p);
-    const [entry, http] = importsOf('lib/stacks/s.ts', "import { a } from '..';\nimport { b } from '../../lambda/shared/http.js';", exists);
+    const [entry, http] = importsOf('lib/x/s.ts', "import { a } from '..';\nimport { b } from '../../lambda/shared/http.js';", exists);
     expect(entry.target).toBe('lib/index.ts');
     expect(http.target).toBe('lambda/shared/http.ts');
   });

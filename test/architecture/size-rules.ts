@@ -1,7 +1,7 @@
 import ts from 'typescript';
 
 /**
- * Size rules of the house plan: a file in lib/ or lambda/ over {@link MAX_FILE_LINES} lines, or a function over
+ * Size rules of the house plan: a file in lib/, lambda/ or app/ over {@link MAX_FILE_LINES} lines, or a function over
  * {@link MAX_FUNCTION_LINES} lines, states why in a comment, so a reader knows it was a choice:
  *  - a file: a line `// Why this file is long: <reason>` (or ` * Why this file is long: <reason>` in a block
  *    comment) in its header, the comments above or among its imports, before any other statement;

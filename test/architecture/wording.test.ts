@@ -5,10 +5,10 @@ import { isCodeFile, listFiles, ROOT } from './sources';
 
 /**
  * No comment, test title, README or doc refers to tracker entries or planning notes; it says what the code does and
- * why. Scans lib/, lambda/, bin/, scripts/, bench/, test/, docs/ and README.md.
+ * why. Scans lib/, lambda/, app/, scripts/, bench/, test/, docs/ and README.md.
  */
 
-const CODE_DIRS = ['lib', 'lambda', 'bin', 'scripts', 'bench', 'test'];
+const CODE_DIRS = ['lib', 'lambda', 'app', 'scripts', 'bench', 'test'];
 const PROSE_DIRS = [...CODE_DIRS, 'docs'];
 
 describe('wording: no tracker references', () => {

@@ -4,14 +4,14 @@
  * (see harness.ts). Each test names the property it holds; each fails when that property is removed.
  *
  * A screenshot of the page after sign-in goes to a temporary folder; with UPDATE_DOCS_SCREENSHOT=1 it is also written
- * to docs/browser-sign-in.png (the picture in lambda/session/README.md).
+ * to docs/browser-sign-in.png (the picture in app/lambda/session/README.md).
  */
 import { randomUUID } from 'crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { BrowserContext, Cookie, Page } from 'playwright-core';
-import { REFRESH_COOKIE_NAME } from '../../lambda/session/config';
+import { REFRESH_COOKIE_NAME } from '../../app/lambda/session/config';
 import { API_AUDIENCE, BrowserHarness, RecordedRequest, SCOPE, startBrowserHarness } from './harness';
 
 let h: BrowserHarness;

@@ -8,7 +8,8 @@ import {
   CONTROL_TOWER_ACK_PREFIX, CONTROL_TOWER_PLUGIN_NAME, CONTROL_TOWER_TITLE, RULE_PACK_NAMES, RULE_PACK_TITLES,
 } from '../../lib/compliance/pack-names';
 import { addRulePacks, createControlTowerValidator, createRulePacks, peer } from '../../lib/compliance/rule-packs';
-import { acknowledge, isNamespacedNagAcknowledgement, NAG_PLUGIN_NAMES } from '../../lib/internal/acknowledge';
+import { acknowledge, isNamespacedNagAcknowledgement, NAG_PLUGIN_NAMES, packRuleIds } from '../../lib/internal/acknowledge';
+import { listFiles } from '../architecture/sources';
 import { ruleFindings } from '../helpers/compliance';
 
 const ROOT = join(__dirname, '..', '..');
@@ -33,7 +34,7 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
     expect(createRulePacks(new App()).map((p) => p.name)).toEqual([...RULE_PACK_NAMES]);
   });
 
-  test('addRulePacks() (what bin/app.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
+  test('addRulePacks() (what app/main.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
     // GIVEN a spy on the registration
     const register = jest.spyOn(Validations.prototype, 'addPlugins');
     try {
@@ -71,6 +72,35 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
     const ids = stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data));
     const twins = ids.filter(isNamespacedNagAcknowledgement);
     expect(twins).toEqual(NAG_PLUGIN_NAMES.map((name) => `${name}::${name}-SomeRule`));
+  });
+
+  test('packRuleIds() names one rule in the given packs, in order, as ids acknowledge() records under each pack', () => {
+    // GIVEN a rule that three packs carry
+    const ids = packRuleIds('S3DefaultEncryptionKMS', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']);
+    // THEN each id is the pack's own, in the order given
+    expect(ids).toEqual(['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS']);
+    const stack = new Stack(new App(), 'PackIds');
+    for (const id of ids) acknowledge(stack, id, REASON);
+    const recorded = stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data));
+    expect(recorded.filter(isNamespacedNagAcknowledgement)).toEqual(ids.map((id) => `${id.slice(0, id.indexOf('-'))}::${id}`));
+    // A misspelt pack does not compile (tsc --noEmit checks this file).
+    // @ts-expect-error 'HIPAA' is not a pack name
+    expect(packRuleIds('LambdaDLQ', ['HIPAA'])).toEqual(['HIPAA-LambdaDLQ']);
+  });
+
+  test('the library writes the ids of a rule that several packs carry only through packRuleIds() (no per-pack literals, no hand-made `${pack}-` loop)', () => {
+    const packs = RULE_PACK_NAMES.map((name) => name.replace(/\./g, '\\.')).join('|');
+    const id = new RegExp(`['"\`](${packs})-([A-Za-z0-9]+)`, 'g');
+    const offenders = listFiles('lib', (name) => name.endsWith('.ts'))
+      .filter((path) => !path.startsWith('lib/compliance/') && path !== 'lib/internal/acknowledge.ts')
+      .flatMap((path) => {
+        const text = readFileSync(join(__dirname, '..', '..', path), 'utf8');
+        const packsOfRule = new Map<string, Set<string>>();
+        for (const [, pack, rule] of text.matchAll(id)) packsOfRule.set(rule, (packsOfRule.get(rule) ?? new Set()).add(pack));
+        const repeated = [...packsOfRule].filter(([, ps]) => ps.size > 1).map(([rule, ps]) => `${path}: ${rule} written for ${[...ps].join(', ')}`);
+        return /\$\{pack\}-/.test(text) ? [...repeated, `${path}: builds \`\${pack}-<rule>\` by hand`] : repeated;
+      });
+    expect(offenders).toEqual([]);
   });
 
   test('the READMEs that name the packs name every one of them', () => {

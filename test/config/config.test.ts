@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { ConfigError, loadConfig, parseConfig } from '../../lib/config';
+import { ConfigError, loadConfig, parseConfig } from '../../app/config';
 import { buildTestApp, exampleBaselineConfig } from '../helpers/baseline';
 
 describe('configuration', () => {

@@ -103,7 +103,7 @@ describe('DatabaseBootstrap', () => {
   });
 
   test('database, bootstrap and provider pass the AWS Control Tower proactive controls (cfn-guard)', () => {
-    // GIVEN the construct with the Control Tower rules registered, as bin/app.ts does
+    // GIVEN the construct with the Control Tower rules registered, as app/main.ts does
     const f = build();
     Validations.of(f.app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: true }) as unknown as IPolicyValidationPlugin);
     // WHEN

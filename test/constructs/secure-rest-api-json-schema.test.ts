@@ -1,4 +1,4 @@
-import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
+import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
 import {
   boundedSchemaProblems, JSON_SCHEMA_DRAFT_04, type JsonSchemaDocument, routeSchemaProblems, schemaProperties, toApiGatewaySchema,
 } from '../../lib/constructs/secure-rest-api/json-schema';

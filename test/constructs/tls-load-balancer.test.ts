@@ -14,7 +14,7 @@ import { WebFirewall } from '../../lib/constructs/web-firewall';
 import {
   AccessLogBucket, DEFAULT_CONTENT_SECURITY_POLICY, LISTENER_HEADER_ATTRIBUTES, TlsLoadBalancer, TlsLoadBalancerProps,
 } from '../../lib/constructs/tls-load-balancer';
-import { StageStacks } from '../../lib/baseline';
+import { StageStacks } from '../../app/baseline';
 import { buildTestApp, exampleBaselineWith, exampleContext } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 

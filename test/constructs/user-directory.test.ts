@@ -2,9 +2,9 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { parseConfig } from '../../lib/config';
+import { parseConfig } from '../../app/config';
 import { UserDirectory, UserDirectoryProps } from '../../lib/constructs/user-directory';
-import { IdentityStack } from '../../lib/stacks/identity-stack';
+import { IdentityStack } from '../../app/stacks/identity-stack';
 import { exampleBaselineConfig } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildBaseline, StageStacks } from '../../lib/baseline';
-import { loadConfig } from '../../lib/config';
+import { buildBaseline, StageStacks } from '../../app/baseline';
+import { loadConfig } from '../../app/config';
 
 /** The committed example context from cdk.json. */
 export function exampleContext(): Record<string, unknown> {
@@ -33,7 +33,7 @@ export interface TestAppOptions {
   readonly stages?: string[];
 }
 
-/** Builds the whole baseline app from the example configuration, as `bin/app.ts` does. */
+/** Builds the whole baseline app from the example configuration, as `app/main.ts` does. */
 export function buildTestApp(options: TestAppOptions = {}): { app: App; stages: StageStacks[] } {
   const context: Record<string, unknown> = { ...exampleContext(), ...options.context };
   if (options.baseline) context.baseline = options.baseline;

@@ -15,8 +15,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { buildStage, StageStacks } from '../../lib/baseline';
-import { parseConfig } from '../../lib/config';
+import { buildStage, StageStacks } from '../../app/baseline';
+import { parseConfig } from '../../app/config';
 
 export const INTEG_CHECKS = ['alb-tls', 'api-tls', 'http-redirect', 'unauthenticated', 'signed-in-note', 'sql-injection', 'login-burst', 'database-private'] as const;
 

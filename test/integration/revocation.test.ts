@@ -8,12 +8,12 @@
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent } from 'aws-lambda';
 import { Pool } from 'pg';
 import { buildPolicy, parseMethodArn } from '../../lambda/authorizer/authorizer';
-import { createAlbHandler } from '../../lambda/api/alb';
-import { App, createApp } from '../../lambda/api/app';
-import { migrate } from '../../lambda/api/migrations';
-import { notesRoutes } from '../../lambda/api/routes';
-import { REFRESH_COOKIE_NAME } from '../../lambda/session/config';
-import { createHandler } from '../../lambda/session/handler';
+import { createAlbHandler } from '../../app/lambda/api/alb';
+import { App, createApp } from '../../app/lambda/api/app';
+import { migrate } from '../../app/lambda/api/migrations';
+import { notesRoutes } from '../../app/lambda/api/routes';
+import { REFRESH_COOKIE_NAME } from '../../app/lambda/session/config';
+import { createHandler } from '../../app/lambda/session/handler';
 import { JwtVerifier, JwtVerifierConfig } from '../../lambda/shared/jwt';
 import { createRedisRateLimitStore, RedisRateLimitStore, revocationStoreOf } from '../../lambda/shared/rate-limit/redis-store';
 import { createAccessRevoker, RevocationList } from '../../lambda/shared/revocation';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { RateLimiter, RateLimiterConfig } from '../../lambda/shared/rate-limit';
 import { createRedisRateLimitStore, RedisRateLimitStore } from '../../lambda/shared/rate-limit/redis-store';
-import { createHandler } from '../../lambda/session/handler';
+import { createHandler } from '../../app/lambda/session/handler';
 import { RunningRedis, startRedis } from './redis';
 
 /** Auth routes are limited per client in the shared Redis limiter, wired in the session handler, before the session core runs. */

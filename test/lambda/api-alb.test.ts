@@ -1,10 +1,10 @@
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent } from 'aws-lambda';
 import { Pool } from 'pg';
-import { App, createApp } from '../../lambda/api/app';
-import { createAlbHandler } from '../../lambda/api/alb';
-import { notesRoutes } from '../../lambda/api/routes';
+import { App, createApp } from '../../app/lambda/api/app';
+import { createAlbHandler } from '../../app/lambda/api/alb';
+import { notesRoutes } from '../../app/lambda/api/routes';
 import { encodeRoutes } from '../../lambda/shared/route-permissions';
-import { migrate } from '../../lambda/api/migrations';
+import { migrate } from '../../app/lambda/api/migrations';
 import { JwtVerifier, JwtVerifierConfig } from '../../lambda/shared/jwt';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 import { LoopbackServer, startJwksServer } from '../integration/http';
@@ -263,7 +263,7 @@ describe('ALB entry: the Lambda export', () => {
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {
-      const { handler } = require('../../lambda/api/alb') as typeof import('../../lambda/api/alb');
+      const { handler } = require('../../app/lambda/api/alb') as typeof import('../../app/lambda/api/alb');
       expect((await handler(albEvent({ path: '/health' }))).statusCode).toBe(200);
       const res = await handler(albEvent({ auth: 'Bearer nope' }));
       expect(res.statusCode).toBe(401);

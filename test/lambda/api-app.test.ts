@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Pool } from 'pg';
-import { App, createApp, decodeCursor, encodeCursor, SQL, toHttpError } from '../../lambda/api/app';
+import { App, createApp, decodeCursor, encodeCursor, SQL, toHttpError } from '../../app/lambda/api/app';
 import { HttpError } from '../../lambda/shared/http';
 import { buildPolicy } from '../../lambda/authorizer/authorizer';
-import { migrate } from '../../lambda/api/migrations';
-import { NOTE_LIMITS } from '../../lambda/api/schemas';
+import { migrate } from '../../app/lambda/api/migrations';
+import { NOTE_LIMITS } from '../../app/lambda/api/schemas';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
 
 // ---------------------------------------------------------------------------
@@ -719,6 +719,6 @@ describe('every response', () => {
 });
 
 // Compile-time: the shared rate limiter (lambda/shared/rate-limit) plugs into createApp as is.
-export type SharedLimiterFits = import('../../lambda/shared/rate-limit').RateLimiter extends import('../../lambda/api/app').RateLimiter ? true : never;
+export type SharedLimiterFits = import('../../lambda/shared/rate-limit').RateLimiter extends import('../../app/lambda/api/app').RateLimiter ? true : never;
 const sharedLimiterFits: SharedLimiterFits = true;
 void sharedLimiterFits;

@@ -6,8 +6,8 @@ import { freePort } from '../integration/net';
  * Powertools), against a port where no database listens: no network beyond
  * 127.0.0.1 and no AWS call (the signer only signs locally).
  */
-describe('lambda/api/handler.ts', () => {
-  let handler: typeof import('../../lambda/api/handler').handler;
+describe('app/lambda/api/handler.ts', () => {
+  let handler: typeof import('../../app/lambda/api/handler').handler;
   const written: string[] = [];
   let restore: () => void;
 
@@ -22,7 +22,7 @@ describe('lambda/api/handler.ts', () => {
     process.stdout.write = capture;
     process.stderr.write = capture;
     restore = () => { process.stdout.write = out; process.stderr.write = err; };
-    ({ handler } = require('../../lambda/api/handler') as typeof import('../../lambda/api/handler'));
+    ({ handler } = require('../../app/lambda/api/handler') as typeof import('../../app/lambda/api/handler'));
   });
   afterAll(() => restore?.());
 

@@ -1,14 +1,14 @@
 import { readFileSync } from 'fs';
 import Ajv from 'ajv-draft-04';
-import { createNoteSchema, listNotesQuerySchema, NOTE_LIMITS, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import * as generated from '../../lambda/api/validators.generated';
+import { createNoteSchema, listNotesQuerySchema, NOTE_LIMITS, noteIdParamsSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
+import * as generated from '../../app/lambda/api/validators.generated';
 import { renderValidators, VALIDATORS_FILE } from '../../scripts/validators';
 
 type Validate = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: Record<string, unknown> }[] | null };
 
-describe('precompiled request validators (lambda/api/validators.generated.ts)', () => {
+describe('precompiled request validators (app/lambda/api/validators.generated.ts)', () => {
   test('fails if the committed validators are stale (regenerate with `npm run validators`)', () => {
-    // GIVEN the schemas in lambda/api/schemas  WHEN ajv generates the standalone code again  THEN it is the committed file
+    // GIVEN the schemas in app/lambda/api/schemas  WHEN ajv generates the standalone code again  THEN it is the committed file
     expect(readFileSync(VALIDATORS_FILE, 'utf8')).toBe(renderValidators());
   });
 

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Client } from 'pg';
-import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate, MIGRATIONS } from '../../lambda/api/migrations';
+import { API_SCHEMA, API_TABLE_PRIVILEGES, migrate, MIGRATIONS } from '../../app/lambda/api/migrations';
 import { BootstrapDeps, BootstrapError, bootstrapDatabase, ConnectionOptions, handleEvent, parseConfig, parseSchemaSpec, SqlClient } from '../../lambda/db-bootstrap/core';
 import { SecretCache } from '../../lambda/shared/secrets';
 import { RunningPostgres, startPostgres } from '../integration/postgres';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Client, Pool } from 'pg';
-import { createApp } from '../../lambda/api/app';
-import { API_SCHEMA, API_TABLE_PRIVILEGES, MIGRATIONS, migrate } from '../../lambda/api/migrations';
+import { createApp } from '../../app/lambda/api/app';
+import { API_SCHEMA, API_TABLE_PRIVILEGES, MIGRATIONS, migrate } from '../../app/lambda/api/migrations';
 import { RunningPostgres, startPostgres } from '../integration/postgres';
 
 /** Everything the migrations can change, as one comparable value. */

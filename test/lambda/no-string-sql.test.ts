@@ -123,14 +123,14 @@ describe('no string-built SQL in lambda/', () => {
   });
 
   test('the notes API statements are constant text with $n placeholders', () => {
-    const repository = readFileSync(join(ROOT, 'lambda/api/notes-repository.ts'), 'utf8');
+    const repository = readFileSync(join(ROOT, 'app/lambda/api/notes-repository.ts'), 'utf8');
     expect(scanSource('notes-repository.ts', repository)).toEqual([]);
     expect(repository).toMatch(/WHERE id = \$1 AND owner = \$2/);
   });
 
   test('the notes API runs SQL only through the repository', () => {
     // The scan above covers the statements; routing and request parsing must not hold SQL text of their own.
-    for (const file of ['lambda/api/app.ts', 'lambda/api/request.ts']) {
+    for (const file of ['app/lambda/api/app.ts', 'app/lambda/api/request.ts']) {
       expect(readFileSync(join(ROOT, file), 'utf8')).not.toMatch(/\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bDELETE\s+FROM\b|\.query\(/);
     }
   });

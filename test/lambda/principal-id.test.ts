@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { buildPolicy, parseMethodArn } from '../../lambda/authorizer/authorizer';
-import { callerFrom } from '../../lambda/api/request';
+import { callerFrom } from '../../app/lambda/api/request';
 import { HttpError } from '../../lambda/shared/http';
 import type { VerifiedIdentity } from '../../lambda/shared/jwt/verifier';
 

@@ -9,7 +9,7 @@
 import type { ALBEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer } from '../../lambda/authorizer/authorizer';
-import { createAlbHandler } from '../../lambda/api/alb';
+import { createAlbHandler } from '../../app/lambda/api/alb';
 import { JwtVerifier } from '../../lambda/shared/jwt';
 import { type HttpMethod, matchRoute, MAX_ROUTES, reaches, type RoutePermission, routeTableProblem } from '../../lambda/shared/route-permissions';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';

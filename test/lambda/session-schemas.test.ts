@@ -1,9 +1,9 @@
 import Ajv from 'ajv-draft-04';
 import { HttpError } from '../../lambda/shared/http';
-import { parseTokenRequest } from '../../lambda/session/core';
+import { parseTokenRequest } from '../../app/lambda/session/core';
 import {
   CODE_PATTERN, CODE_VERIFIER_PATTERN, TOKEN_REQUEST_FIELDS, TOKEN_REQUEST_LIMITS, tokenRequestSchema,
-} from '../../lambda/session/schemas';
+} from '../../app/lambda/session/schemas';
 
 const VERIFIER = 'a'.repeat(TOKEN_REQUEST_LIMITS.verifierMinLength);
 const CODE = '3f2b1c9e-8a7d-4e6f-9b0a-1c2d3e4f5a6b';
@@ -47,7 +47,7 @@ function acceptedByHandler(body: unknown): boolean {
   }
 }
 
-describe('the token request schema (lambda/session/schemas.ts): one definition for the gateway model and the session handler', () => {
+describe('the token request schema (app/lambda/session/schemas.ts): one definition for the gateway model and the session handler', () => {
   const ajv = new Ajv({ strict: true, allErrors: false, coerceTypes: false, useDefaults: false, removeAdditional: false });
 
   test('is a strict draft-04 schema that ajv compiles (the dialect of API Gateway models)', () => {

@@ -2,8 +2,8 @@ import { createPublicKey, verify as cryptoVerify } from 'crypto';
 import { join } from 'path';
 import { buildSync } from 'esbuild';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { REFRESH_COOKIE_NAME, sessionConfigFromEnv } from '../../lambda/session/config';
-import { createHandler, SessionLambdaHandler } from '../../lambda/session/handler';
+import { REFRESH_COOKIE_NAME, sessionConfigFromEnv } from '../../app/lambda/session/config';
+import { createHandler, SessionLambdaHandler } from '../../app/lambda/session/handler';
 import { startLoopbackServer } from '../integration/http';
 import { freePort } from '../integration/net';
 import { MockOAuthServer, startMockOAuthServer } from './oauth2-mock';
@@ -494,7 +494,7 @@ describe('adapter', () => {
 
   test('bundles for Lambda with esbuild: no AWS SDK client, no test code', () => {
     const out = buildSync({
-      entryPoints: [join(__dirname, '..', '..', 'lambda', 'session', 'handler.ts')],
+      entryPoints: [join(__dirname, '..', '..', 'app', 'lambda', 'session', 'handler.ts')],
       bundle: true, platform: 'node', target: 'node22', format: 'cjs', write: false, metafile: true, logLevel: 'silent',
     });
     const inputs = Object.keys(out.metafile!.inputs);

@@ -83,7 +83,7 @@ describe('synth writes nothing but cdk.out', () => {
       // The mount is really read-only (this touch must fail).
       'if touch lambda/.probe 2>/dev/null; then echo "the tree is writable" >&2; exit 90; fi',
       // WHEN the app synthesizes through the CDK CLI (the app itself, without the build step of cdk.json)
-      'npx cdk synth --app "npx tsx bin/app.ts" -c stages=dev -q',
+      'npx cdk synth --app "npx tsx app/main.ts" -c stages=dev -q',
     ].join('\n');
     const run = spawnSync('unshare', [...(unshare ?? []), 'sh', '-c', script], { encoding: 'utf8', timeout: 600_000 });
     // THEN it succeeds and its output is the cloud assembly in cdk.out
@@ -101,7 +101,7 @@ describe('synth writes nothing but cdk.out', () => {
     const before = treeState(ROOT);
     expect(before.size).toBeGreaterThan(100);
     // WHEN the app synthesizes through the CDK CLI (the app itself, without the build step of cdk.json)
-    const run = spawnSync('npx', ['cdk', 'synth', '--app', 'npx tsx bin/app.ts', '-c', 'stages=dev', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+    const run = spawnSync('npx', ['cdk', 'synth', '--app', 'npx tsx app/main.ts', '-c', 'stages=dev', '-q'], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr.slice(-3000) }).toEqual({ status: 0, stderr: '' });
     // THEN no file was added, removed or changed
     const after = treeState(ROOT);

@@ -1,13 +1,13 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { createNoteSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
-import { tokenRequestSchema } from '../../lambda/session/schemas';
+import { createNoteSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
+import { notesRoutes, PUBLIC_ROUTES } from '../../app/lambda/api/routes';
+import { tokenRequestSchema } from '../../app/lambda/session/schemas';
 import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions';
 
 /** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
 const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');
-import { ApiStack } from '../../lib/stacks';
+import { ApiStack } from '../../app/stacks';
 import { buildTestApp, exampleBaselineConfig, exampleBaselineWith } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
@@ -101,7 +101,7 @@ describe('ApiStack: REST API, authorizer and handlers', () => {
     }
   });
 
-  test('fails if the gateway model of POST /auth/token is not the session handler\'s own schema (lambda/session/schemas.ts)', () => {
+  test('fails if the gateway model of POST /auth/token is not the session handler\'s own schema (app/lambda/session/schemas.ts)', () => {
     // GIVEN the synthesized request model of the token route  THEN it is the schema the session handler validates with, unchanged
     const models = t.findResources('AWS::ApiGateway::Model');
     const ref = api.resolve(methodsOf(api).get('POST /auth/token')!.requestModels)['application/json'].Ref;

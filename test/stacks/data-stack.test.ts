@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Stack } from 'aws-cdk-lib';
-import { APP_DB_USER } from '../../lib/stacks/data-stack';
+import { APP_DB_USER } from '../../app/stacks/data-stack';
 import { buildTestApp } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 

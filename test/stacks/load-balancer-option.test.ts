@@ -2,11 +2,11 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { StageStacks } from '../../lib/baseline';
+import { StageStacks } from '../../app/baseline';
 import { CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
 import { addRulePacks } from '../../lib/compliance/rule-packs';
-import { parseConfig } from '../../lib/config';
-import { ApiStack } from '../../lib/stacks';
+import { parseConfig } from '../../app/config';
+import { ApiStack } from '../../app/stacks';
 import { buildTestApp, exampleBaselineConfig, exampleBaselineWith, maskedTemplate } from '../helpers/baseline';
 
 /**

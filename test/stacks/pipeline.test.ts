@@ -2,8 +2,8 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
-import { loadConfig, parseConfig } from '../../lib/config';
-import { buildPipeline, PIPELINE_TOOL_VERSIONS, PipelineStack } from '../../lib/stacks/pipeline-stack';
+import { loadConfig, parseConfig } from '../../app/config';
+import { buildPipeline, PIPELINE_TOOL_VERSIONS, PipelineStack } from '../../app/stacks/pipeline-stack';
 import { exampleBaselineConfig, exampleContext } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 

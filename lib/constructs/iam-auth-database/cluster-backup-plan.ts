@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeEach, packRuleIds } from '../../internal/acknowledge';
 import { nagText } from '../../internal/nag-reference';
 
 /**
@@ -41,11 +41,9 @@ export function clusterBackupPlan(scope: Construct, cluster: rds.DatabaseCluster
   for (const instance of cluster.node.children) {
     if (!(instance.node.defaultChild instanceof rds.CfnDBInstance) && !(instance instanceof rds.CfnDBInstance)) continue;
     const target = instance instanceof rds.CfnDBInstance ? instance : instance.node.defaultChild!;
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
-      acknowledge(target, `${pack}-RDSInBackupPlan`,
-        'Aurora keeps all data in the cluster volume; AWS Backup protects Aurora at the cluster level, and this instance\'s cluster is selected ' +
-        'in the AWS Backup plan of this construct. Instances hold no data of their own, so AWS Backup cannot select them.');
-    }
+    acknowledgeEach(target, packRuleIds('RDSInBackupPlan', ['NIST.800.53.R5', 'HIPAA.Security']),
+      'Aurora keeps all data in the cluster volume; AWS Backup protects Aurora at the cluster level, and this instance\'s cluster is selected ' +
+      'in the AWS Backup plan of this construct. Instances hold no data of their own, so AWS Backup cannot select them.');
   }
   return plan;
 }

@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, packRuleIds } from '../../internal/acknowledge';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { nagText } from '../../internal/nag-reference';
 import { warn } from '../../internal/warnings';
@@ -242,7 +242,7 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
     const kept = removalPolicy === RemovalPolicy.RETAIN ? 'keeps the cluster when the stack is deleted' : 'takes a final snapshot when the cluster is deleted';
     const reason = 'Deletion protection was turned off explicitly with deletionProtection: false by the owner of this cluster (with the synth ' +
       `warning aws-security-baseline/iam-auth-database:deletion-protection-off), so the stack can be torn down; its removal policy ${removalPolicy} ${kept}.`;
-    for (const rule of ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled',
+    for (const rule of ['AwsSolutions-RDS10', ...packRuleIds('RDSInstanceDeletionProtectionEnabled', ['NIST.800.53.R5', 'HIPAA.Security']),
       'cdk-validator-cfnguard::rds_cluster_deletion_protection_enabled_check', 'SecurityBaseline-RDS3']) {
       acknowledge(this.cluster, rule, reason);
     }

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeEach } from '../../internal/acknowledge';
+import { acknowledgeEach, packRuleIds } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { denyGrantsExceptForAwsServices } from '../../internal/key-policy';
 import { warn } from '../../internal/warnings';
@@ -240,7 +240,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     acknowledgeEach(defaultPassword, [
-      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled', 'SecurityBaseline-SECRET1',
+      'AwsSolutions-SMG4', ...packRuleIds('SecretsManagerRotationEnabled', ['NIST.800.53.R5', 'HIPAA.Security']), 'SecurityBaseline-SECRET1',
     ], 'This password belongs to the ElastiCache "default" user that every user group must contain; the user is disabled (access string "off -@all"), so the password can never authenticate and rotating it would protect nothing. Clients use IAM tokens that expire after 15 minutes.');
     const defaultUser = new elasticache.CfnUser(this, 'DisabledDefaultUser', {
       engine,

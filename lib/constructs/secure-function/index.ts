@@ -7,7 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledgeIfVerified } from '../../internal/acknowledge';
+import { acknowledgeIfVerified, packRuleIds } from '../../internal/acknowledge';
 import { crossStackVpcReason, synchronousInvokers } from '../../internal/app-facts';
 import { checkLambdaEnvironmentSize, largestVariable } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
@@ -280,7 +280,7 @@ export class SecureFunction extends Construct implements ec2.IConnectable, iam.I
       acknowledgeIfVerified(this.function, ['cdk-validator-cfnguard::lambda_inside_vpc_check'], () => crossStackVpcReason(cfn, props.vpc, 'The function'));
     }
     if (this.deadLetterQueue === undefined) {
-      acknowledgeIfVerified(this.function, ['NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'], () => {
+      acknowledgeIfVerified(this.function, packRuleIds('LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless']), () => {
         const invokers = synchronousInvokers(this.function);
         if (invokers === undefined) return undefined;
         return 'Declared synchronous (invocationType SYNCHRONOUS) and checked at synth: ' +

@@ -8,7 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import type { HttpMethod } from '../../../lambda/shared/route-permissions';
-import { acknowledge, acknowledgeIfVerified } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeIfVerified, packRuleIds } from '../../internal/acknowledge';
 import { useAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
@@ -419,11 +419,11 @@ export class SecureRestApi extends Construct {
       });
       cfnStage.clientCertificateId = cert.ref;
     } else {
-      acknowledgeIfVerified(cfnStage, ['NIST.800.53.R5-APIGWSSLEnabled', 'HIPAA.Security-APIGWSSLEnabled', 'PCI.DSS.321-APIGWSSLEnabled'],
+      acknowledgeIfVerified(cfnStage, packRuleIds('APIGWSSLEnabled', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
         () => this.clientCertificateReason());
     }
-    acknowledgeIfVerified(cfnStage, ['NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', 'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-      'PCI.DSS.321-APIGWCacheEnabledAndEncrypted'], () => this.cacheOffReason(cfnStage));
+    acknowledgeIfVerified(cfnStage, packRuleIds('APIGWCacheEnabledAndEncrypted', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
+      () => this.cacheOffReason(cfnStage));
   }
 
   /**

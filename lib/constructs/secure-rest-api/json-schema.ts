@@ -9,7 +9,7 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
  * `maxLength` or an array without `maxItems` lets a caller send input of any size. Both are refused at synth.
  */
 
-/** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `lambda/api/schemas`. */
+/** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `app/lambda/api/schemas`. */
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
 /** The draft-04 meta-schema URI, the only JSON-schema version API Gateway models support (one definition, shared with the handlers). */

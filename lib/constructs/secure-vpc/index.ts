@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeEach, packRuleIds } from '../../internal/acknowledge';
 import { checkRange, invalidProp } from '../../internal/errors';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { SecureLogGroup } from '../logging';
@@ -144,11 +144,9 @@ export class SecureVpc extends Construct {
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (!route) continue;
-      for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-        acknowledge(route, `${pack}-VPCNoUnrestrictedRouteToIGW`,
-          'Default route of a public subnet of this VPC: the 0.0.0.0/0 route to the internet gateway is what makes a subnet public, and ' +
-          'internet-facing load balancers and NAT gateways need it. This VPC\'s private and isolated subnets are created without a route to the internet gateway.');
-      }
+      acknowledgeEach(route, packRuleIds('VPCNoUnrestrictedRouteToIGW', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
+        'Default route of a public subnet of this VPC: the 0.0.0.0/0 route to the internet gateway is what makes a subnet public, and ' +
+        'internet-facing load balancers and NAT gateways need it. This VPC\'s private and isolated subnets are created without a route to the internet gateway.');
     }
   }
 

@@ -6,7 +6,7 @@
 import { Duration, FeatureFlags, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '../../internal/acknowledge';
+import { acknowledge, acknowledgeEach, packRuleIds } from '../../internal/acknowledge';
 
 const SERVER_ACCESS_LOGS_USE_BUCKET_POLICY = '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy';
 
@@ -64,10 +64,9 @@ export class AccessLogBucket extends s3.Bucket {
   private acknowledgeLogBucketFindings(contents: string, removalPolicy: RemovalPolicy): void {
     const kmsReason = `${contents} can be delivered only to buckets encrypted with SSE-S3 (AES-256); AWS does not support SSE-KMS for this destination, so the bucket uses SSE-S3.`;
     const replicationReason = `${contents} are operational evidence kept in the load balancer's region with versioning and lifecycle expiry; cross-region replication would copy them without adding protection the baseline requires.`;
-    for (const pack of ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']) {
-      acknowledge(this, `${pack}-S3DefaultEncryptionKMS`, kmsReason);
-      acknowledge(this, `${pack}-S3BucketReplicationEnabled`, replicationReason);
-    }
+    const packs = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'] as const;
+    acknowledgeEach(this, packRuleIds('S3DefaultEncryptionKMS', packs), kmsReason);
+    acknowledgeEach(this, packRuleIds('S3BucketReplicationEnabled', packs), replicationReason);
     // Control Tower proactive controls (cfn-guard) on the same bucket.
     acknowledge(this, 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', kmsReason);
     acknowledge(this, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',

@@ -15,7 +15,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledgeIfVerified } from '../../internal/acknowledge';
+import { acknowledgeIfVerified, packRuleIds } from '../../internal/acknowledge';
 import { ingressRules, onlyTcpPorts, resolvedJson, stageConstructs, webAclAssociationOf } from '../../internal/app-facts';
 import { invalidProp } from '../../internal/errors';
 import { warn } from '../../internal/warnings';
@@ -408,7 +408,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
       defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
     });
     listener.setAttribute(LISTENER_HEADER_ATTRIBUTES.serverEnabled, 'false');
-    acknowledgeIfVerified(listener, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => `${pack}-ELBv2ACMCertificateRequired`),
+    acknowledgeIfVerified(listener, packRuleIds('ELBv2ACMCertificateRequired', ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321']),
       () => (onlyRedirectsToHttps(listener)
         ? 'Plain-HTTP listener on port 80 whose only action, checked at synth, is a 301 redirect to HTTPS on 443 (no listener rules); it serves ' +
           'no content and cannot hold a certificate. The HTTPS listener uses the ACM certificate.'

@@ -6,11 +6,11 @@ import { Construct } from 'constructs';
 import {
   acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction, SecureRestApi, SecureRouteOptions,
   TlsLoadBalancer, WebFirewall,
-} from '..';
-import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../lambda/api/schemas';
-import { notesRoutes, PUBLIC_ROUTES } from '../../lambda/api/routes';
-import { tokenRequestSchema } from '../../lambda/session/schemas';
-import { SECURITY_HEADERS } from '../../lambda/shared/security-headers';
+} from '../../lib';
+import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
+import { notesRoutes, PUBLIC_ROUTES } from '../lambda/api/routes';
+import { tokenRequestSchema } from '../lambda/session/schemas';
+import { SECURITY_HEADERS } from '../../lib/http';
 import { stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 import { APP_DB_USER, DataStack } from './data-stack';
@@ -53,13 +53,13 @@ export class ApiStack extends BaselineStack {
   public readonly edgeFirewall?: WebFirewall;
   /** JWT authorizer of the REST API: a Lambda REQUEST authorizer on the `Authorization` header, policy cache 5 minutes. */
   public readonly jwtAuthorizer: JwtAuthorizer;
-  /** The notes API (`lambda/api/handler.ts`): private subnets, database client security group, `rds-db:connect` as `app_user`. */
+  /** The notes API (`app/lambda/api/handler.ts`): private subnets, database client security group, `rds-db:connect` as `app_user`. */
   public readonly notesFunction: SecureFunction;
-  /** Session endpoints `/auth/*` (`lambda/session/handler.ts`); undefined when the issuer has no token endpoint (no session routes then). */
+  /** Session endpoints `/auth/*` (`app/lambda/session/handler.ts`); undefined when the issuer has no token endpoint (no session routes then). */
   public readonly sessionFunction?: SecureFunction;
   /** The REST API at `api.<stage domain>`: the notes routes behind the JWT authorizer, the public allow-list without it. */
   public readonly restApi: SecureRestApi;
-  /** The notes API behind the ALB (`lambda/api/alb.ts`), verifying the bearer JWT itself (no gateway in front of it); undefined without the load balancer. */
+  /** The notes API behind the ALB (`app/lambda/api/alb.ts`), verifying the bearer JWT itself (no gateway in front of it); undefined without the load balancer. */
   public readonly albFunction?: SecureFunction;
   /**
    * Internet-facing TLS 1.3 load balancer at `app.<stage domain>`; targets are added with `addLambdaTarget`/`addTargets`.
@@ -85,7 +85,7 @@ export class ApiStack extends BaselineStack {
     this.notesFunction = this.notesFunctionConfiguration(props);
     this.sessionFunction = this.sessionFunctionConfiguration(props);
 
-    // The public allow-list of lambda/api/routes.ts: the health probe, and the session endpoints with their CORS preflights.
+    // The public allow-list of app/lambda/api/routes.ts: the health probe, and the session endpoints with their CORS preflights.
     const sessionRoutes = this.sessionFunction === undefined ? [] : PUBLIC_ROUTES.filter((r) => r.path.startsWith('/auth/'));
     this.restApi = this.restApiConfiguration(this.publicRoutes(sessionRoutes));
     this.addNotesRoutes(noteRoutes);
@@ -206,7 +206,7 @@ export class ApiStack extends BaselineStack {
 
   /**
    * The routes without the authorizer, each with the reason a reviewer reads: GET /health, and the session endpoints with
-   * their CORS preflights. Fails at synth on a public route of lambda/api/routes.ts that has no integration here.
+   * their CORS preflights. Fails at synth on a public route of app/lambda/api/routes.ts that has no integration here.
    */
   private publicRoutes(sessionRoutes: readonly RoutePermission[]): PublicRoute[] {
     const publicRoutes: PublicRoute[] = [];
@@ -215,8 +215,8 @@ export class ApiStack extends BaselineStack {
         publicRoutes.push({ method: 'GET', path: '/health',
           reason: 'GET /health is a static mock response (no backend, no data) so uptime checks can probe the API without a token.' });
       } else if (!route.path.startsWith('/auth/')) {
-        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of lambda/api/routes.ts has no integration here. ` +
-          'Fix: give it an integration and a reason in ApiStack.publicRoutes (lib/stacks/api-stack.ts), or remove it from PUBLIC_ROUTES.');
+        throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of app/lambda/api/routes.ts has no integration here. ` +
+          'Fix: give it an integration and a reason in ApiStack.publicRoutes (app/stacks/api-stack.ts), or remove it from PUBLIC_ROUTES.');
       }
     }
     for (const route of sessionRoutes) {
@@ -261,8 +261,8 @@ export class ApiStack extends BaselineStack {
     for (const route of noteRoutes) {
       const input = noteInputs[`${route.method} ${route.path}`];
       if (input === undefined) {
-        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of lambda/api/routes.ts has no input schema here. ` +
-          'Fix: add its schemas (lambda/api/schemas) to noteInputs in ApiStack.addNotesRoutes (lib/stacks/api-stack.ts).');
+        throw new Error(`${this.node.path}: route ${route.method} ${route.path} of app/lambda/api/routes.ts has no input schema here. ` +
+          'Fix: add its schemas (app/lambda/api/schemas) to noteInputs in ApiStack.addNotesRoutes (app/stacks/api-stack.ts).');
       }
       this.restApi.addRoute({ method: route.method, path: route.path, integration: notes, ...input });
     }
@@ -296,7 +296,7 @@ export class ApiStack extends BaselineStack {
 
   /**
    * Session endpoints: the CSRF header is required at the edge too; the token request body is checked against the
-   * session handler's own schema (lambda/session/schemas.ts), the other two take no body.
+   * session handler's own schema (app/lambda/session/schemas.ts), the other two take no body.
    */
   private addSessionRoutes(sessionRoutes: readonly RoutePermission[]): void {
     if (this.sessionFunction === undefined) return;

@@ -74,7 +74,7 @@ export function sessionConfigFromEnv(env: Record<string, string | undefined>): S
 
 function required(env: Record<string, string | undefined>, name: string): string {
   const value = env[name]?.trim();
-  if (!value) throw new SessionConfigError(`${name} is not set. Fix: set it on the function (see lambda/session/README.md).`);
+  if (!value) throw new SessionConfigError(`${name} is not set. Fix: set it on the function (see app/lambda/session/README.md).`);
   return value;
 }
 

@@ -9,7 +9,7 @@
  * `app_user`, which only gets {@link API_TABLE_PRIVILEGES} on {@link API_SCHEMA}.
  */
 import type { ClientBase } from 'pg';
-import { type Migration, type MigrationRun, runMigrations } from '../shared/migrate';
+import { type Migration, type MigrationRun, runMigrations } from '../../../lambda/shared/migrate';
 
 /** The schema that holds the API's tables. */
 export const API_SCHEMA = 'public';

@@ -4,13 +4,13 @@
  * configuration is missing or unsafe. See README.md for the environment variables and the flow.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { errorResponse, HttpError } from '../shared/http';
-import { logger, metrics } from '../shared/observability';
-import { JwtVerifier, verifierConfigFromEnv } from '../shared/jwt';
-import type { RateLimiter } from '../shared/rate-limit/limiter';
-import type { SharedCache } from '../shared/rate-limit/redis-store';
-import { AccessRevocation, createAccessRevoker } from '../shared/revocation';
-import { dictionary } from '../shared/safe-json';
+import { errorResponse, HttpError } from '../../../lambda/shared/http';
+import { logger, metrics } from '../../../lambda/shared/observability';
+import { JwtVerifier, verifierConfigFromEnv } from '../../../lambda/shared/jwt';
+import type { RateLimiter } from '../../../lambda/shared/rate-limit/limiter';
+import type { SharedCache } from '../../../lambda/shared/rate-limit/redis-store';
+import { AccessRevocation, createAccessRevoker } from '../../../lambda/shared/revocation';
+import { dictionary } from '../../../lambda/shared/safe-json';
 import { SessionConfigError, sessionConfigFromEnv } from './config';
 import { createSessionHandler, SESSION_ROUTES, SessionLogger, SessionRequest } from './core';
 
@@ -87,7 +87,7 @@ function cacheFromEnv(): Promise<SharedCache> | undefined {
   if (!process.env.RATE_LIMIT_REDIS_HOST) return undefined;
   // The Redis client (ioredis) is loaded only when the shared cache is wired.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { sharedCacheFromEnv } = require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
+  const { sharedCacheFromEnv } = require('../../../lambda/shared/rate-limit/redis-store') as typeof import('../../../lambda/shared/rate-limit/redis-store');
   const cache = sharedCacheFromEnv(process.env, { logger, metrics });
   cache.catch(() => undefined); // observed per request; avoid an unhandled rejection at cold start
   return cache;

@@ -1,4 +1,4 @@
-import { SecureRestApi, ThrottleLimits, WebFirewall } from '..';
+import { SecureRestApi, ThrottleLimits, WebFirewall } from '../../lib';
 
 /**
  * Capacity of the session function behind `/auth/*`: reserved concurrency, and the duration of one request at the

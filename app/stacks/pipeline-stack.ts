@@ -6,10 +6,10 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acknowledge } from '..';
+import { acknowledge } from '../../lib';
 import { buildStage, StageStacks } from './stage';
 import { BaselineConfig, PipelineConfig, StageConfig } from '../config';
-import { denyGrantsExceptForAwsServices } from '../internal/key-policy';
+import { denyGrantsExceptForAwsServices } from '../../lib/internal/key-policy';
 
 /** Props of {@link BaselineStage}. */
 export interface BaselineStageProps extends StageProps {

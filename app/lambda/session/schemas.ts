@@ -1,16 +1,16 @@
 /**
  * JSON schema (draft-04) of the session endpoints' one request body, defined once and used twice: by the API Gateway
- * request model of `POST /auth/token` (edge, lib/stacks/api-stack.ts) and by `core.ts`, whose checks read the property
+ * request model of `POST /auth/token` (edge, app/stacks/api-stack.ts) and by `core.ts`, whose checks read the property
  * names and patterns from it (in code, before the issuer is called). `POST /auth/refresh` and `POST /auth/logout` take
  * no body.
  *
- * The same rules as the notes API's schemas (lambda/api/schemas): only draft-04 basics that API Gateway models support,
+ * The same rules as the notes API's schemas (app/lambda/api/schemas): only draft-04 basics that API Gateway models support,
  * every string bounded, unknown properties rejected, patterns that mean the same in ECMAScript and Java regular
  * expressions (one character class each, bounds equal to minLength/maxLength).
  */
 
 /** The draft-04 meta-schema URI the schema declares (API Gateway models are draft-04). */
-import { JSON_SCHEMA_DRAFT_04 as DRAFT_04 } from '../shared/json-schema';
+import { JSON_SCHEMA_DRAFT_04 as DRAFT_04 } from '../../../lambda/shared/json-schema';
 
 export { DRAFT_04 };
 

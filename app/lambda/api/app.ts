@@ -30,7 +30,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Pool } from 'pg';
-import { errorResponse, HttpError, json } from '../shared/http';
+import { errorResponse, HttpError, json } from '../../../lambda/shared/http';
 import { NoteDto, NotesRepository } from './notes-repository';
 import { Caller, callerFrom, createInput, encodeCursor, expectedVersion, listInput, NOTE_ROLES, noteId, updateInput } from './request';
 

@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { LogsKey, SecureVpc } from '..';
+import { LogsKey, SecureVpc } from '../../lib';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** The network: a three-tier VPC with flow logs and private endpoints. Long-lived, rarely changed. */

@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { acknowledge, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '..';
-import { API_TABLE_PRIVILEGES, MIGRATIONS } from '../../lambda/api/migrations';
+import { acknowledge, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '../../lib';
+import { API_TABLE_PRIVILEGES, MIGRATIONS } from '../lambda/api/migrations';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
 /** Props of {@link DataStack}. */

@@ -9,9 +9,9 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { RdsAuthTokenSigner } from '../shared/aws-presign';
-import { createIamPool, dbConfigFromEnv, rdsCaBundle } from '../shared/db';
-import { logger, metrics } from '../shared/observability';
+import { RdsAuthTokenSigner } from '../../../lambda/shared/aws-presign';
+import { createIamPool, dbConfigFromEnv, rdsCaBundle } from '../../../lambda/shared/db';
+import { logger, metrics } from '../../../lambda/shared/observability';
 import { App, createApp } from './app';
 
 let app: Promise<App> | undefined;
@@ -30,9 +30,9 @@ async function build(): Promise<App> {
 }
 
 /** The limiter's Redis adapter, required on first use (bundlers keep it in the bundle, evaluated only when called). */
-function loadRedisStore(): typeof import('../shared/rate-limit/redis-store') {
+function loadRedisStore(): typeof import('../../../lambda/shared/rate-limit/redis-store') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../shared/rate-limit/redis-store') as typeof import('../shared/rate-limit/redis-store');
+  return require('../../../lambda/shared/rate-limit/redis-store') as typeof import('../../../lambda/shared/rate-limit/redis-store');
 }
 
 /** The container's app (pool, optional rate limiter), created on the first request; a failed build is retried on the next. */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { LogsKey, UserDirectory } from '..';
+import { LogsKey, UserDirectory } from '../../lib';
 import { IdentityConfig, stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 
@@ -163,7 +163,7 @@ export class IdentityStack extends BaselineStack {
   }
 
   /**
-   * Environment of the session handler (`lambda/session/handler.ts`), or undefined when the issuer has no
+   * Environment of the session handler (`app/lambda/session/handler.ts`), or undefined when the issuer has no
    * token or revocation endpoint (then do not deploy the session endpoints: sign-out could not revoke).
    */
   public sessionEnvironment(): Record<string, string> | undefined {

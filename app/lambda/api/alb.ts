@@ -15,12 +15,12 @@
  * route table), plus the database variables of runtime.ts.
  */
 import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { errorResponse, HttpError } from '../shared/http';
-import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } from '../shared/jwt';
-import { logger } from '../shared/observability';
-import { matchRoute, permits, RoutePermission, routesFromEnv } from '../shared/route-permissions';
-import { tokenFamily } from '../shared/token-family';
-import { dictionary } from '../shared/safe-json';
+import { errorResponse, HttpError } from '../../../lambda/shared/http';
+import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } from '../../../lambda/shared/jwt';
+import { logger } from '../../../lambda/shared/observability';
+import { matchRoute, permits, RoutePermission, routesFromEnv } from '../../../lambda/shared/route-permissions';
+import { tokenFamily } from '../../../lambda/shared/token-family';
+import { dictionary } from '../../../lambda/shared/safe-json';
 import type { App, AppLogger } from './app';
 import { getApp, observe } from './runtime';
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { buildBaseline } from '../lib/baseline';
+import { buildBaseline } from './baseline';
 import { addRulePacks } from '../lib/compliance';
-import { loadConfig } from '../lib/config';
-import { buildPipeline } from '../lib/stacks/pipeline-stack';
+import { loadConfig } from './config';
+import { buildPipeline } from './stacks/pipeline-stack';
 
 const app = new App();
 addRulePacks(app);

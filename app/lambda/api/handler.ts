@@ -4,8 +4,8 @@
  * `requestContext.authorizer`; everything else happens in app.ts.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { errorResponse } from '../shared/http';
-import { logger } from '../shared/observability';
+import { errorResponse } from '../../../lambda/shared/http';
+import { logger } from '../../../lambda/shared/observability';
 import { getApp, observe } from './runtime';
 
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {

@@ -11,10 +11,10 @@
  *   `Sec-Fetch-Site: cross-site` request is refused.
  * - Tokens are never logged and never put in an error; the issuer's error bodies are never passed on.
  */
-import { errorResponse, HttpError, HttpResponse, json } from '../shared/http';
-import { parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
+import { errorResponse, HttpError, HttpResponse, json } from '../../../lambda/shared/http';
+import { parseJsonSafe, UnsafeJsonKeyError } from '../../../lambda/shared/safe-json';
 import { CSRF_HEADER, CSRF_HEADER_VALUE, REFRESH_COOKIE_NAME, SessionConfig } from './config';
-import type { AccessRevocation, RevokedAccessScope } from '../shared/revocation';
+import type { AccessRevocation, RevokedAccessScope } from '../../../lambda/shared/revocation';
 import { IssuedTokens, IssuerClient, IssuerError, isCookieSafe } from './issuer-client';
 import { CODE_PATTERN, CODE_VERIFIER_PATTERN, TOKEN_REQUEST_FIELDS } from './schemas';
 
@@ -205,7 +205,7 @@ function checkCsrf(req: SessionRequest, config: SessionConfig): void {
 }
 
 /**
- * Reads the body of `POST /auth/token`: JSON with exactly the fields of `tokenRequestSchema` (lambda/session/schemas.ts),
+ * Reads the body of `POST /auth/token`: JSON with exactly the fields of `tokenRequestSchema` (app/lambda/session/schemas.ts),
  * each matching the schema's pattern, the checks the gateway's request model makes at the edge. Throws an HttpError (4xx).
  */
 export function parseTokenRequest(req: SessionRequest): { code: string; verifier: string } {

@@ -9,9 +9,9 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
-import { HttpError } from '../shared/http';
-import { HASHED_PRINCIPAL_PREFIX, isPrincipalIdOf } from '../shared/principal-id';
-import { dictionary, parseJsonSafe, UnsafeJsonKeyError } from '../shared/safe-json';
+import { HttpError } from '../../../lambda/shared/http';
+import { HASHED_PRINCIPAL_PREFIX, isPrincipalIdOf } from '../../../lambda/shared/principal-id';
+import { dictionary, parseJsonSafe, UnsafeJsonKeyError } from '../../../lambda/shared/safe-json';
 import type { KeysetPosition, NewNote, NoteChanges } from './notes-repository';
 import { NOTE_LIMITS, TITLE_PATTERN } from './schemas';
 import * as validators from './validators.generated';
