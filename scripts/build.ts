@@ -7,8 +7,8 @@
  * `npx tsx scripts/build.ts <dir>` builds into another folder instead of `dist/` (the package test stages a copy there).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { buildHandlers } from './build-handlers';
 import { BundledHandler, ROOT } from './handlers';
 
@@ -19,8 +19,31 @@ export async function buildPackage(dist: string): Promise<BundledHandler[]> {
     cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
+  sourcesInsidePackage(dist);
   copyConstructReadmes(join(dist, 'lib', 'constructs'));
   return buildHandlers(join(dist, 'handlers'));
+}
+
+/**
+ * Makes every source map name its sources as the package lays them out (`dist/lib/x.js.map` -> `../../lib/x.ts`),
+ * wherever `dist` was built: tsc writes `sources` relative to the output folder, so a build into another folder (the
+ * package test's staging copy) would name paths outside the installed package, and a consumer's stack traces (and the
+ * evidence command's source lines) would point there. A build into the repository's own `dist/` is left unchanged.
+ */
+function sourcesInsidePackage(dist: string): void {
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.js.map')) {
+        const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[] };
+        const asPublished = join(ROOT, 'dist', relative(dist, dirname(path)));
+        map.sources = map.sources.map((source) => relative(asPublished, resolve(dirname(path), source)).split(sep).join('/'));
+        writeFileSync(path, JSON.stringify(map));
+      }
+    }
+  };
+  walk(dist);
 }
 
 /** Copies lib/constructs/<name>/README.md beside each compiled construct; a construct without a README fails the build. */

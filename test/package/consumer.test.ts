@@ -11,7 +11,7 @@ import addFormats from 'ajv-formats';
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join, relative, resolve } from 'path';
 import { createHash } from 'crypto';
 import { CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
 import { generateTestKey, signJwt } from '../helpers/jwt';
@@ -67,6 +67,20 @@ describe('the packed library in a consumer app', () => {
     expect(manifest.private).toBeUndefined();
     expect(manifest.bin).toEqual({ 'aws-security-baseline': 'dist/lib/compliance/cli.js' });
     expect(Object.keys(manifest.exports).sort()).toEqual(['.', './compliance', './http', './package.json']);
+  });
+
+  test('every source map names sources inside the installed package, wherever the package was built', () => {
+    // GIVEN the installed package (built in a staging folder outside the repository)
+    const pkg = join(app, 'node_modules', lib.name);
+    const maps = lib.files.filter((f) => f.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(10);
+    // THEN each map's sources resolve below the package (as `npm publish` from the repository lays them out), so a
+    // consumer's stack traces never name a path outside node_modules that looks like the consumer's own code
+    const outside = maps.flatMap((m) => (JSON.parse(readFileSync(join(pkg, m), 'utf8')) as { sources: string[] }).sources
+      .map((s) => relative(pkg, resolve(dirname(join(pkg, m)), s)))
+      .filter((r) => r.startsWith('..'))
+      .map((r) => `${m}: ${r}`));
+    expect(outside).toEqual([]);
   });
 
   test('installs one aws-cdk-lib and one constructs (peers), and no esbuild, TypeScript or Lambda-only libraries', () => {
