@@ -7,6 +7,9 @@ import ts from 'typescript';
  * aws-cdk-lib or the cfn-guard validator, because the next release of the dependency can change it without notice.
  */
 
+/** Construct ids aws-cdk-lib gives its own children (the provider framework's functions): not API, renamed at will. */
+const INTERNAL_CHILD_IDS = ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout', 'waiter-state-machine'];
+
 /** Members of aws-cdk-lib and constructs that are internal (stripped from their .d.ts or marked private there). */
 const KNOWN_INTERNAL = ['_toCloudFormation', '_metadata', '_acknowledgeWarning', '_confirmValidationPluginsDoNotMutate', 'cfnProperties', 'renderProperties'];
 
@@ -59,6 +62,7 @@ export function findNonPublicAccess(file: string, text: string, nonPublic: Reado
   const rawLines = text.split('\n');
   codeOnly(file, text).split('\n').forEach((line, i) => {
     const raw = rawLines[i];
+    for (const id of INTERNAL_CHILD_IDS) if (new RegExp(`[fF]indChild\\(\\s*['"\`]${id}['"\`]`).test(raw)) out.push({ file, line: i + 1, text: raw.trim(), why: `internal child id ${id} of a dependency` });
     const add = (why: string): void => { out.push({ file, line: i + 1, text: raw.trim(), why }); };
     for (const m of line.matchAll(/(\w+|\))\.(_[A-Za-z]\w*)/g)) if (m[1] !== 'this') add(`underscore member ${m[2]}`);
     for (const m of line.matchAll(/\.(\w+)\b/g)) if (hidden.has(m[1]) && !m[1].startsWith('_')) add(`non-public member ${m[1]} of a dependency`);

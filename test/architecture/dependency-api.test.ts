@@ -23,6 +23,7 @@ describe('lib/ uses only public APIs of its dependencies (cdk-nag, aws-cdk-lib, 
       'const rendered = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());',
       'p.applyRule = (params) => {',
       'const internal = node.node as unknown as { _metadata?: unknown[] };',
+      "const fn = this.provider.node.tryFindChild('framework-onEvent') as lambda.Function | undefined;",
     ];
     for (const line of examples) expect([line, findNonPublicAccess('example.ts', line, hidden).length > 0]).toEqual([line, true]);
     const fine = [

@@ -275,8 +275,11 @@ export class DatabaseBootstrap extends Construct {
    * reserved concurrency, active tracing and a KMS-encrypted dead-letter queue (CloudFormation invokes it asynchronously).
    */
   private hardenFramework(role: ManagedPolicyRole): void {
-    const fn = this.provider.node.tryFindChild('framework-onEvent') as lambda.Function | undefined;
-    if (!fn) throw new Error(`${this.node.path}: the CDK provider framework no longer creates 'framework-onEvent'; update DatabaseBootstrap.`);
+    // The function behind the provider's public serviceToken (found by what it is, not by the framework's internal construct id).
+    const stack = Stack.of(this.provider);
+    const token = JSON.stringify(stack.resolve(this.provider.serviceToken));
+    const fn = this.provider.node.findAll().find((c): c is lambda.Function => c instanceof lambda.Function && JSON.stringify(stack.resolve(c.functionArn)) === token);
+    if (!fn) throw new Error(`${this.node.path}: no function of the CDK provider framework answers its serviceToken; update DatabaseBootstrap.`);
     const cfn = fn.node.defaultChild as lambda.CfnFunction;
     const dlq = new sqs.Queue(this, 'ProviderDeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS_MANAGED,
