@@ -286,9 +286,10 @@ function reachMatrix(routes: readonly RoutePermission[]): readonly (readonly boo
  * Exact for every table {@link routeTableProblem} accepts: no denied pattern matches a path of an allowed route.
  */
 export function policyRoutes(roles: readonly string[], scopes: readonly string[], routes: readonly RoutePermission[]): { allow: RoutePermission[]; deny: RoutePermission[] } {
-  const held = routes.map((r) => roles.length > 0 && scopes.length > 0 && permits(r, roles, scopes));
+  const allow = allowedRoutes(roles, scopes, routes);
+  const granted = new Set(allow);
+  const held = routes.map((r) => granted.has(r));
   const matrix = reachMatrix(routes);
-  const allow = routes.filter((_, i) => held[i]);
   const deny = routes.filter((_, x) => !held[x] && held.some((h, a) => h && matrix[a][x]));
   return { allow, deny };
 }
