@@ -22,7 +22,7 @@ import { notesRoutes } from '../app/lambda/api/routes';
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from '../app/lambda/session/config';
 import { rdsCaBundle } from '../lambda/shared/db';
 import { bundleHandler, esbuildOptions, HANDLER_NAMES, HandlerName, ROOT } from '../scripts/handlers';
-import { encodeRoutes } from '../lambda/shared/route-permissions';
+import { encodeRoutes } from '../lib/contracts/route-permissions';
 import { runtimeNode } from './runtime-node';
 import { BenchRow, BenchSection, median } from './types';
 

@@ -270,7 +270,7 @@ export class ApiStack extends BaselineStack {
 
   /**
    * GET /health: answered by API Gateway itself (mock integration), JSON with the API's security headers
-   * (lambda/shared/security-headers.ts; static values, so each is single-quoted).
+   * (lib/contracts/security-headers.ts; static values, so each is single-quoted).
    */
   private addHealthRoute(): void {
     const securityHeaders = Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, `'${v}'`]));

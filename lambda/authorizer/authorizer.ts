@@ -10,7 +10,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, APIG
 import { JwtError } from '../shared/jwt/errors';
 import type { VerifiedIdentity } from '../shared/jwt/verifier';
 import { logSafePrincipalId } from '../shared/principal-id';
-import { arnResourcePath, policyRoutes, RoutePermission } from '../shared/route-permissions';
+import { arnResourcePath, policyRoutes, RoutePermission } from '../../lib/contracts/route-permissions';
 import { tokenFamily } from '../shared/token-family';
 import type { Log } from './log';
 

@@ -6,8 +6,8 @@
  * module scope, so they survive across invocations.
  */
 import { JwtVerifier } from '../shared/jwt/verifier';
-import { verifierConfigFromEnv } from '../shared/jwt/config';
-import { RoutePermission, routesFromEnv } from '../shared/route-permissions';
+import { verifierConfigFromEnv } from '../../lib/contracts/jwt-config';
+import { RoutePermission, routesFromEnv } from '../../lib/contracts/route-permissions';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer } from './authorizer';
 import { consoleLog } from './log';
 

@@ -4,7 +4,7 @@
  * No stack trace, SQL text, driver message or 5xx error message ever reaches a
  * client: only the messages of 4xx errors, which are written for it.
  */
-import { SECURITY_HEADERS } from './security-headers';
+import { SECURITY_HEADERS } from '../../lib/contracts/security-headers';
 
 /**
  * Headers on every handler response: the JSON content type and the API's security headers

@@ -27,4 +27,4 @@
  */
 export { errorResponse, HttpError, json, RESPONSE_HEADERS } from '../../lambda/shared/http';
 export type { ErrorCode, ErrorResponseOptions, HttpResponse, ServerErrorLogEntry } from '../../lambda/shared/http';
-export { API_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, SECURITY_HEADERS } from '../../lambda/shared/security-headers';
+export { API_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, SECURITY_HEADERS } from '../contracts/security-headers';

@@ -1,6 +1,6 @@
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { IConstruct } from 'constructs';
-import type { RoutePermission } from '../../lambda/shared/route-permissions';
+import type { RoutePermission } from '../contracts/route-permissions';
 
 /**
  * Which route table an authorizer enforces, and which REST APIs use it: the JwtAuthorizer records its table here,

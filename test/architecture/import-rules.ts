@@ -129,7 +129,9 @@ const under = (path: string, folder: string): boolean => path === folder || path
 const inAny = (path: string, folders: readonly string[]): boolean => folders.some((f) => under(path, f));
 
 /** The library's own parts, which may use lib/internal. */
-const LIBRARY_PARTS = ['lib/constructs', 'lib/aspects', 'lib/compliance', 'lib/http', 'lib/internal', 'lib/index.ts'];
+const LIBRARY_PARTS = ['lib/constructs', 'lib/aspects', 'lib/compliance', 'lib/contracts', 'lib/http', 'lib/internal', 'lib/index.ts'];
+/** The contract modules both sides of the deploy read: pure, compiled into the library and bundled into handlers. */
+const CONTRACTS = 'lib/contracts';
 /** The package's public entries (package.json `exports`), by source file. */
 const PACKAGE_ENTRIES = ['lib/index.ts', 'lib/compliance/index.ts', 'lib/http/index.ts'];
 /** Tooling and tests: never imported by the app, the library or the handlers. */
@@ -138,6 +140,8 @@ const TOOLING = ['scripts', 'bench', 'test', 'examples'];
 const APP_HANDLERS = 'app/lambda';
 /** Handler code: what goes into a Lambda bundle (the library's handlers and the reference app's). */
 const HANDLER_CODE = ['lambda', APP_HANDLERS];
+/** What a handler bundle may hold: handler code and the contract modules. */
+const BUNDLE_CODE = [...HANDLER_CODE, CONTRACTS];
 /** The reference app's CDK code: everything under app/ but its handlers. */
 const isAppCdk = (path: string): boolean => under(path, 'app') && !under(path, APP_HANDLERS);
 
@@ -174,8 +178,8 @@ export const IMPORT_RULES: readonly ImportRule[] = [
   },
   {
     id: 'lambda-stands-alone',
-    check: ({ from, target }) => inAny(from, HANDLER_CODE) && !inAny(target, HANDLER_CODE)
-      ? 'handler code (lambda/, app/lambda/) never imports lib/, app/ CDK code, scripts/ or anything else outside handler code: a handler bundle holds only handler code'
+    check: ({ from, target }) => inAny(from, HANDLER_CODE) && !inAny(target, BUNDLE_CODE)
+      ? 'handler code (lambda/, app/lambda/) never imports lib/ (but its pure contract modules in lib/contracts), app/ CDK code, scripts/ or anything else outside handler code: a handler bundle holds only handler code'
       : undefined,
   },
   {
@@ -183,7 +187,7 @@ export const IMPORT_RULES: readonly ImportRule[] = [
     check: ({ from, target }) => {
       const source = lambdaFolder(from);
       const dest = lambdaFolder(target);
-      if (source === undefined || dest === undefined || source === dest || dest === 'lambda/shared') return undefined;
+      if (source === undefined || dest === undefined || source === dest || dest === 'lambda/shared' || dest === CONTRACTS) return undefined;
       return source === 'lambda/shared'
         ? 'lambda/shared imports only lambda/shared: shared code never depends on one handler'
         : `${source} imports only its own folder and lambda/shared, never another handler (${dest})`;
@@ -208,19 +212,35 @@ export const IMPORT_RULES: readonly ImportRule[] = [
       : undefined,
   },
   {
-    id: 'lambda-contracts-only',
+    id: 'contracts-pure',
     check: ({ from, target, typeOnly }, ctx) => {
-      const fromLibrary = under(from, 'lib');
-      if ((!fromLibrary && !isAppCdk(from)) || !inAny(target, HANDLER_CODE)) return undefined;
-      const allowed = fromLibrary ? ['lambda/shared'] : [APP_HANDLERS];
-      if (!inAny(target, allowed)) {
-        return fromLibrary
-          ? 'the library may import from lambda/ only lambda/shared'
-          : `the reference app's CDK code may import handler code only from its own handlers (${APP_HANDLERS}); the library's handler code reaches it through the package entries`;
+      if (under(from, CONTRACTS) && !under(target, CONTRACTS)) {
+        return 'lib/contracts imports only lib/contracts: a contract module is compiled into the library and bundled into handlers, so it depends on neither side';
       }
+      const impure = under(target, CONTRACTS) && !typeOnly ? ctx.impurity(target) : undefined;
+      return impure === undefined ? undefined : `a contract module loads no package or Node.js built-in at run time, but ${impure}`;
+    },
+  },
+  {
+    id: 'lambda-contracts-only',
+    check: ({ from, target }) => {
+      if (!inAny(target, HANDLER_CODE)) return undefined;
+      if (under(from, 'lib')) {
+        return under(from, 'lib/http') && under(target, 'lambda/shared') ? undefined
+          : 'the library imports no handler code (lambda/): what synth and the handlers both read lives in lib/contracts, and only the npm-only entry lib/http re-exports lambda/shared';
+      }
+      return isAppCdk(from) && !under(target, APP_HANDLERS)
+        ? `the reference app's CDK code may import handler code only from its own handlers (${APP_HANDLERS}); the library's handler code reaches it through the package entries`
+        : undefined;
+    },
+  },
+  {
+    id: 'app-handler-data-pure',
+    check: ({ from, target, typeOnly }, ctx) => {
+      if (!isAppCdk(from) || !under(target, APP_HANDLERS)) return undefined;
       const impure = typeOnly ? undefined : ctx.impurity(target);
       return impure === undefined ? undefined
-        : `CDK code imports handler code only from pure contract modules (constants, types, pure functions; no package or Node.js built-in at run time), but ${impure}`;
+        : `CDK code imports handler code only from pure data modules (constants, types, pure functions; no package or Node.js built-in at run time), but ${impure}`;
     },
   },
   {
@@ -270,7 +290,7 @@ export function impurityOf(target: string, files: ReadonlyMap<string, string>, e
       if (edge.typeOnly) continue;
       const via = [...chain, path].join(' → ');
       if (edge.target === undefined) return `${via} loads ${BUILTINS.has(edge.specifier) ? 'the Node.js built-in' : 'the package'} '${edge.specifier}'`;
-      if (!inAny(edge.target, HANDLER_CODE)) return `${via} loads ${edge.target}, outside handler code (lambda/, app/lambda/)`;
+      if (!inAny(edge.target, BUNDLE_CODE)) return `${via} loads ${edge.target}, outside handler code (lambda/, app/lambda/) and lib/contracts`;
       const inner = walk(edge.target, [...chain, path]);
       if (inner !== undefined) return inner;
     }

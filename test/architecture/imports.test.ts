@@ -49,9 +49,11 @@ describe('import directions (docs/architecture.md)', () => {
     expect(importCycles(lib, isFile)).toEqual([]);
   });
 
-  test('the contract modules the library reads today are pure', () => {
+  test('every contract module (lib/contracts) and the app data the stacks read are pure', () => {
     const exists = (p: string) => files.has(p) || isFile(p);
-    for (const contract of ['lambda/shared/route-permissions.ts', 'lambda/shared/jwt/config.ts', 'app/lambda/api/schemas/index.ts']) {
+    const contracts = [...files.keys()].filter((p) => p.startsWith('lib/contracts/'));
+    expect(contracts.length).toBeGreaterThanOrEqual(4);
+    for (const contract of [...contracts, 'app/lambda/api/schemas/index.ts']) {
       expect({ contract, impurity: impurityOf(contract, files, exists) }).toEqual({ contract, impurity: undefined });
     }
   });
@@ -72,7 +74,7 @@ describe('the import checker itself', () => {
     // THEN both rules it breaks are reported with the file, the line, the specifier and the resolved path
     expect(result.broken).toEqual(['lambda/authorizer/bad.ts lambda-stands-alone', 'lambda/authorizer/bad.ts internal-private']);
     expect(result.messages[0]).toBe("lambda/authorizer/bad.ts:1 import '../../lib/internal/errors' (lib/internal/errors.ts) breaks lambda-stands-alone: "
-      + 'handler code (lambda/, app/lambda/) never imports lib/, app/ CDK code, scripts/ or anything else outside handler code: a handler bundle holds only handler code');
+      + 'handler code (lambda/, app/lambda/) never imports lib/ (but its pure contract modules in lib/contracts), app/ CDK code, scripts/ or anything else outside handler code: a handler bundle holds only handler code');
   });
 
   test.each([
@@ -87,23 +89,44 @@ describe('the import checker itself', () => {
     expect(result.broken).toEqual(['lib/constructs/x/index.ts library-never-imports-app', 'lib/constructs/x/index.ts constructs-generic']);
   });
 
-  test('fails if the library imports a lambda/shared module that loads a package at run time', () => {
+  test('fails if a contract module loads a package at run time, for the library and for a handler that imports it', () => {
     const result = check({
-      'lib/constructs/x/index.ts': "import { pool } from '../../../lambda/shared/db';\n",
-      'lambda/shared/db.ts': "import { helper } from './helper';\nexport const pool = helper;\n",
-      'lambda/shared/helper.ts': "import { Pool } from 'pg';\nexport const helper = Pool;\n",
+      'lib/constructs/x/index.ts': "import { pool } from '../../contracts/db';\n",
+      'lambda/shared/y.ts': "import { pool } from '../../lib/contracts/db';\nexport const y = pool;\n",
+      'lib/contracts/db.ts': "import { helper } from './helper';\nexport const pool = helper;\n",
+      'lib/contracts/helper.ts': "import { Pool } from 'pg';\nexport const helper = Pool;\n",
     });
-    expect(result.broken).toEqual(['lib/constructs/x/index.ts lambda-contracts-only']);
-    expect(result.messages[0]).toContain("lambda/shared/db.ts → lambda/shared/helper.ts loads the package 'pg'");
+    expect(result.broken).toEqual(['lib/constructs/x/index.ts contracts-pure', 'lambda/shared/y.ts contracts-pure', 'lib/contracts/db.ts contracts-pure']);
+    expect(result.messages[0]).toContain("lib/contracts/db.ts → lib/contracts/helper.ts loads the package 'pg'");
   });
 
-  test('accepts a pure contract module, and a type-only import of an impure one', () => {
+  test('fails if the library imports handler code, even a pure module (jsii compiles lib/ and must not reach lambda/)', () => {
     const result = check({
-      'lib/constructs/x/index.ts': "import { ROUTES } from '../../../lambda/shared/routes';\nimport type { Pool } from '../../../lambda/shared/db';\n",
-      'lambda/shared/routes.ts': "import type { Pool } from 'pg';\nexport const ROUTES = ['/a'];\n",
-      'lambda/shared/db.ts': "import { Pool } from 'pg';\nexport { Pool };\n",
+      'lib/constructs/x/index.ts': "import { ROUTES } from '../../../lambda/shared/routes';\n",
+      'lambda/shared/routes.ts': "export const ROUTES = ['/a'];\n",
+    });
+    expect(result.broken).toEqual(['lib/constructs/x/index.ts lambda-contracts-only']);
+  });
+
+  test('accepts a pure contract module read by the library and a handler, a type-only import of an impure one, and lib/http re-exporting lambda/shared', () => {
+    const result = check({
+      'lib/constructs/x/index.ts': "import { ROUTES } from '../../contracts/routes';\nimport type { Pool } from '../../contracts/db';\n",
+      'lambda/authorizer/x.ts': "import { ROUTES } from '../../lib/contracts/routes';\nexport const r = ROUTES;\n",
+      'lib/http/index.ts': "export { json } from '../../lambda/shared/http';\n",
+      'lambda/shared/http.ts': 'export const json = 1;\n',
+      'lib/contracts/routes.ts': "import type { Pool } from 'pg';\nexport const ROUTES = ['/a'];\n",
+      'lib/contracts/db.ts': "import { Pool } from 'pg';\nexport { Pool };\n",
     });
     expect(result.broken).toEqual([]);
+  });
+
+  test('fails if a contract module imports handler code or the rest of the library', () => {
+    const result = check({
+      'lib/contracts/a.ts': "import { h } from '../../lambda/shared/h';\nimport { w } from '../internal/w';\n",
+      'lambda/shared/h.ts': 'export const h = 1;\n',
+      'lib/internal/w.ts': 'export const w = 1;\n',
+    });
+    expect(result.broken).toEqual(['lib/contracts/a.ts contracts-pure', 'lib/contracts/a.ts lambda-contracts-only', 'lib/contracts/a.ts contracts-pure']);
   });
 
   test.each([
@@ -116,7 +139,7 @@ describe('the import checker itself', () => {
     ['lambda/shared importing a handler', { 'lambda/shared/x.ts': "import { a } from '../authorizer/routes';", 'lambda/authorizer/routes.ts': 'export const a = 1;' }, 'handlers-independent'],
     ['a stack importing a construct by path', { 'app/stacks/s.ts': "import { C } from '../../lib/constructs/c';", 'lib/constructs/c/index.ts': 'export class C {}' }, 'app-uses-public-entry'],
     ['a stack importing library handler code', { 'app/stacks/s.ts': "import { H } from '../../lambda/shared/headers';", 'lambda/shared/headers.ts': 'export const H = 1;' }, 'lambda-contracts-only'],
-    ['a stack importing an impure module of an app handler', { 'app/stacks/s.ts': "import { m } from '../lambda/api/db';", 'app/lambda/api/db.ts': "import { Pool } from 'pg';\nexport const m = Pool;" }, 'lambda-contracts-only'],
+    ['a stack importing an impure module of an app handler', { 'app/stacks/s.ts': "import { m } from '../lambda/api/db';", 'app/lambda/api/db.ts': "import { Pool } from 'pg';\nexport const m = Pool;" }, 'app-handler-data-pure'],
     ['a script importing lib/internal', { 'scripts/s.ts': "import { warn } from '../lib/internal/warnings';", 'lib/internal/warnings.ts': 'export const warn = 1;' }, 'internal-private'],
     ['the library importing a test helper', { 'lib/internal/x.ts': "import { h } from '../../test/helpers/h';", 'test/helpers/h.ts': 'export const h = 1;' }, 'library-no-tooling'],
     ['the App importing a handler', { 'app/main.ts': "import { a } from './lambda/api/routes';", 'app/lambda/api/routes.ts': 'export const a = 1;' }, 'main-composes'],

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { JwtAuthorizer, JwtAuthorizerProps, RoutePermission } from '../../lib/constructs/jwt-authorizer';
 import { DEFAULT_CLOCK_SKEW_SECONDS, verifierConfigFromEnv, verifierEnvironment } from '../../lambda/shared/jwt';
-import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions';
+import { routesFromEnv, ROUTES_ENV } from '../../lib/contracts/route-permissions';
 import { LogsKey } from '../../lib/constructs/logging';
 import { handlerBundle } from '../../lib/internal/handler-assets';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';

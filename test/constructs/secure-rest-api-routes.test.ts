@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { HTTP_METHODS } from '../../lambda/shared/route-permissions';
+import { HTTP_METHODS } from '../../lib/contracts/route-permissions';
 import {
   defaultRouteCategory, isCorsPreflight, isRouteMethod, RouteCategory, routeKey, routePathParameters, stageResourcePath,
 } from '../../lib/constructs/secure-rest-api/routes';

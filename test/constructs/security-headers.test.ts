@@ -5,13 +5,13 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { errorResponse, HttpError, json } from '../../lambda/shared/http';
 import {
   API_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, SECURITY_HEADER_NAMES, SECURITY_HEADERS, SecurityHeaderName,
-} from '../../lambda/shared/security-headers';
+} from '../../lib/contracts/security-headers';
 import { SECURE_REST_API_DEFAULTS } from '../../lib/constructs/secure-rest-api';
 import { LISTENER_HEADER_ATTRIBUTES, LISTENER_HEADER_SUPPORT, TlsLoadBalancer } from '../../lib/constructs/tls-load-balancer';
 import { buildTestApp } from '../helpers/baseline';
 
 /**
- * The API's security response headers have one definition (lambda/shared/security-headers.ts). These tests read every
+ * The API's security response headers have one definition (lib/contracts/security-headers.ts). These tests read every
  * place that answers a client, as it is synthesized or returned, and fail when one of them disagrees with that list.
  */
 

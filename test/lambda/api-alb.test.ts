@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { App, createApp } from '../../app/lambda/api/app';
 import { createAlbHandler } from '../../app/lambda/api/alb';
 import { notesRoutes } from '../../app/lambda/api/routes';
-import { encodeRoutes } from '../../lambda/shared/route-permissions';
+import { encodeRoutes } from '../../lib/contracts/route-permissions';
 import { migrate } from '../../app/lambda/api/migrations';
 import { JwtVerifier, JwtVerifierConfig } from '../../lambda/shared/jwt';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';

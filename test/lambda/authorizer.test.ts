@@ -11,7 +11,7 @@ import { AuthorizerEvent, AuthorizerResult, createAuthorizer, extractToken, pars
 import type { Log } from '../../lambda/authorizer/log';
 import { JwtVerifier } from '../../lambda/shared/jwt';
 import { notesRoutes, PUBLIC_ROUTES } from '../../app/lambda/api/routes';
-import { allowedRoutes, arnResourcePath, encodeRoutes, RoutePermission } from '../../lambda/shared/route-permissions';
+import { allowedRoutes, arnResourcePath, encodeRoutes, RoutePermission } from '../../lib/contracts/route-permissions';
 import { startJwksServer } from '../integration/http';
 import { generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 
@@ -319,7 +319,7 @@ describe('Lambda adapter (handler.ts)', () => {
   });
 });
 
-describe('route permissions (lambda/shared/route-permissions.ts, app/lambda/api/routes.ts)', () => {
+describe('route permissions (lib/contracts/route-permissions.ts, app/lambda/api/routes.ts)', () => {
   test('the notes routes are for user and admin with a notes scope; the public routes need neither and never overlap them', () => {
     expect(ROUTE_PERMISSIONS.map((r) => `${r.method} ${r.path} ${r.scopes?.join(' ')}`)).toEqual([
       `GET /notes ${P}notes.read`, `POST /notes ${P}notes.write`, `GET /notes/{id} ${P}notes.read`, `PUT /notes/{id} ${P}notes.write`, `DELETE /notes/{id} ${P}notes.write`,

@@ -4,14 +4,14 @@
  * real policy (real signed tokens, JWKS on 127.0.0.1) is evaluated with an IAM ARN matcher written here against
  * concrete paths of every route of the table, because API Gateway caches the answer per token and applies it to the
  * token's later requests on any route; the ALB entry decides the same paths. Both are compared with a reference model
- * written here independently of lambda/shared/route-permissions.ts.
+ * written here independently of lib/contracts/route-permissions.ts.
  */
 import type { ALBEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer } from '../../lambda/authorizer/authorizer';
 import { createAlbHandler } from '../../app/lambda/api/alb';
 import { JwtVerifier } from '../../lambda/shared/jwt';
-import { type HttpMethod, matchRoute, MAX_ROUTES, reaches, type RoutePermission, routeTableProblem } from '../../lambda/shared/route-permissions';
+import { type HttpMethod, matchRoute, MAX_ROUTES, reaches, type RoutePermission, routeTableProblem } from '../../lib/contracts/route-permissions';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 import { startJwksServer } from '../integration/http';
 

@@ -1,7 +1,7 @@
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, JwtVerifierConfig, validateVerifierConfig, verifierConfigFromEnv, verifierEnvironment,
 } from '../../lambda/shared/jwt';
-import { ROUTES_ENV } from '../../lambda/shared/route-permissions';
+import { ROUTES_ENV } from '../../lib/contracts/route-permissions';
 
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
 

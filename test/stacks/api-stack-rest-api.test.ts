@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { createNoteSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../../app/lambda/api/routes';
 import { tokenRequestSchema } from '../../app/lambda/session/schemas';
-import { routesFromEnv, ROUTES_ENV } from '../../lambda/shared/route-permissions';
+import { routesFromEnv, ROUTES_ENV } from '../../lib/contracts/route-permissions';
 
 /** The dev stage's notes routes: scopes of its resource server `https://api.dev.example.com`. */
 const ROUTE_PERMISSIONS = notesRoutes('https://api.dev.example.com/');

@@ -18,7 +18,7 @@ import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyResult, 
 import { errorResponse, HttpError } from '../../../lambda/shared/http';
 import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } from '../../../lambda/shared/jwt';
 import { logger } from '../../../lambda/shared/observability';
-import { matchRoute, permits, RoutePermission, routesFromEnv } from '../../../lambda/shared/route-permissions';
+import { matchRoute, permits, RoutePermission, routesFromEnv } from '../../../lib/contracts/route-permissions';
 import { tokenFamily } from '../../../lambda/shared/token-family';
 import { dictionary } from '../../../lambda/shared/safe-json';
 import type { App, AppLogger } from './app';

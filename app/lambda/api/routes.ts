@@ -4,7 +4,7 @@
  * the JWT authorizer and to the ALB entry through their `routes` configuration;
  * no construct or shared module imports it.
  */
-import type { RoutePermission } from '../../../lambda/shared/route-permissions';
+import type { RoutePermission } from '../../../lib/contracts/route-permissions';
 
 /** Roles known to the API (Cognito groups). */
 export const ROLES = Object.freeze(['user', 'admin'] as const);

@@ -62,13 +62,8 @@ export function rejection(reason: JwtErrorReason, message: string): JwtError {
   return error;
 }
 
-/** Missing or unsafe verifier configuration (raised at cold start, never per request). */
-export class JwtConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JwtConfigError';
-  }
-}
+/** Missing or unsafe verifier configuration: defined beside the configuration it checks, in the contract module. */
+export { JwtConfigError } from '../../../lib/contracts/jwt-config';
 
 /** The JWKS endpoint could not be read or returned an unusable document (never contains key material). */
 export class JwksError extends Error {

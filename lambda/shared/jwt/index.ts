@@ -5,8 +5,8 @@
 export {
   verifierConfigFromEnv, verifierEnvironment, validateVerifierConfig, checkTrustedUrl, SUPPORTED_ALGORITHMS, DEFAULT_ALGORITHMS,
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, DEFAULT_JWKS_REFETCH_INTERVAL_SECONDS, MAX_CLOCK_SKEW_SECONDS,
-} from './config';
-export type { JwtVerifierConfig } from './config';
+} from '../../../lib/contracts/jwt-config';
+export type { JwtVerifierConfig } from '../../../lib/contracts/jwt-config';
 export { JwtError, JwtConfigError, JwksError, rejection } from './errors';
 export type { JwtErrorReason } from './errors';
 export { JwksCache, importJwk } from './jwks';

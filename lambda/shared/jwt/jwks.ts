@@ -1,7 +1,7 @@
 import { get as httpGet } from 'http';
 import { get as httpsGet } from 'https';
 import { constants, createPublicKey, KeyObject } from 'node:crypto';
-import { checkTrustedUrl } from './config';
+import { checkTrustedUrl } from '../../../lib/contracts/jwt-config';
 import { JwksError } from './errors';
 import { isBase64Url, parseJsonObject } from './parse';
 

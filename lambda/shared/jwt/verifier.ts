@@ -1,5 +1,5 @@
 import { KeyObject, verify as cryptoVerify } from 'node:crypto';
-import { JwtVerifierConfig, validateVerifierConfig } from './config';
+import { JwtVerifierConfig, validateVerifierConfig } from '../../../lib/contracts/jwt-config';
 import { rejection } from './errors';
 import { JwksCache, VerificationKey, VerifyPlan } from './jwks';
 import { decodeSegment, isCanonicalLength, isCompactJws, isCompactRest, parseJsonObject } from './parse';

@@ -7,8 +7,8 @@ import { Construct } from 'constructs';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, isRolesClaimName, MAX_CLOCK_SKEW_SECONDS, MAX_MAX_TOKEN_AGE_SECONDS,
   SUPPORTED_ALGORITHMS, verifierEnvironment,
-} from '../../../lambda/shared/jwt/config';
-import { encodeRoutes, HTTP_METHODS, MAX_PATH_LENGTH, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../../lambda/shared/route-permissions';
+} from '../../contracts/jwt-config';
+import { encodeRoutes, HTTP_METHODS, MAX_PATH_LENGTH, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../contracts/route-permissions';
 import { registerAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
 import { checkRange, invalidProp } from '../../internal/errors';
@@ -20,7 +20,7 @@ import { warn } from '../../internal/warnings';
 /** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
 const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
 
-export type { HttpMethod, RoutePermission } from '../../../lambda/shared/route-permissions';
+export type { HttpMethod, RoutePermission } from '../../contracts/route-permissions';
 
 /** The fix for each route-table rule (kept here, out of the handler bundle). */
 const ROUTE_FIXES: Record<RouteTableRule, string> = {

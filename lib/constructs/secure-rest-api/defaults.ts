@@ -1,6 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SECURITY_HEADERS } from '../../../lambda/shared/security-headers';
+import { SECURITY_HEADERS } from '../../contracts/security-headers';
 
 /**
  * Every secure default of {@link SecureRestApi} that is data rather than wiring, in one place: the prop defaults, the

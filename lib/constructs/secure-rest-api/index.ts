@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import type { HttpMethod } from '../../../lambda/shared/route-permissions';
+import type { HttpMethod } from '../../contracts/route-permissions';
 import { acknowledge, acknowledgeIfVerified, packRuleIds } from '../../internal/acknowledge';
 import { useAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';

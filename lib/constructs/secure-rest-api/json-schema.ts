@@ -13,7 +13,7 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
 
 /** The draft-04 meta-schema URI, the only JSON-schema version API Gateway models support (one definition, shared with the handlers). */
-import { JSON_SCHEMA_DRAFT_04 } from '../../../lambda/shared/json-schema';
+import { JSON_SCHEMA_DRAFT_04 } from '../../contracts/json-schema';
 
 export { JSON_SCHEMA_DRAFT_04 };
 

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { IConstruct } from 'constructs';
-import { HTTP_METHODS, type HttpMethod, routeSignature } from '../../../lambda/shared/route-permissions';
+import { HTTP_METHODS, type HttpMethod, routeSignature } from '../../contracts/route-permissions';
 import type { AuthorizerRouteTable } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';
 import { type JsonSchemaDocument, routeSchemaProblems, schemaProperties } from './json-schema';

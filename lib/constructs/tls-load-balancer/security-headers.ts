@@ -1,6 +1,6 @@
 /**
  * The security response headers of a `TlsLoadBalancer`: the HSTS builder, the Content-Security-Policy check, and the
- * mapping from the API's one list of security headers (lambda/shared/security-headers.ts) to HTTPS listener attributes.
+ * mapping from the API's one list of security headers (lib/contracts/security-headers.ts) to HTTPS listener attributes.
  *
  * The ALB can add a response header only where it has a listener attribute for it (HSTS, X-Content-Type-Options,
  * X-Frame-Options, Content-Security-Policy and the CORS headers). `Referrer-Policy` and `Cache-Control` have none:
@@ -9,7 +9,7 @@
  */
 import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { HSTS_MAX_AGE_SECONDS, SECURITY_HEADERS, SecurityHeaderName } from '../../../lambda/shared/security-headers';
+import { HSTS_MAX_AGE_SECONDS, SECURITY_HEADERS, SecurityHeaderName } from '../../contracts/security-headers';
 import { invalidProp } from '../../internal/errors';
 
 /** Shortest HSTS max-age accepted: one year, in seconds (the HSTS preload list's minimum). */

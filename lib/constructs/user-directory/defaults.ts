@@ -3,7 +3,7 @@
  * tokens carry roles in.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { DEFAULT_ROLES_CLAIM } from '../../../lambda/shared/jwt/config';
+import { DEFAULT_ROLES_CLAIM } from '../../contracts/jwt-config';
 import type { ResourceServerOptions } from './props';
 
 /** Secure defaults of {@link UserDirectory}, in one place so a reader sees them at once. */

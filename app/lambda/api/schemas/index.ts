@@ -14,7 +14,7 @@
  */
 
 /** The draft-04 meta-schema URI every schema here declares. */
-import { JSON_SCHEMA_DRAFT_04 as DRAFT_04 } from '../../../../lambda/shared/json-schema';
+import { JSON_SCHEMA_DRAFT_04 as DRAFT_04 } from '../../../../lib/contracts/json-schema';
 
 export { DRAFT_04 };
 

@@ -1,4 +1,3 @@
-import { JwtConfigError } from './errors';
 
 /** Configuration of {@link JwtVerifier}. */
 export interface JwtVerifierConfig {
@@ -192,5 +191,13 @@ function whole(name: string, value: string | undefined, fallback: number): numbe
 function checkWhole(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new JwtConfigError(`${name} must be a whole number from ${min} to ${max}. Fix: remove it to use the default.`);
+  }
+}
+
+/** Missing or unsafe verifier configuration (raised at cold start, never per request). */
+export class JwtConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JwtConfigError';
   }
 }
