@@ -1,27 +1,63 @@
 /**
- * `npm run build` (also run by `npm pack` / `npm publish` through `prepack`): empties `dist/`, compiles the
- * library's public entries with `tsc -p tsconfig.build.json` (JavaScript, `.d.ts`, source maps with their
- * sources inlined), copies each construct's README beside its compiled code (`dist/lib/constructs/<name>/README.md`,
- * so the package documents what it ships) and bundles every Lambda handler into `dist/handlers` (scripts/build-handlers.ts).
+ * `npm run build` (also run by `npm pack` / `npm publish` through `prepack`): empties `dist/`, compiles the library with
+ * jsii (`tsconfig.jsii.json`: the constructs entry, the compliance submodule and the evidence command; JavaScript,
+ * `.d.ts`, source maps with their sources inlined, and the `.jsii` assembly that jsii-pacmak turns into the Python,
+ * Java, .NET and Go packages), compiles the npm-only `aws-security-baseline/http` entry with `tsc -p
+ * tsconfig.build.json` (it re-exports handler code, which is never part of the assembly), copies each construct's
+ * README beside its compiled code (`dist/lib/constructs/<name>/README.md`, so the package documents what it ships) and
+ * bundles every Lambda handler into `dist/handlers` (scripts/build-handlers.ts).
  *
- * `npx tsx scripts/build.ts <dir>` builds into another folder instead of `dist/` (the package test stages a copy there).
+ * `npx tsx scripts/build.ts <project>/dist` builds into another folder: jsii compiles a project folder, so the sources
+ * it needs are copied into `<project>` (the package test stages a copy there, never touching the repository's `dist/`).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { buildHandlers } from './build-handlers';
 import { BundledHandler, ROOT } from './handlers';
 
-/** Builds the package's `dist/` into `dist` (emptied first); returns the handler bundles. */
+/** What jsii and tsc read from a project folder (the package.json, README and the sources the entries import). */
+const PROJECT_FILES = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'lib', 'lambda'];
+
+/**
+ * jsii warnings silenced, each with its reason. JSII6 (`metadata/missing-dev-dependency`) asks to develop against the
+ * lowest version of each peer range; this repository tests with the newest (aws-cdk-lib 2.276) and the consumer test
+ * verifies the lowest (README "Versioning"), so the warning says nothing the tests do not.
+ */
+const SILENCED_JSII_WARNINGS = ['JSII6'];
+
+/** Builds the package's `dist/` into `dist` (emptied first), which must be `<project>/dist`; returns the handler bundles. */
 export async function buildPackage(dist: string): Promise<BundledHandler[]> {
+  if (basename(dist) !== 'dist') throw new Error(`build: the output folder must be named dist (<project>/dist), got ${dist}`);
+  const project = dirname(dist);
   rmSync(dist, { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', dist], {
-    cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'],
+  if (resolve(project) !== resolve(ROOT)) stageProject(project);
+  const jsii = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings',
+    ...SILENCED_JSII_WARNINGS.flatMap((w) => ['--silence-warnings', w])], {
+    cwd: project, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
+  });
+  if (jsii.status !== 0) throw new Error(`jsii failed (exit ${jsii.status ?? jsii.signal}): the errors above name each file and the fix`);
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(project, 'tsconfig.build.json'), '--outDir', dist], {
+    cwd: project, stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
   sourcesInsidePackage(dist);
   copyConstructReadmes(join(dist, 'lib', 'constructs'));
   return buildHandlers(join(dist, 'handlers'));
+}
+
+/**
+ * Copies what the compilers read into a staging project folder (`package.json`, README and CHANGELOG are copied by
+ * the caller or here) and links the repository's `node_modules`, so jsii resolves the same dependencies.
+ */
+function stageProject(project: string): void {
+  for (const file of PROJECT_FILES) {
+    const from = join(ROOT, file);
+    if (!existsSync(from)) continue;
+    rmSync(join(project, file), { recursive: true, force: true });
+    cpSync(from, join(project, file), { recursive: true });
+  }
+  if (!existsSync(join(project, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
 }
 
 /**

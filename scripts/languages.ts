@@ -1,0 +1,140 @@
+/**
+ * The library in the other CDK languages: builds the Python wheel and the Java package with jsii-pacmak from a staged
+ * build of the package (the same `.jsii` and npm tarball `npm publish` would ship), and prepares the environments the
+ * language tests run in (test/languages/languages.test.ts runs them; the release workflow builds the same packages).
+ *
+ * Everything comes from this machine's registries: Python packages from PyPI into `.tmp/python-<hash>` (a venv keyed
+ * by test/python/requirements.txt), Java artifacts from Maven Central into `.tmp/m2` (a Maven repository of the
+ * repository's own, so CI needs no `~/.m2`). Both are kept between runs; a clean clone fills them once.
+ *
+ * `npx tsx scripts/languages.ts <outdir>` builds the packages into `<outdir>/python` and `<outdir>/java`.
+ */
+import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildPackage } from './build';
+import { ROOT } from './handlers';
+
+/** The Maven repository the Java build and the Java test share (`-Dmaven.repo.local`). */
+export const MAVEN_REPO = join(ROOT, '.tmp', 'm2');
+
+/**
+ * Artifacts Maven Central serves here but lists in no version metadata (its `maven-metadata.xml` stops at older
+ * versions), so a version range such as the package's `[2.270.0,3.0.0)` would not find them. Each is fetched once and
+ * installed into {@link MAVEN_REPO}, whose local metadata then lists it. Versions: the newest whose jar is served here.
+ */
+export const MAVEN_PINS = [
+  { groupId: 'software.amazon.awscdk', artifactId: 'aws-cdk-lib', version: '2.272.0' },
+  { groupId: 'io.github.cdklabs', artifactId: 'cdknag', version: '3.0.2' },
+];
+
+const QUIET: ExecFileSyncOptions = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 };
+
+/** Runs a command; on failure, throws with its output's last lines (the reason), never a bare exit code. */
+export function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
+  try {
+    return String(execFileSync(command, args, { ...QUIET, ...options }));
+  } catch (err) {
+    const e = err as { stdout?: Buffer | string; stderr?: Buffer | string; status?: number };
+    const tail = `${String(e.stdout ?? '')}\n${String(e.stderr ?? '')}`.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('!!')).slice(-40).join('\n');
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${e.status}):\n${tail}`);
+  }
+}
+
+/** The packages jsii-pacmak built. */
+export interface LanguagePackages {
+  /** The Python wheel. */
+  readonly wheel: string;
+  /** A Maven repository folder holding the Java package (`<groupId path>/<artifactId>/<version>`). */
+  readonly javaRepository: string;
+  /** The Java package's coordinates. */
+  readonly javaArtifact: { readonly groupId: string; readonly artifactId: string; readonly version: string };
+}
+
+/**
+ * Builds the package into `<work>/stage` (jsii, the http entry, the handler bundles) and runs jsii-pacmak there for
+ * Python and Java (both at once), writing `<work>/packages/{python,java}`.
+ */
+export async function buildLanguagePackages(work: string): Promise<LanguagePackages> {
+  const stage = join(work, 'stage');
+  mkdirSync(stage, { recursive: true });
+  for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    if (existsSync(join(ROOT, file))) copyFileSync(join(ROOT, file), join(stage, file));
+  }
+  await buildPackage(join(stage, 'dist'));
+  prepareMaven();
+  const out = join(work, 'packages');
+  rmSync(out, { recursive: true, force: true });
+  run(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', 'python', 'java', '--outdir', out,
+    // The build ran above; npm pack must not run prepack (a second build) inside pacmak.
+    '--pack-command', 'npm pack --ignore-scripts', '--maven-local-repository', MAVEN_REPO], {
+    cwd: stage, env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
+  });
+  const pythonDir = join(out, 'python');
+  const wheel = readdirSync(pythonDir).find((f) => f.endsWith('.whl'));
+  if (wheel === undefined) throw new Error(`jsii-pacmak wrote no wheel into ${pythonDir}`);
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    version: string; jsii: { targets: { java: { maven: { groupId: string; artifactId: string } } } };
+  };
+  const { groupId, artifactId } = manifest.jsii.targets.java.maven;
+  const javaRepository = join(out, 'java');
+  const jar = join(javaRepository, ...groupId.split('.'), artifactId, manifest.version, `${artifactId}-${manifest.version}.jar`);
+  if (!existsSync(jar)) throw new Error(`jsii-pacmak wrote no Java package at ${jar}`);
+  return { wheel: join(pythonDir, wheel), javaRepository, javaArtifact: { groupId, artifactId, version: manifest.version } };
+}
+
+/** Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. */
+export function prepareMaven(): void {
+  mkdirSync(MAVEN_REPO, { recursive: true });
+  for (const pin of MAVEN_PINS) {
+    const dir = join(MAVEN_REPO, ...pin.groupId.split('.'), pin.artifactId);
+    const localMetadata = join(dir, 'maven-metadata-local.xml');
+    if (existsSync(localMetadata) && readFileSync(localMetadata, 'utf8').includes(`<version>${pin.version}</version>`)) continue;
+    const coordinates = `${pin.groupId}:${pin.artifactId}:${pin.version}`;
+    run('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'dependency:get', `-Dartifact=${coordinates}`]);
+    // install-file reads the jar and pom from outside the repository it writes to
+    const copies = join(MAVEN_REPO, '..', 'm2-install');
+    mkdirSync(copies, { recursive: true });
+    const base = join(dir, pin.version, `${pin.artifactId}-${pin.version}`);
+    copyFileSync(`${base}.jar`, join(copies, 'a.jar'));
+    copyFileSync(`${base}.pom`, join(copies, 'a.pom'));
+    run('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'install:install-file', `-Dfile=${join(copies, 'a.jar')}`, `-DpomFile=${join(copies, 'a.pom')}`]);
+    rmSync(copies, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A Python virtual environment with test/python/requirements.txt installed, kept in `.tmp/python-<hash>` (the hash of
+ * the requirements file, so a changed pin gets a new environment). Returns the environment's `python`.
+ */
+export function pythonEnvironment(): string {
+  const requirements = join(ROOT, 'test', 'python', 'requirements.txt');
+  const hash = createHash('sha256').update(readFileSync(requirements)).digest('hex').slice(0, 12);
+  const venv = join(ROOT, '.tmp', `python-${hash}`);
+  const python = join(venv, 'bin', 'python');
+  const done = join(venv, '.installed');
+  if (!existsSync(done)) {
+    rmSync(venv, { recursive: true, force: true });
+    run('python3', ['-m', 'venv', venv]);
+    run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirements]);
+    writeFileSync(done, 'installed from test/python/requirements.txt\n');
+  }
+  return python;
+}
+
+/** Installs the wheel into the environment, without dependencies (the environment's pins decide them). */
+export function installWheel(python: string, wheel: string): void {
+  run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '--no-deps', '--force-reinstall', wheel]);
+}
+
+if (require.main === module) {
+  const outdir = resolve(process.argv[2] ?? join(ROOT, 'dist', 'languages'));
+  buildLanguagePackages(outdir).then((p) => {
+    console.log(`python  ${p.wheel}`);
+    console.log(`java    ${p.javaRepository} (${p.javaArtifact.groupId}:${p.javaArtifact.artifactId}:${p.javaArtifact.version})`);
+  }).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
