@@ -38,7 +38,7 @@ export function run(command: string, args: string[], options: ExecFileSyncOption
   } catch (err) {
     const e = err as { stdout?: Buffer | string; stderr?: Buffer | string; status?: number };
     const tail = `${String(e.stdout ?? '')}\n${String(e.stderr ?? '')}`.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('!!')).slice(-40).join('\n');
-    throw new Error(`${command} ${args.join(' ')} failed (exit ${e.status}):\n${tail}`);
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${e.status}):\n${tail}`, { cause: err });
   }
 }
 
