@@ -7,11 +7,13 @@
  * by test/python/requirements.txt), Java artifacts from Maven Central into `.tmp/m2` (a Maven repository of the
  * repository's own, so CI needs no `~/.m2`). Both are kept between runs; a clean clone fills them once.
  *
- * `npx tsx scripts/languages.ts <outdir>` builds the packages into `<outdir>/python` and `<outdir>/java`.
+ * `npx tsx scripts/languages.ts <outdir> [target...]` builds the packages into `<outdir>/<target>` (default targets:
+ * python and java; the release workflow adds dotnet and go, whose toolchains this machine lacks).
  */
 import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildPackage } from './build';
 import { ROOT } from './handlers';
@@ -52,36 +54,38 @@ export interface LanguagePackages {
   readonly javaArtifact: { readonly groupId: string; readonly artifactId: string; readonly version: string };
 }
 
+/** The jsii-pacmak targets the tests build and check here. */
+export const TESTED_TARGETS = ['python', 'java'];
+
 /**
  * Builds the package into `<work>/stage` (jsii, the http entry, the handler bundles) and runs jsii-pacmak there for
- * Python and Java (both at once), writing `<work>/packages/{python,java}`.
+ * `targets` (all at once), writing `<out>/<target>` (default `<work>/packages`).
  */
-export async function buildLanguagePackages(work: string): Promise<LanguagePackages> {
+export async function buildLanguagePackages(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages')): Promise<LanguagePackages> {
   const stage = join(work, 'stage');
   mkdirSync(stage, { recursive: true });
   for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
     if (existsSync(join(ROOT, file))) copyFileSync(join(ROOT, file), join(stage, file));
   }
   await buildPackage(join(stage, 'dist'));
-  prepareMaven();
-  const out = join(work, 'packages');
-  rmSync(out, { recursive: true, force: true });
-  run(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', 'python', 'java', '--outdir', out,
+  if (targets.includes('java')) prepareMaven();
+  for (const target of targets) rmSync(join(out, target), { recursive: true, force: true });
+  run(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', ...targets, '--outdir', out,
     // The build ran above; npm pack must not run prepack (a second build) inside pacmak.
     '--pack-command', 'npm pack --ignore-scripts', '--maven-local-repository', MAVEN_REPO], {
     cwd: stage, env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
   });
   const pythonDir = join(out, 'python');
-  const wheel = readdirSync(pythonDir).find((f) => f.endsWith('.whl'));
-  if (wheel === undefined) throw new Error(`jsii-pacmak wrote no wheel into ${pythonDir}`);
+  const wheel = existsSync(pythonDir) ? readdirSync(pythonDir).find((f) => f.endsWith('.whl')) : undefined;
+  if (wheel === undefined && targets.includes('python')) throw new Error(`jsii-pacmak wrote no wheel into ${pythonDir}`);
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     version: string; jsii: { targets: { java: { maven: { groupId: string; artifactId: string } } } };
   };
   const { groupId, artifactId } = manifest.jsii.targets.java.maven;
   const javaRepository = join(out, 'java');
   const jar = join(javaRepository, ...groupId.split('.'), artifactId, manifest.version, `${artifactId}-${manifest.version}.jar`);
-  if (!existsSync(jar)) throw new Error(`jsii-pacmak wrote no Java package at ${jar}`);
-  return { wheel: join(pythonDir, wheel), javaRepository, javaArtifact: { groupId, artifactId, version: manifest.version } };
+  if (!existsSync(jar) && targets.includes('java')) throw new Error(`jsii-pacmak wrote no Java package at ${jar}`);
+  return { wheel: join(pythonDir, wheel ?? '(not built)'), javaRepository, javaArtifact: { groupId, artifactId, version: manifest.version } };
 }
 
 /** Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. */
@@ -130,9 +134,12 @@ export function installWheel(python: string, wheel: string): void {
 
 if (require.main === module) {
   const outdir = resolve(process.argv[2] ?? join(ROOT, 'dist', 'languages'));
-  buildLanguagePackages(outdir).then((p) => {
-    console.log(`python  ${p.wheel}`);
-    console.log(`java    ${p.javaRepository} (${p.javaArtifact.groupId}:${p.javaArtifact.artifactId}:${p.javaArtifact.version})`);
+  const targets = process.argv.length > 3 ? process.argv.slice(3) : TESTED_TARGETS;
+  const work = mkdtempSync(join(tmpdir(), 'languages-'));
+  buildLanguagePackages(work, targets, outdir).then((p) => {
+    rmSync(work, { recursive: true, force: true });
+    for (const target of targets) console.log(`${target.padEnd(7)} ${join(outdir, target)}`);
+    console.log(`wheel   ${p.wheel}`);
   }).catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

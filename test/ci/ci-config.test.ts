@@ -185,18 +185,27 @@ describe('release workflow', () => {
     for (const v of versions) expect(v).toBe('24');
   });
 
-  test('fails if the OIDC token (id-token: write) is granted anywhere but the job that only publishes', () => {
+  test('fails if the OIDC token (id-token: write) is granted anywhere but the jobs that only publish', () => {
     // workflow-level permissions grant nothing; each job states its own
     expect(release).toMatch(/\npermissions: \{\}\n/);
-    expect([...release.matchAll(/^\s*id-token: write/gm)]).toHaveLength(1);
-    const publish = job('publish');
-    expect(publish).toMatch(/permissions:\n\s+id-token: write/);
-    // the publish job installs nothing, checks out nothing and runs no package's scripts: it publishes the verified tarball
-    const commands = runBlocks(publish).flatMap(commandsOf);
-    expect(commands).toEqual(['npm publish .release/*.tgz --provenance --access public']);
-    expect(publish).not.toMatch(/actions\/checkout/);
-    expect(publish).toMatch(/needs: verify/);
+    expect([...release.matchAll(/^\s*id-token: write/gm)]).toHaveLength(2);
+    const npm = job('publish-npm');
+    expect(npm).toMatch(/permissions:\n\s+id-token: write/);
+    // the npm job installs nothing, checks out nothing and runs no package's scripts: it publishes the verified tarball
+    expect(runBlocks(npm).flatMap(commandsOf)).toEqual(['npm publish .release/js/*.tgz --provenance --access public']);
+    expect(npm).not.toMatch(/actions\/checkout/);
+    // PyPI and Maven Central: only publib, from its own lockfile with no install scripts, then the publisher on the verified files
+    const pypi = job('publish-pypi');
+    expect(pypi).toMatch(/permissions:\n\s+contents: read\n\s+id-token: write/);
+    expect(runBlocks(pypi).flatMap(commandsOf)).toEqual(['npm ci --prefix .ci/publib --ignore-scripts', '.ci/publib/node_modules/.bin/publib-pypi .release/python']);
+    const maven = job('publish-maven');
+    expect(maven).not.toMatch(/id-token/);
+    expect(runBlocks(maven).flatMap(commandsOf)).toEqual(['npm ci --prefix .ci/publib --ignore-scripts', '.ci/publib/node_modules/.bin/publib-maven .release/java']);
+    for (const publish of [pypi, maven]) expect(publish).toMatch(/sparse-checkout: \.ci\/publib\n/);
+    for (const publish of [npm, pypi, maven]) expect(publish).toMatch(/needs: verify/);
     expect(job('verify')).toMatch(/permissions:\n\s+contents: read\n/);
+    // one build: verify makes every package the jobs publish
+    expect(runBlocks(job('verify')).flatMap(commandsOf)).toContain('npx tsx scripts/languages.ts .release python java dotnet go');
   });
 
   test.each(WORKFLOWS)('fails if %s uses a third-party action by tag or branch instead of a full commit SHA', (name) => {
