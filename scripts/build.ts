@@ -3,7 +3,7 @@
  * jsii (`tsconfig.jsii.json`: the constructs entry, the compliance submodule and the evidence command; JavaScript,
  * `.d.ts`, source maps with their sources inlined, and the `.jsii` assembly that jsii-pacmak turns into the Python,
  * Java, .NET and Go packages), compiles the npm-only `aws-security-baseline/http` entry with `tsc -p
- * tsconfig.build.json` (it re-exports handler code, which is never part of the assembly), copies each construct's
+ * tsconfig.http.json` (it re-exports handler code, which is never part of the assembly), copies each construct's
  * README beside its compiled code (`dist/lib/constructs/<name>/README.md`, so the package documents what it ships) and
  * bundles every Lambda handler into `dist/handlers` (scripts/build-handlers.ts).
  *
@@ -17,7 +17,7 @@ import { buildHandlers } from './build-handlers';
 import { BundledHandler, ROOT } from './handlers';
 
 /** What jsii and tsc read from a project folder (the package.json, README and the sources the entries import). */
-const PROJECT_FILES = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.jsii.json', 'lib', 'lambda'];
+const PROJECT_FILES = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.http.json', 'tsconfig.jsii.json', 'lib', 'lambda'];
 
 /**
  * jsii warnings silenced, each with its reason. JSII6 (`metadata/missing-dev-dependency`) asks to develop against the
@@ -37,10 +37,10 @@ export async function buildPackage(dist: string): Promise<BundledHandler[]> {
     cwd: project, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
   });
   if (jsii.status !== 0) throw new Error(`jsii failed (exit ${jsii.status ?? jsii.signal}): the errors above name each file and the fix`);
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(project, 'tsconfig.build.json'), '--outDir', dist], {
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(project, 'tsconfig.http.json'), '--outDir', dist], {
     cwd: project, stdio: ['ignore', 'inherit', 'inherit'],
   });
-  if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${tsc.status ?? tsc.signal})`);
+  if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.http.json failed (exit ${tsc.status ?? tsc.signal})`);
   sourcesInsidePackage(dist);
   copyConstructReadmes(join(dist, 'lib', 'constructs'));
   return buildHandlers(join(dist, 'handlers'));
