@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
 import { buildLanguagePackages, installWheel, LanguagePackages, MAVEN_REPO, pythonEnvironment } from '../../scripts/languages';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
@@ -67,6 +68,14 @@ describe('the library from Python and Java (jsii)', () => {
     // the twin is not trivial: report mode found the stock defaults and fix mode changed some
     expect(twin.reportFindings).toHaveLength(4);
     expect(twin.fixChanges.length).toBeGreaterThan(0);
+  });
+
+  test('the Python and Java API reference (docs/api-<language>.md, jsii-docgen) describes this assembly', () => {
+    const hash = assemblyTypesHash(JSON.parse(readFileSync(join(work, 'stage', '.jsii'), 'utf8')) as { types?: unknown });
+    for (const { language, file } of LANGUAGE_DOCS) {
+      // stale or missing: regenerate with `npm run api`
+      expect({ language, documented: documentedAssemblyHash(file) }).toEqual({ language, documented: hash });
+    }
   });
 
   test('a Python app (pytest) synthesizes the templates, findings and changes of its TypeScript twin', () => {
