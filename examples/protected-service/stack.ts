@@ -63,6 +63,6 @@ export class ProtectedServiceStack extends Stack {
 
     // Rate limits, managed rules and redacted, encrypted WAF logs in front of it.
     this.firewall = new WebFirewall(this, 'Firewall', { logsKey: logsKey.key });
-    this.firewall.associate(this.loadBalancer.loadBalancer);
+    this.firewall.associateLoadBalancer(this.loadBalancer.loadBalancer);
   }
 }

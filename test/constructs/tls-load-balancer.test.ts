@@ -324,7 +324,7 @@ describe('TlsLoadBalancer acknowledgements are made only when the finished app s
     const { app, lb } = build();
     const edge = new Stack(app, 'Edge', { env: ENV });
     const firewall = new WebFirewall(edge, 'Firewall', { logsKey: new LogsKey(edge, 'LogsKey').key });
-    firewall.associate(lb.loadBalancer);
+    firewall.associateLoadBalancer(lb.loadBalancer);
     expect(ec23(app)).toEqual({ findings: [], acks: ['TestStack/Lb/SecurityGroup'] });
   });
 
