@@ -27,10 +27,10 @@ export { InvocationType, SecureFunction, type SecureFunctionProps } from './cons
 // Edge: load balancer, web firewall, REST API, authorizer
 export { type HstsOptions, TlsLoadBalancer, type TlsLoadBalancerLambdaTargetOptions, type TlsLoadBalancerProps } from './constructs/tls-load-balancer';
 export {
-  type AccountTakeoverPreventionOptions, type ApiGatewayBodyInspectionLimit, type AuthRateLimitOptions,
-  type BodySizeLimitOptions, type BotControlOptions, type FirewallRuleMode, type HeaderRateLimitOptions,
-  type ManagedRuleGroupOptions, type ManagedRuleGroupsOptions, type ManagedRuleOverrideAction, type RateLimitOptions,
-  WebFirewall, type WebFirewallAssociateOptions, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallResource,
+  type AccountTakeoverPreventionOptions, ApiGatewayBodyInspectionLimit, type AuthRateLimitOptions,
+  type BodySizeLimitOptions, BotControlInspectionLevel, type BotControlOptions, FirewallRuleMode, type HeaderRateLimitOptions,
+  LoginPayloadType, type ManagedRuleGroupOptions, type ManagedRuleGroupsOptions, ManagedRuleOverrideAction, type RateLimitOptions,
+  WebFirewall, type WebFirewallAssociateOptions, type WebFirewallMetricOptions, type WebFirewallProps, type WebFirewallRateLimit,
 } from './constructs/web-firewall';
 export {
   type AuthCapacityOptions, type AuthCapacityThrottle,

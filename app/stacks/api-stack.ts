@@ -5,7 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
   acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction, SecureRestApi, SecureRouteOptions,
-  TlsLoadBalancer, WebFirewall,
+  ApiGatewayBodyInspectionLimit, TlsLoadBalancer, WebFirewall,
 } from '../../lib';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../lambda/api/routes';
@@ -113,7 +113,7 @@ export class ApiStack extends BaselineStack {
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
       bodySizeLimit: { maxSize: Size.kibibytes(16) },
-      apiGatewayBodyInspectionLimit: 'KB_16',
+      apiGatewayBodyInspectionLimit: ApiGatewayBodyInspectionLimit.KB_16,
       description: sharedWebAcl
         ? 'REST API and load balancer - rate limits, managed rules, 16 KB body limit, 8 KB on the ALB, all it lets WAF inspect'
         : 'REST API - rate limits, managed rules, 16 KB body limit',
@@ -368,10 +368,10 @@ export class ApiStack extends BaselineStack {
   /** One web ACL on each internet-facing entry point of this stack: the load balancer (when present) and every REST API stage. */
   private associateWebFirewalls(): void {
     if (this.loadBalancer && this.edgeFirewall) {
-      this.edgeFirewall.associate(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: this.sharedWebAcl });
+      this.edgeFirewall.associateLoadBalancer(this.loadBalancer.loadBalancer, { albBodyLimitIsInspectionLimit: this.sharedWebAcl });
     }
     for (const restApi of this.node.findAll().filter((c): c is SecureRestApi => c instanceof SecureRestApi)) {
-      this.firewall.associate(restApi.stage);
+      this.firewall.associateStage(restApi.stage);
     }
   }
 

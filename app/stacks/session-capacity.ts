@@ -13,7 +13,7 @@ export const AUTH_ROUTE_MIN_CLIENTS = 500;
 export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
   const { rateLimit, burstLimit } = SecureRestApi.authCapacityThrottle({
     perClientLimit: firewall.authRateLimit.limit,
-    perClientWindowSeconds: firewall.authRateLimit.evaluationWindowSeconds,
+    perClientWindowSeconds: firewall.authRateLimit.evaluationWindow.toSeconds(),
     backendConcurrency: SESSION_CAPACITY.concurrency,
     backendSecondsPerRequest: SESSION_CAPACITY.secondsPerRequest,
     minClientsToExhaust: AUTH_ROUTE_MIN_CLIENTS,

@@ -9,6 +9,7 @@
  */
 import { join } from 'path';
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
@@ -34,7 +35,7 @@ export class ProtectedServiceStack extends Stack {
     const network = new SecureVpc(this, 'Network', {
       availabilityZones: [`${this.region}a`, `${this.region}b`],
       natGateways: 0,
-      cidr: '10.20.0.0/16',
+      ipAddresses: ec2.IpAddresses.cidr('10.20.0.0/16'),
       logsKey: logsKey.key,
       logRemovalPolicy: RemovalPolicy.DESTROY,
     });
@@ -63,6 +64,6 @@ export class ProtectedServiceStack extends Stack {
 
     // Rate limits, managed rules and redacted, encrypted WAF logs in front of it.
     this.firewall = new WebFirewall(this, 'Firewall', { logsKey: logsKey.key });
-    this.firewall.associate(this.loadBalancer.loadBalancer);
+    this.firewall.associateLoadBalancer(this.loadBalancer.loadBalancer);
   }
 }

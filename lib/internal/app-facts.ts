@@ -28,7 +28,7 @@ export function resolvedJson(stack: Stack, value: unknown): string | undefined {
 
 /**
  * The AWS WAF web ACL association in the app whose `resourceArn` is `arn` of `resource` (the ARN attribute of the
- * resource itself, as `WebFirewall.associate()` and a hand-written `CfnWebACLAssociation` pass it), or undefined.
+ * resource itself, as `WebFirewall.associateLoadBalancer()`/`associateStage()` and a hand-written `CfnWebACLAssociation` pass it), or undefined.
  * Both values are resolved in the resource's own stack, so an association in another stack of the app matches too.
  */
 export function webAclAssociationOf(resource: IConstruct, arn: string): wafv2.CfnWebACLAssociation | undefined {

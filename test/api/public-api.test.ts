@@ -222,7 +222,7 @@ describe('synth warnings use one id style: aws-security-baseline/<construct>:<ke
     new root.TlsLoadBalancer(stack, 'LoadBalancer', { vpc: network.vpc, domainName: 'app.example.com',
       certificate: undefined, hostedZone: route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' }),
       deletionProtection: false });
-    new root.WebFirewall(stack, 'Firewall', { logsKey: logsKey.key, rateLimit: { mode: 'COUNT' }, managedRules: { sqlDatabase: { enabled: false } } });
+    new root.WebFirewall(stack, 'Firewall', { logsKey: logsKey.key, rateLimit: { mode: root.FirewallRuleMode.COUNT }, managedRules: { sqlDatabase: { enabled: false } } });
     new root.UserDirectory(stack, 'Users', { callbackUrls: ['https://app.example.com/cb'], domainPrefix: 'loose-test', selfSignUpEnabled: true });
     new root.IdentityRateLimiter(stack, 'RateLimiter', { vpc: network.vpc, snapshotRetentionDays: 0 });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());

@@ -11,7 +11,7 @@ import { formatFindings, ruleFindings } from '../helpers/compliance';
 interface Fixture {
   app: App;
   stack: Stack;
-  vpc: ec2.Vpc;
+  vpc: ec2.IVpc;
   db: IamAuthDatabase;
   dataKey: ServiceKey;
   secretsKey: ServiceKey;
@@ -272,14 +272,14 @@ describe('ServiceKey', () => {
     }
   });
 
-  test('grantUseVia adds a decrypt statement with the same kms:ViaService condition', () => {
+  test('grantDecryptVia adds a decrypt statement with the same kms:ViaService condition', () => {
     const f = build();
     const role = new iam.Role(f.stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    f.secretsKey.grantUseVia(role, 'secretsmanager');
+    f.secretsKey.grantDecryptVia(role, 'secretsmanager');
     Template.fromStack(f.stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } } })] },
     });
-    expect(() => f.secretsKey.grantUseVia(role, 'rds')).toThrow(/invalid grantUseVia.service = "rds"/);
+    expect(() => f.secretsKey.grantDecryptVia(role, 'rds')).toThrow(/invalid grantDecryptVia.service = "rds"/);
   });
 
   test('fails if no service, a malformed service or an out-of-range rotation period is given', () => {

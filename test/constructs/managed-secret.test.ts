@@ -2,6 +2,7 @@ import { join } from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ServiceKey } from '../../lib/constructs/encryption-keys';
 import { LogsKey } from '../../lib/constructs/logging';
@@ -56,10 +57,9 @@ describe('ManagedSecret', () => {
   test('with a VPC endpoint, reading or writing the value from elsewhere is denied, except for the rotation function and named admins', () => {
     const g = build({ withLambda: true });
     const stack = g.stack;
-    const endpointId = g.endpoint.vpcEndpointId;
     const secret2 = new ManagedSecret(stack, 'Scoped', {
       description: 'scoped', encryptionKey: g.key.key, rotation: { rotationLambda: g.rotator!.function, automaticallyAfter: Duration.days(7) },
-      vpcEndpointId: endpointId, exemptPrincipalArns: ['arn:aws:iam::111111111111:role/break-glass'],
+      vpcEndpoint: g.endpoint, exemptRoles: [iam.Role.fromRoleArn(stack, 'BreakGlass', 'arn:aws:iam::111111111111:role/break-glass')],
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
@@ -104,19 +104,31 @@ describe('ManagedSecret', () => {
     })).toThrow(/invalid rotation = "both rotationLambda and hostedRotation"/);
   });
 
-  test('fails if the rotation interval, endpoint id or exempt principals are invalid', () => {
+  test('fails if the rotation interval, endpoint or exempt roles are invalid', () => {
     expect(() => build({ rotation: { hostedRotation: secretsmanager.HostedRotation.mysqlSingleUser(), automaticallyAfter: Duration.days(400) } }))
       .toThrow(/invalid rotation.automaticallyAfter \(days\) = 400/);
-    expect(() => build({ vpcEndpointId: 'my-endpoint' })).toThrow(/invalid vpcEndpointId = "my-endpoint"/);
-    expect(() => build({ vpcEndpointId: 'vpce-0123456789abcdef0', exemptPrincipalArns: ['*'] })).toThrow(/invalid exemptPrincipalArns = "\*"/);
-    expect(() => build({ exemptPrincipalArns: ['arn:aws:iam::111111111111:root'] })).toThrow(/invalid exemptPrincipalArns/);
+    expect(() => build({ rotation: { hostedRotation: secretsmanager.HostedRotation.mysqlSingleUser(), automaticallyAfter: Duration.hours(36) } }))
+      .toThrow(/invalid rotation.automaticallyAfter = "1 day 12 hours". Fix: use a whole number of days/);
+    const f = build();
+    const endpoint = (id: string, vpcEndpointId: string) => ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(f.stack, id, { vpcEndpointId, port: 443 });
+    const secret = (id: string, props: Partial<ManagedSecretProps>) => () => new ManagedSecret(f.stack, id, {
+      description: 'x', encryptionKey: f.key.key, rotation: { hostedRotation: secretsmanager.HostedRotation.mysqlSingleUser() }, ...props,
+    });
+    expect(secret('A', { vpcEndpoint: endpoint('NotAnEndpoint', 'my-endpoint') })).toThrow(/invalid vpcEndpoint = "my-endpoint"/);
+    // a role ARN with a wildcard would exempt every matching role from the endpoint condition (ArnNotLike)
+    const everyRole = iam.Role.fromRoleArn(f.stack, 'EveryRole', 'arn:aws:iam::111111111111:role/*');
+    expect(secret('B', { vpcEndpoint: endpoint('Endpoint', 'vpce-0123456789abcdef0'), exemptRoles: [everyRole] }))
+      .toThrow(/Sec\/B: invalid exemptRoles = "arn:aws:iam::111111111111:role\/\*". Fix: name IAM roles/);
   });
 
-  test('an imported VPC endpoint id literal is accepted', () => {
-    const f = build({ vpcEndpointId: 'vpce-0123456789abcdef0' });
+  test('an imported VPC endpoint is accepted (its id literal in the condition)', () => {
+    const f = build();
+    new ManagedSecret(f.stack, 'Scoped', {
+      description: 'x', encryptionKey: f.key.key, rotation: { hostedRotation: secretsmanager.HostedRotation.mysqlSingleUser() },
+      vpcEndpoint: ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes(f.stack, 'Endpoint', { vpcEndpointId: 'vpce-0123456789abcdef0', port: 443 }),
+    });
     Template.fromStack(f.stack).hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       ResourcePolicy: { Statement: Match.arrayWith([Match.objectLike({ Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } } })]) },
     });
-    void ec2;
   });
 });

@@ -99,7 +99,7 @@ function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture
   if (overrides.authorizer === undefined) {
     acknowledge(api, 'AwsSolutions-COG4', 'Test fixture: the methods use a Lambda REQUEST authorizer on purpose; a Cognito authorizer is not under test.');
   }
-  // How users attach a web ACL (WebFirewall.associate() makes the same association; see web-firewall.test.ts).
+  // How users attach a web ACL (WebFirewall.associateStage() makes the same association; see web-firewall.test.ts).
   if (withWebAcl) new wafv2.CfnWebACLAssociation(f.stack, 'WebAclAssociation', { resourceArn: api.stage.stageArn, webAclArn: f.webAcl.attrArn });
   return { ...f, api };
 }

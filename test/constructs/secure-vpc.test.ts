@@ -163,12 +163,24 @@ describe('SecureVpc overrides', () => {
     for (const tier of ['public', 'private', 'isolated']) expect(subnets(template(), tier)).toHaveLength(3);
   });
 
-  test('cidr changes the VPC and the endpoint security group rule', () => {
-    const { template } = build({ cidr: '10.20.0.0/16' });
+  test('ipAddresses changes the VPC and the endpoint security group rule', () => {
+    const { template } = build({ ipAddresses: ec2.IpAddresses.cidr('10.20.0.0/16') });
     template().hasResourceProperties('AWS::EC2::VPC', { CidrBlock: '10.20.0.0/16' });
     template().hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'Interface endpoints: HTTPS from inside the VPC only',
       SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.20.0.0/16', FromPort: 443 })],
+    });
+  });
+
+  test('an IPAM allocation (range known at deploy time) opens the endpoints to the VPC\'s CidrBlock attribute', () => {
+    const { template } = build({
+      ipAddresses: ec2.IpAddresses.awsIpamAllocation({ ipv4IpamPoolId: 'ipam-pool-0123456789abcdef0', ipv4NetmaskLength: 16, defaultSubnetIpv4NetmaskLength: 24 }),
+    });
+    template().hasResourceProperties('AWS::EC2::VPC', { Ipv4IpamPoolId: 'ipam-pool-0123456789abcdef0', Ipv4NetmaskLength: 16 });
+    const vpcId = Object.keys(template().findResources('AWS::EC2::VPC'))[0];
+    template().hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Interface endpoints: HTTPS from inside the VPC only',
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: { 'Fn::GetAtt': [vpcId, 'CidrBlock'] }, FromPort: 443 })],
     });
   });
 

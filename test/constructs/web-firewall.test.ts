@@ -7,7 +7,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { LogsKey } from '../../lib/constructs/logging';
 import {
-  MANAGED_RULE_GROUP_WCU, statementCapacity, WebFirewall, WebFirewallProps,
+  ApiGatewayBodyInspectionLimit, BotControlInspectionLevel, FirewallRuleMode, LoginPayloadType, MANAGED_RULE_GROUP_WCU,
+  ManagedRuleOverrideAction, statementCapacity, WebFirewall, WebFirewallProps,
 } from '../../lib/constructs/web-firewall';
 import { buildTestApp, exampleBaselineWith } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
@@ -230,8 +231,8 @@ describe('WebFirewall', () => {
       const { template, firewall, stack, app } = build({}, (s, fw) => {
         const { alb, api } = albAndStage(s);
         // WHEN
-        fw.associate(alb);
-        fw.associate(api.deploymentStage);
+        fw.associateLoadBalancer(alb);
+        fw.associateStage(api.deploymentStage);
         albId = s.getLogicalId(alb.node.defaultChild as elbv2.CfnLoadBalancer);
         stageId = s.getLogicalId(api.deploymentStage.node.defaultChild as apigateway.CfnStage);
       });
@@ -261,13 +262,13 @@ describe('WebFirewall', () => {
     test('fails if the same resource is associated twice', () => {
       expect(() => build({}, (s, fw) => {
         const { alb } = albAndStage(s);
-        fw.associate(alb);
-        fw.associate(alb);
-      })).toThrow(/invalid associate\(resource\).*only one web ACL/);
+        fw.associateLoadBalancer(alb);
+        fw.associateLoadBalancer(alb);
+      })).toThrow(/invalid associateLoadBalancer\(\).*only one web ACL/);
     });
 
     test('fails if an ALB is associated while the body limit exceeds the 8 KB an ALB lets WAF inspect', () => {
-      expect(() => build({ bodySizeLimit: { maxSize: Size.kibibytes(16) } }, (s, fw) => fw.associate(albAndStage(s).alb)))
+      expect(() => build({ bodySizeLimit: { maxSize: Size.kibibytes(16) } }, (s, fw) => fw.associateLoadBalancer(albAndStage(s).alb)))
         .toThrow(/invalid bodySizeLimit.maxSize = "16384 bytes".*ALB lets AWS WAF inspect only 8192 bytes/);
     });
 
@@ -275,8 +276,8 @@ describe('WebFirewall', () => {
       // GIVEN an ACL sized for API Gateway, associated with a stage and, explicitly, with an ALB
       const { template } = build({ bodySizeLimit: { maxSize: Size.kibibytes(16) } }, (s, fw) => {
         const { alb, api } = albAndStage(s);
-        fw.associate(api.deploymentStage);
-        fw.associate(alb, { albBodyLimitIsInspectionLimit: true });
+        fw.associateStage(api.deploymentStage);
+        fw.associateLoadBalancer(alb, { albBodyLimitIsInspectionLimit: true });
       });
       // THEN one ACL, two associations, and the body rule blocks oversized bodies (MATCH on oversize): an ALB body over the
       // 8 KB AWS WAF inspects is oversized, so the ALB's effective limit stays 8 KB
@@ -291,13 +292,13 @@ describe('WebFirewall', () => {
     });
 
     test('fails if a stage is associated while the body limit exceeds the API Gateway inspection limit', () => {
-      expect(() => build({ bodySizeLimit: { maxSize: Size.kibibytes(32) } }, (s, fw) => fw.associate(albAndStage(s).api.deploymentStage)))
+      expect(() => build({ bodySizeLimit: { maxSize: Size.kibibytes(32) } }, (s, fw) => fw.associateStage(albAndStage(s).api.deploymentStage)))
         .toThrow(/invalid bodySizeLimit.maxSize = "32768 bytes".*raise apiGatewayBodyInspectionLimit/);
     });
 
     test('a larger API Gateway inspection limit renders associationConfig and admits a larger body limit', () => {
-      const { template } = build({ bodySizeLimit: { maxSize: Size.kibibytes(32) }, apiGatewayBodyInspectionLimit: 'KB_32' },
-        (s, fw) => fw.associate(albAndStage(s).api.deploymentStage));
+      const { template } = build({ bodySizeLimit: { maxSize: Size.kibibytes(32) }, apiGatewayBodyInspectionLimit: ApiGatewayBodyInspectionLimit.KB_32 },
+        (s, fw) => fw.associateStage(albAndStage(s).api.deploymentStage));
       template.hasResourceProperties('AWS::WAFv2::WebACL', {
         AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_32' } } },
       });
@@ -307,7 +308,7 @@ describe('WebFirewall', () => {
 
   describe('COUNT overrides for rollout', () => {
     test('managedRulesMode COUNT overrides every managed group to count, with a warning', () => {
-      const { template, stack } = build({ managedRulesMode: 'COUNT' });
+      const { template, stack } = build({ managedRulesMode: FirewallRuleMode.COUNT });
       const managed = rules(template).filter((r: any) => r.statement.managedRuleGroupStatement);
       expect(managed).toHaveLength(5);
       for (const r of managed) expect(r.overrideAction).toEqual({ count: {} });
@@ -315,19 +316,19 @@ describe('WebFirewall', () => {
     });
 
     test('one group can be COUNT while the others block', () => {
-      const { template } = build({ managedRules: { common: { mode: 'COUNT' } } });
+      const { template } = build({ managedRules: { common: { mode: FirewallRuleMode.COUNT } } });
       expect(rule(template, 'AWS-AWSManagedRulesCommonRuleSet').overrideAction).toEqual({ count: {} });
       expect(rule(template, 'AWS-AWSManagedRulesSQLiRuleSet').overrideAction).toEqual({ none: {} });
     });
 
     test('single rules inside a group can be overridden', () => {
-      const { template } = build({ managedRules: { anonymousIp: { ruleActionOverrides: { HostingProviderIPList: 'COUNT' } } } });
+      const { template } = build({ managedRules: { anonymousIp: { ruleActionOverrides: { HostingProviderIPList: ManagedRuleOverrideAction.COUNT } } } });
       expect(rule(template, 'AWS-AWSManagedRulesAnonymousIpList').statement.managedRuleGroupStatement.ruleActionOverrides)
         .toEqual([{ name: 'HostingProviderIPList', actionToUse: { count: {} } }]);
     });
 
     test('rate-based and body-size rules can count instead of block', () => {
-      const { template } = build({ rateLimit: { mode: 'COUNT' }, authRateLimit: { mode: 'COUNT' }, bodySizeLimit: { mode: 'COUNT' } });
+      const { template } = build({ rateLimit: { mode: FirewallRuleMode.COUNT }, authRateLimit: { mode: FirewallRuleMode.COUNT }, bodySizeLimit: { mode: FirewallRuleMode.COUNT } });
       for (const name of ['RateLimitPerIp', 'RateLimitAuthPaths', 'BodySizeLimit']) expect(rule(template, name).action).toEqual({ count: {} });
       // with its own body rule only counting, the CommonRuleSet keeps blocking oversized bodies
       expect(rule(template, 'AWS-AWSManagedRulesCommonRuleSet').statement.managedRuleGroupStatement.ruleActionOverrides).toBeUndefined();
@@ -335,7 +336,7 @@ describe('WebFirewall', () => {
 
     test('paid groups in COUNT (their own mode or managedRulesMode) only count, each with a warning', () => {
       const { template, stack } = build({
-        managedRulesMode: 'COUNT',
+        managedRulesMode: FirewallRuleMode.COUNT,
         botControl: {},
         accountTakeoverPrevention: { loginPath: '/auth/token' },
         capacityBudget: 1400,
@@ -414,7 +415,7 @@ describe('WebFirewall', () => {
     test('optional free groups and paid groups are opt-in', () => {
       const { template, firewall } = build({
         managedRules: { linux: { enabled: true } },
-        botControl: { inspectionLevel: 'TARGETED' },
+        botControl: { inspectionLevel: BotControlInspectionLevel.TARGETED },
         accountTakeoverPrevention: { loginPath: '/auth/token' },
         capacityBudget: 1600,
       });
@@ -428,6 +429,28 @@ describe('WebFirewall', () => {
         },
       }]);
       expect(firewall.capacity).toBe(1244 + 200 + 50 + 50);
+    });
+
+    test('account takeover prevention with a form-encoded login inspects form field names', () => {
+      const { template } = build({
+        accountTakeoverPrevention: { loginPath: '/login', payloadType: LoginPayloadType.FORM_ENCODED },
+      });
+      expect(rule(template, 'AWS-AWSManagedRulesATPRuleSet').statement.managedRuleGroupStatement.managedRuleGroupConfigs).toEqual([{
+        awsManagedRulesAtpRuleSet: {
+          loginPath: '/login',
+          requestInspection: { payloadType: 'FORM_ENCODED', usernameField: { identifier: 'username' }, passwordField: { identifier: 'password' } },
+        },
+      }]);
+    });
+
+    test('authRateLimit reports the enforced per-IP limit on the authentication paths, its window as a Duration', () => {
+      const { firewall } = build({ authRateLimit: { limit: 20, evaluationWindow: Duration.minutes(2) } });
+      expect(firewall.authRateLimit.limit).toBe(20);
+      expect(firewall.authRateLimit.evaluationWindow.toSeconds()).toBe(120);
+      expect(build().firewall.authRateLimit.evaluationWindow.toSeconds()).toBe(300);
+      // the reported limit and the capacities are read-only views of what the ACL enforces
+      expect(Object.isFrozen(firewall.authRateLimit)).toBe(true);
+      expect(Object.isFrozen(firewall.ruleCapacities)).toBe(true);
     });
 
     test('metric helpers read AWS/WAFV2 with the WebACL, Region and Rule dimensions', () => {

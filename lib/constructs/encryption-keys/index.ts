@@ -58,8 +58,8 @@ export interface ServiceKeyProps {
  * kept when the stack is deleted.
  */
 export class ServiceKey extends Construct {
-  /** The underlying KMS key. */
-  public readonly key: kms.Key;
+  /** The underlying KMS key (pass it wherever a construct takes a `kms.IKey`). */
+  public readonly key: kms.IKey;
   /** The `kms:ViaService` values the key accepts, for example `rds.<region>.amazonaws.com`. */
   public readonly viaServices: string[];
 
@@ -76,8 +76,13 @@ export class ServiceKey extends Construct {
     if (props.purpose.trim().length === 0) {
       invalidProp(this, 'purpose', props.purpose, "Fix: say what the key protects, for example 'database storage'.");
     }
-    const rotationDays = props.rotationPeriod?.toDays();
-    if (rotationDays !== undefined && !Token.isUnresolved(rotationDays)) checkRange(this, 'rotationPeriod (days)', rotationDays, 90, 2560);
+    const rotationDays = props.rotationPeriod?.toDays({ integral: false });
+    if (rotationDays !== undefined && !Token.isUnresolved(rotationDays)) {
+      if (!Number.isInteger(rotationDays)) {
+        invalidProp(this, 'rotationPeriod', props.rotationPeriod!.toHumanString(), 'Fix: use a whole number of days from 90 to 2560, for example Duration.days(365).');
+      }
+      checkRange(this, 'rotationPeriod (days)', rotationDays, 90, 2560);
+    }
 
     const stack = Stack.of(this);
     this.viaServices = props.services.map((s) => `${s}.${stack.region}.amazonaws.com`);
@@ -101,7 +106,7 @@ export class ServiceKey extends Construct {
         }),
       ],
     });
-    this.key = new kms.Key(this, 'Resource', {
+    const key = new kms.Key(this, 'Resource', {
       description: `${props.purpose} for ${stack.stackName} (usable through ${props.services.join(', ')} only)`,
       enableKeyRotation: true,
       rotationPeriod: props.rotationPeriod ?? Duration.days(365),
@@ -109,22 +114,44 @@ export class ServiceKey extends Construct {
       policy,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    denyGrantsExceptForAwsServices(this.key);
-    this.node.defaultChild = this.key.node.defaultChild;
+    denyGrantsExceptForAwsServices(key);
+    this.key = key;
+    this.node.defaultChild = key.node.defaultChild;
   }
 
   /**
-   * Grants the principal decrypt (and, with `encrypt`, encrypt) on this key through one of its
-   * services only: the IAM statement carries the same `kms:ViaService` condition as the key policy.
+   * Grants the principal `kms:Decrypt` on this key through one of the key's services only (`service`, a short name
+   * such as `'secretsmanager'`): the IAM statement carries the same `kms:ViaService` condition as the key policy.
    */
-  public grantUseVia(grantee: iam.IGrantable, service: string, encrypt = false): iam.Grant {
+  public grantDecryptVia(grantee: iam.IGrantable, service: string): iam.Grant {
+    return this.grantVia('grantDecryptVia', grantee, service, ['kms:Decrypt']);
+  }
+
+  /**
+   * Grants the principal `kms:Encrypt` and `kms:GenerateDataKey` on this key through one of the key's services only
+   * (`service`, a short name such as `'secretsmanager'`), with the same `kms:ViaService` condition as the key policy.
+   */
+  public grantEncryptVia(grantee: iam.IGrantable, service: string): iam.Grant {
+    return this.grantVia('grantEncryptVia', grantee, service, ['kms:Encrypt', 'kms:GenerateDataKey']);
+  }
+
+  /**
+   * Grants the principal `kms:Decrypt`, `kms:Encrypt` and `kms:GenerateDataKey` on this key through one of the key's
+   * services only (`service`, a short name such as `'secretsmanager'`), with the same `kms:ViaService` condition as the key policy.
+   */
+  public grantEncryptDecryptVia(grantee: iam.IGrantable, service: string): iam.Grant {
+    return this.grantVia('grantEncryptDecryptVia', grantee, service, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
+  }
+
+  /** An identity-policy grant of `actions` on this key, conditioned on `kms:ViaService` = the named service of the key. */
+  private grantVia(method: string, grantee: iam.IGrantable, service: string, actions: string[]): iam.Grant {
     const via = `${service}.${Stack.of(this).region}.amazonaws.com`;
     if (!this.viaServices.includes(via)) {
-      invalidProp(this, 'grantUseVia.service', service, `Fix: use one of the key's services (${this.viaServices.join(', ')}).`);
+      invalidProp(this, `${method}.service`, service, `Fix: use one of the key's services (${this.viaServices.join(', ')}).`);
     }
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: encrypt ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+      actions,
       resourceArns: [this.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': via } },
     });

@@ -29,20 +29,20 @@ export interface LogsKeyProps {
  * CT.KMS.PR.3); kept when the stack is deleted.
  */
 export class LogsKey extends Construct {
-  /** The underlying KMS key. */
-  public readonly key: kms.Key;
+  /** The underlying KMS key (pass it as `logsKey` or `encryptionKey` wherever a construct takes a `kms.IKey`). */
+  public readonly key: kms.IKey;
 
   constructor(scope: Construct, id: string, props: LogsKeyProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.key = new kms.Key(this, 'Resource', {
+    const key = new kms.Key(this, 'Resource', {
       description: `CloudWatch Logs encryption for ${stack.stackName}`,
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
       alias: props.alias,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.key.addToResourcePolicy(new iam.PolicyStatement({
+    key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsOfThisAccount',
       principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
@@ -53,8 +53,9 @@ export class LogsKey extends Construct {
         },
       },
     }));
-    denyGrantsExceptForAwsServices(this.key);
-    this.node.defaultChild = this.key.node.defaultChild;
+    denyGrantsExceptForAwsServices(key);
+    this.key = key;
+    this.node.defaultChild = key.node.defaultChild;
   }
 }
 

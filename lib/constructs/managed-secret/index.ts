@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -50,17 +51,19 @@ export interface ManagedSecretProps {
    */
   readonly generateSecretString?: secretsmanager.SecretStringGenerator;
   /**
-   * Interface VPC endpoint id of Secrets Manager (`vpce-...`). When set, reading or writing the value
-   * from anywhere else is denied by the resource policy (except for `exemptPrincipalArns` and the rotation function's role).
+   * The Secrets Manager interface VPC endpoint (for example `SecureVpc.interfaceEndpoints.secretsmanager`, or one
+   * imported with `ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes`). When set, reading or writing the
+   * value from anywhere else is denied by the resource policy (except for `exemptRoles` and the rotation function's role).
    * @default - no network restriction (TLS is still required)
    */
-  readonly vpcEndpointId?: string;
+  readonly vpcEndpoint?: ec2.IVpcEndpoint;
   /**
-   * IAM principal ARNs (roles) allowed to read or write the value from outside the VPC endpoint,
-   * for example a break-glass administrator role or a hosted rotation function that is not in the VPC.
+   * IAM roles allowed to read or write the value from outside the VPC endpoint, for example a break-glass
+   * administrator role or a hosted rotation function that is not in the VPC (`iam.Role.fromRoleArn(...)` for a role
+   * of another stack). Only roles: never an account root or a wildcard.
    * @default - only the rotation function's role (when `rotationLambda` is given)
    */
-  readonly exemptPrincipalArns?: string[];
+  readonly exemptRoles?: iam.IRole[];
   /**
    * Removal policy.
    * @default RemovalPolicy.RETAIN
@@ -75,7 +78,7 @@ export interface ManagedSecretProps {
  */
 export class ManagedSecret extends Construct {
   /** The secret. */
-  public readonly secret: secretsmanager.Secret;
+  public readonly secret: secretsmanager.ISecret;
   /** The rotation schedule. */
   public readonly rotationSchedule: secretsmanager.RotationSchedule;
 
@@ -86,18 +89,25 @@ export class ManagedSecret extends Construct {
       invalidProp(this, 'rotation', rotationLambda ? 'both rotationLambda and hostedRotation' : 'neither rotationLambda nor hostedRotation',
         'Fix: give exactly one: rotationLambda for a generic secret (Secrets Manager cannot rotate it alone) or hostedRotation for database credentials.');
     }
-    const rotationDays = (props.rotation.automaticallyAfter ?? Duration.days(30)).toDays();
-    checkRange(this, 'rotation.automaticallyAfter (days)', rotationDays, 1, 365);
-    if (props.vpcEndpointId !== undefined && !Token.isUnresolved(props.vpcEndpointId) && !/^vpce-[0-9a-f]{8,17}$/.test(props.vpcEndpointId)) {
-      invalidProp(this, 'vpcEndpointId', props.vpcEndpointId, 'Fix: pass the interface endpoint id (vpce-...), for example endpoint.vpcEndpointId.');
+    const interval = props.rotation.automaticallyAfter ?? Duration.days(30);
+    const rotationDays = interval.toDays({ integral: false });
+    if (!Number.isInteger(rotationDays)) {
+      invalidProp(this, 'rotation.automaticallyAfter', interval.toHumanString(), 'Fix: use a whole number of days from 1 to 365, for example Duration.days(30).');
     }
-    for (const arn of props.exemptPrincipalArns ?? []) {
-      if (!Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:(iam|sts)::\d{12}:(role|assumed-role)\/.+$/.test(arn)) {
-        invalidProp(this, 'exemptPrincipalArns', arn, 'Fix: name IAM roles by ARN (arn:aws:iam::<account>:role/<name>); never a wildcard or an account root.');
+    checkRange(this, 'rotation.automaticallyAfter (days)', rotationDays, 1, 365);
+    const vpcEndpointId = props.vpcEndpoint?.vpcEndpointId;
+    if (vpcEndpointId !== undefined && !Token.isUnresolved(vpcEndpointId) && !/^vpce-[0-9a-f]{8,17}$/.test(vpcEndpointId)) {
+      invalidProp(this, 'vpcEndpoint', vpcEndpointId, 'Fix: pass the Secrets Manager interface endpoint, whose id is vpce-... (for example SecureVpc.interfaceEndpoints.secretsmanager).');
+    }
+    const exemptRoleArns = (props.exemptRoles ?? []).map((role) => role.roleArn);
+    for (const arn of exemptRoleArns) {
+      // The exemption is an ArnNotLike condition, where `*` and `?` are wildcards: `role/*` would exempt every role.
+      if (!Token.isUnresolved(arn) && (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn) || /[*?]/.test(arn))) {
+        invalidProp(this, 'exemptRoles', arn, 'Fix: name IAM roles (arn:aws:iam::<account>:role/<name>); never a wildcard or an account root.');
       }
     }
 
-    this.secret = new secretsmanager.Secret(this, 'Resource', {
+    const secret = new secretsmanager.Secret(this, 'Resource', {
       description: props.description,
       encryptionKey: props.encryptionKey,
       secretName: props.secretName,
@@ -105,7 +115,8 @@ export class ManagedSecret extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 
-    this.rotationSchedule = this.secret.addRotationSchedule('Rotation', {
+    this.secret = secret;
+    this.rotationSchedule = secret.addRotationSchedule('Rotation', {
       rotationLambda,
       hostedRotation,
       automaticallyAfter: Duration.days(rotationDays),
@@ -121,8 +132,8 @@ export class ManagedSecret extends Construct {
       conditions: { Bool: { 'aws:SecureTransport': 'false' } },
     }));
 
-    if (props.vpcEndpointId !== undefined) {
-      const exempt = [...(props.exemptPrincipalArns ?? [])];
+    if (vpcEndpointId !== undefined) {
+      const exempt = [...exemptRoleArns];
       if (rotationLambda?.role) exempt.push(rotationLambda.role.roleArn);
       this.secret.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'DenyValueAccessOutsideVpcEndpoint',
@@ -131,12 +142,12 @@ export class ManagedSecret extends Construct {
         actions: [...SECRET_VALUE_ACTIONS],
         resources: ['*'],
         conditions: {
-          StringNotEquals: { 'aws:SourceVpce': props.vpcEndpointId },
+          StringNotEquals: { 'aws:SourceVpce': vpcEndpointId },
           ...(exempt.length > 0 ? { ArnNotLike: { 'aws:PrincipalArn': exempt } } : {}),
         },
       }));
     }
-    this.node.defaultChild = this.secret.node.defaultChild;
+    this.node.defaultChild = secret.node.defaultChild;
   }
 
   /** The secret's ARN: the only thing a handler's environment may carry. */

@@ -19,10 +19,11 @@ export interface SecureVpcProps {
    */
   readonly natGateways?: number;
   /**
-   * IPv4 CIDR of the VPC.
-   * @default '10.0.0.0/16'
+   * The VPC's IPv4 addresses, as for `ec2.Vpc`: `ec2.IpAddresses.cidr('10.20.0.0/16')` or an IPAM pool
+   * (`ec2.IpAddresses.awsIpamAllocation(...)`). The interface endpoints admit HTTPS from this range.
+   * @default ec2.IpAddresses.cidr('10.0.0.0/16')
    */
-  readonly cidr?: string;
+  readonly ipAddresses?: ec2.IIpAddresses;
   /** KMS key for the flow-log group. */
   readonly logsKey: kms.IKey;
   /**
@@ -57,11 +58,11 @@ export interface SecureVpcProps {
  */
 export class SecureVpc extends Construct {
   /** The VPC. */
-  public readonly vpc: ec2.Vpc;
+  public readonly vpc: ec2.IVpc;
   /** The flow-log group. */
-  public readonly flowLogGroup: logs.LogGroup;
+  public readonly flowLogGroup: logs.ILogGroup;
   /** Security group of the interface endpoints (admits 443 from inside the VPC only). */
-  public readonly endpointSecurityGroup: ec2.SecurityGroup;
+  public readonly endpointSecurityGroup: ec2.ISecurityGroup;
   /** Interface endpoints by service name. */
   public readonly interfaceEndpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
 
@@ -71,29 +72,29 @@ export class SecureVpc extends Construct {
       invalidProp(this, 'availabilityZones', props.availabilityZones, 'Fix: name at least two zones; the load balancer and the database subnet group need two.');
     }
     checkRange(this, 'natGateways', props.natGateways, 0, props.availabilityZones.length);
-    const cidr = props.cidr ?? '10.0.0.0/16';
+    const ipAddresses = props.ipAddresses ?? ec2.IpAddresses.cidr('10.0.0.0/16');
 
     this.flowLogGroup = new SecureLogGroup(this, 'FlowLogs', {
       encryptionKey: props.logsKey,
       retention: props.flowLogRetention,
       removalPolicy: props.logRemovalPolicy,
     });
-    this.vpc = this.vpcConfiguration(props, cidr);
+    this.vpc = this.vpcConfiguration(props, ipAddresses);
     this.node.defaultChild = this.vpc.node.defaultChild;
     this.acknowledgeDefaultSecurityGroupCleaner();
-    this.endpointSecurityGroup = this.endpointSecurityGroupConfiguration(cidr);
+    this.endpointSecurityGroup = this.endpointSecurityGroupConfiguration(vpcCidr(ipAddresses, this.vpc));
     this.acknowledgePublicRoutes();
     this.interfaceEndpointsConfiguration(props);
   }
 
   /** The three tiers of subnets, flow logs of all traffic, the default security group stripped, the S3 gateway endpoint. */
-  private vpcConfiguration(props: SecureVpcProps, cidr: string): ec2.Vpc {
+  private vpcConfiguration(props: SecureVpcProps, ipAddresses: ec2.IIpAddresses): ec2.Vpc {
     const flowLogRole = new ManagedPolicyRole(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com'),
       description: 'Lets VPC Flow Logs write to the flow-log group',
     });
     return new ec2.Vpc(this, 'Resource', {
-      ipAddresses: ec2.IpAddresses.cidr(cidr),
+      ipAddresses,
       availabilityZones: props.availabilityZones,
       natGateways: props.natGateways ?? 1,
       restrictDefaultSecurityGroup: true,
@@ -166,6 +167,14 @@ export class SecureVpc extends Construct {
       });
     }
   }
+}
+
+/**
+ * The VPC's IPv4 range for the endpoint security group: the literal CIDR when the addresses name one (so the rule reads
+ * `10.0.0.0/16` in the template), else the VPC's `CidrBlock` attribute (an IPAM allocation is known only at deploy time).
+ */
+function vpcCidr(ipAddresses: ec2.IIpAddresses, vpc: ec2.IVpc): string {
+  return ipAddresses.allocateVpcCidr().cidrBlock ?? vpc.vpcCidrBlock;
 }
 
 function endpointId(shortName: string): string {

@@ -101,7 +101,7 @@ export interface TlsLoadBalancerProps {
   readonly hsts?: HstsOptions;
   /**
    * Content-Security-Policy header added to every HTTPS response.
-   * @default DEFAULT_CONTENT_SECURITY_POLICY - `default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`
+   * @default - `default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'` (the API's own policy)
    */
   readonly contentSecurityPolicy?: string;
   /**
@@ -181,7 +181,7 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   /** Bucket of the access logs. */
   public readonly accessLogBucket: s3.IBucket;
   /** Security group of the load balancer. */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
   /**
    * Network access of the load balancer (its security group). Targets added with {@link TlsLoadBalancer.addTargets} or
    * {@link TlsLoadBalancer.addLambdaTarget} are opened on their port automatically; use this to open egress to other targets.
@@ -191,8 +191,8 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
   public readonly sslPolicy: elbv2.SslPolicy;
   /** The Strict-Transport-Security header value. */
   public readonly hstsHeader: string;
-  /** Alias records (A, and AAAA when dual-stack), if `recordName` was given: a read-only view. */
-  public readonly aliasRecords: readonly route53.RecordSet[];
+  /** Alias records (A, and AAAA when dual-stack), if `recordName` was given: a frozen array (read-only at run time). */
+  public readonly aliasRecords: route53.IRecordSet[];
 
   private hasDefaultTarget = false;
 
@@ -214,7 +214,8 @@ export class TlsLoadBalancer extends Construct implements ec2.IConnectable {
     this.accessLogBucket = this.accessLogConfiguration(props);
     this.httpsListener = this.httpsListenerConfiguration(contentSecurityPolicy);
     this.httpListener = this.httpListenerConfiguration();
-    this.aliasRecords = Object.freeze(this.dnsConfiguration(props, ipAddressType));
+    this.aliasRecords = this.dnsConfiguration(props, ipAddressType);
+    Object.freeze(this.aliasRecords);
   }
 
   /** The load balancer's DNS name. */

@@ -7,10 +7,26 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
  */
 
 /** What a rule does with a match: enforce, or only count (for rollout). */
-export type FirewallRuleMode = 'BLOCK' | 'COUNT';
+export enum FirewallRuleMode {
+  /** Enforce: the rule's action (429, 403, 413, or the managed group's own actions) applies. */
+  BLOCK = 'BLOCK',
+  /** Only count and log matching requests (rollout); adds a synth warning. */
+  COUNT = 'COUNT',
+}
 
-/** Action a single rule inside a managed group can be overridden to. */
-export type ManagedRuleOverrideAction = 'ALLOW' | 'BLOCK' | 'COUNT' | 'CAPTCHA' | 'CHALLENGE';
+/** Action a single rule inside a managed group can be overridden to (`RuleActionOverride.ActionToUse`). */
+export enum ManagedRuleOverrideAction {
+  /** Let the request through. */
+  ALLOW = 'ALLOW',
+  /** Block the request. */
+  BLOCK = 'BLOCK',
+  /** Only count and log the request. */
+  COUNT = 'COUNT',
+  /** Answer with a CAPTCHA puzzle. */
+  CAPTCHA = 'CAPTCHA',
+  /** Answer with a silent browser challenge. */
+  CHALLENGE = 'CHALLENGE',
+}
 
 /** Global per-IP limit: 2,000 requests per 5 minutes (about 6.7 requests per second, sustained). */
 export const DEFAULT_RATE_LIMIT = 2000;
@@ -110,7 +126,7 @@ export function blockWith(responseCode: number, bodyKey: string, headers: Record
 
 /** A rule action for a mode: the given block action, or count. */
 export function actionFor(mode: FirewallRuleMode, block: wafv2.CfnWebACL.RuleActionProperty): wafv2.CfnWebACL.RuleActionProperty {
-  return mode === 'COUNT' ? { count: {} } : block;
+  return mode === FirewallRuleMode.COUNT ? { count: {} } : block;
 }
 
 /** The 429 block of a rate-based rule: `Retry-After` is the rule's evaluation window. */

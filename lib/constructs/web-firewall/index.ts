@@ -6,10 +6,12 @@ export {
   DEFAULT_AUTH_PATHS, DEFAULT_AUTH_RATE_LIMIT, DEFAULT_CAPACITY_BUDGET, DEFAULT_EVALUATION_WINDOW, DEFAULT_HEADER_RATE_LIMIT,
   DEFAULT_MAX_BODY_SIZE, DEFAULT_RATE_LIMIT, DEFAULT_REDACTED_HEADERS, MANAGED_RULE_GROUPS,
 } from './defaults';
-export type { FirewallRuleMode, ManagedRuleGroupDefault, ManagedRuleOverrideAction } from './defaults';
+export { FirewallRuleMode, ManagedRuleOverrideAction } from './defaults';
+export type { ManagedRuleGroupDefault } from './defaults';
 export { WebFirewall } from './web-firewall';
-export type { WebFirewallAssociateOptions, WebFirewallMetricOptions, WebFirewallResource } from './web-firewall';
+export type { WebFirewallAssociateOptions, WebFirewallMetricOptions, WebFirewallRateLimit } from './web-firewall';
+export { ApiGatewayBodyInspectionLimit, BotControlInspectionLevel, LoginPayloadType } from './web-firewall-props';
 export type {
-  AccountTakeoverPreventionOptions, ApiGatewayBodyInspectionLimit, AuthRateLimitOptions, BodySizeLimitOptions, BotControlOptions,
+  AccountTakeoverPreventionOptions, AuthRateLimitOptions, BodySizeLimitOptions, BotControlOptions,
   HeaderRateLimitOptions, ManagedRuleGroupOptions, ManagedRuleGroupsOptions, RateLimitOptions, WebFirewallProps,
 } from './web-firewall-props';

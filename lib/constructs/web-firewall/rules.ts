@@ -5,6 +5,7 @@ import {
   ManagedRuleOverrideAction, oversizedBodyStatement, pathPrefixStatement, perIpRateStatement, rateLimitedAction, RESPONSE_BODY,
 } from './defaults';
 import { CidrSettings, FirewallSettings, ManagedGroupSettings } from './validation';
+import { BotControlInspectionLevel } from './web-firewall-props';
 
 /**
  * The rule builders of WebFirewall: each turns validated settings into the rules of one kind, in the order they
@@ -127,7 +128,7 @@ export function paidGroupRules(settings: FirewallSettings): FirewallRule[] {
         managedRuleGroupConfigs: [{
           awsManagedRulesBotControlRuleSet: {
             inspectionLevel: bot.inspectionLevel,
-            ...(bot.inspectionLevel === 'TARGETED' ? { enableMachineLearning: bot.enableMachineLearning } : {}),
+            ...(bot.inspectionLevel === BotControlInspectionLevel.TARGETED ? { enableMachineLearning: bot.enableMachineLearning } : {}),
           },
         }],
       }),
@@ -139,9 +140,9 @@ export function paidGroupRules(settings: FirewallSettings): FirewallRule[] {
 
 function managedGroupRule(g: ManagedGroupSettings, settings: FirewallSettings): FirewallRule {
   const ruleActionOverrides: Record<string, ManagedRuleOverrideAction> = {};
-  if (g.group.name === 'AWSManagedRulesCommonRuleSet' && settings.bodySizeMode === 'BLOCK') {
+  if (g.group.name === 'AWSManagedRulesCommonRuleSet' && settings.bodySizeMode === FirewallRuleMode.BLOCK) {
     // The construct's own body-size rule (configurable, oversize = match, 413) replaces this fixed 8 KB block.
-    ruleActionOverrides[COMMON_RULE_SET_BODY_SIZE_RULE] = 'COUNT';
+    ruleActionOverrides[COMMON_RULE_SET_BODY_SIZE_RULE] = ManagedRuleOverrideAction.COUNT;
   }
   Object.assign(ruleActionOverrides, g.ruleActionOverrides);
   return {
@@ -152,7 +153,7 @@ function managedGroupRule(g: ManagedGroupSettings, settings: FirewallSettings): 
 }
 
 function groupOverride(mode: FirewallRuleMode): wafv2.CfnWebACL.OverrideActionProperty {
-  return mode === 'COUNT' ? { count: {} } : { none: {} };
+  return mode === FirewallRuleMode.COUNT ? { count: {} } : { none: {} };
 }
 
 /** One IP set per IP version in `scope`, referenced by one statement (OR-ed when both versions are present). */

@@ -9,7 +9,7 @@ import {
   EVALUATION_WINDOWS_SECONDS, FirewallRuleMode, MANAGED_RULE_GROUPS, ManagedRuleGroupDefault, ManagedRuleOverrideAction,
   MAX_RATE_LIMIT, MIN_RATE_LIMIT,
 } from './defaults';
-import { ManagedRuleGroupOptions, WebFirewallProps } from './web-firewall-props';
+import { BotControlInspectionLevel, LoginPayloadType, ManagedRuleGroupOptions, WebFirewallProps } from './web-firewall-props';
 
 /**
  * Validation of {@link WebFirewallProps}: every prop is checked here, before any resource is created, and turned
@@ -58,14 +58,14 @@ export interface FirewallSettings {
   readonly bodySizeMode: FirewallRuleMode;
   readonly accountTakeoverPrevention?: {
     readonly loginPath: string;
-    readonly payloadType: 'JSON' | 'FORM_ENCODED';
+    readonly payloadType: LoginPayloadType;
     readonly usernameField: string;
     readonly passwordField: string;
     readonly mode: FirewallRuleMode;
     readonly ruleActionOverrides: Record<string, ManagedRuleOverrideAction>;
   };
   readonly botControl?: {
-    readonly inspectionLevel: 'COMMON' | 'TARGETED';
+    readonly inspectionLevel: BotControlInspectionLevel;
     readonly enableMachineLearning: boolean;
     readonly mode: FirewallRuleMode;
     readonly ruleActionOverrides: Record<string, ManagedRuleOverrideAction>;
@@ -100,20 +100,20 @@ export function validateProps(scope: IConstruct, props: WebFirewallProps): Firew
   const authRateLimit = {
     limit: rateLimit(scope, 'authRateLimit.limit', auth.limit ?? DEFAULT_AUTH_RATE_LIMIT),
     windowSeconds: authWindow,
-    mode: auth.mode ?? 'BLOCK',
+    mode: auth.mode ?? FirewallRuleMode.BLOCK,
     paths: authPaths,
   };
 
   const global = props.rateLimit ?? {};
   const globalWindow = evaluationWindow(scope, 'rateLimit.evaluationWindow', global.evaluationWindow);
   warnIfCount(scope, 'rateLimit.mode', global.mode);
-  const globalRateLimit = { limit: rateLimit(scope, 'rateLimit.limit', global.limit ?? DEFAULT_RATE_LIMIT), windowSeconds: globalWindow, mode: global.mode ?? 'BLOCK' };
+  const globalRateLimit = { limit: rateLimit(scope, 'rateLimit.limit', global.limit ?? DEFAULT_RATE_LIMIT), windowSeconds: globalWindow, mode: global.mode ?? FirewallRuleMode.BLOCK };
 
   const redactedHeaders = [...DEFAULT_REDACTED_HEADERS, ...(props.redactedHeaders ?? [])].map((h) => headerName(scope, 'redactedHeaders', h));
   const headerRateLimit = props.headerRateLimit && headerLimit(scope, props.headerRateLimit);
   if (headerRateLimit) redactedHeaders.push(...headerRateLimit.headerNames); // the key is a credential as often as not
 
-  const bodySizeMode = props.bodySizeLimit?.mode ?? 'BLOCK';
+  const bodySizeMode = props.bodySizeLimit?.mode ?? FirewallRuleMode.BLOCK;
   warnIfCount(scope, 'bodySizeLimit.mode', bodySizeMode);
 
   return {
@@ -135,7 +135,7 @@ function managedGroup(scope: IConstruct, props: WebFirewallProps, group: Managed
     return undefined;
   }
   const ruleActionOverrides = overrides(scope, `managedRules.${group.key}.ruleActionOverrides`, options.ruleActionOverrides);
-  const mode = options.mode ?? props.managedRulesMode ?? 'BLOCK';
+  const mode = options.mode ?? props.managedRulesMode ?? FirewallRuleMode.BLOCK;
   warnIfCount(scope, `managedRules.${group.key}.mode`, mode);
   return { group, mode, ruleActionOverrides, version: options.version };
 }
@@ -153,7 +153,7 @@ function headerLimit(scope: IConstruct, h: NonNullable<WebFirewallProps['headerR
     perIp: h.perIp ?? false,
     limit: rateLimit(scope, 'headerRateLimit.limit', h.limit ?? DEFAULT_HEADER_RATE_LIMIT),
     windowSeconds,
-    mode: h.mode ?? 'BLOCK',
+    mode: h.mode ?? FirewallRuleMode.BLOCK,
   };
 }
 
@@ -161,15 +161,15 @@ function accountTakeoverPrevention(scope: IConstruct, props: WebFirewallProps): 
   const atp = props.accountTakeoverPrevention;
   if (!atp) return undefined;
   const loginPath = pathPrefixes(scope, [atp.loginPath], 'accountTakeoverPrevention.loginPath', false)[0];
-  const payloadType = atp.payloadType ?? 'JSON';
-  const mode = atp.mode ?? props.managedRulesMode ?? 'BLOCK';
+  const payloadType = atp.payloadType ?? LoginPayloadType.JSON;
+  const mode = atp.mode ?? props.managedRulesMode ?? FirewallRuleMode.BLOCK;
   const ruleActionOverrides = overrides(scope, 'accountTakeoverPrevention.ruleActionOverrides', atp.ruleActionOverrides);
   warnIfCount(scope, 'accountTakeoverPrevention.mode', mode);
   return {
     loginPath,
     payloadType,
-    usernameField: atp.usernameField ?? (payloadType === 'JSON' ? '/username' : 'username'),
-    passwordField: atp.passwordField ?? (payloadType === 'JSON' ? '/password' : 'password'),
+    usernameField: atp.usernameField ?? (payloadType === LoginPayloadType.JSON ? '/username' : 'username'),
+    passwordField: atp.passwordField ?? (payloadType === LoginPayloadType.JSON ? '/password' : 'password'),
     mode,
     ruleActionOverrides,
   };
@@ -178,10 +178,10 @@ function accountTakeoverPrevention(scope: IConstruct, props: WebFirewallProps): 
 function botControl(scope: IConstruct, props: WebFirewallProps): FirewallSettings['botControl'] {
   const bot = props.botControl;
   if (!bot) return undefined;
-  const mode = bot.mode ?? props.managedRulesMode ?? 'BLOCK';
+  const mode = bot.mode ?? props.managedRulesMode ?? FirewallRuleMode.BLOCK;
   const ruleActionOverrides = overrides(scope, 'botControl.ruleActionOverrides', bot.ruleActionOverrides);
   warnIfCount(scope, 'botControl.mode', mode);
-  return { inspectionLevel: bot.inspectionLevel ?? 'COMMON', enableMachineLearning: bot.enableMachineLearning ?? true, mode, ruleActionOverrides };
+  return { inspectionLevel: bot.inspectionLevel ?? BotControlInspectionLevel.COMMON, enableMachineLearning: bot.enableMachineLearning ?? true, mode, ruleActionOverrides };
 }
 
 /** A rate limit within AWS WAF's range (tokens are left to CloudFormation). */
@@ -242,7 +242,7 @@ export function countries(scope: IConstruct, prop: string, codes: string[]): str
 
 /** Rule action overrides inside a managed group: rule names mapped to an action AWS WAF accepts. */
 export function overrides(scope: IConstruct, prop: string, value: Record<string, ManagedRuleOverrideAction> | undefined): Record<string, ManagedRuleOverrideAction> {
-  const allowed: ManagedRuleOverrideAction[] = ['ALLOW', 'BLOCK', 'COUNT', 'CAPTCHA', 'CHALLENGE'];
+  const allowed: string[] = Object.values(ManagedRuleOverrideAction);
   for (const [name, action] of Object.entries(value ?? {})) {
     if (!/^[\w-]{1,128}$/.test(name) || !allowed.includes(action)) {
       invalidProp(scope, prop, { [name]: action }, `Fix: map a rule name of the group to one of ${allowed.join(', ')}.`);
@@ -275,7 +275,7 @@ export function cidrs(scope: IConstruct, prop: string, value: string[] | undefin
 }
 
 function warnIfCount(scope: IConstruct, prop: string, mode: FirewallRuleMode | undefined): void {
-  if (mode === 'COUNT') warnOf(scope, `${prop}-count`, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
+  if (mode === FirewallRuleMode.COUNT) warnOf(scope, `${prop}-count`, `${prop} is COUNT: matching requests are logged and counted but not blocked. Switch back to BLOCK after rollout.`);
 }
 
 function warnOf(scope: IConstruct, what: string, message: string): void {

@@ -20,7 +20,7 @@ export interface RateLimitOptions {
   readonly evaluationWindow?: Duration;
   /**
    * `BLOCK` answers 429 with `Retry-After`; `COUNT` only counts (rollout). COUNT adds a synth warning.
-   * @default 'BLOCK'
+   * @default FirewallRuleMode.BLOCK
    */
   readonly mode?: FirewallRuleMode;
 }
@@ -59,8 +59,8 @@ export interface ManagedRuleGroupOptions {
    */
   readonly mode?: FirewallRuleMode;
   /**
-   * Per-rule action overrides inside the group, for example `{ HostingProviderIPList: 'COUNT' }`.
-   * @default - none (plus `SizeRestrictions_BODY: 'COUNT'` in the CommonRuleSet, replaced by the body-size rule)
+   * Per-rule action overrides inside the group, for example `{ HostingProviderIPList: ManagedRuleOverrideAction.COUNT }`.
+   * @default - none (plus `SizeRestrictions_BODY: COUNT` in the CommonRuleSet, replaced by the body-size rule)
    */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
   /**
@@ -96,13 +96,21 @@ export interface ManagedRuleGroupsOptions {
   readonly adminProtection?: ManagedRuleGroupOptions;
 }
 
+/** Inspection level of the Bot Control rule group (`AWSManagedRulesBotControlRuleSet`). */
+export enum BotControlInspectionLevel {
+  /** Self-identifying bots (scrapers, crawlers, HTTP libraries). */
+  COMMON = 'COMMON',
+  /** Also sophisticated bots that do not identify themselves (higher fee). */
+  TARGETED = 'TARGETED',
+}
+
 /** Bot Control (extra fee per request; opt-in). */
 export interface BotControlOptions {
   /**
    * `COMMON` (self-identifying bots) or `TARGETED` (also sophisticated bots; higher fee).
-   * @default 'COMMON'
+   * @default BotControlInspectionLevel.COMMON
    */
-  readonly inspectionLevel?: 'COMMON' | 'TARGETED';
+  readonly inspectionLevel?: BotControlInspectionLevel;
   /**
    * Machine-learning detection (TARGETED only).
    * @default true
@@ -114,10 +122,18 @@ export interface BotControlOptions {
    */
   readonly mode?: FirewallRuleMode;
   /**
-   * Actions for individual rules of the Bot Control group, by rule name (for example `{ CategoryHttpLibrary: 'COUNT' }`).
+   * Actions for individual rules of the Bot Control group, by rule name (for example `{ CategoryHttpLibrary: ManagedRuleOverrideAction.COUNT }`).
    * @default - none
    */
   readonly ruleActionOverrides?: Record<string, ManagedRuleOverrideAction>;
+}
+
+/** How the login request of account takeover prevention carries the credentials (`RequestInspection.PayloadType`). */
+export enum LoginPayloadType {
+  /** A JSON body; the username and password fields are JSON pointers (`/username`). */
+  JSON = 'JSON',
+  /** A form-encoded body (`application/x-www-form-urlencoded`); the fields are form field names (`username`). */
+  FORM_ENCODED = 'FORM_ENCODED',
 }
 
 /** Account takeover prevention (ATP; extra fee per login request; opt-in). */
@@ -126,9 +142,9 @@ export interface AccountTakeoverPreventionOptions {
   readonly loginPath: string;
   /**
    * Login request payload type.
-   * @default 'JSON'
+   * @default LoginPayloadType.JSON
    */
-  readonly payloadType?: 'JSON' | 'FORM_ENCODED';
+  readonly payloadType?: LoginPayloadType;
   /**
    * Username field (a JSON pointer for JSON, the form field name otherwise).
    * @default '/username'
@@ -161,13 +177,22 @@ export interface BodySizeLimitOptions {
   readonly maxSize?: Size;
   /**
    * BLOCK (answer 413) or COUNT (observe only; synth warning) for bodies above `maxSize`.
-   * @default 'BLOCK'
+   * @default FirewallRuleMode.BLOCK
    */
   readonly mode?: FirewallRuleMode;
 }
 
-/** API Gateway body inspection sizes (above 16 KB costs extra). */
-export type ApiGatewayBodyInspectionLimit = 'KB_16' | 'KB_32' | 'KB_48' | 'KB_64';
+/** Body bytes AWS WAF inspects for API Gateway stages (`RequestBodyAssociatedResourceTypeConfig`); above 16 KB costs extra. */
+export enum ApiGatewayBodyInspectionLimit {
+  /** 16 KB (the AWS default). */
+  KB_16 = 'KB_16',
+  /** 32 KB. */
+  KB_32 = 'KB_32',
+  /** 48 KB. */
+  KB_48 = 'KB_48',
+  /** 64 KB, the most AWS WAF inspects. */
+  KB_64 = 'KB_64',
+}
 
 /** Props of {@link WebFirewall}. */
 export interface WebFirewallProps {
@@ -210,7 +235,7 @@ export interface WebFirewallProps {
   readonly managedRules?: ManagedRuleGroupsOptions;
   /**
    * Mode of every managed group without its own `mode`: `COUNT` to roll out a new ACL.
-   * @default 'BLOCK'
+   * @default FirewallRuleMode.BLOCK
    */
   readonly managedRulesMode?: FirewallRuleMode;
   /**

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../../internal/errors';
 import { SecureLogGroup } from '../logging';
 import { BASE_PRICE_WCU, MAX_WEB_ACL_WCU, ruleCapacity } from './capacity';
@@ -15,7 +15,7 @@ import {
 import { FirewallSettings, validateProps } from './validation';
 import { WebFirewallProps } from './web-firewall-props';
 
-/** Options of {@link WebFirewall.associate}. */
+/** Options of {@link WebFirewall.associateLoadBalancer}. */
 export interface WebFirewallAssociateOptions {
   /**
    * Lets a web ACL whose body-size limit is above 8 KiB (sized for a REST API stage) also protect an ALB. AWS WAF inspects
@@ -26,8 +26,13 @@ export interface WebFirewallAssociateOptions {
   readonly albBodyLimitIsInspectionLimit?: boolean;
 }
 
-/** What {@link WebFirewall.associate} accepts: an ALB or a REST API stage. */
-export type WebFirewallResource = elbv2.IApplicationLoadBalancer | apigateway.IStage;
+/** A per-IP rate limit the web ACL enforces: requests one client IP address may send per evaluation window. */
+export interface WebFirewallRateLimit {
+  /** Requests one IP address may send per window. */
+  readonly limit: number;
+  /** The evaluation window (also the `Retry-After` of the 429). */
+  readonly evaluationWindow: Duration;
+}
 
 /** Options of the metric helpers. */
 export interface WebFirewallMetricOptions extends cloudwatch.MetricOptions {
@@ -60,22 +65,17 @@ export class WebFirewall extends Construct {
   /** Name of the web ACL (also its metric name, the `WebACL` metric dimension). */
   public readonly webAclName: string;
   /** The WAF log group (`aws-waf-logs-...`). */
-  public readonly logGroup: logs.LogGroup;
+  public readonly logGroup: logs.ILogGroup;
   /** The logging configuration. */
   public readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
   /** WCU the configured rules need (computed at synth). */
   public readonly capacity: number;
-  /** WCU of each rule, by rule name, in evaluation order. */
-  public readonly ruleCapacities: Readonly<Record<string, number>>;
+  /** WCU of each rule, by rule name, in evaluation order (a frozen object). */
+  public readonly ruleCapacities: Record<string, number>;
   /** The rule names in evaluation order (each is also the rule's metric name). */
   public readonly ruleNames: string[];
-  /** The per-IP limit on authentication paths: requests per `evaluationWindowSeconds` (what one client may send there). */
-  public readonly authRateLimit: {
-    /** Requests one IP address may send to the authentication paths per window. */
-    readonly limit: number;
-    /** The window, in seconds. */
-    readonly evaluationWindowSeconds: number;
-  };
+  /** The per-IP limit on authentication paths: requests per `evaluationWindow` (what one client may send there). */
+  public readonly authRateLimit: WebFirewallRateLimit;
 
   private readonly maxBodyBytes: number;
   private readonly apiGatewayInspectionBytes: number;
@@ -86,7 +86,7 @@ export class WebFirewall extends Construct {
     const settings = validateProps(this, props);
     this.maxBodyBytes = settings.maxBodyBytes;
     this.apiGatewayInspectionBytes = settings.apiGatewayInspectionBytes;
-    this.authRateLimit = { limit: settings.authRateLimit.limit, evaluationWindowSeconds: settings.authRateLimit.windowSeconds };
+    this.authRateLimit = Object.freeze({ limit: settings.authRateLimit.limit, evaluationWindow: Duration.seconds(settings.authRateLimit.windowSeconds) });
 
     const rules = this.collectRules(settings);
     this.capacity = this.checkCapacityBudget(rules, settings.capacityBudget);
@@ -103,27 +103,39 @@ export class WebFirewall extends Construct {
   }
 
   /**
-   * Protects an ALB or a REST API stage with this web ACL (an association in this
-   * construct's scope). One ACL may protect several resources; each resource can
-   * have only one ACL.
+   * Protects an Application Load Balancer with this web ACL (an association in this construct's scope). One ACL may
+   * protect several resources; each resource can have only one ACL. AWS WAF inspects only the first 8 KiB of an ALB
+   * request body, so an ACL whose body-size limit is higher is refused unless
+   * `options.albBodyLimitIsInspectionLimit` accepts that the ALB's limit is 8 KiB.
    */
-  public associate(resource: WebFirewallResource, options: WebFirewallAssociateOptions = {}): wafv2.CfnWebACLAssociation {
-    const isAlb = 'loadBalancerArn' in resource;
-    const kind = isAlb ? 'Alb' : 'Stage';
-    const key = resource.node.path;
-    if (this.associated.has(key)) {
-      invalidProp(this, 'associate(resource)', key, 'Fix: associate each resource once; a resource can have only one web ACL.');
-    }
-    if (isAlb && this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES && options.albBodyLimitIsInspectionLimit !== true) {
+  public associateLoadBalancer(loadBalancer: elbv2.IApplicationLoadBalancer, options: WebFirewallAssociateOptions = {}): wafv2.CfnWebACLAssociation {
+    if (this.maxBodyBytes > ALB_BODY_INSPECTION_BYTES && options.albBodyLimitIsInspectionLimit !== true) {
       invalidProp(this, 'bodySizeLimit.maxSize', `${this.maxBodyBytes} bytes`,
         `Fix: an ALB lets AWS WAF inspect only ${ALB_BODY_INSPECTION_BYTES} bytes, so every larger body would be blocked anyway; set at most Size.kibibytes(8), or protect the ALB with its own WebFirewall.`);
     }
-    if (!isAlb && this.maxBodyBytes > this.apiGatewayInspectionBytes) {
+    return this.associateArn(loadBalancer, 'Alb', loadBalancer.loadBalancerArn);
+  }
+
+  /**
+   * Protects an API Gateway REST API stage with this web ACL (an association in this construct's scope). One ACL may
+   * protect several resources; each resource can have only one ACL. The body-size limit must fit in the body bytes
+   * AWS WAF inspects for API Gateway (`apiGatewayBodyInspectionLimit`).
+   */
+  public associateStage(stage: apigateway.IStage): wafv2.CfnWebACLAssociation {
+    if (this.maxBodyBytes > this.apiGatewayInspectionBytes) {
       invalidProp(this, 'bodySizeLimit.maxSize', `${this.maxBodyBytes} bytes`,
         `Fix: AWS WAF inspects ${this.apiGatewayInspectionBytes} bytes of API Gateway bodies; raise apiGatewayBodyInspectionLimit or lower bodySizeLimit.maxSize.`);
     }
+    return this.associateArn(stage, 'Stage', stageArn(stage));
+  }
+
+  /** The association of `resource` (refused when it already has one from this ACL). */
+  private associateArn(resource: IConstruct, kind: 'Alb' | 'Stage', resourceArn: string): wafv2.CfnWebACLAssociation {
+    const key = resource.node.path;
+    if (this.associated.has(key)) {
+      invalidProp(this, `associate${kind === 'Alb' ? 'LoadBalancer' : 'Stage'}()`, key, 'Fix: associate each resource once; a resource can have only one web ACL.');
+    }
     this.associated.add(key);
-    const resourceArn = isAlb ? resource.loadBalancerArn : stageArn(resource);
     // The id follows the resource's path inside its stack (stable across stack renames), e.g. AlbLoadBalancerResourceAssociation.
     const relativePath = resource.node.path.slice(Stack.of(resource).node.path.length + 1) || resource.node.id;
     return new wafv2.CfnWebACLAssociation(this, `${kind}${relativePath.replace(/[^A-Za-z0-9]/g, '')}Association`, {
@@ -207,7 +219,7 @@ export class WebFirewall extends Construct {
   }
 
   /** The KMS-encrypted log group; WAF accepts only a destination whose name starts with `aws-waf-logs-`. */
-  private createLogGroup(props: WebFirewallProps): logs.LogGroup {
+  private createLogGroup(props: WebFirewallProps): logs.ILogGroup {
     return new SecureLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retention: props.logRetention,
