@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import fc from 'fast-check';
-import { JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
+import { HttpMethod, JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { DEFAULT_CLOCK_SKEW_SECONDS, JwtVerifierConfig, validateVerifierConfig } from '../../lambda/shared/jwt';
@@ -24,7 +24,7 @@ function synthAccepts(settings: { maxTokenAgeSeconds?: number; rolesClaim?: stri
   try {
     new JwtAuthorizer(stack, `Authorizer${n++}`, {
       vpc, logsKey, issuer: ISSUER, audience: ['client-1'], jwksUri: `${ISSUER}/.well-known/jwks.json`,
-      routes: [{ method: 'GET', path: '/orders', roles: ['clerk'], scopes: ['https://shop.example.com/orders.read'] }], ...settings,
+      routes: [{ method: HttpMethod.GET, path: '/orders', roles: ['clerk'], scopes: ['https://shop.example.com/orders.read'] }], ...settings,
     });
     return true;
   } catch (err) {
