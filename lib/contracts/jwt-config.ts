@@ -65,8 +65,15 @@ export enum TokenUse {
   ACCESS = 'access',
 }
 
-/** Every algorithm the verifier can ever accept (asymmetric signatures only). */
-export const SUPPORTED_ALGORITHMS: readonly string[] = Object.freeze(Object.values(JwtAlgorithm));
+/**
+ * Every algorithm the verifier can ever accept (asymmetric signatures only): every {@link JwtAlgorithm}. Listed member by
+ * member rather than read from the enum object, so a handler bundle holds the strings only (esbuild inlines the members
+ * and drops the enum).
+ */
+export const SUPPORTED_ALGORITHMS: readonly string[] = Object.freeze([
+  JwtAlgorithm.RS256, JwtAlgorithm.RS384, JwtAlgorithm.RS512, JwtAlgorithm.PS256, JwtAlgorithm.PS384, JwtAlgorithm.PS512,
+  JwtAlgorithm.ES256, JwtAlgorithm.ES384, JwtAlgorithm.EDDSA,
+]);
 
 export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze(['RS256']);
 export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 900;

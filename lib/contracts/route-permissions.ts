@@ -24,8 +24,13 @@ export enum HttpMethod {
   OPTIONS = 'OPTIONS',
 }
 
-/** Every method a route may have. */
-export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze(Object.values(HttpMethod));
+/**
+ * Every method a route may have: every {@link HttpMethod}. Listed member by member rather than read from the enum
+ * object, so a handler bundle holds the strings only (esbuild inlines the members and drops the enum).
+ */
+export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze([
+  HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS,
+]);
 
 /**
  * One route: method, resource path (API Gateway syntax, `{param}` for path

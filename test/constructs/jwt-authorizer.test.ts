@@ -7,6 +7,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { HttpMethod, JwtAlgorithm, JwtAuthorizer, JwtAuthorizerProps, RoutePermission, TokenUse } from '../../lib/constructs/jwt-authorizer';
 import { DEFAULT_CLOCK_SKEW_SECONDS, verifierConfigFromEnv, verifierEnvironment } from '../../lambda/shared/jwt';
 import { routesFromEnv, ROUTES_ENV } from '../../lib/contracts/route-permissions';
+import { SUPPORTED_ALGORITHMS } from '../../lib/contracts/jwt-config';
 import { LogsKey } from '../../lib/constructs/logging';
 import { handlerBundle } from '../../lib/internal/handler-assets';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
@@ -44,6 +45,11 @@ describe('JwtAuthorizer', () => {
     const mine = all.filter((x) => x.path.startsWith('Auth/JwtAuthorizer/') || x.path.startsWith('/Auth/JwtAuthorizer/'));
     expect(all.some((x) => /Auth\/Api/.test(x.path))).toBe(true);
     expect(formatFindings(mine)).toBe('');
+  });
+
+  test('JwtAlgorithm offers exactly the algorithms the verifier accepts, and TokenUse only access tokens', () => {
+    expect(Object.values(JwtAlgorithm)).toEqual(SUPPORTED_ALGORITHMS);
+    expect(Object.values(TokenUse)).toEqual(['access']);
   });
 
   test('a REQUEST authorizer on the Authorization header with a 5-minute policy cache', () => {
@@ -135,7 +141,7 @@ describe('JwtAuthorizer', () => {
 
   test.each([
     ['routes is empty', { routes: [] }, /invalid routes = \[\]\. Fix: list the protected routes/],
-    ['a method is unknown', { routes: [{ ...ROUTES[0], method: 'FETCH' }] }, /invalid routes\[0\]\.method = "FETCH"\. Fix: use one of GET, POST/],
+    ['a method is unknown', { routes: [{ ...ROUTES[0], method: 'FETCH' }] }, /invalid routes\[0\]\.method = "FETCH"\. Fix: use an HttpMethod \(GET, POST/],
     ['a method is lower case', { routes: [{ ...ROUTES[0], method: 'get' }] }, /invalid routes\[0\]\.method = "get"/],
     ['a path is relative', { routes: [{ ...ROUTES[0], path: 'orders' }] }, /invalid routes\[0\]\.path = "orders"\. Fix: use an absolute resource path/],
     ['a path has a trailing slash', { routes: [{ ...ROUTES[0], path: '/orders/' }] }, /invalid routes\[0\]\.path = "\/orders\/"/],
@@ -215,7 +221,7 @@ describe('JwtAuthorizer', () => {
     ['algorithms allow none', { algorithms: ['none' as JwtAlgorithm] }, /invalid algorithms/],
     ['algorithms is empty', { algorithms: [] }, /invalid algorithms = \[\]/],
     ['clockSkew is over a minute', { clockSkew: Duration.seconds(61) }, /invalid clockSkew = "1 minute 1 second"\. Fix: use whole seconds from 0 seconds to 1 minute/],
-    ['clockSkew is not whole seconds', { clockSkew: Duration.millis(1500) }, /invalid clockSkew = "1\.5 seconds"\. Fix: use whole seconds/],
+    ['clockSkew is not whole seconds', { clockSkew: Duration.millis(1500) }, /invalid clockSkew = "1 second 500 millis"\. Fix: use whole seconds/],
     ['maxTokenAge is 0', { maxTokenAge: Duration.seconds(0) }, /invalid maxTokenAge = "0 seconds"\. Fix: use whole seconds from 1 second to 1 day/],
     ['maxTokenAge is over a day', { maxTokenAge: Duration.seconds(86_401) }, /invalid maxTokenAge = "1 day 1 second"/],
     ['maxTokenAge is not whole seconds', { maxTokenAge: Duration.millis(900_500) }, /invalid maxTokenAge = .*Fix: use whole seconds/],

@@ -52,6 +52,7 @@ export interface SecureRouteOptions {
    * Required for POST, PUT and PATCH unless `noRequestBody` is true.
    * @default - no body model
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON object of any keywords: jsii carries `any` maps to every language, `unknown` not at all
   readonly bodySchema?: { [keyword: string]: any };
   /**
    * Declares that a POST, PUT or PATCH route takes no body (so a missing `bodySchema` is intended).
@@ -64,11 +65,13 @@ export interface SecureRouteOptions {
    * values are validated again by the handler with the same schema.
    * @default - no query parameters
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON object of any keywords: jsii carries `any` maps to every language, `unknown` not at all
   readonly querySchema?: { [keyword: string]: any };
   /**
    * Draft-04 schema of the path parameters; must declare exactly the `{name}` parameters of `path`.
    * @default - path parameters are declared required without a value schema
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON object of any keywords: jsii carries `any` maps to every language, `unknown` not at all
   readonly pathSchema?: { [keyword: string]: any };
   /**
    * Request headers that must be present (checked at the edge), for example a CSRF header.
