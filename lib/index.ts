@@ -34,10 +34,10 @@ export {
 } from './constructs/web-firewall';
 export {
   type AuthCapacityOptions, type AuthCapacityThrottle,
-  type JsonSchemaDocument, type PublicRoute, RouteCategory, type RouteKey, SecureRestApi,
+  type PublicRoute, RouteCategory, type RouteKey, SecureRestApi,
   type SecureRestApiDomainOptions, type SecureRestApiProps, type SecureRouteOptions, type ThrottleLimits,
 } from './constructs/secure-rest-api';
-export { type HttpMethod, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission } from './constructs/jwt-authorizer';
+export { HttpMethod, JwtAlgorithm, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission, TokenUse } from './constructs/jwt-authorizer';
 
 // Identity
 export { type ResourceServerOptions, type ResourceServerScopeOptions, UserDirectory, type UserDirectoryProps } from './constructs/user-directory';

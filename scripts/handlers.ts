@@ -178,7 +178,8 @@ export const HANDLERS_OUTDIR = join(ROOT, 'dist', 'handlers');
 
 /**
  * True when the bundle of a handler in `outdir` is missing, lacks its certificate files, or is older than a file it may be
- * built from (lambda/, the lockfile, this module): the build step of a source checkout rebuilds it
+ * built from (lambda/, app/lambda/, the contract modules in lib/contracts/ that handlers import, the lockfile, this module):
+ * the build step of a source checkout rebuilds it
  * (scripts/build-handlers.ts `--if-stale`), so a stale bundle is never deployed. Synth never runs this.
  */
 export function isStale(name: HandlerName, outdir: string = HANDLERS_OUTDIR): boolean {
@@ -188,7 +189,8 @@ export function isStale(name: HandlerName, outdir: string = HANDLERS_OUTDIR): bo
   if (bundleUsesRdsCa(readFileSync(bundle, 'utf8')) && !existsSync(join(bundle, '..', RDS_CA_DIR, 'global.pem'))) return true;
   const built = statSync(bundle).mtimeMs;
   const inputs = [join(ROOT, 'package-lock.json'), join(ROOT, 'scripts', 'handlers.ts')];
-  return inputs.some((f) => existsSync(f) && statSync(f).mtimeMs > built) || newerThan(join(ROOT, 'lambda'), built);
+  return inputs.some((f) => existsSync(f) && statSync(f).mtimeMs > built)
+    || [join(ROOT, 'lambda'), join(ROOT, 'app', 'lambda'), join(ROOT, 'lib', 'contracts')].some((dir) => existsSync(dir) && newerThan(dir, built));
 }
 
 function newerThan(dir: string, time: number): boolean {

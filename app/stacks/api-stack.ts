@@ -4,8 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  acknowledge, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction, SecureRestApi, SecureRouteOptions,
-  ApiGatewayBodyInspectionLimit, TlsLoadBalancer, WebFirewall,
+  acknowledge, ApiGatewayBodyInspectionLimit, HttpMethod, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction,
+  SecureRestApi, SecureRouteOptions, TlsLoadBalancer, WebFirewall,
 } from '../../lib';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../lambda/api/routes';
@@ -136,7 +136,7 @@ export class ApiStack extends BaselineStack {
       audience: tokenIssuer.audience,
       jwksUri: tokenIssuer.jwksUri,
       algorithms: tokenIssuer.algorithms,
-      maxTokenAgeSeconds: tokenIssuer.maxTokenAgeSeconds,
+      maxTokenAge: tokenIssuer.maxTokenAge,
       tokenUse: tokenIssuer.tokenUse,
       requireAccessTokenType: tokenIssuer.requireAccessTokenType,
       rolesClaim: tokenIssuer.rolesClaim,
@@ -211,8 +211,8 @@ export class ApiStack extends BaselineStack {
   private publicRoutes(sessionRoutes: readonly RoutePermission[]): PublicRoute[] {
     const publicRoutes: PublicRoute[] = [];
     for (const route of PUBLIC_ROUTES) {
-      if (route.method === 'GET' && route.path === '/health') {
-        publicRoutes.push({ method: 'GET', path: '/health',
+      if (route.method === HttpMethod.GET && route.path === '/health') {
+        publicRoutes.push({ method: HttpMethod.GET, path: '/health',
           reason: 'GET /health is a static mock response (no backend, no data) so uptime checks can probe the API without a token.' });
       } else if (!route.path.startsWith('/auth/')) {
         throw new Error(`${this.node.path}: public route ${route.method} ${route.path} of app/lambda/api/routes.ts has no integration here. ` +
@@ -223,7 +223,7 @@ export class ApiStack extends BaselineStack {
       publicRoutes.push({ method: route.method, path: route.path,
         reason: `${route.method} ${route.path} is a session endpoint: the browser exchanges an authorization code or its HttpOnly refresh cookie ` +
           'for an access token, so it cannot present a bearer token yet; the handler checks Origin and the CSRF header, and the AUTH throttle applies.' });
-      publicRoutes.push({ method: 'OPTIONS', path: route.path,
+      publicRoutes.push({ method: HttpMethod.OPTIONS, path: route.path,
         reason: `OPTIONS ${route.path} is the CORS preflight of a session endpoint: browsers send it without credentials, and the handler answers only allowed origins.` });
     }
     return publicRoutes;
@@ -234,7 +234,7 @@ export class ApiStack extends BaselineStack {
     return new SecureRestApi(this, 'RestApi', {
       restApiName: `${this.config.projectName}-${this.stage.name}-api`,
       description: `${this.config.projectName} ${this.stage.name}: notes API and session endpoints`,
-      domain: { domainName: `api.${this.stageDomainName}`, zone: this.zone },
+      domain: { domainName: `api.${this.stageDomainName}`, hostedZone: this.zone },
       authorizer: this.jwtAuthorizer.authorizer,
       publicRoutes,
       // A capacity limit shared by all clients, sized so that no small set of clients under the WAF per-IP limit can
@@ -275,7 +275,7 @@ export class ApiStack extends BaselineStack {
   private addHealthRoute(): void {
     const securityHeaders = Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, `'${v}'`]));
     this.restApi.addRoute({
-      method: 'GET',
+      method: HttpMethod.GET,
       path: '/health',
       operationName: 'Health',
       integration: new apigateway.MockIntegration({
@@ -310,7 +310,7 @@ export class ApiStack extends BaselineStack {
         requiredHeaders: ['X-Requested-With'],
         ...(route.path === '/auth/token' ? { bodySchema: tokenRequestSchema } : { noRequestBody: true }),
       });
-      this.restApi.addRoute({ method: 'OPTIONS', path: route.path, integration: session, category: RouteCategory.AUTH });
+      this.restApi.addRoute({ method: HttpMethod.OPTIONS, path: route.path, integration: session, category: RouteCategory.AUTH });
     }
   }
 

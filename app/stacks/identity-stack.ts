@@ -1,5 +1,6 @@
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { LogsKey, UserDirectory } from '../../lib';
+import { type JwtAlgorithm, LogsKey, type TokenUse, UserDirectory } from '../../lib';
 import { IdentityConfig, stageDomain } from '../config';
 import { BaselineStack, BaselineStackProps, stageRemovalPolicy } from './baseline-stack';
 
@@ -26,10 +27,11 @@ export interface TokenIssuerSettings {
    */
   readonly audience: string[];
   readonly jwksUri: string;
-  readonly algorithms: string[];
-  readonly maxTokenAgeSeconds: number;
-  /** `access` for Cognito; undefined for a generic OIDC issuer (access tokens then recognised by `typ: at+jwt`). */
-  readonly tokenUse?: 'access';
+  readonly algorithms: JwtAlgorithm[];
+  /** Largest accepted token age (`now - iat`). */
+  readonly maxTokenAge: Duration;
+  /** `TokenUse.ACCESS` for Cognito; undefined for a generic OIDC issuer (access tokens then recognised by `typ: at+jwt`). */
+  readonly tokenUse?: TokenUse;
   /** Require `typ: at+jwt` (OIDC issuers; off only by configuration for issuers that do not set it). */
   readonly requireAccessTokenType?: boolean;
   /** What the issuer puts before a scope name in `scope` (Cognito: `<resource server identifier>/`). */
@@ -48,6 +50,11 @@ export interface TokenIssuerSettings {
   readonly allowedOrigins: string[];
   /** Refresh cookie lifetime in seconds (the app client's refresh token validity). */
   readonly refreshCookieMaxAgeSeconds: number;
+}
+
+/** The configured algorithm names (checked by the configuration) as `JwtAlgorithm` values; `JwtAuthorizer` refuses any other at synth. */
+function jwtAlgorithms(names: string[]): JwtAlgorithm[] {
+  return names.map((name) => name as JwtAlgorithm);
 }
 
 /** Default refresh cookie lifetime for an external OIDC issuer, whose refresh token lifetime we cannot read. */
@@ -127,11 +134,11 @@ export class IdentityStack extends BaselineStack {
       issuer: directory.issuer,
       audience: directory.audience,
       jwksUri: directory.jwksUri,
-      algorithms: identity.algorithms,
-      maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+      algorithms: jwtAlgorithms(identity.algorithms),
+      maxTokenAge: Duration.seconds(identity.maxTokenAgeSeconds),
       tokenUse: directory.tokenUse,
       scopePrefix: `${origins.apiOrigin}/`,
-      rolesClaim: directory.rolesClaim,
+      rolesClaim: UserDirectory.ROLES_CLAIM,
       tokenEndpoint: directory.tokenEndpoint,
       revocationEndpoint: directory.revocationEndpoint,
       clientId: directory.clientId,
@@ -148,8 +155,8 @@ export class IdentityStack extends BaselineStack {
       issuer: identity.issuer,
       audience: identity.audience,
       jwksUri: identity.jwksUri,
-      algorithms: identity.algorithms,
-      maxTokenAgeSeconds: identity.maxTokenAgeSeconds,
+      algorithms: jwtAlgorithms(identity.algorithms),
+      maxTokenAge: Duration.seconds(identity.maxTokenAgeSeconds),
       requireAccessTokenType: identity.requireAccessTokenType,
       scopePrefix: identity.scopePrefix,
       rolesClaim: UserDirectory.ROLES_CLAIM,

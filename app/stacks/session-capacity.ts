@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { SecureRestApi, ThrottleLimits, WebFirewall } from '../../lib';
 
 /**
@@ -5,7 +6,7 @@ import { SecureRestApi, ThrottleLimits, WebFirewall } from '../../lib';
  * upper end of normal (a token or revocation call to the issuer). The gateway throttle of the auth routes is derived
  * from it with `SecureRestApi.authCapacityThrottle`: 50 / 0.5 s = 100 requests/s, burst 50.
  */
-export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, secondsPerRequest: 0.5 });
+export const SESSION_CAPACITY = Object.freeze({ concurrency: 50, latency: Duration.millis(500) });
 /** Fewest clients at the WAF per-IP auth limit that may exhaust the auth routes' throttle (the README shows the arithmetic). */
 export const AUTH_ROUTE_MIN_CLIENTS = 500;
 
@@ -13,9 +14,9 @@ export const AUTH_ROUTE_MIN_CLIENTS = 500;
 export function sessionRouteThrottle(firewall: WebFirewall): ThrottleLimits {
   const { rateLimit, burstLimit } = SecureRestApi.authCapacityThrottle({
     perClientLimit: firewall.authRateLimit.limit,
-    perClientWindowSeconds: firewall.authRateLimit.evaluationWindow.toSeconds(),
+    perClientWindow: firewall.authRateLimit.evaluationWindow,
     backendConcurrency: SESSION_CAPACITY.concurrency,
-    backendSecondsPerRequest: SESSION_CAPACITY.secondsPerRequest,
+    backendLatency: SESSION_CAPACITY.latency,
     minClientsToExhaust: AUTH_ROUTE_MIN_CLIENTS,
   });
   return { rateLimit, burstLimit };

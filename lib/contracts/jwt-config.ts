@@ -31,8 +31,49 @@ export interface JwtVerifierConfig {
   jwksRefetchIntervalSeconds?: number;
 }
 
-/** Every algorithm the verifier can ever accept (asymmetric signatures only). */
-export const SUPPORTED_ALGORITHMS: readonly string[] = Object.freeze(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']);
+/**
+ * A JWS signature algorithm the verifier accepts: asymmetric signatures only (never `none` or the HMAC `HS*`
+ * algorithms, whose key a verifier would have to share with the issuer). The values are the `alg` header values.
+ */
+export enum JwtAlgorithm {
+  /** RSASSA-PKCS1-v1_5 with SHA-256 (what Cognito signs with). */
+  RS256 = 'RS256',
+  /** RSASSA-PKCS1-v1_5 with SHA-384. */
+  RS384 = 'RS384',
+  /** RSASSA-PKCS1-v1_5 with SHA-512. */
+  RS512 = 'RS512',
+  /** RSASSA-PSS with SHA-256. */
+  PS256 = 'PS256',
+  /** RSASSA-PSS with SHA-384. */
+  PS384 = 'PS384',
+  /** RSASSA-PSS with SHA-512. */
+  PS512 = 'PS512',
+  /** ECDSA with P-256 and SHA-256. */
+  ES256 = 'ES256',
+  /** ECDSA with P-384 and SHA-384. */
+  ES384 = 'ES384',
+  /** EdDSA (Ed25519). */
+  EDDSA = 'EdDSA',
+}
+
+/**
+ * Which tokens of an issuer that marks them with a `token_use` claim (Amazon Cognito) are API credentials. ID tokens
+ * never are, so access tokens are the only choice.
+ */
+export enum TokenUse {
+  /** Access tokens: `token_use: access` is required, and the audience is matched against `client_id` instead of `aud`. */
+  ACCESS = 'access',
+}
+
+/**
+ * Every algorithm the verifier can ever accept (asymmetric signatures only): every {@link JwtAlgorithm}. Listed member by
+ * member rather than read from the enum object, so a handler bundle holds the strings only (esbuild inlines the members
+ * and drops the enum).
+ */
+export const SUPPORTED_ALGORITHMS: readonly string[] = Object.freeze([
+  JwtAlgorithm.RS256, JwtAlgorithm.RS384, JwtAlgorithm.RS512, JwtAlgorithm.PS256, JwtAlgorithm.PS384, JwtAlgorithm.PS512,
+  JwtAlgorithm.ES256, JwtAlgorithm.ES384, JwtAlgorithm.EDDSA,
+]);
 
 export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze(['RS256']);
 export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 900;

@@ -6,10 +6,31 @@
  * ALB entry (per-request check) and, at synth, by the constructs' validation.
  */
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+/** An HTTP method a route may have (the values are the upper-case method names, as requests and the route table carry them). */
+export enum HttpMethod {
+  /** GET */
+  GET = 'GET',
+  /** POST */
+  POST = 'POST',
+  /** PUT */
+  PUT = 'PUT',
+  /** PATCH */
+  PATCH = 'PATCH',
+  /** DELETE */
+  DELETE = 'DELETE',
+  /** HEAD */
+  HEAD = 'HEAD',
+  /** OPTIONS */
+  OPTIONS = 'OPTIONS',
+}
 
-/** Every method a route may have. */
-export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+/**
+ * Every method a route may have: every {@link HttpMethod}. Listed member by member rather than read from the enum
+ * object, so a handler bundle holds the strings only (esbuild inlines the members and drops the enum).
+ */
+export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze([
+  HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.HEAD, HttpMethod.OPTIONS,
+]);
 
 /**
  * One route: method, resource path (API Gateway syntax, `{param}` for path
@@ -20,14 +41,18 @@ export interface RoutePermission {
   readonly method: HttpMethod;
   /** Resource path in API Gateway syntax: literal segments and `{param}` segments, for example `/orders/{id}`. */
   readonly path: string;
-  /** Roles allowed (any one of them); absent on public routes (no authorizer). */
-  readonly roles?: readonly string[];
+  /**
+   * Roles allowed (any one of them); absent on public routes (no authorizer).
+   * @default - none: a public route
+   */
+  readonly roles?: string[];
   /**
    * OAuth scopes that satisfy the route (any one of them), in full as tokens carry them in `scope`
    * (Cognito: `<resource server identifier>/<scope name>`). Absent on public routes; a protected
    * route without scopes is never allowed.
+   * @default - none: a public route
    */
-  readonly scopes?: readonly string[];
+  readonly scopes?: string[];
 }
 
 /** Environment variable that carries a route table to a handler (compact JSON, see {@link encodeRoutes}). */
@@ -137,8 +162,9 @@ export function routesFromEnv(env: Record<string, string | undefined>): readonly
   if (problem !== undefined) {
     throw new RouteTableError(`${ROUTES_ENV}: invalid ${problem.field} (${problem.rule}). Fix: pass the route table through the construct's routes prop, which validates it at synth.`);
   }
+  // Frozen all the way down: the lists are typed as plain arrays (the construct props' shape) but cannot be changed.
   const table = Object.freeze((routes as RoutePermission[]).map((r) => Object.freeze({
-    method: r.method, path: r.path, roles: Object.freeze([...(r.roles ?? [])]), scopes: Object.freeze([...(r.scopes ?? [])]),
+    method: r.method, path: r.path, roles: Object.freeze([...(r.roles ?? [])]) as string[], scopes: Object.freeze([...(r.scopes ?? [])]) as string[],
   })));
   // The same routes in the same order: the validation's reach matrix serves the policies.
   reachCache.set(table, reachMatrix(routes as RoutePermission[]));

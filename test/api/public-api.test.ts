@@ -100,12 +100,12 @@ function buildEveryConstruct(): { app: App; stack: Stack; built: Record<string, 
   const firewall = new root.WebFirewall(stack, 'Firewall', { logsKey: logsKey.key, bodySizeLimit: { maxSize: Size.kibibytes(8) } });
   const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
   const authorizer = new root.JwtAuthorizer(stack, 'Authorizer', {
-    vpc, logsKey: logsKey.key, issuer, audience: ['client-1'], jwksUri: `${issuer}/.well-known/jwks.json`, tokenUse: 'access',
-    routes: [{ method: 'GET', path: '/things', roles: ['user'], scopes: ['https://api.example.com/things.read'] }],
+    vpc, logsKey: logsKey.key, issuer, audience: ['client-1'], jwksUri: `${issuer}/.well-known/jwks.json`, tokenUse: root.TokenUse.ACCESS,
+    routes: [{ method: root.HttpMethod.GET, path: '/things', roles: ['user'], scopes: ['https://api.example.com/things.read'] }],
   });
   const restApi = new root.SecureRestApi(stack, 'RestApi', {
-    domain: { domainName: 'api.example.com', zone }, authorizer: authorizer.authorizer, logsKey: logsKey.key,
-    routes: [{ method: 'GET', path: '/things', integration: new apigateway.LambdaIntegration(fn.function) }],
+    domain: { domainName: 'api.example.com', hostedZone: zone }, authorizer: authorizer.authorizer, logsKey: logsKey.key,
+    routes: [{ method: root.HttpMethod.GET, path: '/things', integration: new apigateway.LambdaIntegration(fn.function) }],
   });
   const users = new root.UserDirectory(stack, 'Users', { callbackUrls: ['https://app.example.com/callback'], domainPrefix: 'public-api-test' });
   const rateLimiter = new root.IdentityRateLimiter(stack, 'RateLimiter', { vpc });

@@ -1,3 +1,4 @@
+import { Duration, Lazy } from 'aws-cdk-lib';
 import { authCapacityThrottle, clientsToExhaust, SECURE_REST_API_DEFAULTS, SecureRestApi } from '../../lib/constructs/secure-rest-api';
 import { DEFAULT_AUTH_RATE_LIMIT, DEFAULT_EVALUATION_WINDOW } from '../../lib/constructs/web-firewall/defaults';
 
@@ -21,21 +22,37 @@ describe('auth route throttle as a capacity limit', () => {
   });
 
   test('derives rate and burst from the backend: concurrency / seconds per request, burst = concurrency', () => {
-    const t = authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: 50, backendSecondsPerRequest: 0.5 });
+    const t = authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: 50, backendLatency: Duration.millis(500) });
     expect(t).toEqual({ rateLimit: 100, burstLimit: 50, clientsToExhaust: 600 });
     // The public entry point is the static method on the construct.
-    expect(SecureRestApi.authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: 50, backendSecondsPerRequest: 0.5 })).toEqual(t);
+    expect(SecureRestApi.authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: 50, backendLatency: Duration.millis(500) })).toEqual(t);
   });
 
   test('fails if the backend is too small to outlast the stated number of clients, giving the concurrency needed', () => {
-    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: 10, backendSecondsPerRequest: 0.5 }))
+    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: 10, backendLatency: Duration.millis(500) }))
       .toThrow(/10 concurrent executions at 0.5 s per request serve 20 requests\/s, which 120 clients at 50 requests per 300 s each would exhaust \(fewer than 500\)\. Fix: raise the backend's reserved concurrency to at least 42 \(84 requests\/s\)/);
-    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: 50, backendSecondsPerRequest: 0.5, minClientsToExhaust: 1000 }))
+    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: 50, backendLatency: Duration.millis(500), minClientsToExhaust: 1000 }))
       .toThrow(/fewer than 1000/);
   });
 
+  test('takes fractions of a second as the backend latency, and any whole window', () => {
+    // 50 executions at 0.8 s serve 62 requests/s; 62 / (50 per 5 minutes) = 372 clients.
+    const t = authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: 50, backendLatency: Duration.millis(800), minClientsToExhaust: 300 });
+    expect(t).toEqual({ rateLimit: 62, burstLimit: 50, clientsToExhaust: 372 });
+  });
+
+  test.each([
+    ['a zero backend latency', { backendLatency: Duration.seconds(0) }, /backendLatency = 0 seconds must be longer than zero/],
+    ['a zero window', { perClientWindow: Duration.millis(0) }, /perClientWindow = 0 millis must be longer than zero/],
+    ['a window that is a token', { perClientWindow: Duration.seconds(Lazy.number({ produce: () => 300 })) }, /perClientWindow = .* must be a Duration known at synth/],
+    ['a number of seconds instead of a Duration', { backendLatency: 0.5 as unknown as Duration }, /backendLatency = 0\.5 must be a Duration known at synth, for example Duration\.seconds\(1\)/],
+  ])('fails if an input is %s', (_name, override, message) => {
+    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: 50, backendLatency: Duration.millis(500), ...override }))
+      .toThrow(message);
+  });
+
   test.each([0, -1, Number.NaN])('fails if an input is not a positive number (%s)', (bad) => {
-    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindowSeconds: 300, backendConcurrency: bad, backendSecondsPerRequest: 0.5 }))
+    expect(() => authCapacityThrottle({ perClientLimit: 50, perClientWindow: Duration.minutes(5), backendConcurrency: bad, backendLatency: Duration.millis(500) }))
       .toThrow(/backendConcurrency = .* must be a positive number/);
   });
 });

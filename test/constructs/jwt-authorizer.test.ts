@@ -4,9 +4,10 @@ import { gzipSync } from 'zlib';
 import { App, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import { JwtAuthorizer, JwtAuthorizerProps, RoutePermission } from '../../lib/constructs/jwt-authorizer';
+import { HttpMethod, JwtAlgorithm, JwtAuthorizer, JwtAuthorizerProps, RoutePermission, TokenUse } from '../../lib/constructs/jwt-authorizer';
 import { DEFAULT_CLOCK_SKEW_SECONDS, verifierConfigFromEnv, verifierEnvironment } from '../../lambda/shared/jwt';
 import { routesFromEnv, ROUTES_ENV } from '../../lib/contracts/route-permissions';
+import { SUPPORTED_ALGORITHMS } from '../../lib/contracts/jwt-config';
 import { LogsKey } from '../../lib/constructs/logging';
 import { handlerBundle } from '../../lib/internal/handler-assets';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
@@ -15,8 +16,8 @@ import { formatFindings, ruleFindings } from '../helpers/compliance';
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
 /** A consumer's own routes (not the sample notes API). */
 const ROUTES: RoutePermission[] = [
-  { method: 'GET', path: '/orders', roles: ['clerk'], scopes: ['https://shop.example.com/orders.read'] },
-  { method: 'POST', path: '/orders/{orderId}/refunds', roles: ['manager'], scopes: ['https://shop.example.com/refunds.write'] },
+  { method: HttpMethod.GET, path: '/orders', roles: ['clerk'], scopes: ['https://shop.example.com/orders.read'] },
+  { method: HttpMethod.POST, path: '/orders/{orderId}/refunds', roles: ['manager'], scopes: ['https://shop.example.com/refunds.write'] },
 ];
 
 function build(props: Partial<JwtAuthorizerProps> = {}, bundle = false) {
@@ -34,7 +35,7 @@ function build(props: Partial<JwtAuthorizerProps> = {}, bundle = false) {
 }
 
 describe('JwtAuthorizer', () => {
-  const f = build({ tokenUse: 'access' });
+  const f = build({ tokenUse: TokenUse.ACCESS });
   const template = Template.fromStack(f.stack);
 
   test('has no unacknowledged rule-pack findings on its own resources', () => {
@@ -44,6 +45,11 @@ describe('JwtAuthorizer', () => {
     const mine = all.filter((x) => x.path.startsWith('Auth/JwtAuthorizer/') || x.path.startsWith('/Auth/JwtAuthorizer/'));
     expect(all.some((x) => /Auth\/Api/.test(x.path))).toBe(true);
     expect(formatFindings(mine)).toBe('');
+  });
+
+  test('JwtAlgorithm offers exactly the algorithms the verifier accepts, and TokenUse only access tokens', () => {
+    expect(Object.values(JwtAlgorithm)).toEqual(SUPPORTED_ALGORITHMS);
+    expect(Object.values(TokenUse)).toEqual(['access']);
   });
 
   test('a REQUEST authorizer on the Authorization header with a 5-minute policy cache', () => {
@@ -93,7 +99,7 @@ describe('JwtAuthorizer', () => {
 
   test('passes every option through', () => {
     const { stack } = build({
-      audience: ['a', 'b'], algorithms: ['RS256', 'ES256'], maxTokenAgeSeconds: 600, clockSkewSeconds: 10, rolesClaim: 'roles',
+      audience: ['a', 'b'], algorithms: [JwtAlgorithm.RS256, JwtAlgorithm.ES256], maxTokenAge: Duration.minutes(10), clockSkew: Duration.seconds(10), rolesClaim: 'roles',
       resultsCacheTtl: Duration.seconds(60),
     });
     const t = Template.fromStack(stack);
@@ -135,26 +141,26 @@ describe('JwtAuthorizer', () => {
 
   test.each([
     ['routes is empty', { routes: [] }, /invalid routes = \[\]\. Fix: list the protected routes/],
-    ['a method is unknown', { routes: [{ ...ROUTES[0], method: 'FETCH' }] }, /invalid routes\[0\]\.method = "FETCH"\. Fix: use one of GET, POST/],
+    ['a method is unknown', { routes: [{ ...ROUTES[0], method: 'FETCH' }] }, /invalid routes\[0\]\.method = "FETCH"\. Fix: use an HttpMethod \(GET, POST/],
     ['a method is lower case', { routes: [{ ...ROUTES[0], method: 'get' }] }, /invalid routes\[0\]\.method = "get"/],
     ['a path is relative', { routes: [{ ...ROUTES[0], path: 'orders' }] }, /invalid routes\[0\]\.path = "orders"\. Fix: use an absolute resource path/],
     ['a path has a trailing slash', { routes: [{ ...ROUTES[0], path: '/orders/' }] }, /invalid routes\[0\]\.path = "\/orders\/"/],
     ['a path has a wildcard', { routes: [{ ...ROUTES[0], path: '/orders/*' }] }, /invalid routes\[0\]\.path = "\/orders\/\*"/],
     ['a path has a greedy parameter', { routes: [{ ...ROUTES[0], path: '/orders/{proxy+}' }] }, /invalid routes\[0\]\.path/],
     ['roles is empty', { routes: [{ ...ROUTES[0], roles: [] }] }, /invalid routes\[0\]\.roles = \[\]\. Fix: list the roles allowed/],
-    ['roles is missing', { routes: [{ method: 'GET', path: '/orders', scopes: ['s'] }] }, /invalid routes\[0\]\.roles = undefined/],
+    ['roles is missing', { routes: [{ method: HttpMethod.GET, path: '/orders', scopes: ['s'] }] }, /invalid routes\[0\]\.roles = undefined/],
     ['a role has a comma', { routes: [{ ...ROUTES[0], roles: ['clerk,admin'] }] }, /invalid routes\[0\]\.roles = \["clerk,admin"\]/],
     ['scopes is empty', { routes: [{ ...ROUTES[0], scopes: [] }] }, /invalid routes\[0\]\.scopes = \[\]\. Fix: list the OAuth scopes/],
-    ['scopes is missing', { routes: [{ method: 'GET', path: '/orders', roles: ['clerk'] }] }, /invalid routes\[0\]\.scopes = undefined/],
+    ['scopes is missing', { routes: [{ method: HttpMethod.GET, path: '/orders', roles: ['clerk'] }] }, /invalid routes\[0\]\.scopes = undefined/],
     ['a scope is blank', { routes: [{ ...ROUTES[0], scopes: ['  '] }] }, /invalid routes\[0\]\.scopes = \[" {2}"\]\. Fix: use non-blank scopes/],
     ['a scope has a space (two scopes in one)', { routes: [{ ...ROUTES[0], scopes: ['a b'] }] }, /invalid routes\[0\]\.scopes/],
     ['a route is listed twice', { routes: [ROUTES[0], ROUTES[1], { ...ROUTES[0], roles: ['admin'] }] }, /invalid routes\[2\] = "GET \/orders"\. Fix: list each method and path once/],
     ['a path is longer than 256 characters (a policy ARN may have 512)', { routes: [{ ...ROUTES[0], path: `/${'a'.repeat(256)}` }] }, /invalid routes\[0\]\.path = "\/a{256}"\. Fix: use an absolute resource path of at most 256 characters/],
     ['no policy can be exact: a Deny for the admin route would also match paths of a route the member holds', {
       routes: [
-        { method: 'GET', path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['s'] },
-        { method: 'GET', path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['s'] },
-        { method: 'GET', path: '/orgs/{org}/members/{user}', roles: ['member', 'admin'], scopes: ['s'] },
+        { method: HttpMethod.GET, path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['s'] },
+        { method: HttpMethod.GET, path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['s'] },
+        { method: HttpMethod.GET, path: '/orgs/{org}/members/{user}', roles: ['member', 'admin'], scopes: ['s'] },
       ],
     }, /invalid routes\[1\] = "GET \/orgs\/\{org\}\/billing: a caller of GET \/orgs\/\{org\} and GET \/orgs\/\{org\}\/members\/\{user\} without it needs a Deny on GET\/orgs\/\*\/billing, which also matches paths of GET \/orgs\/\{org\}\/members\/\{user\}"\. Fix: IAM's "\*" in a policy crosses "\/"/],
     ['a route is listed twice under another parameter name', { routes: [ROUTES[1], { ...ROUTES[1], path: '/orders/{id}/refunds' }] }, /invalid routes\[1\] = "POST \/orders\/\{id\}\/refunds"/],
@@ -165,7 +171,7 @@ describe('JwtAuthorizer', () => {
 
   test('fails if the route table does not fit in Lambda\'s 4 KB of environment variables', () => {
     const routes: RoutePermission[] = Array.from({ length: 40 }, (_, i) => ({
-      method: 'GET', path: `/resource-number-${i}/{id}`, roles: ['clerk', 'manager'], scopes: [`https://shop.example.com/resource-number-${i}.read`],
+      method: HttpMethod.GET, path: `/resource-number-${i}/{id}`, roles: ['clerk', 'manager'], scopes: [`https://shop.example.com/resource-number-${i}.read`],
     }));
     expect(() => build({ routes })).toThrow(/invalid routes = "\d+ bytes in ROUTE_PERMISSIONS"\. Fix: the function's environment would take about \d+ bytes and Lambda allows 4096/);
     expect(() => build({ routes: routes.slice(0, 10) })).not.toThrow();
@@ -211,12 +217,14 @@ describe('JwtAuthorizer', () => {
     ['audience is empty', { audience: [] }, /invalid audience = \[\]/],
     ['an audience has a comma', { audience: ['a,b'] }, /invalid audience\[0\] = "a,b"/],
     ['an audience is blank', { audience: [' '] }, /invalid audience\[0\]/],
-    ['algorithms allow HS256', { algorithms: ['RS256', 'HS256'] }, /invalid algorithms .* never none or HS\*/],
-    ['algorithms allow none', { algorithms: ['none'] }, /invalid algorithms/],
+    ['algorithms allow HS256', { algorithms: [JwtAlgorithm.RS256, 'HS256' as JwtAlgorithm] }, /invalid algorithms .* never none or HS\*/],
+    ['algorithms allow none', { algorithms: ['none' as JwtAlgorithm] }, /invalid algorithms/],
     ['algorithms is empty', { algorithms: [] }, /invalid algorithms = \[\]/],
-    ['clockSkewSeconds is over 60', { clockSkewSeconds: 61 }, /invalid clockSkewSeconds = 61\. Fix: use a whole number from 0 to 60/],
-    ['maxTokenAgeSeconds is 0', { maxTokenAgeSeconds: 0 }, /invalid maxTokenAgeSeconds = 0/],
-    ['maxTokenAgeSeconds is over a day', { maxTokenAgeSeconds: 86_401 }, /invalid maxTokenAgeSeconds/],
+    ['clockSkew is over a minute', { clockSkew: Duration.seconds(61) }, /invalid clockSkew = "1 minute 1 second"\. Fix: use whole seconds from 0 seconds to 1 minute/],
+    ['clockSkew is not whole seconds', { clockSkew: Duration.millis(1500) }, /invalid clockSkew = "1 second 500 millis"\. Fix: use whole seconds/],
+    ['maxTokenAge is 0', { maxTokenAge: Duration.seconds(0) }, /invalid maxTokenAge = "0 seconds"\. Fix: use whole seconds from 1 second to 1 day/],
+    ['maxTokenAge is over a day', { maxTokenAge: Duration.seconds(86_401) }, /invalid maxTokenAge = "1 day 1 second"/],
+    ['maxTokenAge is not whole seconds', { maxTokenAge: Duration.millis(900_500) }, /invalid maxTokenAge = .*Fix: use whole seconds/],
     ['tokenUse is refresh', { tokenUse: 'refresh' as never }, /invalid tokenUse = "refresh"/],
     ['tokenUse is id (ID tokens are never API credentials)', { tokenUse: 'id' as never }, /invalid tokenUse = "id"\. Fix: .*ID tokens are never API credentials/],
     ['rolesClaim is __proto__', { rolesClaim: '__proto__' }, /invalid rolesClaim/],
@@ -230,7 +238,7 @@ describe('JwtAuthorizer', () => {
 describe('JwtAuthorizer.verifierEnvironment', () => {
   test.each<[string, Partial<JwtAuthorizerProps>]>([
     ['defaults', {}],
-    ['every option', { audience: ['a', 'b'], algorithms: ['RS256', 'ES256'], maxTokenAgeSeconds: 600, clockSkewSeconds: 10, rolesClaim: 'roles', tokenUse: 'access' as const }],
+    ['every option', { audience: ['a', 'b'], algorithms: [JwtAlgorithm.RS256, JwtAlgorithm.ES256], maxTokenAge: Duration.minutes(10), clockSkew: Duration.seconds(10), rolesClaim: 'roles', tokenUse: TokenUse.ACCESS }],
   ])('fails if the authorizer function, verifierEnvironment and the props disagree (%s)', (_name, props) => {
     // GIVEN an authorizer  WHEN synthesized
     const { stack, jwt } = build(props);
@@ -244,7 +252,7 @@ describe('JwtAuthorizer.verifierEnvironment', () => {
     expect(verifierConfigFromEnv(verifierEnvironment(config))).toEqual(config);
     expect(config).toMatchObject({
       issuer: ISSUER, audience: props.audience ?? ['client-1'], algorithms: props.algorithms ?? ['RS256'],
-      maxTokenAgeSeconds: props.maxTokenAgeSeconds ?? 900, clockSkewSeconds: props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+      maxTokenAgeSeconds: props.maxTokenAge?.toSeconds() ?? 900, clockSkewSeconds: props.clockSkew?.toSeconds() ?? DEFAULT_CLOCK_SKEW_SECONDS,
       rolesClaim: props.rolesClaim ?? 'cognito:groups', tokenUse: props.tokenUse,
     });
   });

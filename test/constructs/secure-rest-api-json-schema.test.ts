@@ -1,6 +1,6 @@
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
 import {
-  boundedSchemaProblems, JSON_SCHEMA_DRAFT_04, type JsonSchemaDocument, routeSchemaProblems, schemaProperties, toApiGatewaySchema,
+  boundedSchemaProblems, JSON_SCHEMA_DRAFT_04, type JsonSchemaObject, routeSchemaProblems, schemaProperties, toApiGatewaySchema,
 } from '../../lib/constructs/secure-rest-api/json-schema';
 
 /**
@@ -10,7 +10,7 @@ import {
  */
 
 const str = { type: 'string', maxLength: 10 };
-const object = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}): JsonSchemaDocument =>
+const object = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}): JsonSchemaObject =>
   ({ type: 'object', additionalProperties: false, properties, ...extra });
 
 describe('boundedSchemaProblems', () => {

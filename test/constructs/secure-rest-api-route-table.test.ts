@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { JwtAuthorizer, type RoutePermission } from '../../lib/constructs/jwt-authorizer';
+import { HttpMethod, JwtAuthorizer, type RoutePermission } from '../../lib/constructs/jwt-authorizer';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureRestApi } from '../../lib/constructs/secure-rest-api';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
@@ -13,8 +13,8 @@ import { SecureVpc } from '../../lib/constructs/secure-vpc';
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
 const READ = ['https://shop.example.com/orders.read'];
 const TABLE: RoutePermission[] = [
-  { method: 'GET', path: '/orders', roles: ['clerk'], scopes: READ },
-  { method: 'GET', path: '/orders/{id}', roles: ['clerk'], scopes: READ },
+  { method: HttpMethod.GET, path: '/orders', roles: ['clerk'], scopes: READ },
+  { method: HttpMethod.GET, path: '/orders/{id}', roles: ['clerk'], scopes: READ },
 ];
 
 function build(routes: RoutePermission[] = TABLE) {
@@ -26,13 +26,13 @@ function build(routes: RoutePermission[] = TABLE) {
   const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789EXAMPLE', zoneName: 'example.com' });
   const integration = new apigateway.MockIntegration();
   const api = new SecureRestApi(stack, 'Api', {
-    domain: { domainName: 'api.example.com', zone }, authorizer: jwt.authorizer, logsKey,
-    publicRoutes: [{ method: 'GET', path: '/health' }],
+    domain: { domainName: 'api.example.com', hostedZone: zone }, authorizer: jwt.authorizer, logsKey,
+    publicRoutes: [{ method: HttpMethod.GET, path: '/health' }],
     routes: [
-      { method: 'GET', path: '/health', integration },
-      { method: 'GET', path: '/orders', integration },
+      { method: HttpMethod.GET, path: '/health', integration },
+      { method: HttpMethod.GET, path: '/orders', integration },
       // The parameter's name does not matter: /orders/{orderId} is the table's /orders/{id}.
-      { method: 'GET', path: '/orders/{orderId}', integration },
+      { method: HttpMethod.GET, path: '/orders/{orderId}', integration },
     ],
   });
   return { app, api, integration };
@@ -45,7 +45,7 @@ describe('SecureRestApi and its JwtAuthorizer list the same routes', () => {
 
   test('fails if a protected method, even one added after construction, is missing from the authorizer\'s table', () => {
     const { app, api, integration } = build();
-    api.addRoute({ method: 'DELETE', path: '/orders/{orderId}', integration });
+    api.addRoute({ method: HttpMethod.DELETE, path: '/orders/{orderId}', integration });
     expect(() => app.synth()).toThrow(/DELETE \/orders\/\{orderId\} is protected by Shop\/Jwt, whose routes table does not list it/);
     expect(api.node.validate()).toEqual([
       'Shop/Api: method DELETE /orders/{orderId} is protected by Shop/Jwt, whose routes table does not list it, so its policy denies ' +
@@ -55,7 +55,7 @@ describe('SecureRestApi and its JwtAuthorizer list the same routes', () => {
   });
 
   test('fails if the authorizer\'s table lists a route the API does not have', () => {
-    const { api } = build([...TABLE, { method: 'POST', path: '/orders/{id}/refunds', roles: ['manager'], scopes: READ }]);
+    const { api } = build([...TABLE, { method: HttpMethod.POST, path: '/orders/{id}/refunds', roles: ['manager'], scopes: READ }]);
     expect(api.node.validate()).toEqual([
       'Shop/Api: the routes table of Shop/Jwt lists POST /orders/{id}/refunds, but no method of Shop/Api (or of another API using that ' +
       'authorizer) is protected by it at POST /orders/{id}/refunds. Fix: add POST /orders/{id}/refunds with addRoute(), or remove it from ' +

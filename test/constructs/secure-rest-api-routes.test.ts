@@ -1,5 +1,5 @@
 import type { IConstruct } from 'constructs';
-import { HTTP_METHODS } from '../../lib/contracts/route-permissions';
+import { HTTP_METHODS, HttpMethod } from '../../lib/contracts/route-permissions';
 import {
   defaultRouteCategory, isCorsPreflight, isRouteMethod, RouteCategory, routeKey, routePathParameters, stageResourcePath,
 } from '../../lib/constructs/secure-rest-api/routes';
@@ -11,6 +11,8 @@ const scope = { node: { path: 'Stack/Api' } } as IConstruct;
 
 describe('routes', () => {
   test('a route declares one HTTP method of the authorizer\'s route table, never ANY', () => {
+    // HTTP_METHODS lists the enum's members one by one (so handler bundles hold strings only): exactly the enum, in order.
+    expect(HTTP_METHODS).toEqual(Object.values(HttpMethod));
     for (const method of HTTP_METHODS) expect(isRouteMethod(method)).toBe(true);
     for (const method of ['ANY', 'get', 'TRACE', 'CONNECT', '', undefined]) expect(isRouteMethod(method)).toBe(false);
   });

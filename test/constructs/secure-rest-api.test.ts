@@ -12,7 +12,7 @@ import {
 import { SecureFunction } from '../../lib/constructs/secure-function';
 import { ACCESS_LOG_VARIABLES, accessLogFormat, AccessLogVariableKind } from '../../lib/constructs/secure-rest-api/defaults';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
-import { JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
+import { HttpMethod, JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
 import { acknowledge, isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
@@ -73,24 +73,24 @@ function fixture(context: Record<string, unknown> = {}): Fixture {
 
 function standardRoutes(f: Fixture): SecureRouteOptions[] {
   return [
-    { method: 'GET', path: '/things', integration: f.integration, querySchema },
-    { method: 'POST', path: '/things', integration: f.integration, bodySchema },
-    { method: 'GET', path: '/things/{id}', integration: f.integration, pathSchema: idSchema },
-    { method: 'PUT', path: '/things/{id}', integration: f.integration, bodySchema, pathSchema: idSchema },
-    { method: 'DELETE', path: '/things/{id}', integration: f.integration },
-    { method: 'POST', path: '/auth/token', integration: f.integration, noRequestBody: true, category: RouteCategory.AUTH, requiredHeaders: ['X-Requested-With'] },
-    { method: 'GET', path: '/health', integration: f.integration },
+    { method: HttpMethod.GET, path: '/things', integration: f.integration, querySchema },
+    { method: HttpMethod.POST, path: '/things', integration: f.integration, bodySchema },
+    { method: HttpMethod.GET, path: '/things/{id}', integration: f.integration, pathSchema: idSchema },
+    { method: HttpMethod.PUT, path: '/things/{id}', integration: f.integration, bodySchema, pathSchema: idSchema },
+    { method: HttpMethod.DELETE, path: '/things/{id}', integration: f.integration },
+    { method: HttpMethod.POST, path: '/auth/token', integration: f.integration, noRequestBody: true, category: RouteCategory.AUTH, requiredHeaders: ['X-Requested-With'] },
+    { method: HttpMethod.GET, path: '/health', integration: f.integration },
   ];
 }
 
 function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture(), withWebAcl = true): Fixture & { api: SecureRestApi } {
   const api = new SecureRestApi(f.stack, 'Api', {
-    domain: { domainName: 'api.example.com', zone: f.zone },
+    domain: { domainName: 'api.example.com', hostedZone: f.zone },
     authorizer: f.authorizer,
     logsKey: f.logsKey.key,
     publicRoutes: [
-      { method: 'GET', path: '/health' },
-      { method: 'POST', path: '/auth/token', reason: 'Token exchange: the caller presents an authorization code, not yet a bearer token.' },
+      { method: HttpMethod.GET, path: '/health' },
+      { method: HttpMethod.POST, path: '/auth/token', reason: 'Token exchange: the caller presents an authorization code, not yet a bearer token.' },
     ],
     routes: standardRoutes(f),
     ...overrides,
@@ -173,8 +173,8 @@ describe('SecureRestApi', () => {
     const first = { ...bodySchema, title: 'Thing' };
     const { api } = build({
       routes: [
-        { method: 'POST', path: '/things', integration: f.integration, bodySchema: first },
-        { method: 'PUT', path: '/things/{id}', integration: f.integration, bodySchema: other, pathSchema: idSchema },
+        { method: HttpMethod.POST, path: '/things', integration: f.integration, bodySchema: first },
+        { method: HttpMethod.PUT, path: '/things/{id}', integration: f.integration, bodySchema: other, pathSchema: idSchema },
       ],
       publicRoutes: [],
     }, f);
@@ -391,8 +391,8 @@ describe('SecureRestApi', () => {
     // GIVEN the same API without the owner's acknowledgement (build() makes it for the bare authorizer)
     const f = fixture();
     new SecureRestApi(f.stack, 'Api', {
-      domain: { domainName: 'api.example.com', zone: f.zone }, authorizer: f.authorizer, logsKey: f.logsKey.key,
-      routes: [{ method: 'GET', path: '/things', integration: f.integration }],
+      domain: { domainName: 'api.example.com', hostedZone: f.zone }, authorizer: f.authorizer, logsKey: f.logsKey.key,
+      routes: [{ method: HttpMethod.GET, path: '/things', integration: f.integration }],
     });
     // THEN COG4 is the user's decision
     expect(ruleFindings(f.app).filter((x) => x.rule === 'AwsSolutions-COG4').map((x) => x.path)).toEqual(['Test/Api/Resource/Default/things/GET/Resource']);
@@ -402,11 +402,11 @@ describe('SecureRestApi', () => {
     const f = fixture();
     const jwt = new JwtAuthorizer(f.stack, 'Jwt', {
       vpc: f.network.vpc, logsKey: f.logsKey.key, issuer: 'https://issuer.example.com', audience: ['client-1'],
-      jwksUri: 'https://issuer.example.com/.well-known/jwks.json', routes: [{ method: 'GET', path: '/things', roles: ['reader'], scopes: ['https://api.example.com/things.read'] }],
+      jwksUri: 'https://issuer.example.com/.well-known/jwks.json', routes: [{ method: HttpMethod.GET, path: '/things', roles: ['reader'], scopes: ['https://api.example.com/things.read'] }],
     });
     new SecureRestApi(f.stack, 'Api', {
-      domain: { domainName: 'api.example.com', zone: f.zone }, authorizer: jwt.authorizer, logsKey: f.logsKey.key,
-      routes: [{ method: 'GET', path: '/things', integration: f.integration }],
+      domain: { domainName: 'api.example.com', hostedZone: f.zone }, authorizer: jwt.authorizer, logsKey: f.logsKey.key,
+      routes: [{ method: HttpMethod.GET, path: '/things', integration: f.integration }],
     });
     expect(ruleFindings(f.app).filter((x) => x.rule === 'AwsSolutions-COG4')).toEqual([]);
     const [ack] = acknowledgements(f.app).filter((a) => a.id === 'AwsSolutions-COG4');
@@ -419,10 +419,10 @@ describe('SecureRestApi', () => {
     const preflight: apigateway.MethodResponse = { statusCode: '204', responseParameters: { 'method.response.header.Access-Control-Allow-Origin': true } };
     const b = build({
       routes: [...standardRoutes(f),
-        { method: 'OPTIONS', path: '/auth/token', integration: f.integration, category: RouteCategory.AUTH },
-        { method: 'OPTIONS', path: '/health', integration: f.integration, methodResponses: [preflight] }],
-      publicRoutes: [{ method: 'GET', path: '/health' }, { method: 'POST', path: '/auth/token' },
-        { method: 'OPTIONS', path: '/auth/token' }, { method: 'OPTIONS', path: '/health' }],
+        { method: HttpMethod.OPTIONS, path: '/auth/token', integration: f.integration, category: RouteCategory.AUTH },
+        { method: HttpMethod.OPTIONS, path: '/health', integration: f.integration, methodResponses: [preflight] }],
+      publicRoutes: [{ method: HttpMethod.GET, path: '/health' }, { method: HttpMethod.POST, path: '/auth/token' },
+        { method: HttpMethod.OPTIONS, path: '/auth/token' }, { method: HttpMethod.OPTIONS, path: '/health' }],
     }, f);
     expect(formatFindings(ruleFindings(b.app))).toBe('');
     const acksOf = (path: string) => b.api.restApi.methods.find((m) => m.httpMethod === 'OPTIONS' && m.resource.path === path)!
@@ -486,7 +486,7 @@ describe('SecureRestApi', () => {
     const f = fixture();
     const certificate = require('aws-cdk-lib/aws-certificatemanager').Certificate
       .fromCertificateArn(f.stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000');
-    const b = build({ domain: { domainName: 'api.example.com', zone: f.zone, certificate, basePath: 'v1' } }, f);
+    const b = build({ domain: { domainName: 'api.example.com', hostedZone: f.zone, certificate, basePath: 'v1' } }, f);
     const tpl = Template.fromStack(b.stack);
     tpl.resourceCountIs('AWS::CertificateManager::Certificate', 0);
     tpl.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'v1' });
@@ -525,7 +525,7 @@ describe('SecureRestApi', () => {
 
     test('a MOCK route beside Lambda proxies is named too', () => {
       const f = fixture();
-      const b = build({ routes: [...standardRoutes(f), { method: 'GET', path: '/static', integration: new apigateway.MockIntegration() }] }, f);
+      const b = build({ routes: [...standardRoutes(f), { method: HttpMethod.GET, path: '/static', integration: new apigateway.MockIntegration() }] }, f);
       expect(stageRules(b.app, '-APIGWSSLEnabled').acks[0]).toMatch(/integration of type AWS_PROXY or MOCK/);
     });
 
@@ -533,7 +533,7 @@ describe('SecureRestApi', () => {
       // GIVEN
       const b = build();
       // WHEN
-      b.api.addRoute({ method: 'GET', path: '/legacy', integration: new apigateway.HttpIntegration('https://legacy.example.com/') });
+      b.api.addRoute({ method: HttpMethod.GET, path: '/legacy', integration: new apigateway.HttpIntegration('https://legacy.example.com/') });
       // THEN
       expect(stageRules(b.app, '-APIGWSSLEnabled')).toEqual({ findings: PACKS('APIGWSSLEnabled'), acks: [] });
     });
@@ -563,7 +563,7 @@ describe('SecureRestApi', () => {
     });
 
     test('a route missing from the allow-list is authorized, never public', () => {
-      const b = build({ publicRoutes: [{ method: 'POST', path: '/auth/token', reason: 'Token exchange: the caller presents a code, not a bearer token.' }] });
+      const b = build({ publicRoutes: [{ method: HttpMethod.POST, path: '/auth/token', reason: 'Token exchange: the caller presents a code, not a bearer token.' }] });
       const health = b.api.restApi.methods.find((m) => m.resource.path === '/health')!;
       expect((health.node.defaultChild as apigateway.CfnMethod).authorizationType).toBe('CUSTOM');
     });
@@ -577,7 +577,7 @@ describe('SecureRestApi', () => {
     });
 
     test('fails if a public allow-list entry matches no method', () => {
-      const b = build({ publicRoutes: [{ method: 'GET', path: '/health' }, { method: 'POST', path: '/auth/token' }, { method: 'GET', path: '/debug' }] });
+      const b = build({ publicRoutes: [{ method: HttpMethod.GET, path: '/health' }, { method: HttpMethod.POST, path: '/auth/token' }, { method: HttpMethod.GET, path: '/debug' }] });
       expect(synth(b)).toThrow(/public allow-list entry GET \/debug matches no method/);
     });
 
@@ -607,14 +607,14 @@ describe('SecureRestApi', () => {
 
     test('fails if the domain name is not inside the hosted zone or not a DNS name', () => {
       const f = fixture();
-      expect(() => build({ domain: { domainName: 'api.example.org', zone: f.zone } }, f)).toThrow(/invalid domain.domainName = "api.example.org".*hosted zone example.com/);
+      expect(() => build({ domain: { domainName: 'api.example.org', hostedZone: f.zone } }, f)).toThrow(/invalid domain.domainName = "api.example.org".*hosted zone example.com/);
       const g = fixture();
-      expect(() => build({ domain: { domainName: 'API.Example.com', zone: g.zone } }, g)).toThrow(/invalid domain.domainName/);
+      expect(() => build({ domain: { domainName: 'API.Example.com', hostedZone: g.zone } }, g)).toThrow(/invalid domain.domainName/);
     });
 
     test('fails if the base path has a slash', () => {
       const f = fixture();
-      expect(() => build({ domain: { domainName: 'api.example.com', zone: f.zone, basePath: 'a/b' } }, f)).toThrow(/invalid domain.basePath/);
+      expect(() => build({ domain: { domainName: 'api.example.com', hostedZone: f.zone, basePath: 'a/b' } }, f)).toThrow(/invalid domain.basePath/);
     });
 
     test('fails if the stage name is invalid', () => {
@@ -627,20 +627,20 @@ describe('SecureRestApi', () => {
       expect(() => build({ writeThrottle: { rateLimit: 500, burstLimit: 40 } })).toThrow(/invalid writeThrottle.*at most the stage/);
       expect(() => build({ authThrottle: { rateLimit: 5, burstLimit: 1000 } })).toThrow(/invalid authThrottle.*at most the stage/);
       const f = fixture();
-      expect(() => build({ routes: [{ method: 'GET', path: '/x', integration: f.integration, throttle: { rateLimit: 1000, burstLimit: 1 } }], publicRoutes: [] }, f))
+      expect(() => build({ routes: [{ method: HttpMethod.GET, path: '/x', integration: f.integration, throttle: { rateLimit: 1000, burstLimit: 1 } }], publicRoutes: [] }, f))
         .toThrow(/route GET \/x: throttle.*at most the stage/);
     });
 
     test('fails if a public route entry is malformed or its reason too short', () => {
-      expect(() => build({ publicRoutes: [{ method: 'ANY', path: '/health' }] })).toThrow(/invalid publicRoutes\[0\].method/);
-      expect(() => build({ publicRoutes: [{ method: 'GET', path: 'health' }] })).toThrow(/invalid publicRoutes\[0\].path/);
-      expect(() => build({ publicRoutes: [{ method: 'GET', path: '/health', reason: 'because' }] })).toThrow(/invalid publicRoutes\[0\].reason/);
+      expect(() => build({ publicRoutes: [{ method: 'ANY' as HttpMethod, path: '/health' }] })).toThrow(/invalid publicRoutes\[0\].method/);
+      expect(() => build({ publicRoutes: [{ method: HttpMethod.GET, path: 'health' }] })).toThrow(/invalid publicRoutes\[0\].path/);
+      expect(() => build({ publicRoutes: [{ method: HttpMethod.GET, path: '/health', reason: 'because' }] })).toThrow(/invalid publicRoutes\[0\].reason/);
     });
 
     describe('routes', () => {
       const add = (route: Partial<SecureRouteOptions>) => {
         const b = build({ routes: [], publicRoutes: [] });
-        return () => b.api.addRoute({ method: 'GET', path: '/x', integration: b.integration, ...route } as SecureRouteOptions);
+        return () => b.api.addRoute({ method: HttpMethod.GET, path: '/x', integration: b.integration, ...route } as SecureRouteOptions);
       };
 
       test('fails if the method is ANY or unknown', () => {
@@ -656,26 +656,26 @@ describe('SecureRestApi', () => {
 
       test('fails if the same route is added twice', () => {
         const b = build({ routes: [], publicRoutes: [] });
-        b.api.addRoute({ method: 'GET', path: '/x', integration: b.integration });
+        b.api.addRoute({ method: HttpMethod.GET, path: '/x', integration: b.integration });
         expect(() => b.api.addRoute({ method: 'get' as any, path: '/x', integration: b.integration })).toThrow(/declare each method and path once/);
       });
 
       test('fails if a write route has no body schema and does not declare noRequestBody', () => {
-        expect(add({ method: 'POST' })).toThrow(/route POST \/x: bodySchema = undefined.*noRequestBody: true/);
-        expect(add({ method: 'PATCH' })).toThrow(/bodySchema/);
+        expect(add({ method: HttpMethod.POST })).toThrow(/route POST \/x: bodySchema = undefined.*noRequestBody: true/);
+        expect(add({ method: HttpMethod.PATCH })).toThrow(/bodySchema/);
       });
 
       test('fails if both bodySchema and noRequestBody are set, or a GET has a body schema', () => {
-        expect(add({ method: 'POST', bodySchema, noRequestBody: true })).toThrow(/either bodySchema or noRequestBody/);
-        expect(add({ method: 'GET', bodySchema })).toThrow(/GET requests carry no body/);
+        expect(add({ method: HttpMethod.POST, bodySchema, noRequestBody: true })).toThrow(/either bodySchema or noRequestBody/);
+        expect(add({ method: HttpMethod.GET, bodySchema })).toThrow(/GET requests carry no body/);
       });
 
       // Every schema problem is covered by secure-rest-api-json-schema.test.ts (pure, no App); these check that each
       // schema a route takes goes through that check and that the error names the route, the prop and the problems.
       test('fails if a body, query or path schema is unbounded (each schema of a route is checked)', () => {
-        expect(add({ method: 'POST', bodySchema: { type: 'object', properties: { a: { type: 'string', maxLength: 1 } } } }))
+        expect(add({ method: HttpMethod.POST, bodySchema: { type: 'object', properties: { a: { type: 'string', maxLength: 1 } } } }))
           .toThrow(/route POST \/x: bodySchema = "# allows additional properties"/);
-        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', maxItems: 2, items: { type: 'string' } } } } }))
+        expect(add({ method: HttpMethod.POST, bodySchema: { type: 'object', additionalProperties: false, properties: { a: { type: 'array', maxItems: 2, items: { type: 'string' } } } } }))
           .toThrow(/#\/properties\/a\/items is a string without maxLength.*Fix: use draft-04 keywords only/);
         expect(add({ querySchema: { type: 'object', additionalProperties: false, properties: { q: { type: 'string' } } } }))
           .toThrow(/route GET \/x: querySchema = "#\/properties\/q is a string without maxLength"/);
@@ -684,8 +684,8 @@ describe('SecureRestApi', () => {
       });
 
       test('fails if a schema is not draft-04 or uses later keywords', () => {
-        expect(add({ method: 'POST', bodySchema: { ...bodySchema, $schema: 'https://json-schema.org/draft/2020-12/schema' } })).toThrow(/not draft-04/);
-        expect(add({ method: 'POST', bodySchema: { type: 'object', additionalProperties: false, properties: { a: { const: 'x' } } } }))
+        expect(add({ method: HttpMethod.POST, bodySchema: { ...bodySchema, $schema: 'https://json-schema.org/draft/2020-12/schema' } })).toThrow(/not draft-04/);
+        expect(add({ method: HttpMethod.POST, bodySchema: { type: 'object', additionalProperties: false, properties: { a: { const: 'x' } } } }))
           .toThrow(/#\/properties\/a\/const is not a draft-04 keyword/);
       });
 

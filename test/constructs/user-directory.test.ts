@@ -113,7 +113,7 @@ describe('UserDirectory defaults', () => {
     t.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin', Precedence: 0 });
     t.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'user', Precedence: 1 });
     expect(dir.groupNames).toEqual(['admin', 'user']);
-    expect(dir.rolesClaim).toBe('cognito:groups');
+    expect(UserDirectory.ROLES_CLAIM).toBe('cognito:groups');
   });
 
   test('groups and groupNames are read-only views: a caller cannot add, replace or remove a role after construction', () => {

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { App, createApp } from '../../app/lambda/api/app';
 import { createAlbHandler } from '../../app/lambda/api/alb';
 import { notesRoutes } from '../../app/lambda/api/routes';
-import { encodeRoutes } from '../../lib/contracts/route-permissions';
+import { encodeRoutes, HttpMethod } from '../../lib/contracts/route-permissions';
 import { migrate } from '../../app/lambda/api/migrations';
 import { JwtVerifier, JwtVerifierConfig } from '../../lambda/shared/jwt';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';
@@ -247,7 +247,7 @@ describe('ALB entry: the route table (roles and scopes), as the authorizer decid
   });
 
   test('another table: the entry serves exactly its routes', async () => {
-    const only = createAlbHandler({ app: createApp({ pool }), verifier: new JwtVerifier(config), routes: [{ method: 'GET', path: '/notes', roles: ['user'], scopes: [`${P}notes.read`] }] });
+    const only = createAlbHandler({ app: createApp({ pool }), verifier: new JwtVerifier(config), routes: [{ method: HttpMethod.GET, path: '/notes', roles: ['user'], scopes: [`${P}notes.read`] }] });
     expect((await send({ auth: `Bearer ${token()}` }, only)).statusCode).toBe(200);
     expect((await send({ method: 'POST', auth: `Bearer ${token()}`, body: { title: 'x', body: '' } }, only)).statusCode).toBe(405);
   });

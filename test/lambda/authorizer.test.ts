@@ -11,7 +11,7 @@ import { AuthorizerEvent, AuthorizerResult, createAuthorizer, extractToken, pars
 import type { Log } from '../../lambda/authorizer/log';
 import { JwtVerifier } from '../../lambda/shared/jwt';
 import { notesRoutes, PUBLIC_ROUTES } from '../../app/lambda/api/routes';
-import { allowedRoutes, arnResourcePath, encodeRoutes, RoutePermission } from '../../lib/contracts/route-permissions';
+import { allowedRoutes, arnResourcePath, encodeRoutes, HttpMethod, RoutePermission } from '../../lib/contracts/route-permissions';
 import { startJwksServer } from '../integration/http';
 import { generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 
@@ -309,7 +309,7 @@ describe('Lambda adapter (handler.ts)', () => {
 
   test('answers with the table of its environment, not the sample one', async () => {
     // GIVEN another team's API: one route, its own role and scope
-    const theirs: RoutePermission[] = [{ method: 'GET', path: '/orders/{id}', roles: ['clerk'], scopes: ['orders/read'] }];
+    const theirs: RoutePermission[] = [{ method: HttpMethod.GET, path: '/orders/{id}', roles: ['clerk'], scopes: ['orders/read'] }];
     const handler = loadHandler({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: CLIENT_ID, JWKS_URI: server.jwksUri, JWT_TOKEN_USE: 'access', ROUTE_PERMISSIONS: encodeRoutes(theirs) });
     // WHEN a clerk with that scope calls; THEN the policy allows exactly that route
     const s = statement(await handler(tokenEvent(`Bearer ${token(['clerk'], { scope: 'orders/read' })}`)));

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { AuthorizerEvent, AuthorizerResult, createAuthorizer } from '../../lambda/authorizer/authorizer';
 import { createAlbHandler } from '../../app/lambda/api/alb';
 import { JwtVerifier } from '../../lambda/shared/jwt';
-import { type HttpMethod, matchRoute, MAX_ROUTES, reaches, type RoutePermission, routeTableProblem } from '../../lib/contracts/route-permissions';
+import { HttpMethod, matchRoute, MAX_ROUTES, reaches, type RoutePermission, routeTableProblem } from '../../lib/contracts/route-permissions';
 import { cognitoAccessClaims, generateTestKey, signJwt, TestKey } from '../helpers/jwt';
 import { startJwksServer } from '../integration/http';
 
@@ -67,7 +67,7 @@ interface Caller { readonly roles: string[]; readonly scopes: string[] }
 const LITERALS = ['orgs', 'billing', 'reports', 'export', 'members', 'a', 'b'];
 const ROLES = ['member', 'admin', 'auditor'];
 const SCOPES = ['api/read', 'api/write', 'api/admin'];
-const METHODS: HttpMethod[] = ['GET', 'GET', 'GET', 'POST', 'DELETE'];
+const METHODS: HttpMethod[] = [HttpMethod.GET, HttpMethod.GET, HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE];
 
 /** A resource path of 0-4 segments; parameters are named by position (API Gateway allows one parameter name per level). */
 const pathArb = fc.array(fc.oneof(fc.constantFrom(...LITERALS), fc.constant('{}')), { maxLength: 4 })
@@ -230,8 +230,8 @@ describe('named examples', () => {
 
   test('a member\'s policy for GET /orgs/{org} does not reach the admin route GET /orgs/{org}/billing, in either order', async () => {
     const orgs: RoutePermission[] = [
-      { method: 'GET', path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['api/read'] },
-      { method: 'GET', path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['api/read'] },
     ];
     for (const table of [orgs, [...orgs].reverse()]) {
       expect(routeTableProblem(table)).toBeUndefined();
@@ -239,15 +239,15 @@ describe('named examples', () => {
       expect(policyAllows(policy, methodArn('GET', '/orgs/acme'))).toBe(true);
       expect(policyAllows(policy, methodArn('GET', '/orgs/acme/billing'))).toBe(false);
       expect(await albStatus(table, tokenOf(member), 'GET', '/orgs/acme/billing')).toBe(403);
-      expect(await disagreement(table, member, { method: 'GET', path: '/orgs/acme' })).toBeUndefined();
-      expect(await disagreement(table, admin, { method: 'GET', path: '/orgs/acme/billing' })).toBeUndefined();
+      expect(await disagreement(table, member, { method: HttpMethod.GET, path: '/orgs/acme' })).toBeUndefined();
+      expect(await disagreement(table, admin, { method: HttpMethod.GET, path: '/orgs/acme/billing' })).toBeUndefined();
     }
   });
 
   test('GET /reports/export is decided by its own roles, not by GET /reports/{id}, whatever the table order', async () => {
     const reports: RoutePermission[] = [
-      { method: 'GET', path: '/reports/{id}', roles: ['member'], scopes: ['api/read'] },
-      { method: 'GET', path: '/reports/export', roles: ['admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/reports/{id}', roles: ['member'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/reports/export', roles: ['admin'], scopes: ['api/read'] },
     ];
     for (const table of [reports, [...reports].reverse()]) {
       expect(routeTableProblem(table)).toBeUndefined();
@@ -257,27 +257,27 @@ describe('named examples', () => {
       expect(await albStatus(table, tokenOf(member), 'GET', '/reports/export')).toBe(403);
       expect(await albStatus(table, tokenOf(admin), 'GET', '/reports/export')).toBe(200);
       expect(await albStatus(table, tokenOf(admin), 'GET', '/reports/42')).toBe(403);
-      expect(await disagreement(table, member, { method: 'GET', path: '/reports/42' })).toBeUndefined();
-      expect(await disagreement(table, admin, { method: 'GET', path: '/reports/export' })).toBeUndefined();
+      expect(await disagreement(table, member, { method: HttpMethod.GET, path: '/reports/42' })).toBeUndefined();
+      expect(await disagreement(table, admin, { method: HttpMethod.GET, path: '/reports/export' })).toBeUndefined();
     }
   });
 
   test('the root route and a lone parameter: the parameter\'s "*" also matches the root\'s ARN', async () => {
     const table: RoutePermission[] = [
-      { method: 'GET', path: '/{p0}', roles: ['member'], scopes: ['api/read'] },
-      { method: 'GET', path: '/', roles: ['admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/{p0}', roles: ['member'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/', roles: ['admin'], scopes: ['api/read'] },
     ];
     expect(routeTableProblem(table)).toBeUndefined();
     const policy = await authorizerAnswer(table, tokenOf(member), 'GET', '/acme');
     expect(policyAllows(policy, methodArn('GET', '/'))).toBe(false);
-    expect(await disagreement(table, member, { method: 'GET', path: '/acme' })).toBeUndefined();
+    expect(await disagreement(table, member, { method: HttpMethod.GET, path: '/acme' })).toBeUndefined();
   });
 
   test('fails if a caller\'s policy cannot be exact: /orgs/{org} (member), /orgs/{org}/billing (admin), /orgs/{org}/members/{user} (member)', () => {
     const table: RoutePermission[] = [
-      { method: 'GET', path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['api/read'] },
-      { method: 'GET', path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['api/read'] },
-      { method: 'GET', path: '/orgs/{org}/members/{user}', roles: ['member', 'admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/orgs/{org}', roles: ['member', 'admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/orgs/{org}/billing', roles: ['admin'], scopes: ['api/read'] },
+      { method: HttpMethod.GET, path: '/orgs/{org}/members/{user}', roles: ['member', 'admin'], scopes: ['api/read'] },
     ];
     expect(routeTableProblem(table)).toEqual({
       field: 'routes[1]', rule: 'overlap',
@@ -290,7 +290,7 @@ describe('named examples', () => {
 });
 
 describe('reaches and matchRoute (the shared module\'s building blocks)', () => {
-  const r = (path: string, method: HttpMethod = 'GET'): RoutePermission => ({ method, path, roles: ['member'], scopes: ['api/read'] });
+  const r = (path: string, method: HttpMethod = HttpMethod.GET): RoutePermission => ({ method, path, roles: ['member'], scopes: ['api/read'] });
 
   test('a parameter\'s "*" reaches deeper routes and literal siblings, a literal reaches nothing it does not name', () => {
     const orgs = r('/orgs/{org}');
@@ -303,7 +303,7 @@ describe('reaches and matchRoute (the shared module\'s building blocks)', () => 
     expect(reaches(id, exportRoute, table)).toBe(true);
     // Every path /reports/export could share with /reports/{id} is routed to /reports/export itself.
     expect(reaches(exportRoute, id, table)).toBe(false);
-    expect(reaches(orgs, r('/orgs/{org}/billing', 'POST'), [...table, r('/orgs/{org}/billing', 'POST')])).toBe(false);
+    expect(reaches(orgs, r('/orgs/{org}/billing', HttpMethod.POST), [...table, r('/orgs/{org}/billing', HttpMethod.POST)])).toBe(false);
   });
 
   test('only a lone parameter reaches the root', () => {

@@ -4,7 +4,7 @@
  * the JWT authorizer and to the ALB entry through their `routes` configuration;
  * no construct or shared module imports it.
  */
-import type { RoutePermission } from '../../../lib/contracts/route-permissions';
+import { HttpMethod, type RoutePermission } from '../../../lib/contracts/route-permissions';
 
 /** Roles known to the API (Cognito groups). */
 export const ROLES = Object.freeze(['user', 'admin'] as const);
@@ -22,18 +22,18 @@ export function notesRoutes(scopePrefix: string): readonly RoutePermission[] {
   const write = [`${scopePrefix}${NOTES_SCOPES.write}`];
   const roles = [...ROLES];
   return Object.freeze(([
-    { method: 'GET', path: '/notes', roles, scopes: read },
-    { method: 'POST', path: '/notes', roles, scopes: write },
-    { method: 'GET', path: '/notes/{id}', roles, scopes: read },
-    { method: 'PUT', path: '/notes/{id}', roles, scopes: write },
-    { method: 'DELETE', path: '/notes/{id}', roles, scopes: write },
-  ] as RoutePermission[]).map((r) => Object.freeze({ ...r, roles: Object.freeze([...r.roles!]), scopes: Object.freeze([...r.scopes!]) })));
+    { method: HttpMethod.GET, path: '/notes', roles, scopes: read },
+    { method: HttpMethod.POST, path: '/notes', roles, scopes: write },
+    { method: HttpMethod.GET, path: '/notes/{id}', roles, scopes: read },
+    { method: HttpMethod.PUT, path: '/notes/{id}', roles, scopes: write },
+    { method: HttpMethod.DELETE, path: '/notes/{id}', roles, scopes: write },
+  ] as RoutePermission[]).map((r) => Object.freeze({ ...r, roles: Object.freeze([...r.roles!]) as string[], scopes: Object.freeze([...r.scopes!]) as string[] })));
 }
 
 /** Routes reachable without a token (no authorizer): health check and the session endpoints. */
 export const PUBLIC_ROUTES: readonly RoutePermission[] = Object.freeze(([
-  { method: 'GET', path: '/health' },
-  { method: 'POST', path: '/auth/token' },
-  { method: 'POST', path: '/auth/refresh' },
-  { method: 'POST', path: '/auth/logout' },
+  { method: HttpMethod.GET, path: '/health' },
+  { method: HttpMethod.POST, path: '/auth/token' },
+  { method: HttpMethod.POST, path: '/auth/refresh' },
+  { method: HttpMethod.POST, path: '/auth/logout' },
 ] as RoutePermission[]).map((r) => Object.freeze(r)));

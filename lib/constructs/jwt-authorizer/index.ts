@@ -5,13 +5,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
-  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, isRolesClaimName, MAX_CLOCK_SKEW_SECONDS, MAX_MAX_TOKEN_AGE_SECONDS,
-  SUPPORTED_ALGORITHMS, verifierEnvironment,
+  DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_MAX_TOKEN_AGE_SECONDS, DEFAULT_ROLES_CLAIM, isRolesClaimName, JwtAlgorithm, MAX_CLOCK_SKEW_SECONDS,
+  MAX_MAX_TOKEN_AGE_SECONDS, SUPPORTED_ALGORITHMS, TokenUse, verifierEnvironment,
 } from '../../contracts/jwt-config';
 import { encodeRoutes, HTTP_METHODS, MAX_PATH_LENGTH, MAX_ROUTES, RoutePermission, RouteTableRule, routeTableProblem, ROUTES_ENV } from '../../contracts/route-permissions';
 import { registerAuthorizerRoutes } from '../../internal/authorizer-routes';
 import { checkLambdaEnvironmentSize } from '../../internal/environment';
-import { checkRange, invalidProp } from '../../internal/errors';
+import { invalidProp } from '../../internal/errors';
 import { handlerCode } from '../../internal/handler-assets';
 import { acknowledgeScopedInvokePermissions } from '../../internal/invoke-permissions';
 import { SecureFunction } from '../secure-function';
@@ -20,14 +20,15 @@ import { warn } from '../../internal/warnings';
 /** API Gateway caches a policy per token for this long at most: longer would outlive revocation and role changes. */
 const MAX_RESULTS_CACHE_TTL_SECONDS = 300;
 
-export type { HttpMethod, RoutePermission } from '../../contracts/route-permissions';
+export { HttpMethod, type RoutePermission } from '../../contracts/route-permissions';
+export { JwtAlgorithm, TokenUse } from '../../contracts/jwt-config';
 
 /** The fix for each route-table rule (kept here, out of the handler bundle). */
 const ROUTE_FIXES: Record<RouteTableRule, string> = {
-  empty: 'Fix: list the protected routes, for example [{ method: "GET", path: "/orders", roles: ["clerk"], scopes: ["https://api.example.com/orders.read"] }].',
+  empty: 'Fix: list the protected routes, for example [{ method: HttpMethod.GET, path: "/orders", roles: ["clerk"], scopes: ["https://api.example.com/orders.read"] }].',
   too_many: `Fix: use at most ${MAX_ROUTES} routes (path parameters cover many paths with one route).`,
   not_a_route: 'Fix: give { method, path, roles, scopes }.',
-  method: `Fix: use one of ${HTTP_METHODS.join(', ')} (upper case).`,
+  method: `Fix: use an HttpMethod (${HTTP_METHODS.join(', ')}, upper case).`,
   path: `Fix: use an absolute resource path of at most ${MAX_PATH_LENGTH} characters (the policy's ARN of a route is limited to 512) of literal segments (A-Z a-z 0-9 . _ ~ -) and {param} segments, without a trailing slash, for example "/orders/{id}".`,
   roles: 'Fix: list the roles allowed on the route (at least one, for example ["user"]); public routes do not belong in this table.',
   role_name: 'Fix: use role names of 1-128 characters of A-Z a-z 0-9 _ . : @ + - (the names in the roles claim).',
@@ -50,7 +51,7 @@ export interface JwtAuthorizerProps {
   /**
    * Accepted audiences: the API's own identifier as the issuer puts it in `aud` of access tokens (an OIDC
    * resource indicator or API audience, never the OAuth client id: an ID token's `aud` is the client id),
-   * or, with `tokenUse: 'access'`, the Cognito app client ids matched against `client_id`.
+   * or, with `tokenUse: TokenUse.ACCESS`, the Cognito app client ids matched against `client_id`.
    */
   readonly audience: string[];
   /**
@@ -64,30 +65,30 @@ export interface JwtAuthorizerProps {
   readonly jwksUri: string;
   /**
    * Accepted signature algorithms (asymmetric only: RS256/384/512, PS256/384/512, ES256/384, EdDSA).
-   * @default ['RS256'] - what Cognito signs with
+   * @default [JwtAlgorithm.RS256] - what Cognito signs with
    */
-  readonly algorithms?: string[];
+  readonly algorithms?: JwtAlgorithm[];
   /**
-   * Largest accepted token age (`now - iat`), in seconds, even when `exp` is later.
-   * @default 900 - 15 minutes, the access-token lifetime of the user directory
+   * Largest accepted token age (`now - iat`), even when `exp` is later: whole seconds, from 1 second to 1 day.
+   * @default Duration.minutes(15) - the access-token lifetime of the user directory
    */
-  readonly maxTokenAgeSeconds?: number;
+  readonly maxTokenAge?: Duration;
   /**
-   * Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds (at most 60).
-   * @default 30
+   * Clock skew tolerated on `exp`, `nbf` and `iat`: whole seconds, at most 1 minute.
+   * @default Duration.seconds(30)
    */
-  readonly clockSkewSeconds?: number;
+  readonly clockSkew?: Duration;
   /**
-   * Cognito access tokens: 'access' requires `token_use: access` and checks `client_id` instead of `aud`
-   * (Cognito access tokens carry no `typ`). ID tokens are never accepted, so 'access' is the only value.
+   * Cognito access tokens: `TokenUse.ACCESS` requires `token_use: access` and checks `client_id` instead of `aud`
+   * (Cognito access tokens carry no `typ`). ID tokens are never accepted, so `ACCESS` is the only value.
    * @default - not Cognito: access tokens are recognised by the RFC 9068 header `typ: at+jwt`
    */
-  readonly tokenUse?: 'access';
+  readonly tokenUse?: TokenUse;
   /**
    * Require the RFC 9068 access-token header `typ: at+jwt`, which refuses ID tokens (`typ: JWT`) whatever
    * their audience. Set false only for an issuer that does not type its access tokens: the audience (the
    * API's own identifier, never the client id) is then all that keeps ID tokens out, and synth warns.
-   * @default true, except with `tokenUse: 'access'` (Cognito's `token_use` claim does the same job)
+   * @default true, except with `tokenUse: TokenUse.ACCESS` (Cognito's `token_use` claim does the same job)
    */
   readonly requireAccessTokenType?: boolean;
   /**
@@ -111,7 +112,7 @@ export interface JwtAuthorizerProps {
    */
   readonly reservedConcurrentExecutions?: number;
   /**
-   * Memory of the authorizer function in MB (CPU grows with it).
+   * Memory of the authorizer function in MiB (CPU grows with it), as `lambda.Function`'s `memorySize`.
    * @default 256
    */
   readonly memorySize?: number;
@@ -147,13 +148,14 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
    * The verifier settings and the route table as environment variables (`JWT_*`, `JWKS_URI`,
    * `ROUTE_PERMISSIONS`), for a handler that verifies the same tokens itself, such as a load balancer target.
    * The settings are written by `verifierEnvironment()` of lambda/shared/jwt, which `verifierConfigFromEnv()` reads back.
+   * The record is frozen: copy it (`{ ...authorizer.verifierEnvironment }`) to add variables.
    */
-  public readonly verifierEnvironment: Readonly<Record<string, string>>;
+  public readonly verifierEnvironment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
-    const { algorithms, requireAccessTokenType, resultsCacheTtl } = this.checkProps(props);
-    const environment = this.handlerEnvironment(props, algorithms, requireAccessTokenType);
+    const settings = this.checkProps(props);
+    const environment = this.handlerEnvironment(props, settings);
     this.verifierEnvironment = Object.freeze({ ...environment });
 
     this.handler = new SecureFunction(this, 'Function', {
@@ -173,7 +175,7 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     const authorizer = new apigateway.RequestAuthorizer(this, 'Authorizer', {
       handler: this.handler.function,
       identitySources: [apigateway.IdentitySource.header('Authorization')],
-      resultsCacheTtl,
+      resultsCacheTtl: settings.resultsCacheTtl,
       authorizerName: props.authorizerName,
     });
     this.authorizer = authorizer;
@@ -189,7 +191,7 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
    * Throws at synth on props the verifier would refuse or that weaken it, and warns when the access-token type check is
    * off; returns the settings with their defaults.
    */
-  private checkProps(props: JwtAuthorizerProps): { algorithms: string[]; requireAccessTokenType: boolean; resultsCacheTtl: Duration } {
+  private checkProps(props: JwtAuthorizerProps): VerifierSettings {
     checkUrl(this, 'issuer', props.issuer);
     checkUrl(this, 'jwksUri', props.jwksUri);
     if (!Array.isArray(props.audience) || props.audience.length === 0) {
@@ -201,23 +203,23 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
         invalidProp(this, `audience[${i}]`, aud, 'Fix: use a non-empty value without commas (for Cognito, the app client id).');
       }
     });
-    const algorithms = props.algorithms ?? ['RS256'];
-    if (algorithms.length === 0) invalidProp(this, 'algorithms', algorithms, 'Fix: allow at least one algorithm, for example RS256.');
+    const algorithms = props.algorithms ?? [JwtAlgorithm.RS256];
+    if (!Array.isArray(algorithms) || algorithms.length === 0) invalidProp(this, 'algorithms', algorithms, 'Fix: allow at least one algorithm, for example JwtAlgorithm.RS256.');
     for (const alg of algorithms) {
       if (!SUPPORTED_ALGORITHMS.includes(alg)) {
-        invalidProp(this, 'algorithms', algorithms, `Fix: use only asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')}); never none or HS*.`);
+        invalidProp(this, 'algorithms', algorithms, `Fix: use only JwtAlgorithm values, the asymmetric algorithms (${SUPPORTED_ALGORITHMS.join(', ')}); never none or HS*.`);
       }
     }
-    checkRange(this, 'maxTokenAgeSeconds', props.maxTokenAgeSeconds, 1, MAX_MAX_TOKEN_AGE_SECONDS);
-    checkRange(this, 'clockSkewSeconds', props.clockSkewSeconds, 0, MAX_CLOCK_SKEW_SECONDS);
-    if (props.tokenUse !== undefined && props.tokenUse !== 'access') {
-      invalidProp(this, 'tokenUse', props.tokenUse, "Fix: use 'access' for Cognito access tokens, or leave it unset for an issuer of RFC 9068 (typ at+jwt) access tokens; ID tokens are never API credentials.");
+    const maxTokenAgeSeconds = wholeSeconds(this, 'maxTokenAge', props.maxTokenAge, DEFAULT_MAX_TOKEN_AGE_SECONDS, 1, MAX_MAX_TOKEN_AGE_SECONDS);
+    const clockSkewSeconds = wholeSeconds(this, 'clockSkew', props.clockSkew, DEFAULT_CLOCK_SKEW_SECONDS, 0, MAX_CLOCK_SKEW_SECONDS);
+    if (props.tokenUse !== undefined && props.tokenUse !== TokenUse.ACCESS) {
+      invalidProp(this, 'tokenUse', props.tokenUse, 'Fix: use TokenUse.ACCESS for Cognito access tokens, or leave it unset for an issuer of RFC 9068 (typ at+jwt) access tokens; ID tokens are never API credentials.');
     }
     if (props.requireAccessTokenType !== undefined && typeof props.requireAccessTokenType !== 'boolean') {
       invalidProp(this, 'requireAccessTokenType', props.requireAccessTokenType, 'Fix: use true (the default) or false.');
     }
-    const requireAccessTokenType = props.requireAccessTokenType ?? props.tokenUse !== 'access';
-    if (!requireAccessTokenType && props.tokenUse !== 'access') {
+    const requireAccessTokenType = props.requireAccessTokenType ?? props.tokenUse !== TokenUse.ACCESS;
+    if (!requireAccessTokenType && props.tokenUse !== TokenUse.ACCESS) {
       warn(this, 'jwt-authorizer:access-token-type-off',
         'requireAccessTokenType is false: access tokens are not told from ID tokens by their type, only by the audience. ' +
         'Make sure audience is the API identifier and never the OAuth client id (an ID token\'s aud).');
@@ -232,22 +234,22 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
       invalidProp(this, 'resultsCacheTtl', `${resultsCacheTtl.toSeconds()} seconds`,
         `Fix: use at most ${MAX_RESULTS_CACHE_TTL_SECONDS} seconds: API Gateway keeps serving a cached policy after a role change or a revocation.`);
     }
-    return { algorithms, requireAccessTokenType, resultsCacheTtl };
+    return { algorithms, maxTokenAgeSeconds, clockSkewSeconds, requireAccessTokenType, resultsCacheTtl };
   }
 
   /** The function's environment: the verifier settings, then the route table, within Lambda's 4 KB limit. */
-  private handlerEnvironment(props: JwtAuthorizerProps, algorithms: string[], requireAccessTokenType: boolean): Record<string, string> {
+  private handlerEnvironment(props: JwtAuthorizerProps, settings: VerifierSettings): Record<string, string> {
     // The handler reads these back with verifierConfigFromEnv (the same module writes and reads them), then the route table.
     const environment: Record<string, string> = {
       ...verifierEnvironment({
         issuer: props.issuer,
         audience: props.audience,
         jwksUri: props.jwksUri,
-        algorithms,
-        maxTokenAgeSeconds: props.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
-        clockSkewSeconds: props.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+        algorithms: settings.algorithms,
+        maxTokenAgeSeconds: settings.maxTokenAgeSeconds,
+        clockSkewSeconds: settings.clockSkewSeconds,
         tokenUse: props.tokenUse,
-        requireAccessTokenType,
+        requireAccessTokenType: settings.requireAccessTokenType,
         rolesClaim: props.rolesClaim ?? DEFAULT_ROLES_CLAIM,
       }),
       [ROUTES_ENV]: encodeRoutes(props.routes),
@@ -256,6 +258,30 @@ export class JwtAuthorizer extends Construct implements ec2.IConnectable {
     checkLambdaEnvironmentSize(this, 'routes', environment, ROUTES_ENV);
     return environment;
   }
+}
+
+/** The checked settings of the verifier, with their defaults. */
+interface VerifierSettings {
+  readonly algorithms: JwtAlgorithm[];
+  readonly maxTokenAgeSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly requireAccessTokenType: boolean;
+  readonly resultsCacheTtl: Duration;
+}
+
+/**
+ * A duration prop as the whole seconds the verifier reads (`fallback` when unset), within [min, max] seconds; throws naming
+ * the prop, the value and the fix on a fraction of a second or a value out of range. An unresolved token passes unchecked.
+ */
+function wholeSeconds(scope: Construct, prop: string, value: Duration | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (value.isUnresolved()) return value.toSeconds();
+  const ms = value.toMilliseconds({ integral: false });
+  if (!Number.isFinite(ms) || ms % 1000 !== 0 || ms < min * 1000 || ms > max * 1000) {
+    invalidProp(scope, prop, value.toHumanString(),
+      `Fix: use whole seconds from ${Duration.seconds(min).toHumanString()} to ${Duration.seconds(max).toHumanString()}, for example Duration.seconds(${Math.min(Math.max(min, 30), max)}).`);
+  }
+  return ms / 1000;
 }
 
 function checkUrl(scope: Construct, prop: string, value: string): void {

@@ -138,16 +138,25 @@ export interface SecureFunctionProps {
  * secrets in environment variables. The code is either built already (`code`,
  * a `lambda.Function`) or bundled locally with esbuild from `entry` (a
  * `NodejsFunction`).
+ *
+ * It is a principal (`iam.IGrantable`: `bucket.grantRead(fn)`) and has connections (`ec2.IConnectable`:
+ * `database.connections.allowDefaultPortFrom(fn)`); where an API needs a `lambda.IFunction` (an integration, an event
+ * source, a load balancer target), pass {@link SecureFunction.function}. It is not an `IFunction` itself: every
+ * invoke permission, event source and URL then lives on the one function, where the construct's synth-time checks
+ * (which invokers can reach it, whether a dead-letter queue could apply) read them.
  */
 export class SecureFunction extends Construct implements ec2.IConnectable, iam.IGrantable {
-  /** The Lambda function (a `NodejsFunction` when built from `entry`). */
+  /**
+   * The Lambda function (a `NodejsFunction` when built from `entry`): pass it where a `lambda.IFunction` is needed. Typed
+   * as the class so `addEnvironment()`, `currentVersion` and `addAlias()` stay at hand.
+   */
   public readonly function: lambda.Function;
-  /** The execution role. */
-  public readonly role: iam.Role;
+  /** The execution role (its permissions live in one customer-managed policy). */
+  public readonly role: iam.IRole;
   /** The log group. */
   public readonly logGroup: logs.ILogGroup;
-  /** The dead-letter queue (asynchronous functions only). */
-  public readonly deadLetterQueue?: sqs.Queue;
+  /** The dead-letter queue (asynchronous functions only; synchronous functions return errors to their caller). */
+  public readonly deadLetterQueue?: sqs.IQueue;
   /** Network access of the function (its security groups; outbound HTTPS only by default). */
   public readonly connections: ec2.Connections;
   /** The principal to grant permissions to (the execution role). */

@@ -17,10 +17,10 @@ export interface SecureRestApiDomainOptions {
   /** Fully qualified lower-case domain name, for example `api.dev.example.com`. */
   readonly domainName: string;
   /** Hosted zone that holds the alias record (and the certificate's validation records). */
-  readonly zone: route53.IHostedZone;
+  readonly hostedZone: route53.IHostedZone;
   /**
    * Certificate for the domain (in the API's region).
-   * @default - a new ACM certificate validated through DNS records in `zone`
+   * @default - a new ACM certificate validated through DNS records in `hostedZone`
    */
   readonly certificate?: acm.ICertificate;
   /**
@@ -58,7 +58,7 @@ export function checkDomainOptions(scope: IConstruct, domain: SecureRestApiDomai
     if (!DOMAIN_NAME.test(name)) {
       invalidProp(scope, 'domain.domainName', name, 'Fix: use a fully qualified lower-case DNS name, for example "api.example.com".');
     }
-    const zoneName = domain.zone.zoneName;
+    const zoneName = domain.hostedZone.zoneName;
     if (!Token.isUnresolved(zoneName)) {
       const zone = zoneName.replace(/\.$/, '').toLowerCase();
       if (name !== zone && !name.endsWith(`.${zone}`)) {

@@ -17,7 +17,7 @@ import { SecureLogGroup } from '../logging';
 import { ApiGatewayCloudWatchRole } from './cloudwatch-role';
 import { ACCESS_LOG_FIELDS, accessLogFormat, GATEWAY_RESPONSES, quotedHeaders, SECURE_REST_API_DEFAULTS } from './defaults';
 import { checkDomainOptions, type DomainTls, domainTls, type SecureRestApiDomainOptions } from './domain';
-import { type JsonSchemaDocument, toApiGatewaySchema } from './json-schema';
+import { type JsonSchemaObject, toApiGatewaySchema } from './json-schema';
 import {
   checkRouteBody, checkRouteSchema, defaultRouteCategory, isCorsPreflight, isRouteMethod, type PublicRoute, RouteCategory, routeKey,
   routePathParameters, routeRequestParameters, routeTableCoverageErrors, type SecureRouteOptions, stageResourcePath,
@@ -34,7 +34,7 @@ import { type AuthCapacityOptions, type AuthCapacityThrottle, authCapacityThrott
 // steps across files would only scatter what one reader reads together.
 export { ACCESS_LOG_FIELDS, SECURE_REST_API_DEFAULTS } from './defaults';
 export { type SecureRestApiDomainOptions } from './domain';
-export { boundedSchemaProblems, JSON_SCHEMA_DRAFT_04, type JsonSchemaDocument } from './json-schema';
+export { boundedSchemaProblems, JSON_SCHEMA_DRAFT_04 } from './json-schema';
 export { type PublicRoute, RouteCategory, type RouteKey, type SecureRouteOptions } from './routes';
 export {
   type AuthCapacityOptions, type AuthCapacityThrottle, authCapacityThrottle, clientsToExhaust, DEFAULT_MIN_CLIENTS_TO_EXHAUST,
@@ -78,12 +78,12 @@ export interface SecureRestApiProps {
    * not on this list, or an entry that matches no method, fails synth.
    * @default - none: every method is authorized
    */
-  readonly publicRoutes?: readonly PublicRoute[];
+  readonly publicRoutes?: PublicRoute[];
   /**
    * Routes to add now (more with `addRoute()`).
    * @default - none
    */
-  readonly routes?: readonly SecureRouteOptions[];
+  readonly routes?: SecureRouteOptions[];
   /** KMS key of the access and execution log groups (a `LogsKey`). */
   readonly logsKey: kms.IKey;
   /**
@@ -164,7 +164,7 @@ const STAGE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export class SecureRestApi extends Construct {
   /**
    * The per-method throttle of authentication routes as a capacity limit: the rate the backend serves
-   * (`backendConcurrency / backendSecondsPerRequest`) and a burst of `backendConcurrency`. Throws when fewer than
+   * (`backendConcurrency / backendLatency`) and a burst of `backendConcurrency`. Throws when fewer than
    * `minClientsToExhaust` clients, each at the per-client (WAF per-IP) limit, could exhaust it. Pass the result as
    * `authThrottle`.
    */
@@ -202,7 +202,7 @@ export class SecureRestApi extends Construct {
   private readonly throttle: ThrottleLimits;
   private readonly categoryThrottles: Record<RouteCategory, ThrottleLimits | undefined>;
   private readonly methodSettings: apigateway.CfnStage.MethodSettingProperty[] = [];
-  private readonly models = new Map<JsonSchemaDocument, apigateway.Model>();
+  private readonly models = new Map<JsonSchemaObject, apigateway.Model>();
 
   // The steps run in the order resources join the API: the deployment's logical id hashes them in that order, so
   // reordering the steps would change the template.
@@ -291,9 +291,9 @@ export class SecureRestApi extends Construct {
     return created;
   }
 
-  /** The per-method settings added for routes (per-method throttles), as rendered into the stage. */
-  public get routeMethodSettings(): readonly apigateway.CfnStage.MethodSettingProperty[] {
-    return this.methodSettings;
+  /** The per-method settings added for routes (per-method throttles), as rendered into the stage: a copy, changing it changes nothing. */
+  public get routeMethodSettings(): apigateway.CfnStage.MethodSettingProperty[] {
+    return this.methodSettings.map((setting) => ({ ...setting }));
   }
 
   private stageNameConfiguration(props: SecureRestApiProps): string {
@@ -314,7 +314,7 @@ export class SecureRestApi extends Construct {
   }
 
   /** The public allow-list by route key, each entry checked (method, path, and a reason long enough to explain itself). */
-  private publicRouteConfiguration(publicRoutes: readonly PublicRoute[]): Map<string, PublicRoute> {
+  private publicRouteConfiguration(publicRoutes: PublicRoute[]): Map<string, PublicRoute> {
     const byKey = new Map<string, PublicRoute>();
     for (const [i, route] of publicRoutes.entries()) {
       const key = routeKey(route.method, route.path);
@@ -459,7 +459,7 @@ export class SecureRestApi extends Construct {
   { certificate: acm.ICertificate; domain: apigateway.DomainName; aliasRecord: route53.ARecord } {
     const certificate = options.certificate ?? new acm.Certificate(this, 'Certificate', {
       domainName: options.domainName,
-      validation: acm.CertificateValidation.fromDns(options.zone),
+      validation: acm.CertificateValidation.fromDns(options.hostedZone),
     });
     const domain = new apigateway.DomainName(this, 'Domain', {
       domainName: options.domainName,
@@ -475,7 +475,7 @@ export class SecureRestApi extends Construct {
     }
     domain.addBasePathMapping(this.restApi, { basePath: options.basePath, stage: this.stage });
     const aliasRecord = new route53.ARecord(this, 'AliasRecord', {
-      zone: options.zone,
+      zone: options.hostedZone,
       recordName: options.domainName,
       target: route53.RecordTarget.fromAlias(new targets.ApiGatewayDomain(domain)),
     });
@@ -483,7 +483,7 @@ export class SecureRestApi extends Construct {
   }
 
   /** One model per schema object, shared by the routes that use it. */
-  private modelFor(schema: JsonSchemaDocument, method: string, path: string): apigateway.Model {
+  private modelFor(schema: JsonSchemaObject, method: string, path: string): apigateway.Model {
     const existing = this.models.get(schema);
     if (existing) return existing;
     const title = typeof schema.title === 'string' && /^[A-Za-z0-9]+$/.test(schema.title) ? schema.title : undefined;

@@ -9,8 +9,11 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
  * `maxLength` or an array without `maxItems` lets a caller send input of any size. Both are refused at synth.
  */
 
-/** A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `app/lambda/api/schemas`. */
-export type JsonSchemaDocument = { readonly [keyword: string]: unknown };
+/**
+ * A JSON schema (draft-04) as a plain object, for example `createNoteSchema` from `app/lambda/api/schemas`: the props
+ * declare it as `{ [keyword: string]: any }` (what jsii carries as a map); these functions read it as this.
+ */
+export type JsonSchemaObject = { readonly [keyword: string]: unknown };
 
 /** The draft-04 meta-schema URI, the only JSON-schema version API Gateway models support (one definition, shared with the handlers). */
 import { JSON_SCHEMA_DRAFT_04 } from '../../contracts/json-schema';
@@ -22,7 +25,7 @@ const NON_DRAFT4_KEYWORDS = ['const', 'if', 'then', 'else', '$defs', 'contains',
   'unevaluatedProperties', 'unevaluatedItems', 'prefixItems', 'examples'];
 
 /** The `properties` of an object schema, or `{}` when it declares none. */
-export function schemaProperties(schema: JsonSchemaDocument): Record<string, unknown> {
+export function schemaProperties(schema: JsonSchemaObject): Record<string, unknown> {
   const properties = schema.properties;
   return properties !== null && typeof properties === 'object' ? properties as Record<string, unknown> : {};
 }
@@ -50,7 +53,7 @@ export function boundedSchemaProblems(schema: unknown, pointer: string): string[
   if (s.type === undefined && !bounded && !('anyOf' in s || 'oneOf' in s || 'allOf' in s)) {
     problems.push(`${pointer} has no type`);
   }
-  for (const [name, child] of Object.entries(schemaProperties(s as JsonSchemaDocument))) {
+  for (const [name, child] of Object.entries(schemaProperties(s as JsonSchemaObject))) {
     problems.push(...boundedSchemaProblems(child, `${pointer}/properties/${name}`));
   }
   if (s.items !== undefined) {
@@ -68,7 +71,7 @@ export function boundedSchemaProblems(schema: unknown, pointer: string): string[
  * Every reason a route schema is refused: a `$schema` other than draft-04 (first), then the
  * {@link boundedSchemaProblems} of the whole schema. Empty when API Gateway enforces the schema as written.
  */
-export function routeSchemaProblems(schema: JsonSchemaDocument): string[] {
+export function routeSchemaProblems(schema: JsonSchemaObject): string[] {
   const problems = boundedSchemaProblems(schema, '#');
   if (schema.$schema !== undefined && schema.$schema !== JSON_SCHEMA_DRAFT_04) {
     problems.unshift(`#/$schema is ${JSON.stringify(schema.$schema)}, not draft-04`);
@@ -77,6 +80,6 @@ export function routeSchemaProblems(schema: JsonSchemaDocument): string[] {
 }
 
 /** A deep, mutable copy of a plain draft-04 schema in the shape `apigateway.JsonSchema` renders (`$schema` kept as is). */
-export function toApiGatewaySchema(schema: JsonSchemaDocument): apigateway.JsonSchema {
+export function toApiGatewaySchema(schema: JsonSchemaObject): apigateway.JsonSchema {
   return JSON.parse(JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, ...schema })) as apigateway.JsonSchema;
 }

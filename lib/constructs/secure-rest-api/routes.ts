@@ -4,7 +4,7 @@ import type { IConstruct } from 'constructs';
 import { HTTP_METHODS, type HttpMethod, routeSignature } from '../../contracts/route-permissions';
 import type { AuthorizerRouteTable } from '../../internal/authorizer-routes';
 import { invalidProp } from '../../internal/errors';
-import { type JsonSchemaDocument, routeSchemaProblems, schemaProperties } from './json-schema';
+import { type JsonSchemaObject, routeSchemaProblems, schemaProperties } from './json-schema';
 import type { ThrottleLimits } from './throttle';
 
 /**
@@ -22,10 +22,10 @@ export enum RouteCategory {
   AUTH = 'AUTH',
 }
 
-/** A method and path, for example `{ method: 'GET', path: '/health' }`. */
+/** A method and path, for example `{ method: HttpMethod.GET, path: '/health' }`. */
 export interface RouteKey {
   /** HTTP method. */
-  readonly method: string;
+  readonly method: HttpMethod;
   /** Resource path as declared, for example `/notes/{id}`. */
   readonly path: string;
 }
@@ -52,7 +52,8 @@ export interface SecureRouteOptions {
    * Required for POST, PUT and PATCH unless `noRequestBody` is true.
    * @default - no body model
    */
-  readonly bodySchema?: JsonSchemaDocument;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON object of any keywords: jsii carries `any` maps to every language, `unknown` not at all
+  readonly bodySchema?: { [keyword: string]: any };
   /**
    * Declares that a POST, PUT or PATCH route takes no body (so a missing `bodySchema` is intended).
    * @default false
@@ -64,17 +65,19 @@ export interface SecureRouteOptions {
    * values are validated again by the handler with the same schema.
    * @default - no query parameters
    */
-  readonly querySchema?: JsonSchemaDocument;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON object of any keywords: jsii carries `any` maps to every language, `unknown` not at all
+  readonly querySchema?: { [keyword: string]: any };
   /**
    * Draft-04 schema of the path parameters; must declare exactly the `{name}` parameters of `path`.
    * @default - path parameters are declared required without a value schema
    */
-  readonly pathSchema?: JsonSchemaDocument;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON object of any keywords: jsii carries `any` maps to every language, `unknown` not at all
+  readonly pathSchema?: { [keyword: string]: any };
   /**
    * Request headers that must be present (checked at the edge), for example a CSRF header.
    * @default - none
    */
-  readonly requiredHeaders?: readonly string[];
+  readonly requiredHeaders?: string[];
   /**
    * Throttling class.
    * @default - RouteCategory.READ for GET, HEAD and OPTIONS; RouteCategory.WRITE otherwise
@@ -176,7 +179,7 @@ export function checkRouteBody(scope: IConstruct, where: string, method: HttpMet
 }
 
 /** Refuses a route schema that API Gateway would not enforce as written, or that leaves sizes unbounded. */
-export function checkRouteSchema(scope: IConstruct, prop: string, schema: JsonSchemaDocument): void {
+export function checkRouteSchema(scope: IConstruct, prop: string, schema: JsonSchemaObject): void {
   const problems = routeSchemaProblems(schema);
   if (problems.length > 0) {
     invalidProp(scope, prop, problems.join('; '),
@@ -204,8 +207,8 @@ export function routeRequestParameters(scope: IConstruct, where: string, route: 
     checkRouteSchema(scope, `${where}: querySchema`, route.querySchema);
     const required = new Set(Array.isArray(route.querySchema.required) ? route.querySchema.required as string[] : []);
     for (const [name, schema] of Object.entries(schemaProperties(route.querySchema))) {
-      if ((schema as JsonSchemaDocument).type !== 'string') {
-        invalidProp(scope, `${where}: querySchema.properties.${name}.type`, (schema as JsonSchemaDocument).type,
+      if ((schema as JsonSchemaObject).type !== 'string') {
+        invalidProp(scope, `${where}: querySchema.properties.${name}.type`, (schema as JsonSchemaObject).type,
           'Fix: query-string values arrive as strings; declare them "type": "string" with a pattern.');
       }
       requestParameters[`method.request.querystring.${name}`] = required.has(name);

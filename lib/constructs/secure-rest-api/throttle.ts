@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { invalidProp } from '../../internal/errors';
 
@@ -23,12 +23,15 @@ export interface ThrottleLimits {
 export interface AuthCapacityOptions {
   /** Requests one client (IP address) may send to the authentication paths per window before WAF blocks it. */
   readonly perClientLimit: number;
-  /** The window of `perClientLimit`, in seconds. */
-  readonly perClientWindowSeconds: number;
+  /** The window of `perClientLimit`, for example the WAF rate rule's evaluation window (`Duration.minutes(5)`). */
+  readonly perClientWindow: Duration;
   /** Reserved concurrency of the function behind the authentication routes. */
   readonly backendConcurrency: number;
-  /** Duration of one request at the backend, in seconds, at the upper end of normal (the issuer's latency included). */
-  readonly backendSecondsPerRequest: number;
+  /**
+   * How long the backend takes to answer one request at the upper end of normal (the issuer's latency included), as
+   * API Gateway's `IntegrationLatency` metric measures it; fractions of a second are fine (`Duration.millis(800)`).
+   */
+  readonly backendLatency: Duration;
   /**
    * Fewest clients, each sending at `perClientLimit`, that may exhaust the throttle; fewer is refused.
    * @default 500
@@ -58,9 +61,11 @@ export function clientsToExhaust(rateLimit: number, perClientLimit: number, perC
  * arithmetic and the concurrency that would be needed.
  */
 export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacityThrottle {
-  const { perClientLimit, perClientWindowSeconds, backendConcurrency, backendSecondsPerRequest } = options;
+  const { perClientLimit, backendConcurrency } = options;
+  const perClientWindowSeconds = positiveSeconds('perClientWindow', options.perClientWindow);
+  const backendSecondsPerRequest = positiveSeconds('backendLatency', options.backendLatency);
   const minClients = options.minClientsToExhaust ?? DEFAULT_MIN_CLIENTS_TO_EXHAUST;
-  for (const [name, value] of Object.entries({ perClientLimit, perClientWindowSeconds, backendConcurrency, backendSecondsPerRequest, minClients })) {
+  for (const [name, value] of Object.entries({ perClientLimit, backendConcurrency, minClients })) {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`authCapacityThrottle: ${name} = ${value} must be a positive number.`);
   }
   const rateLimit = Math.floor(backendConcurrency / backendSecondsPerRequest);
@@ -75,6 +80,16 @@ export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacity
       'or lower the per-client limit.');
   }
   return { rateLimit, burstLimit, clientsToExhaust: clients };
+}
+
+/** A positive, resolved duration in seconds (fractions kept); throws naming the option otherwise. */
+function positiveSeconds(name: string, value: Duration): number {
+  if (!(value instanceof Duration) || value.isUnresolved()) {
+    throw new Error(`authCapacityThrottle: ${name} = ${String(value)} must be a Duration known at synth, for example Duration.seconds(1).`);
+  }
+  const seconds = value.toMilliseconds({ integral: false }) / 1000;
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`authCapacityThrottle: ${name} = ${value.toHumanString()} must be longer than zero.`);
+  return seconds;
 }
 
 /**

@@ -7,6 +7,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TokenUse } from '../../contracts/jwt-config';
 import { acknowledge } from '../../internal/acknowledge';
 import { ManagedPolicyRole } from '../../internal/managed-policy-role';
 import { warn } from '../../internal/warnings';
@@ -29,13 +30,13 @@ export class UserDirectory extends Construct {
   public readonly domain: cognito.UserPoolDomain;
   /** The resource server. */
   public readonly resourceServer: cognito.UserPoolResourceServer;
-  /** Groups (roles) by name: a read-only view (groups are added through props, never by changing this record). */
-  public readonly groups: Readonly<Record<string, cognito.UserPoolGroup>>;
-  /** Group names, highest precedence first (read-only). */
-  public readonly groupNames: readonly string[];
+  /** Groups (roles) by name, frozen: groups are added through props, never by changing this record. */
+  public readonly groups: Record<string, cognito.IUserPoolGroup>;
+  /** Group names, highest precedence first (frozen). */
+  public readonly groupNames: string[];
   /** App client id (public). */
   public readonly clientId: string;
-  /** Accepted audiences for the JWT verifier: the client id (Cognito access tokens carry it as `client_id`; use `tokenUse: 'access'`). */
+  /** Accepted audiences for the JWT verifier: the client id (Cognito access tokens carry it as `client_id`; use `tokenUse: TokenUse.ACCESS`). */
   public readonly audience: string[];
   /** Token issuer, exactly as in the `iss` claim: `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
   public readonly issuer: string;
@@ -51,13 +52,14 @@ export class UserDirectory extends Construct {
   public readonly logoutEndpoint: string;
   /** Full names of the resource server scopes (`<identifier>/<name>`). */
   public readonly scopes: string[];
-  /** The claim of this directory's tokens that holds the caller's roles (its groups): `cognito:groups`. */
+  /**
+   * The claim of every user directory's tokens that holds the caller's roles (its groups): `cognito:groups`. Pass it
+   * as `JwtAuthorizer`'s `rolesClaim` (that is also its default).
+   */
   public static readonly ROLES_CLAIM: string = COGNITO_ROLES_CLAIM;
 
-  /** The claim that carries the roles. */
-  public readonly rolesClaim = COGNITO_ROLES_CLAIM;
-  /** Token use the authorizer should require. */
-  public readonly tokenUse = 'access' as const;
+  /** Token use the authorizer should require: `TokenUse.ACCESS` (pass it as `JwtAuthorizer`'s `tokenUse`). */
+  public readonly tokenUse: TokenUse = TokenUse.ACCESS;
   /** Access token lifetime. */
   public readonly accessTokenValidity: Duration;
   /** Refresh token lifetime (the session cookie's `Max-Age`). */
@@ -87,7 +89,7 @@ export class UserDirectory extends Construct {
 
     this.domain = this.domainConfiguration(props);
     // The names in precedence order (Object.keys would put a numeric name first).
-    this.groupNames = Object.freeze([...(props.groups ?? d.groups)]);
+    this.groupNames = Object.freeze([...(props.groups ?? d.groups)]) as string[];
     this.groups = this.groupsConfiguration(this.groupNames);
 
     const baseUrl = props.customDomain ? `https://${props.customDomain.domainName}` : this.domain.baseUrl();
@@ -224,8 +226,8 @@ export class UserDirectory extends Construct {
   }
 
   /** One group per role, highest precedence first; returns them by name, in that order, frozen. */
-  private groupsConfiguration(groups: readonly string[]): Readonly<Record<string, cognito.UserPoolGroup>> {
-    const byName: Record<string, cognito.UserPoolGroup> = {};
+  private groupsConfiguration(groups: readonly string[]): Record<string, cognito.IUserPoolGroup> {
+    const byName: Record<string, cognito.IUserPoolGroup> = {};
     groups.forEach((name, index) => {
       byName[name] = this.userPool.addGroup(`Group${groupIdSuffix(name)}`, {
         groupName: name,
