@@ -1,11 +1,12 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname, relative, resolve } from 'path';
-import { AssemblyEvidence, EvidenceFinding, readAssembly } from './assembly';
-import { renderMarkdown } from './markdown';
-import { renderOscal } from './oscal';
-import { renderSarif } from './sarif';
+import { Stage } from 'aws-cdk-lib';
+import { AssemblyEvidence, EvidenceFinding, readAssembly, ReadAssemblyOptions } from './assembly';
+import { MarkdownOptions, renderMarkdown } from './markdown';
+import { OscalOptions, renderOscal } from './oscal';
+import { renderSarif, SarifOptions } from './sarif';
 
-export { EvidenceError, readAssembly } from './assembly';
+export { readAssembly } from './assembly';
 export type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, FindingAcknowledgement, PluginEvidence, ReadAssemblyOptions, ResourceEvidence, SourceLocation, StackEvidence } from './assembly';
 export { renderMarkdown } from './markdown';
 export type { MarkdownOptions } from './markdown';
@@ -14,21 +15,36 @@ export type { OscalOptions } from './oscal';
 export { renderSarif } from './sarif';
 export type { SarifOptions } from './sarif';
 
-/** What {@link writeEvidence} writes, and where. */
+/** What {@link Evidence.write} writes, and where. */
 export interface EvidenceOptions {
-  /** The Markdown compliance report. */
+  /**
+   * File of the Markdown compliance report.
+   * @default - no Markdown report
+   */
   readonly markdown?: string;
-  /** The OSCAL 1.1.3 component definition (JSON). */
+  /**
+   * File of the OSCAL 1.1.3 component definition (JSON).
+   * @default - no OSCAL file
+   */
   readonly oscal?: string;
-  /** The SARIF 2.1.0 log (JSON). */
+  /**
+   * File of the SARIF 2.1.0 log (JSON).
+   * @default - no SARIF file
+   */
   readonly sarif?: string;
-  /** Folder that source files and the assembly are reported relative to. @default the folder that contains the assembly */
+  /**
+   * Folder that source files and the assembly are reported relative to.
+   * @default - the folder that contains the assembly
+   */
   readonly sourceRoot?: string;
-  /** `metadata.last-modified` of the OSCAL file (ISO 8601). @default none: 1970-01-01T00:00:00Z, so the output stays byte-identical */
+  /**
+   * `metadata.last-modified` of the OSCAL file (ISO 8601).
+   * @default - none: 1970-01-01T00:00:00Z, so the output stays byte-identical
+   */
   readonly lastModified?: string;
 }
 
-/** What {@link writeEvidence} read and wrote. */
+/** What {@link Evidence.write} read and wrote. */
 export interface WrittenEvidence {
   /** The evidence read from the assembly. */
   readonly evidence: AssemblyEvidence;
@@ -70,21 +86,22 @@ export interface ValidationFindings {
   readonly message: string;
 }
 
-/** An App or Stage (anything aws-cdk-lib can synthesize into a folder with its validation report). */
-export interface Synthesizable {
-  /** Synthesizes into {@link Synthesizable.outdir}, running the validation plugins. */
-  synth(): unknown;
-  /** The cloud assembly folder. */
-  readonly outdir: string;
+/** Options of {@link Evidence.validationFindings}. */
+export interface ValidationFindingsOptions {
+  /**
+   * Folder that source files are named relative to.
+   * @default - the working folder (the project root under jest)
+   */
+  readonly sourceRoot?: string;
 }
 
 /**
  * Synthesizes the app with its validation plugins (as `cdk synth` does) and returns the open and the acknowledged
- * findings, read from the validation report: `expect(validationFindings(app).message).toBe('')` fails with the
+ * findings, read from the validation report: `expect(Evidence.validationFindings(app).message).toBe('')` fails with the
  * findings listed like the synth error. Synth failing on open findings is expected; any other synth error is thrown.
  * Source files are named relative to `options.sourceRoot` (default: the working folder, the project root under jest).
  */
-export function validationFindings(app: Synthesizable, options: { readonly sourceRoot?: string } = {}): ValidationFindings {
+export function validationFindings(app: Stage, options: ValidationFindingsOptions = {}): ValidationFindings {
   let failure: unknown;
   try {
     app.synth();
@@ -115,4 +132,68 @@ export function formatFindings(findings: EvidenceFinding[]): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The compliance evidence of a cloud assembly (`cdk.out`) of an app in any CDK language: what every validation plugin
+ * reported (open findings, acknowledged findings with their reasons, the line of code that created each construct),
+ * rendered as a Markdown report, an OSCAL component definition or SARIF. Needs neither `cdk-nag` nor cfn-guard.
+ *
+ * ```ts
+ * Evidence.write('cdk.out', { markdown: 'compliance.md', sarif: 'findings.sarif' });
+ * ```
+ */
+export class Evidence {
+  /**
+   * Reads a cloud assembly: its stacks and resources, every validation plugin's findings and every acknowledgement.
+   * Throws a BaselineError with the code `InvalidAssembly` (one line) when the folder is not a cloud assembly or
+   * carries no validation report.
+   *
+   * @param directory the cloud assembly folder (usually `cdk.out`)
+   */
+  public static read(directory: string, options: ReadAssemblyOptions = {}): AssemblyEvidence {
+    return readAssembly(directory, options);
+  }
+
+  /**
+   * Reads the cloud assembly and writes the requested evidence files. Everything is rendered before anything is
+   * written, and each file is written whole, so bad input leaves no partial file.
+   *
+   * @param assembly the cloud assembly folder (usually `cdk.out`)
+   */
+  public static write(assembly: string, options: EvidenceOptions): WrittenEvidence {
+    return writeEvidence(assembly, options);
+  }
+
+  /** The compliance report in Markdown. */
+  public static renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOptions = {}): string {
+    return renderMarkdown(evidence, options);
+  }
+
+  /** The OSCAL 1.1.3 component definition (JSON text, two-space indented, one trailing newline). */
+  public static renderOscal(evidence: AssemblyEvidence, options: OscalOptions = {}): string {
+    return renderOscal(evidence, options);
+  }
+
+  /** The SARIF 2.1.0 log (JSON text, two-space indented, one trailing newline). */
+  public static renderSarif(evidence: AssemblyEvidence, options: SarifOptions = {}): string {
+    return renderSarif(evidence, options);
+  }
+
+  /**
+   * Synthesizes the app (or Stage) with its validation plugins, as `cdk synth` does, and returns the open and the
+   * acknowledged findings from its validation report: `expect(Evidence.validationFindings(app).message).toBe('')`
+   * fails with the findings listed like the synth error. Synth failing on open findings is expected; any other synth
+   * error is thrown.
+   */
+  public static validationFindings(app: Stage, options: ValidationFindingsOptions = {}): ValidationFindings {
+    return validationFindings(app, options);
+  }
+
+  /** Lists findings the way the synth error does: per plugin, each rule, its construct path and the line that created it. */
+  public static formatFindings(findings: EvidenceFinding[]): string {
+    return formatFindings(findings);
+  }
+
+  private constructor() {}
 }

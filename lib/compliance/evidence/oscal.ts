@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { AssemblyEvidence, compare, EvidenceFinding, firstSentence, StackEvidence } from './assembly';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /**
  * The OSCAL 1.1.3 component definition of a cloud assembly, against NIST SP 800-53 Rev. 5.
@@ -61,7 +62,7 @@ export function nistControls(description: string): { controlId: string; part: st
 export function renderOscal(evidence: AssemblyEvidence, options: OscalOptions = {}): string {
   const lastModified = options.lastModified ?? '1970-01-01T00:00:00Z';
   if (Number.isNaN(Date.parse(lastModified)) || !/(Z|[+-]\d{2}:\d{2})$/.test(lastModified)) {
-    throw new Error(`OSCAL last-modified must be an ISO 8601 time with a time zone (2026-01-31T12:00:00Z), not "${lastModified}".`);
+    throw new BaselineError(BaselineErrorCode.INVALID_EVIDENCE_OPTION, `OSCAL last-modified must be an ISO 8601 time with a time zone (2026-01-31T12:00:00Z), not "${lastModified}".`);
   }
   const nist = evidence.plugins.find((p) => p.name === NIST_PACK);
   const components = evidence.stacks.map((stack) => component(stack, nist ? [...nist.acknowledged, ...nist.open] : [], evidence));

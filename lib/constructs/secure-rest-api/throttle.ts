@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { invalidProp } from '../../internal/errors';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /**
  * Throttle limits of a {@link SecureRestApi}: their valid range, and the throttle of authentication routes.
@@ -61,14 +62,14 @@ export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacity
   const { perClientLimit, perClientWindowSeconds, backendConcurrency, backendSecondsPerRequest } = options;
   const minClients = options.minClientsToExhaust ?? DEFAULT_MIN_CLIENTS_TO_EXHAUST;
   for (const [name, value] of Object.entries({ perClientLimit, perClientWindowSeconds, backendConcurrency, backendSecondsPerRequest, minClients })) {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`authCapacityThrottle: ${name} = ${value} must be a positive number.`);
+    if (!Number.isFinite(value) || value <= 0) throw new BaselineError(BaselineErrorCode.INVALID_PROP, `authCapacityThrottle: ${name} = ${value} must be a positive number.`);
   }
   const rateLimit = Math.floor(backendConcurrency / backendSecondsPerRequest);
   const burstLimit = Math.floor(backendConcurrency);
   const clients = clientsToExhaust(rateLimit, perClientLimit, perClientWindowSeconds);
   if (rateLimit < 1 || clients < minClients) {
     const neededRate = Math.ceil((minClients * perClientLimit) / perClientWindowSeconds);
-    throw new Error(
+    throw new BaselineError(BaselineErrorCode.INVALID_PROP,
       `authCapacityThrottle: ${backendConcurrency} concurrent executions at ${backendSecondsPerRequest} s per request serve ${rateLimit} requests/s, ` +
       `which ${clients.toFixed(0)} clients at ${perClientLimit} requests per ${perClientWindowSeconds} s each would exhaust (fewer than ${minClients}). ` +
       `Fix: raise the backend's reserved concurrency to at least ${Math.ceil(neededRate * backendSecondsPerRequest)} (${neededRate} requests/s), ` +
