@@ -11,7 +11,6 @@
  */
 export { RulePacks } from './rule-packs';
 export { Evidence } from './evidence';
-export type {
-  AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, EvidenceOptions, FindingAcknowledgement, MarkdownOptions, OscalOptions, PluginEvidence,
-  ReadAssemblyOptions, ResourceEvidence, SarifOptions, SourceLocation, StackEvidence, ValidationFindings, ValidationFindingsOptions, WrittenEvidence,
-} from './evidence';
+// The evidence model and the options of Evidence (a module of interfaces only; jsii needs them re-exported by name or
+// wildcard, not as `export type`, to place them in the compliance submodule).
+export * from './evidence/types';

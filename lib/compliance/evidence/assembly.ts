@@ -153,7 +153,7 @@ function stackEvidence(dir: string, prefix: string, id: string, artifact: Manife
     const known = pathByLogicalId.get(logicalId);
     const frames = known?.stack ?? [];
     return {
-      logicalId, type: r.Type, path: known?.path ?? `${stackPath}/${logicalId}`,
+      logicalId, resourceType: r.Type, path: known?.path ?? `${stackPath}/${logicalId}`,
       source: userFrame(frames, sourceRoot), libraryConstructs: libraryConstructsOf(frames),
     };
   });

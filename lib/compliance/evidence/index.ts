@@ -1,56 +1,21 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname, relative, resolve } from 'path';
 import { Stage } from 'aws-cdk-lib';
-import { AssemblyEvidence, EvidenceFinding, readAssembly, ReadAssemblyOptions } from './assembly';
-import { MarkdownOptions, renderMarkdown } from './markdown';
-import { OscalOptions, renderOscal } from './oscal';
-import { renderSarif, SarifOptions } from './sarif';
+import { readAssembly } from './assembly';
+import { renderMarkdown } from './markdown';
+import { renderOscal } from './oscal';
+import { renderSarif } from './sarif';
+import type {
+  AssemblyEvidence, EvidenceFinding, EvidenceOptions, MarkdownOptions, OscalOptions, ReadAssemblyOptions, SarifOptions, ValidationFindings,
+  ValidationFindingsOptions, WrittenEvidence,
+} from './types';
 
 export { readAssembly } from './assembly';
-export type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, FindingAcknowledgement, PluginEvidence, ReadAssemblyOptions, ResourceEvidence, SourceLocation, StackEvidence } from './assembly';
 export { renderMarkdown } from './markdown';
-export type { MarkdownOptions } from './markdown';
 export { renderOscal } from './oscal';
-export type { OscalOptions } from './oscal';
 export { renderSarif } from './sarif';
-export type { SarifOptions } from './sarif';
-
-/** What {@link Evidence.write} writes, and where. */
-export interface EvidenceOptions {
-  /**
-   * File of the Markdown compliance report.
-   * @default - no Markdown report
-   */
-  readonly markdown?: string;
-  /**
-   * File of the OSCAL 1.1.3 component definition (JSON).
-   * @default - no OSCAL file
-   */
-  readonly oscal?: string;
-  /**
-   * File of the SARIF 2.1.0 log (JSON).
-   * @default - no SARIF file
-   */
-  readonly sarif?: string;
-  /**
-   * Folder that source files and the assembly are reported relative to.
-   * @default - the folder that contains the assembly
-   */
-  readonly sourceRoot?: string;
-  /**
-   * `metadata.last-modified` of the OSCAL file (ISO 8601).
-   * @default - none: 1970-01-01T00:00:00Z, so the output stays byte-identical
-   */
-  readonly lastModified?: string;
-}
-
-/** What {@link Evidence.write} read and wrote. */
-export interface WrittenEvidence {
-  /** The evidence read from the assembly. */
-  readonly evidence: AssemblyEvidence;
-  /** The files written, as given. */
-  readonly written: string[];
-}
+// The evidence model and the options: every interface of the compliance entry, in one module of types only.
+export type * from './types';
 
 /**
  * Reads the cloud assembly and writes the requested evidence files. Everything is rendered before anything is
@@ -74,25 +39,6 @@ export function writeEvidence(assembly: string, options: EvidenceOptions): Writt
     }
   }
   return { evidence, written: outputs.map(([p]) => p) };
-}
-
-/** The open and acknowledged findings of an app, for assertions in tests. */
-export interface ValidationFindings {
-  /** Findings no acknowledgement covers: synth fails on these. */
-  readonly open: EvidenceFinding[];
-  /** Findings acknowledged with a reason. */
-  readonly acknowledged: EvidenceFinding[];
-  /** The open findings as the synth error lists them (empty when there is none), for a readable test failure. */
-  readonly message: string;
-}
-
-/** Options of {@link Evidence.validationFindings}. */
-export interface ValidationFindingsOptions {
-  /**
-   * Folder that source files are named relative to.
-   * @default - the working folder (the project root under jest)
-   */
-  readonly sourceRoot?: string;
 }
 
 /**
