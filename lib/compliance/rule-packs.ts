@@ -89,7 +89,7 @@ export function createControlTowerValidator(): ControlTowerChecks {
 
 /**
  * A cdk-nag pack as a validation plugin that fails synth on warnings too. The pack reports every finding itself:
- * `acknowledge()` records `<pack>::<rule>`, which cdk-nag does not match and aws-cdk-lib does, so aws-cdk-lib moves
+ * `Acknowledgements.of(x).add()` records `<pack>::<rule>`, which cdk-nag does not match and aws-cdk-lib does, so aws-cdk-lib moves
  * each acknowledged finding to the suppressed violations of `cdk.out/validation-report.json`, with its reason.
  * Only the pack's public `validate()` is called; every finding it reports becomes an error.
  */

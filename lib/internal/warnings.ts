@@ -11,7 +11,7 @@ export const WARNING_ID = /^aws-security-baseline\/[a-z0-9]+(-[a-z0-9]+)*:[a-z0-
 /**
  * Adds a synth warning with an id in the library's one style: `warn(this, 'tls-load-balancer:deletion-protection-off', ...)`
  * records `aws-security-baseline/tls-load-balancer:deletion-protection-off`. Users acknowledge it with
- * `acknowledge(scope, 'Annotation::<that id>', reason)`.
+ * `Acknowledgements.of(scope).add('Annotation::<that id>', reason)`.
  */
 export function warn(scope: IConstruct, id: string, message: string): void {
   const full = `${WARNING_ID_PREFIX}${id}`;

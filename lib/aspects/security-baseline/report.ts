@@ -10,7 +10,7 @@ import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /** Name of the validation plugin that reports the findings; acknowledgements read `SecurityBaseline::SecurityBaseline-<id>`. */
 export const SECURITY_BASELINE_PLUGIN_NAME = 'SecurityBaseline';
-/** Prefix of every finding id: `acknowledge(construct, 'SecurityBaseline-ALB1', reason)`. */
+/** Prefix of every finding id: `Acknowledgements.of(construct).add('SecurityBaseline-ALB1', reason)`. */
 export const SECURITY_BASELINE_RULE_PREFIX = 'SecurityBaseline-';
 
 /** One resource below the baseline, as a {@link ReportParticipant} judged it from the synthesized template. */
