@@ -34,7 +34,7 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
   test('RulePacks.create() creates one cdk-nag pack per name, in order, and cdk-nag names them the same; RulePacks.NAMES is that list, frozen', () => {
     expect(RulePacks.create(new App()).map((p) => p.name)).toEqual([...RULE_PACK_NAMES]);
     expect(RulePacks.NAMES).toEqual([...RULE_PACK_NAMES]);
-    expect(() => { RulePacks.NAMES.push('NIST.800.53.R4'); }).toThrow(TypeError);
+    expect(Object.isFrozen(RulePacks.NAMES)).toBe(true);
   });
 
   test('RulePacks.addTo() (what app/main.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {

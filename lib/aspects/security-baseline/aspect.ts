@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, IAspect, Stage, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, IAspect, Stage, Validations } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { MIN_HSTS_MAX_AGE_SECONDS } from '../../constructs/tls-load-balancer/security-headers';
@@ -337,7 +337,7 @@ function checkWhole(prop: string, value: number | undefined, fallback: number, m
 function checkDays(prop: string, value: Duration | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const fix = `Fix: use a whole number of days from ${min} to ${max} (Duration.days(${min}) to Duration.days(${max})).`;
-  if (!(value instanceof Duration) || Token.isUnresolved(value.toSeconds())) invalid(prop, value, fix);
+  if (!(value instanceof Duration) || value.isUnresolved()) invalid(prop, value, fix);
   const days = value.toDays({ integral: false });
   if (!Number.isInteger(days) || days < min || days > max) invalid(prop, value, fix);
   return days;
@@ -353,7 +353,7 @@ function resolveThresholds(t: SecurityBaselineThresholds): ResolvedThresholds {
   let hstsMaxAgeSeconds = d.hstsMaxAgeSeconds;
   if (t.hstsMaxAge !== undefined) {
     const fix = 'Fix: use a whole number of seconds from one year to two years (Duration.days(365) to Duration.days(730)).';
-    if (!(t.hstsMaxAge instanceof Duration) || Token.isUnresolved(t.hstsMaxAge.toSeconds())) invalid('thresholds.hstsMaxAge', t.hstsMaxAge, fix);
+    if (!(t.hstsMaxAge instanceof Duration) || t.hstsMaxAge.isUnresolved()) invalid('thresholds.hstsMaxAge', t.hstsMaxAge, fix);
     hstsMaxAgeSeconds = t.hstsMaxAge.toSeconds({ integral: false });
     if (!Number.isInteger(hstsMaxAgeSeconds) || hstsMaxAgeSeconds < ONE_YEAR_SECONDS || hstsMaxAgeSeconds > 2 * ONE_YEAR_SECONDS) {
       invalid('thresholds.hstsMaxAge', t.hstsMaxAge, fix);
