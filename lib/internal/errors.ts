@@ -68,6 +68,7 @@ export class BaselineError extends Error {
  */
 export class BaselineErrors {
   /** True when `x` is an error this library threw (whichever copy of the package threw it). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsii carries `any`, not `unknown` (aws-cdk-lib's Errors does the same)
   public static isBaselineError(x: any): boolean {
     return x !== null && typeof x === 'object' && BASELINE_ERROR_SYMBOL in x;
   }
@@ -76,6 +77,7 @@ export class BaselineErrors {
    * The stable code of an error this library threw.
    * @returns the code, or `undefined` when `x` is not an error of this library
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- jsii carries `any`, not `unknown`
   public static codeOf(x: any): BaselineErrorCode | undefined {
     return BaselineErrors.isBaselineError(x) ? (x as BaselineError).code : undefined;
   }

@@ -117,7 +117,6 @@ describe('each path throws its code, with the message it always had', () => {
   });
 
   test('a missing optional peer: MissingPeerDependency', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const e = thrown(() => peer('cdk-nag-not-installed', 'running the rule packs', () => require('cdk-nag-not-installed')));
     expect([BaselineErrors.codeOf(e), (e as Error).message]).toEqual([BaselineErrorCode.MISSING_PEER_DEPENDENCY,
       'aws-security-baseline/compliance: running the rule packs needs the optional peer dependency cdk-nag-not-installed, which is not installed. Fix: npm install --save-dev cdk-nag-not-installed']);
