@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildBaseline } from './baseline';
-import { addRulePacks } from '../lib/compliance';
+import { RulePacks } from '../lib/compliance';
 import { loadConfig } from './config';
 import { buildPipeline } from './stacks/pipeline-stack';
 
 const app = new App();
-addRulePacks(app);
+RulePacks.addTo(app);
 const config = loadConfig(app);
 buildBaseline(app, config);
 buildPipeline(app, config);

@@ -1,18 +1,24 @@
 /**
  * aws-security-baseline: AWS CDK constructs that enforce backend security (TLS 1.3 in transit, validated input,
- * JWT identity, WAF traffic control, encrypted and rotated data) and pass the cdk-nag rule packs. The rule-pack
- * helpers are in the `aws-security-baseline/compliance` entry.
+ * JWT identity, WAF traffic control, encrypted and rotated data) and pass the cdk-nag rule packs. The rule packs and
+ * the compliance evidence are in the `compliance` submodule (`aws-security-baseline/compliance` for TypeScript,
+ * `aws_security_baseline.compliance` in Python).
  *
  * @packageDocumentation
  * @module aws-security-baseline
  */
 // Public API of aws-security-baseline (the package root, `.`): the constructs, their props and the types their
 // signatures use, listed by name. Everything else under lib/ is private and may change in any release.
-// The rule-pack helpers are public through the `./compliance` entry (lib/compliance/index.ts), not from here.
+// The rule packs and the evidence are the `compliance` submodule (lib/compliance/index.ts): `import { compliance }` here,
+// or the `./compliance` entry, which TypeScript users import directly (it loads cdk-nag only when the packs run).
 // api/aws-security-baseline.api.md is the reviewed report of this surface (`npm run api` regenerates it).
 
 // Acknowledging a finding on one construct, with a reason (rule-pack findings and this library's synth warnings).
-export { acknowledge } from './internal/acknowledge';
+export { Acknowledgements } from './internal/acknowledge';
+// The one error type this library throws, tested by its stable code.
+export { BaselineErrorCode, BaselineErrors } from './internal/errors';
+// The rule packs and the compliance evidence, as a jsii submodule (Python `aws_security_baseline.compliance`).
+export * as compliance from './compliance';
 
 // Logging and encryption keys
 export { LogsKey, type LogsKeyProps, SecureLogGroup, type SecureLogGroupProps } from './constructs/logging';
@@ -49,8 +55,7 @@ export { DatabaseBootstrap, type DatabaseBootstrapProps, type DatabaseMigration 
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
 
 // Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources
-export { SecurityBaseline, SECURITY_BASELINE_DEFAULT_THRESHOLDS, SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './aspects/security-baseline';
+export { SecurityBaseline, SecurityBaselineArea, SecurityBaselineMode } from './aspects/security-baseline';
 export type {
-  SecurityBaselineArea, SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineMode,
-  SecurityBaselineProps, SecurityBaselineThresholds,
+  SecurityBaselineChange, SecurityBaselineControlInfo, SecurityBaselineFinding, SecurityBaselineProps, SecurityBaselineThresholds,
 } from './aspects/security-baseline';

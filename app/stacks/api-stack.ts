@@ -4,8 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import {
-  acknowledge, ApiGatewayBodyInspectionLimit, HttpMethod, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission, SecureFunction,
-  SecureRestApi, SecureRouteOptions, TlsLoadBalancer, WebFirewall,
+  Acknowledgements, ApiGatewayBodyInspectionLimit, HttpMethod, JwtAuthorizer, LogsKey, PublicRoute, RouteCategory, type RoutePermission,
+  SecureFunction, SecureRestApi, SecureRouteOptions, TlsLoadBalancer, WebFirewall,
 } from '../../lib';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../lambda/api/schemas';
 import { notesRoutes, PUBLIC_ROUTES } from '../lambda/api/routes';
@@ -332,12 +332,12 @@ export class ApiStack extends BaselineStack {
       const reason = `Stage ${this.stage.name} sets deletionProtection: false in its configuration so the stateless edge stack can be torn down and rebuilt; ` +
         'stages with deletionProtection: true (prod) keep the load balancer protected.';
       for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
-        acknowledge(loadBalancer.loadBalancer, `${pack}-ELBDeletionProtectionEnabled`, reason);
+        Acknowledgements.of(loadBalancer.loadBalancer).add(`${pack}-ELBDeletionProtectionEnabled`, reason);
       }
-      acknowledge(loadBalancer, 'Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
+      Acknowledgements.of(loadBalancer).add('Annotation::aws-security-baseline/tls-load-balancer:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false), so the opt-out warning is expected here and nowhere else.`);
-      acknowledge(loadBalancer.loadBalancer, 'cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
-      acknowledge(loadBalancer.loadBalancer, 'SecurityBaseline-ALB7', reason);
+      Acknowledgements.of(loadBalancer.loadBalancer).add('cdk-validator-cfnguard::elbv2_deletion_protection_enabled_check', reason);
+      Acknowledgements.of(loadBalancer.loadBalancer).add('SecurityBaseline-ALB7', reason);
     }
 
     const { database, rateLimiter } = props.data;

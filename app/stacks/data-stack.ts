@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { acknowledge, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '../../lib';
+import { Acknowledgements, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '../../lib';
 import { API_TABLE_PRIVILEGES, MIGRATIONS } from '../lambda/api/migrations';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
@@ -79,7 +79,7 @@ export class DataStack extends BaselineStack {
     });
 
     if (!this.stage.deletionProtection) {
-      acknowledge(database, 'Annotation::aws-security-baseline/iam-auth-database:deletion-protection-off',
+      Acknowledgements.of(database).add('Annotation::aws-security-baseline/iam-auth-database:deletion-protection-off',
         `Stage ${this.stage.name} turns deletion protection off on purpose (stage config deletionProtection: false); the cluster still ` +
         'takes a final snapshot on removal, so the opt-out warning is expected here and nowhere else.');
     }

@@ -4,7 +4,7 @@
  * `aws-security-baseline`), compose them, and keep the rule packs on.
  *
  *   const app = new App();
- *   addRulePacks(app);
+ *   RulePacks.addTo(app);
  *   new ProtectedServiceStack(app, 'Inventory', { env: { region: 'eu-west-1' }, zoneId: 'Z…', zoneName: 'example.com' });
  */
 import { join } from 'path';

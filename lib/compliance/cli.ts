@@ -3,7 +3,8 @@
  * `aws-security-baseline evidence <cdk.out> [--markdown f.md] [--oscal f.json] [--sarif f.sarif] [--source-root dir] [--last-modified iso]`:
  * the compliance evidence of any app's cloud assembly, whatever CDK language made it.
  */
-import { EvidenceError, writeEvidence } from './evidence';
+import { BaselineErrorCode, BaselineErrors } from '../internal/errors';
+import { Evidence } from './evidence';
 
 const USAGE = 'Usage: aws-security-baseline evidence <cloud assembly folder, e.g. cdk.out> [--markdown compliance.md] '
   + '[--oscal component-definition.json] [--sarif findings.sarif] [--source-root <folder>] [--last-modified <ISO 8601 time>]';
@@ -35,14 +36,15 @@ export function main(argv: readonly string[], out: (line: string) => void = cons
     return 2;
   }
   try {
-    const { evidence, written } = writeEvidence(assembly, options);
+    const { evidence, written } = Evidence.write(assembly, options);
     const open = evidence.plugins.reduce((n, p) => n + p.open.length, 0);
     const acknowledged = evidence.plugins.reduce((n, p) => n + p.acknowledged.length, 0);
     out(`wrote ${written.join(', ')} (${evidence.stacks.length} stacks, ${evidence.plugins.length} plugins, ${acknowledged} acknowledged, ${open} open findings)`);
     return 0;
   } catch (e) {
-    if (e instanceof EvidenceError || (e instanceof Error && /last-modified/.test(e.message))) {
-      err(`aws-security-baseline evidence: ${e.message}`);
+    const code = BaselineErrors.codeOf(e);
+    if (code === BaselineErrorCode.INVALID_ASSEMBLY || code === BaselineErrorCode.INVALID_EVIDENCE_OPTION) {
+      err(`aws-security-baseline evidence: ${(e as Error).message}`);
       return 1;
     }
     throw e;

@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { BaselineError, BaselineErrorCode } from '../internal/errors';
 
 /**
  * How the Control Tower checks run fast without changing what they find. `CfnGuardValidator.validate()` runs one
@@ -192,7 +193,7 @@ function runInWorkers(jobs: readonly TemplateJob[], modulePath: string, workers:
     for (;;) {
       const done = Atomics.load(state, 1);
       if (done === workers) break;
-      if (Date.now() > deadline) throw new Error(`Control Tower checks: cfn-guard did not finish within ${WORKER_TIMEOUT_MS / 1000} s`);
+      if (Date.now() > deadline) throw new BaselineError(BaselineErrorCode.CONTROL_TOWER_CHECKS_FAILED, `Control Tower checks: cfn-guard did not finish within ${WORKER_TIMEOUT_MS / 1000} s`);
       Atomics.wait(state, 1, done, 1000);
     }
     const results: PolicyViolation[][] = [];
@@ -205,8 +206,8 @@ function runInWorkers(jobs: readonly TemplateJob[], modulePath: string, workers:
       }
     };
     channels.forEach(({ port1 }) => drain(port1));
-    if (errors.length > 0) throw new Error(`Control Tower checks failed:\n${errors.join('\n')}`);
-    jobs.forEach((j, i) => { if (results[i] === undefined) throw new Error(`Control Tower checks: no result for ${j.templatePath}`); });
+    if (errors.length > 0) throw new BaselineError(BaselineErrorCode.CONTROL_TOWER_CHECKS_FAILED, `Control Tower checks failed:\n${errors.join('\n')}`);
+    jobs.forEach((j, i) => { if (results[i] === undefined) throw new BaselineError(BaselineErrorCode.CONTROL_TOWER_CHECKS_FAILED, `Control Tower checks: no result for ${j.templatePath}`); });
     return results;
   } finally {
     channels.forEach(({ port1 }) => port1.close());

@@ -1,7 +1,7 @@
 /**
  * The one list of the rule packs the baseline is held to. Everything else that names them derives from here:
- * `createRulePacks()` and `addRulePacks()` (and so `app/main.ts`, the compliance report and the test helpers),
- * `acknowledge()` (which records the `<pack>::<rule>` twin aws-cdk-lib matches), and the tests that check the
+ * `RulePacks.create()` and `RulePacks.addTo()` (and so `app/main.ts`, the compliance report and the test helpers),
+ * `Acknowledgements.of(x).add()` (which records the `<pack>::<rule>` twin aws-cdk-lib matches), and the tests that check the
  * READMEs. This module imports nothing, so constructs can name a pack without loading the optional `cdk-nag`.
  */
 

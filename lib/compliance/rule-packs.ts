@@ -2,6 +2,7 @@ import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPlug
 import type { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { BaselineError, BaselineErrorCode } from '../internal/errors';
 import { runControlTowerChecks } from './control-tower-run';
 import { RULE_PACK_NAMES, RulePackName } from './pack-names';
 
@@ -15,8 +16,8 @@ export function peer<T>(name: string, why: string, load: () => unknown): T {
     return load() as T;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes(name)) throw e;
-    throw new Error(`aws-security-baseline/compliance: ${why} needs the optional peer dependency ${name}, which is not installed. ` +
-      `Fix: npm install --save-dev ${name}`, { cause: e });
+    throw new BaselineError(BaselineErrorCode.MISSING_PEER_DEPENDENCY, `aws-security-baseline/compliance: ${why} needs the optional peer dependency ${name}, which is not installed. ` +
+      `Fix: npm install --save-dev ${name}`, undefined, { cause: e });
   }
 }
 
@@ -88,7 +89,7 @@ export function createControlTowerValidator(): ControlTowerChecks {
 
 /**
  * A cdk-nag pack as a validation plugin that fails synth on warnings too. The pack reports every finding itself:
- * `acknowledge()` records `<pack>::<rule>`, which cdk-nag does not match and aws-cdk-lib does, so aws-cdk-lib moves
+ * `Acknowledgements.of(x).add()` records `<pack>::<rule>`, which cdk-nag does not match and aws-cdk-lib does, so aws-cdk-lib moves
  * each acknowledged finding to the suppressed violations of `cdk.out/validation-report.json`, with its reason.
  * Only the pack's public `validate()` is called; every finding it reports becomes an error.
  */
@@ -117,4 +118,40 @@ export class RulePackChecks implements IPolicyValidationPlugin {
 export function addRulePacks(scope: IConstruct): void {
   const packs = createRulePacks(scope).map((pack) => new RulePackChecks(pack));
   Validations.of(scope).addPlugins(...packs, createControlTowerValidator());
+}
+
+/**
+ * The rule packs the baseline is held to: the cdk-nag v3 packs AWS Solutions, NIST 800-53 R5, HIPAA Security,
+ * PCI DSS 3.2.1 and Serverless, and the AWS Control Tower proactive controls (cfn-guard), as validation plugins.
+ * Needs the optional peer dependencies `cdk-nag` and `@cdklabs/cdk-validator-cfnguard`.
+ *
+ * ```ts
+ * const app = new App();
+ * RulePacks.addTo(app);
+ * ```
+ */
+export class RulePacks {
+  /**
+   * Names of the cdk-nag packs, as cdk-nag reports them: a pack's rule ids read `<name>-<rule>` and its acknowledgements
+   * `<name>::<name>-<rule>` (frozen).
+   */
+  public static readonly NAMES: string[] = Object.freeze([...RULE_PACK_NAMES]) as string[];
+
+  /**
+   * Registers every rule pack and the Control Tower controls as validation plugins of the scope (usually the App):
+   * `cdk synth` fails on any finding, errors and warnings, that is not acknowledged on its construct.
+   */
+  public static addTo(scope: IConstruct): void {
+    addRulePacks(scope);
+  }
+
+  /**
+   * Creates the cdk-nag v3 packs, one per name in {@link RulePacks.NAMES}, in that order, to register yourself
+   * (`Validations.of(app).addPlugins(...)`): they keep cdk-nag's own severities (warnings do not fail synth).
+   */
+  public static create(scope: IConstruct): IPolicyValidationPlugin[] {
+    return createRulePacks(scope);
+  }
+
+  private constructor() {}
 }

@@ -1,21 +1,60 @@
 import { Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { RULE_PACK_NAMES, RulePackName } from '../compliance/pack-names';
+import { BaselineError, BaselineErrorCode } from './errors';
 
 /** The shortest reason we accept for acknowledging a rule-pack finding. */
 export const MIN_ACK_REASON_LENGTH = 40;
 
 /**
- * Acknowledges exactly one rule-pack finding on the construct that causes it.
+ * Acknowledges findings on one construct: rule-pack findings (cdk-nag packs, the Control Tower controls), findings
+ * of the SecurityBaseline Aspect, and synth warnings of aws-cdk-lib and of this library (`Annotation::<warning id>`).
+ * Named and shaped like aws-cdk-lib's `Validations.of(scope).acknowledge()`, which it wraps:
+ *
+ * ```ts
+ * Acknowledgements.of(loadBalancer).add('SecurityBaseline-ALB3', 'A partner client sends header names with underscores until its Q3 release.');
+ * ```
+ */
+export class Acknowledgements {
+  /** The shortest reason accepted, in characters (after trimming). */
+  public static readonly MIN_REASON_LENGTH: number = MIN_ACK_REASON_LENGTH;
+
+  /** The acknowledgements of one construct: of the construct that causes the findings, never a Stack or App above it. */
+  public static of(scope: IConstruct): Acknowledgements {
+    return new Acknowledgements(scope);
+  }
+
+  private constructor(private readonly scope: IConstruct) {}
+
+  /**
+   * Acknowledges exactly one finding on this construct (and the resources below it), with a reason an auditor would
+   * accept: why the finding does not apply or what compensates for it, in at least {@link Acknowledgements.MIN_REASON_LENGTH}
+   * characters. A rule of a cdk-nag pack or of the SecurityBaseline Aspect (`AwsSolutions-IAM5[...]`,
+   * `SecurityBaseline-ALB3`) is recorded as `<pack>::<rule>`, which aws-cdk-lib matches and reports with the reason
+   * among the suppressed violations of `cdk.out/validation-report.json`; any other id
+   * (`cdk-validator-cfnguard::<rule>`, `Annotation::<warning id>`) is recorded as given.
+   *
+   * @param id the finding's rule id, as the plugin reports it
+   * @param reason why the finding does not apply to this construct, or what compensates for it
+   */
+  public add(id: string, reason: string): void {
+    acknowledge(this.scope, id, reason);
+  }
+}
+
+/**
+ * Acknowledges exactly one rule-pack finding on the construct that causes it: what {@link Acknowledgements.add} does,
+ * as the function the library's own constructs call.
  *
  * A thin wrapper over `Validations.of(scope).acknowledge()` that refuses vague
  * reasons, so every acknowledgement in the baseline reads as audit evidence.
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   if (reason.trim().length < MIN_ACK_REASON_LENGTH) {
-    throw new Error(
+    throw new BaselineError(BaselineErrorCode.INVALID_ACKNOWLEDGEMENT,
       `${scope.node.path}: acknowledgement of ${id} has a ${reason.trim().length}-character reason ("${reason}"). ` +
         `Fix: explain in at least ${MIN_ACK_REASON_LENGTH} characters why the finding does not apply or what compensates for it.`,
+      scope,
     );
   }
   // A pack's finding is acknowledged as `<pack>::<rule>` only: cdk-nag matches the plain id and would then drop the

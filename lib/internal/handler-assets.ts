@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { BaselineError, BaselineErrorCode } from './errors';
 
 /** The handler bundles the package ships (`dist/handlers/<name>/index.js`, built by `npm run build`) for its constructs. */
 export type HandlerBundleName = 'authorizer' | 'db-bootstrap';
@@ -16,7 +17,7 @@ function packageRoot(): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === PACKAGE_NAME) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`${PACKAGE_NAME}: cannot find the package root (package.json named ${PACKAGE_NAME}) above ${__dirname}.`);
+    if (parent === dir) throw new BaselineError(BaselineErrorCode.MISSING_HANDLER_BUNDLE, `${PACKAGE_NAME}: cannot find the package root (package.json named ${PACKAGE_NAME}) above ${__dirname}.`);
     dir = parent;
   }
 }
@@ -46,7 +47,7 @@ export function handlerBundle(name: HandlerBundleName): HandlerBundle {
   const file = join(dir, 'index.js');
   if (!existsSync(file)) {
     const sourceCheckout = existsSync(join(root, 'lambda'));
-    throw new Error(`${PACKAGE_NAME}: the handler bundle ${file} is missing (the Lambda code of the '${name}' handler). Fix: `
+    throw new BaselineError(BaselineErrorCode.MISSING_HANDLER_BUNDLE, `${PACKAGE_NAME}: the handler bundle ${file} is missing (the Lambda code of the '${name}' handler). Fix: `
       + (sourceCheckout
         ? 'build the bundles with `npm run build` (or only the handlers: `npx tsx scripts/build-handlers.ts --if-stale`).'
         : 'reinstall the package (its tarball ships dist/handlers).'));

@@ -1,5 +1,6 @@
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { BaselineError, BaselineErrorCode } from './errors';
 
 /** Every synth warning of this library starts with the package name, like aws-cdk-lib's `@aws-cdk/<module>:<id>`. */
 export const WARNING_ID_PREFIX = 'aws-security-baseline/';
@@ -10,12 +11,12 @@ export const WARNING_ID = /^aws-security-baseline\/[a-z0-9]+(-[a-z0-9]+)*:[a-z0-
 /**
  * Adds a synth warning with an id in the library's one style: `warn(this, 'tls-load-balancer:deletion-protection-off', ...)`
  * records `aws-security-baseline/tls-load-balancer:deletion-protection-off`. Users acknowledge it with
- * `acknowledge(scope, 'Annotation::<that id>', reason)`.
+ * `Acknowledgements.of(scope).add('Annotation::<that id>', reason)`.
  */
 export function warn(scope: IConstruct, id: string, message: string): void {
   const full = `${WARNING_ID_PREFIX}${id}`;
   if (!WARNING_ID.test(full)) {
-    throw new Error(`${scope.node.path}: warning id "${full}" does not match ${WARNING_ID}. Fix: use "<construct>:<warning>" in kebab-case.`);
+    throw new BaselineError(BaselineErrorCode.ASSUMPTION_FAILED, `${scope.node.path}: warning id "${full}" does not match ${WARNING_ID}. Fix: use "<construct>:<warning>" in kebab-case.`);
   }
   Annotations.of(scope).addWarningV2(full, message);
 }

@@ -1,7 +1,7 @@
 import { App, Aspects, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { acknowledge, SecurityBaseline } from '../../lib';
+import { Acknowledgements, SecurityBaseline, SecurityBaselineMode } from '../../lib';
 import { addBaseline, findingKeys, synthError, validationReport, withoutBuiltInValidation } from './helpers';
 
 withoutBuiltInValidation();
@@ -23,7 +23,7 @@ describe('acknowledgements stay as narrow as documented', () => {
   ])('fails if a SecurityBaseline control is acknowledged on %s (it would silence every resource below)', (_name, scope, message) => {
     const built = threeKeys();
     addBaseline(built.app, ONLY_KMS1);
-    acknowledge(scope(built), 'SecurityBaseline-KMS1', 'Test: three keys acknowledged with one call on the scope above them.');
+    Acknowledgements.of(scope(built)).add('SecurityBaseline-KMS1', 'Test: three keys acknowledged with one call on the scope above them.');
     expect(synthError(built.app)?.message).toContain(`SecurityBaseline: ${message}, which would silence it on every resource below. Fix: acknowledge it on each resource`);
   });
 
@@ -41,7 +41,7 @@ describe('acknowledgements stay as narrow as documented', () => {
     const app = new App();
     const bucket = new s3.CfnBucket(new Stack(app, 'S'), 'B');
     addBaseline(app);
-    acknowledge(bucket, 'SecurityBaseline-BUCKET9', 'Test: a typo in the control id that would otherwise silence nothing.');
+    Acknowledgements.of(bucket).add('SecurityBaseline-BUCKET9', 'Test: a typo in the control id that would otherwise silence nothing.');
     expect(synthError(app)?.message).toMatch(
       /SecurityBaseline: S\/B acknowledges SecurityBaseline-BUCKET9, which no control reports\. Fix: acknowledge one of SecurityBaseline-ALB1, .*SecurityBaseline-BUCKET3, .*SecurityBaseline-WAF1\./);
   });
@@ -49,7 +49,7 @@ describe('acknowledgements stay as narrow as documented', () => {
   test('an acknowledgement on the resource silences that resource only (the documented use)', () => {
     const built = threeKeys();
     const baseline = addBaseline(built.app, ONLY_KMS1);
-    acknowledge(built.keys[0], 'SecurityBaseline-KMS1', 'Test: this key wraps an imported key material that cannot rotate.');
+    Acknowledgements.of(built.keys[0]).add('SecurityBaseline-KMS1', 'Test: this key wraps an imported key material that cannot rotate.');
     expect(synthError(built.app)?.message).toContain('S/B: EnableKeyRotation = not set');
     expect(baseline.findings.map((f) => `${f.path} ${f.acknowledged}`)).toEqual(['S/A true', 'S/B false', 'S/C false']);
   });
@@ -60,7 +60,7 @@ describe('each finding is reported once however often the Aspect is added', () =
     ['two instances on the App', (app: App, stack: Stack) => { addBaseline(app, ONLY_KMS1); addBaseline(app, ONLY_KMS1); void stack; }],
     ['one instance on the App and on the Stack', (app: App, stack: Stack) => { const b = new SecurityBaseline(ONLY_KMS1); Aspects.of(app).add(b); Aspects.of(stack).add(b); }],
     ['a report and a fix instance (fix runs first, report sees the fixed key)', (app: App, stack: Stack) => {
-      addBaseline(app, { ...ONLY_KMS1, mode: 'fix', controlModes: { KMS1: 'report' } }); Aspects.of(stack).add(new SecurityBaseline(ONLY_KMS1));
+      addBaseline(app, { ...ONLY_KMS1, mode: SecurityBaselineMode.FIX, controlModes: { KMS1: SecurityBaselineMode.REPORT } }); Aspects.of(stack).add(new SecurityBaseline(ONLY_KMS1));
     }],
   ])('%s', (_name, add) => {
     const { app, stack } = threeKeys();

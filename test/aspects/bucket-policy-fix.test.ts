@@ -3,12 +3,12 @@ import { join } from 'path';
 import { App, Aws, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { SecurityBaseline } from '../../lib';
+import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
 import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
 
 withoutBuiltInValidation();
 
-const ONLY_BUCKET1 = { mode: 'fix' as const, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== 'BUCKET1') };
+const ONLY_BUCKET1 = { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== 'BUCKET1') };
 const OWN_STATEMENT = { Sid: 'Own', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: '*' };
 
 /** Every bucket policy of the synthesized app, by stack and logical id (read from the written templates). */

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { SecurityBaseline, SecurityBaselineProps } from '../../lib';
+import { BaselineErrorCode, BaselineErrors, SecurityBaseline, SecurityBaselineArea, SecurityBaselineMode, SecurityBaselineProps } from '../../lib';
 import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
 
 withoutBuiltInValidation();
@@ -23,7 +23,8 @@ describe('configuration', () => {
   test('defaults: report mode and every control on', () => {
     const baseline = new SecurityBaseline();
     expect(baseline.mode).toBe('report');
-    expect(baseline.thresholds).toEqual({ logRetentionDays: 365, hstsMaxAgeSeconds: 31536000, backupRetentionDays: 7, minimumPasswordLength: 14 });
+    expect(baseline.mode).toBe(SecurityBaselineMode.REPORT);
+    expect(baseline.thresholds).toEqual({ logRetention: logs.RetentionDays.ONE_YEAR, hstsMaxAge: Duration.days(365), backupRetention: Duration.days(7), minimumPasswordLength: 14 });
   });
 
   test('a control turned off by id (with or without the SecurityBaseline- prefix) reports nothing', () => {
@@ -34,20 +35,20 @@ describe('configuration', () => {
 
   test('a threshold raises the bar: 400 days of logs pass at 365 and fail at 731, and fix sets 731', () => {
     expect(app({ disabledControls: ['KMS1', 'LOGS2'] }).baseline.findings).toEqual([]);
-    const strict = app({ disabledControls: ['KMS1', 'LOGS2'], thresholds: { logRetentionDays: 731 } });
+    const strict = app({ disabledControls: ['KMS1', 'LOGS2'], thresholds: { logRetention: logs.RetentionDays.TWO_YEARS } });
     expect(strict.baseline.findings.map((f) => f.message)).toEqual(['S/Logs: RetentionInDays = 400. Fix: set it to at least 731 days.']);
-    const fixed = app({ mode: 'fix', disabledControls: ['KMS1', 'LOGS2'], thresholds: { logRetentionDays: 731 } });
+    const fixed = app({ mode: SecurityBaselineMode.FIX, disabledControls: ['KMS1', 'LOGS2'], thresholds: { logRetention: logs.RetentionDays.TWO_YEARS } });
     expect(fixed.template().Resources.Logs.Properties.RetentionInDays).toBe(731);
   });
 
   test('per-control mode: fix everything except key rotation, which is only reported', () => {
-    const { baseline } = app({ mode: 'fix', controlModes: { KMS1: 'report' }, disabledControls: ['LOGS2'], thresholds: { logRetentionDays: 731 } });
+    const { baseline } = app({ mode: SecurityBaselineMode.FIX, controlModes: { KMS1: SecurityBaselineMode.REPORT }, disabledControls: ['LOGS2'], thresholds: { logRetention: logs.RetentionDays.TWO_YEARS } });
     expect(baseline.findings.map((f) => f.ruleId)).toEqual(['SecurityBaseline-KMS1']);
     expect(baseline.changes.map((c) => c.ruleId)).toEqual(['SecurityBaseline-LOGS1']);
   });
 
   test('per-control mode: report everything except key rotation, which is fixed', () => {
-    const { baseline, template } = app({ mode: 'report', controlModes: { 'SecurityBaseline-KMS1': 'fix' }, disabledControls: ['LOGS2'] });
+    const { baseline, template } = app({ mode: SecurityBaselineMode.REPORT, controlModes: { 'SecurityBaseline-KMS1': SecurityBaselineMode.FIX }, disabledControls: ['LOGS2'] });
     expect(baseline.findings).toEqual([]);
     expect(baseline.changes.map((c) => c.ruleId)).toEqual(['SecurityBaseline-KMS1']);
     expect(template().Resources.Key.Properties.EnableKeyRotation).toBe(true);
@@ -73,11 +74,11 @@ describe('invalid props', () => {
   });
 
   test('fails if a per-control mode names an unknown control', () => {
-    expect(() => new SecurityBaseline({ controlModes: { S3: 'fix' } })).toThrow(/invalid controlModes\.S3 = "S3"\. Fix: use a control id/);
+    expect(() => new SecurityBaseline({ controlModes: { S3: SecurityBaselineMode.FIX } })).toThrow(/invalid controlModes\.S3 = "S3"\. Fix: use a control id/);
   });
 
   test('fails if a report-only control is set to fix', () => {
-    expect(() => new SecurityBaseline({ controlModes: { RDS1: 'fix' } })).toThrow(
+    expect(() => new SecurityBaseline({ controlModes: { RDS1: SecurityBaselineMode.FIX } })).toThrow(
       /invalid controlModes\.RDS1 = "fix"\. Fix: RDS1 only reports; set it to 'report' or leave it out\. Controls that fix: ALB1/);
   });
 
@@ -86,21 +87,48 @@ describe('invalid props', () => {
   });
 
   test('fails if the log retention threshold is below a year or not a CloudWatch Logs value', () => {
-    expect(() => new SecurityBaseline({ thresholds: { logRetentionDays: 90 } })).toThrow(
-      /invalid thresholds\.logRetentionDays = 90\. Fix: use a whole number from 365 to 3653 that CloudWatch Logs offers \(365, 400, 545/);
-    expect(() => new SecurityBaseline({ thresholds: { logRetentionDays: 500 } })).toThrow(
-      /invalid thresholds\.logRetentionDays = 500\. Fix: use a retention CloudWatch Logs offers, at least 365: 365, 400/);
+    expect(() => new SecurityBaseline({ thresholds: { logRetention: logs.RetentionDays.THREE_MONTHS } })).toThrow(
+      /invalid thresholds\.logRetention = 90\. Fix: use a logs\.RetentionDays of at least one year: ONE_YEAR \(365\), THIRTEEN_MONTHS \(400\), .*TEN_YEARS \(3653\)\.$/);
+    expect(() => new SecurityBaseline({ thresholds: { logRetention: 500 as logs.RetentionDays } })).toThrow(/invalid thresholds\.logRetention = 500\. Fix: use a logs\.RetentionDays/);
+    expect(() => new SecurityBaseline({ thresholds: { logRetention: logs.RetentionDays.INFINITE } })).toThrow(/invalid thresholds\.logRetention = 9999\./);
   });
 
-  test('fails if the HSTS threshold is shorter than a year or longer than two', () => {
-    expect(() => new SecurityBaseline({ thresholds: { hstsMaxAgeSeconds: 86400 } })).toThrow(
-      /invalid thresholds\.hstsMaxAgeSeconds = 86400\. Fix: use a whole number from 31536000 to 63072000 \(one to two years in seconds\)\./);
-    expect(() => new SecurityBaseline({ thresholds: { hstsMaxAgeSeconds: 31536000.5 } })).toThrow(/hstsMaxAgeSeconds = 31536000.5/);
+  test('a log retention threshold of any offered value from one to ten years is accepted', () => {
+    expect(new SecurityBaseline({ thresholds: { logRetention: logs.RetentionDays.TEN_YEARS } }).thresholds.logRetention).toBe(logs.RetentionDays.TEN_YEARS);
   });
 
-  test('fails if the backup or password threshold is out of range', () => {
-    expect(() => new SecurityBaseline({ thresholds: { backupRetentionDays: 3 } })).toThrow(/invalid thresholds\.backupRetentionDays = 3\. Fix: use a whole number from 7 to 35\./);
+  test('fails if the HSTS threshold is shorter than a year, longer than two, or not whole seconds', () => {
+    const fix = /Fix: use a whole number of seconds from one year to two years \(Duration\.days\(365\) to Duration\.days\(730\)\)\.$/;
+    expect(() => new SecurityBaseline({ thresholds: { hstsMaxAge: Duration.seconds(86400) } })).toThrow(/invalid thresholds\.hstsMaxAge = Duration\.seconds\(86400\)\. Fix/);
+    expect(() => new SecurityBaseline({ thresholds: { hstsMaxAge: Duration.days(731) } })).toThrow(fix);
+    expect(() => new SecurityBaseline({ thresholds: { hstsMaxAge: Duration.millis(31536000500) } })).toThrow(/hstsMaxAge = Duration\.millis\(31536000500\)/);
+    expect(new SecurityBaseline({ thresholds: { hstsMaxAge: Duration.days(730) } }).thresholds.hstsMaxAge!.toSeconds()).toBe(63072000);
+  });
+
+  test('fails if the backup retention is out of range or not whole days, or the password threshold is out of range', () => {
+    expect(() => new SecurityBaseline({ thresholds: { backupRetention: Duration.days(3) } })).toThrow(
+      /invalid thresholds\.backupRetention = Duration\.days\(3\)\. Fix: use a whole number of days from 7 to 35 \(Duration\.days\(7\) to Duration\.days\(35\)\)\./);
+    expect(() => new SecurityBaseline({ thresholds: { backupRetention: Duration.hours(180) } })).toThrow(/invalid thresholds\.backupRetention = Duration\.hours\(180\)\. Fix: use a whole number of days/);
+    expect(new SecurityBaseline({ thresholds: { backupRetention: Duration.hours(168) } }).thresholds.backupRetention!.toDays()).toBe(7);
     expect(() => new SecurityBaseline({ thresholds: { minimumPasswordLength: 8 } })).toThrow(/invalid thresholds\.minimumPasswordLength = 8\. Fix: use a whole number from 14 to 99\./);
+  });
+
+  test('every invalid prop is a BaselineError with the code InvalidProp', () => {
+    const thrown = (f: () => unknown) => { try { f(); } catch (e) { return e; } return undefined; };
+    for (const props of [{ disabledControls: ['ALB9'] }, { mode: 'enforce' as never }, { thresholds: { backupRetention: Duration.days(3) } }]) {
+      const error = thrown(() => new SecurityBaseline(props));
+      expect(BaselineErrors.isBaselineError(error)).toBe(true);
+      expect(BaselineErrors.codeOf(error)).toBe(BaselineErrorCode.INVALID_PROP);
+    }
+  });
+
+  test('the thresholds in force and the defaults cannot be changed', () => {
+    const baseline = new SecurityBaseline();
+    expect([Object.isFrozen(baseline.thresholds), Object.isFrozen(SecurityBaseline.DEFAULT_THRESHOLDS)]).toEqual([true, true]);
+    expect(SecurityBaseline.DEFAULT_THRESHOLDS).toEqual(baseline.thresholds);
+    expect(Object.isFrozen(SecurityBaseline.CONTROLS)).toBe(true);
+    for (const c of SecurityBaseline.CONTROLS) expect([c.id, Object.isFrozen(c), Object.isFrozen(c.areas), Object.isFrozen(c.resourceTypes)]).toEqual([c.id, true, true, true]);
+    expect(() => SecurityBaseline.CONTROLS[0].areas.push(SecurityBaselineArea.INPUT)).toThrow(TypeError);
   });
 });
 

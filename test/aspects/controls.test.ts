@@ -1,4 +1,4 @@
-import { App, Aspects, Stack, Stage } from 'aws-cdk-lib';
+import { App, Aspects, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -27,7 +27,7 @@ function run(controlId: string, build: Build, options: { mode?: SecurityBaseline
   const stack = new Stack(app, 'S', { env: { region: 'eu-west-1' } });
   build(stack);
   const baseline = addBaseline(app, {
-    mode: options.mode ?? 'report',
+    mode: options.mode ?? SecurityBaselineMode.REPORT,
     thresholds: options.thresholds,
     disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== controlId),
   });
@@ -77,7 +77,7 @@ const CASES: Record<string, Case[]> = {
     { name: 'HTTPS without HSTS', build: (s) => listener(s, 'L', {}), findings: 1 },
     { name: 'HTTPS with a five-minute HSTS', build: (s) => listener(s, 'L', { listenerAttributes: [{ key: 'routing.http.response.strict_transport_security.header_value', value: 'max-age=300' }] }), findings: 1 },
     { name: 'HTTPS with a one-year HSTS', build: (s) => listener(s, 'L', { listenerAttributes: [{ key: 'routing.http.response.strict_transport_security.header_value', value: 'max-age=31536000; includeSubDomains' }] }), findings: 0 },
-    { name: 'HTTPS with a one-year HSTS under a two-year threshold', thresholds: { hstsMaxAgeSeconds: 63072000 },
+    { name: 'HTTPS with a one-year HSTS under a two-year threshold', thresholds: { hstsMaxAge: Duration.seconds(63072000) },
       build: (s) => listener(s, 'L', { listenerAttributes: [{ key: 'routing.http.response.strict_transport_security.header_value', value: 'max-age=31536000' }] }), findings: 1 },
   ],
   ALB6: [
@@ -137,7 +137,7 @@ const CASES: Record<string, Case[]> = {
     { name: 'Custom::LogRetention of one day (a Lambda logRetention prop)', build: (s) => new logs.LogRetention(s, 'R', { logGroupName: '/aws/lambda/f', retention: logs.RetentionDays.ONE_DAY }), findings: 1 },
     { name: 'Custom::LogRetention of two years', build: (s) => new logs.LogRetention(s, 'R', { logGroupName: '/aws/lambda/f', retention: logs.RetentionDays.TWO_YEARS }), findings: 0 },
     { name: 'Custom::LogRetention that never expires', build: (s) => new logs.LogRetention(s, 'R', { logGroupName: '/aws/lambda/f', retention: logs.RetentionDays.INFINITE }), findings: 0 },
-    { name: '400 days under a 731-day threshold', thresholds: { logRetentionDays: 731 }, build: (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 400 }), findings: 1 },
+    { name: '400 days under a 731-day threshold', thresholds: { logRetention: logs.RetentionDays.TWO_YEARS }, build: (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 400 }), findings: 1 },
   ],
   LOGS2: [
     { name: 'no KMS key', build: (s) => new logs.CfnLogGroup(s, 'G', {}), findings: 1 },
@@ -179,7 +179,7 @@ const CASES: Record<string, Case[]> = {
   RDS4: [
     { name: 'one day of backups (default)', build: (s) => cluster(s, {}), findings: 1 },
     { name: 'seven days', build: (s) => cluster(s, { backupRetentionPeriod: 7 }), findings: 0 },
-    { name: 'seven days under a 14-day threshold', thresholds: { backupRetentionDays: 14 }, build: (s) => cluster(s, { backupRetentionPeriod: 7 }), findings: 1 },
+    { name: 'seven days under a 14-day threshold', thresholds: { backupRetention: Duration.days(14) }, build: (s) => cluster(s, { backupRetentionPeriod: 7 }), findings: 1 },
   ],
   RDS5: [
     { name: 'Aurora PostgreSQL with the default cluster parameter group', build: (s) => cluster(s, {}), findings: 1 },
@@ -327,7 +327,7 @@ describe('fix mode on L1 resources', () => {
   test('HSTS: raises max-age and keeps the other directives', () => {
     const { template, baseline } = run('ALB5', (s) => listener(s, 'L', { listenerAttributes: [
       { key: 'routing.http.response.strict_transport_security.header_value', value: 'max-age=300; includeSubDomains' },
-      { key: 'routing.http.response.server.enabled', value: 'false' }] }), { mode: 'fix' });
+      { key: 'routing.http.response.server.enabled', value: 'false' }] }), { mode: SecurityBaselineMode.FIX });
     expect(baseline.findings).toEqual([]);
     expect(template().Resources.L.Properties.ListenerAttributes).toEqual([
       { Key: 'routing.http.response.server.enabled', Value: 'false' },
@@ -336,14 +336,14 @@ describe('fix mode on L1 resources', () => {
   });
 
   test('ALB attributes on a plain L1 list: keeps the others, replaces the weak one', () => {
-    const { template } = run('ALB4', (s) => alb(s, 'Lb', [{ key: 'idle_timeout.timeout_seconds', value: '30' }, { key: 'routing.http.desync_mitigation_mode', value: 'monitor' }]), { mode: 'fix' });
+    const { template } = run('ALB4', (s) => alb(s, 'Lb', [{ key: 'idle_timeout.timeout_seconds', value: '30' }, { key: 'routing.http.desync_mitigation_mode', value: 'monitor' }]), { mode: SecurityBaselineMode.FIX });
     expect(template().Resources.Lb.Properties.LoadBalancerAttributes).toEqual([
       { Key: 'idle_timeout.timeout_seconds', Value: '30' }, { Key: 'routing.http.desync_mitigation_mode', Value: 'strictest' },
     ]);
   });
 
   test('a bucket policy made by the L2 (enforceSSL) gets only the missing TLS-version statement', () => {
-    const { template, baseline } = run('BUCKET1', (s) => new s3.Bucket(s, 'B', { enforceSSL: true }), { mode: 'fix' });
+    const { template, baseline } = run('BUCKET1', (s) => new s3.Bucket(s, 'B', { enforceSSL: true }), { mode: SecurityBaselineMode.FIX });
     expect(baseline.findings).toEqual([]);
     const policies = Object.values(template().Resources).filter((r: any) => r.Type === 'AWS::S3::BucketPolicy') as any[];
     expect(policies).toHaveLength(1);
@@ -355,13 +355,13 @@ describe('fix mode on L1 resources', () => {
       const b = new s3.CfnBucket(s, 'B');
       new s3.CfnBucketPolicy(s, 'P', { bucket: b.ref, policyDocument: { Version: '2012-10-17', Statement: [
         { Sid: 'Own', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] } });
-    }, { mode: 'fix' });
+    }, { mode: SecurityBaselineMode.FIX });
     expect(template().Resources.P.Properties.PolicyDocument.Statement.map((st: any) => st.Sid))
       .toEqual(['Own', 'SecurityBaselineDenyInsecureTransport', 'SecurityBaselineDenyTlsBelow12']);
   });
 
   test('Block Public Access is not forced on a website bucket (it would take the site down): reported instead', () => {
-    const { baseline } = run('BUCKET2', (s) => new s3.CfnBucket(s, 'B', { websiteConfiguration: { indexDocument: 'index.html' } }), { mode: 'fix' });
+    const { baseline } = run('BUCKET2', (s) => new s3.CfnBucket(s, 'B', { websiteConfiguration: { indexDocument: 'index.html' } }), { mode: SecurityBaselineMode.FIX });
     expect(baseline.findings.map((f) => f.ruleId)).toEqual(['SecurityBaseline-BUCKET2']);
     expect(baseline.findings[0].message).toContain('CloudFront');
     expect(baseline.changes).toEqual([]);
@@ -369,24 +369,24 @@ describe('fix mode on L1 resources', () => {
 
   test('an API domain with mutual TLS keeps its policy (enhanced policies exclude mTLS): reported instead', () => {
     const { baseline } = run('APIGW1', (s) => new apigateway.CfnDomainName(s, 'D', { domainName: 'a.example.com', securityPolicy: 'TLS_1_2',
-      regionalCertificateArn: 'arn:cert', endpointConfiguration: { types: ['REGIONAL'] }, mutualTlsAuthentication: { truststoreUri: 's3://b/t.pem' } }), { mode: 'fix' });
+      regionalCertificateArn: 'arn:cert', endpointConfiguration: { types: ['REGIONAL'] }, mutualTlsAuthentication: { truststoreUri: 's3://b/t.pem' } }), { mode: SecurityBaselineMode.FIX });
     expect(baseline.changes).toEqual([]);
     expect(baseline.findings[0].message).toContain('mutual TLS');
   });
 
   test('an edge-optimized domain gets the edge TLS 1.3 policy', () => {
     const { template } = run('APIGW1', (s) => new apigateway.CfnDomainName(s, 'D', { domainName: 'a.example.com', certificateArn: 'arn:cert',
-      endpointConfiguration: { types: ['EDGE'] } }), { mode: 'fix' });
+      endpointConfiguration: { types: ['EDGE'] } }), { mode: SecurityBaselineMode.FIX });
     expect(template().Resources.D.Properties).toMatchObject({ SecurityPolicy: 'SecurityPolicy_TLS13_2025_EDGE', EndpointAccessMode: 'STRICT' });
   });
 
   test('log retention is raised to the configured threshold', () => {
-    const { template } = run('LOGS1', (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 30 }), { mode: 'fix', thresholds: { logRetentionDays: 1827 } });
+    const { template } = run('LOGS1', (s) => new logs.CfnLogGroup(s, 'G', { retentionInDays: 30 }), { mode: SecurityBaselineMode.FIX, thresholds: { logRetention: logs.RetentionDays.FIVE_YEARS } });
     expect(template().Resources.G.Properties.RetentionInDays).toBe(1827);
   });
 
   test('an escape-hatch override that keeps the weak value is reported, not hidden', () => {
-    const { baseline } = run('KMS1', (s) => new kms.CfnKey(s, 'K', {}).addPropertyOverride('EnableKeyRotation', false), { mode: 'fix' });
+    const { baseline } = run('KMS1', (s) => new kms.CfnKey(s, 'K', {}).addPropertyOverride('EnableKeyRotation', false), { mode: SecurityBaselineMode.FIX });
     expect(baseline.findings.map((f) => f.ruleId)).toEqual(['SecurityBaseline-KMS1']);
     expect(baseline.findings[0].message).toMatch(/did not take effect/);
   });
@@ -400,7 +400,7 @@ describe('scope', () => {
     new kms.Key(judged, 'L2Key');
     new kms.CfnKey(judged, 'L1Key', {});
     new kms.CfnKey(other, 'Untouched', {});
-    const baseline = new SecurityBaseline({ mode: 'fix' });
+    const baseline = new SecurityBaseline({ mode: SecurityBaselineMode.FIX });
     Aspects.of(judged).add(baseline);
     expect(Template.fromStack(judged).toJSON().Resources.L1Key.Properties.EnableKeyRotation).toBe(true);
     expect(Template.fromStack(other).toJSON().Resources.Untouched.Properties).toBeUndefined();
@@ -420,7 +420,7 @@ describe('scope', () => {
 
   test('one Aspect instance reused for a second app starts afresh: findings and changes are those of the last synthesis', () => {
     // GIVEN one fixing Aspect, and two apps with the same paths (two keys in the first, one in the second)
-    const baseline = new SecurityBaseline({ mode: 'fix', disabledControls: ['LOGS1'] });
+    const baseline = new SecurityBaseline({ mode: SecurityBaselineMode.FIX, disabledControls: ['LOGS1'] });
     const counts: { findings: number; changes: number }[] = [];
     for (const keys of [2, 1]) {
       const app = new App();

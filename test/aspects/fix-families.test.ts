@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
-import { SecurityBaseline } from '../../lib';
+import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
 const API_SECURITY_POLICIES = [...Object.values(apigateway.SecurityPolicy), 'SecurityPolicy_TLS13_1_2_2021_06', 'SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09', 'SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09'];
 import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
 
@@ -23,7 +23,7 @@ function fixOne(controlId: string, build: (s: Stack) => void, id: string) {
   const app = new App();
   const stack = new Stack(app, 'S', { env: { region: 'eu-west-1' } });
   build(stack);
-  const baseline = addBaseline(app, { mode: 'fix', disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((c) => c !== controlId) });
+  const baseline = addBaseline(app, { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((c) => c !== controlId) });
   synthError(app);
   // the templates are written before the validation plugins run, so they can be read even when synth failed on a finding
   const template = JSON.parse(readFileSync(join(app.outdir, stack.templateFile), 'utf8'));
@@ -160,7 +160,7 @@ describe('APIGW1 fix keeps the policy family (every API Gateway security policy,
     const app = new App();
     const domain = new apigateway.CfnDomainName(new Stack(app, 'S'), 'D', { domainName: 'a.example.com', securityPolicy: 'TLS_1_2',
       regionalCertificateArn: 'arn:cert', endpointConfiguration: { types: ['REGIONAL'] } });
-    addBaseline(app, { mode: 'fix', disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((c) => c !== 'APIGW1') });
+    addBaseline(app, { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((c) => c !== 'APIGW1') });
     app.synth();
     const acks = domain.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data as Record<string, string>);
     expect(acks).toEqual([{ 'cdk-validator-cfnguard::api_gw_domain_tls_check': expect.stringContaining('SecurityBaseline fix mode set SecurityPolicy_TLS13_1_3_2025_09') }]);

@@ -44,7 +44,7 @@ class PipelineStack extends Stack {
 
 function pipelineApp(options: { withBaseline: boolean; wave?: boolean; mode?: SecurityBaselineMode; baselineAfter?: boolean }) {
   const app = new App();
-  const baseline = new SecurityBaseline({ mode: options.mode ?? 'report', disabledControls: ['LOGS2'] });
+  const baseline = new SecurityBaseline({ mode: options.mode ?? SecurityBaselineMode.REPORT, disabledControls: ['LOGS2'] });
   const add = () => Aspects.of(app).add(baseline, { priority: AspectPriority.MUTATING });
   if (!options.baselineAfter) add();
   const stack = new PipelineStack(app, 'Delivery', options);
@@ -67,7 +67,7 @@ describe('CDK Pipelines: a pipeline that adds its stages in the constructor', ()
   });
 
   test('in fix mode the stage\'s template the pipeline deploys carries the fixed values', () => {
-    const { app, baseline } = pipelineApp({ withBaseline: true, mode: 'fix' });
+    const { app, baseline } = pipelineApp({ withBaseline: true, mode: SecurityBaselineMode.FIX });
     // The pipeline stack's own findings fail synth after the templates are written; the stage's template is the one the pipeline deploys.
     synthError(app);
     const directory = join(app.outdir, 'assembly-Delivery-Prod');

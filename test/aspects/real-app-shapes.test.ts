@@ -27,7 +27,7 @@ function shape(build: Build) {
     const template = JSON.parse(readFileSync(join(app.outdir, 'S.template.json'), 'utf8'));
     return { baselines, error, template };
   };
-  return { plain: synth([]), report: synth(['report']), fix: synth(['fix']), twice: synth(['fix', 'fix']) };
+  return { plain: synth([]), report: synth([SecurityBaselineMode.REPORT]), fix: synth([SecurityBaselineMode.FIX]), twice: synth([SecurityBaselineMode.FIX, SecurityBaselineMode.FIX]) };
 }
 
 /** The properties every shape keeps: report changes nothing; fix keeps every logical id and is idempotent. */

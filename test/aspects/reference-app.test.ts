@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App } from 'aws-cdk-lib';
+import { SecurityBaselineMode } from '../../lib';
 import { ProtectedServiceStack } from '../../examples/protected-service/stack';
 import { allStacks, buildTestApp } from '../helpers/baseline';
 import { addBaseline, findingKeys, validationReport } from './helpers';
@@ -25,7 +26,7 @@ describe('the project\'s own stacks (dev and prod, example configuration)', () =
     // GIVEN
     const plain = buildTestApp();
     const fixed = buildTestApp();
-    const baseline = addBaseline(fixed.app, { mode: 'fix' });
+    const baseline = addBaseline(fixed.app, { mode: SecurityBaselineMode.FIX });
     // WHEN
     const without = templateFiles(plain.app);
     const withAspect = templateFiles(fixed.app);
@@ -39,7 +40,7 @@ describe('the project\'s own stacks (dev and prod, example configuration)', () =
   test('in report mode they have zero open findings; the acknowledged ones are listed in the validation report with their reasons', () => {
     // GIVEN
     const { app } = buildTestApp();
-    const baseline = addBaseline(app, { mode: 'report' });
+    const baseline = addBaseline(app, { mode: SecurityBaselineMode.REPORT });
     // WHEN
     const assembly = app.synth();
     // THEN
@@ -61,7 +62,7 @@ describe('the example stack built from our constructs by another team', () => {
       return app;
     };
     const fixed = build();
-    const baseline = addBaseline(fixed, { mode: 'fix' });
+    const baseline = addBaseline(fixed, { mode: SecurityBaselineMode.FIX });
     const withAspect = templateFiles(fixed);
     const without = templateFiles(build());
     expect(baseline.changes).toEqual([]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { RULE_PACK_NAMES, RULE_PACK_TITLES } from '../../lib/compliance/pack-names';
-import { acknowledge } from '../../lib';
+import { Acknowledgements, SecurityBaselineMode } from '../../lib';
 import { isAcknowledged } from '../../lib/compliance/findings';
 import { controlTowerViolations, Finding, ruleFindings } from '../helpers/compliance';
 import { buildInsecureApp } from '../fixtures/insecure-app';
@@ -30,7 +30,7 @@ describe('cdk-nag findings on the insecure app before and after fix mode (figure
   // GIVEN the insecure app as written, and the same app after the Aspect in fix mode ran (synth fails on what it cannot fix)
   const before = ruleFindings(buildInsecureApp().app);
   const fixed = buildInsecureApp();
-  addBaseline(fixed.app, { mode: 'fix' });
+  addBaseline(fixed.app, { mode: SecurityBaselineMode.FIX });
   synthError(fixed.app);
   const after = ruleFindings(fixed.app);
 
@@ -81,10 +81,10 @@ describe('fix mode adds no finding of any plugin the library registers (every cd
     .map((f) => `${f.rule} @ ${f.construct ? f.path : f.path.split('/').pop()}`);
   const before = buildInsecureApp();
   const fixed = buildInsecureApp();
-  addBaseline(fixed.app, { mode: 'fix', disabledControls: REPORT_ONLY_CONTROLS });
-  acknowledge(fixed.internalAlb.node.findChild('Http'), 'SecurityBaseline-ALB2',
+  addBaseline(fixed.app, { mode: SecurityBaselineMode.FIX, disabledControls: REPORT_ONLY_CONTROLS });
+  Acknowledgements.of(fixed.internalAlb.node.findChild('Http')).add('SecurityBaseline-ALB2',
     'Test: this internal load balancer has no HTTPS listener, so the redirect cannot be added by the Aspect.');
-  acknowledge(fixed.stack.node.findChild('Cdn'), 'SecurityBaseline-CF2',
+  Acknowledgements.of(fixed.stack.node.findChild('Cdn')).add('SecurityBaseline-CF2',
     'Test: this distribution uses the default CloudFront certificate, whose minimum TLS version cannot be raised.');
 
   test('Control Tower: no finding after the fix that was not there before (the TLS 1.3 API domain is acknowledged as SecureRestApi does)', () => {

@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { acknowledge, SecurityBaseline } from '../../lib';
+import { Acknowledgements, SecurityBaseline, SecurityBaselineMode } from '../../lib';
 import { buildInsecureApp } from '../fixtures/insecure-app';
 import { addBaseline, findingKeys, REPORT_ONLY_CONTROLS, synthError, validationReport, withoutBuiltInValidation } from './helpers';
 
@@ -69,10 +69,10 @@ const UNFIXABLE = ALL_FINDINGS.filter((f) => REPORT_ONLY_CONTROLS.some((id) => f
  */
 function fixedInsecureApp(count = 1, app = new App()): ReturnType<typeof buildInsecureApp> & { baselines: SecurityBaseline[] } {
   const built = buildInsecureApp(app);
-  const baselines = Array.from({ length: count }, () => addBaseline(built.app, { mode: 'fix', disabledControls: REPORT_ONLY_CONTROLS }));
-  acknowledge(built.internalAlb.node.findChild('Http'), 'SecurityBaseline-ALB2',
+  const baselines = Array.from({ length: count }, () => addBaseline(built.app, { mode: SecurityBaselineMode.FIX, disabledControls: REPORT_ONLY_CONTROLS }));
+  Acknowledgements.of(built.internalAlb.node.findChild('Http')).add('SecurityBaseline-ALB2',
     'Test: this internal load balancer has no HTTPS listener, so the redirect cannot be added by the Aspect.');
-  acknowledge(built.stack.node.findChild('Cdn'), 'SecurityBaseline-CF2',
+  Acknowledgements.of(built.stack.node.findChild('Cdn')).add('SecurityBaseline-CF2',
     'Test: this distribution uses the default CloudFront certificate, whose minimum TLS version cannot be raised.');
   return { ...built, baselines };
 }
@@ -86,7 +86,7 @@ describe('SecurityBaseline in report mode on an insecure app', () => {
   test('synth fails with exactly the expected findings, one per violation', () => {
     // GIVEN
     const { app } = buildInsecureApp();
-    const baseline = addBaseline(app, { mode: 'report' });
+    const baseline = addBaseline(app, { mode: SecurityBaselineMode.REPORT });
     // WHEN
     const error = synthError(app);
     // THEN
@@ -115,8 +115,8 @@ describe('SecurityBaseline in report mode on an insecure app', () => {
   test('report mode changes nothing', () => {
     const plain = buildInsecureApp();
     const reported = buildInsecureApp();
-    addBaseline(reported.app, { mode: 'report', disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== 'KMS1') });
-    acknowledge(reported.stack.node.findChild('Key'), 'SecurityBaseline-KMS1', 'Test: the key is only synthesized to prove report mode leaves it unchanged.');
+    addBaseline(reported.app, { mode: SecurityBaselineMode.REPORT, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== 'KMS1') });
+    Acknowledgements.of(reported.stack.node.findChild('Key')).add('SecurityBaseline-KMS1', 'Test: the key is only synthesized to prove report mode leaves it unchanged.');
     expect(Template.fromStack(reported.stack).toJSON()).toEqual(Template.fromStack(plain.stack).toJSON());
   });
 });
@@ -127,7 +127,7 @@ describe('acknowledging a finding', () => {
     const { app, publicAlb } = buildInsecureApp();
     const baseline = addBaseline(app);
     // WHEN one is acknowledged
-    acknowledge(publicAlb, 'SecurityBaseline-ALB3', 'Test: a legacy client on this load balancer sends headers with underscores.');
+    Acknowledgements.of(publicAlb).add('SecurityBaseline-ALB3', 'Test: a legacy client on this load balancer sends headers with underscores.');
     const error = synthError(app);
     // THEN only that finding is acknowledged
     const acknowledged = baseline.findings.filter((f) => f.acknowledged).map((f) => `${f.ruleId} @ ${f.path}`);
@@ -147,7 +147,7 @@ describe('acknowledging a finding', () => {
     // WHEN
     for (const f of probe.findings) {
       const construct = app.node.findAll().find((c) => c.node.path === f.path)!;
-      acknowledge(construct, f.ruleId, `Test: ${f.ruleId} is accepted on this sample resource to prove acknowledgements work.`);
+      Acknowledgements.of(construct).add(f.ruleId, `Test: ${f.ruleId} is accepted on this sample resource to prove acknowledgements work.`);
     }
     const assembly = app.synth();
     // THEN
@@ -164,7 +164,7 @@ describe('acknowledging a finding', () => {
 describe('SecurityBaseline in fix mode on an insecure app', () => {
   test('reports only what it cannot fix safely', () => {
     const { app } = buildInsecureApp();
-    const baseline = addBaseline(app, { mode: 'fix' });
+    const baseline = addBaseline(app, { mode: SecurityBaselineMode.FIX });
     expect(synthError(app)).toBeDefined();
     expect(findingKeys(baseline)).toEqual(UNFIXABLE);
     expect(baseline.changes.map((c) => `${c.ruleId} @ ${c.path}`).sort()).toEqual(ALL_FINDINGS.filter((f) => !UNFIXABLE.includes(f)));
@@ -251,7 +251,7 @@ describe('SecurityBaseline in fix mode on an insecure app', () => {
   test('an app that is already fixed is not changed by report or fix mode', () => {
     const fixed = fixedInsecureApp();
     const before = Template.fromStack(fixed.stack).toJSON();
-    const again = addBaseline(fixed.app, { mode: 'report', disabledControls: REPORT_ONLY_CONTROLS });
+    const again = addBaseline(fixed.app, { mode: SecurityBaselineMode.REPORT, disabledControls: REPORT_ONLY_CONTROLS });
     expect(JSON.parse(JSON.stringify(fixed.app.synth({ force: true }).getStackByName(fixed.stack.stackName).template))).toEqual(before);
     expect(again.findings.filter((f) => !f.acknowledged)).toEqual([]);
   });

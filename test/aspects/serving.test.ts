@@ -7,7 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
-import { SecurityBaseline } from '../../lib';
+import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
 import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
 
 withoutBuiltInValidation();
@@ -22,7 +22,7 @@ function fix(controlIds: string[], build: (stack: Stack) => void) {
   build(stack);
   const plain = new App();
   build(new Stack(plain, 'S', { env: { region: 'eu-west-1' } }));
-  const baseline = addBaseline(app, { mode: 'fix', disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => !controlIds.includes(id)) });
+  const baseline = addBaseline(app, { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => !controlIds.includes(id)) });
   // Synth fails on the findings after it has written the templates: read them from the assembly directory.
   synthError(app);
   const template = JSON.parse(readFileSync(join(app.outdir, 'S.template.json'), 'utf8'));

@@ -9,10 +9,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { main } from '../../lib/compliance/cli';
-import { readAssembly, validationFindings, writeEvidence } from '../../lib/compliance/evidence';
 import { nistControls, uuidV5 } from '../../lib/compliance/evidence/oscal';
-import { addRulePacks, createNagPacks } from '../../lib/compliance/rule-packs';
-import { acknowledge } from '../../lib/internal/acknowledge';
+import { createNagPacks } from '../../lib/compliance/rule-packs';
+import { Acknowledgements, BaselineErrorCode, BaselineErrors, compliance } from '../../lib';
+import { Evidence, RulePacks } from '../../lib/compliance';
 
 const ROOT = join(__dirname, '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'reference');
@@ -23,12 +23,12 @@ let topicLine = 0;
 
 function fixtureApp(outdir: string): App {
   const app = new App({ outdir });
-  addRulePacks(app);
+  RulePacks.addTo(app);
   const stack = new Stack(app, 'Evidence', { env: { account: '111111111111', region: 'eu-west-1' } });
   topicLine = Number(new Error().stack!.split('\n')[1].match(/:(\d+):\d+\)?$/)![1]) + 1;
   new sns.Topic(stack, 'Topic');
   const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true });
-  acknowledge(bucket.node.defaultChild!, 'AwsSolutions-S1', REASON);
+  Acknowledgements.of(bucket.node.defaultChild!).add('AwsSolutions-S1', REASON);
   return app;
 }
 
@@ -45,16 +45,16 @@ const ajvSarif = (): ((data: unknown) => boolean) & { errors?: unknown } => {
 describe('compliance evidence from a cloud assembly', () => {
   let work: string;
   let assembly: string;
-  let findings: ReturnType<typeof validationFindings>;
+  let findings: compliance.ValidationFindings;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'evidence-'));
     assembly = join(work, 'cdk.out');
-    findings = validationFindings(fixtureApp(assembly));
+    findings = Evidence.validationFindings(fixtureApp(assembly));
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  test('validationFindings() returns open and acknowledged findings, with a message like the synth error', () => {
+  test('Evidence.validationFindings() returns open and acknowledged findings, with a message like the synth error', () => {
     // THEN the topic's findings are open, the bucket's S1 is acknowledged with its reason
     expect(findings.open.some((f) => f.rule === 'AwsSolutions-SNS3' && f.path === 'Evidence/Topic/Resource')).toBe(true);
     expect(findings.acknowledged.filter((f) => f.rule === 'AwsSolutions-S1').map((f) => [f.path, f.acknowledgement?.reason]))
@@ -85,7 +85,7 @@ describe('compliance evidence from a cloud assembly', () => {
 
   test('SARIF: the finding on the app\'s own construct points at its source file and line; acknowledged findings are suppressed with the reason', () => {
     const out = join(work, 'out2');
-    writeEvidence(assembly, { sarif: join(out, 's.sarif'), sourceRoot: ROOT });
+    Evidence.write(assembly, { sarif: join(out, 's.sarif'), sourceRoot: ROOT });
     const run = JSON.parse(readFileSync(join(out, 's.sarif'), 'utf8')).runs.find((r: { tool: { driver: { name: string } } }) => r.tool.driver.name === 'AwsSolutions');
     const sns2 = run.results.find((r: { ruleId: string }) => r.ruleId === 'AwsSolutions-SNS3');
     expect(sns2.locations[0].physicalLocation).toEqual({
@@ -101,7 +101,7 @@ describe('compliance evidence from a cloud assembly', () => {
 
   test('OSCAL: NIST 800-53 R5 controls of the pack\'s findings, each with a statement naming resources, rules, acknowledgements and open findings', () => {
     const out = join(work, 'out3');
-    writeEvidence(assembly, { oscal: join(out, 'o.json'), sourceRoot: ROOT });
+    Evidence.write(assembly, { oscal: join(out, 'o.json'), sourceRoot: ROOT });
     const component = JSON.parse(readFileSync(join(out, 'o.json'), 'utf8'))['component-definition'].components[0];
     const reqs = component['control-implementations'][0]['implemented-requirements'];
     const nistTopic = findings.open.find((f) => f.plugin === 'NIST.800.53.R5' && f.path === 'Evidence/Topic/Resource')!;
@@ -117,13 +117,13 @@ describe('compliance evidence from a cloud assembly', () => {
   test('the same assembly twice gives byte-identical files', () => {
     const a = join(work, 'a');
     const b = join(work, 'b');
-    for (const dir of [a, b]) writeEvidence(assembly, { markdown: join(dir, 'c.md'), oscal: join(dir, 'o.json'), sarif: join(dir, 's.sarif'), sourceRoot: ROOT });
+    for (const dir of [a, b]) Evidence.write(assembly, { markdown: join(dir, 'c.md'), oscal: join(dir, 'o.json'), sarif: join(dir, 's.sarif'), sourceRoot: ROOT });
     for (const f of ['c.md', 'o.json', 's.sarif']) expect([f, readFileSync(join(a, f), 'utf8') === readFileSync(join(b, f), 'utf8')]).toEqual([f, true]);
   });
 
   test('Markdown: plugins, acknowledgements with reasons, open findings, and the checklist controls this app does not implement', () => {
     const out = join(work, 'out4');
-    writeEvidence(assembly, { markdown: join(out, 'c.md'), sourceRoot: ROOT });
+    Evidence.write(assembly, { markdown: join(out, 'c.md'), sourceRoot: ROOT });
     const md = readFileSync(join(out, 'c.md'), 'utf8');
     expect(md).toContain('| AwsSolutions | - | failure |');
     expect(md).toContain(`| AwsSolutions | AwsSolutions-S1 | \`Evidence/Bucket/Resource\``);
@@ -155,7 +155,7 @@ describe('compliance evidence from a cloud assembly', () => {
     test.each([
       ['a missing folder', () => join(work, 'nowhere'), /is not a folder/],
       ['a folder that is not a cloud assembly', () => copyOf((d) => rmSync(join(d, 'manifest.json'))), /is not a cloud assembly: it has no manifest\.json/],
-      ['an assembly synthesized without any validation plugin', () => copyOf((d) => rmSync(join(d, 'validation-report.json'))), /without any validation plugin.*addRulePacks\(app\).*AwsSolutionsChecks/],
+      ['an assembly synthesized without any validation plugin', () => copyOf((d) => rmSync(join(d, 'validation-report.json'))), /without any validation plugin.*RulePacks\.addTo\(app\).*AwsSolutionsChecks/],
       ['a report that names no plugin', () => copyOf((d) => writeFileSync(join(d, 'validation-report.json'), '{"version":"55.0.0","title":"Validation Report","pluginReports":[]}')), /names no validation plugin/],
       ['an unreadable report', () => copyOf((d) => writeFileSync(join(d, 'validation-report.json'), '{"version": "55.0.0", "pluginRep')), /validation-report\.json is not valid JSON/],
       ['an older-format report', () => copyOf((d) => writeFileSync(join(d, 'validation-report.json'), JSON.stringify({ title: 'Validation Report', pluginReports: [{ summary: { pluginName: 'AwsSolutions', status: 'failure' }, violations: [] }] }))), /older format/],
@@ -173,21 +173,24 @@ describe('compliance evidence from a cloud assembly', () => {
       app.synth();
       const r = run(dir);
       expect([r.code, r.wrote, r.lines[0]]).toEqual([1, false, expect.stringMatching(/names no validation plugin/)]);
-      expect(() => readAssembly(dir)).toThrow(/AwsSolutionsChecks/);
+      expect(() => Evidence.read(dir)).toThrow(/AwsSolutionsChecks/);
+      let error: unknown;
+      try { Evidence.read(dir); } catch (e) { error = e; }
+      expect([BaselineErrors.isBaselineError(error), BaselineErrors.codeOf(error)]).toEqual([true, BaselineErrorCode.INVALID_ASSEMBLY]);
     });
   });
 
   test('a pack\'s warning is an open error finding at synth (RulePackChecks), not a pass: the pack alone calls it a warning', () => {
     // GIVEN a table without point-in-time recovery, which AwsSolutions-DDB3 reports as a warning
     const app = new App({ outdir: join(work, 'warning') });
-    addRulePacks(app);
+    RulePacks.addTo(app);
     const stack = new Stack(app, 'Warn', { env: { account: '111111111111', region: 'eu-west-1' } });
     new dynamodb.Table(stack, 'Table', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING } });
     const bare = createNagPacks(app)[0].validateScope(app).violations.find((v) => v.ruleName === 'AwsSolutions-DDB3');
     expect(bare?.severity).toBe('warning');
     // WHEN synthesized with the packs as validation plugins  THEN synth fails and the report holds it as an open error
     expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
-    const ddb3 = readAssembly(join(work, 'warning')).plugins.flatMap((p) => p.open).filter((f) => f.rule === 'AwsSolutions-DDB3');
+    const ddb3 = Evidence.read(join(work, 'warning')).plugins.flatMap((p) => p.open).filter((f) => f.rule === 'AwsSolutions-DDB3');
     expect(ddb3.map((f) => [f.path, f.severity])).toEqual([['Warn/Table/Resource', 'error']]);
   });
 

@@ -3,12 +3,13 @@ import { join } from 'path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SECURITY_BASELINE_PLUGIN_NAME } from '../../lib/aspects/security-baseline';
+import { Acknowledgements, SecurityBaseline } from '../../lib';
+import { RulePacks } from '../../lib/compliance';
 import {
   CONTROL_TOWER_ACK_PREFIX, CONTROL_TOWER_PLUGIN_NAME, CONTROL_TOWER_TITLE, RULE_PACK_NAMES, RULE_PACK_TITLES,
 } from '../../lib/compliance/pack-names';
-import { addRulePacks, createControlTowerValidator, createRulePacks, peer } from '../../lib/compliance/rule-packs';
-import { acknowledge, isNamespacedNagAcknowledgement, NAG_PLUGIN_NAMES, packRuleIds } from '../../lib/internal/acknowledge';
+import { createControlTowerValidator, peer } from '../../lib/compliance/rule-packs';
+import { isNamespacedNagAcknowledgement, NAG_PLUGIN_NAMES, packRuleIds } from '../../lib/internal/acknowledge';
 import { listFiles } from '../architecture/sources';
 import { ruleFindings } from '../helpers/compliance';
 
@@ -30,16 +31,18 @@ function packOf(ruleId: string): string | undefined {
 }
 
 describe('one list of rule packs (lib/compliance/pack-names.ts); every place that runs or names the packs derives from it', () => {
-  test('createRulePacks() creates one cdk-nag pack per name, in order, and cdk-nag names them the same', () => {
-    expect(createRulePacks(new App()).map((p) => p.name)).toEqual([...RULE_PACK_NAMES]);
+  test('RulePacks.create() creates one cdk-nag pack per name, in order, and cdk-nag names them the same; RulePacks.NAMES is that list, frozen', () => {
+    expect(RulePacks.create(new App()).map((p) => p.name)).toEqual([...RULE_PACK_NAMES]);
+    expect(RulePacks.NAMES).toEqual([...RULE_PACK_NAMES]);
+    expect(Object.isFrozen(RulePacks.NAMES)).toBe(true);
   });
 
-  test('addRulePacks() (what app/main.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
+  test('RulePacks.addTo() (what app/main.ts calls) registers exactly the packs and the Control Tower plugin, under the names acknowledgements use', () => {
     // GIVEN a spy on the registration
     const register = jest.spyOn(Validations.prototype, 'addPlugins');
     try {
       // WHEN
-      addRulePacks(new App());
+      RulePacks.addTo(new App());
       // THEN
       expect(register.mock.calls.flat().map((p) => p.name)).toEqual([...RULE_PACK_NAMES, CONTROL_TOWER_PLUGIN_NAME]);
     } finally {
@@ -62,12 +65,12 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
 
   test('acknowledge() records the pack-namespaced id (which aws-cdk-lib matches and cdk-nag does not) for every pack and the SecurityBaseline plugin, and for nothing else', () => {
     // GIVEN
-    expect(NAG_PLUGIN_NAMES).toEqual([...RULE_PACK_NAMES, SECURITY_BASELINE_PLUGIN_NAME]);
+    expect(NAG_PLUGIN_NAMES).toEqual([...RULE_PACK_NAMES, SecurityBaseline.PLUGIN_NAME]);
     const stack = new Stack(new App(), 'Acks');
     // WHEN
-    for (const name of NAG_PLUGIN_NAMES) acknowledge(stack, `${name}-SomeRule`, REASON);
-    acknowledge(stack, 'NIST.800.53.R4-SomeRule', REASON); // a cdk-nag pack the baseline does not run
-    acknowledge(stack, `${CONTROL_TOWER_ACK_PREFIX}some_check`, REASON);
+    for (const name of NAG_PLUGIN_NAMES) Acknowledgements.of(stack).add(`${name}-SomeRule`, REASON);
+    Acknowledgements.of(stack).add('NIST.800.53.R4-SomeRule', REASON); // a cdk-nag pack the baseline does not run
+    Acknowledgements.of(stack).add(`${CONTROL_TOWER_ACK_PREFIX}some_check`, REASON);
     // THEN
     const ids = stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data));
     const twins = ids.filter(isNamespacedNagAcknowledgement);
@@ -80,7 +83,7 @@ describe('one list of rule packs (lib/compliance/pack-names.ts); every place tha
     // THEN each id is the pack's own, in the order given
     expect(ids).toEqual(['NIST.800.53.R5-S3DefaultEncryptionKMS', 'HIPAA.Security-S3DefaultEncryptionKMS', 'PCI.DSS.321-S3DefaultEncryptionKMS']);
     const stack = new Stack(new App(), 'PackIds');
-    for (const id of ids) acknowledge(stack, id, REASON);
+    for (const id of ids) Acknowledgements.of(stack).add(id, REASON);
     const recorded = stack.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data));
     expect(recorded.filter(isNamespacedNagAcknowledgement)).toEqual(ids.map((id) => `${id.slice(0, id.indexOf('-'))}::${id}`));
     // A misspelt pack does not compile (tsc --noEmit checks this file).

@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { AspectPriority, Aspects } from 'aws-cdk-lib';
-import { SecurityBaseline, SECURITY_BASELINE_RULE_PREFIX } from '../../lib/aspects/security-baseline';
+import { SecurityBaseline, SecurityBaselineMode } from '../../lib/aspects/security-baseline';
+import { RulePacks } from '../../lib/compliance';
 import { MIN_ACK_REASON_LENGTH } from '../../lib/internal/acknowledge';
 import { CONTROL_TOWER_ACK_PREFIX, CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
-import { addRulePacks } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
 import { acknowledgements, BUILT_IN_VALIDATION, controlTowerViolations, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 
@@ -17,7 +17,7 @@ describe('acknowledgements on the whole app (dev and prod)', () => {
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       // A rule of a cdk-nag pack, a Control Tower control, a SecurityBaseline control, or one of the baseline's own opt-out warnings.
-      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('aws-security-baseline/') || ack.id.startsWith(SECURITY_BASELINE_RULE_PREFIX)
+      expect(ack.id.startsWith(CONTROL_TOWER_ACK_PREFIX) || ack.id.startsWith('aws-security-baseline/') || ack.id.startsWith(SecurityBaseline.RULE_PREFIX)
         || RULE_PACK_NAMES.some((p) => ack.id.startsWith(`${p}-`))).toBe(true);
       expect(ack.reason.trim().length).toBeGreaterThanOrEqual(MIN_ACK_REASON_LENGTH);
     }
@@ -30,7 +30,7 @@ describe('synth gate', () => {
   // The same plugins `npx cdk synth` runs; a failure prints every unacknowledged finding with its construct path.
   test('every pack passes with zero unacknowledged findings: cdk synth with every rule pack and the Control Tower controls succeeds', () => {
     const { app } = buildTestApp({ stages: ['dev', 'prod'] });
-    addRulePacks(app);
+    RulePacks.addTo(app);
     const assembly = app.synth();
     // cdk.out/validation-report.json names every pack and the Control Tower plugin, each with zero open findings
     // and its acknowledged findings listed as suppressed (rule, construct path, reason).
@@ -69,16 +69,16 @@ describe('acknowledgements are all needed', () => {
     }
     const baselineApp = buildTestApp({ stages: ['dev'] }).app;
     removeAcknowledgements(baselineApp);
-    const securityBaseline = new SecurityBaseline({ mode: 'report' });
+    const securityBaseline = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
     Aspects.of(baselineApp).add(securityBaseline, { priority: AspectPriority.MUTATING });
     expect(() => baselineApp.synth()).toThrow(/SecurityBaseline/);
-    for (const ack of acks.filter((a) => a.id.startsWith(SECURITY_BASELINE_RULE_PREFIX))) {
+    for (const ack of acks.filter((a) => a.id.startsWith(SecurityBaseline.RULE_PREFIX))) {
       if (!securityBaseline.findings.some((f) => f.ruleId === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))) {
         throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no SecurityBaseline finding`);
       }
     }
     for (const ack of acks.filter((a) => !a.id.startsWith(CONTROL_TOWER_ACK_PREFIX) && !a.id.startsWith('aws-security-baseline/')
-      && !a.id.startsWith(SECURITY_BASELINE_RULE_PREFIX))) {
+      && !a.id.startsWith(SecurityBaseline.RULE_PREFIX))) {
       const rule = ack.id.replace(/\[.*$/, '');
       const covered = findings.some((f) => (f.rule === ack.id || f.rule === rule) && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       if (!covered) throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no finding`);
@@ -89,7 +89,7 @@ describe('acknowledgements are all needed', () => {
     const { app, stages } = buildTestApp({ stages: ['dev'] });
     const route = stages[0].network.node.findAll().find((c) => c.node.path.endsWith('publicSubnet1/DefaultRoute'))!;
     removeAcknowledgements(route);
-    addRulePacks(app);
+    RulePacks.addTo(app);
     expect(() => app.synth()).toThrow(/secbase-dev-network\/Vpc\/Resource\/publicSubnet1\/DefaultRoute aws-cdk-lib\.aws_ec2\.CfnRoute\s+Acknowledge with 'PCI\.DSS\.321::PCI\.DSS\.321-VPCNoUnrestrictedRouteToIGW'/);
   });
 });

@@ -13,7 +13,7 @@ import { SecureFunction } from '../../lib/constructs/secure-function';
 import { ACCESS_LOG_VARIABLES, accessLogFormat, AccessLogVariableKind } from '../../lib/constructs/secure-rest-api/defaults';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { HttpMethod, JwtAuthorizer } from '../../lib/constructs/jwt-authorizer';
-import { acknowledge, isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
+import { Acknowledgements, isNamespacedNagAcknowledgement } from '../../lib/internal/acknowledge';
 import { acknowledgements, BUILT_IN_VALIDATION, formatFindings, removeAcknowledgements, ruleFindings } from '../helpers/compliance';
 import { HOSTILE_VALUES, mappingTemplates, renderTemplate, unresolvedReferences } from '../helpers/vtl';
 
@@ -97,7 +97,7 @@ function build(overrides: Partial<SecureRestApiProps> = {}, f: Fixture = fixture
   });
   // The fixture's authorizer is a bare Lambda authorizer, so the construct leaves AwsSolutions-COG4 to its owner (this test).
   if (overrides.authorizer === undefined) {
-    acknowledge(api, 'AwsSolutions-COG4', 'Test fixture: the methods use a Lambda REQUEST authorizer on purpose; a Cognito authorizer is not under test.');
+    Acknowledgements.of(api).add('AwsSolutions-COG4', 'Test fixture: the methods use a Lambda REQUEST authorizer on purpose; a Cognito authorizer is not under test.');
   }
   // How users attach a web ACL (WebFirewall.associateStage() makes the same association; see web-firewall.test.ts).
   if (withWebAcl) new wafv2.CfnWebACLAssociation(f.stack, 'WebAclAssociation', { resourceArn: api.stage.stageArn, webAclArn: f.webAcl.attrArn });

@@ -4,7 +4,7 @@ import { App, CfnResource } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StageStacks } from '../../app/baseline';
 import { CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
-import { addRulePacks } from '../../lib/compliance/rule-packs';
+import { RulePacks } from '../../lib/compliance';
 import { parseConfig } from '../../app/config';
 import { ApiStack } from '../../app/stacks';
 import { buildTestApp, exampleBaselineConfig, exampleBaselineWith, maskedTemplate } from '../helpers/baseline';
@@ -36,7 +36,7 @@ function loadBalancerEntryIds(api: ApiStack): string[] {
 
 /** Synthesizes with every rule pack and the Control Tower controls, as `npx cdk synth` does, and returns the open findings per plugin. */
 function openFindings(app: App): { plugin: string; open: number }[] {
-  addRulePacks(app);
+  RulePacks.addTo(app);
   const assembly = app.synth();
   const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
     pluginReports: { pluginName: string; violations: unknown[] }[];

@@ -1,6 +1,8 @@
-import { Annotations, CfnResource, IAspect, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, IAspect, Stage, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
 import { MIN_HSTS_MAX_AGE_SECONDS } from '../../constructs/tls-load-balancer/security-headers';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 import { LOG_RETENTION_DAYS } from '../../internal/log-retention';
 import { warn } from '../../internal/warnings';
 import { hasPublicProperties, PublicReader, renderedProperties, TemplateReader, withReader } from './cfn';
@@ -13,16 +15,14 @@ import {
   ResolvedThresholds, SecurityBaselineArea, SecurityBaselineControl, SecurityBaselineMode, SecurityBaselineThresholds,
 } from './types';
 
-export { SECURITY_BASELINE_PLUGIN_NAME, SECURITY_BASELINE_RULE_PREFIX } from './report';
-
-/** CloudWatch Logs retention values (days), from aws-cdk-lib's `logs.RetentionDays`. */
-const LOG_RETENTION_VALUES = LOG_RETENTION_DAYS;
+/** The retentions (`logs.RetentionDays`) a threshold accepts: one year to ten years, as CloudWatch Logs offers them. */
+const LOG_RETENTION_VALUES = LOG_RETENTION_DAYS.filter((v) => v >= logs.RetentionDays.ONE_YEAR);
 /** The HSTS minimum (one year, the preload list's): the one TlsLoadBalancer enforces. */
 const ONE_YEAR_SECONDS = MIN_HSTS_MAX_AGE_SECONDS;
 
-/** The baseline's default thresholds. */
-export const SECURITY_BASELINE_DEFAULT_THRESHOLDS: Readonly<Required<SecurityBaselineThresholds>> = Object.freeze({
-  logRetentionDays: 365,
+/** The baseline's default thresholds, as numbers (what the controls compare). */
+const DEFAULTS: ResolvedThresholds = Object.freeze({
+  logRetentionDays: logs.RetentionDays.ONE_YEAR,
   hstsMaxAgeSeconds: ONE_YEAR_SECONDS,
   backupRetentionDays: 7,
   minimumPasswordLength: 14,
@@ -31,10 +31,10 @@ export const SECURITY_BASELINE_DEFAULT_THRESHOLDS: Readonly<Required<SecurityBas
 /** Props of {@link SecurityBaseline}. */
 export interface SecurityBaselineProps {
   /**
-   * `report`: every resource below the baseline is a synth error (acknowledge one with
-   * `acknowledge(construct, 'SecurityBaseline-<id>', reason)`). `fix`: the Aspect raises what it can fix safely
-   * to the baseline, records an info annotation for each change, and reports the rest.
-   * @default 'report'
+   * `REPORT`: every resource below the baseline is a synth error (acknowledge one with
+   * `Acknowledgements.of(construct).add('SecurityBaseline-<id>', reason)`). `FIX`: the Aspect raises what it can fix
+   * safely to the baseline, records an info annotation for each change, and reports the rest.
+   * @default SecurityBaselineMode.REPORT
    */
   readonly mode?: SecurityBaselineMode;
   /**
@@ -43,11 +43,11 @@ export interface SecurityBaselineProps {
    */
   readonly disabledControls?: string[];
   /**
-   * Mode per control, overriding `mode` (for example `{ ALB2: 'report' }` in an app that otherwise fixes).
-   * Only controls that can fix accept `fix`.
+   * Mode per control id, overriding `mode` (for example `{ ALB2: SecurityBaselineMode.REPORT }` in an app that
+   * otherwise fixes). Only controls that can fix accept `FIX`.
    * @default - every control uses `mode`
    */
-  readonly controlModes?: { [controlId: string]: SecurityBaselineMode };
+  readonly controlModes?: Record<string, SecurityBaselineMode>;
   /**
    * Thresholds of the controls that compare with a number.
    * @default - 365 days of logs, one-year HSTS, 7 days of backups, 14-character passwords
@@ -93,14 +93,17 @@ export interface SecurityBaselineControlInfo {
   /** `SecurityBaseline-<id>`: the id findings carry and acknowledgements name. */
   readonly ruleId: string;
   /** The security domains the control belongs to. */
-  readonly areas: readonly SecurityBaselineArea[];
+  readonly areas: SecurityBaselineArea[];
   /** One line: what the control requires. */
   readonly title: string;
   /** What a finding says: the setting and the value found. */
   readonly reports: string;
   /** CloudFormation resource types the control judges. */
-  readonly resourceTypes: readonly string[];
-  /** What `fix` mode does; undefined for controls that only report. */
+  readonly resourceTypes: string[];
+  /**
+   * What `fix` mode does.
+   * @default - the control only reports
+   */
   readonly fixes?: string;
 }
 
@@ -109,7 +112,7 @@ export interface SecurityBaselineControlInfo {
  * either reports each one below the baseline as a synth error or raises it to the baseline.
  *
  * ```ts
- * Aspects.of(app).add(new SecurityBaseline({ mode: 'fix' }), { priority: AspectPriority.MUTATING });
+ * Aspects.of(app).add(new SecurityBaseline({ mode: SecurityBaselineMode.FIX }), { priority: AspectPriority.MUTATING });
  * ```
  *
  * Findings reach `cdk synth` through a validation plugin named `SecurityBaseline`, registered once per app however
@@ -118,15 +121,26 @@ export interface SecurityBaselineControlInfo {
  * that causes them. The Aspect itself only records which resources are in its scope and, in fix mode, changes them.
  */
 export class SecurityBaseline implements IAspect {
-  /** Every control, for documentation and tooling. */
-  public static readonly CONTROLS: readonly SecurityBaselineControlInfo[] = SECURITY_BASELINE_CONTROLS.map((c) => Object.freeze({
-    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: c.areas, title: c.title, reports: c.reports, resourceTypes: c.resourceTypes, fixes: c.fixes,
-  }));
+  /**
+   * Name of the validation plugin that reports the findings: aws-cdk-lib records an acknowledgement of a finding as
+   * `SecurityBaseline::SecurityBaseline-<id>`.
+   */
+  public static readonly PLUGIN_NAME: string = SECURITY_BASELINE_PLUGIN_NAME;
+  /** Prefix of every finding id: `Acknowledgements.of(construct).add('SecurityBaseline-ALB1', reason)`. */
+  public static readonly RULE_PREFIX: string = SECURITY_BASELINE_RULE_PREFIX;
+  /** The baseline's default thresholds: one year of logs, one-year HSTS, 7 days of backups, 14-character passwords. */
+  public static readonly DEFAULT_THRESHOLDS: SecurityBaselineThresholds = publicThresholds(DEFAULTS);
+  /** Every control, for documentation and tooling (frozen: each entry and its arrays are read-only at run time). */
+  public static readonly CONTROLS: SecurityBaselineControlInfo[] = Object.freeze(SECURITY_BASELINE_CONTROLS.map((c) => Object.freeze({
+    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: Object.freeze([...c.areas]) as SecurityBaselineArea[], title: c.title,
+    reports: c.reports, resourceTypes: Object.freeze([...c.resourceTypes]) as string[], fixes: c.fixes,
+  }))) as SecurityBaselineControlInfo[];
 
   /** The mode of every control without a `controlModes` entry. */
   public readonly mode: SecurityBaselineMode;
-  /** The thresholds in force (defaults filled in). */
-  public readonly thresholds: Required<SecurityBaselineThresholds>;
+  /** The thresholds in force, every one filled in (the defaults where the props left one out). */
+  public readonly thresholds: SecurityBaselineThresholds;
+  private readonly resolved: ResolvedThresholds;
   private readonly disabled: ReadonlySet<string>;
   private readonly modes: ReadonlyMap<string, SecurityBaselineMode>;
   private readonly controlsByType = new Map<string, readonly SecurityBaselineControl[]>();
@@ -142,19 +156,20 @@ export class SecurityBaseline implements IAspect {
   private readonly participant: ReportParticipant = { judge: (root, reader) => this.judge(root, reader) };
 
   constructor(props: SecurityBaselineProps = {}) {
-    this.mode = checkMode('mode', props.mode ?? 'report');
+    this.mode = checkMode('mode', props.mode ?? SecurityBaselineMode.REPORT);
     this.disabled = new Set((props.disabledControls ?? []).map((id, i) => controlId(`disabledControls[${i}]`, id)));
     const modes = new Map<string, SecurityBaselineMode>();
     for (const [key, mode] of Object.entries(props.controlModes ?? {})) {
       const id = controlId(`controlModes.${key}`, key);
       checkMode(`controlModes.${key}`, mode);
-      if (mode === 'fix' && !SECURITY_BASELINE_CONTROLS.find((c) => c.id === id)?.fixes) {
+      if (mode === SecurityBaselineMode.FIX && !SECURITY_BASELINE_CONTROLS.find((c) => c.id === id)?.fixes) {
         invalid(`controlModes.${key}`, mode, `Fix: ${id} only reports; set it to 'report' or leave it out. Controls that fix: ${fixingIds().join(', ')}.`);
       }
       modes.set(id, mode);
     }
     this.modes = modes;
-    this.thresholds = resolveThresholds(props.thresholds ?? {});
+    this.resolved = resolveThresholds(props.thresholds ?? {});
+    this.thresholds = publicThresholds(this.resolved);
   }
 
   /** Findings of the last synthesis: resources below the baseline that were not fixed (acknowledged ones included). */
@@ -198,7 +213,7 @@ export class SecurityBaseline implements IAspect {
     const controls = this.controlsFor(node.cfnResourceType);
     if (controls.length === 0) return;
     this.judged.add(node);
-    const fixing = controls.filter((c) => c.fixes && this.modeOf(c) === 'fix');
+    const fixing = controls.filter((c) => c.fixes && this.modeOf(c) === SecurityBaselineMode.FIX);
     if (fixing.length > 0 && hasPublicProperties(node)) this.fix(node, fixing);
   }
 
@@ -212,7 +227,7 @@ export class SecurityBaseline implements IAspect {
         const properties = reader.properties(resource);
         for (const control of this.controlsFor(resource.cfnResourceType)) {
           evaluations.set(control.id, (evaluations.get(control.id) ?? 0) + 1);
-          const violation = control.evaluate(resource, { properties, thresholds: this.thresholds })[0];
+          const violation = control.evaluate(resource, { properties, thresholds: this.resolved })[0];
           if (!violation) continue;
           const key = `${control.id}@${resource.node.path}`;
           let message = `${resource.node.path}: ${violation.setting} = ${violation.found}. Fix: ${violation.fix}.`;
@@ -262,14 +277,14 @@ export class SecurityBaseline implements IAspect {
     withReader(reader, () => {
       let properties = renderedProperties(node);
       for (const control of controls) {
-        const violation = control.evaluate(node, { properties, thresholds: this.thresholds })[0];
+        const violation = control.evaluate(node, { properties, thresholds: this.resolved })[0];
         if (!violation?.apply) continue;
         const key = `${control.id}@${node.node.path}`;
         this.attempted.add(key);
         const change = violation.apply();
         reader.sync(node.node.scope ?? node);
         properties = renderedProperties(node);
-        if (control.evaluate(node, { properties, thresholds: this.thresholds }).length > 0) continue; // the report says so
+        if (control.evaluate(node, { properties, thresholds: this.resolved }).length > 0) continue; // the report says so
         const ruleId = `${SECURITY_BASELINE_RULE_PREFIX}${control.id}`;
         if (violation.review) warn(node, `security-baseline:${control.id.toLowerCase()}-fix`, `${node.node.path}: ${change} (${ruleId} fix). Review before deploying: ${violation.review}`);
         else Annotations.of(node).addInfoV2(ruleId, `${node.node.path}: ${change} (${ruleId} fix)`);
@@ -287,7 +302,8 @@ function isAcknowledged(node: IConstruct, ruleId: string): boolean {
 }
 
 function invalid(prop: string, value: unknown, fix: string): never {
-  throw new Error(`SecurityBaseline: invalid ${prop} = ${JSON.stringify(value)}. ${fix}`);
+  const shown = value instanceof Duration ? value.toString() : JSON.stringify(value);
+  throw new BaselineError(BaselineErrorCode.INVALID_PROP, `SecurityBaseline: invalid ${prop} = ${shown}. ${fix}`);
 }
 
 function fixingIds(): string[] {
@@ -303,7 +319,9 @@ function controlId(prop: string, value: string): string {
 }
 
 function checkMode(prop: string, mode: unknown): SecurityBaselineMode {
-  if (mode !== 'report' && mode !== 'fix') invalid(prop, mode, "Fix: use 'report' or 'fix'.");
+  if (mode !== SecurityBaselineMode.REPORT && mode !== SecurityBaselineMode.FIX) {
+    invalid(prop, mode, "Fix: use 'report' or 'fix'.");
+  }
   return mode as SecurityBaselineMode;
 }
 
@@ -315,19 +333,46 @@ function checkWhole(prop: string, value: number | undefined, fallback: number, m
   return value;
 }
 
+/** Whole days of a Duration from `min` to `max`, or the fallback when it is absent. */
+function checkDays(prop: string, value: Duration | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const fix = `Fix: use a whole number of days from ${min} to ${max} (Duration.days(${min}) to Duration.days(${max})).`;
+  if (!(value instanceof Duration) || value.isUnresolved()) invalid(prop, value, fix);
+  const days = value.toDays({ integral: false });
+  if (!Number.isInteger(days) || days < min || days > max) invalid(prop, value, fix);
+  return days;
+}
+
 function resolveThresholds(t: SecurityBaselineThresholds): ResolvedThresholds {
-  const d = SECURITY_BASELINE_DEFAULT_THRESHOLDS;
-  const logRetentionDays = checkWhole('thresholds.logRetentionDays', t.logRetentionDays, d.logRetentionDays, 365, 3653,
-    ` that CloudWatch Logs offers (${LOG_RETENTION_VALUES.filter((v) => v >= 365).join(', ')})`);
+  const d = DEFAULTS;
+  const offered = LOG_RETENTION_VALUES.map((v) => `${logs.RetentionDays[v]} (${v})`).join(', ');
+  const logRetentionDays = t.logRetention ?? d.logRetentionDays;
   if (!LOG_RETENTION_VALUES.includes(logRetentionDays)) {
-    invalid('thresholds.logRetentionDays', logRetentionDays,
-      `Fix: use a retention CloudWatch Logs offers, at least 365: ${LOG_RETENTION_VALUES.filter((v) => v >= 365).join(', ')}.`);
+    invalid('thresholds.logRetention', logRetentionDays, `Fix: use a logs.RetentionDays of at least one year: ${offered}.`);
+  }
+  let hstsMaxAgeSeconds = d.hstsMaxAgeSeconds;
+  if (t.hstsMaxAge !== undefined) {
+    const fix = 'Fix: use a whole number of seconds from one year to two years (Duration.days(365) to Duration.days(730)).';
+    if (!(t.hstsMaxAge instanceof Duration) || t.hstsMaxAge.isUnresolved()) invalid('thresholds.hstsMaxAge', t.hstsMaxAge, fix);
+    hstsMaxAgeSeconds = t.hstsMaxAge.toSeconds({ integral: false });
+    if (!Number.isInteger(hstsMaxAgeSeconds) || hstsMaxAgeSeconds < ONE_YEAR_SECONDS || hstsMaxAgeSeconds > 2 * ONE_YEAR_SECONDS) {
+      invalid('thresholds.hstsMaxAge', t.hstsMaxAge, fix);
+    }
   }
   return {
     logRetentionDays,
-    hstsMaxAgeSeconds: checkWhole('thresholds.hstsMaxAgeSeconds', t.hstsMaxAgeSeconds, d.hstsMaxAgeSeconds, ONE_YEAR_SECONDS, 2 * ONE_YEAR_SECONDS,
-      ' (one to two years in seconds)'),
-    backupRetentionDays: checkWhole('thresholds.backupRetentionDays', t.backupRetentionDays, d.backupRetentionDays, 7, 35),
+    hstsMaxAgeSeconds,
+    backupRetentionDays: checkDays('thresholds.backupRetention', t.backupRetention, d.backupRetentionDays, 7, 35),
     minimumPasswordLength: checkWhole('thresholds.minimumPasswordLength', t.minimumPasswordLength, d.minimumPasswordLength, 14, 99),
   };
+}
+
+/** The thresholds as the props spell them (Durations, `logs.RetentionDays`), frozen. */
+function publicThresholds(t: ResolvedThresholds): SecurityBaselineThresholds {
+  return Object.freeze({
+    logRetention: t.logRetentionDays as logs.RetentionDays,
+    hstsMaxAge: t.hstsMaxAgeSeconds % 86_400 === 0 ? Duration.days(t.hstsMaxAgeSeconds / 86_400) : Duration.seconds(t.hstsMaxAgeSeconds),
+    backupRetention: Duration.days(t.backupRetentionDays),
+    minimumPasswordLength: t.minimumPasswordLength,
+  });
 }

@@ -6,10 +6,11 @@ import { IConstruct } from 'constructs';
 import { TemplateReader } from './cfn';
 import { SECURITY_BASELINE_CONTROLS } from './registry';
 import { SecurityBaselineControl } from './types';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /** Name of the validation plugin that reports the findings; acknowledgements read `SecurityBaseline::SecurityBaseline-<id>`. */
 export const SECURITY_BASELINE_PLUGIN_NAME = 'SecurityBaseline';
-/** Prefix of every finding id: `acknowledge(construct, 'SecurityBaseline-ALB1', reason)`. */
+/** Prefix of every finding id: `Acknowledgements.of(construct).add('SecurityBaseline-ALB1', reason)`. */
 export const SECURITY_BASELINE_RULE_PREFIX = 'SecurityBaseline-';
 
 /** One resource below the baseline, as a {@link ReportParticipant} judged it from the synthesized template. */
@@ -92,12 +93,12 @@ export function checkAcknowledgements(node: IConstruct): void {
       const ruleId = id.startsWith(`${SECURITY_BASELINE_PLUGIN_NAME}::`) ? id.slice(SECURITY_BASELINE_PLUGIN_NAME.length + 2) : id;
       if (!ruleId.startsWith(SECURITY_BASELINE_RULE_PREFIX)) continue;
       if (!KNOWN_RULE_IDS.has(ruleId)) {
-        throw new Error(`SecurityBaseline: ${node.node.path || '(app)'} acknowledges ${ruleId}, which no control reports. `
+        throw new BaselineError(BaselineErrorCode.INVALID_ACKNOWLEDGEMENT, `SecurityBaseline: ${node.node.path || '(app)'} acknowledges ${ruleId}, which no control reports. `
           + `Fix: acknowledge one of ${[...KNOWN_RULE_IDS].join(', ')}.`);
       }
       if (Stage.isStage(node) || Stack.isStack(node)) {
         const kind = Stack.isStack(node) ? 'Stack' : 'Stage or App';
-        throw new Error(`SecurityBaseline: ${node.node.path || '(app)'} acknowledges ${ruleId} on a ${kind}, which would silence it on every `
+        throw new BaselineError(BaselineErrorCode.INVALID_ACKNOWLEDGEMENT, `SecurityBaseline: ${node.node.path || '(app)'} acknowledges ${ruleId} on a ${kind}, which would silence it on every `
           + 'resource below. Fix: acknowledge it on each resource it is true of, with a reason about that resource; to turn the '
           + `control off for a whole scope on purpose, add a SecurityBaseline to that scope with disabledControls: ['${ruleId.slice(SECURITY_BASELINE_RULE_PREFIX.length)}'].`);
       }

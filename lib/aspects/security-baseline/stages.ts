@@ -1,5 +1,6 @@
 import { Aspects, CfnResource, IAspect, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /**
  * Stages a SecurityBaseline judged: the root of every synthesis the Aspect ran in. Aspects do not cross Stage
@@ -23,7 +24,7 @@ export function checkNestedStages(node: IConstruct): void {
   if (stage) judgedStages.add(stage);
   for (const child of node.node.children) {
     if (!Stage.isStage(child) || judgedStages.has(child) || !child.node.findAll().some(CfnResource.isCfnResource)) continue;
-    throw new Error(`SecurityBaseline: the Stage ${child.node.path} was synthesized without a SecurityBaseline, so none of its resources was judged `
+    throw new BaselineError(BaselineErrorCode.STAGE_WITHOUT_BASELINE, `SecurityBaseline: the Stage ${child.node.path} was synthesized without a SecurityBaseline, so none of its resources was judged `
       + '(Aspects do not cross Stage boundaries, and CDK Pipelines synthesizes a Stage as soon as pipeline.addStage() or wave.addStage() adds it, '
       + `so an Aspect added to the Stage afterwards never runs). Fix: ${STAGE_FIX}.`);
   }
@@ -33,7 +34,7 @@ export function checkNestedStages(node: IConstruct): void {
 export function applyInheritedBaselines(stage: Stage, isBaseline: (aspect: IAspect) => boolean): void {
   const inherited = stage.node.scopes.slice(0, -1).flatMap((scope) => Aspects.of(scope).applied.filter((a) => isBaseline(a.aspect)));
   if (inherited.length === 0) {
-    throw new Error(`${stage.node.path}: SecurityBaseline.applyToStage found no SecurityBaseline on the App or any scope above the Stage. `
+    throw new BaselineError(BaselineErrorCode.STAGE_WITHOUT_BASELINE, `${stage.node.path}: SecurityBaseline.applyToStage found no SecurityBaseline on the App or any scope above the Stage. `
       + 'Fix: add it to the App before creating the stack that creates the Stage (Aspects.of(app).add(new SecurityBaseline(...), { priority: AspectPriority.MUTATING })), '
       + 'or add your instance to the Stage directly (Aspects.of(stage).add(baseline)) before the pipeline adds the Stage.');
   }

@@ -1,32 +1,48 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnProperties } from './cfn';
 
 /** Whether the Aspect reports resources below the baseline or raises them to it. */
-export type SecurityBaselineMode = 'report' | 'fix';
+export enum SecurityBaselineMode {
+  /** Every resource below the baseline is a synth error (until acknowledged on its construct). */
+  REPORT = 'report',
+  /** The Aspect raises what it can fix safely to the baseline, records each change, and reports the rest. */
+  FIX = 'fix',
+}
 
 /** The security domain a control belongs to. */
-export type SecurityBaselineArea = 'transit' | 'input' | 'identity' | 'traffic' | 'infrastructure';
+export enum SecurityBaselineArea {
+  /** Data in transit: TLS policies, HTTPS redirects, HSTS. */
+  TRANSIT = 'transit',
+  /** Input validation. */
+  INPUT = 'input',
+  /** Identity: authentication, IAM authentication, MFA, passwords. */
+  IDENTITY = 'identity',
+  /** Traffic control: web firewall, throttling, network ingress. */
+  TRAFFIC = 'traffic',
+  /** Infrastructure: encryption at rest, logging, backups, deletion protection. */
+  INFRASTRUCTURE = 'infrastructure',
+}
 
 /** Thresholds the controls compare against. */
 export interface SecurityBaselineThresholds {
   /**
-   * Shortest CloudWatch Logs retention accepted, in days; `fix` sets this value. Must be a retention
-   * CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-   * 2557, 2922, 3288 or 3653) and at least 365 (AWS Control Tower CT.CLOUDWATCH.PR.2).
-   * @default 365
+   * Shortest CloudWatch Logs retention accepted; `fix` sets this value. At least one year
+   * (`RetentionDays.ONE_YEAR`, AWS Control Tower CT.CLOUDWATCH.PR.2) and at most ten years (`TEN_YEARS`).
+   * @default logs.RetentionDays.ONE_YEAR
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: logs.RetentionDays;
   /**
-   * Shortest HSTS `max-age` accepted on an HTTPS listener, in seconds; `fix` sets this value.
-   * From one year (31536000, the HSTS preload minimum) to two years (63072000).
-   * @default 31536000 (one year)
+   * Shortest HSTS `max-age` accepted on an HTTPS listener; `fix` sets this value. A whole number of seconds from one
+   * year (365 days, the HSTS preload minimum) to two years (730 days).
+   * @default Duration.days(365)
    */
-  readonly hstsMaxAgeSeconds?: number;
+  readonly hstsMaxAge?: Duration;
   /**
-   * Shortest automated backup retention of a database, in days (7 to 35).
-   * @default 7
+   * Shortest automated backup retention of a database: whole days from 7 to 35.
+   * @default Duration.days(7)
    */
-  readonly backupRetentionDays?: number;
+  readonly backupRetention?: Duration;
   /**
    * Shortest password a Cognito user pool may accept (14 to 99 characters).
    * @default 14
@@ -34,8 +50,17 @@ export interface SecurityBaselineThresholds {
   readonly minimumPasswordLength?: number;
 }
 
-/** The resolved thresholds every control sees. */
-export type ResolvedThresholds = Required<SecurityBaselineThresholds>;
+/** The resolved thresholds every control sees, as the numbers the templates carry. */
+export interface ResolvedThresholds {
+  /** Shortest log retention, in days (a value of `logs.RetentionDays`). */
+  readonly logRetentionDays: number;
+  /** Shortest HSTS max-age, in seconds. */
+  readonly hstsMaxAgeSeconds: number;
+  /** Shortest backup retention, in days. */
+  readonly backupRetentionDays: number;
+  /** Shortest password length, in characters. */
+  readonly minimumPasswordLength: number;
+}
 
 /** What a control sees of the resource it judges. */
 export interface ControlContext {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { dirname, join, resolve } from 'path';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 import { compare, libraryConstructsOf, nearestSource, userFrame } from './frames';
 import type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, PluginEvidence, ReadAssemblyOptions, ResourceEvidence, SourceLocation, StackEvidence } from './types';
 
@@ -13,35 +14,30 @@ export type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, Findin
  * their reasons, the stack trace of the construct that caused each).
  */
 
-/** Bad input: one line that says what is wrong with the folder and how to fix it. */
-export class EvidenceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EvidenceError';
-  }
+/** Bad input: one line that says what is wrong with the folder and how to fix it (code `InvalidAssembly`). */
+function evidenceError(message: string): BaselineError {
+  return new BaselineError(BaselineErrorCode.INVALID_ASSEMBLY, message);
 }
-
-
 
 /** Oldest cloud assembly schema whose validation report carries suppressed violations (aws-cdk-lib 2.270.0). */
 const MIN_REPORT_MAJOR = 50;
 
-const VALIDATION_FIX = 'Fix: add a validation plugin and synthesize again: in TypeScript addRulePacks(app) from aws-security-baseline/compliance; '
-  + 'in any CDK language Validations.of(app).addPlugins(new AwsSolutionsChecks(app)) with cdk-nag v3, or the CfnGuardValidator of @cdklabs/cdk-validator-cfnguard.';
+const VALIDATION_FIX = 'Fix: add a validation plugin and synthesize again: RulePacks.addTo(app) from aws-security-baseline/compliance '
+  + '(Python: aws_security_baseline.compliance), or Validations.of(app).addPlugins(new AwsSolutionsChecks(app)) with cdk-nag v3, or the CfnGuardValidator of @cdklabs/cdk-validator-cfnguard.';
 
-/** Reads a cloud assembly; throws {@link EvidenceError} (one line) when the folder is not one or carries no validation report. */
+/** Reads a cloud assembly; throws a BaselineError with the code `InvalidAssembly` (one line) when the folder is not one or carries no validation report. */
 export function readAssembly(directory: string, options: ReadAssemblyOptions = {}): AssemblyEvidence {
   const dir = resolve(directory);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new EvidenceError(`${directory} is not a folder. Fix: pass the output folder of cdk synth (usually cdk.out).`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw evidenceError(`${directory} is not a folder. Fix: pass the output folder of cdk synth (usually cdk.out).`);
   const manifestPath = join(dir, 'manifest.json');
   if (!existsSync(manifestPath)) {
-    throw new EvidenceError(`${directory} is not a cloud assembly: it has no manifest.json. Fix: run cdk synth and pass its output folder (usually cdk.out).`);
+    throw evidenceError(`${directory} is not a cloud assembly: it has no manifest.json. Fix: run cdk synth and pass its output folder (usually cdk.out).`);
   }
   const sourceRoot = resolve(options.sourceRoot ?? dirname(dir));
   const stacks = readStacks(dir, '', sourceRoot, directory);
   const reportPath = join(dir, 'validation-report.json');
   if (!existsSync(reportPath)) {
-    throw new EvidenceError(`${directory} has no validation-report.json: the app was synthesized without any validation plugin. ${VALIDATION_FIX}`);
+    throw evidenceError(`${directory} has no validation-report.json: the app was synthesized without any validation plugin. ${VALIDATION_FIX}`);
   }
   const report = readJson(reportPath, `${directory}/validation-report.json`) as RawReport;
   checkReportFormat(report, directory);
@@ -49,7 +45,7 @@ export function readAssembly(directory: string, options: ReadAssemblyOptions = {
   const near = nearestSource(stacks);
   const plugins = (report.pluginReports ?? []).map((p) => pluginEvidence(p, byPath, sourceRoot, near));
   if (plugins.length === 0) {
-    throw new EvidenceError(`${directory}/validation-report.json names no validation plugin: none was added, or every plugin passed without a finding or an acknowledgement, which leaves no record. ${VALIDATION_FIX}`);
+    throw evidenceError(`${directory}/validation-report.json names no validation plugin: none was added, or every plugin passed without a finding or an acknowledgement, which leaves no record. ${VALIDATION_FIX}`);
   }
   return { directory, stacks, plugins: plugins.sort((a, b) => compare(a.name, b.name)), acknowledgements: readAcknowledgements(dir) };
 }
@@ -88,12 +84,12 @@ function readJson(path: string, shown: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new EvidenceError(`${shown} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}). Fix: synthesize again with cdk synth.`);
+    throw evidenceError(`${shown} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}). Fix: synthesize again with cdk synth.`);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new EvidenceError(`${shown} is not valid JSON (a cut-off or edited file?). Fix: synthesize again with cdk synth.`);
+    throw evidenceError(`${shown} is not valid JSON (a cut-off or edited file?). Fix: synthesize again with cdk synth.`);
   }
 }
 
@@ -103,11 +99,11 @@ function checkReportFormat(report: RawReport, directory: string): void {
     || report.pluginReports.some((p) => p.summary !== undefined || typeof p.pluginName !== 'string');
   const major = Number(String(report?.version ?? '').split('.')[0]);
   if (legacy || !Number.isInteger(major) || !report.version) {
-    throw new EvidenceError(`${where} is in an older format than this command reads (no schema version or per-plugin summaries). `
+    throw evidenceError(`${where} is in an older format than this command reads (no schema version or per-plugin summaries). `
       + 'Fix: synthesize with aws-cdk-lib 2.270.0 or later.');
   }
   if (major < MIN_REPORT_MAJOR) {
-    throw new EvidenceError(`${where} has schema version ${report.version}; this command reads ${MIN_REPORT_MAJOR}.0.0 or later, which records acknowledged findings. `
+    throw evidenceError(`${where} has schema version ${report.version}; this command reads ${MIN_REPORT_MAJOR}.0.0 or later, which records acknowledged findings. `
       + 'Fix: synthesize with aws-cdk-lib 2.270.0 or later.');
   }
 }
@@ -124,7 +120,7 @@ interface ManifestArtifact {
 function readStacks(dir: string, prefix: string, sourceRoot: string, shown: string): StackEvidence[] {
   const manifest = readJson(join(dir, 'manifest.json'), `${shown}/manifest.json`) as { artifacts?: Record<string, ManifestArtifact> };
   if (!manifest || typeof manifest !== 'object' || typeof manifest.artifacts !== 'object') {
-    throw new EvidenceError(`${shown}/manifest.json lists no artifacts: it is not a cloud assembly. Fix: run cdk synth and pass its output folder.`);
+    throw evidenceError(`${shown}/manifest.json lists no artifacts: it is not a cloud assembly. Fix: run cdk synth and pass its output folder.`);
   }
   const out: StackEvidence[] = [];
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
@@ -157,7 +153,7 @@ function stackEvidence(dir: string, prefix: string, id: string, artifact: Manife
     const known = pathByLogicalId.get(logicalId);
     const frames = known?.stack ?? [];
     return {
-      logicalId, type: r.Type, path: known?.path ?? `${stackPath}/${logicalId}`,
+      logicalId, resourceType: r.Type, path: known?.path ?? `${stackPath}/${logicalId}`,
       source: userFrame(frames, sourceRoot), libraryConstructs: libraryConstructsOf(frames),
     };
   });

@@ -1,40 +1,21 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'fs';
 import { dirname, relative, resolve } from 'path';
-import { AssemblyEvidence, EvidenceFinding, readAssembly } from './assembly';
+import { Stage } from 'aws-cdk-lib';
+import { readAssembly } from './assembly';
 import { renderMarkdown } from './markdown';
 import { renderOscal } from './oscal';
 import { renderSarif } from './sarif';
+import type {
+  AssemblyEvidence, EvidenceFinding, EvidenceOptions, MarkdownOptions, OscalOptions, ReadAssemblyOptions, SarifOptions, ValidationFindings,
+  ValidationFindingsOptions, WrittenEvidence,
+} from './types';
 
-export { EvidenceError, readAssembly } from './assembly';
-export type { AcknowledgementEvidence, AssemblyEvidence, EvidenceFinding, FindingAcknowledgement, PluginEvidence, ReadAssemblyOptions, ResourceEvidence, SourceLocation, StackEvidence } from './assembly';
+export { readAssembly } from './assembly';
 export { renderMarkdown } from './markdown';
-export type { MarkdownOptions } from './markdown';
 export { renderOscal } from './oscal';
-export type { OscalOptions } from './oscal';
 export { renderSarif } from './sarif';
-export type { SarifOptions } from './sarif';
-
-/** What {@link writeEvidence} writes, and where. */
-export interface EvidenceOptions {
-  /** The Markdown compliance report. */
-  readonly markdown?: string;
-  /** The OSCAL 1.1.3 component definition (JSON). */
-  readonly oscal?: string;
-  /** The SARIF 2.1.0 log (JSON). */
-  readonly sarif?: string;
-  /** Folder that source files and the assembly are reported relative to. @default the folder that contains the assembly */
-  readonly sourceRoot?: string;
-  /** `metadata.last-modified` of the OSCAL file (ISO 8601). @default none: 1970-01-01T00:00:00Z, so the output stays byte-identical */
-  readonly lastModified?: string;
-}
-
-/** What {@link writeEvidence} read and wrote. */
-export interface WrittenEvidence {
-  /** The evidence read from the assembly. */
-  readonly evidence: AssemblyEvidence;
-  /** The files written, as given. */
-  readonly written: string[];
-}
+// The evidence model and the options: every interface of the compliance entry, in one module of types only.
+export type * from './types';
 
 /**
  * Reads the cloud assembly and writes the requested evidence files. Everything is rendered before anything is
@@ -60,31 +41,13 @@ export function writeEvidence(assembly: string, options: EvidenceOptions): Writt
   return { evidence, written: outputs.map(([p]) => p) };
 }
 
-/** The open and acknowledged findings of an app, for assertions in tests. */
-export interface ValidationFindings {
-  /** Findings no acknowledgement covers: synth fails on these. */
-  readonly open: EvidenceFinding[];
-  /** Findings acknowledged with a reason. */
-  readonly acknowledged: EvidenceFinding[];
-  /** The open findings as the synth error lists them (empty when there is none), for a readable test failure. */
-  readonly message: string;
-}
-
-/** An App or Stage (anything aws-cdk-lib can synthesize into a folder with its validation report). */
-export interface Synthesizable {
-  /** Synthesizes into {@link Synthesizable.outdir}, running the validation plugins. */
-  synth(): unknown;
-  /** The cloud assembly folder. */
-  readonly outdir: string;
-}
-
 /**
  * Synthesizes the app with its validation plugins (as `cdk synth` does) and returns the open and the acknowledged
- * findings, read from the validation report: `expect(validationFindings(app).message).toBe('')` fails with the
+ * findings, read from the validation report: `expect(Evidence.validationFindings(app).message).toBe('')` fails with the
  * findings listed like the synth error. Synth failing on open findings is expected; any other synth error is thrown.
  * Source files are named relative to `options.sourceRoot` (default: the working folder, the project root under jest).
  */
-export function validationFindings(app: Synthesizable, options: { readonly sourceRoot?: string } = {}): ValidationFindings {
+export function validationFindings(app: Stage, options: ValidationFindingsOptions = {}): ValidationFindings {
   let failure: unknown;
   try {
     app.synth();
@@ -115,4 +78,68 @@ export function formatFindings(findings: EvidenceFinding[]): string {
     }
   }
   return lines.join('\n');
+}
+
+/**
+ * The compliance evidence of a cloud assembly (`cdk.out`) of an app in any CDK language: what every validation plugin
+ * reported (open findings, acknowledged findings with their reasons, the line of code that created each construct),
+ * rendered as a Markdown report, an OSCAL component definition or SARIF. Needs neither `cdk-nag` nor cfn-guard.
+ *
+ * ```ts
+ * Evidence.write('cdk.out', { markdown: 'compliance.md', sarif: 'findings.sarif' });
+ * ```
+ */
+export class Evidence {
+  /**
+   * Reads a cloud assembly: its stacks and resources, every validation plugin's findings and every acknowledgement.
+   * Throws a BaselineError with the code `InvalidAssembly` (one line) when the folder is not a cloud assembly or
+   * carries no validation report.
+   *
+   * @param directory the cloud assembly folder (usually `cdk.out`)
+   */
+  public static read(directory: string, options: ReadAssemblyOptions = {}): AssemblyEvidence {
+    return readAssembly(directory, options);
+  }
+
+  /**
+   * Reads the cloud assembly and writes the requested evidence files. Everything is rendered before anything is
+   * written, and each file is written whole, so bad input leaves no partial file.
+   *
+   * @param assembly the cloud assembly folder (usually `cdk.out`)
+   */
+  public static write(assembly: string, options: EvidenceOptions): WrittenEvidence {
+    return writeEvidence(assembly, options);
+  }
+
+  /** The compliance report in Markdown. */
+  public static renderMarkdown(evidence: AssemblyEvidence, options: MarkdownOptions = {}): string {
+    return renderMarkdown(evidence, options);
+  }
+
+  /** The OSCAL 1.1.3 component definition (JSON text, two-space indented, one trailing newline). */
+  public static renderOscal(evidence: AssemblyEvidence, options: OscalOptions = {}): string {
+    return renderOscal(evidence, options);
+  }
+
+  /** The SARIF 2.1.0 log (JSON text, two-space indented, one trailing newline). */
+  public static renderSarif(evidence: AssemblyEvidence, options: SarifOptions = {}): string {
+    return renderSarif(evidence, options);
+  }
+
+  /**
+   * Synthesizes the app (or Stage) with its validation plugins, as `cdk synth` does, and returns the open and the
+   * acknowledged findings from its validation report: `expect(Evidence.validationFindings(app).message).toBe('')`
+   * fails with the findings listed like the synth error. Synth failing on open findings is expected; any other synth
+   * error is thrown.
+   */
+  public static validationFindings(app: Stage, options: ValidationFindingsOptions = {}): ValidationFindings {
+    return validationFindings(app, options);
+  }
+
+  /** Lists findings the way the synth error does: per plugin, each rule, its construct path and the line that created it. */
+  public static formatFindings(findings: EvidenceFinding[]): string {
+    return formatFindings(findings);
+  }
+
+  private constructor() {}
 }

@@ -1,20 +1,13 @@
 import { CHECKLIST, ChecklistRow } from '../checklist';
 import { CONTROL_TOWER_PLUGIN_NAME } from '../pack-names';
 import { AssemblyEvidence, compare, EvidenceFinding, firstSentence, PluginEvidence, ResourceEvidence } from './assembly';
+import type { MarkdownOptions } from './types';
 
 /**
  * The compliance report of a cloud assembly, in Markdown: the validation plugins and the rules they reported on,
  * the security checklist (lib/compliance/checklist.ts) mapped to the app's constructs, resources and rules (saying
  * which controls the app does not implement), every acknowledgement with its reason, and the open findings.
  */
-
-/** Options of {@link renderMarkdown}. */
-export interface MarkdownOptions {
-  /** First heading. @default 'Compliance report' */
-  readonly title?: string;
-  /** A paragraph after the title (how the report was made, for whom). */
-  readonly preamble?: string;
-}
 
 /** How one checklist control stands in the app. */
 export interface ChecklistEvidence {
@@ -31,7 +24,7 @@ export function checklistEvidence(evidence: AssemblyEvidence): ChecklistEvidence
   const findings = evidence.plugins.flatMap((p) => [...p.open, ...p.acknowledged]);
   return CHECKLIST.map((row): ChecklistEvidence => {
     const rs = row.resources.map((type) => {
-      const ofType = resources.filter((r) => r.type === type);
+      const ofType = resources.filter((r) => r.resourceType === type);
       const byLibrary = ofType.filter((r) => builtBy(r, row));
       return { type, count: ofType.length, byLibrary: byLibrary.length, example: (byLibrary[0] ?? ofType[0])?.path };
     });

@@ -1,5 +1,7 @@
 import { createHash } from 'crypto';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 import { AssemblyEvidence, compare, EvidenceFinding, firstSentence, StackEvidence } from './assembly';
+import type { OscalOptions } from './types';
 
 /**
  * The OSCAL 1.1.3 component definition of a cloud assembly, against NIST SP 800-53 Rev. 5.
@@ -17,14 +19,6 @@ export const NIST_800_53_R5_CATALOG = 'https://raw.githubusercontent.com/usnistg
 
 /** Name of the cdk-nag pack whose rules name NIST SP 800-53 Rev. 5 controls. */
 export const NIST_PACK = 'NIST.800.53.R5';
-
-/** Options of {@link renderOscal}. */
-export interface OscalOptions {
-  /** ISO 8601 time for `metadata.last-modified`; without it the output carries no clock (1970-01-01T00:00:00Z) and stays byte-identical. */
-  readonly lastModified?: string;
-  /** Title of the component definition. @default 'Compliance evidence of the cloud assembly' */
-  readonly title?: string;
-}
 
 const NAMESPACE = 'a5c0f7b2-4c1e-5d3a-9b8e-6f2d1c0e7a41';
 
@@ -61,7 +55,7 @@ export function nistControls(description: string): { controlId: string; part: st
 export function renderOscal(evidence: AssemblyEvidence, options: OscalOptions = {}): string {
   const lastModified = options.lastModified ?? '1970-01-01T00:00:00Z';
   if (Number.isNaN(Date.parse(lastModified)) || !/(Z|[+-]\d{2}:\d{2})$/.test(lastModified)) {
-    throw new Error(`OSCAL last-modified must be an ISO 8601 time with a time zone (2026-01-31T12:00:00Z), not "${lastModified}".`);
+    throw new BaselineError(BaselineErrorCode.INVALID_EVIDENCE_OPTION, `OSCAL last-modified must be an ISO 8601 time with a time zone (2026-01-31T12:00:00Z), not "${lastModified}".`);
   }
   const nist = evidence.plugins.find((p) => p.name === NIST_PACK);
   const components = evidence.stacks.map((stack) => component(stack, nist ? [...nist.acknowledged, ...nist.open] : [], evidence));

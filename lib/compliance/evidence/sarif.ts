@@ -1,4 +1,5 @@
 import { AssemblyEvidence, compare, EvidenceFinding, firstSentence, PluginEvidence } from './assembly';
+import type { SarifOptions } from './types';
 
 /**
  * SARIF 2.1.0 of a cloud assembly's validation report: one run per validation plugin, its rules with help text and
@@ -10,15 +11,6 @@ import { AssemblyEvidence, compare, EvidenceFinding, firstSentence, PluginEviden
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const SRCROOT = '%SRCROOT%';
-
-/** Options of {@link renderSarif}. */
-export interface SarifOptions {
-  /**
-   * Path of the assembly folder relative to the source root, for results without a source line (they point at the template).
-   * @default 'cdk.out'
-   */
-  readonly assemblyPath?: string;
-}
 
 /** Where the plugins document their rules. */
 const INFORMATION_URI: Record<string, string> = {

@@ -65,7 +65,7 @@ export interface ResourceEvidence {
   /** Logical id in the template. */
   readonly logicalId: string;
   /** CloudFormation resource type. */
-  readonly type: string;
+  readonly resourceType: string;
   /** Construct path (from the stack's metadata), or `<stack>/<logicalId>` when the assembly does not record it. */
   readonly path: string;
   /** The line of the user's code that created it, when the assembly records the creation stack. */
@@ -108,11 +108,92 @@ export interface AssemblyEvidence {
   readonly acknowledgements: AcknowledgementEvidence[];
 }
 
-/** Options of {@link readAssembly}. */
+/** Options of `Evidence.read()`. */
 export interface ReadAssemblyOptions {
   /**
    * The folder source files are reported relative to (SARIF's `%SRCROOT%`).
    * @default the folder that contains the assembly (a project's root for `cdk.out`)
+   */
+  readonly sourceRoot?: string;
+}
+
+/** Options of `Evidence.renderMarkdown()`. */
+export interface MarkdownOptions {
+  /** First heading. @default 'Compliance report' */
+  readonly title?: string;
+  /** A paragraph after the title (how the report was made, for whom). */
+  readonly preamble?: string;
+}
+
+/** Options of `Evidence.renderOscal()`. */
+export interface OscalOptions {
+  /** ISO 8601 time for `metadata.last-modified`; without it the output carries no clock (1970-01-01T00:00:00Z) and stays byte-identical. */
+  readonly lastModified?: string;
+  /** Title of the component definition. @default 'Compliance evidence of the cloud assembly' */
+  readonly title?: string;
+}
+
+/** Options of `Evidence.renderSarif()`. */
+export interface SarifOptions {
+  /**
+   * Path of the assembly folder relative to the source root, for results without a source line (they point at the template).
+   * @default 'cdk.out'
+   */
+  readonly assemblyPath?: string;
+}
+
+/** What `Evidence.write()` writes, and where. */
+export interface EvidenceOptions {
+  /**
+   * File of the Markdown compliance report.
+   * @default - no Markdown report
+   */
+  readonly markdown?: string;
+  /**
+   * File of the OSCAL 1.1.3 component definition (JSON).
+   * @default - no OSCAL file
+   */
+  readonly oscal?: string;
+  /**
+   * File of the SARIF 2.1.0 log (JSON).
+   * @default - no SARIF file
+   */
+  readonly sarif?: string;
+  /**
+   * Folder that source files and the assembly are reported relative to.
+   * @default - the folder that contains the assembly
+   */
+  readonly sourceRoot?: string;
+  /**
+   * `metadata.last-modified` of the OSCAL file (ISO 8601).
+   * @default - none: 1970-01-01T00:00:00Z, so the output stays byte-identical
+   */
+  readonly lastModified?: string;
+}
+
+/** What `Evidence.write()` read and wrote. */
+export interface WrittenEvidence {
+  /** The evidence read from the assembly. */
+  readonly evidence: AssemblyEvidence;
+  /** The files written, as given. */
+  readonly written: string[];
+}
+
+/** The open and acknowledged findings of an app, for assertions in tests. */
+export interface ValidationFindings {
+  /** Findings no acknowledgement covers: synth fails on these. */
+  readonly open: EvidenceFinding[];
+  /** Findings acknowledged with a reason. */
+  readonly acknowledged: EvidenceFinding[];
+  /** The open findings as the synth error lists them (empty when there is none), for a readable test failure. */
+  readonly message: string;
+}
+
+/** Options of `Evidence.validationFindings()`. */
+export interface ValidationFindingsOptions {
+  /**
+   * Folder that source files are named relative to.
+   * @default - the working folder (the project root under jest)
    */
   readonly sourceRoot?: string;
 }

@@ -18,6 +18,7 @@ import { SecureLogGroup } from '../logging';
 import { SecureFunction } from '../secure-function';
 import { SAFE_DB_IDENTIFIER } from './database-settings';
 import { IIamAuthDatabase } from './props';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /** One numbered schema change of {@link DatabaseBootstrapProps.migrations}. */
 export interface DatabaseMigration {
@@ -279,7 +280,7 @@ export class DatabaseBootstrap extends Construct {
     const stack = Stack.of(this.provider);
     const token = JSON.stringify(stack.resolve(this.provider.serviceToken));
     const fn = this.provider.node.findAll().find((c): c is lambda.Function => c instanceof lambda.Function && JSON.stringify(stack.resolve(c.functionArn)) === token);
-    if (!fn) throw new Error(`${this.node.path}: no function of the CDK provider framework answers its serviceToken; update DatabaseBootstrap.`);
+    if (!fn) throw new BaselineError(BaselineErrorCode.ASSUMPTION_FAILED, `${this.node.path}: no function of the CDK provider framework answers its serviceToken; update DatabaseBootstrap.`);
     const cfn = fn.node.defaultChild as lambda.CfnFunction;
     const dlq = new sqs.Queue(this, 'ProviderDeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS_MANAGED,

@@ -1,6 +1,7 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SECURITY_HEADERS } from '../../contracts/security-headers';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /**
  * Every secure default of {@link SecureRestApi} that is data rather than wiring, in one place: the prop defaults, the
@@ -126,7 +127,7 @@ export const ACCESS_LOG_VARIABLES: Readonly<Record<string, AccessLogVariableKind
 export function accessLogFormat(fields: Readonly<Record<string, string>>): string {
   for (const [name, variable] of Object.entries(fields)) {
     if (ACCESS_LOG_VARIABLES[variable] === undefined) {
-      throw new Error(`Access log field ${name}: ${variable} is not known to be safe unescaped in a JSON string. ` +
+      throw new BaselineError(BaselineErrorCode.ASSUMPTION_FAILED, `Access log field ${name}: ${variable} is not known to be safe unescaped in a JSON string. ` +
         'Fix: use a variable API Gateway generates in a fixed alphabet, and list it with its reason in ACCESS_LOG_VARIABLES.');
     }
   }

@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { invalidProp } from '../../internal/errors';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /**
  * Throttle limits of a {@link SecureRestApi}: their valid range, and the throttle of authentication routes.
@@ -66,14 +67,14 @@ export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacity
   const backendSecondsPerRequest = positiveSeconds('backendLatency', options.backendLatency);
   const minClients = options.minClientsToExhaust ?? DEFAULT_MIN_CLIENTS_TO_EXHAUST;
   for (const [name, value] of Object.entries({ perClientLimit, backendConcurrency, minClients })) {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`authCapacityThrottle: ${name} = ${value} must be a positive number.`);
+    if (!Number.isFinite(value) || value <= 0) throw new BaselineError(BaselineErrorCode.INVALID_PROP, `authCapacityThrottle: ${name} = ${value} must be a positive number.`);
   }
   const rateLimit = Math.floor(backendConcurrency / backendSecondsPerRequest);
   const burstLimit = Math.floor(backendConcurrency);
   const clients = clientsToExhaust(rateLimit, perClientLimit, perClientWindowSeconds);
   if (rateLimit < 1 || clients < minClients) {
     const neededRate = Math.ceil((minClients * perClientLimit) / perClientWindowSeconds);
-    throw new Error(
+    throw new BaselineError(BaselineErrorCode.INVALID_PROP,
       `authCapacityThrottle: ${backendConcurrency} concurrent executions at ${backendSecondsPerRequest} s per request serve ${rateLimit} requests/s, ` +
       `which ${clients.toFixed(0)} clients at ${perClientLimit} requests per ${perClientWindowSeconds} s each would exhaust (fewer than ${minClients}). ` +
       `Fix: raise the backend's reserved concurrency to at least ${Math.ceil(neededRate * backendSecondsPerRequest)} (${neededRate} requests/s), ` +
@@ -85,10 +86,10 @@ export function authCapacityThrottle(options: AuthCapacityOptions): AuthCapacity
 /** A positive, resolved duration in seconds (fractions kept); throws naming the option otherwise. */
 function positiveSeconds(name: string, value: Duration): number {
   if (!(value instanceof Duration) || value.isUnresolved()) {
-    throw new Error(`authCapacityThrottle: ${name} = ${String(value)} must be a Duration known at synth, for example Duration.seconds(1).`);
+    throw new BaselineError(BaselineErrorCode.INVALID_PROP, `authCapacityThrottle: ${name} = ${String(value)} must be a Duration known at synth, for example Duration.seconds(1).`);
   }
   const seconds = value.toMilliseconds({ integral: false }) / 1000;
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`authCapacityThrottle: ${name} = ${value.toHumanString()} must be longer than zero.`);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new BaselineError(BaselineErrorCode.INVALID_PROP, `authCapacityThrottle: ${name} = ${value.toHumanString()} must be longer than zero.`);
   return seconds;
 }
 

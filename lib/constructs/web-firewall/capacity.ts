@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { BaselineError, BaselineErrorCode } from '../../internal/errors';
 
 /**
  * Web ACL capacity units (WCU) of the AWS managed rule groups, as AWS documents them.
@@ -63,14 +64,14 @@ export function statementCapacity(statement: Statement): number {
     const m = plain<wafv2.CfnWebACL.ManagedRuleGroupStatementProperty>(s.managedRuleGroupStatement, 'managedRuleGroupStatement');
     const wcu = m.vendorName === 'AWS' ? MANAGED_RULE_GROUP_WCU[m.name] : undefined;
     if (wcu === undefined) {
-      throw new Error(`No known WCU for managed rule group ${m.vendorName}/${m.name}. Fix: add it to MANAGED_RULE_GROUP_WCU with the value from the AWS WAF developer guide.`);
+      throw new BaselineError(BaselineErrorCode.UNKNOWN_WAF_CAPACITY, `No known WCU for managed rule group ${m.vendorName}/${m.name}. Fix: add it to MANAGED_RULE_GROUP_WCU with the value from the AWS WAF developer guide.`);
     }
     return wcu + (m.scopeDownStatement ? statementCapacity(plain(m.scopeDownStatement, 'scopeDownStatement')) : 0);
   }
   if (s.byteMatchStatement) {
     const b = plain<wafv2.CfnWebACL.ByteMatchStatementProperty>(s.byteMatchStatement, 'byteMatchStatement');
     const base = BYTE_MATCH_BASE[b.positionalConstraint];
-    if (base === undefined) throw new Error(`Unknown positionalConstraint ${b.positionalConstraint}.`);
+    if (base === undefined) throw new BaselineError(BaselineErrorCode.UNKNOWN_WAF_CAPACITY, `Unknown positionalConstraint ${b.positionalConstraint}.`);
     return fieldCost(base, b.fieldToMatch, b.textTransformations);
   }
   if (s.sizeConstraintStatement) {
@@ -85,7 +86,7 @@ export function statementCapacity(statement: Statement): number {
     const nested = plain<{ statements: unknown }>((s.orStatement ?? s.andStatement)!, 'orStatement/andStatement');
     return list(nested.statements, 'statements').reduce<number>((sum, n) => sum + statementCapacity(n as Statement), 0);
   }
-  throw new Error(`Cannot compute the WCU of statement ${Object.keys(s).join(', ')}. Fix: extend statementCapacity() with the cost from the AWS WAF developer guide.`);
+  throw new BaselineError(BaselineErrorCode.UNKNOWN_WAF_CAPACITY, `Cannot compute the WCU of statement ${Object.keys(s).join(', ')}. Fix: extend statementCapacity() with the cost from the AWS WAF developer guide.`);
 }
 
 /** The WCU of a rule (its statement; actions and visibility are free). */
@@ -104,12 +105,12 @@ function fieldCost(base: number, fieldToMatch: unknown, transformations: unknown
 
 function plain<T = Statement>(value: unknown, what: string): T {
   if (value === undefined || value === null || Token.isUnresolved(value) || typeof value !== 'object') {
-    throw new Error(`Cannot compute WCU: ${what} is a token or missing.`);
+    throw new BaselineError(BaselineErrorCode.UNKNOWN_WAF_CAPACITY, `Cannot compute WCU: ${what} is a token or missing.`);
   }
   return value as T;
 }
 
 function list(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw new Error(`Cannot compute WCU: ${what} is a token, not a list.`);
+  if (!Array.isArray(value)) throw new BaselineError(BaselineErrorCode.UNKNOWN_WAF_CAPACITY, `Cannot compute WCU: ${what} is a token, not a list.`);
   return value;
 }

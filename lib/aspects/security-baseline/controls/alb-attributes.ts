@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnProperties, isTrue, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { isApplicationLoadBalancer, LOAD_BALANCER, loadBalancerAttribute, setLoadBalancerAttribute } from './alb';
 
 const DROP_INVALID_HEADERS = 'routing.http.drop_invalid_header_fields.enabled';
@@ -14,7 +14,7 @@ const internetFacing = (properties: CfnProperties): boolean => properties.Scheme
 /** ALBs drop header fields that are not valid HTTP (request smuggling, header injection). */
 export const albDropInvalidHeaders: SecurityBaselineControl = {
   id: 'ALB3',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'Application Load Balancers drop invalid HTTP header fields',
   reports: '`LoadBalancerAttributes[routing.http.drop_invalid_header_fields.enabled] = <value>`',
   resourceTypes: [LOAD_BALANCER],
@@ -38,7 +38,7 @@ export const albDropInvalidHeaders: SecurityBaselineControl = {
 /** ALBs use the strictest HTTP desync mitigation (rejects every ambiguous request). */
 export const albDesyncMitigation: SecurityBaselineControl = {
   id: 'ALB4',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'Application Load Balancers use the strictest desync mitigation mode',
   reports: '`LoadBalancerAttributes[routing.http.desync_mitigation_mode] = <value>`: not strictest',
   resourceTypes: [LOAD_BALANCER],
@@ -62,7 +62,7 @@ export const albDesyncMitigation: SecurityBaselineControl = {
 /** ALBs write access logs (evidence of every request). */
 export const albAccessLogs: SecurityBaselineControl = {
   id: 'ALB6',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Application Load Balancers write access logs',
   reports: '`LoadBalancerAttributes[access_logs.s3.enabled] = <value>`',
   resourceTypes: [LOAD_BALANCER],
@@ -81,7 +81,7 @@ export const albAccessLogs: SecurityBaselineControl = {
 /** ALBs cannot be deleted by accident. */
 export const albDeletionProtection: SecurityBaselineControl = {
   id: 'ALB7',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Application Load Balancers have deletion protection',
   reports: '`LoadBalancerAttributes[deletion_protection.enabled] = <value>`',
   resourceTypes: [LOAD_BALANCER],

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { attributeMap, setKeyValueAttribute, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { LISTENER } from './alb';
 import { httpOnlyTargets, targetName } from './alb-targets';
 
@@ -16,7 +16,7 @@ export function hstsMaxAge(value: unknown): number | undefined {
 /** HTTPS listeners send an HSTS header, so browsers never fall back to HTTP. */
 export const albHsts: SecurityBaselineControl = {
   id: 'ALB5',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'HTTPS listeners send an HSTS header with a max-age of at least the threshold (one year)',
   reports: '`ListenerAttributes[...strict_transport_security.header_value] = <value>`: no HSTS or max-age below the threshold',
   resourceTypes: [LISTENER],

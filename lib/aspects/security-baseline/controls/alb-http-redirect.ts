@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnListener } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { refersTo, renderedProperties, resourcesOfType } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { LISTENER, LISTENER_RULE, listenerLoadBalancer, listenersOf } from './alb';
 import { forwardTargets, httpOnlyTargets, targetName } from './alb-targets';
 
@@ -13,7 +13,7 @@ function forwards(actions: unknown): boolean {
 /** HTTP listeners answer with a redirect to HTTPS instead of serving content in clear text. */
 export const albHttpRedirect: SecurityBaselineControl = {
   id: 'ALB2',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'HTTP listeners redirect to HTTPS instead of forwarding',
   reports: '`DefaultActions = forward`: the HTTP listener (or one of its rules) serves content in clear text',
   resourceTypes: [LISTENER],

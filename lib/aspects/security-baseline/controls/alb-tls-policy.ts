@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnListener, SslPolicy } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { shown } from '../cfn';
-import { ControlContext, ControlViolation, SecurityBaselineControl } from '../types';
+import { ControlContext, ControlViolation, SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { LISTENER } from './alb';
 
 /** The policy `fix` sets on a listener of the plain family (neither FIPS nor post-quantum): TLS 1.3 only. */
@@ -72,7 +72,7 @@ export function evaluateListenerTlsPolicy(resource: CfnResource, properties: Con
 /** ALB HTTPS listeners accept TLS 1.3 only. */
 export const albTlsPolicy: SecurityBaselineControl = {
   id: 'ALB1',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'HTTPS listeners use a TLS 1.3-only security policy',
   reports: '`SslPolicy = <policy>`: the HTTPS listener accepts TLS below 1.3 (or has no policy: ELBSecurityPolicy-2016-08)',
   resourceTypes: [LISTENER],

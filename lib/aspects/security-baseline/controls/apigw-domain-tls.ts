@@ -1,7 +1,7 @@
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { CfnDomainName, SecurityPolicy } from 'aws-cdk-lib/aws-apigateway';
 import { shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { DOMAIN_NAME } from './apigw';
 
 /** The policy `fix` sets on regional domains of the plain family: TLS 1.3 only. */
@@ -43,7 +43,7 @@ export function apiTls13Equivalent(policy: string | undefined, edge: boolean): s
 /** API Gateway custom domains accept TLS 1.3 only, with STRICT endpoint access (SNI must match the domain). */
 export const apiDomainTls: SecurityBaselineControl = {
   id: 'APIGW1',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'REST API custom domains use a TLS 1.3-only policy with STRICT endpoint access',
   reports: '`SecurityPolicy/EndpointAccessMode = <policy> / <mode>`: TLS below 1.3 or endpoint access not STRICT',
   resourceTypes: [DOMAIN_NAME],

@@ -1,12 +1,12 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { isTrue, refersTo, resourcesOfType } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { BASE_PATH_MAPPINGS, REST_API } from './apigw';
 
 /** A REST API served on a custom domain does not also answer on its default execute-api endpoint. */
 export const apiExecuteApiEndpoint: SecurityBaselineControl = {
   id: 'APIGW2',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'REST APIs with a custom domain disable the default execute-api endpoint',
   reports: '`DisableExecuteApiEndpoint = <value>` while a base path mapping puts the API on a custom domain',
   resourceTypes: [REST_API],

@@ -1,12 +1,12 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { isTrue, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { STAGE, stageWideSettings, updateMethodSettings } from './apigw';
 
 /** REST API stages write access logs. */
 export const apiStageAccessLogs: SecurityBaselineControl = {
   id: 'APIGW3',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'REST API stages write access logs',
   reports: '`AccessLogSetting.DestinationArn = not set`',
   resourceTypes: [STAGE],
@@ -23,7 +23,7 @@ export const apiStageAccessLogs: SecurityBaselineControl = {
 /** REST API stages are traced with X-Ray. */
 export const apiStageTracing: SecurityBaselineControl = {
   id: 'APIGW4',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'REST API stages have X-Ray tracing on',
   reports: '`TracingEnabled = <value>`',
   resourceTypes: [STAGE],
@@ -36,7 +36,7 @@ export const apiStageTracing: SecurityBaselineControl = {
 /** REST API stages throttle every method (stage-wide rate and burst limits). */
 export const apiStageThrottling: SecurityBaselineControl = {
   id: 'APIGW5',
-  areas: ['traffic'],
+  areas: [SecurityBaselineArea.TRAFFIC],
   title: 'REST API stages set stage-wide throttling (rate and burst limits)',
   reports: '`MethodSettings[/*/*].ThrottlingRateLimit/ThrottlingBurstLimit = <rate>/<burst>`: no stage-wide limits',
   resourceTypes: [STAGE],
@@ -54,7 +54,7 @@ export const apiStageThrottling: SecurityBaselineControl = {
 /** REST API stages never log full requests and responses (they carry tokens and personal data). */
 export const apiStageDataTrace: SecurityBaselineControl = {
   id: 'APIGW6',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'REST API stages keep data trace (full request/response logging) off',
   reports: '`MethodSettings[].DataTraceEnabled = true on <methods>`',
   resourceTypes: [STAGE],

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnProperties, overrideProperty, refersTo, resourcesOfType, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const DISTRIBUTION = 'AWS::CloudFront::Distribution';
 const DELIVERY_SOURCE = 'AWS::Logs::DeliverySource';
@@ -35,7 +35,7 @@ function readOnly(behavior: CfnProperties): boolean {
 /** Viewers reach the distribution over HTTPS only (HTTP is redirected or refused). */
 export const cloudFrontViewerProtocol: SecurityBaselineControl = {
   id: 'CF1',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'CloudFront cache behaviors send viewers to HTTPS (redirect-to-https or https-only)',
   reports: '`<behavior>.ViewerProtocolPolicy = "allow-all"`: the distribution serves viewers over HTTP',
   resourceTypes: [DISTRIBUTION],
@@ -62,7 +62,7 @@ export const cloudFrontViewerProtocol: SecurityBaselineControl = {
 /** Viewers connect with TLS 1.2 or newer (the 2021 cipher suites at least). */
 export const cloudFrontViewerTls: SecurityBaselineControl = {
   id: 'CF2',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: `CloudFront distributions accept viewer TLS ${CLOUDFRONT_TLS_POLICY} or newer`,
   reports: '`ViewerCertificate.MinimumProtocolVersion = <policy>` below TLSv1.2_2021, or the default *.cloudfront.net certificate (TLSv1)',
   resourceTypes: [DISTRIBUTION],
@@ -96,7 +96,7 @@ const OLD_ORIGIN_PROTOCOLS = new Set(['SSLv3', 'TLSv1', 'TLSv1.1']);
 /** CloudFront reaches custom origins over HTTPS with TLS 1.2. */
 export const cloudFrontOriginProtocol: SecurityBaselineControl = {
   id: 'CF3',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'CloudFront reaches custom origins over HTTPS only, with TLS 1.2',
   reports: '`Origins[<id>].CustomOriginConfig.OriginProtocolPolicy = <policy>` (http-only or match-viewer), or OriginSSLProtocols below TLSv1.2',
   resourceTypes: [DISTRIBUTION],
@@ -123,7 +123,7 @@ export const cloudFrontOriginProtocol: SecurityBaselineControl = {
 /** Distributions log every request (standard logging to S3, or a CloudWatch Logs delivery source). */
 export const cloudFrontLogging: SecurityBaselineControl = {
   id: 'CF4',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'CloudFront distributions log requests (standard logging to S3 or a log delivery source)',
   reports: '`Logging.Bucket = not set` and no AWS::Logs::DeliverySource for the distribution',
   resourceTypes: [DISTRIBUTION],

@@ -1,13 +1,13 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const USER_POOL = 'AWS::Cognito::UserPool';
 
 /** Every user signs in with a second factor. */
 export const cognitoMfa: SecurityBaselineControl = {
   id: 'COGNITO1',
-  areas: ['identity'],
+  areas: [SecurityBaselineArea.IDENTITY],
   title: 'User pools require MFA',
   reports: '`MfaConfiguration = <value>`: MFA is not required',
   resourceTypes: [USER_POOL],
@@ -24,7 +24,7 @@ export const cognitoMfa: SecurityBaselineControl = {
 /** Passwords are long enough to resist guessing (14 characters by default). */
 export const cognitoPasswordLength: SecurityBaselineControl = {
   id: 'COGNITO2',
-  areas: ['identity'],
+  areas: [SecurityBaselineArea.IDENTITY],
   title: 'User pools require passwords of at least the threshold length (14 characters)',
   reports: '`Policies.PasswordPolicy.MinimumLength = <length>`: below the threshold',
   resourceTypes: [USER_POOL],
@@ -42,7 +42,7 @@ export const cognitoPasswordLength: SecurityBaselineControl = {
 /** Compromised credentials and risky sign-ins are blocked, not only logged. */
 export const cognitoThreatProtection: SecurityBaselineControl = {
   id: 'COGNITO3',
-  areas: ['identity'],
+  areas: [SecurityBaselineArea.IDENTITY],
   title: 'User pools enforce threat protection (compromised credentials, adaptive authentication)',
   reports: '`UserPoolAddOns.AdvancedSecurityMode = <mode>`: not ENFORCED',
   resourceTypes: [USER_POOL],

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnProperties, overrideProperty, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const HTTP_API_STAGE = 'AWS::ApiGatewayV2::Stage';
 export const HTTP_API_DOMAIN_NAME = 'AWS::ApiGatewayV2::DomainName';
@@ -11,7 +11,7 @@ export const HTTP_API_TLS_POLICY = 'TLS_1_2';
 /** HTTP API (and WebSocket API) stages write access logs. */
 export const httpApiStageAccessLogs: SecurityBaselineControl = {
   id: 'HTTPAPI1',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'HTTP API stages write access logs',
   reports: '`AccessLogSettings.DestinationArn = not set`',
   resourceTypes: [HTTP_API_STAGE],
@@ -28,7 +28,7 @@ export const httpApiStageAccessLogs: SecurityBaselineControl = {
 /** HTTP API stages set default route throttling (rate and burst limits). */
 export const httpApiStageThrottling: SecurityBaselineControl = {
   id: 'HTTPAPI2',
-  areas: ['traffic'],
+  areas: [SecurityBaselineArea.TRAFFIC],
   title: 'HTTP API stages set default route throttling (rate and burst limits)',
   reports: '`DefaultRouteSettings.ThrottlingRateLimit/ThrottlingBurstLimit = <rate>/<burst>`: no stage-wide limits',
   resourceTypes: [HTTP_API_STAGE],
@@ -46,7 +46,7 @@ export const httpApiStageThrottling: SecurityBaselineControl = {
 /** HTTP API custom domains refuse TLS 1.0 and 1.1. */
 export const httpApiDomainTls: SecurityBaselineControl = {
   id: 'HTTPAPI3',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'HTTP API custom domains use the TLS_1_2 security policy',
   reports: '`DomainNameConfigurations[].SecurityPolicy = <policy>`: not TLS_1_2',
   resourceTypes: [HTTP_API_DOMAIN_NAME],

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const FUNCTION = 'AWS::Lambda::Function';
 
@@ -25,7 +25,7 @@ export const DEPRECATED_RUNTIMES: ReadonlySet<string> = new Set([
 /** Functions never carry secrets in environment variables (readable by anyone with lambda:GetFunction). */
 export const lambdaSecretEnvironment: SecurityBaselineControl = {
   id: 'LAMBDA1',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Function environment variables do not hold secrets (names like PASSWORD, SECRET, TOKEN, API_KEY)',
   reports: '`Environment.Variables = <names>`: names that look like secrets (values are never printed)',
   resourceTypes: [FUNCTION],
@@ -44,7 +44,7 @@ export const lambdaSecretEnvironment: SecurityBaselineControl = {
 /** Functions run on a runtime that still gets security patches. */
 export const lambdaRuntime: SecurityBaselineControl = {
   id: 'LAMBDA2',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Functions do not use a deprecated runtime',
   reports: '`Runtime = <runtime>`: deprecated',
   resourceTypes: [FUNCTION],

@@ -2,7 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { CfnKey } from 'aws-cdk-lib/aws-kms';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import { isTrue, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const LOG_GROUP = 'AWS::Logs::LogGroup';
 export const KEY = 'AWS::KMS::Key';
@@ -12,7 +12,7 @@ export const LOG_RETENTION = 'Custom::LogRetention';
 /** Log groups keep events at least as long as the threshold (365 days by default). */
 export const logRetention: SecurityBaselineControl = {
   id: 'LOGS1',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Log groups keep events at least the threshold (365 days), also through Custom::LogRetention; unset means never expire',
   reports: '`RetentionInDays = <days>`: below the threshold',
   resourceTypes: [LOG_GROUP, LOG_RETENTION],
@@ -39,7 +39,7 @@ export const logRetention: SecurityBaselineControl = {
 /** Log groups are encrypted with a customer-managed KMS key. */
 export const logEncryption: SecurityBaselineControl = {
   id: 'LOGS2',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Log groups are encrypted with a customer-managed KMS key',
   reports: '`KmsKeyId = not set`',
   resourceTypes: [LOG_GROUP],
@@ -56,7 +56,7 @@ export const logEncryption: SecurityBaselineControl = {
 /** Symmetric encryption keys rotate their key material every year. */
 export const kmsRotation: SecurityBaselineControl = {
   id: 'KMS1',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Symmetric KMS keys have automatic rotation on',
   reports: '`EnableKeyRotation = <value>` on a symmetric key',
   resourceTypes: [KEY],

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { CfnProperties } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const SECURITY_GROUP = 'AWS::EC2::SecurityGroup';
 export const SECURITY_GROUP_INGRESS = 'AWS::EC2::SecurityGroupIngress';
@@ -24,7 +24,7 @@ export function openIngress(rule: CfnProperties): string | undefined {
 /** Nothing but HTTP/HTTPS is reachable from the whole internet. */
 export const securityGroupOpenIngress: SecurityBaselineControl = {
   id: 'SG1',
-  areas: ['traffic'],
+  areas: [SecurityBaselineArea.TRAFFIC],
   title: 'Security groups allow ingress from 0.0.0.0/0 or ::/0 only on TCP 80 and 443',
   reports: '`SecurityGroupIngress = <protocol> <ports> from 0.0.0.0/0 or ::/0`',
   resourceTypes: [SECURITY_GROUP, SECURITY_GROUP_INGRESS],

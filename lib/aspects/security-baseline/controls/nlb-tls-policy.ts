@@ -1,12 +1,12 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { LISTENER } from './alb';
 import { evaluateListenerTlsPolicy } from './alb-tls-policy';
 
 /** Network Load Balancer TLS listeners accept TLS 1.3 only (the same ELB security policies as HTTPS listeners). */
 export const nlbTlsPolicy: SecurityBaselineControl = {
   id: 'NLB1',
-  areas: ['transit'],
+  areas: [SecurityBaselineArea.TRANSIT],
   title: 'Network Load Balancer TLS listeners use a TLS 1.3-only security policy',
   reports: '`SslPolicy = <policy>`: the TLS listener accepts TLS below 1.3 (or has no policy)',
   resourceTypes: [LISTENER],

@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { isTrue, referencedResources, renderedProperties, shown } from '../cfn';
 import { CfnProperties } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const DB_CLUSTER = 'AWS::RDS::DBCluster';
 export const DB_INSTANCE = 'AWS::RDS::DBInstance';
@@ -20,7 +20,7 @@ const isMysql = (p: CfnProperties): boolean => engine(p).includes('mysql') || en
 /** Databases encrypt their storage. */
 export const rdsStorageEncryption: SecurityBaselineControl = {
   id: 'RDS1',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Databases encrypt their storage',
   reports: '`StorageEncrypted = <value>`',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
@@ -33,7 +33,7 @@ export const rdsStorageEncryption: SecurityBaselineControl = {
 /** Databases accept IAM authentication tokens, so the application holds no database password. */
 export const rdsIamAuthentication: SecurityBaselineControl = {
   id: 'RDS2',
-  areas: ['identity'],
+  areas: [SecurityBaselineArea.IDENTITY],
   title: 'PostgreSQL and MySQL databases have IAM database authentication on',
   reports: '`EnableIAMDatabaseAuthentication = <value>`',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
@@ -47,7 +47,7 @@ export const rdsIamAuthentication: SecurityBaselineControl = {
 /** Databases cannot be deleted by accident. */
 export const rdsDeletionProtection: SecurityBaselineControl = {
   id: 'RDS3',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Databases have deletion protection',
   reports: '`DeletionProtection = <value>`',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
@@ -60,7 +60,7 @@ export const rdsDeletionProtection: SecurityBaselineControl = {
 /** Databases keep automated backups at least as long as the threshold (7 days by default). */
 export const rdsBackupRetention: SecurityBaselineControl = {
   id: 'RDS4',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Databases keep automated backups at least the threshold (7 days)',
   reports: '`BackupRetentionPeriod = <days>`: below the threshold',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],
@@ -89,7 +89,7 @@ function parameterGroup(resource: CfnResource): CfnProperties | undefined {
 /** Databases refuse connections without TLS (`rds.force_ssl`, `require_secure_transport` on MySQL). */
 export const rdsForceTls: SecurityBaselineControl = {
   id: 'RDS5',
-  areas: ['transit', 'identity'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.IDENTITY],
   title: 'Databases force TLS for every connection (rds.force_ssl=1; require_secure_transport=ON on MySQL)',
   reports: '`(cluster) parameter group rds.force_ssl = <value>` (`require_secure_transport` on MySQL)',
   resourceTypes: [DB_CLUSTER, DB_INSTANCE],

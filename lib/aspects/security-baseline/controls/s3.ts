@@ -3,7 +3,7 @@ import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement } from 'aws-cdk-l
 import { BucketBase, CfnBucket, CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { CfnProperties, referencedResources, refersTo, renderedProperties, resolvedValue, resourcesOfType, shown } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const BUCKET = 'AWS::S3::Bucket';
 export const BUCKET_POLICY = 'AWS::S3::BucketPolicy';
@@ -163,7 +163,7 @@ function addDenyStatements(bucket: CfnBucket, existing: CfnResource | undefined,
 /** Buckets refuse requests without TLS and with TLS older than 1.2. */
 export const s3TlsPolicy: SecurityBaselineControl = {
   id: 'BUCKET1',
-  areas: ['transit', 'infrastructure'],
+  areas: [SecurityBaselineArea.TRANSIT, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'S3 bucket policies deny requests without TLS and with TLS older than 1.2',
   reports: '`BucketPolicy = none` or `<policy> has no deny for aws:SecureTransport=false / s3:TlsVersion<1.2`',
   resourceTypes: [BUCKET],
@@ -208,7 +208,7 @@ const BLOCK_ALL = ['BlockPublicAcls', 'BlockPublicPolicy', 'IgnorePublicAcls', '
 /** Buckets block every form of public access. */
 export const s3BlockPublicAccess: SecurityBaselineControl = {
   id: 'BUCKET2',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'S3 buckets turn on all four Block Public Access settings',
   reports: '`PublicAccessBlockConfiguration = <settings> off` (not set passes unless the bucket is public: S3 blocks public access on new buckets since April 2023)',
   resourceTypes: [BUCKET],
@@ -238,7 +238,7 @@ export const s3BlockPublicAccess: SecurityBaselineControl = {
 /** Buckets keep object versions (recovery from overwrite, deletion, ransomware). */
 export const s3Versioning: SecurityBaselineControl = {
   id: 'BUCKET3',
-  areas: ['infrastructure'],
+  areas: [SecurityBaselineArea.INFRASTRUCTURE],
   title: 'S3 buckets have versioning enabled',
   reports: '`VersioningConfiguration.Status = <value>`',
   resourceTypes: [BUCKET],

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { refersTo, resourcesOfType } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 
 export const SECRET = 'AWS::SecretsManager::Secret';
 const ROTATION_SCHEDULE = 'AWS::SecretsManager::RotationSchedule';
@@ -11,7 +11,7 @@ const secretId = (r: CfnResource): unknown => (r as unknown as { secretId?: unkn
 /** Secrets rotate automatically (a rotation schedule on the secret or on its target attachment). */
 export const secretRotation: SecurityBaselineControl = {
   id: 'SECRET1',
-  areas: ['identity', 'infrastructure'],
+  areas: [SecurityBaselineArea.IDENTITY, SecurityBaselineArea.INFRASTRUCTURE],
   title: 'Secrets Manager secrets have a rotation schedule',
   reports: '`RotationSchedule = none`',
   resourceTypes: [SECRET],

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { referencedResources, renderedProperties, resourcesOfType } from '../cfn';
-import { SecurityBaselineControl } from '../types';
+import { SecurityBaselineArea, SecurityBaselineControl } from '../types';
 import { isApplicationLoadBalancer, LOAD_BALANCER } from './alb';
 import { STAGE } from './apigw';
 
@@ -22,7 +22,7 @@ export function hasWebAcl(resource: CfnResource, stageName?: unknown, restApi?: 
 /** Internet-facing entry points sit behind a web ACL (managed rules, rate limits). */
 export const webAclAssociated: SecurityBaselineControl = {
   id: 'WAF1',
-  areas: ['traffic'],
+  areas: [SecurityBaselineArea.TRAFFIC],
   title: 'Internet-facing ALBs and REST API stages are associated with a WAF web ACL',
   reports: '`WebACLAssociation = none` on an internet-facing ALB or a non-private REST API stage',
   resourceTypes: [LOAD_BALANCER, STAGE],
