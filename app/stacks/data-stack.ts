@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { acknowledge, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '../../lib';
@@ -90,8 +90,8 @@ export class DataStack extends BaselineStack {
   private rateLimiterConfiguration(props: DataStackProps): IdentityRateLimiter {
     return new IdentityRateLimiter(this, 'RateLimiter', {
       vpc: props.vpc,
-      snapshotRetentionDays: this.stage.multiAz ? 7 : 1,
-      maxDataStorageGb: 1,
+      snapshotRetention: Duration.days(this.stage.multiAz ? 7 : 1),
+      maxDataStorage: Size.gibibytes(1),
       maxEcpuPerSecond: this.stage.multiAz ? 20000 : 5000,
     });
   }
