@@ -155,6 +155,11 @@ describe('DatabaseBootstrap', () => {
     expect(() => build(props as Partial<DatabaseBootstrapProps>)).toThrow(message);
   });
 
+  test('with your own handler code, properties may carry its CodeHash (the construct sets none then)', () => {
+    const f = build({ code: lambda.Code.fromInline('exports.handler = async () => ({})'), properties: { CodeHash: 'mine' } });
+    Template.fromStack(f.stack).hasResourceProperties('Custom::DatabaseBootstrap', { CodeHash: 'mine' });
+  });
+
   test('fails if both code and entry are given', () => {
     expect(() => build({ code: lambda.Code.fromInline('x'), entry: join(__dirname, '..', 'fixtures', 'hello.ts') }))
       .toThrow(/Boot\/Bootstrap: invalid entry = ".*hello.ts". Fix: give either code .* or entry/);

@@ -48,8 +48,11 @@ export enum TablePrivilege {
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** The only table privileges an application role gets. */
 const TABLE_PRIVILEGES: string[] = Object.values(TablePrivilege);
-/** Custom-resource properties the construct sets itself (or CloudFormation reserves): `properties` may not replace them. */
-const OWN_PROPERTIES = ['ServiceToken', 'DbHost', 'DbPort', 'DbName', 'MasterSecretArn', 'AppUser', 'CodeHash', 'Migrations', 'MigrationHistory', 'TablePrivileges'];
+/**
+ * Custom-resource properties the construct sets from its own props (or CloudFormation reserves): `properties` may not
+ * replace them. `CodeHash` joins them when the construct sets it (the shipped handler).
+ */
+const OWN_PROPERTIES = ['ServiceToken', 'DbHost', 'DbPort', 'DbName', 'MasterSecretArn', 'AppUser', 'Migrations', 'MigrationHistory', 'TablePrivileges'];
 
 /** Props of {@link DatabaseBootstrap}. */
 export interface DatabaseBootstrapProps {
@@ -100,8 +103,9 @@ export interface DatabaseBootstrapProps {
   readonly tablePrivileges?: Record<string, TablePrivilege[]>;
   /**
    * Extra custom-resource properties (no secrets: they are stored in the template). Changing one re-runs the
-   * bootstrap, so pass a hash of your handler's code and migrations here when you give `code` or `entry`. They may not
-   * replace the properties the construct sets (`DbHost`, `AppUser`, `TablePrivileges`, `CodeHash`, ...).
+   * bootstrap, so pass a hash of your handler's code and migrations here (for example as `CodeHash`) when you give `code`
+   * or `entry`. They may not replace the properties the construct sets (`DbHost`, `AppUser`, `TablePrivileges`, and
+   * `CodeHash` with the shipped handler, ...).
    * @default - with the shipped handler, `CodeHash`: the first 16 hex digits of its bundle's SHA-256, so a new
    * bundle re-runs the bootstrap; otherwise none
    */
@@ -143,6 +147,7 @@ export class DatabaseBootstrap extends Construct {
     this.dbUser = dbUser;
     this.vpc = props.vpc;
     const shipped = props.code === undefined && props.entry === undefined ? handlerBundle('db-bootstrap') : undefined;
+    this.checkExtraProperties(props.properties ?? {}, shipped !== undefined);
 
     const httpsInVpc = this.httpsInVpcGroup(props.vpc);
     this.handler = this.handlerConfiguration(props, httpsInVpc, shipped);
@@ -266,11 +271,6 @@ export class DatabaseBootstrap extends Construct {
     if (props.migrationHistory !== undefined && !Token.isUnresolved(props.migrationHistory) && !/^[a-z0-9_][a-z0-9_-]{0,62}$/.test(props.migrationHistory)) {
       invalidProp(this, 'migrationHistory', props.migrationHistory, 'Fix: use 1-63 lower-case letters, digits, _ or - (for example orders), or leave it unset to use dbUser.');
     }
-    for (const key of Object.keys(props.properties ?? {})) {
-      if (OWN_PROPERTIES.includes(key)) {
-        invalidProp(this, `properties.${key}`, props.properties![key], `Fix: use another name; ${key} is set by DatabaseBootstrap itself (give the value through its own prop, if it has one).`);
-      }
-    }
     if (props.code !== undefined && props.entry !== undefined) {
       invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
     }
@@ -293,6 +293,16 @@ export class DatabaseBootstrap extends Construct {
       }
       if (!Array.isArray(privileges) || privileges.length === 0 || privileges.some((p) => !TABLE_PRIVILEGES.includes(p))) {
         invalidProp(this, `tablePrivileges.${table}`, privileges, 'Fix: grant at least one of TablePrivilege.SELECT, INSERT, UPDATE, DELETE (no DDL, TRUNCATE, REFERENCES or TRIGGER).');
+      }
+    }
+  }
+
+  /** Refuses extra properties that would replace the construct's own (which its checks of `dbUser`, `tablePrivileges`, ... guard). */
+  private checkExtraProperties(properties: Record<string, string>, shipped: boolean): void {
+    const own = shipped ? [...OWN_PROPERTIES, 'CodeHash'] : OWN_PROPERTIES;
+    for (const [key, value] of Object.entries(properties)) {
+      if (own.includes(key)) {
+        invalidProp(this, `properties.${key}`, value, `Fix: use another name; ${key} is set by DatabaseBootstrap itself (give the value through its own prop, if it has one).`);
       }
     }
   }
