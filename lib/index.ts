@@ -51,7 +51,7 @@ export { IdentityRateLimiter, type IdentityRateLimiterProps, RateLimitCacheEngin
 
 // Data
 export { IamAuthDatabase, type IamAuthDatabaseAttributes, type IamAuthDatabaseProps, type IIamAuthDatabase, MinimumTlsVersion } from './constructs/iam-auth-database';
-export { DatabaseBootstrap, type DatabaseBootstrapProps, type DatabaseMigration } from './constructs/iam-auth-database/bootstrap';
+export { DatabaseBootstrap, type DatabaseBootstrapProps, type DatabaseMigration, TablePrivilege } from './constructs/iam-auth-database/bootstrap';
 export { ManagedSecret, type ManagedSecretProps, type ManagedSecretRotation } from './constructs/managed-secret';
 
 // Raising existing stacks to the baseline: an Aspect that reports or fixes stock aws-cdk-lib resources

@@ -1,7 +1,7 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
-import { Acknowledgements, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey } from '../../lib';
+import { Acknowledgements, DatabaseBootstrap, IamAuthDatabase, IdentityRateLimiter, LogsKey, ServiceKey, TablePrivilege } from '../../lib';
 import { API_TABLE_PRIVILEGES, MIGRATIONS } from '../lambda/api/migrations';
 import { BaselineStack, BaselineStackProps, stageLogRetention, stageRemovalPolicy } from './baseline-stack';
 
@@ -72,8 +72,8 @@ export class DataStack extends BaselineStack {
       deletionProtection: this.stage.deletionProtection,
       removalPolicy: RemovalPolicy.SNAPSHOT,
       // Single-AZ stages scale to zero when idle (cost); multi-AZ stages keep 0.5 ACU warm (no resume delay).
-      minCapacity: production ? 0.5 : 0,
-      maxCapacity: production ? 8 : 2,
+      serverlessV2MinCapacity: production ? 0.5 : 0,
+      serverlessV2MaxCapacity: production ? 8 : 2,
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
     });
@@ -90,8 +90,8 @@ export class DataStack extends BaselineStack {
   private rateLimiterConfiguration(props: DataStackProps): IdentityRateLimiter {
     return new IdentityRateLimiter(this, 'RateLimiter', {
       vpc: props.vpc,
-      snapshotRetentionDays: this.stage.multiAz ? 7 : 1,
-      maxDataStorageGb: 1,
+      snapshotRetention: Duration.days(this.stage.multiAz ? 7 : 1),
+      maxDataStorage: Size.gibibytes(1),
       maxEcpuPerSecond: this.stage.multiAz ? 20000 : 5000,
     });
   }
@@ -105,11 +105,18 @@ export class DataStack extends BaselineStack {
       database: this.database,
       vpc: props.vpc,
       logsKey: this.logsKey.key,
-      appUser: APP_DB_USER,
+      dbUser: APP_DB_USER,
       migrations: MIGRATIONS.map((m) => ({ version: m.version, name: m.name, statements: [...m.statements] })),
-      tablePrivileges: { ...API_TABLE_PRIVILEGES },
+      tablePrivileges: Object.fromEntries(Object.entries(API_TABLE_PRIVILEGES).map(([table, privileges]) => [table, privileges.map(tablePrivilege)])),
       logRetention: stageLogRetention(this.stage),
       logRemovalPolicy: stageRemovalPolicy(this.stage),
     });
   }
+}
+
+/** A privilege of the handler's data module (plain text: handler code does not import the library) as the library's enum. */
+function tablePrivilege(name: string): TablePrivilege {
+  const privilege = Object.values(TablePrivilege).find((p) => p === name);
+  if (privilege === undefined) throw new Error(`API_TABLE_PRIVILEGES names ${JSON.stringify(name)}, which is not a TablePrivilege (SELECT, INSERT, UPDATE, DELETE).`);
+  return privilege;
 }

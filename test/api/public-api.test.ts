@@ -241,7 +241,7 @@ describe('synth warnings use one id style: aws-security-baseline/<construct>:<ke
       deletionProtection: false });
     new root.WebFirewall(stack, 'Firewall', { logsKey: logsKey.key, rateLimit: { mode: root.FirewallRuleMode.COUNT }, managedRules: { sqlDatabase: { enabled: false } } });
     new root.UserDirectory(stack, 'Users', { callbackUrls: ['https://app.example.com/cb'], domainPrefix: 'loose-test', selfSignUpEnabled: true });
-    new root.IdentityRateLimiter(stack, 'RateLimiter', { vpc: network.vpc, snapshotRetentionDays: 0 });
+    new root.IdentityRateLimiter(stack, 'RateLimiter', { vpc: network.vpc, snapshotRetention: Duration.days(0) });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
     const ids = warnings.map((w) => /\[ack: ([^\]]+)\]/.exec(String(w.entry.data))?.[1]).filter((id): id is string => id?.startsWith('aws-security-baseline/') ?? false);
     expect(ids.sort()).toEqual([

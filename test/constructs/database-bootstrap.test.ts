@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ServiceKey } from '../../lib/constructs/encryption-keys';
 import { IamAuthDatabase } from '../../lib/constructs/iam-auth-database';
-import { DatabaseBootstrap, DatabaseBootstrapProps } from '../../lib/constructs/iam-auth-database/bootstrap';
+import { DatabaseBootstrap, DatabaseBootstrapProps, TablePrivilege } from '../../lib/constructs/iam-auth-database/bootstrap';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureVpc } from '../../lib/constructs/secure-vpc';
 import { handlerBundle } from '../../lib/internal/handler-assets';
@@ -28,13 +28,13 @@ function build(props: Partial<DatabaseBootstrapProps> = {}, bundle = false) {
 
 describe('DatabaseBootstrap', () => {
   test('passes every rule pack; both functions in the VPC; the custom resource carries references only', () => {
-    const f = build({ properties: { CodeHash: 'abc' } });
+    const f = build({ properties: { SchemaHash: 'abc' } });
     expect(formatFindings(ruleFindings(f.app))).toBe('');
     const t = Template.fromStack(f.stack);
     t.hasResourceProperties('Custom::DatabaseBootstrap', {
       DbHost: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'Endpoint.Address'] },
       MasterSecretArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DatabaseCluster'), 'MasterUserSecret.SecretArn'] },
-      AppUser: 'app_user', DbName: 'app', DbPort: '5432', CodeHash: 'abc',
+      AppUser: 'app_user', DbName: 'app', DbPort: '5432', CodeHash: Match.stringLikeRegexp('^[0-9a-f]{16}$'), SchemaHash: 'abc',
     });
     const functions = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('Bootstrap')).map(([, r]) => r as any);
     expect(functions).toHaveLength(2);
@@ -127,7 +127,7 @@ describe('DatabaseBootstrap', () => {
   test('passes your migrations and table privileges to the handler as JSON properties', () => {
     // GIVEN your schema
     const migrations = [{ version: 1, name: 'create orders', statements: ['CREATE TABLE IF NOT EXISTS public.orders (id uuid PRIMARY KEY)'] }];
-    const t = Template.fromStack(build({ migrations, tablePrivileges: { orders: ['SELECT', 'INSERT'] } }).stack);
+    const t = Template.fromStack(build({ migrations, tablePrivileges: { orders: [TablePrivilege.SELECT, TablePrivilege.INSERT] } }).stack);
     // THEN the custom resource carries them (re-running the bootstrap when they change)
     t.hasResourceProperties('Custom::DatabaseBootstrap', {
       Migrations: JSON.stringify(migrations), TablePrivileges: JSON.stringify({ orders: ['SELECT', 'INSERT'] }),
@@ -143,10 +143,21 @@ describe('DatabaseBootstrap', () => {
     [{ migrationHistory: "orders'; DROP" }, /invalid migrationHistory = "orders'; DROP"\. Fix: use 1-63 lower-case letters, digits, _ or -/],
     [{ migrations: [{ version: 2, name: 'b', statements: ['SELECT 1'] }, { version: 2, name: 'c', statements: ['SELECT 1'] }] }, /invalid migrations\[1\]\.version = 2\. Fix: number migrations with increasing positive integers/],
     [{ migrations: [{ version: 1, name: 'a', statements: [] }] }, /invalid migrations\[0\]\.statements = \[\]\. Fix: give one or more non-empty SQL statements/],
-    [{ tablePrivileges: { orders: ['SELECT', 'TRUNCATE'] } }, /invalid tablePrivileges\.orders = \["SELECT","TRUNCATE"\]\. Fix: grant only SELECT, INSERT, UPDATE, DELETE/],
-    [{ tablePrivileges: { 'Orders; DROP': ['SELECT'] } }, /invalid tablePrivileges = "Orders; DROP"\. Fix: name tables of the public schema as lower-case identifiers/],
+    [{ tablePrivileges: { orders: ['SELECT', 'TRUNCATE'] } }, /invalid tablePrivileges\.orders = \["SELECT","TRUNCATE"\]\. Fix: grant at least one of TablePrivilege\.SELECT, INSERT, UPDATE, DELETE/],
+    [{ tablePrivileges: { orders: [] } }, /invalid tablePrivileges\.orders = \[\]\. Fix: grant at least one of/],
+    [{ tablePrivileges: { orders: 'SELECT' } }, /invalid tablePrivileges\.orders = "SELECT"\. Fix: grant at least one of/],
+    [{ tablePrivileges: { 'Orders; DROP': [TablePrivilege.SELECT] } }, /invalid tablePrivileges = "Orders; DROP"\. Fix: name tables of the public schema as lower-case identifiers/],
+    [{ properties: { AppUser: 'postgres' } }, /invalid properties\.AppUser = "postgres"\. Fix: use another name; AppUser is set by DatabaseBootstrap itself/],
+    [{ properties: { TablePrivileges: '{"orders":["TRUNCATE"]}' } }, /invalid properties\.TablePrivileges/],
+    [{ properties: { CodeHash: 'pinned' } }, /invalid properties\.CodeHash/],
+    [{ properties: { DbHost: 'elsewhere.example.com' } }, /invalid properties\.DbHost/],
   ])('fails if the schema props are unsafe (%#)', (props, message) => {
     expect(() => build(props as Partial<DatabaseBootstrapProps>)).toThrow(message);
+  });
+
+  test('with your own handler code, properties may carry its CodeHash (the construct sets none then)', () => {
+    const f = build({ code: lambda.Code.fromInline('exports.handler = async () => ({})'), properties: { CodeHash: 'mine' } });
+    Template.fromStack(f.stack).hasResourceProperties('Custom::DatabaseBootstrap', { CodeHash: 'mine' });
   });
 
   test('fails if both code and entry are given', () => {
@@ -154,8 +165,15 @@ describe('DatabaseBootstrap', () => {
       .toThrow(/Boot\/Bootstrap: invalid entry = ".*hello.ts". Fix: give either code .* or entry/);
   });
 
-  test('fails if the app user is unsafe or the master user', () => {
-    expect(() => build({ appUser: 'App-User' })).toThrow(/Boot\/Bootstrap: invalid appUser = "App-User"/);
-    expect(() => build({ appUser: 'dbadmin' })).toThrow(/invalid appUser = "dbadmin"/);
+  test('fails if the database user is unsafe or the master user', () => {
+    expect(() => build({ dbUser: 'App-User' })).toThrow(/Boot\/Bootstrap: invalid dbUser = "App-User"/);
+    expect(() => build({ dbUser: 'dbadmin' })).toThrow(/invalid dbUser = "dbadmin"/);
+  });
+
+  test('dbUser names the role the handler creates, and the one to grant rds-db:connect to', () => {
+    const f = build({ dbUser: 'orders_app' });
+    expect(f.bootstrap.dbUser).toBe('orders_app');
+    Template.fromStack(f.stack).hasResourceProperties('Custom::DatabaseBootstrap', { AppUser: 'orders_app' });
+    expect(build().bootstrap.dbUser).toBe('app_user');
   });
 });

@@ -63,7 +63,7 @@ describe('IamAuthDatabase.fromIamAuthDatabaseAttributes', () => {
     const { app, stack, database } = consumer();
     const logsKey = new LogsKey(stack, 'LogsKey');
     const network = new SecureVpc(stack, 'Vpc', { availabilityZones: ['eu-west-1a', 'eu-west-1b'], logsKey: logsKey.key });
-    new DatabaseBootstrap(stack, 'Bootstrap', { database, vpc: network.vpc, logsKey: logsKey.key, properties: { CodeHash: 'abc' } });
+    new DatabaseBootstrap(stack, 'Bootstrap', { database, vpc: network.vpc, logsKey: logsKey.key, properties: { SchemaHash: 'abc' } });
     // THEN the custom resource names the imported endpoint and secret, never a secret value
     const t = Template.fromStack(stack);
     t.hasResourceProperties('Custom::DatabaseBootstrap', {

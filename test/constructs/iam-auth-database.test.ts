@@ -96,7 +96,7 @@ describe('IamAuthDatabase', () => {
   });
 
   test('single-AZ: no reader; scale to zero with auto-pause', () => {
-    const single = build({ multiAz: false, minCapacity: 0, autoPauseAfter: Duration.minutes(10) });
+    const single = build({ multiAz: false, serverlessV2MinCapacity: 0, serverlessV2AutoPauseDuration: Duration.minutes(10) });
     const t = Template.fromStack(single.stack);
     t.resourceCountIs('AWS::RDS::DBInstance', 1);
     t.hasResourceProperties('AWS::RDS::DBCluster', {
@@ -194,8 +194,10 @@ describe('IamAuthDatabase', () => {
   });
 
   test('fails if the backup retention is under 7 days or over 35', () => {
-    expect(() => build({ backupRetention: Duration.days(1) })).toThrow(/invalid backupRetention = "1 days"/);
-    expect(() => build({ backupRetention: Duration.days(36) })).toThrow(/backupRetention/);
+    expect(() => build({ backupRetention: Duration.days(1) })).toThrow(/invalid backupRetention = "1 day"\. Fix: keep automated backups 7 to 35 whole days/);
+    expect(() => build({ backupRetention: Duration.days(36) })).toThrow(/invalid backupRetention = "36 days"/);
+    // not whole days: the clear error, not aws-cdk-lib's conversion error
+    expect(() => build({ backupRetention: Duration.hours(180) })).toThrow(/invalid backupRetention = "7 days 12 hours"\. Fix: keep automated backups 7 to 35 whole days/);
   });
 
   test('fails if the removal policy is DESTROY', () => {
@@ -203,10 +205,14 @@ describe('IamAuthDatabase', () => {
   });
 
   test('fails if capacities or auto-pause are out of range', () => {
-    expect(() => build({ minCapacity: 0.3 })).toThrow(/invalid minCapacity/);
-    expect(() => build({ minCapacity: 8, maxCapacity: 4 })).toThrow(/minCapacity at or below maxCapacity/);
-    expect(() => build({ autoPauseAfter: Duration.minutes(10) })).toThrow(/auto-pause needs minCapacity: 0/);
-    expect(() => build({ minCapacity: 0, autoPauseAfter: Duration.seconds(60) })).toThrow(/autoPauseAfter \(seconds\)/);
+    expect(() => build({ serverlessV2MinCapacity: 0.3 })).toThrow(/invalid serverlessV2MinCapacity = 0.3\. Fix: use 0 to 256 ACUs in half steps/);
+    expect(() => build({ serverlessV2MaxCapacity: 300 })).toThrow(/invalid serverlessV2MaxCapacity = 300/);
+    expect(() => build({ serverlessV2MinCapacity: 8, serverlessV2MaxCapacity: 4 })).toThrow(/serverlessV2MinCapacity at or below serverlessV2MaxCapacity/);
+    expect(() => build({ serverlessV2AutoPauseDuration: Duration.minutes(10) })).toThrow(/auto-pause needs serverlessV2MinCapacity: 0/);
+    expect(() => build({ serverlessV2MinCapacity: 0, serverlessV2AutoPauseDuration: Duration.seconds(60) }))
+      .toThrow(/invalid serverlessV2AutoPauseDuration = "1 minute"\. Fix: use 300 to 86,400 whole seconds/);
+    expect(() => build({ serverlessV2MinCapacity: 0, serverlessV2AutoPauseDuration: Duration.millis(300_500) }))
+      .toThrow(/invalid serverlessV2AutoPauseDuration = "5 minutes 500 millis"/);
   });
 
   test('fails if names or the port are unsafe', () => {
@@ -214,7 +220,8 @@ describe('IamAuthDatabase', () => {
     expect(() => build({ masterUsername: 'rdsadmin' })).toThrow(/invalid masterUsername/);
     expect(() => build({ clusterIdentifier: 'Bad_Name' })).toThrow(/invalid clusterIdentifier/);
     expect(() => build({ port: 80 })).toThrow(/invalid port = 80/);
-    expect(() => build({ monitoringInterval: Duration.seconds(7) })).toThrow(/invalid monitoringInterval/);
+    expect(() => build({ monitoringInterval: Duration.seconds(7) })).toThrow(/invalid monitoringInterval = "7 seconds"\. Fix: use Duration.seconds\(\) of 1, 5, 10, 15, 30 or 60/);
+    expect(() => build({ monitoringInterval: Duration.millis(1500) })).toThrow(/invalid monitoringInterval = "1 second 500 millis"/);
   });
 
   test('fails if the VPC has no isolated subnets', () => {

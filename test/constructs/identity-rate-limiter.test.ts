@@ -1,5 +1,5 @@
 import { join } from 'path';
-import { App, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -145,8 +145,8 @@ describe('IdentityRateLimiter', () => {
     const { stack, vpc } = setup();
     const key = new kms.Key(stack, 'MyKey', { enableKeyRotation: true });
     new IdentityRateLimiter(stack, 'RateLimit', {
-      vpc, engine: RateLimitCacheEngine.REDIS, encryptionKey: key, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      maxDataStorageGb: 5, maxEcpuPerSecond: 50_000, dailySnapshotTime: '22:30', snapshotRetentionDays: 7, cacheName: 'notes-rl',
+      vpc, engine: RateLimitCacheEngine.REDIS_7, encryptionKey: key, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      maxDataStorage: Size.gibibytes(5), maxEcpuPerSecond: 50_000, dailySnapshotTime: '22:30', snapshotRetention: Duration.days(7), cacheName: 'notes-rl',
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const t = Template.fromStack(stack);
@@ -162,9 +162,31 @@ describe('IdentityRateLimiter', () => {
     t.resourcePropertiesCountIs('AWS::KMS::Key', { Description: Match.stringLikeRegexp('rate-limit cache') }, 0);
   });
 
-  test('snapshotRetentionDays 0 turns snapshots off with a warning', () => {
+  test('engine versions: Valkey 7 and a major version the library does not name yet', () => {
+    for (const [engine, name, version] of [[RateLimitCacheEngine.VALKEY_7, 'valkey', '7'], [RateLimitCacheEngine.valkey('9'), 'valkey', '9'], [RateLimitCacheEngine.redis('8'), 'redis', '8']] as const) {
+      const { stack, vpc } = setup();
+      new IdentityRateLimiter(stack, 'RateLimit', { vpc, engine });
+      Template.fromStack(stack).hasResourceProperties('AWS::ElastiCache::ServerlessCache', { Engine: name, MajorEngineVersion: version });
+      Template.fromStack(stack).resourcePropertiesCountIs('AWS::ElastiCache::User', { Engine: name }, 2);
+    }
+  });
+
+  test('tokens: maxDataStorage and snapshotRetention from parameters pass unchecked; endpointPort is a number token of the endpoint port', () => {
     const { stack, vpc } = setup();
-    new IdentityRateLimiter(stack, 'RateLimit', { vpc, snapshotRetentionDays: 0 });
+    const gb = Token.asNumber({ Ref: 'StorageGb' });
+    const days = Token.asNumber({ Ref: 'SnapshotDays' });
+    const rl = new IdentityRateLimiter(stack, 'RateLimit', { vpc, maxDataStorage: Size.gibibytes(gb), snapshotRetention: Duration.days(days) });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElastiCache::ServerlessCache', {
+      CacheUsageLimits: { DataStorage: { Maximum: { Ref: 'StorageGb' }, Unit: 'GB' }, ECPUPerSecond: { Maximum: 10000 } },
+      SnapshotRetentionLimit: { Ref: 'SnapshotDays' },
+    });
+    expect(Token.isUnresolved(rl.endpointPort)).toBe(true);
+    expect(stack.resolve(rl.endpointPort)).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(rl.cache), 'Endpoint.Port'] });
+  });
+
+  test('snapshotRetention of 0 days turns snapshots off with a warning', () => {
+    const { stack, vpc } = setup();
+    new IdentityRateLimiter(stack, 'RateLimit', { vpc, snapshotRetention: Duration.days(0) });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ElastiCache::ServerlessCache', { SnapshotRetentionLimit: 0, DailySnapshotTime: Match.absent() });
     Annotations.fromStack(stack).hasWarning('/S/RateLimit', Match.stringLikeRegexp('no snapshots'));
@@ -217,18 +239,21 @@ describe('IdentityRateLimiter', () => {
 
   describe('validation', () => {
     test.each([
-      ['maxDataStorageGb', { maxDataStorageGb: 0 }, /invalid maxDataStorageGb = 0/],
-      ['maxDataStorageGb', { maxDataStorageGb: 5001 }, /invalid maxDataStorageGb = 5001/],
+      ['maxDataStorage', { maxDataStorage: Size.gibibytes(0) }, /invalid maxDataStorage = "0 GiB"\. Fix: use whole GiB from 1 to 5000/],
+      ['maxDataStorage', { maxDataStorage: Size.gibibytes(5001) }, /invalid maxDataStorage = "5001 GiB"/],
+      ['maxDataStorage not whole GiB', { maxDataStorage: Size.mebibytes(1536) }, /invalid maxDataStorage = "1.5 GiB"\. Fix: use whole GiB from 1 to 5000, for example Size\.gibibytes\(5\)/],
       ['maxEcpuPerSecond', { maxEcpuPerSecond: 999 }, /invalid maxEcpuPerSecond = 999/],
       ['maxEcpuPerSecond', { maxEcpuPerSecond: 1.5e7 + 1 }, /invalid maxEcpuPerSecond/],
-      ['snapshotRetentionDays', { snapshotRetentionDays: 36 }, /invalid snapshotRetentionDays = 36/],
+      ['snapshotRetention', { snapshotRetention: Duration.days(36) }, /invalid snapshotRetention = "36 days"\. Fix: keep snapshots 0 to 35 whole days/],
+      ['snapshotRetention not whole days', { snapshotRetention: Duration.hours(36) }, /invalid snapshotRetention = "1 day 12 hours"\. Fix: keep snapshots 0 to 35 whole days/],
       ['dailySnapshotTime', { dailySnapshotTime: '3am' }, /invalid dailySnapshotTime = "3am"\. Fix: use HH:MM/],
-      ['dailySnapshotTime with snapshots off', { dailySnapshotTime: '03:00', snapshotRetentionDays: 0 }, /snapshotRetentionDays is 0/],
+      ['dailySnapshotTime with snapshots off', { dailySnapshotTime: '03:00', snapshotRetention: Duration.days(0) }, /snapshotRetention is 0 days/],
       ['cacheName', { cacheName: 'Notes_RL' }, /invalid cacheName = "Notes_RL"\. Fix: 1-32 lowercase/],
       ['cacheName too long', { cacheName: 'a'.repeat(33) }, /invalid cacheName/],
       ['keyPrefix', { keyPrefix: 'a b' }, /invalid keyPrefix = "a b"/],
-      ['majorEngineVersion', { majorEngineVersion: '6' }, /invalid majorEngineVersion = "6"\. Fix: use 7 or later/],
-      ['engine', { engine: 'memcached' as RateLimitCacheEngine }, /invalid engine = "memcached"/],
+      ['engine version', { engine: RateLimitCacheEngine.valkey('6') }, /invalid engine = "valkey 6"\. Fix: use major version 7 or later/],
+      ['engine version not a number', { engine: RateLimitCacheEngine.redis('7.x') }, /invalid engine = "redis 7\.x"/],
+      ['engine as a string (the former enum)', { engine: 'valkey' as unknown as RateLimitCacheEngine }, /invalid engine = "valkey"\. Fix: use RateLimitCacheEngine\.VALKEY_8/],
     ])('fails if %s is out of range', (_name, props, error) => {
       const { stack, vpc } = setup();
       expect(() => new IdentityRateLimiter(stack, 'RateLimit', { vpc, ...props })).toThrow(error);

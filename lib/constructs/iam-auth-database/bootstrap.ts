@@ -30,10 +30,30 @@ export interface DatabaseMigration {
   readonly statements: string[];
 }
 
+/**
+ * A privilege the application's database user may hold on a table of the `public` schema: data access only (no DDL,
+ * `TRUNCATE`, `REFERENCES` or `TRIGGER`, which the bootstrap never grants).
+ */
+export enum TablePrivilege {
+  /** Read rows. */
+  SELECT = 'SELECT',
+  /** Add rows. */
+  INSERT = 'INSERT',
+  /** Change rows. */
+  UPDATE = 'UPDATE',
+  /** Remove rows. */
+  DELETE = 'DELETE',
+}
+
 /** Table names the bootstrap can grant on (lower-case PostgreSQL identifiers). */
 const TABLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** The only table privileges an application role gets. */
-const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+const TABLE_PRIVILEGES: string[] = Object.values(TablePrivilege);
+/**
+ * Custom-resource properties the construct sets from its own props (or CloudFormation reserves): `properties` may not
+ * replace them. `CodeHash` joins them when the construct sets it (the shipped handler).
+ */
+const OWN_PROPERTIES = ['ServiceToken', 'DbHost', 'DbPort', 'DbName', 'MasterSecretArn', 'AppUser', 'Migrations', 'MigrationHistory', 'TablePrivileges'];
 
 /** Props of {@link DatabaseBootstrap}. */
 export interface DatabaseBootstrapProps {
@@ -56,10 +76,11 @@ export interface DatabaseBootstrapProps {
    */
   readonly entry?: string;
   /**
-   * The application's database role (created with LOGIN, no password, `rds_iam`).
+   * The database user (role) the application connects as: created with LOGIN, no password and `rds_iam`, so that
+   * `database.grantConnect(grantee, dbUser)` lets the application in with IAM tokens. Not the master user.
    * @default 'app_user'
    */
-  readonly appUser?: string;
+  readonly dbUser?: string;
   /**
    * Your schema's migrations, run in order by the master user under an advisory lock of this application, each once
    * (recorded in `public.schema_migration_history` under `migrationHistory`), in one transaction that is rolled back
@@ -71,18 +92,21 @@ export interface DatabaseBootstrapProps {
   /**
    * The name this application's migration history is kept under, so that applications sharing a database each get
    * their own (1-63 lower-case letters, digits, `_` or `-`). Give one when two applications share an application role.
-   * @default - the application role's name (`appUser`)
+   * @default - the application's database user (`dbUser`)
    */
   readonly migrationHistory?: string;
   /**
-   * Privileges of the application role on the tables of the `public` schema (SELECT, INSERT, UPDATE, DELETE only: no DDL,
-   * TRUNCATE, REFERENCES or TRIGGER). Any other table privilege the role holds in that schema is revoked.
-   * @default - none: the application role gets CONNECT on the database and USAGE on the schema only
+   * Privileges of `dbUser` on tables of the `public` schema, by table name (lower-case identifier), for example
+   * `{ orders: [TablePrivilege.SELECT, TablePrivilege.INSERT] }`; at least one privilege per table. Any other table
+   * privilege the user holds in that schema is revoked.
+   * @default - none: the user gets CONNECT on the database and USAGE on the schema only
    */
-  readonly tablePrivileges?: Record<string, string[]>;
+  readonly tablePrivileges?: Record<string, TablePrivilege[]>;
   /**
    * Extra custom-resource properties (no secrets: they are stored in the template). Changing one re-runs the
-   * bootstrap, so pass a hash of your handler's code and migrations here when you give `code` or `entry`.
+   * bootstrap, so pass a hash of your handler's code and migrations here (for example as `CodeHash`) when you give `code`
+   * or `entry`. They may not replace the properties the construct sets (`DbHost`, `AppUser`, `TablePrivileges`, and
+   * `CodeHash` with the shipped handler, ...).
    * @default - with the shipped handler, `CodeHash`: the first 16 hex digits of its bundle's SHA-256, so a new
    * bundle re-runs the bootstrap; otherwise none
    */
@@ -113,14 +137,18 @@ export class DatabaseBootstrap extends Construct {
   public readonly resource: CustomResource;
   /** The provider (framework function that calls the handler). */
   public readonly provider: cr.Provider;
+  /** The database user the application connects as (grant it with `database.grantConnect(grantee, bootstrap.dbUser)`). */
+  public readonly dbUser: string;
   private readonly vpc: ec2.IVpc;
 
   constructor(scope: Construct, id: string, props: DatabaseBootstrapProps) {
     super(scope, id);
-    const appUser = props.appUser ?? 'app_user';
-    this.checkProps(props, appUser);
+    const dbUser = props.dbUser ?? 'app_user';
+    this.checkProps(props, dbUser);
+    this.dbUser = dbUser;
     this.vpc = props.vpc;
     const shipped = props.code === undefined && props.entry === undefined ? handlerBundle('db-bootstrap') : undefined;
+    this.checkExtraProperties(props.properties ?? {}, shipped !== undefined);
 
     const httpsInVpc = this.httpsInVpcGroup(props.vpc);
     this.handler = this.handlerConfiguration(props, httpsInVpc, shipped);
@@ -132,7 +160,7 @@ export class DatabaseBootstrap extends Construct {
     });
     const frameworkRole = this.frameworkRole(frameworkLogs);
     this.provider = this.providerConfiguration(props, frameworkLogs, frameworkRole);
-    this.resource = this.customResource(props, appUser, shipped);
+    this.resource = this.customResource(props, dbUser, shipped);
     this.node.defaultChild = this.resource.node.defaultChild;
     this.hardenFramework(frameworkRole);
   }
@@ -213,22 +241,22 @@ export class DatabaseBootstrap extends Construct {
    * The custom resource: references only (endpoint, names, the secret's ARN; never a secret value), the migrations and
    * table privileges it applies, and the bundle hash that re-runs it when the shipped handler changes.
    */
-  private customResource(props: DatabaseBootstrapProps, appUser: string, shipped: HandlerBundle | undefined): CustomResource {
+  private customResource(props: DatabaseBootstrapProps, dbUser: string, shipped: HandlerBundle | undefined): CustomResource {
     const db = props.database;
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: this.provider.serviceToken,
       resourceType: 'Custom::DatabaseBootstrap',
       properties: {
+        ...props.properties,
         DbHost: db.endpointAddress,
         DbPort: String(db.port),
         DbName: db.databaseName,
         MasterSecretArn: db.secret.secretArn,
-        AppUser: appUser,
+        AppUser: dbUser,
         ...(shipped !== undefined ? { CodeHash: shipped.sha256.slice(0, 16) } : {}),
         ...(props.migrations !== undefined ? { Migrations: JSON.stringify(props.migrations) } : {}),
         ...(props.migrationHistory !== undefined ? { MigrationHistory: props.migrationHistory } : {}),
         ...(props.tablePrivileges !== undefined ? { TablePrivileges: JSON.stringify(props.tablePrivileges) } : {}),
-        ...props.properties,
       },
     });
     // The writer instance must be available, not just the cluster resource.
@@ -237,12 +265,12 @@ export class DatabaseBootstrap extends Construct {
   }
 
   /** Throws at synth on an unsafe application role, on both `code` and `entry`, and on migrations or privileges it would refuse to apply. */
-  private checkProps(props: DatabaseBootstrapProps, appUser: string): void {
-    if (!SAFE_DB_IDENTIFIER.test(appUser) || appUser === props.database.masterUsername) {
-      invalidProp(this, 'appUser', appUser, 'Fix: use a lower-case identifier (letters, digits, underscores) other than the master user, for example app_user.');
+  private checkProps(props: DatabaseBootstrapProps, dbUser: string): void {
+    if (!SAFE_DB_IDENTIFIER.test(dbUser) || dbUser === props.database.masterUsername) {
+      invalidProp(this, 'dbUser', dbUser, 'Fix: use a lower-case identifier (letters, digits, underscores) other than the master user, for example app_user.');
     }
     if (props.migrationHistory !== undefined && !Token.isUnresolved(props.migrationHistory) && !/^[a-z0-9_][a-z0-9_-]{0,62}$/.test(props.migrationHistory)) {
-      invalidProp(this, 'migrationHistory', props.migrationHistory, 'Fix: use 1-63 lower-case letters, digits, _ or - (for example orders), or leave it unset to use appUser.');
+      invalidProp(this, 'migrationHistory', props.migrationHistory, 'Fix: use 1-63 lower-case letters, digits, _ or - (for example orders), or leave it unset to use dbUser.');
     }
     if (props.code !== undefined && props.entry !== undefined) {
       invalidProp(this, 'entry', props.entry, 'Fix: give either code (built already) or entry (bundled with esbuild at synth), not both; leave both unset for the shipped handler.');
@@ -264,9 +292,18 @@ export class DatabaseBootstrap extends Construct {
       if (!TABLE_NAME.test(table)) {
         invalidProp(this, 'tablePrivileges', table, 'Fix: name tables of the public schema as lower-case identifiers (letters, digits, underscores).');
       }
-      const bad = (privileges ?? []).filter((p) => !TABLE_PRIVILEGES.includes(p));
-      if (!Array.isArray(privileges) || privileges.length === 0 || bad.length > 0) {
-        invalidProp(this, `tablePrivileges.${table}`, privileges, `Fix: grant only ${TABLE_PRIVILEGES.join(', ')} (no DDL, TRUNCATE, REFERENCES or TRIGGER), at least one.`);
+      if (!Array.isArray(privileges) || privileges.length === 0 || privileges.some((p) => !TABLE_PRIVILEGES.includes(p))) {
+        invalidProp(this, `tablePrivileges.${table}`, privileges, 'Fix: grant at least one of TablePrivilege.SELECT, INSERT, UPDATE, DELETE (no DDL, TRUNCATE, REFERENCES or TRIGGER).');
+      }
+    }
+  }
+
+  /** Refuses extra properties that would replace the construct's own (which its checks of `dbUser`, `tablePrivileges`, ... guard). */
+  private checkExtraProperties(properties: Record<string, string>, shipped: boolean): void {
+    const own = shipped ? [...OWN_PROPERTIES, 'CodeHash'] : OWN_PROPERTIES;
+    for (const [key, value] of Object.entries(properties)) {
+      if (own.includes(key)) {
+        invalidProp(this, `properties.${key}`, value, `Fix: use another name; ${key} is set by DatabaseBootstrap itself (give the value through its own prop, if it has one).`);
       }
     }
   }

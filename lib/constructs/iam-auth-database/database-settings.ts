@@ -21,8 +21,8 @@ export interface DatabaseSettings {
   readonly deletionProtection: boolean;
   readonly minCapacity: number;
   readonly maxCapacity: number;
-  /** Defined only when the cluster may pause (minCapacity 0). */
-  readonly autoPauseAfter?: Duration;
+  /** Defined only when the cluster may pause (serverlessV2MinCapacity 0). */
+  readonly autoPauseDuration?: Duration;
   readonly monitoringIntervalSeconds: number;
   readonly multiAz: boolean;
 }
@@ -57,30 +57,37 @@ export function databaseSettings(scope: Construct, id: string, props: IamAuthDat
     invalidProp(scope, 'clusterIdentifier', clusterIdentifier,
       'Fix: use 2-63 lower-case letters, digits and hyphens, starting with a letter, no trailing or double hyphen.');
   }
-  const backupRetentionDays = (props.backupRetention ?? Duration.days(7)).toDays();
+  const backupRetention = props.backupRetention ?? Duration.days(7);
+  const backupRetentionDays = backupRetention.isUnresolved() ? backupRetention.toDays() : backupRetention.toDays({ integral: false });
   if (!Token.isUnresolved(backupRetentionDays) && (backupRetentionDays < 7 || backupRetentionDays > 35 || !Number.isInteger(backupRetentionDays))) {
-    invalidProp(scope, 'backupRetention', `${backupRetentionDays} days`, 'Fix: keep automated backups 7 to 35 whole days (35 in production).');
+    invalidProp(scope, 'backupRetention', backupRetention.toHumanString(), 'Fix: keep automated backups 7 to 35 whole days, for example Duration.days(35) in production.');
   }
   const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
   if (removalPolicy === RemovalPolicy.DESTROY) {
     invalidProp(scope, 'removalPolicy', 'DESTROY', 'Fix: use RemovalPolicy.SNAPSHOT (default) or RETAIN; a database is never deleted without a final snapshot.');
   }
-  const minCapacity = props.minCapacity ?? 0.5;
-  const maxCapacity = props.maxCapacity ?? 4;
-  checkHalfStep(scope, 'minCapacity', minCapacity, 0, 256);
-  checkHalfStep(scope, 'maxCapacity', maxCapacity, 1, 256);
-  if (minCapacity > maxCapacity) {
-    invalidProp(scope, 'minCapacity', minCapacity, `Fix: keep minCapacity at or below maxCapacity (${maxCapacity}).`);
+  const minCapacity = props.serverlessV2MinCapacity ?? 0.5;
+  const maxCapacity = props.serverlessV2MaxCapacity ?? 4;
+  checkHalfStep(scope, 'serverlessV2MinCapacity', minCapacity, 0, 256);
+  checkHalfStep(scope, 'serverlessV2MaxCapacity', maxCapacity, 1, 256);
+  if (!Token.isUnresolved(minCapacity) && !Token.isUnresolved(maxCapacity) && minCapacity > maxCapacity) {
+    invalidProp(scope, 'serverlessV2MinCapacity', minCapacity, `Fix: keep serverlessV2MinCapacity at or below serverlessV2MaxCapacity (${maxCapacity}).`);
   }
-  if (props.autoPauseAfter !== undefined) {
+  const autoPause = props.serverlessV2AutoPauseDuration;
+  if (autoPause !== undefined) {
     if (minCapacity !== 0) {
-      invalidProp(scope, 'autoPauseAfter', props.autoPauseAfter.toString(), 'Fix: auto-pause needs minCapacity: 0; remove autoPauseAfter or set minCapacity to 0.');
+      invalidProp(scope, 'serverlessV2AutoPauseDuration', autoPause.toHumanString(),
+        'Fix: auto-pause needs serverlessV2MinCapacity: 0; remove serverlessV2AutoPauseDuration or set serverlessV2MinCapacity to 0.');
     }
-    checkRange(scope, 'autoPauseAfter (seconds)', props.autoPauseAfter.toSeconds(), 300, 86400);
+    const seconds = autoPause.isUnresolved() ? undefined : autoPause.toSeconds({ integral: false });
+    if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 300 || seconds > 86400)) {
+      invalidProp(scope, 'serverlessV2AutoPauseDuration', autoPause.toHumanString(), 'Fix: use 300 to 86,400 whole seconds, for example Duration.minutes(10).');
+    }
   }
-  const monitoringIntervalSeconds = (props.monitoringInterval ?? Duration.seconds(60)).toSeconds();
-  if (!MONITORING_INTERVALS_SECONDS.includes(monitoringIntervalSeconds)) {
-    invalidProp(scope, 'monitoringInterval', `${monitoringIntervalSeconds} s`, 'Fix: use 1, 5, 10, 15, 30 or 60 seconds.');
+  const monitoringInterval = props.monitoringInterval ?? Duration.seconds(60);
+  const monitoringIntervalSeconds = monitoringInterval.isUnresolved() ? monitoringInterval.toSeconds() : monitoringInterval.toSeconds({ integral: false });
+  if (!Token.isUnresolved(monitoringIntervalSeconds) && !MONITORING_INTERVALS_SECONDS.includes(monitoringIntervalSeconds)) {
+    invalidProp(scope, 'monitoringInterval', monitoringInterval.toHumanString(), 'Fix: use Duration.seconds() of 1, 5, 10, 15, 30 or 60.');
   }
   checkIsolatedSubnets(scope, props);
   return {
@@ -93,7 +100,7 @@ export function databaseSettings(scope: Construct, id: string, props: IamAuthDat
     deletionProtection: props.deletionProtection ?? true,
     minCapacity,
     maxCapacity,
-    autoPauseAfter: minCapacity === 0 ? (props.autoPauseAfter ?? Duration.minutes(5)) : undefined,
+    autoPauseDuration: minCapacity === 0 ? (autoPause ?? Duration.minutes(5)) : undefined,
     monitoringIntervalSeconds,
     multiAz: props.multiAz ?? true,
   };

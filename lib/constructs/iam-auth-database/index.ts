@@ -46,8 +46,11 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
     return importIamAuthDatabase(scope, id, attrs);
   }
 
-  /** The Aurora cluster (its `CfnDBCluster` is this construct's `node.defaultChild`). */
-  public readonly cluster: rds.DatabaseCluster;
+  /**
+   * The Aurora cluster (its `CfnDBCluster` is this construct's `node.defaultChild`). Serverless v2 capacity metrics:
+   * `cluster.metric('ServerlessDatabaseCapacity')` and `cluster.metric('ACUUtilization')`.
+   */
+  public readonly cluster: rds.IDatabaseCluster;
   /** Hostname of the writer endpoint. */
   public readonly endpointAddress: string;
   /** Port the database listens on. */
@@ -61,22 +64,25 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
   /** Key that encrypts {@link IamAuthDatabase.secret}. */
   public readonly secretEncryptionKey: kms.IKey;
   /** Security group of the database (admits the port only from the client group and `clients`). */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
   /**
    * A security group the database admits on its port. Put clients in it, including clients in other
    * stacks: the rule lives here, so no cross-stack cycle arises. It allows outbound traffic to the database only.
    */
-  public readonly clientSecurityGroup: ec2.SecurityGroup;
+  public readonly clientSecurityGroup: ec2.ISecurityGroup;
   /**
    * Network access to the database: `connections.allowDefaultPortFrom(client)` admits a client on the database port.
    */
   public readonly connections: ec2.Connections;
   /** The encrypted log group that receives the `postgresql` log export. */
-  public readonly logGroup: logs.LogGroup;
+  public readonly logGroup: logs.ILogGroup;
   /** The cluster parameter group (forced TLS). */
-  public readonly parameterGroup: rds.ParameterGroup;
-  /** The AWS Backup plan (when `backupPlan` is on). */
-  public readonly backupPlan?: backup.BackupPlan;
+  public readonly parameterGroup: rds.IParameterGroup;
+  /**
+   * The AWS Backup plan (when `backupPlan` is on).
+   * @default - none when `backupPlan` is false
+   */
+  public readonly backupPlan?: backup.IBackupPlan;
 
   constructor(scope: Construct, id: string, props: IamAuthDatabaseProps) {
     super(scope, id);
@@ -91,24 +97,25 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
     const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_9 });
     this.parameterGroup = this.tlsParameterGroup(engine, props, settings);
     const monitoringRole = this.enhancedMonitoringRole(settings);
-    this.cluster = this.clusterConfiguration(engine, monitoringRole, props, settings);
-    this.node.defaultChild = this.cluster.node.defaultChild;
-    this.secret = this.cluster.secret!;
-    this.endpointAddress = this.cluster.clusterEndpoint.hostname;
+    const cluster = this.clusterConfiguration(engine, monitoringRole, props, settings);
+    this.cluster = cluster;
+    this.node.defaultChild = cluster.node.defaultChild;
+    this.secret = cluster.secret!;
+    this.endpointAddress = cluster.clusterEndpoint.hostname;
     // A literal port (not the cluster's Endpoint.Port attribute) so the rules read, and are checked, as exactly this port.
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(settings.port) });
     this.connections.allowDefaultPortFrom(this.clientSecurityGroup, 'PostgreSQL from the database client security group');
     for (const client of props.clients ?? []) this.connections.allowDefaultPortFrom(client, 'PostgreSQL from an allowed client');
 
     if (!settings.deletionProtection) this.deletionProtectionOptOut(settings.removalPolicy);
-    if (props.backupPlan ?? true) this.backupPlan = clusterBackupPlan(this, this.cluster, props.storageEncryptionKey, settings.backupRetentionDays);
+    if (props.backupPlan ?? true) this.backupPlan = clusterBackupPlan(this, cluster, props.storageEncryptionKey, settings.backupRetentionDays);
   }
 
   /**
    * The database's own group (no outbound rule; inbound on the port is added through `connections`) and the group of
    * its clients, which may only reach the database port.
    */
-  private securityGroups(vpc: ec2.IVpc, settings: DatabaseSettings): { securityGroup: ec2.SecurityGroup; clientSecurityGroup: ec2.SecurityGroup } {
+  private securityGroups(vpc: ec2.IVpc, settings: DatabaseSettings): { securityGroup: ec2.ISecurityGroup; clientSecurityGroup: ec2.ISecurityGroup } {
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
       description: `${settings.clusterIdentifier}: PostgreSQL from named client security groups only`,
@@ -201,7 +208,7 @@ export class IamAuthDatabase extends Construct implements IIamAuthDatabase {
         : [],
       serverlessV2MinCapacity: settings.minCapacity,
       serverlessV2MaxCapacity: settings.maxCapacity,
-      serverlessV2AutoPauseDuration: settings.autoPauseAfter,
+      serverlessV2AutoPauseDuration: settings.autoPauseDuration,
       iamAuthentication: true,
       parameterGroup: this.parameterGroup,
       storageEncryptionKey: props.storageEncryptionKey,

@@ -91,20 +91,22 @@ export interface IamAuthDatabaseProps {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * Serverless v2 minimum capacity in ACUs (0 to 256, half steps). 0 lets the cluster pause when idle.
+   * Serverless v2 minimum capacity in Aurora capacity units (ACUs), 0 to 256 in half steps. 0 lets the cluster pause when
+   * idle (see `serverlessV2AutoPauseDuration`). Named as in `rds.DatabaseCluster`.
    * @default 0.5
    */
-  readonly minCapacity?: number;
+  readonly serverlessV2MinCapacity?: number;
   /**
-   * Serverless v2 maximum capacity in ACUs (1 to 256, half steps).
+   * Serverless v2 maximum capacity in Aurora capacity units (ACUs), 1 to 256 in half steps. Named as in `rds.DatabaseCluster`.
    * @default 4
    */
-  readonly maxCapacity?: number;
+  readonly serverlessV2MaxCapacity?: number;
   /**
-   * Idle time before a cluster with `minCapacity: 0` pauses (300 s to 86,400 s).
-   * @default - Duration.minutes(5) when minCapacity is 0
+   * Idle time before a cluster with `serverlessV2MinCapacity: 0` pauses (300 to 86,400 whole seconds). Named as in
+   * `rds.DatabaseCluster`.
+   * @default - Duration.minutes(5) when serverlessV2MinCapacity is 0
    */
-  readonly autoPauseAfter?: Duration;
+  readonly serverlessV2AutoPauseDuration?: Duration;
   /**
    * Retention of the exported `postgresql` logs (at least one year).
    * @default logs.RetentionDays.ONE_YEAR

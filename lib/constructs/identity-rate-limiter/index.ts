@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,12 +10,37 @@ import { checkRange, invalidProp } from '../../internal/errors';
 import { denyGrantsExceptForAwsServices } from '../../internal/key-policy';
 import { warn } from '../../internal/warnings';
 
-/** Engine of the serverless cache. */
-export enum RateLimitCacheEngine {
-  /** Valkey (the open-source Redis fork; cheaper on ElastiCache Serverless). */
-  VALKEY = 'valkey',
-  /** Redis OSS (7 or later, for IAM authentication). */
-  REDIS = 'redis',
+/**
+ * Engine and major version of the serverless cache. ElastiCache IAM authentication needs Valkey 7.2 or later (Valkey 7 on
+ * ElastiCache Serverless is 7.2) or Redis OSS 7 or later.
+ */
+export class RateLimitCacheEngine {
+  /** Valkey 8 (the open-source Redis fork; cheaper on ElastiCache Serverless). */
+  public static readonly VALKEY_8 = new RateLimitCacheEngine('valkey', '8');
+  /** Valkey 7 (7.2 on ElastiCache Serverless). */
+  public static readonly VALKEY_7 = new RateLimitCacheEngine('valkey', '7');
+  /** Redis OSS 7. */
+  public static readonly REDIS_7 = new RateLimitCacheEngine('redis', '7');
+
+  /** A Valkey major version this library does not name yet (7 or later; checked at synth). */
+  public static valkey(majorVersion: string): RateLimitCacheEngine {
+    return new RateLimitCacheEngine('valkey', majorVersion);
+  }
+
+  /** A Redis OSS major version this library does not name yet (7 or later; checked at synth). */
+  public static redis(majorVersion: string): RateLimitCacheEngine {
+    return new RateLimitCacheEngine('redis', majorVersion);
+  }
+
+  /** The engine of the cache, its users and its user group: `valkey` or `redis`. */
+  public readonly engineName: string;
+  /** The major engine version (`MajorEngineVersion` of the cache), for example `8`. */
+  public readonly majorVersion: string;
+
+  private constructor(engineName: string, majorVersion: string) {
+    this.engineName = engineName;
+    this.majorVersion = majorVersion;
+  }
 }
 
 /** The port of the serverless cache's primary (read-write) endpoint. */
@@ -36,15 +61,10 @@ export interface IdentityRateLimiterProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Engine.
-   * @default RateLimitCacheEngine.VALKEY
+   * Engine and major version (IAM authentication needs Valkey 7.2+ or Redis OSS 7+).
+   * @default RateLimitCacheEngine.VALKEY_8
    */
   readonly engine?: RateLimitCacheEngine;
-  /**
-   * Major engine version (IAM authentication needs Valkey 7.2+ or Redis OSS 7+).
-   * @default - '8' for Valkey, '7' for Redis OSS
-   */
-  readonly majorEngineVersion?: string;
   /**
    * Handlers that call the limiter: the cache admits them on port 6379 (and nothing else). Later, use
    * `limiter.connections.allowDefaultPortFrom(client)`. Across stacks, put the handlers in
@@ -53,25 +73,27 @@ export interface IdentityRateLimiterProps {
    */
   readonly clients?: ec2.IConnectable[];
   /**
-   * Upper limit of stored data, in GB (ElastiCache throttles writes above it; caps cost).
-   * @default 1
+   * Upper limit of stored data, in whole GiB from 1 to 5000 (ElastiCache throttles writes above it; caps cost).
+   * @default Size.gibibytes(1)
    */
-  readonly maxDataStorageGb?: number;
+  readonly maxDataStorage?: Size;
   /**
    * Upper limit of ElastiCache Processing Units per second (one limiter check costs about one ECPU; caps cost).
    * @default 10000
    */
   readonly maxEcpuPerSecond?: number;
   /**
-   * Daily snapshot start time, `HH:MM` UTC.
+   * Daily snapshot start time, `HH:MM` UTC (the format of the cache's `DailySnapshotTime`, as aws-cdk-lib's RDS windows
+   * are strings).
    * @default '03:00'
    */
   readonly dailySnapshotTime?: string;
   /**
-   * Days of daily snapshots to keep (0 turns snapshots off; rate-limit state expires within a window anyway).
-   * @default 1
+   * How long daily snapshots are kept, in whole days from 0 to 35 (`Duration.days(0)` turns snapshots off, with a synth
+   * warning; rate-limit state expires within a window anyway).
+   * @default Duration.days(1)
    */
-  readonly snapshotRetentionDays?: number;
+  readonly snapshotRetention?: Duration;
   /**
    * Name of the cache; also the prefix of its user and user-group ids. Lowercase, at most 32 characters.
    * @default - derived from the construct path
@@ -107,9 +129,9 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
   /** Key that encrypts the cache at rest. */
   public readonly encryptionKey: kms.IKey;
   /** Security group of the cache. */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
   /** Put handlers in this group to let them reach the cache (it may only talk to the cache, on 6379). */
-  public readonly clientSecurityGroup: ec2.SecurityGroup;
+  public readonly clientSecurityGroup: ec2.ISecurityGroup;
   /** Connections of the cache (default port 6379). */
   public readonly connections: ec2.Connections;
   /** Name of the cache (lowercase; part of IAM auth tokens). */
@@ -122,12 +144,12 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
   public readonly keyPrefix: string;
   /** Primary endpoint host name (TLS). */
   public readonly endpointAddress: string;
-  /** Primary endpoint port. */
-  public readonly endpointPort: string;
+  /** Primary endpoint port (a token: the cache's `Endpoint.Port` attribute). */
+  public readonly endpointPort: number;
 
   constructor(scope: Construct, id: string, props: IdentityRateLimiterProps) {
     super(scope, id);
-    const { engine, version, retention } = this.validate(props);
+    const { engine, storageGb, retention } = this.validate(props);
     this.keyPrefix = props.keyPrefix ?? 'rl:v1';
     this.cacheName = props.cacheName ?? defaultName(this);
     const subnets = this.subnetsConfiguration(props);
@@ -145,43 +167,42 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
     this.userId = `${this.cacheName}-app`;
     this.accessString = rateLimitAccessString(this.keyPrefix);
     this.user = new elasticache.CfnUser(this, 'User', {
-      engine,
+      engine: engine.engineName,
       userId: this.userId,
       userName: this.userId,
       authenticationMode: { Type: 'iam' },
       accessString: this.accessString,
     });
-    this.userGroup = this.userGroupConfiguration(engine);
+    this.userGroup = this.userGroupConfiguration(engine.engineName);
 
-    this.cache = this.cacheConfiguration(props, engine, version, subnets, retention);
+    this.cache = this.cacheConfiguration(props, engine, storageGb, subnets, retention);
     this.node.defaultChild = this.cache;
     this.endpointAddress = this.cache.attrEndpointAddress;
-    this.endpointPort = this.cache.attrEndpointPort;
+    this.endpointPort = Token.asNumber(this.cache.attrEndpointPort);
     if (retention === 0) {
-      warn(this, 'identity-rate-limiter:no-snapshots', 'snapshotRetentionDays is 0: the rate-limit cache has no snapshots.');
+      warn(this, 'identity-rate-limiter:no-snapshots', 'snapshotRetention is 0 days: the rate-limit cache has no snapshots.');
     }
   }
 
-  /** Checks the props (engine and version, limits, snapshots, names); returns the engine, version and snapshot retention to use. */
-  private validate(props: IdentityRateLimiterProps): { engine: RateLimitCacheEngine; version: string; retention: number } {
-    const engine = props.engine ?? RateLimitCacheEngine.VALKEY;
-    if (!Object.values(RateLimitCacheEngine).includes(engine)) {
-      invalidProp(this, 'engine', engine, 'Fix: use RateLimitCacheEngine.VALKEY or RateLimitCacheEngine.REDIS.');
+  /** Checks the props (engine and version, limits, snapshots, names); returns the engine, storage limit and snapshot retention to use. */
+  private validate(props: IdentityRateLimiterProps): { engine: RateLimitCacheEngine; storageGb: number; retention: number } {
+    const engine = props.engine ?? RateLimitCacheEngine.VALKEY_8;
+    if (!(engine instanceof RateLimitCacheEngine) || !['valkey', 'redis'].includes(engine.engineName)) {
+      invalidProp(this, 'engine', engine, 'Fix: use RateLimitCacheEngine.VALKEY_8, VALKEY_7 or REDIS_7, or RateLimitCacheEngine.valkey(major) / redis(major).');
     }
-    const version = props.majorEngineVersion ?? (engine === RateLimitCacheEngine.VALKEY ? '8' : '7');
+    const version = engine.majorVersion;
     if (!Token.isUnresolved(version) && !(/^\d+$/.test(version) && Number(version) >= 7)) {
-      invalidProp(this, 'majorEngineVersion', version, 'Fix: use 7 or later (ElastiCache IAM authentication needs Valkey 7.2+ or Redis OSS 7+).');
+      invalidProp(this, 'engine', `${engine.engineName} ${version}`, 'Fix: use major version 7 or later (ElastiCache IAM authentication needs Valkey 7.2+ or Redis OSS 7+).');
     }
-    checkRange(this, 'maxDataStorageGb', props.maxDataStorageGb, 1, 5000);
+    const storageGb = this.storageGb(props.maxDataStorage ?? Size.gibibytes(1));
     checkRange(this, 'maxEcpuPerSecond', props.maxEcpuPerSecond, 1000, 15_000_000);
-    checkRange(this, 'snapshotRetentionDays', props.snapshotRetentionDays, 0, 35);
-    const retention = props.snapshotRetentionDays ?? 1;
+    const retention = this.retentionDays(props.snapshotRetention ?? Duration.days(1));
     if (props.dailySnapshotTime !== undefined && !Token.isUnresolved(props.dailySnapshotTime)) {
       if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(props.dailySnapshotTime)) {
         invalidProp(this, 'dailySnapshotTime', props.dailySnapshotTime, 'Fix: use HH:MM in UTC, for example "03:00".');
       }
       if (retention === 0) {
-        invalidProp(this, 'dailySnapshotTime', props.dailySnapshotTime, 'Fix: snapshotRetentionDays is 0 (snapshots off); drop dailySnapshotTime or keep at least one day.');
+        invalidProp(this, 'dailySnapshotTime', props.dailySnapshotTime, 'Fix: snapshotRetention is 0 days (snapshots off); drop dailySnapshotTime or keep at least Duration.days(1).');
       }
     }
     const keyPrefix = props.keyPrefix ?? 'rl:v1';
@@ -192,7 +213,27 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
       && !(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(props.cacheName) && props.cacheName.length <= 32)) {
       invalidProp(this, 'cacheName', props.cacheName, 'Fix: 1-32 lowercase letters, digits and single hyphens, starting with a letter (IAM auth needs lowercase names).');
     }
-    return { engine, version, retention };
+    return { engine, storageGb, retention };
+  }
+
+  /** `maxDataStorage` in whole GiB from 1 to 5000 (ElastiCache's unit); a token is passed through. */
+  private storageGb(size: Size): number {
+    if (size.isUnresolved()) return size.toGibibytes();
+    const gb = size.toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    if (!Number.isInteger(gb) || gb < 1 || gb > 5000) {
+      invalidProp(this, 'maxDataStorage', `${gb} GiB`, 'Fix: use whole GiB from 1 to 5000, for example Size.gibibytes(5).');
+    }
+    return gb;
+  }
+
+  /** `snapshotRetention` in whole days from 0 (no snapshots) to 35; a token is passed through. */
+  private retentionDays(retention: Duration): number {
+    if (retention.isUnresolved()) return retention.toDays();
+    const days = retention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 0 || days > 35) {
+      invalidProp(this, 'snapshotRetention', retention.toHumanString(), 'Fix: keep snapshots 0 to 35 whole days, for example Duration.days(7) (Duration.days(0) turns them off).');
+    }
+    return days;
   }
 
   /** The cache's subnets: never public, at least two. */
@@ -232,7 +273,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
    * off (its access string disables the user and every command) and its random password lives only in Secrets Manager,
    * so no one can authenticate as it.
    */
-  private userGroupConfiguration(engine: RateLimitCacheEngine): elasticache.CfnUserGroup {
+  private userGroupConfiguration(engine: string): elasticache.CfnUserGroup {
     const defaultPassword = new secretsmanager.Secret(this, 'DisabledDefaultUserPassword', {
       description: `Password of the disabled default user of rate-limit cache ${this.cacheName} (never used to connect)`,
       encryptionKey: this.encryptionKey,
@@ -261,19 +302,19 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
 
   /** The cache: serverless (TLS always on), isolated subnets, CMK, usage limits, snapshots. */
   private cacheConfiguration(
-    props: IdentityRateLimiterProps, engine: RateLimitCacheEngine, version: string, subnets: ec2.SelectedSubnets, retention: number,
+    props: IdentityRateLimiterProps, engine: RateLimitCacheEngine, storageGb: number, subnets: ec2.SelectedSubnets, retention: number,
   ): elasticache.CfnServerlessCache {
     const cache = new elasticache.CfnServerlessCache(this, 'Resource', {
       serverlessCacheName: this.cacheName,
       description: 'Per-identity rate-limit state (GCRA buckets)',
-      engine,
-      majorEngineVersion: version,
+      engine: engine.engineName,
+      majorEngineVersion: engine.majorVersion,
       subnetIds: subnets.subnetIds,
       securityGroupIds: [this.securityGroup.securityGroupId],
       kmsKeyId: this.encryptionKey.keyArn,
       userGroupId: this.userGroup.userGroupId,
       cacheUsageLimits: {
-        dataStorage: { maximum: props.maxDataStorageGb ?? 1, unit: 'GB' },
+        dataStorage: { maximum: storageGb, unit: 'GB' },
         ecpuPerSecond: { maximum: props.maxEcpuPerSecond ?? 10_000 },
       },
       snapshotRetentionLimit: retention,
@@ -301,7 +342,7 @@ export class IdentityRateLimiter extends Construct implements ec2.IConnectable {
   public clientEnvironment(): Record<string, string> {
     return {
       RATE_LIMIT_REDIS_HOST: this.endpointAddress,
-      RATE_LIMIT_REDIS_PORT: this.endpointPort,
+      RATE_LIMIT_REDIS_PORT: this.cache.attrEndpointPort,
       RATE_LIMIT_CACHE_NAME: this.cacheName,
       RATE_LIMIT_USER_ID: this.userId,
       RATE_LIMIT_KEY_PREFIX: this.keyPrefix,
