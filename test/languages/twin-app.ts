@@ -16,7 +16,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { acknowledge, JwtAuthorizer, LogsKey, SecureRestApi, SecureVpc, SecurityBaseline, WebFirewall } from '../../lib';
+import { Acknowledgements, HttpMethod, JwtAuthorizer, LogsKey, SecureRestApi, SecureVpc, SecurityBaseline, SecurityBaselineMode, WebFirewall } from '../../lib';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const ISSUER = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Twin12345';
@@ -32,7 +32,7 @@ function legacyResources(scope: Construct, acknowledged: string[]): void {
   new sqs.Queue(scope, 'Jobs', { visibilityTimeout: Duration.seconds(60) });
   const reason = 'Twin test: the team keeps this stock default for now, recorded as an acknowledged finding.';
   for (const control of acknowledged) {
-    acknowledge(control.startsWith('BUCKET') ? bucket : logGroup, `SecurityBaseline::SecurityBaseline-${control}`, reason);
+    Acknowledgements.of(control.startsWith('BUCKET') ? bucket : logGroup).add(`SecurityBaseline::SecurityBaseline-${control}`, reason);
   }
 }
 
@@ -54,21 +54,21 @@ export function synthesizeTwin(outdir: string): TwinOutcome {
     availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1, logsKey: logsKey.key, logRemovalPolicy: RemovalPolicy.DESTROY,
   });
   const routes = [
-    { method: 'GET', path: '/orders', roles: ['clerk', 'admin'], scopes: ['https://orders.example.com/orders.read'] },
-    { method: 'POST', path: '/orders', roles: ['clerk'], scopes: ['https://orders.example.com/orders.write'] },
-    { method: 'DELETE', path: '/orders/{id}', roles: ['admin'], scopes: ['https://orders.example.com/orders.admin'] },
-  ] as const;
+    { method: HttpMethod.GET, path: '/orders', roles: ['clerk', 'admin'], scopes: ['https://orders.example.com/orders.read'] },
+    { method: HttpMethod.POST, path: '/orders', roles: ['clerk'], scopes: ['https://orders.example.com/orders.write'] },
+    { method: HttpMethod.DELETE, path: '/orders/{id}', roles: ['admin'], scopes: ['https://orders.example.com/orders.admin'] },
+  ];
   const authorizer = new JwtAuthorizer(edge, 'Authorizer', {
     vpc: network.vpc,
     logsKey: logsKey.key,
     issuer: ISSUER,
     audience: ['twin0client0id'],
     jwksUri: `${ISSUER}/.well-known/jwks.json`,
-    routes: routes.map((r) => ({ method: r.method, path: r.path, roles: [...r.roles], scopes: [...r.scopes] })),
+    routes,
   });
   const zone = route53.HostedZone.fromHostedZoneAttributes(edge, 'Zone', { hostedZoneId: 'Z0123456789TWINZONE', zoneName: 'orders.example.com' });
   const api = new SecureRestApi(edge, 'Api', {
-    domain: { domainName: 'api.orders.example.com', zone },
+    domain: { domainName: 'api.orders.example.com', hostedZone: zone },
     authorizer: authorizer.authorizer,
     logsKey: logsKey.key,
     logRemovalPolicy: RemovalPolicy.DESTROY,
@@ -78,8 +78,8 @@ export function synthesizeTwin(outdir: string): TwinOutcome {
     integrationResponses: [{ statusCode: '200', responseTemplates: { 'application/json': '{}' } }],
   });
   for (const route of routes) {
-    api.addRoute({ method: route.method, path: route.path, integration, methodResponses: [{ statusCode: '200' }], noRequestBody: route.method !== 'POST',
-      ...(route.method === 'POST' ? { bodySchema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', additionalProperties: false, required: ['sku'], properties: { sku: { type: 'string', maxLength: 32 } } } } : {}) });
+    api.addRoute({ method: route.method, path: route.path, integration, methodResponses: [{ statusCode: '200' }], noRequestBody: route.method !== HttpMethod.POST,
+      ...(route.method === HttpMethod.POST ? { bodySchema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', additionalProperties: false, required: ['sku'], properties: { sku: { type: 'string', maxLength: 32 } } } } : {}) });
   }
   const firewall = new WebFirewall(edge, 'Firewall', {
     logsKey: logsKey.key,
@@ -87,18 +87,18 @@ export function synthesizeTwin(outdir: string): TwinOutcome {
     rateLimit: { limit: 1000 },
     authRateLimit: { limit: 100, paths: ['/auth/'] },
   });
-  firewall.associate(api.stage);
-  const edgeBaseline = new SecurityBaseline({ mode: 'report' });
+  firewall.associateStage(api.stage);
+  const edgeBaseline = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
   Aspects.of(edge).add(edgeBaseline);
 
   const legacyReport = new Stack(app, 'LegacyReport', { env: ENV });
   legacyResources(legacyReport, ['BUCKET1', 'BUCKET3', 'LOGS1', 'LOGS2']);
-  const report = new SecurityBaseline({ mode: 'report' });
+  const report = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
   Aspects.of(legacyReport).add(report);
 
   const legacyFix = new Stack(app, 'LegacyFix', { env: ENV });
   legacyResources(legacyFix, ['BUCKET3', 'LOGS2']);
-  const fix = new SecurityBaseline({ mode: 'fix' });
+  const fix = new SecurityBaseline({ mode: SecurityBaselineMode.FIX });
   Aspects.of(legacyFix).add(fix, { priority: AspectPriority.MUTATING });
 
   app.synth();
