@@ -272,7 +272,7 @@ function renderMarkdown(r: {
   }
   lines.push('');
   lines.push('## SecurityBaseline Aspect: the baseline for existing apps', '');
-  lines.push('`Aspects.of(app).add(new SecurityBaseline({ mode: \'report\' | \'fix\' }))` judges every L1 resource of any app by the controls below ' +
+  lines.push('`Aspects.of(app).add(new SecurityBaseline({ mode: SecurityBaselineMode.REPORT | FIX }))` judges every L1 resource of any app by the controls below ' +
     '(details: `lib/aspects/security-baseline/README.md`). The last three columns are its report-mode run on this app: resources judged, ' +
     'open findings, acknowledged findings.', '');
   lines.push('| control | domain | requirement | report says | fix does | judged | open | acknowledged |', '|---|---|---|---|---|---|---|---|');

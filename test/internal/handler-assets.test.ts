@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { BaselineErrorCode, BaselineErrors } from '../../lib';
 
 /**
  * The library reads its pre-built handler bundles and never builds one: a missing bundle fails with what is missing
@@ -16,7 +17,7 @@ function packageCopy(sourceCheckout: boolean): { dir: string; load: () => typeof
   const dir = mkdtempSync(join(tmpdir(), 'handler-assets-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'aws-security-baseline' }));
   mkdirSync(join(dir, 'lib', 'internal'), { recursive: true });
-  copyFileSync(join(ROOT, 'lib', 'internal', 'handler-assets.ts'), join(dir, 'lib', 'internal', 'handler-assets.ts'));
+  for (const file of ['handler-assets.ts', 'errors.ts']) copyFileSync(join(ROOT, 'lib', 'internal', file), join(dir, 'lib', 'internal', file));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   if (sourceCheckout) mkdirSync(join(dir, 'lambda'));
   return { dir, load: () => require(join(dir, 'lib', 'internal', 'handler-assets.ts')) };
@@ -38,6 +39,10 @@ describe('handlerBundle', () => {
     const { dir, load } = packageCopy(false);
     made.push(dir);
     expect(() => load().handlerBundle('db-bootstrap')).toThrow(/db-bootstrap.*Fix: reinstall the package/);
+    // The library's error type, recognised across copies of the package (as aws-cdk-lib's errors are).
+    let error: unknown;
+    try { load().handlerBundle('db-bootstrap'); } catch (e) { error = e; }
+    expect(BaselineErrors.codeOf(error)).toBe(BaselineErrorCode.MISSING_HANDLER_BUNDLE);
   });
 
   test('a present bundle is read as it is: its folder and the SHA-256 of index.js', () => {
