@@ -3,7 +3,8 @@ import { App, Aspects, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-c
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SecurityBaseline, SecurityBaselineMode } from '../../lib/aspects/security-baseline';
+import fc from 'fast-check';
+import { SecurityBaseline } from '../../lib/aspects/security-baseline';
 import { IdentityRateLimiter, RateLimitCacheEngine } from '../../lib/constructs/identity-rate-limiter';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureFunction } from '../../lib/constructs/secure-function';
@@ -209,7 +210,7 @@ describe('IdentityRateLimiter', () => {
     const nag = mine.filter((a) => !a.id.startsWith('SecurityBaseline-'));
     expect(ruleFindings(app).filter((f) => /^\/?S\/RateLimit\//.test(f.path)).map((f) => f.rule).sort()).toEqual(nag.map((a) => a.id).sort());
     // the SecurityBaseline acknowledgement covers the Aspect's rotation finding on the same secret
-    const baseline = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
+    const baseline = new SecurityBaseline({ mode: 'report' });
     Aspects.of(app).add(baseline);
     expect(() => app.synth()).toThrow(/SecurityBaseline-SECRET1/);
     expect(baseline.findings.filter((f) => f.path.startsWith('S/RateLimit/')).map((f) => `${f.ruleId} @ ${f.path}`))
@@ -257,6 +258,41 @@ describe('IdentityRateLimiter', () => {
     ])('fails if %s is out of range', (_name, props, error) => {
       const { stack, vpc } = setup();
       expect(() => new IdentityRateLimiter(stack, 'RateLimit', { vpc, ...props })).toThrow(error);
+    });
+
+    test('generated sizes and retentions: accepted exactly when whole GiB 1-5000 and whole days 0-35, and rendered as such', () => {
+      // GIVEN one stack; each case is a new limiter in it
+      const { stack, vpc } = setup();
+      const GIB_PER = { mebibytes: 1 / 1024, gibibytes: 1, tebibytes: 1024 } as const;
+      const DAYS_PER = { hours: 1 / 24, days: 1 } as const;
+      let n = 0;
+      let built = 0;
+      fc.assert(fc.property(
+        fc.constantFrom(...Object.keys(GIB_PER) as (keyof typeof GIB_PER)[]), fc.oneof(fc.integer({ min: 0, max: 6000 }), fc.integer({ min: 0, max: 6 }).map((k) => k * 1024)),
+        fc.constantFrom(...Object.keys(DAYS_PER) as (keyof typeof DAYS_PER)[]), fc.oneof(fc.integer({ min: 0, max: 900 }), fc.integer({ min: 0, max: 40 }).map((k) => k * 24)),
+        (sizeUnit, sizeAmount, retentionUnit, retentionAmount) => {
+          // the reference model
+          const gb = sizeAmount * GIB_PER[sizeUnit];
+          const days = retentionAmount * DAYS_PER[retentionUnit];
+          const accepted = Number.isInteger(gb) && gb >= 1 && gb <= 5000 && Number.isInteger(days) && days >= 0 && days <= 35;
+          // WHEN
+          let rl: IdentityRateLimiter | undefined;
+          try {
+            rl = new IdentityRateLimiter(stack, `RateLimit${n++}`, {
+              vpc, maxDataStorage: Size[sizeUnit](sizeAmount), snapshotRetention: Duration[retentionUnit](retentionAmount),
+            });
+          } catch (err) {
+            expect(String(err)).toMatch(/invalid (maxDataStorage|snapshotRetention) = .*\. Fix: /);
+          }
+          // THEN
+          expect(rl !== undefined).toBe(accepted);
+          if (rl) {
+            built++;
+            expect(stack.resolve(rl.cache.cacheUsageLimits)).toMatchObject({ dataStorage: { maximum: gb, unit: 'GB' } });
+            expect(rl.cache.snapshotRetentionLimit).toBe(days);
+          }
+        }), { numRuns: 60 });
+      expect(built).toBeGreaterThan(0);
     });
 
     test('fails if the subnets are public', () => {
