@@ -4,7 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import fc from 'fast-check';
-import { SecurityBaseline } from '../../lib/aspects/security-baseline';
+import { SecurityBaseline, SecurityBaselineMode } from '../../lib/aspects/security-baseline';
 import { IdentityRateLimiter, RateLimitCacheEngine } from '../../lib/constructs/identity-rate-limiter';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureFunction } from '../../lib/constructs/secure-function';
@@ -210,7 +210,7 @@ describe('IdentityRateLimiter', () => {
     const nag = mine.filter((a) => !a.id.startsWith('SecurityBaseline-'));
     expect(ruleFindings(app).filter((f) => /^\/?S\/RateLimit\//.test(f.path)).map((f) => f.rule).sort()).toEqual(nag.map((a) => a.id).sort());
     // the SecurityBaseline acknowledgement covers the Aspect's rotation finding on the same secret
-    const baseline = new SecurityBaseline({ mode: 'report' });
+    const baseline = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
     Aspects.of(app).add(baseline);
     expect(() => app.synth()).toThrow(/SecurityBaseline-SECRET1/);
     expect(baseline.findings.filter((f) => f.path.startsWith('S/RateLimit/')).map((f) => `${f.ruleId} @ ${f.path}`))
