@@ -89,23 +89,9 @@ export class ManagedSecret extends Construct {
       invalidProp(this, 'rotation', rotationLambda ? 'both rotationLambda and hostedRotation' : 'neither rotationLambda nor hostedRotation',
         'Fix: give exactly one: rotationLambda for a generic secret (Secrets Manager cannot rotate it alone) or hostedRotation for database credentials.');
     }
-    const interval = props.rotation.automaticallyAfter ?? Duration.days(30);
-    const rotationDays = interval.toDays({ integral: false });
-    if (!Number.isInteger(rotationDays)) {
-      invalidProp(this, 'rotation.automaticallyAfter', interval.toHumanString(), 'Fix: use a whole number of days from 1 to 365, for example Duration.days(30).');
-    }
-    checkRange(this, 'rotation.automaticallyAfter (days)', rotationDays, 1, 365);
-    const vpcEndpointId = props.vpcEndpoint?.vpcEndpointId;
-    if (vpcEndpointId !== undefined && !Token.isUnresolved(vpcEndpointId) && !/^vpce-[0-9a-f]{8,17}$/.test(vpcEndpointId)) {
-      invalidProp(this, 'vpcEndpoint', vpcEndpointId, 'Fix: pass the Secrets Manager interface endpoint, whose id is vpce-... (for example SecureVpc.interfaceEndpoints.secretsmanager).');
-    }
-    const exemptRoleArns = (props.exemptRoles ?? []).map((role) => role.roleArn);
-    for (const arn of exemptRoleArns) {
-      // The exemption is an ArnNotLike condition, where `*` and `?` are wildcards: `role/*` would exempt every role.
-      if (!Token.isUnresolved(arn) && (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn) || /[*?]/.test(arn))) {
-        invalidProp(this, 'exemptRoles', arn, 'Fix: name IAM roles (arn:aws:iam::<account>:role/<name>); never a wildcard or an account root.');
-      }
-    }
+    const rotationDays = this.rotationDays(props.rotation.automaticallyAfter ?? Duration.days(30));
+    const vpcEndpointId = this.vpcEndpointId(props.vpcEndpoint);
+    const exemptRoleArns = this.exemptRoleArns(props.exemptRoles ?? []);
 
     const secret = new secretsmanager.Secret(this, 'Resource', {
       description: props.description,
@@ -148,6 +134,37 @@ export class ManagedSecret extends Construct {
       }));
     }
     this.node.defaultChild = secret.node.defaultChild;
+  }
+
+  /** The rotation interval in whole days, 1 to 365. */
+  private rotationDays(interval: Duration): number {
+    const days = interval.toDays({ integral: false });
+    if (!Number.isInteger(days)) {
+      invalidProp(this, 'rotation.automaticallyAfter', interval.toHumanString(), 'Fix: use a whole number of days from 1 to 365, for example Duration.days(30).');
+    }
+    checkRange(this, 'rotation.automaticallyAfter (days)', days, 1, 365);
+    return days;
+  }
+
+  /** The id of the endpoint the value may be used through (`vpce-...`), if any. */
+  private vpcEndpointId(endpoint: ec2.IVpcEndpoint | undefined): string | undefined {
+    const id = endpoint?.vpcEndpointId;
+    if (id !== undefined && !Token.isUnresolved(id) && !/^vpce-[0-9a-f]{8,17}$/.test(id)) {
+      invalidProp(this, 'vpcEndpoint', id, 'Fix: pass the Secrets Manager interface endpoint, whose id is vpce-... (for example SecureVpc.interfaceEndpoints.secretsmanager).');
+    }
+    return id;
+  }
+
+  /** The ARNs of the exempt roles: IAM role ARNs without wildcards. */
+  private exemptRoleArns(roles: iam.IRole[]): string[] {
+    const arns = roles.map((role) => role.roleArn);
+    for (const arn of arns) {
+      // The exemption is an ArnNotLike condition, where `*` and `?` are wildcards: `role/*` would exempt every role.
+      if (!Token.isUnresolved(arn) && (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn) || /[*?]/.test(arn))) {
+        invalidProp(this, 'exemptRoles', arn, 'Fix: name IAM roles (arn:aws:iam::<account>:role/<name>); never a wildcard or an account root.');
+      }
+    }
+    return arns;
   }
 
   /** The secret's ARN: the only thing a handler's environment may carry. */
