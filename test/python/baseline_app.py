@@ -35,8 +35,8 @@ def legacy_resources(scope: Construct, acknowledged: list[str]) -> None:
         sb.Acknowledgements.of(bucket if control.startswith("BUCKET") else log_group).add(f"SecurityBaseline::SecurityBaseline-{control}", reason)
 
 
-def synthesize(outdir: str) -> dict:
-    """Synthesizes the app into outdir, writes outcome.json there and returns it."""
+def synthesize(outdir: str) -> tuple[dict, list]:
+    """Synthesizes the app into outdir, writes outcome.json there; returns it and the library's objects the app made."""
     app = cdk.App(outdir=outdir, analytics_reporting=False)
 
     edge = cdk.Stack(app, "Edge", env=ENV)
@@ -67,11 +67,11 @@ def synthesize(outdir: str) -> dict:
     body_schema = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "additionalProperties": False,
                    "required": ["sku"], "properties": {"sku": {"type": "string", "maxLength": 32}}}
     for method, path, _, _ in ROUTES:
-        api.add_route(sb.SecureRouteOptions(
+        api.add_route(
             method=getattr(sb.HttpMethod, method), path=path, integration=integration,
             method_responses=[apigateway.MethodResponse(status_code="200")], no_request_body=method != "POST",
             body_schema=body_schema if method == "POST" else None,
-        ))
+        )
     firewall = sb.WebFirewall(
         edge, "Firewall",
         logs_key=logs_key.key,
@@ -101,4 +101,4 @@ def synthesize(outdir: str) -> dict:
     }
     with open(os.path.join(outdir, "outcome.json"), "w", encoding="utf-8") as f:
         json.dump(outcome, f, indent=2)
-    return outcome
+    return outcome, [logs_key, network, authorizer, api, firewall, edge_baseline, report, fix]

@@ -128,18 +128,25 @@ export class SecurityBaseline implements IAspect {
   public static readonly PLUGIN_NAME: string = SECURITY_BASELINE_PLUGIN_NAME;
   /** Prefix of every finding id: `Acknowledgements.of(construct).add('SecurityBaseline-ALB1', reason)`. */
   public static readonly RULE_PREFIX: string = SECURITY_BASELINE_RULE_PREFIX;
-  /** The baseline's default thresholds: one year of logs, one-year HSTS, 7 days of backups, 14-character passwords. */
-  public static readonly DEFAULT_THRESHOLDS: SecurityBaselineThresholds = publicThresholds(DEFAULTS);
-  /** Every control, for documentation and tooling (frozen: each entry and its arrays are read-only at run time). */
-  public static readonly CONTROLS: SecurityBaselineControlInfo[] = Object.freeze(SECURITY_BASELINE_CONTROLS.map((c) => Object.freeze({
-    id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: Object.freeze([...c.areas]) as SecurityBaselineArea[], title: c.title,
-    reports: c.reports, resourceTypes: Object.freeze([...c.resourceTypes]) as string[], fixes: c.fixes,
-  }))) as SecurityBaselineControlInfo[];
+  /**
+   * The baseline's default thresholds: one year of logs, one-year HSTS, 7 days of backups, 14-character passwords.
+   * Each read returns a new copy, so changing it changes nothing the Aspect uses (values crossing jsii to another
+   * language must be extensible objects, so the copy is not frozen).
+   */
+  public static get DEFAULT_THRESHOLDS(): SecurityBaselineThresholds {
+    return publicThresholds(DEFAULTS);
+  }
+
+  /** Every control, for documentation and tooling. Each read returns new copies: changing them changes no control. */
+  public static get CONTROLS(): SecurityBaselineControlInfo[] {
+    return SECURITY_BASELINE_CONTROLS.map((c) => ({
+      id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: [...c.areas], title: c.title,
+      reports: c.reports, resourceTypes: [...c.resourceTypes], fixes: c.fixes,
+    }));
+  }
 
   /** The mode of every control without a `controlModes` entry. */
   public readonly mode: SecurityBaselineMode;
-  /** The thresholds in force, every one filled in (the defaults where the props left one out). */
-  public readonly thresholds: SecurityBaselineThresholds;
   private readonly resolved: ResolvedThresholds;
   private readonly disabled: ReadonlySet<string>;
   private readonly modes: ReadonlyMap<string, SecurityBaselineMode>;
@@ -169,7 +176,11 @@ export class SecurityBaseline implements IAspect {
     }
     this.modes = modes;
     this.resolved = resolveThresholds(props.thresholds ?? {});
-    this.thresholds = publicThresholds(this.resolved);
+  }
+
+  /** The thresholds in force, every one filled in (the defaults where the props left one out); a new copy each read. */
+  public get thresholds(): SecurityBaselineThresholds {
+    return publicThresholds(this.resolved);
   }
 
   /** Findings of the last synthesis: resources below the baseline that were not fixed (acknowledged ones included). */
@@ -190,7 +201,7 @@ export class SecurityBaseline implements IAspect {
    * (they are in its templates); the first synthesis of another app starts an empty list.
    */
   public get changes(): SecurityBaselineChange[] {
-    return [...this.changeLog.values()];
+    return [...this.changeLog.values()].map((c) => ({ ...c }));
   }
 
   /**
@@ -367,12 +378,12 @@ function resolveThresholds(t: SecurityBaselineThresholds): ResolvedThresholds {
   };
 }
 
-/** The thresholds as the props spell them (Durations, `logs.RetentionDays`), frozen. */
+/** The thresholds as the props spell them (Durations, `logs.RetentionDays`), as a new object. */
 function publicThresholds(t: ResolvedThresholds): SecurityBaselineThresholds {
-  return Object.freeze({
+  return {
     logRetention: t.logRetentionDays as logs.RetentionDays,
     hstsMaxAge: t.hstsMaxAgeSeconds % 86_400 === 0 ? Duration.days(t.hstsMaxAgeSeconds / 86_400) : Duration.seconds(t.hstsMaxAgeSeconds),
     backupRetention: Duration.days(t.backupRetentionDays),
     minimumPasswordLength: t.minimumPasswordLength,
-  });
+  };
 }

@@ -74,10 +74,8 @@ export class WebFirewall extends Construct {
   public readonly ruleCapacities: Record<string, number>;
   /** The rule names in evaluation order (each is also the rule's metric name). */
   public readonly ruleNames: string[];
-  /** The per-IP limit on authentication paths: requests per `evaluationWindow` (what one client may send there). */
-  public readonly authRateLimit: WebFirewallRateLimit;
-
   private readonly maxBodyBytes: number;
+  private readonly authLimit: { readonly limit: number; readonly windowSeconds: number };
   private readonly apiGatewayInspectionBytes: number;
   private readonly associated = new Set<string>();
 
@@ -86,7 +84,7 @@ export class WebFirewall extends Construct {
     const settings = validateProps(this, props);
     this.maxBodyBytes = settings.maxBodyBytes;
     this.apiGatewayInspectionBytes = settings.apiGatewayInspectionBytes;
-    this.authRateLimit = Object.freeze({ limit: settings.authRateLimit.limit, evaluationWindow: Duration.seconds(settings.authRateLimit.windowSeconds) });
+    this.authLimit = { limit: settings.authRateLimit.limit, windowSeconds: settings.authRateLimit.windowSeconds };
 
     const rules = this.collectRules(settings);
     this.capacity = this.checkCapacityBudget(rules, settings.capacityBudget);
@@ -101,6 +99,14 @@ export class WebFirewall extends Construct {
     this.logGroup = this.createLogGroup(props);
     this.loggingConfiguration = this.createLoggingConfiguration(settings.redactedHeaders);
   }
+  /**
+   * The per-IP limit on authentication paths: requests per `evaluationWindow` (what one client may send there). A new
+   * copy each read, so changing it changes nothing the web ACL enforces.
+   */
+  public get authRateLimit(): WebFirewallRateLimit {
+    return { limit: this.authLimit.limit, evaluationWindow: Duration.seconds(this.authLimit.windowSeconds) };
+  }
+
 
   /**
    * Protects an Application Load Balancer with this web ACL (an association in this construct's scope). One ACL may
