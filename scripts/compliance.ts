@@ -142,7 +142,7 @@ function runSecurityBaseline(context: Record<string, unknown>, outdir: string): 
     problems.push(`SecurityBaseline: synth failed: ${String(e).split('\n')[0]}`);
   }
   const evaluations = baseline.evaluations;
-  const controls = SecurityBaseline.CONTROLS.map((c) => {
+  const controls = SecurityBaseline.controls().map((c) => {
     const findings = baseline.findings.filter((f) => f.controlId === c.id);
     return {
       id: c.ruleId, domains: c.areas.map((a) => SECURITY_BASELINE_DOMAINS[a]), requirement: c.title, reports: c.reports,

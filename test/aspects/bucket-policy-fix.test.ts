@@ -8,7 +8,7 @@ import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
 
 withoutBuiltInValidation();
 
-const ONLY_BUCKET1 = { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== 'BUCKET1') };
+const ONLY_BUCKET1 = { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.controls().map((c) => c.id).filter((id) => id !== 'BUCKET1') };
 const OWN_STATEMENT = { Sid: 'Own', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: '*' };
 
 /** Every bucket policy of the synthesized app, by stack and logical id (read from the written templates). */

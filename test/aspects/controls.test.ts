@@ -29,7 +29,7 @@ function run(controlId: string, build: Build, options: { mode?: SecurityBaseline
   const baseline = addBaseline(app, {
     mode: options.mode ?? SecurityBaselineMode.REPORT,
     thresholds: options.thresholds,
-    disabledControls: SecurityBaseline.CONTROLS.map((c) => c.id).filter((id) => id !== controlId),
+    disabledControls: SecurityBaseline.controls().map((c) => c.id).filter((id) => id !== controlId),
   });
   synthError(app);
   return { paths: baseline.findings.map((f) => f.path).sort(), baseline, template: () => app.synth({ force: true }).getStackByName(stack.stackName).template };
@@ -304,7 +304,7 @@ function cluster(s: Stack, props: Partial<rds.CfnDBClusterProps>): rds.CfnDBClus
 
 describe('every control has non-compliant and compliant cases', () => {
   test('the table covers every control', () => {
-    expect(Object.keys(CASES).sort()).toEqual(SecurityBaseline.CONTROLS.map((c) => c.id).sort());
+    expect(Object.keys(CASES).sort()).toEqual(SecurityBaseline.controls().map((c) => c.id).sort());
     for (const cases of Object.values(CASES)) {
       expect(cases.some((c) => c.findings > 0)).toBe(true);
       expect(cases.some((c) => c.findings === 0)).toBe(true);

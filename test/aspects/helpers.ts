@@ -4,7 +4,7 @@ import { App, AspectPriority, Aspects } from 'aws-cdk-lib';
 import { SecurityBaseline, SecurityBaselineProps } from '../../lib';
 
 /** The ids of the controls that only report. */
-export const REPORT_ONLY_CONTROLS = SecurityBaseline.CONTROLS.filter((c) => !c.fixes).map((c) => c.id);
+export const REPORT_ONLY_CONTROLS = SecurityBaseline.controls().filter((c) => !c.fixes).map((c) => c.id);
 
 /** Adds a SecurityBaseline Aspect to the app, as a user would (mutating priority). */
 export function addBaseline(app: App, props: SecurityBaselineProps = {}): SecurityBaseline {

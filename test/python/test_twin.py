@@ -75,9 +75,11 @@ def test_every_public_property_and_constant_reads_from_python(synthesized):
                 if name.isupper() and not name.startswith("_"):
                     getattr(cls, name)
                     read.append(f"{cls_name}.{name}")
-    assert "SecurityBaseline.CONTROLS" in read and "WebFirewall.auth_rate_limit" in read and "SecurityBaseline.thresholds" in read
+    assert "SecurityBaseline.PLUGIN_NAME" in read and "WebFirewall.auth_rate_limit" in read and "SecurityBaseline.thresholds" in read
     assert len(read) > 60
-    assert len(sb.SecurityBaseline.CONTROLS) > 30 and sb.SecurityBaseline.CONTROLS[0].rule_id.startswith(sb.SecurityBaseline.RULE_PREFIX)
+    controls = sb.SecurityBaseline.controls()
+    assert len(controls) > 30 and controls[0].rule_id.startswith(sb.SecurityBaseline.RULE_PREFIX)
+    assert sb.SecurityBaseline.default_thresholds().minimum_password_length == 14
 
 
 def test_a_bad_prop_fails_with_the_library_message():

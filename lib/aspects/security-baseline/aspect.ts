@@ -130,15 +130,15 @@ export class SecurityBaseline implements IAspect {
   public static readonly RULE_PREFIX: string = SECURITY_BASELINE_RULE_PREFIX;
   /**
    * The baseline's default thresholds: one year of logs, one-year HSTS, 7 days of backups, 14-character passwords.
-   * Each read returns a new copy, so changing it changes nothing the Aspect uses (values crossing jsii to another
+   * Each call returns a new copy, so changing it changes nothing the Aspect uses (values crossing jsii to another
    * language must be extensible objects, so the copy is not frozen).
    */
-  public static get DEFAULT_THRESHOLDS(): SecurityBaselineThresholds {
+  public static defaultThresholds(): SecurityBaselineThresholds {
     return publicThresholds(DEFAULTS);
   }
 
-  /** Every control, for documentation and tooling. Each read returns new copies: changing them changes no control. */
-  public static get CONTROLS(): SecurityBaselineControlInfo[] {
+  /** Every control, for documentation and tooling. Each call returns new copies: changing them changes no control. */
+  public static controls(): SecurityBaselineControlInfo[] {
     return SECURITY_BASELINE_CONTROLS.map((c) => ({
       id: c.id, ruleId: `${SECURITY_BASELINE_RULE_PREFIX}${c.id}`, areas: [...c.areas], title: c.title,
       reports: c.reports, resourceTypes: [...c.resourceTypes], fixes: c.fixes,
