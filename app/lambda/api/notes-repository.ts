@@ -5,7 +5,7 @@
  *
  * Ownership lives in the SQL (`WHERE id = $1 AND owner = $2`), so another user's note is simply not found.
  */
-import type { Pool } from 'pg';
+import type { Queryable } from '../../../lambda/shared/db';
 
 /**
  * Every statement the API runs: constant text (no interpolation, no
@@ -93,9 +93,9 @@ function toDto(row: NoteRow): NoteDto {
   return { id: row.id, title: row.title, body: row.body, tags: row.tags, createdAt: row.created_at, updatedAt: row.updated_at, version: Number(row.version) };
 }
 
-/** The notes table behind one pool. Every method runs named, parameterized statements only. */
+/** The notes table behind one pool (or the pool's leased clients). Every method runs named, parameterized statements only. */
 export class NotesRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   /** Inserts a note owned by `owner`. */
   async create(owner: string, note: NewNote): Promise<NoteDto> {

@@ -7,22 +7,22 @@
 
 /**
  * True when the part of a token after its (already validated) header is two
- * non-empty segments with no `+` or `/` and the whole token is ASCII. Together
- * with the exact decoded-length checks of {@link decodeSegment} and of the
- * signature (Node's decoder skips any other ASCII character outside the
- * alphabet, which shortens the output) and {@link isCanonicalLength}, this is
- * as strict as {@link isCompactJws} at a fraction of the cost of a per-character
- * scan. The ASCII check matters: Node's base64url decoder and the latin1 copy
- * of the signing input both read only the low byte of a character, so a
- * non-ASCII look-alike (U+0141 for `A`) would otherwise decode to the same bytes
- * and verify as the same token under a different string. `Buffer.byteLength`
- * in UTF-8 equals the length only for ASCII, and is computed natively.
+ * non-empty segments with no `+` or `/`. Together with the exact decoded-length
+ * checks of {@link decodeSegment} and of the signature (Node's decoder skips
+ * any other ASCII character outside the alphabet, which shortens the output),
+ * {@link isCanonicalLength} and an ASCII check of the whole token, this is as
+ * strict as {@link isCompactJws} at a fraction of the cost of a per-character
+ * scan. The caller checks ASCII (the verifier does it while copying the token
+ * into its signing-input buffer: the UTF-8 bytes written equal the length only
+ * for ASCII). It matters: Node's base64url decoder and a latin1 copy of the
+ * signing input both read only the low byte of a character, so a non-ASCII
+ * look-alike (U+0141 for `A`) would otherwise decode to the same bytes and
+ * verify as the same token under a different string.
  */
 export function isCompactRest(token: string, dot1: number): boolean {
   const dot2 = token.indexOf('.', dot1 + 1);
   return dot2 > dot1 + 1 && dot2 < token.length - 1 && token.indexOf('.', dot2 + 1) === -1
-    && token.indexOf('+', dot1) === -1 && token.indexOf('/', dot1) === -1
-    && Buffer.byteLength(token, 'utf8') === token.length;
+    && token.indexOf('+', dot1) === -1 && token.indexOf('/', dot1) === -1;
 }
 
 /** Any character outside the base64url alphabet and the dot (linear scan, no backtracking). */
@@ -100,19 +100,36 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  stringLeaves = 0;
   const kept = countKeys(value, 0);
   if (kept < 0) return undefined;
+  // Without a backslash every quote delimits a string, and every string of the text is a key or a string value. The
+  // parsed tree's keys and string values each come from a distinct string of the text, so they are as many as the
+  // text's strings exactly when no member was dropped (a dropped duplicate takes at least its key with it). Counting
+  // quotes is a native search per quote; counting the members needs a scan of every character outside strings.
+  if (text.indexOf('\\') === -1) return countQuotes(text) === 2 * (kept + stringLeaves) ? (value as Record<string, unknown>) : undefined;
   return kept === countMembers(text) ? (value as Record<string, unknown>) : undefined;
 }
 
-/** Own keys of every object in a parsed JSON tree; -1 for a forbidden key or excessive depth. */
+/** String values met by the last {@link countKeys} walk (array items included). */
+let stringLeaves = 0;
+
+/** Double quotes in the text. */
+function countQuotes(text: string): number {
+  let quotes = 0;
+  for (let i = text.indexOf('"'); i !== -1; i = text.indexOf('"', i + 1)) quotes++;
+  return quotes;
+}
+
+/** Own keys of every object in a parsed JSON tree (and the string values, into {@link stringLeaves}); -1 for a forbidden key or excessive depth. */
 function countKeys(value: object, depth: number): number {
   if (depth > MAX_DEPTH) return -1;
   let total = 0;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (typeof item === 'object' && item !== null) {
+      if (typeof item === 'string') stringLeaves++;
+      else if (typeof item === 'object' && item !== null) {
         const n = countKeys(item, depth + 1);
         if (n < 0) return -1;
         total += n;
@@ -127,7 +144,8 @@ function countKeys(value: object, depth: number): number {
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') return -1;
     count++;
     const item: unknown = (value as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null) {
+    if (typeof item === 'string') stringLeaves++;
+    else if (typeof item === 'object' && item !== null) {
       const n = countKeys(item, depth + 1);
       if (n < 0) return -1;
       total += n;
@@ -136,26 +154,20 @@ function countKeys(value: object, depth: number): number {
   return total + count;
 }
 
-/** Members in JSON text already accepted by JSON.parse: the colons outside strings. */
+/** Members in JSON text already accepted by JSON.parse: the colons outside strings (a backslash in a string escapes the next character). */
 function countMembers(text: string): number {
   let colons = 0;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const quote = text.indexOf('"', i);
-    const stop = quote === -1 ? n : quote;
-    for (let j = i; j < stop; j++) if (text.charCodeAt(j) === 58) colons++;
-    if (quote === -1) break;
-    let end = quote + 1;
-    for (;;) {
-      end = text.indexOf('"', end);
-      if (end === -1) return -1;
-      let backslashes = 0;
-      for (let b = end - 1; text.charCodeAt(b) === 92; b--) backslashes++;
-      if ((backslashes & 1) === 0) break;
-      end++;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 58) {
+      colons++;
     }
-    i = end + 1;
   }
   return colons;
 }

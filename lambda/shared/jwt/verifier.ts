@@ -33,8 +33,23 @@ const TYP = /^(?:application\/)?(?:jwt|at\+jwt)$/i;
 const ACCESS_TOKEN_TYP = /^(?:application\/)?at\+jwt$/i;
 /** Parsed headers kept, keyed by their encoded form (issuers reuse one header per key). */
 const HEADER_CACHE_SIZE = 64;
-/** Reused buffer for the signing input (crypto.verify is synchronous, so one buffer per process is enough). */
-const SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_LENGTH);
+/**
+ * Reused buffer for the signing input (crypto.verify is synchronous, so one buffer per process is enough). Three bytes
+ * per character: the UTF-8 form of any accepted token fits whole, so the bytes written are its full UTF-8 length.
+ */
+const SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_LENGTH * 3);
+/** The token whose bytes SCRATCH holds, already found to be ASCII ({@link copyAscii}); undefined when none. */
+let scratchToken: string | undefined;
+
+/**
+ * Copies the token into SCRATCH as UTF-8 and tells whether it is ASCII (only then are the bytes as many as the
+ * characters). One native pass that is both the ASCII check of the cached-header path and the signing input's copy.
+ */
+function copyAscii(token: string): boolean {
+  const ascii = SCRATCH.write(token, 0, 'utf8') === token.length;
+  scratchToken = ascii ? token : undefined;
+  return ascii;
+}
 /** Reused buffer for the decoded signature (the largest accepted, RSA-8192, is 1 KB; a longer one cannot match a key). */
 const SIGNATURE_SCRATCH = Buffer.allocUnsafe(MAX_TOKEN_LENGTH);
 
@@ -133,7 +148,7 @@ export class JwtVerifier {
       // Fast path: a header already validated (the cache key is its exact encoded form); check the rest's shape only.
       const cached = this.headers.get(token.slice(0, dot));
       if (cached !== undefined) {
-        if (!isCompactRest(token, dot)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
+        if (!isCompactRest(token, dot) || !copyAscii(token)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
         return cached;
       }
     }
@@ -176,9 +191,14 @@ export class JwtVerifier {
     if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
     let valid: boolean;
     try {
-      // The signing input is ASCII (the whole token checked by isCompactJws, or the header by its exact cached form and the rest by isCompactRest): copy it into a reused buffer, verified synchronously.
-      const length = SCRATCH.write(token, 0, dot2, 'latin1');
-      valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, length), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
+      // The signing input is ASCII (the whole token checked by isCompactJws, or the header by its exact cached form, the rest by
+      // isCompactRest and copyAscii, which left the token in SCRATCH unless another verification ran since): verified synchronously.
+      if (scratchToken !== token) {
+        SCRATCH.write(token, 0, dot2, 'latin1');
+        // SCRATCH no longer holds the token copyAscii left there (a verification waiting for the JWKS must not use these bytes).
+        scratchToken = undefined;
+      }
+      valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, dot2), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
     } catch {
       valid = false;
     }
