@@ -16,10 +16,20 @@ export function peer<T>(name: string, why: string, load: () => unknown): T {
     return load() as T;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes(name)) throw e;
+    const python = PYTHON_PEERS[name];
     throw new BaselineError(BaselineErrorCode.MISSING_PEER_DEPENDENCY, `aws-security-baseline/compliance: ${why} needs the optional peer dependency ${name}, which is not installed. ` +
-      `Fix: npm install --save-dev ${name}`, undefined, { cause: e });
+      `Fix: npm install --save-dev ${name}${python === undefined ? ''
+        : ` (from Python: pip install ${python.distribution}, then import ${python.module} before the packs are added, so jsii loads it)`}`, undefined, { cause: e });
   }
 }
+
+/**
+ * The Python package of each optional peer that is not a jsii dependency of this library (so the jsii kernel loads it
+ * only when the app imports it): the Control Tower validator, which Maven Central does not carry.
+ */
+const PYTHON_PEERS: Record<string, { readonly distribution: string; readonly module: string }> = {
+  '@cdklabs/cdk-validator-cfnguard': { distribution: 'cdklabs.cdk-validator-cfnguard', module: 'cdklabs.cdk_validator_cfnguard' },
+};
 
 type NagModule = typeof import('cdk-nag');
 

@@ -124,9 +124,21 @@ describe('cdk-nag and the cfn-guard validator are optional peers of the complian
 
   test('package.json declares both as optional peers and installs them only for development', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    for (const name of ['cdk-nag', '@cdklabs/cdk-validator-cfnguard']) {
-      expect([name, pkg.peerDependenciesMeta[name], Boolean(pkg.peerDependencies[name]), Boolean(pkg.devDependencies[name]), pkg.dependencies?.[name]])
-        .toEqual([name, { optional: true }, true, true, undefined]);
-    }
+    // cdk-nag is a peer with a range (so jsii makes it a dependency of the Python and Java packages too); the Control
+    // Tower validator is an optional peer through peerDependenciesMeta alone (npm reads that as any version), because
+    // a jsii peer would become a Maven dependency and Maven Central does not carry the validator
+    const declared = (name: string) => [name, pkg.peerDependenciesMeta[name], pkg.peerDependencies[name], Boolean(pkg.devDependencies[name]), pkg.dependencies?.[name]];
+    expect(declared('cdk-nag')).toEqual(['cdk-nag', { optional: true }, '^3.0.2', true, undefined]);
+    expect(declared('@cdklabs/cdk-validator-cfnguard')).toEqual(['@cdklabs/cdk-validator-cfnguard', { optional: true }, undefined, true, undefined]);
+  });
+
+  test('a missing validator tells Python users what to install and import', () => {
+    // the real package name is in the message only when resolving it fails: give peer() a loader that fails as Node does
+    const missing = () => {
+      throw Object.assign(new Error("Cannot find module '@cdklabs/cdk-validator-cfnguard'"), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(() => peer('@cdklabs/cdk-validator-cfnguard', 'running the Control Tower controls', missing)).toThrow(
+      'Fix: npm install --save-dev @cdklabs/cdk-validator-cfnguard (from Python: pip install cdklabs.cdk-validator-cfnguard, '
+      + 'then import cdklabs.cdk_validator_cfnguard before the packs are added, so jsii loads it)');
   });
 });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { createHash } from 'crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
@@ -10,8 +11,10 @@ import { synthesizeTwin, TwinOutcome } from './twin-app';
 /**
  * The library in Python and Java, as users of those languages get it: jsii-pacmak builds the wheel and the Java package
  * from a staged build of the npm package, a Python app (pytest, test/python) and a Java app (Maven, test/java) use
- * them with aws-cdk-lib from PyPI and Maven Central, and each must synthesize exactly what its TypeScript twin
- * (test/languages/twin-app.ts) synthesizes: the same templates, the same Aspect findings and changes.
+ * them with aws-cdk-lib from PyPI and Maven Central, and each must synthesize what its TypeScript twin
+ * (test/languages/twin-app.ts) synthesizes: the same templates, the same Aspect findings and changes. Templates are
+ * compared here, byte for byte but for the S3 keys of aws-cdk-lib's own custom-resource handlers, which change with
+ * aws-cdk-lib's version (each registry serves another one); the library's own handler assets must be identical.
  *
  * The apps run under Node.js 24 (.ci/with-node24), the runtime jsii's kernel supports; aws-cdk-lib is the newest each
  * registry serves here (PyPI 2.275.0, Maven Central 2.272.0; the twin uses the repository's 2.276.0), within the
@@ -31,6 +34,54 @@ function runTests(command: string, args: string[], cwd: string, env: Record<stri
   const output = `${result.stdout}\n${result.stderr}`;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}):\n${output.split('\n').slice(-80).join('\n')}`);
   return output;
+}
+
+const STACKS = ['Edge', 'LegacyReport', 'LegacyFix'];
+
+/**
+ * One stack's template as two apps can be compared across aws-cdk-lib versions: the S3 key of every asset whose
+ * contents are not a handler bundle of this library (aws-cdk-lib's own custom-resource handlers, which change with its
+ * version) becomes `<aws-cdk-lib asset: display name>`. The library's own assets keep their hashes, so they must be the
+ * same bytes in every language. Returns the template and the display names it masked.
+ */
+function comparableTemplate(outdir: string, stack: string, libraryBundles: Set<string>): { template: unknown; masked: string[] } {
+  const assets = JSON.parse(readFileSync(join(outdir, `${stack}.assets.json`), 'utf8')) as {
+    files: Record<string, { displayName?: string; source: { path?: string } }>;
+  };
+  const masks = new Map<string, string>();
+  for (const [hash, asset] of Object.entries(assets.files)) {
+    if (asset.source.path === undefined || !asset.source.path.startsWith('asset.')) continue;
+    const index = join(outdir, asset.source.path, 'index.js');
+    const ours = existsSync(index) && libraryBundles.has(sha256(readFileSync(index)));
+    if (!ours) masks.set(`${hash}.zip`, `<aws-cdk-lib asset: ${asset.displayName ?? hash}>`);
+  }
+  const text = readFileSync(join(outdir, `${stack}.template.json`), 'utf8');
+  const template = JSON.parse(text, (_key, value: unknown) => typeof value === 'string' && masks.has(value) ? masks.get(value) : value) as unknown;
+  return { template, masked: [...masks.values()].sort() };
+}
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** The sha256 of each handler bundle the staged package ships (`dist/handlers/<name>/index.js`). */
+function bundleHashes(stage: string): Set<string> {
+  const dir = join(stage, 'dist', 'handlers');
+  return new Set(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'index.js')))
+    .map((e) => sha256(readFileSync(join(dir, e.name, 'index.js')))));
+}
+
+/** Every template a language's app wrote equals the twin's; only aws-cdk-lib's own custom-resource handler assets may differ. */
+function expectTwinTemplates(twinDir: string, outdir: string, stage: string): void {
+  const bundles = bundleHashes(stage);
+  expect(bundles.size).toBeGreaterThanOrEqual(2);
+  for (const stack of STACKS) {
+    const twin = comparableTemplate(twinDir, stack, bundles);
+    const other = comparableTemplate(outdir, stack, bundles);
+    expect({ stack, template: other.template }).toEqual({ stack, template: twin.template });
+    // what was masked is aws-cdk-lib's: its custom-resource providers, never the library's authorizer
+    for (const masked of twin.masked) expect(masked).toMatch(new RegExp(`^<aws-cdk-lib asset: ${stack}/Custom::\\w+CustomResourceProvider Code>$`));
+  }
+  // the library's authorizer bundle is in the Edge stack, unmasked and equal
+  expect(JSON.stringify(comparableTemplate(outdir, 'Edge', bundles).template)).toContain('"Handler":"index.handler"');
 }
 
 describe('the library from Python and Java (jsii)', () => {
@@ -81,10 +132,12 @@ describe('the library from Python and Java (jsii)', () => {
   test('a Python app (pytest) synthesizes the templates, findings and changes of its TypeScript twin', () => {
     const python = pythonEnvironment();
     installWheel(python, packages.wheel);
+    const outdir = join(work, 'python-out');
     const output = runTests(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(ROOT, 'test', 'python')], join(ROOT, 'test', 'python'), {
-      TWIN_DIR: twinDir, PYTHONDONTWRITEBYTECODE: '1',
+      TWIN_DIR: twinDir, PY_OUT: outdir, PYTHONDONTWRITEBYTECODE: '1',
     });
-    expect(output).toMatch(/\b7 passed\b/);
+    expect(output).toMatch(/\b6 passed\b/);
+    expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
   });
 
   test('a Java app (Maven) synthesizes the templates, findings and changes of its TypeScript twin', () => {
@@ -92,9 +145,11 @@ describe('the library from Python and Java (jsii)', () => {
     const project = join(work, 'java');
     cpSync(join(ROOT, 'test', 'java'), project, { recursive: true });
     const { groupId, artifactId, version } = packages.javaArtifact;
+    const outdir = join(work, 'java-out');
     const output = runTests('mvn', ['-B', `-Dmaven.repo.local=${MAVEN_REPO}`, `-Dbaseline.repository=file://${packages.javaRepository}`,
-      `-Dbaseline.version=${version}`, 'test'], project, { TWIN_DIR: twinDir });
+      `-Dbaseline.version=${version}`, 'test'], project, { TWIN_DIR: twinDir, JAVA_OUT: outdir });
     expect(output).toMatch(/Tests run: 2, Failures: 0, Errors: 0/);
+    expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
     expect(`${groupId}:${artifactId}`).toBe('io.github.example-org:aws-security-baseline');
   });
 });

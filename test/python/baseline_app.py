@@ -35,10 +35,8 @@ def legacy_resources(scope: Construct, acknowledged: list[str]) -> None:
         sb.Acknowledgements.of(bucket if control.startswith("BUCKET") else log_group).add(f"SecurityBaseline::SecurityBaseline-{control}", reason)
 
 
-def synthesize(outdir: str) -> tuple[dict, list]:
-    """Synthesizes the app into outdir, writes outcome.json there; returns it and the library's objects the app made."""
-    app = cdk.App(outdir=outdir, analytics_reporting=False)
-
+def edge_stack(app: cdk.App) -> tuple[cdk.Stack, list]:
+    """The Edge stack: a VPC, a JWT authorizer with its own route table, a REST API and a web firewall."""
     edge = cdk.Stack(app, "Edge", env=ENV)
     logs_key = sb.LogsKey(edge, "Logs", removal_policy=cdk.RemovalPolicy.DESTROY)
     network = sb.SecureVpc(edge, "Network", availability_zones=["eu-west-1a", "eu-west-1b"], nat_gateways=1,
@@ -80,6 +78,14 @@ def synthesize(outdir: str) -> tuple[dict, list]:
         auth_rate_limit=sb.AuthRateLimitOptions(limit=100, paths=["/auth/"]),
     )
     firewall.associate_stage(api.stage)
+    return edge, [logs_key, network, authorizer, api, firewall]
+
+
+def synthesize(outdir: str) -> tuple[dict, list]:
+    """Synthesizes the app into outdir, writes outcome.json there; returns it and the library's objects the app made."""
+    app = cdk.App(outdir=outdir, analytics_reporting=False)
+
+    edge, edge_objects = edge_stack(app)
     edge_baseline = sb.SecurityBaseline(mode=sb.SecurityBaselineMode.REPORT)
     cdk.Aspects.of(edge).add(edge_baseline)
 
@@ -101,4 +107,4 @@ def synthesize(outdir: str) -> tuple[dict, list]:
     }
     with open(os.path.join(outdir, "outcome.json"), "w", encoding="utf-8") as f:
         json.dump(outcome, f, indent=2)
-    return outcome, [logs_key, network, authorizer, api, firewall, edge_baseline, report, fix]
+    return outcome, [*edge_objects, edge_baseline, report, fix]

@@ -1,7 +1,8 @@
 """The Python package (the wheel jsii-pacmak built) synthesizes what the TypeScript package does.
 
 Run through `npm test` (test/languages/languages.test.ts): it builds the wheel, synthesizes the TypeScript twin into
-TWIN_DIR and runs this file in a venv with the wheel installed.
+TWIN_DIR and runs this file in a venv with the wheel installed; then it compares every template written to PY_OUT with
+the twin's (only aws-cdk-lib's own handler assets may differ, since PyPI's aws-cdk-lib is another version).
 """
 import json
 import os
@@ -18,7 +19,8 @@ def synthesized(tmp_path_factory):
     twin_dir = os.environ.get("TWIN_DIR")
     if not twin_dir:
         pytest.fail("TWIN_DIR is not set: run this test through npm test (test/languages/languages.test.ts), which synthesizes the TypeScript twin")
-    outdir = str(tmp_path_factory.mktemp("cdk.out"))
+    # the driver compares the templates written here with the twin's (PY_OUT), after the Aspect and property checks below
+    outdir = os.environ.get("PY_OUT") or str(tmp_path_factory.mktemp("cdk.out"))
     outcome, objects = baseline_app.synthesize(outdir)
     return twin_dir, outdir, outcome, objects
 
@@ -28,10 +30,10 @@ def read(path):
         return json.load(f)
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_template_equals_the_typescript_twin(synthesized, stack):
-    twin_dir, outdir, _, _ = synthesized
-    assert read(os.path.join(outdir, f"{stack}.template.json")) == read(os.path.join(twin_dir, f"{stack}.template.json"))
+def test_every_stack_is_written(synthesized):
+    _, outdir, _, _ = synthesized
+    for stack in STACKS:
+        assert "Resources" in read(os.path.join(outdir, f"{stack}.template.json"))
 
 
 def test_the_aspect_reports_and_fixes_what_it_does_in_typescript(synthesized):
@@ -80,6 +82,25 @@ def test_every_public_property_and_constant_reads_from_python(synthesized):
     controls = sb.SecurityBaseline.controls()
     assert len(controls) > 30 and controls[0].rule_id.startswith(sb.SecurityBaseline.RULE_PREFIX)
     assert sb.SecurityBaseline.default_thresholds().minimum_password_length == 14
+
+
+def test_the_rule_packs_run_from_python_with_no_open_finding(tmp_path):
+    """compliance.RulePacks adds the five cdk-nag packs and the Control Tower controls; the library's constructs pass."""
+    import aws_cdk as cdk
+    import cdklabs.cdk_validator_cfnguard  # noqa: F401  (an optional peer: importing it loads it into jsii's kernel)
+
+    from aws_security_baseline import compliance
+
+    app = cdk.App(outdir=str(tmp_path), analytics_reporting=False)
+    compliance.RulePacks.add_to(app)
+    baseline_app.edge_stack(app)
+    app.synth()  # a finding of any pack fails synth
+    evidence = compliance.Evidence.read(str(tmp_path))
+    plugins = {p.name: p for p in evidence.plugins}
+    assert set(compliance.RulePacks.NAMES) <= set(plugins), plugins.keys()
+    assert "cdk-validator-cfnguard" in plugins
+    assert [(name, len(p.open)) for name, p in plugins.items() if p.open] == []
+    assert sum(len(p.acknowledged) for p in plugins.values()) > 0
 
 
 def test_a_bad_prop_fails_with_the_library_message():

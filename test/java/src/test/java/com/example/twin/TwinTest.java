@@ -18,8 +18,9 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * The Java package (what jsii-pacmak built) synthesizes what the TypeScript package does: every template and the
- * Aspect's findings and changes equal the TypeScript twin's (TWIN_DIR, written by test/languages/languages.test.ts).
+ * The Java package (what jsii-pacmak built) synthesizes what the TypeScript package does: the Aspect's findings and
+ * changes equal the TypeScript twin's (TWIN_DIR), and test/languages/languages.test.ts compares every template written
+ * to JAVA_OUT with the twin's.
  */
 public class TwinTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,7 +33,9 @@ public class TwinTest {
         String twin = System.getenv("TWIN_DIR");
         assertNotNull("TWIN_DIR is not set: run this test through npm test (test/languages/languages.test.ts)", twin);
         twinDir = Path.of(twin);
-        outdir = Files.createTempDirectory("java-twin");
+        // the driver compares the templates written here with the twin's (JAVA_OUT)
+        String out = System.getenv("JAVA_OUT");
+        outdir = out != null ? Path.of(out) : Files.createTempDirectory("java-twin");
         synthesized = TwinApp.synthesize(outdir.toString());
     }
 
@@ -41,9 +44,9 @@ public class TwinTest {
     }
 
     @Test
-    public void everyTemplateEqualsTheTypeScriptTwin() throws Exception {
+    public void everyStackIsWritten() throws Exception {
         for (String stack : List.of("Edge", "LegacyReport", "LegacyFix")) {
-            assertEquals(stack, read(twinDir.resolve(stack + ".template.json")), read(outdir.resolve(stack + ".template.json")));
+            assertTrue(stack, read(outdir.resolve(stack + ".template.json")).has("Resources"));
         }
     }
 
