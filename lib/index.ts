@@ -46,7 +46,9 @@ export {
 export { HttpMethod, JwtAlgorithm, JwtAuthorizer, type JwtAuthorizerProps, type RoutePermission, TokenUse } from './constructs/jwt-authorizer';
 
 // Identity
-export { type ResourceServerOptions, type ResourceServerScopeOptions, UserDirectory, type UserDirectoryProps } from './constructs/user-directory';
+export {
+  type ResourceServerOptions, type ResourceServerScopeOptions, UserDirectory, type UserDirectoryPasswordPolicy, type UserDirectoryProps,
+} from './constructs/user-directory';
 export { IdentityRateLimiter, type IdentityRateLimiterProps, RateLimitCacheEngine } from './constructs/identity-rate-limiter';
 
 // Data

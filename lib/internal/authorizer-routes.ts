@@ -10,7 +10,7 @@ import type { RoutePermission } from '../contracts/route-permissions';
 export interface AuthorizerRouteTable {
   /** The construct that owns the table (named in messages). */
   readonly owner: IConstruct;
-  /** The table, as given to the construct. */
+  /** The table the construct passed to its function: a frozen copy, so a caller changing its array later changes neither. */
   readonly routes: readonly RoutePermission[];
   /** The REST APIs whose methods use the authorizer. */
   readonly apis: apigateway.RestApi[];
@@ -18,9 +18,9 @@ export interface AuthorizerRouteTable {
 
 const tables = new WeakMap<apigateway.IAuthorizer, AuthorizerRouteTable>();
 
-/** Records the route table an authorizer enforces. */
+/** Records the route table an authorizer enforces (a frozen copy of `routes`, as its function received them). */
 export function registerAuthorizerRoutes(authorizer: apigateway.IAuthorizer, owner: IConstruct, routes: readonly RoutePermission[]): void {
-  tables.set(authorizer, { owner, routes, apis: [] });
+  tables.set(authorizer, { owner, routes: Object.freeze(routes.map((r) => Object.freeze({ ...r }))), apis: [] });
 }
 
 /** The table of an authorizer and records that `api` uses it; undefined when the authorizer has no known table. */

@@ -49,9 +49,20 @@ describe('SecureRestApi and its JwtAuthorizer list the same routes', () => {
     expect(() => app.synth()).toThrow(/DELETE \/orders\/\{orderId\} is protected by Shop\/Jwt, whose routes table does not list it/);
     expect(api.node.validate()).toEqual([
       'Shop/Api: method DELETE /orders/{orderId} is protected by Shop/Jwt, whose routes table does not list it, so its policy denies ' +
-      'DELETE /orders/{orderId} to every caller. Fix: add { method: \'DELETE\', path: \'/orders/{orderId}\', roles: [...], scopes: [...] } ' +
+      'DELETE /orders/{orderId} to every caller. Fix: add { method: HttpMethod.DELETE, path: \'/orders/{orderId}\', roles: [...], scopes: [...] } ' +
       'to the routes of Shop/Jwt, or add DELETE /orders/{orderId} to publicRoutes if it must be public.',
     ]);
+  });
+
+  test('compares the table the authorizer\'s function got: changing the routes array after construction changes nothing', () => {
+    // GIVEN the caller's own array, passed to the authorizer
+    const routes = [...TABLE];
+    const { api } = build(routes);
+    // WHEN the caller changes it afterwards (the function's ROUTE_PERMISSIONS was written at construction)
+    routes.push({ method: HttpMethod.POST, path: '/orders/{id}/refunds', roles: ['manager'], scopes: READ });
+    routes.splice(0, 1);
+    // THEN the API is still compared with what the function enforces: no stale entry, no missing route
+    expect(api.node.validate()).toEqual([]);
   });
 
   test('fails if the authorizer\'s table lists a route the API does not have', () => {

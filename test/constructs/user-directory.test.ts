@@ -205,9 +205,7 @@ describe('UserDirectory overrides', () => {
       refreshTokenRotationGracePeriod: Duration.seconds(0),
       groups: ['owner', 'reader', 'admin'],
       resourceServer: { identifier: 'https://api.example.com', scopes: [{ name: 'notes.read', description: 'read notes' }] },
-      passwordMinLength: 20,
-      tempPasswordValidity: Duration.days(1),
-      passwordHistorySize: 0,
+      passwordPolicy: { minLength: 20, tempPasswordValidity: Duration.days(1), passwordHistorySize: 0 },
       removalPolicy: RemovalPolicy.DESTROY,
       deletionProtection: false,
       logoutUrls: ['https://app.example.com/'],
@@ -268,14 +266,15 @@ describe('UserDirectory validation', () => {
     expect(fail({ logoutUrls: ['http://app.example.com/'] })).toThrow(/invalid logoutUrls/);
   });
   test('fails if temporary passwords live longer than 3 days (or not in whole days)', () => {
-    expect(fail({ tempPasswordValidity: Duration.days(4) })).toThrow(/invalid tempPasswordValidity = "4 days"\. Fix: use a duration from 1 day to 3 days in whole days/);
-    expect(fail({ tempPasswordValidity: Duration.hours(36) })).toThrow(/invalid tempPasswordValidity/);
+    expect(fail({ passwordPolicy: { tempPasswordValidity: Duration.days(4) } }))
+      .toThrow(/invalid passwordPolicy\.tempPasswordValidity = "4 days"\. Fix: use a duration from 1 day to 3 days in whole days/);
+    expect(fail({ passwordPolicy: { tempPasswordValidity: Duration.hours(36) } })).toThrow(/invalid passwordPolicy\.tempPasswordValidity/);
   });
   test('fails if the minimum password length is below 14', () => {
-    expect(fail({ passwordMinLength: 13 })).toThrow(/invalid passwordMinLength = 13\. Fix: use a whole number from 14 to 99/);
+    expect(fail({ passwordPolicy: { minLength: 13 } })).toThrow(/invalid passwordPolicy\.minLength = 13\. Fix: use a whole number from 14 to 99/);
   });
   test('fails if the password history is over 24', () => {
-    expect(fail({ passwordHistorySize: 25 })).toThrow(/invalid passwordHistorySize/);
+    expect(fail({ passwordPolicy: { passwordHistorySize: 25 } })).toThrow(/invalid passwordPolicy\.passwordHistorySize = 25/);
   });
   test('fails if the refresh token lives longer than 30 days or the grace period exceeds 60 seconds', () => {
     expect(fail({ refreshTokenValidity: Duration.days(31) })).toThrow(/invalid refreshTokenValidity/);

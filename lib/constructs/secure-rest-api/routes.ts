@@ -246,7 +246,7 @@ export function routeTableCoverageErrors(scope: IConstruct, api: apigateway.Rest
     if (listed.has(routeSignature(method.httpMethod, method.resource.path))) continue;
     const key = routeKey(method.httpMethod, method.resource.path);
     errors.push(`${scope.node.path}: method ${key} is protected by ${table.owner.node.path}, whose routes table does not list it, so its ` +
-      `policy denies ${key} to every caller. Fix: add { method: '${method.httpMethod}', path: '${method.resource.path}', roles: [...], ` +
+      `policy denies ${key} to every caller. Fix: add { method: HttpMethod.${method.httpMethod}, path: '${method.resource.path}', roles: [...], ` +
       `scopes: [...] } to the routes of ${table.owner.node.path}, or add ${key} to publicRoutes if it must be public.`);
   }
   const served = new Set(table.apis.flatMap((a) => protectedMethods(a, authorizer)).map((m) => routeSignature(m.httpMethod, m.resource.path)));

@@ -56,7 +56,7 @@ export function clientsToExhaust(rateLimit: number, perClientLimit: number, perC
 
 /**
  * The throttle of authentication routes as a capacity limit: the sustained rate the backend serves
- * (`backendConcurrency / backendSecondsPerRequest`, so the gateway answers 429 before the function is throttled) and
+ * (`backendConcurrency / backendLatency` in seconds, so the gateway answers 429 before the function is throttled) and
  * a burst of `backendConcurrency` (no more requests at once than the function can run). Throws when that capacity
  * could be exhausted by fewer than `minClientsToExhaust` clients at the per-client limit; the message gives the
  * arithmetic and the concurrency that would be needed.

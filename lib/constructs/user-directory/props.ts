@@ -26,6 +26,28 @@ export interface ResourceServerOptions {
   readonly scopes: ResourceServerScopeOptions[];
 }
 
+/**
+ * The password rules of a {@link UserDirectory}, named as aws-cdk-lib's `cognito.PasswordPolicy` names them. Upper and
+ * lower case letters, digits and symbols are always required, so those settings are not offered.
+ */
+export interface UserDirectoryPasswordPolicy {
+  /**
+   * Minimum password length (14..99).
+   * @default 14
+   */
+  readonly minLength?: number;
+  /**
+   * How many previous passwords a user may not reuse (0..24).
+   * @default 24
+   */
+  readonly passwordHistorySize?: number;
+  /**
+   * How long a temporary (invitation) password stays valid (1..3 days, whole days).
+   * @default Duration.days(3)
+   */
+  readonly tempPasswordValidity?: Duration;
+}
+
 /** Props of {@link UserDirectory}. */
 export interface UserDirectoryProps {
   /**
@@ -72,20 +94,11 @@ export interface UserDirectoryProps {
    */
   readonly smsMfa?: boolean;
   /**
-   * Minimum password length (14..99). Upper and lower case, digits and symbols are always required.
-   * @default 14
+   * Password rules: minimum length, history and temporary-password validity. Upper and lower case, digits and symbols
+   * are always required.
+   * @default - at least 14 characters, the last 24 passwords not reused, temporary passwords valid for 3 days
    */
-  readonly passwordMinLength?: number;
-  /**
-   * How long a temporary (invitation) password stays valid (1..3 days, whole days).
-   * @default Duration.days(3)
-   */
-  readonly tempPasswordValidity?: Duration;
-  /**
-   * How many previous passwords a user may not reuse (0..24).
-   * @default 24
-   */
-  readonly passwordHistorySize?: number;
+  readonly passwordPolicy?: UserDirectoryPasswordPolicy;
   /**
    * Threat protection (Cognito feature plan PLUS): blocks sign-ins with compromised credentials and answers
    * risky sign-ins (adaptive authentication: low risk → MFA, medium → MFA, high → block) for standard and custom

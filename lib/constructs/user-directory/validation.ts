@@ -16,9 +16,9 @@ export function validateUserDirectoryProps(scope: Construct, props: UserDirector
   for (const url of props.logoutUrls ?? []) checkHttpsUrl(scope, 'logoutUrls', url);
 
   validateDomain(scope, props);
-  checkRange(scope, 'passwordMinLength', props.passwordMinLength, 14, 99);
-  checkRange(scope, 'passwordHistorySize', props.passwordHistorySize, 0, 24);
-  checkDuration(scope, 'tempPasswordValidity', props.tempPasswordValidity, Duration.days(1), Duration.days(3), 'days');
+  checkRange(scope, 'passwordPolicy.minLength', props.passwordPolicy?.minLength, 14, 99);
+  checkRange(scope, 'passwordPolicy.passwordHistorySize', props.passwordPolicy?.passwordHistorySize, 0, 24);
+  checkDuration(scope, 'passwordPolicy.tempPasswordValidity', props.passwordPolicy?.tempPasswordValidity, Duration.days(1), Duration.days(3), 'days');
   checkDuration(scope, 'accessTokenValidity', props.accessTokenValidity, Duration.minutes(5), Duration.minutes(60), 'minutes');
   checkDuration(scope, 'idTokenValidity', props.idTokenValidity, Duration.minutes(5), Duration.minutes(60), 'minutes');
   checkDuration(scope, 'refreshTokenValidity', props.refreshTokenValidity, Duration.minutes(60), Duration.days(30), 'minutes');
