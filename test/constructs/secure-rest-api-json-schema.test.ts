@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createNoteSchema, listNotesQuerySchema, noteIdParamsSchema, updateNoteSchema } from '../../app/lambda/api/schemas';
 import {
   boundedSchemaProblems, JSON_SCHEMA_DRAFT_04, type JsonSchemaObject, routeSchemaProblems, schemaProperties, toApiGatewaySchema,
@@ -136,5 +137,26 @@ describe('toApiGatewaySchema', () => {
     // THEN the input is unchanged
     expect(JSON.stringify(input)).toBe(snapshot);
     expect(copy.properties.tags).not.toBe((input.properties as any).tags);
+  });
+
+  test('renders the same bytes whatever order a map gives its keys (Java\'s Map.of iterates in a different order each run)', () => {
+    // A reference model: the same schema with every object's keys shuffled must serialize identically, arrays in order.
+    const shuffled = (value: unknown, seeds: number[]): unknown => {
+      if (Array.isArray(value)) return value.map((v) => shuffled(v, seeds));
+      if (value === null || typeof value !== 'object') return value;
+      const keys = Object.keys(value);
+      const seed = seeds.length > 0 ? seeds[0] : 0;
+      const order = keys.map((k, i) => [k, (i * 7919 + seed) % (keys.length + 1)] as const).sort((a, b) => a[1] - b[1]).map(([k]) => k);
+      return Object.fromEntries(order.map((k) => [k, shuffled((value as Record<string, unknown>)[k], seeds.slice(1))]));
+    };
+    const schemas = [createNoteSchema, updateNoteSchema, listNotesQuerySchema, noteIdParamsSchema] as JsonSchemaObject[];
+    fc.assert(fc.property(fc.constantFrom(...schemas), fc.array(fc.nat(1000), { minLength: 1, maxLength: 6 }), (schema, seeds) => {
+      const reordered = shuffled(schema, seeds) as JsonSchemaObject;
+      expect(JSON.stringify(toApiGatewaySchema(reordered))).toBe(JSON.stringify(toApiGatewaySchema(schema)));
+      // and nothing but the order changed
+      expect(toApiGatewaySchema(reordered)).toEqual(toApiGatewaySchema(schema));
+    }), { numRuns: 200 });
+    // arrays keep their order (a required list or an enum is not reordered)
+    expect((toApiGatewaySchema(object({ a: str }, { required: ['b', 'a'] })) as { required: string[] }).required).toEqual(['b', 'a']);
   });
 });

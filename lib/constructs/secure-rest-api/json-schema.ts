@@ -79,7 +79,19 @@ export function routeSchemaProblems(schema: JsonSchemaObject): string[] {
   return problems;
 }
 
-/** A deep, mutable copy of a plain draft-04 schema in the shape `apigateway.JsonSchema` renders (`$schema` kept as is). */
+/**
+ * A deep, mutable copy of a plain draft-04 schema in the shape `apigateway.JsonSchema` renders (`$schema` kept as is),
+ * with every object's keys in sorted order: the API's deployment id hashes the models as written, and a map from
+ * another CDK language has no fixed order (Java's `Map.of` iterates in a different order on each run), which would
+ * make every synth a new deployment.
+ */
 export function toApiGatewaySchema(schema: JsonSchemaObject): apigateway.JsonSchema {
-  return JSON.parse(JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, ...schema })) as apigateway.JsonSchema;
+  return sortedKeys(JSON.parse(JSON.stringify({ $schema: JSON_SCHEMA_DRAFT_04, ...schema }))) as apigateway.JsonSchema;
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(object).sort().map((key) => [key, sortedKeys(object[key])]));
 }
