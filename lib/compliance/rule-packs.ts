@@ -156,7 +156,7 @@ export class RulePacks {
   }
 
   /**
-   * Creates the cdk-nag v3 packs, one per name in {@link RulePacks.NAMES}, in that order, to register yourself
+   * Creates the cdk-nag v3 packs, one per name in `RulePacks.NAMES`, in that order, to register yourself
    * (`Validations.of(app).addPlugins(...)`): they keep cdk-nag's own severities (warnings do not fail synth).
    */
   public static create(scope: IConstruct): IPolicyValidationPlugin[] {

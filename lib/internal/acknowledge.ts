@@ -34,8 +34,8 @@ export class Acknowledgements {
    * among the suppressed violations of `cdk.out/validation-report.json`; any other id
    * (`cdk-validator-cfnguard::<rule>`, `Annotation::<warning id>`) is recorded as given.
    *
-   * @param id the finding's rule id, as the plugin reports it
-   * @param reason why the finding does not apply to this construct, or what compensates for it
+   * @param id - the finding's rule id, as the plugin reports it
+   * @param reason - why the finding does not apply to this construct, or what compensates for it
    */
   public add(id: string, reason: string): void {
     acknowledge(this.scope, id, reason);

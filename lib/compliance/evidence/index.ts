@@ -95,7 +95,7 @@ export class Evidence {
    * Throws a BaselineError with the code `InvalidAssembly` (one line) when the folder is not a cloud assembly or
    * carries no validation report.
    *
-   * @param directory the cloud assembly folder (usually `cdk.out`)
+   * @param directory - the cloud assembly folder (usually `cdk.out`)
    */
   public static read(directory: string, options: ReadAssemblyOptions = {}): AssemblyEvidence {
     return readAssembly(directory, options);
@@ -105,7 +105,7 @@ export class Evidence {
    * Reads the cloud assembly and writes the requested evidence files. Everything is rendered before anything is
    * written, and each file is written whole, so bad input leaves no partial file.
    *
-   * @param assembly the cloud assembly folder (usually `cdk.out`)
+   * @param assembly - the cloud assembly folder (usually `cdk.out`)
    */
   public static write(assembly: string, options: EvidenceOptions): WrittenEvidence {
     return writeEvidence(assembly, options);

@@ -141,7 +141,7 @@ export interface SecureFunctionProps {
  *
  * It is a principal (`iam.IGrantable`: `bucket.grantRead(fn)`) and has connections (`ec2.IConnectable`:
  * `database.connections.allowDefaultPortFrom(fn)`); where an API needs a `lambda.IFunction` (an integration, an event
- * source, a load balancer target), pass {@link SecureFunction.function}. It is not an `IFunction` itself: every
+ * source, a load balancer target), pass `SecureFunction.function`. It is not an `IFunction` itself: every
  * invoke permission, event source and URL then lives on the one function, where the construct's synth-time checks
  * (which invokers can reach it, whether a dead-letter queue could apply) read them.
  */
