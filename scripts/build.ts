@@ -41,7 +41,7 @@ export async function buildPackage(dist: string): Promise<BundledHandler[]> {
     cwd: project, stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (tsc.status !== 0) throw new Error(`tsc -p tsconfig.http.json failed (exit ${tsc.status ?? tsc.signal})`);
-  sourcesInsidePackage(dist);
+  sourcesInsidePackage(dist, project);
   copyConstructReadmes(join(dist, 'lib', 'constructs'));
   return buildHandlers(join(dist, 'handlers'));
 }
@@ -64,9 +64,11 @@ function stageProject(project: string): void {
  * Makes every source map name its sources as the package lays them out (`dist/lib/x.js.map` -> `../../lib/x.ts`),
  * wherever `dist` was built: tsc writes `sources` relative to the output folder, so a build into another folder (the
  * package test's staging copy) would name paths outside the installed package, and a consumer's stack traces (and the
- * evidence command's source lines) would point there. A build into the repository's own `dist/` is left unchanged.
+ * evidence command's source lines) would point there. The staging copy holds the sources where the repository does
+ * (`<project>/lib/x.ts` for `lib/x.ts`), so each source is placed back in the repository first. A build into the
+ * repository's own `dist/` is left unchanged.
  */
-function sourcesInsidePackage(dist: string): void {
+function sourcesInsidePackage(dist: string, project: string): void {
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
@@ -74,7 +76,9 @@ function sourcesInsidePackage(dist: string): void {
       else if (entry.name.endsWith('.js.map')) {
         const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[] };
         const asPublished = join(ROOT, 'dist', relative(dist, dirname(path)));
-        map.sources = map.sources.map((source) => relative(asPublished, resolve(dirname(path), source)).split(sep).join('/'));
+        // a source as the project (the repository or a staging copy of it) holds it, placed in the repository
+        const inRepository = (source: string) => join(ROOT, relative(project, resolve(dirname(path), source)));
+        map.sources = map.sources.map((source) => relative(asPublished, inRepository(source)).split(sep).join('/'));
         writeFileSync(path, JSON.stringify(map));
       }
     }

@@ -51,12 +51,14 @@ describe('the packed library in a consumer app', () => {
   test('the tarball holds the compiled entries, the library\'s handler bundles and the docs, nothing else', () => {
     expect(lib.files).toEqual(expect.arrayContaining([
       'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
+      // the jsii assembly: what jsii-pacmak turns into the Python, Java, .NET and Go packages
+      '.jsii',
       'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/compliance/index.js', 'dist/lib/compliance/index.d.ts',
       'dist/handlers/authorizer/index.js', 'dist/handlers/db-bootstrap/index.js', 'dist/handlers/manifest.json', 'dist/handlers/THIRD-PARTY-NOTICES.md',
       // the RDS CA certificates db-bootstrap reads beside its bundle (it refuses to start without them)
       'dist/handlers/db-bootstrap/rds-ca/global.pem', 'dist/handlers/db-bootstrap/rds-ca/eu-west-1.pem',
     ]));
-    const unexpected = lib.files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/lib\/constructs\/[a-z0-9-]+\/README\.md)$/.test(f) &&
+    const unexpected = lib.files.filter((f) => !/^(package\.json|\.jsii|README\.md|LICENSE|CHANGELOG\.md|dist\/lib\/constructs\/[a-z0-9-]+\/README\.md)$/.test(f) &&
       !/^dist\/(lib|lambda)\/.+\.(js|d\.ts|js\.map)$/.test(f) &&
       !/^dist\/handlers\/((authorizer|db-bootstrap)\/index\.js|db-bootstrap\/rds-ca\/[a-z0-9-]+\.pem|manifest\.json|THIRD-PARTY-NOTICES\.md)$/.test(f));
     expect(unexpected).toEqual([]);
