@@ -136,7 +136,7 @@ describe('the library from Python and Java (jsii)', () => {
     const output = runTests(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(ROOT, 'test', 'python')], join(ROOT, 'test', 'python'), {
       TWIN_DIR: twinDir, PY_OUT: outdir, PYTHONDONTWRITEBYTECODE: '1',
     });
-    expect(output).toMatch(/\b6 passed\b/);
+    expect(output).toMatch(/\b7 passed\b/);
     expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
   });
 
