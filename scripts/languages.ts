@@ -10,7 +10,7 @@
  * `npx tsx scripts/languages.ts <outdir> [target...]` builds the packages into `<outdir>/<target>` (default targets:
  * python and java; the release workflow adds dotnet and go, whose toolchains this machine lacks).
  */
-import { execFileSync, ExecFileSyncOptions } from 'node:child_process';
+import { execFileSync, ExecFileSyncOptions, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +44,23 @@ export function run(command: string, args: string[], options: ExecFileSyncOption
   }
 }
 
+/** Runs a command without blocking the event loop; on failure, rejects with its output's last lines (the reason). */
+export function runAsync(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const output = Buffer.concat(chunks).toString('utf8');
+      if (code === 0) return resolvePromise(output);
+      const tail = output.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('!!')).slice(-40).join('\n');
+      reject(new Error(`${command} ${args.join(' ')} failed (exit ${code ?? signal}):\n${tail}`));
+    });
+  });
+}
+
 /** The packages jsii-pacmak built. */
 export interface LanguagePackages {
   /** The Python wheel. */
@@ -62,16 +79,31 @@ export const TESTED_TARGETS = ['python', 'java'];
  * `targets` (all at once), writing `<out>/<target>` (default `<work>/packages`).
  */
 export async function buildLanguagePackages(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages')): Promise<LanguagePackages> {
+  await stagePackage(work);
+  return runPacmak(work, targets, out);
+}
+
+/** Builds the package into `<work>/stage`, as `npm pack` would (jsii, the http entry, the handler bundles). */
+export async function stagePackage(work: string): Promise<string> {
   const stage = join(work, 'stage');
   mkdirSync(stage, { recursive: true });
   for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
     if (existsSync(join(ROOT, file))) copyFileSync(join(ROOT, file), join(stage, file));
   }
   await buildPackage(join(stage, 'dist'));
-  if (targets.includes('java')) prepareMaven();
+  return stage;
+}
+
+/**
+ * Runs jsii-pacmak on the staged package (`stagePackage`) for `targets`, in a child process, so a caller can do other
+ * work (the language test synthesizes the TypeScript twin meanwhile).
+ */
+export async function runPacmak(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages')): Promise<LanguagePackages> {
+  const stage = join(work, 'stage');
+  if (targets.includes('java')) await prepareMaven();
   for (const target of targets) rmSync(join(out, target), { recursive: true, force: true });
-  run(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', ...targets, '--outdir', out,
-    // The build ran above; npm pack must not run prepack (a second build) inside pacmak.
+  await runAsync(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', ...targets, '--outdir', out,
+    // The build ran already; npm pack must not run prepack (a second build) inside pacmak.
     '--pack-command', 'npm pack --ignore-scripts', '--maven-local-repository', MAVEN_REPO], {
     cwd: stage, env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
   });
@@ -89,30 +121,31 @@ export async function buildLanguagePackages(work: string, targets: string[] = TE
 }
 
 /** Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. */
-export function prepareMaven(): void {
+export async function prepareMaven(): Promise<void> {
   mkdirSync(MAVEN_REPO, { recursive: true });
   for (const pin of MAVEN_PINS) {
     const dir = join(MAVEN_REPO, ...pin.groupId.split('.'), pin.artifactId);
     const localMetadata = join(dir, 'maven-metadata-local.xml');
     if (existsSync(localMetadata) && readFileSync(localMetadata, 'utf8').includes(`<version>${pin.version}</version>`)) continue;
     const coordinates = `${pin.groupId}:${pin.artifactId}:${pin.version}`;
-    run('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'dependency:get', `-Dartifact=${coordinates}`]);
+    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'dependency:get', `-Dartifact=${coordinates}`]);
     // install-file reads the jar and pom from outside the repository it writes to
     const copies = join(MAVEN_REPO, '..', 'm2-install');
     mkdirSync(copies, { recursive: true });
     const base = join(dir, pin.version, `${pin.artifactId}-${pin.version}`);
     copyFileSync(`${base}.jar`, join(copies, 'a.jar'));
     copyFileSync(`${base}.pom`, join(copies, 'a.pom'));
-    run('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'install:install-file', `-Dfile=${join(copies, 'a.jar')}`, `-DpomFile=${join(copies, 'a.pom')}`]);
+    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'install:install-file', `-Dfile=${join(copies, 'a.jar')}`, `-DpomFile=${join(copies, 'a.pom')}`]);
     rmSync(copies, { recursive: true, force: true });
   }
 }
 
 /**
  * A Python virtual environment with test/python/requirements.txt installed, kept in `.tmp/python-<hash>` (the hash of
- * the requirements file, so a changed pin gets a new environment). Returns the environment's `python`.
+ * the requirements file, so a changed pin gets a new environment). Returns the environment's `python`. The installs run
+ * in child processes, so a caller can build the packages meanwhile.
  */
-export function pythonEnvironment(): string {
+export async function pythonEnvironment(): Promise<string> {
   const requirements = join(ROOT, 'test', 'python', 'requirements.txt');
   const hash = createHash('sha256').update(readFileSync(requirements)).digest('hex').slice(0, 12);
   const venv = join(ROOT, '.tmp', `python-${hash}`);
@@ -120,8 +153,8 @@ export function pythonEnvironment(): string {
   const done = join(venv, '.installed');
   if (!existsSync(done)) {
     rmSync(venv, { recursive: true, force: true });
-    run('python3', ['-m', 'venv', venv]);
-    run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirements]);
+    await runAsync('python3', ['-m', 'venv', venv]);
+    await runAsync(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', requirements]);
     writeFileSync(done, 'installed from test/python/requirements.txt\n');
   }
   return python;

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } fr
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
-import { buildLanguagePackages, installWheel, LanguagePackages, MAVEN_REPO, pythonEnvironment } from '../../scripts/languages';
+import { installWheel, LanguagePackages, MAVEN_REPO, pythonEnvironment, runPacmak, stagePackage } from '../../scripts/languages';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
@@ -89,12 +89,21 @@ describe('the library from Python and Java (jsii)', () => {
   let packages: LanguagePackages;
   let twinDir: string;
   let twin: TwinOutcome;
+  let python: string;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'languages-'));
-    packages = await buildLanguagePackages(work);
+    // Overlapped: pip fills the Python environment (a download on a clean machine) while the package builds, and the
+    // TypeScript twin synthesizes in this process while jsii-pacmak runs in its own.
+    const environment = pythonEnvironment();
+    environment.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection meanwhile
+    await stagePackage(work);
+    const pacmak = runPacmak(work);
+    pacmak.catch(() => undefined);
     twinDir = join(work, 'twin');
     twin = synthesizeTwin(twinDir);
+    packages = await pacmak;
+    python = await environment;
   });
 
   afterAll(() => {
@@ -130,7 +139,6 @@ describe('the library from Python and Java (jsii)', () => {
   });
 
   test('a Python app (pytest) synthesizes the templates, findings and changes of its TypeScript twin', () => {
-    const python = pythonEnvironment();
     installWheel(python, packages.wheel);
     const outdir = join(work, 'python-out');
     const output = runTests(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(ROOT, 'test', 'python')], join(ROOT, 'test', 'python'), {
