@@ -98,13 +98,16 @@ export async function stagePackage(work: string): Promise<string> {
  * Runs jsii-pacmak on the staged package (`stagePackage`) for `targets`, in a child process, so a caller can do other
  * work (the language test synthesizes the TypeScript twin meanwhile).
  */
-export async function runPacmak(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages')): Promise<LanguagePackages> {
+export async function runPacmak(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages'),
+  options: { readonly javadoc?: boolean } = {}): Promise<LanguagePackages> {
   const stage = join(work, 'stage');
   if (targets.includes('java')) await prepareMaven();
   for (const target of targets) rmSync(join(out, target), { recursive: true, force: true });
   await runAsync(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', ...targets, '--outdir', out,
     // The build ran already; npm pack must not run prepack (a second build) inside pacmak.
-    '--pack-command', 'npm pack --ignore-scripts', '--maven-local-repository', MAVEN_REPO], {
+    '--pack-command', 'npm pack --ignore-scripts', '--maven-local-repository', MAVEN_REPO,
+    // The tests need the jar, not its javadoc (the slowest part of the Java build); a release builds both.
+    ...(options.javadoc === false ? ['--mvn-define=maven.javadoc.skip=true'] : [])], {
     cwd: stage, env: { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
   });
   const pythonDir = join(out, 'python');

@@ -98,7 +98,7 @@ describe('the library from Python and Java (jsii)', () => {
     const environment = pythonEnvironment();
     environment.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection meanwhile
     await stagePackage(work);
-    const pacmak = runPacmak(work);
+    const pacmak = runPacmak(work, undefined, undefined, { javadoc: false });
     pacmak.catch(() => undefined);
     twinDir = join(work, 'twin');
     twin = synthesizeTwin(twinDir);
