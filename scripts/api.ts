@@ -10,7 +10,7 @@
 // .tmp/api-dts so the check never depends on, or overwrites, dist/.
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { buildPackage } from './build';
 import { Extractor, ExtractorConfig, ExtractorLogLevel, ExtractorMessage } from '@microsoft/api-extractor';
@@ -105,7 +105,6 @@ async function languageDocsFromStagedBuild(): Promise<void> {
   const stage = join(ROOT, '.tmp', 'api-jsii');
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
-  for (const file of ['package.json', 'README.md']) copyFileSync(join(ROOT, file), join(stage, file));
   await buildPackage(join(stage, 'dist'));
   writeLanguageDocs(stage);
 }

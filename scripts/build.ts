@@ -16,8 +16,12 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { buildHandlers } from './build-handlers';
 import { BundledHandler, ROOT } from './handlers';
 
-/** What jsii and tsc read from a project folder (the package.json, README and the sources the entries import). */
-const PROJECT_FILES = ['package.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.http.json', 'tsconfig.jsii.json', 'lib', 'lambda'];
+/**
+ * What a staging project folder holds: what jsii and tsc read (the package.json, README and the sources the entries
+ * import) and the files the package ships beside `dist/` (LICENSE, CHANGELOG), so `npm pack` and jsii-pacmak can run there.
+ */
+const PROJECT_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.http.json',
+  'tsconfig.jsii.json', 'lib', 'lambda'];
 
 /**
  * jsii warnings silenced, each with its reason. JSII6 (`metadata/missing-dev-dependency`) asks to develop against the
@@ -47,8 +51,8 @@ export async function buildPackage(dist: string): Promise<BundledHandler[]> {
 }
 
 /**
- * Copies what the compilers read into a staging project folder (`package.json`, README and CHANGELOG are copied by
- * the caller or here) and links the repository's `node_modules`, so jsii resolves the same dependencies.
+ * Copies {@link PROJECT_FILES} into a staging project folder and links the repository's `node_modules`, so jsii
+ * resolves the same dependencies.
  */
 function stageProject(project: string): void {
   for (const file of PROJECT_FILES) {

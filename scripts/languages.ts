@@ -33,14 +33,19 @@ export const MAVEN_PINS = [
 
 const QUIET: ExecFileSyncOptions = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 };
 
+/** A failed command's error: the command, its exit, and its output's last lines (the reason), without jsii's banners. */
+function commandFailed(command: string, args: string[], exit: unknown, output: string, cause?: unknown): Error {
+  const tail = output.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('!!')).slice(-40).join('\n');
+  return new Error(`${command} ${args.join(' ')} failed (exit ${String(exit)}):\n${tail}`, { cause });
+}
+
 /** Runs a command; on failure, throws with its output's last lines (the reason), never a bare exit code. */
 export function run(command: string, args: string[], options: ExecFileSyncOptions = {}): string {
   try {
     return String(execFileSync(command, args, { ...QUIET, ...options }));
   } catch (err) {
     const e = err as { stdout?: Buffer | string; stderr?: Buffer | string; status?: number };
-    const tail = `${String(e.stdout ?? '')}\n${String(e.stderr ?? '')}`.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('!!')).slice(-40).join('\n');
-    throw new Error(`${command} ${args.join(' ')} failed (exit ${e.status}):\n${tail}`, { cause: err });
+    throw commandFailed(command, args, e.status, `${String(e.stdout ?? '')}\n${String(e.stderr ?? '')}`, err);
   }
 }
 
@@ -55,8 +60,7 @@ export function runAsync(command: string, args: string[], options: { cwd?: strin
     child.on('close', (code, signal) => {
       const output = Buffer.concat(chunks).toString('utf8');
       if (code === 0) return resolvePromise(output);
-      const tail = output.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('!!')).slice(-40).join('\n');
-      reject(new Error(`${command} ${args.join(' ')} failed (exit ${code ?? signal}):\n${tail}`));
+      reject(commandFailed(command, args, code ?? signal, output));
     });
   });
 }
@@ -87,9 +91,6 @@ export async function buildLanguagePackages(work: string, targets: string[] = TE
 export async function stagePackage(work: string): Promise<string> {
   const stage = join(work, 'stage');
   mkdirSync(stage, { recursive: true });
-  for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
-    if (existsSync(join(ROOT, file))) copyFileSync(join(ROOT, file), join(stage, file));
-  }
   await buildPackage(join(stage, 'dist'));
   return stage;
 }

@@ -1,10 +1,10 @@
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
-import { installWheel, LanguagePackages, MAVEN_REPO, pythonEnvironment, runPacmak, stagePackage } from '../../scripts/languages';
+import type { HandlerManifest } from '../../scripts/build-handlers';
+import { installWheel, LanguagePackages, MAVEN_REPO, pythonEnvironment, run, runPacmak, stagePackage } from '../../scripts/languages';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
@@ -25,15 +25,9 @@ jest.setTimeout(25 * 60_000);
 
 const WITH_NODE24 = join(ROOT, '.ci', 'with-node24');
 
-/** Runs a language's test command; returns its output, and fails the test with the output's tail when it fails. */
+/** Runs a language's test command under Node.js 24; returns its output, and fails the test with the output's tail when it fails. */
 function runTests(command: string, args: string[], cwd: string, env: Record<string, string>): string {
-  const result = spawnSync(WITH_NODE24, [command, ...args], {
-    cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, ...env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' },
-  });
-  const output = `${result.stdout}\n${result.stderr}`;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}):\n${output.split('\n').slice(-80).join('\n')}`);
-  return output;
+  return run(WITH_NODE24, [command, ...args], { cwd, env: { ...process.env, ...env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' } });
 }
 
 const STACKS = ['Edge', 'LegacyReport', 'LegacyFix'];
@@ -62,11 +56,10 @@ function comparableTemplate(outdir: string, stack: string, libraryBundles: Set<s
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** The sha256 of each handler bundle the staged package ships (`dist/handlers/<name>/index.js`). */
+/** The SHA-256 of each handler bundle of the staged build, as its `dist/handlers/manifest.json` lists them. */
 function bundleHashes(stage: string): Set<string> {
-  const dir = join(stage, 'dist', 'handlers');
-  return new Set(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'index.js')))
-    .map((e) => sha256(readFileSync(join(dir, e.name, 'index.js')))));
+  const manifest = JSON.parse(readFileSync(join(stage, 'dist', 'handlers', 'manifest.json'), 'utf8')) as HandlerManifest;
+  return new Set(Object.values(manifest.handlers).map((h) => h.sha256));
 }
 
 /** Every template a language's app wrote equals the twin's; only aws-cdk-lib's own custom-resource handler assets may differ. */

@@ -3,7 +3,7 @@
  * into a fresh app outside the repository from the npm cache only (no network).
  */
 import { execFileSync } from 'child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { buildPackage } from '../../scripts/build';
 
@@ -33,9 +33,6 @@ export interface PackedLibrary {
 export async function packLibrary(workDir: string): Promise<PackedLibrary> {
   const stage = join(workDir, 'stage');
   mkdirSync(stage, { recursive: true });
-  for (const file of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
-    if (existsSync(join(ROOT, file))) copyFileSync(join(ROOT, file), join(stage, file));
-  }
   await buildPackage(join(stage, 'dist'));
   // The build ran above; `--ignore-scripts` keeps prepack from building a second time.
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: stage, env: NPM_ENV, encoding: 'utf8' });
