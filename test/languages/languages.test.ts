@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
 import type { HandlerManifest } from '../../scripts/build-handlers';
-import { installWheel, LanguagePackages, MAVEN_REPO, pythonEnvironment, run, runPacmak, stagePackage } from '../../scripts/languages';
+import { installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak, stagePackage } from '../../scripts/languages';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
@@ -135,7 +135,7 @@ describe('the library from Python and Java (jsii)', () => {
     installWheel(python, packages.wheel);
     const outdir = join(work, 'python-out');
     const output = runTests(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(ROOT, 'test', 'python')], join(ROOT, 'test', 'python'), {
-      TWIN_DIR: twinDir, PY_OUT: outdir, PYTHONDONTWRITEBYTECODE: '1',
+      TWIN_DIR: twinDir, PY_OUT: outdir, ...pythonBytecodeEnv(python),
     });
     expect(output).toMatch(/\b7 passed\b/);
     expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
