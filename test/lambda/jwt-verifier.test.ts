@@ -9,7 +9,7 @@ import * as fc from 'fast-check';
 import {
   JwksCache, JwtConfigError, JwtError, JwtVerifier, JwtVerifierConfig, MAX_TOKEN_LENGTH, verifierConfigFromEnv,
 } from '../../lambda/shared/jwt';
-import { parseJsonObject } from '../../lambda/shared/jwt/parse';
+import { decodeJsonSegment, parseJsonObject } from '../../lambda/shared/jwt/parse';
 import { startJwksServer, startLoopbackServer } from '../integration/http';
 import { b64url, generateTestKey, signBytes, signHs256, signJwt, TestKey } from '../helpers/jwt';
 
@@ -296,11 +296,11 @@ describe('tampering', () => {
   });
 
   test('fails if a token that waited for the JWKS is checked against the bytes of another token verified meanwhile', async () => {
-    // GIVEN a verifier whose first JWKS fetch is held open
+    // GIVEN a verifier whose first JWKS fetch is held open by the issuer
     let open!: () => void;
     const gate = new Promise<void>((resolve) => { open = resolve; });
-    const document = JSON.stringify({ keys: [rsa.jwk] });
-    const v = new JwtVerifier(config(), { now: () => nowMs, fetch: (async () => { await gate; return new Response(document, { status: 200 }); }) as typeof fetch });
+    const slow = await startLoopbackServer(async () => { await gate; return { body: { keys: [rsa.jwk] } }; });
+    const v = new JwtVerifier(config({ jwksUri: `${slow.url}/.well-known/jwks.json` }), { now: () => nowMs });
     // A first token caches its header ({"typ":"JWT"}) and waits for the keys.
     const first = v.verify(signJwt(rsa, claims({ jti: 'first' })));
     // A genuine token with a header of the same length that is not cached ({"typ":"jwt"}) waits too.
@@ -318,6 +318,7 @@ describe('tampering', () => {
     await expect(first).resolves.toBeDefined();
     await expect(genuineResult).resolves.toMatchObject({ sub: 'a1b2c3d4-0000-4000-8000-000000000001' });
     await expect(forgedResult).rejects.toMatchObject({ reason: 'signature_invalid' });
+    await slow.close();
   });
 
   test('rejects an Ed25519 token with a flipped signature bit', async () => {
@@ -653,6 +654,35 @@ describe('structure, before any crypto', () => {
       if (refused(model)) expect(parsed).toBeUndefined();
       else expect(parsed).toEqual(JSON.parse(text));
     }), { numRuns: 2000 });
+  });
+
+  test('a token segment decodes to the object parseJsonObject gives for its text, and to nothing when it is not UTF-8 (generated)', () => {
+    // The verifier parses headers and payloads with decodeJsonSegment, which counts the text's quotes in the decoded bytes
+    // (four at a time) instead of in the text: it must accept and refuse exactly what parseJsonObject does.
+    fc.assert(fc.property(fc.array(fc.tuple(keyArb, modelArb), { maxLength: 6 }), fc.boolean(), fc.boolean(), fc.string({ maxLength: 3 }),
+      (members, escape, spaced, prefix) => {
+        const model: Model = { kind: 'object', members };
+        const text = write(model, escape, spaced);
+        // a segment inside a token, at any offset; the quote count crosses word boundaries wherever the text falls
+        const token = `${b64url(JSON.stringify({ alg: 'RS256', p: prefix }))}.${b64url(text)}.c2ln`;
+        const dot1 = token.indexOf('.');
+        const dot2 = token.indexOf('.', dot1 + 1);
+        const decoded = decodeJsonSegment(token, dot1 + 1, dot2);
+        expect(decoded).toEqual(parseJsonObject(text));
+        if (refused(model)) expect(decoded).toBeUndefined();
+        // the same bytes with one invalid UTF-8 byte appended are refused
+        expect(decodeJsonSegment(b64url(Buffer.concat([Buffer.from(text), Buffer.from([0xff])])), 0, b64url(Buffer.concat([Buffer.from(text), Buffer.from([0xff])])).length)).toBeUndefined();
+      }), { numRuns: 2000 });
+    // named cases: quotes in the last, partial word, and a dropped duplicate whose quotes sit in different words
+    expect(decodeJsonSegment(b64url('{"a":"b"}'), 0, b64url('{"a":"b"}').length)).toEqual({ a: 'b' });
+    expect(decodeJsonSegment(b64url('{"aaa":1,"aaa":2}'), 0, b64url('{"aaa":1,"aaa":2}').length)).toBeUndefined();
+    // bytes that are not ASCII are decoded as UTF-8: an invalid byte inside a string is refused, a valid one kept
+    const invalid = b64url(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff]), Buffer.from('"}')]));
+    expect(decodeJsonSegment(invalid, 0, invalid.length)).toBeUndefined();
+    const accented = b64url(Buffer.from('{"a":"\u00e9"}', 'utf8'));
+    expect(decodeJsonSegment(accented, 0, accented.length)).toEqual({ a: '\u00e9' });
+    const escaped = '{"x":"\\\\"}'; // {"x":"\\"}: a backslash in the text takes the member count, not the quote count
+    expect(decodeJsonSegment(b64url(escaped), 0, b64url(escaped).length)).toEqual({ x: '\\' });
   });
 });
 

@@ -47,18 +47,20 @@ export class JwtError extends Error {
   }
 }
 
-const SHARED = new Map<string, JwtError>();
+const SHARED = new Map<JwtErrorReason, JwtError>();
 
 /**
- * A shared, frozen {@link JwtError} for a reason and a constant message. Rejections
- * then allocate nothing, which keeps a flood of bad tokens cheap. Messages must be
- * constants: they never carry any part of a token.
+ * The shared, frozen {@link JwtError} of a reason (its message is the reason code). Rejections then allocate nothing,
+ * which keeps a flood of bad tokens cheap, and no rejection can carry any part of a token. What each reason means is
+ * said where the verifier decides it (lambda/shared/jwt/verifier.ts), not in the message: the authorizer logs the
+ * reason only, and the bundle stays small.
  */
-export function rejection(reason: JwtErrorReason, message: string): JwtError {
-  const shared = SHARED.get(message);
-  if (shared !== undefined && shared.reason === reason) return shared;
-  const error = Object.freeze(new JwtError(reason, message));
-  SHARED.set(message, error);
+export function rejection(reason: JwtErrorReason): JwtError {
+  let error = SHARED.get(reason);
+  if (error === undefined) {
+    error = Object.freeze(new JwtError(reason, reason));
+    SHARED.set(reason, error);
+  }
   return error;
 }
 

@@ -4,6 +4,7 @@ import { constants, createPublicKey, KeyObject } from 'node:crypto';
 import { checkTrustedUrl } from '../../../lib/contracts/jwt-config';
 import { JwksError } from './errors';
 import { isBase64Url, parseJsonObject } from './parse';
+import { Pkcs1Hash, Pkcs1Plan, pkcs1Plan } from './pkcs1';
 
 /** How to verify one algorithm with one key, prepared once when the key is imported. */
 export interface VerifyPlan {
@@ -13,6 +14,8 @@ export interface VerifyPlan {
   readonly key: KeyObject | { key: KeyObject; padding: number; saltLength: number } | { key: KeyObject; dsaEncoding: 'ieee-p1363' };
   /** Exact length of a valid signature in bytes. */
   readonly signatureLength: number;
+  /** RS256/384/512: the RSASSA-PKCS1-v1_5 verification used instead of crypto.verify ({@link verifyPkcs1}, same answers). */
+  readonly pkcs1?: Pkcs1Plan;
 }
 
 /** A signing key from the JWKS, imported once. */
@@ -29,11 +32,6 @@ export interface JwksCacheOptions {
   readonly algorithms: readonly string[];
   /** Minimum milliseconds between two fetches caused by unknown kids. */
   readonly refetchIntervalMs: number;
-  /**
-   * fetch implementation.
-   * @default - a small node:https / node:http GET (loading Node's built-in fetch costs ~80 ms of cold start)
-   */
-  readonly fetch?: typeof fetch;
   /** Clock in milliseconds. @default Date.now */
   readonly now?: () => number;
   /** Timeout of one fetch. @default 3000 ms */
@@ -47,7 +45,7 @@ const MIN_RSA_BITS = 2048;
 /** When no key was ever loaded, a failed fetch may be retried sooner than the refetch interval. */
 const COLD_RETRY_MS = 5_000;
 
-const RSA_ALGS: Record<string, { digest: string; pss: boolean }> = {
+const RSA_ALGS: Record<string, { digest: Pkcs1Hash; pss: boolean }> = {
   RS256: { digest: 'sha256', pss: false }, RS384: { digest: 'sha384', pss: false }, RS512: { digest: 'sha512', pss: false },
   PS256: { digest: 'sha256', pss: true }, PS384: { digest: 'sha384', pss: true }, PS512: { digest: 'sha512', pss: true },
 };
@@ -69,37 +67,38 @@ const OKP_CURVES: Record<string, number> = { Ed25519: 64, Ed448: 114 };
  * replaces the whole set, so keys the issuer removed stop working.
  */
 export class JwksCache {
-  private keys = new Map<string, VerificationKey>();
+  #keys = new Map<string, VerificationKey>();
   /** When an unknown kid last caused a refetch (the initial load does not count). */
-  private lastRefetch = Number.NEGATIVE_INFINITY;
+  #lastRefetch = Number.NEGATIVE_INFINITY;
   /** When a load was last attempted before any key was ever loaded. */
-  private lastColdAttempt = Number.NEGATIVE_INFINITY;
-  private inflight: Promise<void> | undefined;
-  private everLoaded = false;
-  private readonly uri: string;
-  private readonly fetchImpl: typeof fetch | undefined;
-  private readonly now: () => number;
-  private readonly timeoutMs: number;
-  private readonly maxBytes: number;
+  #lastColdAttempt = Number.NEGATIVE_INFINITY;
+  #inflight: Promise<void> | undefined;
+  #everLoaded = false;
+  readonly #uri: string;
+  readonly #now: () => number;
+  readonly #timeoutMs: number;
+  readonly #maxBytes: number;
   /** Fetches attempted so far (for tests and metrics). */
   public fetchCount = 0;
 
-  constructor(uri: string, private readonly options: JwksCacheOptions) {
-    this.uri = checkTrustedUrl('JWKS_URI', uri).toString();
-    this.fetchImpl = options.fetch;
-    this.now = options.now ?? Date.now;
-    this.timeoutMs = options.timeoutMs ?? 3_000;
-    this.maxBytes = options.maxBytes ?? 65_536;
+  readonly #options: JwksCacheOptions;
+
+  constructor(uri: string, options: JwksCacheOptions) {
+    this.#options = options;
+    this.#uri = checkTrustedUrl('JWKS_URI', uri).toString();
+    this.#now = options.now ?? Date.now;
+    this.#timeoutMs = options.timeoutMs ?? 3_000;
+    this.#maxBytes = options.maxBytes ?? 65_536;
   }
 
   /** True once a JWKS was loaded successfully. */
   public get loaded(): boolean {
-    return this.everLoaded;
+    return this.#everLoaded;
   }
 
   /** The cached key with this kid, without fetching. */
   public get(kid: string): VerificationKey | undefined {
-    return this.keys.get(kid);
+    return this.#keys.get(kid);
   }
 
   /**
@@ -107,46 +106,45 @@ export class JwksCache {
    * refetch interval allows it. Undefined when the kid stays unknown.
    */
   public async resolve(kid: string): Promise<VerificationKey | undefined> {
-    const cached = this.keys.get(kid);
+    const cached = this.#keys.get(kid);
     if (cached !== undefined) return cached;
-    if (this.inflight === undefined) {
-      const now = this.now();
-      if (this.everLoaded) {
+    if (this.#inflight === undefined) {
+      const now = this.#now();
+      if (this.#everLoaded) {
         // A warm cache refetches for an unknown kid at most once per interval (an attacker's kid flood costs one fetch).
-        if (now - this.lastRefetch < this.options.refetchIntervalMs) return undefined;
-        this.lastRefetch = now;
-      } else if (now - this.lastColdAttempt < Math.min(this.options.refetchIntervalMs, COLD_RETRY_MS)) {
+        if (now - this.#lastRefetch < this.#options.refetchIntervalMs) return undefined;
+        this.#lastRefetch = now;
+      } else if (now - this.#lastColdAttempt < Math.min(this.#options.refetchIntervalMs, COLD_RETRY_MS)) {
         return undefined;
       }
       void this.refresh().catch(() => undefined);
     }
     try {
-      await this.inflight;
+      await this.#inflight;
     } catch {
       // Outage: fail closed for this kid; cached keys keep working.
     }
-    return this.keys.get(kid);
+    return this.#keys.get(kid);
   }
 
   /** Starts a fetch now (or joins the one in flight); rejects with {@link JwksError} on failure. */
   public refresh(): Promise<void> {
-    if (this.inflight !== undefined) return this.inflight;
-    if (!this.everLoaded) this.lastColdAttempt = this.now();
+    if (this.#inflight !== undefined) return this.#inflight;
+    if (!this.#everLoaded) this.#lastColdAttempt = this.#now();
     this.fetchCount++;
-    const run = this.load().finally(() => { this.inflight = undefined; });
-    this.inflight = run;
+    const run = this.#load().finally(() => { this.#inflight = undefined; });
+    this.#inflight = run;
     return run;
   }
 
-  private async load(): Promise<void> {
-    const text = this.fetchImpl ? await this.loadWithFetch(this.fetchImpl) : await this.loadWithNodeHttp();
-    this.accept(text);
+  async #load(): Promise<void> {
+    this.#accept(await this.#loadWithNodeHttp());
   }
 
   /** GET with node:https (node:http for loopback): no redirects, a timeout, a size cap. */
-  private loadWithNodeHttp(): Promise<string> {
+  #loadWithNodeHttp(): Promise<string> {
     return new Promise<string>((resolve, reject) => {
-      const url = new URL(this.uri);
+      const url = new URL(this.#uri);
       const get = url.protocol === 'https:' ? httpsGet : httpGet;
       let settled = false;
       const fail = (message: string): void => {
@@ -156,23 +154,23 @@ export class JwksCache {
         req.destroy();
         reject(new JwksError(message));
       };
-      const timer = setTimeout(() => fail('JWKS endpoint unreachable (TimeoutError)'), this.timeoutMs);
+      const timer = setTimeout(() => fail('JWKS endpoint unreachable (TimeoutError)'), this.#timeoutMs);
       const req = get(url, { headers: { accept: 'application/json' } }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           fail(`JWKS endpoint answered HTTP ${res.statusCode}`);
           return;
         }
-        if (Number(res.headers['content-length'] ?? '0') > this.maxBytes) {
+        if (Number(res.headers['content-length'] ?? '0') > this.#maxBytes) {
           res.resume();
-          fail(`JWKS document is larger than ${this.maxBytes} bytes`);
+          fail(`JWKS document is larger than ${this.#maxBytes} bytes`);
           return;
         }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > this.maxBytes) fail(`JWKS document is larger than ${this.maxBytes} bytes`);
+          if (size > this.#maxBytes) fail(`JWKS document is larger than ${this.#maxBytes} bytes`);
           else chunks.push(chunk);
         });
         res.on('end', () => {
@@ -187,39 +185,14 @@ export class JwksCache {
     });
   }
 
-  private async loadWithFetch(fetchImpl: typeof fetch): Promise<string> {
-    let text: string;
-    try {
-      const response = await fetchImpl(this.uri, {
-        headers: { accept: 'application/json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (response.status !== 200) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new JwksError(`JWKS endpoint answered HTTP ${response.status}`);
-      }
-      const declared = Number(response.headers.get('content-length') ?? '0');
-      if (declared > this.maxBytes) {
-        await response.body?.cancel().catch(() => undefined);
-        throw new JwksError(`JWKS document is larger than ${this.maxBytes} bytes`);
-      }
-      text = await response.text();
-    } catch (err) {
-      if (err instanceof JwksError) throw err;
-      throw new JwksError(`JWKS endpoint unreachable (${err instanceof Error ? err.name : 'error'})`);
-    }
-    return text;
-  }
-
-  private accept(text: string): void {
-    if (text.length > this.maxBytes) throw new JwksError(`JWKS document is larger than ${this.maxBytes} bytes`);
+  #accept(text: string): void {
+    if (text.length > this.#maxBytes) throw new JwksError(`JWKS document is larger than ${this.#maxBytes} bytes`);
     const doc = parseJsonObject(text);
     if (doc === undefined || !Array.isArray(doc.keys)) throw new JwksError('JWKS document is not a JSON object with a keys array');
     const next = new Map<string, VerificationKey>();
     const duplicates = new Set<string>();
     for (const jwk of doc.keys as unknown[]) {
-      const key = importJwk(jwk, this.options.algorithms);
+      const key = importJwk(jwk, this.#options.algorithms);
       if (key === undefined) continue;
       if (next.has(key.kid)) duplicates.add(key.kid);
       next.set(key.kid, key);
@@ -227,8 +200,8 @@ export class JwksCache {
     // Two keys with one kid are ambiguous: use neither.
     for (const kid of duplicates) next.delete(kid);
     if (next.size === 0) throw new JwksError('JWKS document has no usable signing key; the cached keys are kept');
-    this.keys = next;
-    this.everLoaded = true;
+    this.#keys = next;
+    this.#everLoaded = true;
   }
 }
 
@@ -256,6 +229,7 @@ export function importJwk(jwk: unknown, algorithms: readonly string[]): Verifica
           digest: spec.digest,
           key: spec.pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key,
           signatureLength,
+          ...(spec.pss ? {} : { pkcs1: pkcs1Plan(key, signatureLength, spec.digest) }),
         };
       }
     } else if (k.kty === 'EC') {

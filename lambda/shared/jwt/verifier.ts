@@ -2,7 +2,8 @@ import { KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { JwtVerifierConfig, validateVerifierConfig } from '../../../lib/contracts/jwt-config';
 import { rejection } from './errors';
 import { JwksCache, VerificationKey, VerifyPlan } from './jwks';
-import { decodeSegment, isCanonicalLength, isCompactJws, isCompactRest, parseJsonObject } from './parse';
+import { decodeJsonSegment, isCanonicalLength, isCompactJws, isCompactRest } from './parse';
+import { verifyPkcs1 } from './pkcs1';
 
 /** The caller, once the token is verified. */
 export interface VerifiedIdentity {
@@ -18,8 +19,6 @@ export interface VerifiedIdentity {
 
 /** Options of {@link JwtVerifier}: injected dependencies. */
 export interface JwtVerifierOptions {
-  /** fetch used for the JWKS. @default - a node:https GET (Node's built-in fetch costs ~80 ms of cold start to load) */
-  fetch?: typeof fetch;
   /** Clock in milliseconds since the epoch. @default Date.now */
   now?: () => number;
 }
@@ -74,27 +73,26 @@ export class JwtVerifier {
   public readonly config: Readonly<JwtVerifierConfig>;
   /** The JWKS cache (shared by every verification of this verifier). */
   public readonly jwks: JwksCache;
-  private readonly now: () => number;
-  private readonly algorithms: ReadonlySet<string>;
-  private readonly audience: readonly string[];
-  private readonly skew: number;
-  private readonly maxAge: number;
-  private readonly requireAccessTokenType: boolean;
-  private readonly headers = new Map<string, Header>();
+  readonly #now: () => number;
+  readonly #algorithms: ReadonlySet<string>;
+  readonly #audience: readonly string[];
+  readonly #skew: number;
+  readonly #maxAge: number;
+  readonly #requireAccessTokenType: boolean;
+  readonly #headers = new Map<string, Header>();
 
   constructor(config: JwtVerifierConfig, options: JwtVerifierOptions = {}) {
     this.config = Object.freeze(validateVerifierConfig(config));
-    this.now = options.now ?? Date.now;
-    this.algorithms = new Set(this.config.algorithms);
-    this.audience = Object.freeze([...this.config.audience]);
-    this.skew = this.config.clockSkewSeconds;
-    this.maxAge = this.config.maxTokenAgeSeconds;
-    this.requireAccessTokenType = this.config.requireAccessTokenType === true;
+    this.#now = options.now ?? Date.now;
+    this.#algorithms = new Set(this.config.algorithms);
+    this.#audience = Object.freeze([...this.config.audience]);
+    this.#skew = this.config.clockSkewSeconds;
+    this.#maxAge = this.config.maxTokenAgeSeconds;
+    this.#requireAccessTokenType = this.config.requireAccessTokenType === true;
     this.jwks = new JwksCache(this.config.jwksUri, {
       algorithms: this.config.algorithms,
       refetchIntervalMs: (this.config.jwksRefetchIntervalSeconds ?? 60) * 1000,
-      fetch: options.fetch,
-      now: this.now,
+      now: this.#now,
     });
   }
 
@@ -102,31 +100,33 @@ export class JwtVerifier {
   public verify(token: string): Promise<VerifiedIdentity> {
     // Not an async function: the warm path (key cached) runs synchronously and returns a settled promise.
     try {
-      const header = this.readHeader(token);
+      const header = this.#readHeader(token);
       const key = this.jwks.get(header.kid);
-      if (key !== undefined) return Promise.resolve(this.verifyWithKey(token, header, key));
-      return this.verifyAfterFetch(token, header);
+      if (key !== undefined) return Promise.resolve(this.#verifyWithKey(token, header, key));
+      return this.#verifyAfterFetch(token, header);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  private async verifyAfterFetch(token: string, header: Header): Promise<VerifiedIdentity> {
+  async #verifyAfterFetch(token: string, header: Header): Promise<VerifiedIdentity> {
     const key = await this.jwks.resolve(header.kid);
     if (key === undefined) {
       throw this.jwks.loaded
-        ? rejection('kid_unknown', 'token signed with a key that is not in the issuer JWKS')
-        : rejection('jwks_unavailable', 'issuer JWKS could not be loaded');
+        // token signed with a key that is not in the issuer JWKS
+        ? rejection('kid_unknown')
+        : rejection('jwks_unavailable');
     }
-    return this.verifyWithKey(token, header, key);
+    return this.#verifyWithKey(token, header, key);
   }
 
   /** Verifies a token with the cached keys only (no fetch): an uncached kid is rejected with `kid_unknown`. */
   public verifySync(token: string): VerifiedIdentity {
-    const header = this.readHeader(token);
+    const header = this.#readHeader(token);
     const key = this.jwks.get(header.kid);
-    if (key === undefined) throw rejection('kid_unknown', 'token signed with a key that is not in the cached JWKS');
-    return this.verifyWithKey(token, header, key);
+    // token signed with a key that is not in the cached JWKS
+    if (key === undefined) throw rejection('kid_unknown');
+    return this.#verifyWithKey(token, header, key);
   }
 
   /** Loads the JWKS ahead of the first request (for example during a Lambda cold start). Never throws. */
@@ -140,55 +140,65 @@ export class JwtVerifier {
   }
 
   /** Shape and header checks: everything decidable without the payload or the signature. */
-  private readHeader(token: unknown): Header {
-    if (typeof token !== 'string' || token.length === 0) throw rejection('token_missing', 'no token');
-    if (token.length > MAX_TOKEN_LENGTH) throw rejection('token_too_large', 'token longer than 8192 characters');
+  #readHeader(token: unknown): Header {
+    if (typeof token !== 'string' || token.length === 0) throw rejection('token_missing');
+    if (token.length > MAX_TOKEN_LENGTH) throw rejection('token_too_large');
     const dot = token.indexOf('.');
     if (dot > 0) {
       // Fast path: a header already validated (the cache key is its exact encoded form); check the rest's shape only.
-      const cached = this.headers.get(token.slice(0, dot));
+      const cached = this.#headers.get(token.slice(0, dot));
       if (cached !== undefined) {
-        if (!isCompactRest(token, dot) || !copyAscii(token)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
+        // token is not three unpadded base64url segments
+        if (!isCompactRest(token, dot) || !copyAscii(token)) throw rejection('token_malformed');
         return cached;
       }
     }
-    if (!isCompactJws(token)) throw rejection('token_malformed', 'token is not three unpadded base64url segments');
+    // token is not three unpadded base64url segments
+    if (!isCompactJws(token)) throw rejection('token_malformed');
     const encoded = token.slice(0, dot);
 
-    const text = decodeSegment(token, 0, dot);
-    const h = text === undefined ? undefined : parseJsonObject(text);
-    if (h === undefined) throw rejection('header_invalid', 'header is not a canonical base64url JSON object without duplicate keys');
+    const h = decodeJsonSegment(token, 0, dot);
+    // header is not a canonical base64url JSON object without duplicate keys
+    if (h === undefined) throw rejection('header_invalid');
     const alg = h.alg;
-    if (typeof alg !== 'string' || !this.algorithms.has(alg)) throw rejection('alg_not_allowed', 'header alg is not in the allow-list');
-    if (h.crit !== undefined) throw rejection('crit_unsupported', 'header has crit: no extension is understood');
-    if (h.b64 !== undefined || h.zip !== undefined || h.enc !== undefined) throw rejection('header_invalid', 'header has JWE or unencoded-payload parameters');
-    if (h.typ !== undefined && (typeof h.typ !== 'string' || !TYP.test(h.typ))) throw rejection('typ_invalid', 'header typ is not JWT or at+jwt');
+    if (typeof alg !== 'string' || !this.#algorithms.has(alg)) throw rejection('alg_not_allowed');
+    // header has crit: no extension is understood
+    if (h.crit !== undefined) throw rejection('crit_unsupported');
+    // header has JWE or unencoded-payload parameters
+    if (h.b64 !== undefined || h.zip !== undefined || h.enc !== undefined) throw rejection('header_invalid');
+    if (h.typ !== undefined && (typeof h.typ !== 'string' || !TYP.test(h.typ))) throw rejection('typ_invalid');
     // An ID token (typ JWT) is not an API credential: RFC 9068 access tokens say what they are.
-    if (this.requireAccessTokenType && (typeof h.typ !== 'string' || !ACCESS_TOKEN_TYP.test(h.typ))) throw rejection('typ_invalid', 'header typ is not at+jwt (an access token)');
-    if (h.cty !== undefined && (typeof h.cty !== 'string' || /^(?:application\/)?jwt$/i.test(h.cty))) throw rejection('header_invalid', 'nested tokens (cty JWT) are not accepted');
+    // header typ is not at+jwt (an access token)
+    if (this.#requireAccessTokenType && (typeof h.typ !== 'string' || !ACCESS_TOKEN_TYP.test(h.typ))) throw rejection('typ_invalid');
+    // nested tokens (cty JWT) are not accepted
+    if (h.cty !== undefined && (typeof h.cty !== 'string' || /^(?:application\/)?jwt$/i.test(h.cty))) throw rejection('header_invalid');
     const kid = h.kid;
-    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw rejection('kid_missing', 'header kid is missing');
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) throw rejection('kid_missing');
     const header: Header = { alg, kid };
-    if (this.headers.size >= HEADER_CACHE_SIZE) this.headers.clear();
-    this.headers.set(encoded, header);
+    if (this.#headers.size >= HEADER_CACHE_SIZE) this.#headers.clear();
+    this.#headers.set(encoded, header);
     return header;
   }
 
-  private verifyWithKey(token: string, header: Header, key: VerificationKey): VerifiedIdentity {
+  #verifyWithKey(token: string, header: Header, key: VerificationKey): VerifiedIdentity {
     const plan: VerifyPlan | undefined = key.plans[header.alg];
-    if (plan === undefined) throw rejection('alg_key_mismatch', 'header alg does not match the key type, curve or declared alg');
+    // header alg does not match the key type, curve or declared alg
+    if (plan === undefined) throw rejection('alg_key_mismatch');
 
     const dot1 = token.indexOf('.');
     const dot2 = token.indexOf('.', dot1 + 1);
-    const text = decodeSegment(token, dot1 + 1, dot2);
-    const claims = text === undefined ? undefined : parseJsonObject(text);
-    if (claims === undefined) throw rejection('payload_invalid', 'payload is not a canonical base64url JSON object without duplicate keys');
-    const identity = this.checkClaims(claims);
+    const claims = decodeJsonSegment(token, dot1 + 1, dot2);
+    // payload is not a canonical base64url JSON object without duplicate keys
+    if (claims === undefined) throw rejection('payload_invalid');
+    const identity = this.#checkClaims(claims);
 
-    if (!isCanonicalLength(token, dot2 + 1, token.length)) throw rejection('token_malformed', 'signature is not canonical base64url');
+    // signature is not canonical base64url
+    if (!isCanonicalLength(token, dot2 + 1, token.length)) throw rejection('token_malformed');
     const signatureLength = SIGNATURE_SCRATCH.write(token.slice(dot2 + 1), 0, 'base64url');
-    if (signatureLength !== ((token.length - dot2 - 1) * 3) >> 2) throw rejection('token_malformed', 'signature is not canonical base64url');
-    if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid', 'signature has the wrong length for the key');
+    // signature is not canonical base64url
+    if (signatureLength !== ((token.length - dot2 - 1) * 3) >> 2) throw rejection('token_malformed');
+    // signature has the wrong length for the key
+    if (signatureLength !== plan.signatureLength) throw rejection('signature_invalid');
     let valid: boolean;
     try {
       // The signing input is ASCII (the whole token checked by isCompactJws, or the header by its exact cached form, the rest by
@@ -198,67 +208,69 @@ export class JwtVerifier {
         // SCRATCH no longer holds the token copyAscii left there (a verification waiting for the JWKS must not use these bytes).
         scratchToken = undefined;
       }
-      valid = cryptoVerify(plan.digest, SCRATCH.subarray(0, dot2), plan.key as KeyObject, SIGNATURE_SCRATCH.subarray(0, signatureLength));
+      const data = SCRATCH.subarray(0, dot2);
+      const signature = SIGNATURE_SCRATCH.subarray(0, signatureLength);
+      valid = plan.pkcs1 !== undefined ? verifyPkcs1(plan.pkcs1, data, signature) : cryptoVerify(plan.digest, data, plan.key as KeyObject, signature);
     } catch {
       valid = false;
     }
-    if (!valid) throw rejection('signature_invalid', 'signature does not verify');
+    if (!valid) throw rejection('signature_invalid');
     return identity;
   }
 
-  private checkClaims(claims: Record<string, unknown>): VerifiedIdentity {
+  #checkClaims(claims: Record<string, unknown>): VerifiedIdentity {
     const config = this.config;
-    if (claims.iss !== config.issuer) throw rejection('iss_invalid', 'iss is not the configured issuer');
-    if (config.tokenUse !== undefined && claims.token_use !== config.tokenUse) throw rejection('token_use_invalid', 'token_use is not the configured one');
+    if (claims.iss !== config.issuer) throw rejection('iss_invalid');
+    if (config.tokenUse !== undefined && claims.token_use !== config.tokenUse) throw rejection('token_use_invalid');
     if (config.tokenUse === 'access') {
       const clientId = claims.client_id;
-      if (typeof clientId !== 'string' || !this.audience.includes(clientId)) throw rejection('aud_invalid', 'client_id is not an accepted audience');
-    } else if (!this.audienceMatches(claims.aud)) {
-      throw rejection('aud_invalid', 'aud is not an accepted audience');
+      if (typeof clientId !== 'string' || !this.#audience.includes(clientId)) throw rejection('aud_invalid');
+    } else if (!this.#audienceMatches(claims.aud)) {
+      throw rejection('aud_invalid');
     }
     const sub = claims.sub;
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 1024) throw rejection('sub_invalid', 'sub is missing or not a string');
+    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 1024) throw rejection('sub_invalid');
 
-    const now = this.now() / 1000;
+    const now = this.#now() / 1000;
     const exp = claims.exp;
-    if (exp === undefined) throw rejection('exp_missing', 'exp is missing');
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw rejection('claim_invalid', 'exp is not a number');
-    if (now >= exp + this.skew) throw rejection('expired', 'token expired');
+    if (exp === undefined) throw rejection('exp_missing');
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) throw rejection('claim_invalid');
+    if (now >= exp + this.#skew) throw rejection('expired');
     const nbf = claims.nbf;
     if (nbf !== undefined) {
-      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw rejection('claim_invalid', 'nbf is not a number');
-      if (nbf > now + this.skew) throw rejection('nbf_future', 'token not valid yet (nbf)');
+      if (typeof nbf !== 'number' || !Number.isFinite(nbf)) throw rejection('claim_invalid');
+      if (nbf > now + this.#skew) throw rejection('nbf_future');
     }
     const iat = claims.iat;
-    if (iat === undefined) throw rejection('iat_missing', 'iat is missing');
-    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw rejection('claim_invalid', 'iat is not a number');
-    if (iat > now + this.skew) throw rejection('iat_future', 'token issued in the future (iat)');
-    if (now - iat > this.maxAge) throw rejection('token_too_old', 'token older than the maximum token age');
+    if (iat === undefined) throw rejection('iat_missing');
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) throw rejection('claim_invalid');
+    if (iat > now + this.#skew) throw rejection('iat_future');
+    if (now - iat > this.#maxAge) throw rejection('token_too_old');
 
-    return { sub, roles: this.roles(claims[config.rolesClaim]), scopes: scopes(claims.scope), claims };
+    return { sub, roles: this.#roles(claims[config.rolesClaim]), scopes: scopes(claims.scope), claims };
   }
 
-  private audienceMatches(aud: unknown): boolean {
-    if (typeof aud === 'string') return this.audience.includes(aud);
+  #audienceMatches(aud: unknown): boolean {
+    if (typeof aud === 'string') return this.#audience.includes(aud);
     if (!Array.isArray(aud) || aud.length === 0 || aud.length > 32) return false;
     let match = false;
     for (const a of aud) {
       if (typeof a !== 'string') return false;
-      if (this.audience.includes(a)) match = true;
+      if (this.#audience.includes(a)) match = true;
     }
     return match;
   }
 
-  private roles(value: unknown): string[] {
+  #roles(value: unknown): string[] {
     if (value === undefined) return [];
-    if (!Array.isArray(value) || value.length > 100) throw rejection('claim_invalid', 'roles claim is not an array of strings');
-    for (const r of value) if (typeof r !== 'string') throw rejection('claim_invalid', 'roles claim is not an array of strings');
+    if (!Array.isArray(value) || value.length > 100) throw rejection('claim_invalid');
+    for (const r of value) if (typeof r !== 'string') throw rejection('claim_invalid');
     return value as string[];
   }
 }
 
 function scopes(value: unknown): string[] {
   if (value === undefined) return [];
-  if (typeof value !== 'string') throw rejection('claim_invalid', 'scope is not a string');
+  if (typeof value !== 'string') throw rejection('claim_invalid');
   return value === '' ? [] : value.split(' ').filter((s) => s !== '');
 }
