@@ -35,9 +35,15 @@ export function pkcs1Plan(key: KeyObject, modulusBytes: number, hashName: Pkcs1H
   const [bytes, arc] = HASHES[hashName];
   // DigestInfo with the algorithm's NULL parameters, then the digest (RFC 8017 section 9.2, note 1): 19 + `bytes` bytes
   const digestInfo = [0x30, 0x11 + bytes, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, arc, 0x05, 0x00, 0x04, bytes];
-  const padding = modulusBytes - digestInfo.length - bytes - 3;
-  if (padding < 8) throw new Error('modulus too short');
-  const expected = Buffer.from([0x00, 0x01, ...Array<number>(padding).fill(0xff), 0x00, ...digestInfo, ...Array<number>(bytes).fill(0)]);
+  const start = modulusBytes - bytes - digestInfo.length;
+  // 0x00 0x01, at least 8 bytes 0xFF, 0x00, then T (RFC 8017 section 9.2 step 5)
+  if (start - 3 < 8) throw new Error('modulus too short');
+  const expected = Buffer.alloc(modulusBytes, 0xff);
+  expected[0] = 0x00;
+  expected[1] = 0x01;
+  expected[start - 1] = 0x00;
+  expected.set(digestInfo, start);
+  expected.fill(0, modulusBytes - bytes);
   return { hash: hashName, recover: { key, padding: constants.RSA_NO_PADDING }, expected };
 }
 
