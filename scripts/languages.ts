@@ -83,11 +83,10 @@ export const TESTED_TARGETS = ['python', 'java'];
  * `targets` (all at once), writing `<out>/<target>` (default `<work>/packages`).
  */
 export async function buildLanguagePackages(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages')): Promise<LanguagePackages> {
-  await stagePackage(work);
-  return runPacmak(work, targets, out);
+  return runPacmak(await stagePackage(work), out, targets);
 }
 
-/** Builds the package into `<work>/stage`, as `npm pack` would (jsii, the http entry, the handler bundles). */
+/** Builds the package into `<work>/stage`, as `npm pack` would (jsii, the http entry, the handler bundles); returns the stage. */
 export async function stagePackage(work: string): Promise<string> {
   const stage = join(work, 'stage');
   mkdirSync(stage, { recursive: true });
@@ -96,12 +95,12 @@ export async function stagePackage(work: string): Promise<string> {
 }
 
 /**
- * Runs jsii-pacmak on the staged package (`stagePackage`) for `targets`, in a child process, so a caller can do other
- * work (the language test synthesizes the TypeScript twin meanwhile).
+ * Runs jsii-pacmak on a staged package (`stagePackage`, or the tests' shared build, scripts/staged-build.ts) for
+ * `targets`, writing `<out>/<target>` and nothing into the stage, in a child process, so a caller can do other work (the
+ * language test synthesizes the TypeScript twin meanwhile).
  */
-export async function runPacmak(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages'),
+export async function runPacmak(stage: string, out: string, targets: string[] = TESTED_TARGETS,
   options: { readonly javadoc?: boolean } = {}): Promise<LanguagePackages> {
-  const stage = join(work, 'stage');
   if (targets.includes('java')) await prepareMaven();
   for (const target of targets) rmSync(join(out, target), { recursive: true, force: true });
   await runAsync(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', ...targets, '--outdir', out,

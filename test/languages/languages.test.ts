@@ -4,7 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
 import type { HandlerManifest } from '../../scripts/build-handlers';
-import { installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak, stagePackage } from '../../scripts/languages';
+import { installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak } from '../../scripts/languages';
+import { sharedStage, stageChanges } from '../../scripts/staged-build';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
@@ -79,6 +80,8 @@ function expectTwinTemplates(twinDir: string, outdir: string, stage: string): vo
 
 describe('the library from Python and Java (jsii)', () => {
   let work: string;
+  /** The shared staged build of the package (scripts/staged-build.ts): read here, never written. */
+  let stage: string;
   let packages: LanguagePackages;
   let twinDir: string;
   let twin: TwinOutcome;
@@ -90,8 +93,8 @@ describe('the library from Python and Java (jsii)', () => {
     // TypeScript twin synthesizes in this process while jsii-pacmak runs in its own.
     const environment = pythonEnvironment();
     environment.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection meanwhile
-    await stagePackage(work);
-    const pacmak = runPacmak(work, undefined, undefined, { javadoc: false });
+    stage = await sharedStage();
+    const pacmak = runPacmak(stage, join(work, 'packages'), undefined, { javadoc: false });
     pacmak.catch(() => undefined);
     twinDir = join(work, 'twin');
     twin = synthesizeTwin(twinDir);
@@ -104,7 +107,7 @@ describe('the library from Python and Java (jsii)', () => {
   });
 
   test('the npm package ships the .jsii assembly, and jsii-pacmak builds a Python wheel and a Java package from it', () => {
-    const assembly = JSON.parse(readFileSync(join(work, 'stage', '.jsii'), 'utf8')) as {
+    const assembly = JSON.parse(readFileSync(join(stage, '.jsii'), 'utf8')) as {
       name: string; types: Record<string, { kind: string }>; targets: Record<string, unknown>; dependencies: Record<string, string>;
     };
     expect(assembly.name).toBe('aws-security-baseline');
@@ -124,7 +127,7 @@ describe('the library from Python and Java (jsii)', () => {
   });
 
   test('the Python and Java API reference (docs/api-<language>.md, jsii-docgen) describes this assembly', () => {
-    const hash = assemblyTypesHash(JSON.parse(readFileSync(join(work, 'stage', '.jsii'), 'utf8')) as { types?: unknown });
+    const hash = assemblyTypesHash(JSON.parse(readFileSync(join(stage, '.jsii'), 'utf8')) as { types?: unknown });
     for (const { language, file } of LANGUAGE_DOCS) {
       // stale or missing: regenerate with `npm run api`
       expect({ language, documented: documentedAssemblyHash(file) }).toEqual({ language, documented: hash });
@@ -138,7 +141,7 @@ describe('the library from Python and Java (jsii)', () => {
       TWIN_DIR: twinDir, PY_OUT: outdir, ...pythonBytecodeEnv(python),
     });
     expect(output).toMatch(/\b7 passed\b/);
-    expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
+    expectTwinTemplates(twinDir, outdir, stage);
   });
 
   test('a Java app (Maven) synthesizes the templates, findings and changes of its TypeScript twin', () => {
@@ -150,7 +153,11 @@ describe('the library from Python and Java (jsii)', () => {
     const output = runTests('mvn', ['-B', `-Dmaven.repo.local=${MAVEN_REPO}`, `-Dbaseline.repository=file://${packages.javaRepository}`,
       `-Dbaseline.version=${version}`, 'test'], project, { TWIN_DIR: twinDir, JAVA_OUT: outdir });
     expect(output).toMatch(/Tests run: 2, Failures: 0, Errors: 0/);
-    expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
+    expectTwinTemplates(twinDir, outdir, stage);
     expect(`${groupId}:${artifactId}`).toBe('io.github.example-org:aws-security-baseline');
+  });
+
+  test('jsii-pacmak and the apps left the shared build as it was built (they wrote into folders of their own)', () => {
+    expect(stageChanges(stage)).toEqual([]);
   });
 });
