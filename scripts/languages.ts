@@ -12,7 +12,7 @@
  */
 import { execFileSync, ExecFileSyncOptions, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildPackage } from './build';
@@ -128,24 +128,51 @@ export async function runPacmak(stage: string, out: string, targets: string[] = 
   return { wheel: join(pythonDir, wheel ?? '(not built)'), javaRepository, javaArtifact: { groupId, artifactId, version: manifest.version } };
 }
 
-/** Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. */
+/**
+ * Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. One
+ * Maven run does it all (each run starts a JVM, about 3 s of CPU): a throwaway project whose `validate` phase copies
+ * each pin's jar and pom (`dependency:copy`, the artifacts alone: nothing they depend on, which the builds that use
+ * them resolve, at the versions they ask for) and installs the copies (`install:install-file`). Fetching each pin with
+ * its dependencies (`dependency:get`) also downloaded what nothing here uses: aws-cdk-lib 2.263.0 (111 MB, the newest
+ * version cdknag's range finds in Maven Central's metadata) and older asset jars, 160 MB in all.
+ */
 export async function prepareMaven(): Promise<void> {
   mkdirSync(MAVEN_REPO, { recursive: true });
-  for (const pin of MAVEN_PINS) {
-    const dir = join(MAVEN_REPO, ...pin.groupId.split('.'), pin.artifactId);
-    const localMetadata = join(dir, 'maven-metadata-local.xml');
-    if (existsSync(localMetadata) && readFileSync(localMetadata, 'utf8').includes(`<version>${pin.version}</version>`)) continue;
-    const coordinates = `${pin.groupId}:${pin.artifactId}:${pin.version}`;
-    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'dependency:get', `-Dartifact=${coordinates}`]);
-    // install-file reads the jar and pom from outside the repository it writes to
-    const copies = join(MAVEN_REPO, '..', 'm2-install');
-    mkdirSync(copies, { recursive: true });
-    const base = join(dir, pin.version, `${pin.artifactId}-${pin.version}`);
-    copyFileSync(`${base}.jar`, join(copies, 'a.jar'));
-    copyFileSync(`${base}.pom`, join(copies, 'a.pom'));
-    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'install:install-file', `-Dfile=${join(copies, 'a.jar')}`, `-DpomFile=${join(copies, 'a.pom')}`]);
-    rmSync(copies, { recursive: true, force: true });
+  const missing = MAVEN_PINS.filter((pin) => {
+    const localMetadata = join(MAVEN_REPO, ...pin.groupId.split('.'), pin.artifactId, 'maven-metadata-local.xml');
+    return !(existsSync(localMetadata) && readFileSync(localMetadata, 'utf8').includes(`<version>${pin.version}</version>`));
+  });
+  if (missing.length === 0) return;
+  // install-file reads the jar and pom from outside the repository it writes to
+  const project = join(MAVEN_REPO, '..', 'm2-install');
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'pom.xml'), pinsProject(missing, project));
+  try {
+    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, '-f', join(project, 'pom.xml'), 'validate']);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
   }
+}
+
+/** The throwaway Maven project of {@link prepareMaven}: copies each pin's jar and pom into `dir`, then installs them. */
+function pinsProject(pins: typeof MAVEN_PINS, dir: string): string {
+  const file = (pin: (typeof MAVEN_PINS)[number], type: string) => join(dir, `${pin.artifactId}-${pin.version}.${type}`);
+  const items = pins.flatMap((pin) => ['jar', 'pom'].map((type) => `<artifactItem><groupId>${pin.groupId}</groupId><artifactId>${pin.artifactId}</artifactId>`
+    + `<version>${pin.version}</version><type>${type}</type><outputDirectory>${dir}</outputDirectory></artifactItem>`));
+  const installs = pins.map((pin, i) => `<execution><id>install-${i}</id><phase>validate</phase><goals><goal>install-file</goal></goals>`
+    + `<configuration><file>${file(pin, 'jar')}</file><pomFile>${file(pin, 'pom')}</pomFile></configuration></execution>`);
+  // the plugin versions Maven 3.8's command line uses for dependency:get and install:install-file
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>local.baseline</groupId><artifactId>maven-pins</artifactId><version>1</version><packaging>pom</packaging>
+<build><plugins>
+<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-dependency-plugin</artifactId><version>2.8</version>
+<executions><execution><id>copy</id><phase>validate</phase><goals><goal>copy</goal></goals>
+<configuration><artifactItems>${items.join('')}</artifactItems></configuration></execution></executions></plugin>
+<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-install-plugin</artifactId><version>2.4</version>
+<executions>${installs.join('')}</executions></plugin>
+</plugins></build></project>
+`;
 }
 
 /**
