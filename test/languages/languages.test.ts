@@ -4,18 +4,29 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
 import type { HandlerManifest } from '../../scripts/build-handlers';
-import { installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak } from '../../scripts/languages';
+import {
+  buildWheel, generatePythonSources, installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak,
+} from '../../scripts/languages';
 import { sharedStage, stageChanges } from '../../scripts/staged-build';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
 /**
- * The library in Python and Java, as users of those languages get it: jsii-pacmak builds the wheel and the Java package
- * from a staged build of the npm package, a Python app (pytest, test/python) and a Java app (Maven, test/java) use
- * them with aws-cdk-lib from PyPI and Maven Central, and each must synthesize what its TypeScript twin
- * (test/languages/twin-app.ts) synthesizes: the same templates, the same Aspect findings and changes. Templates are
- * compared here, byte for byte but for the S3 keys of aws-cdk-lib's own custom-resource handlers, which change with
- * aws-cdk-lib's version (each registry serves another one); the library's own handler assets must be identical.
+ * The library in Python and Java, as users of those languages get it: from a staged build of the npm package,
+ * jsii-pacmak builds the Java package and generates the Python package, whose wheel is built from exactly those sources;
+ * a Python app (pytest, test/python) and a Java app (Maven, test/java) use them with aws-cdk-lib from PyPI and Maven
+ * Central, and each must synthesize what its TypeScript twin (test/languages/twin-app.ts) synthesizes: the same
+ * templates, the same Aspect findings and changes. Templates are compared here, byte for byte but for the S3 keys of
+ * aws-cdk-lib's own custom-resource handlers, which change with aws-cdk-lib's version (each registry serves another
+ * one); the library's own handler assets must be identical.
+ *
+ * The wheel differs from the release's (`npx tsx scripts/languages.ts`, jsii-pacmak's full build) only in how it is
+ * built: the release's pacmak makes a virtual environment, installs build, twine and setuptools into it, builds an sdist
+ * and then the wheel from the sdist, each in a fresh isolated environment, and runs `twine check`; here pip builds the
+ * wheel straight from the generated sources with the same build backend (the `setuptools.build_meta` of
+ * `pyproject.toml`, at the setuptools version pacmak's build gets, pinned in test/python/requirements.txt) inside the
+ * test's own environment, without isolation (scripts/languages.ts `buildWheel`). For this package the two wheels hold
+ * the same files, byte for byte (checked 6 Dec 2026); the Java package is pacmak's full build, without its javadoc.
  *
  * The apps run under Node.js 24 (.ci/with-node24), the runtime jsii's kernel supports; aws-cdk-lib is the newest each
  * registry serves here (PyPI 2.275.0, Maven Central 2.272.0; the twin uses the repository's 2.276.0), within the
@@ -94,12 +105,15 @@ describe('the library from Python and Java (jsii)', () => {
     const environment = pythonEnvironment();
     environment.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection meanwhile
     stage = await sharedStage();
-    const pacmak = runPacmak(stage, join(work, 'packages'), undefined, { javadoc: false });
+    const pacmak = runPacmak(stage, join(work, 'packages'), ['java'], { javadoc: false });
     pacmak.catch(() => undefined);
+    const pythonSources = generatePythonSources(stage, join(work, 'generated'));
+    pythonSources.catch(() => undefined);
     twinDir = join(work, 'twin');
     twin = synthesizeTwin(twinDir);
-    packages = await pacmak;
     python = await environment;
+    const wheel = buildWheel(python, await pythonSources, join(work, 'packages', 'python'));
+    packages = { ...(await pacmak), wheel };
   });
 
   afterAll(() => {
