@@ -27,14 +27,22 @@ import { buildPackage, PROJECT_FILES } from './build';
 import { BundledHandler, ROOT } from './handlers';
 
 /**
+ * The configuration files esbuild reads from every folder above a source it bundles (up to the repository root) when
+ * they exist; those of lib/, lambda/ and app/lambda/ are inside folders the key covers already.
+ */
+export const ESBUILD_CONFIG_FILES = ['package.json', 'tsconfig.json', 'jsconfig.json'];
+
+/**
  * Every file or folder (repository-relative) whose contents the staged build depends on: what scripts/build.ts copies
  * into the stage, the reference app's handler sources (esbuild bundles every handler from the repository: lambda/ is
- * among the project files), the build scripts, and the lockfiles (`package-lock.json` and npm's record of what
+ * among the project files) and the configuration files esbuild would read above them (a missing one is left out, so
+ * creating it changes the key), the build scripts, and the lockfiles (`package-lock.json` and npm's record of what
  * `node_modules` holds, so an install that changed a dependency is another key).
  */
-export const STAGE_INPUTS: readonly string[] = [...PROJECT_FILES, 'app/lambda',
+export const STAGE_INPUTS: readonly string[] = [...new Set([...PROJECT_FILES, 'app/lambda',
+  ...['', 'app/'].flatMap((dir) => ESBUILD_CONFIG_FILES.map((f) => `${dir}${f}`)),
   'scripts/build.ts', 'scripts/build-handlers.ts', 'scripts/handlers.ts', 'scripts/staged-build.ts',
-  'package-lock.json', 'node_modules/.package-lock.json'];
+  'package-lock.json', 'node_modules/.package-lock.json'])];
 
 /** A lock older than this is broken even when its process seems alive (a build takes 10-20 s). */
 export const LOCK_MAX_AGE_MS = 15 * 60_000;

@@ -13,8 +13,8 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import fc from 'fast-check';
 import { PROJECT_FILES } from '../../scripts/build';
-import type { BundledHandler } from '../../scripts/handlers';
-import { sharedStage, STAGE_INPUTS, stageChanges, stageInputFiles, stageKey, uncoveredBuildInputs } from '../../scripts/staged-build';
+import { BundledHandler, HANDLERS } from '../../scripts/handlers';
+import { ESBUILD_CONFIG_FILES, sharedStage, STAGE_INPUTS, stageChanges, stageInputFiles, stageKey, uncoveredBuildInputs } from '../../scripts/staged-build';
 import { importsOf } from '../architecture/import-rules';
 import { ROOT } from './pack';
 
@@ -66,6 +66,16 @@ describe('the key of the shared staged build', () => {
     }
     expect(seen.size).toBeGreaterThan(4);
     expect([...seen].filter((f) => !files.includes(f))).toEqual([]);
+  });
+
+  test('covers the configuration files esbuild reads above each handler source, up to the repository root, were they created', () => {
+    const covered = (file: string): boolean => STAGE_INPUTS.some((input) => file === input || file.startsWith(`${input}/`));
+    const uncovered = Object.values(HANDLERS).flatMap((entry) => {
+      const folders: string[] = [];
+      for (let dir = dirname(entry); dir !== '.'; dir = dirname(dir)) folders.push(`${dir}/`);
+      return [...folders, ''].flatMap((dir) => ESBUILD_CONFIG_FILES.map((f) => `${dir}${f}`)).filter((f) => !covered(f));
+    });
+    expect(uncovered).toEqual([]);
   });
 
   /** One generated edit of the input files, applied to the copy; returns how to undo it. */
