@@ -20,7 +20,7 @@ import { BundledHandler, ROOT } from './handlers';
  * What a staging project folder holds: what jsii and tsc read (the package.json, README and the sources the entries
  * import) and the files the package ships beside `dist/` (LICENSE, CHANGELOG), so `npm pack` and jsii-pacmak can run there.
  */
-const PROJECT_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.http.json',
+export const PROJECT_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.http.json',
   'tsconfig.jsii.json', 'lib', 'lambda'];
 
 /**

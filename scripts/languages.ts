@@ -12,7 +12,7 @@
  */
 import { execFileSync, ExecFileSyncOptions, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { buildPackage } from './build';
@@ -83,11 +83,10 @@ export const TESTED_TARGETS = ['python', 'java'];
  * `targets` (all at once), writing `<out>/<target>` (default `<work>/packages`).
  */
 export async function buildLanguagePackages(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages')): Promise<LanguagePackages> {
-  await stagePackage(work);
-  return runPacmak(work, targets, out);
+  return runPacmak(await stagePackage(work), out, targets);
 }
 
-/** Builds the package into `<work>/stage`, as `npm pack` would (jsii, the http entry, the handler bundles). */
+/** Builds the package into `<work>/stage`, as `npm pack` would (jsii, the http entry, the handler bundles); returns the stage. */
 export async function stagePackage(work: string): Promise<string> {
   const stage = join(work, 'stage');
   mkdirSync(stage, { recursive: true });
@@ -96,26 +95,17 @@ export async function stagePackage(work: string): Promise<string> {
 }
 
 /**
- * Runs jsii-pacmak on the staged package (`stagePackage`) for `targets`, in a child process, so a caller can do other
- * work (the language test synthesizes the TypeScript twin meanwhile).
+ * Runs jsii-pacmak on a staged package (`stagePackage`, or the tests' shared build, scripts/staged-build.ts) for
+ * `targets`, writing `<out>/<target>` and nothing into the stage, in a child process, so a caller can do other work (the
+ * language test synthesizes the TypeScript twin meanwhile).
  */
-export async function runPacmak(work: string, targets: string[] = TESTED_TARGETS, out: string = join(work, 'packages'),
+export async function runPacmak(stage: string, out: string, targets: string[] = TESTED_TARGETS,
   options: { readonly javadoc?: boolean } = {}): Promise<LanguagePackages> {
-  const stage = join(work, 'stage');
   if (targets.includes('java')) await prepareMaven();
   for (const target of targets) rmSync(join(out, target), { recursive: true, force: true });
-  await runAsync(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), '--targets', ...targets, '--outdir', out,
-    '--maven-local-repository', MAVEN_REPO,
+  await pacmak(stage, ['--targets', ...targets, '--outdir', out, '--maven-local-repository', MAVEN_REPO,
     // The tests need the jar, not its javadoc (the slowest part of the Java build); a release builds both.
-    ...(options.javadoc === false ? ['--mvn-define=maven.javadoc.skip=true'] : [])], {
-    cwd: stage, env: {
-      ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1',
-      // The build ran already: pacmak's `npm pack <stage>` must not run prepack (a second build). This is said through
-      // npm's environment, not `--pack-command`: pacmak copies the package folder before a custom pack command,
-      // dereferencing the stage's node_modules link, which took 37-42 s of the 55-61 s pacmak ran (6 Dec 2026).
-      npm_config_ignore_scripts: 'true',
-    },
-  });
+    ...(options.javadoc === false ? ['--mvn-define=maven.javadoc.skip=true'] : [])]);
   const pythonDir = join(out, 'python');
   const wheel = existsSync(pythonDir) ? readdirSync(pythonDir).find((f) => f.endsWith('.whl')) : undefined;
   if (wheel === undefined && targets.includes('python')) throw new Error(`jsii-pacmak wrote no wheel into ${pythonDir}`);
@@ -129,24 +119,116 @@ export async function runPacmak(work: string, targets: string[] = TESTED_TARGETS
   return { wheel: join(pythonDir, wheel ?? '(not built)'), javaRepository, javaArtifact: { groupId, artifactId, version: manifest.version } };
 }
 
-/** Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. */
+/** Runs jsii-pacmak in the stage, in a child process. */
+function pacmak(stage: string, args: string[]): Promise<string> {
+  return runAsync(process.execPath, [join(ROOT, 'node_modules', 'jsii-pacmak', 'bin', 'jsii-pacmak'), ...args], {
+    cwd: stage, env: {
+      ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1',
+      // The build ran already: pacmak's `npm pack <stage>` must not run prepack (a second build). This is said through
+      // npm's environment, not `--pack-command`: pacmak copies the package folder before a custom pack command,
+      // dereferencing the stage's node_modules link, which took 37-42 s of the 55-61 s pacmak ran (6 Dec 2026).
+      npm_config_ignore_scripts: 'true',
+    },
+  });
+}
+
+/**
+ * The Python package's sources as jsii-pacmak generates them (`--code-only`: `setup.py`, `pyproject.toml`, `src/`),
+ * in `<out>/python`; {@link buildWheel} builds the tests' wheel from them. Returns the folder.
+ */
+export async function generatePythonSources(stage: string, out: string): Promise<string> {
+  rmSync(join(out, 'python'), { recursive: true, force: true });
+  await pacmak(stage, ['--targets', 'python', '--code-only', '--outdir', out]);
+  return join(out, 'python');
+}
+
+/**
+ * Builds the wheel of the Python sources jsii-pacmak generated (`sources`) into `outDir` with the environment's
+ * `python`, the way a PEP 517 frontend without build isolation does: the build backend the sources' `pyproject.toml`
+ * names (setuptools.build_meta, checked) runs from the environment, whose setuptools must satisfy the version
+ * `pyproject.toml` requires (test/python/requirements.txt pins it; checked), as must whatever the backend asks for
+ * (`get_requires_for_build_wheel`), and builds the wheel in the sources' folder. jsii-pacmak's own build (the
+ * release's) makes a virtual environment, installs build, twine and setuptools into it, builds an sdist and then the
+ * wheel from that sdist, each in a fresh isolated environment, then runs `twine check`: 12-15 s more CPU. For this
+ * package both give the same wheel, file for file and byte for byte (checked 6 Dec 2026).
+ */
+export function buildWheel(python: string, sources: string, outDir: string): string {
+  mkdirSync(outDir, { recursive: true });
+  run(python, ['-c', BUILD_WHEEL, outDir], { cwd: sources });
+  const wheel = readdirSync(outDir).find((f) => f.endsWith('.whl'));
+  if (wheel === undefined) throw new Error(`setuptools wrote no wheel into ${outDir}`);
+  return join(outDir, wheel);
+}
+
+/** Python, run in the sources' folder: checks the build backend and its requirements, then builds the wheel into argv[1]. */
+const BUILD_WHEEL = `
+import sys, tomllib
+from importlib.metadata import PackageNotFoundError, version
+from packaging.requirements import Requirement
+out = sys.argv[1]  # before the backend, which rewrites sys.argv
+def unmet(requirement):
+    try:
+        return not requirement.specifier.contains(version(requirement.name), prereleases=True)
+    except PackageNotFoundError:
+        return True
+system = tomllib.load(open("pyproject.toml", "rb"))["build-system"]
+if system["build-backend"] != "setuptools.build_meta":
+    sys.exit(f"pyproject.toml names the build backend {system['build-backend']}, not setuptools.build_meta")
+backend = [r for r in map(Requirement, system["requires"]) if r.name == "setuptools"]
+if len(backend) != 1 or unmet(backend[0]):
+    sys.exit(f"pyproject.toml requires {system['requires']}; the environment has setuptools {version('setuptools')}: pin it in test/python/requirements.txt")
+import setuptools.build_meta
+asked = [r for r in map(Requirement, setuptools.build_meta.get_requires_for_build_wheel()) if unmet(r)]
+if asked:
+    sys.exit(f"the build backend asks for {asked}: add them to test/python/requirements.txt")
+setuptools.build_meta.build_wheel(out)
+`;
+
+/**
+ * Fetches {@link MAVEN_PINS} into {@link MAVEN_REPO} and installs them there (once), so version ranges find them. One
+ * Maven run does it all (each run starts a JVM, about 3 s of CPU): a throwaway project whose `validate` phase copies
+ * each pin's jar and pom (`dependency:copy`, the artifacts alone: nothing they depend on, which the builds that use
+ * them resolve, at the versions they ask for) and installs the copies (`install:install-file`). Fetching each pin with
+ * its dependencies (`dependency:get`) also downloaded what nothing here uses: aws-cdk-lib 2.263.0 (111 MB, the newest
+ * version cdknag's range finds in Maven Central's metadata) and older asset jars, 160 MB in all.
+ */
 export async function prepareMaven(): Promise<void> {
   mkdirSync(MAVEN_REPO, { recursive: true });
-  for (const pin of MAVEN_PINS) {
-    const dir = join(MAVEN_REPO, ...pin.groupId.split('.'), pin.artifactId);
-    const localMetadata = join(dir, 'maven-metadata-local.xml');
-    if (existsSync(localMetadata) && readFileSync(localMetadata, 'utf8').includes(`<version>${pin.version}</version>`)) continue;
-    const coordinates = `${pin.groupId}:${pin.artifactId}:${pin.version}`;
-    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'dependency:get', `-Dartifact=${coordinates}`]);
-    // install-file reads the jar and pom from outside the repository it writes to
-    const copies = join(MAVEN_REPO, '..', 'm2-install');
-    mkdirSync(copies, { recursive: true });
-    const base = join(dir, pin.version, `${pin.artifactId}-${pin.version}`);
-    copyFileSync(`${base}.jar`, join(copies, 'a.jar'));
-    copyFileSync(`${base}.pom`, join(copies, 'a.pom'));
-    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, 'install:install-file', `-Dfile=${join(copies, 'a.jar')}`, `-DpomFile=${join(copies, 'a.pom')}`]);
-    rmSync(copies, { recursive: true, force: true });
+  const missing = MAVEN_PINS.filter((pin) => {
+    const localMetadata = join(MAVEN_REPO, ...pin.groupId.split('.'), pin.artifactId, 'maven-metadata-local.xml');
+    return !(existsSync(localMetadata) && readFileSync(localMetadata, 'utf8').includes(`<version>${pin.version}</version>`));
+  });
+  if (missing.length === 0) return;
+  // install-file reads the jar and pom from outside the repository it writes to
+  const project = join(MAVEN_REPO, '..', 'm2-install');
+  rmSync(project, { recursive: true, force: true });
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'pom.xml'), pinsProject(missing, project));
+  try {
+    await runAsync('mvn', ['-B', '-q', `-Dmaven.repo.local=${MAVEN_REPO}`, '-f', join(project, 'pom.xml'), 'validate']);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
   }
+}
+
+/** The throwaway Maven project of {@link prepareMaven}: copies each pin's jar and pom into `dir`, then installs them. */
+function pinsProject(pins: typeof MAVEN_PINS, dir: string): string {
+  const file = (pin: (typeof MAVEN_PINS)[number], type: string) => join(dir, `${pin.artifactId}-${pin.version}.${type}`);
+  const items = pins.flatMap((pin) => ['jar', 'pom'].map((type) => `<artifactItem><groupId>${pin.groupId}</groupId><artifactId>${pin.artifactId}</artifactId>`
+    + `<version>${pin.version}</version><type>${type}</type><outputDirectory>${dir}</outputDirectory></artifactItem>`));
+  const installs = pins.map((pin, i) => `<execution><id>install-${i}</id><phase>validate</phase><goals><goal>install-file</goal></goals>`
+    + `<configuration><file>${file(pin, 'jar')}</file><pomFile>${file(pin, 'pom')}</pomFile></configuration></execution>`);
+  // the plugin versions Maven 3.8's command line uses for dependency:get and install:install-file
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+<groupId>local.baseline</groupId><artifactId>maven-pins</artifactId><version>1</version><packaging>pom</packaging>
+<build><plugins>
+<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-dependency-plugin</artifactId><version>2.8</version>
+<executions><execution><id>copy</id><phase>validate</phase><goals><goal>copy</goal></goals>
+<configuration><artifactItems>${items.join('')}</artifactItems></configuration></execution></executions></plugin>
+<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-install-plugin</artifactId><version>2.4</version>
+<executions>${installs.join('')}</executions></plugin>
+</plugins></build></project>
+`;
 }
 
 /**

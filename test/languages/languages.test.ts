@@ -4,17 +4,29 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
 import type { HandlerManifest } from '../../scripts/build-handlers';
-import { installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak, stagePackage } from '../../scripts/languages';
+import {
+  buildWheel, generatePythonSources, installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak,
+} from '../../scripts/languages';
+import { sharedStage, stageChanges } from '../../scripts/staged-build';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
 /**
- * The library in Python and Java, as users of those languages get it: jsii-pacmak builds the wheel and the Java package
- * from a staged build of the npm package, a Python app (pytest, test/python) and a Java app (Maven, test/java) use
- * them with aws-cdk-lib from PyPI and Maven Central, and each must synthesize what its TypeScript twin
- * (test/languages/twin-app.ts) synthesizes: the same templates, the same Aspect findings and changes. Templates are
- * compared here, byte for byte but for the S3 keys of aws-cdk-lib's own custom-resource handlers, which change with
- * aws-cdk-lib's version (each registry serves another one); the library's own handler assets must be identical.
+ * The library in Python and Java, as users of those languages get it: from a staged build of the npm package,
+ * jsii-pacmak builds the Java package and generates the Python package, whose wheel is built from exactly those sources;
+ * a Python app (pytest, test/python) and a Java app (Maven, test/java) use them with aws-cdk-lib from PyPI and Maven
+ * Central, and each must synthesize what its TypeScript twin (test/languages/twin-app.ts) synthesizes: the same
+ * templates, the same Aspect findings and changes. Templates are compared here, byte for byte but for the S3 keys of
+ * aws-cdk-lib's own custom-resource handlers, which change with aws-cdk-lib's version (each registry serves another
+ * one); the library's own handler assets must be identical.
+ *
+ * The wheel differs from the release's (`npx tsx scripts/languages.ts`, jsii-pacmak's full build) only in how it is
+ * built: the release's pacmak makes a virtual environment, installs build, twine and setuptools into it, builds an sdist
+ * and then the wheel from the sdist, each in a fresh isolated environment, and runs `twine check`; here pip builds the
+ * wheel straight from the generated sources with the same build backend (the `setuptools.build_meta` of
+ * `pyproject.toml`, at the setuptools version pacmak's build gets, pinned in test/python/requirements.txt) inside the
+ * test's own environment, without isolation (scripts/languages.ts `buildWheel`). For this package the two wheels hold
+ * the same files, byte for byte (checked 6 Dec 2026); the Java package is pacmak's full build, without its javadoc.
  *
  * The apps run under Node.js 24 (.ci/with-node24), the runtime jsii's kernel supports; aws-cdk-lib is the newest each
  * registry serves here (PyPI 2.275.0, Maven Central 2.272.0; the twin uses the repository's 2.276.0), within the
@@ -79,6 +91,8 @@ function expectTwinTemplates(twinDir: string, outdir: string, stage: string): vo
 
 describe('the library from Python and Java (jsii)', () => {
   let work: string;
+  /** The shared staged build of the package (scripts/staged-build.ts): read here, never written. */
+  let stage: string;
   let packages: LanguagePackages;
   let twinDir: string;
   let twin: TwinOutcome;
@@ -90,13 +104,16 @@ describe('the library from Python and Java (jsii)', () => {
     // TypeScript twin synthesizes in this process while jsii-pacmak runs in its own.
     const environment = pythonEnvironment();
     environment.catch(() => undefined); // awaited below; a failure must not be an unhandled rejection meanwhile
-    await stagePackage(work);
-    const pacmak = runPacmak(work, undefined, undefined, { javadoc: false });
+    stage = await sharedStage();
+    const pacmak = runPacmak(stage, join(work, 'packages'), ['java'], { javadoc: false });
     pacmak.catch(() => undefined);
+    const pythonSources = generatePythonSources(stage, join(work, 'generated'));
+    pythonSources.catch(() => undefined);
     twinDir = join(work, 'twin');
     twin = synthesizeTwin(twinDir);
-    packages = await pacmak;
     python = await environment;
+    const wheel = buildWheel(python, await pythonSources, join(work, 'packages', 'python'));
+    packages = { ...(await pacmak), wheel };
   });
 
   afterAll(() => {
@@ -104,7 +121,7 @@ describe('the library from Python and Java (jsii)', () => {
   });
 
   test('the npm package ships the .jsii assembly, and jsii-pacmak builds a Python wheel and a Java package from it', () => {
-    const assembly = JSON.parse(readFileSync(join(work, 'stage', '.jsii'), 'utf8')) as {
+    const assembly = JSON.parse(readFileSync(join(stage, '.jsii'), 'utf8')) as {
       name: string; types: Record<string, { kind: string }>; targets: Record<string, unknown>; dependencies: Record<string, string>;
     };
     expect(assembly.name).toBe('aws-security-baseline');
@@ -124,7 +141,7 @@ describe('the library from Python and Java (jsii)', () => {
   });
 
   test('the Python and Java API reference (docs/api-<language>.md, jsii-docgen) describes this assembly', () => {
-    const hash = assemblyTypesHash(JSON.parse(readFileSync(join(work, 'stage', '.jsii'), 'utf8')) as { types?: unknown });
+    const hash = assemblyTypesHash(JSON.parse(readFileSync(join(stage, '.jsii'), 'utf8')) as { types?: unknown });
     for (const { language, file } of LANGUAGE_DOCS) {
       // stale or missing: regenerate with `npm run api`
       expect({ language, documented: documentedAssemblyHash(file) }).toEqual({ language, documented: hash });
@@ -138,7 +155,7 @@ describe('the library from Python and Java (jsii)', () => {
       TWIN_DIR: twinDir, PY_OUT: outdir, ...pythonBytecodeEnv(python),
     });
     expect(output).toMatch(/\b7 passed\b/);
-    expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
+    expectTwinTemplates(twinDir, outdir, stage);
   });
 
   test('a Java app (Maven) synthesizes the templates, findings and changes of its TypeScript twin', () => {
@@ -150,7 +167,11 @@ describe('the library from Python and Java (jsii)', () => {
     const output = runTests('mvn', ['-B', `-Dmaven.repo.local=${MAVEN_REPO}`, `-Dbaseline.repository=file://${packages.javaRepository}`,
       `-Dbaseline.version=${version}`, 'test'], project, { TWIN_DIR: twinDir, JAVA_OUT: outdir });
     expect(output).toMatch(/Tests run: 2, Failures: 0, Errors: 0/);
-    expectTwinTemplates(twinDir, outdir, join(work, 'stage'));
+    expectTwinTemplates(twinDir, outdir, stage);
     expect(`${groupId}:${artifactId}`).toBe('io.github.example-org:aws-security-baseline');
+  });
+
+  test('jsii-pacmak and the apps left the shared build as it was built (they wrote into folders of their own)', () => {
+    expect(stageChanges(stage)).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import { createHash } from 'crypto';
 import { CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
 import { generateTestKey, signJwt } from '../helpers/jwt';
 import { startJwksServer } from '../integration/http';
+import { stageChanges } from '../../scripts/staged-build';
 import { installConsumer, installedCopies, PackedLibrary, packLibrary, repoVersion, ROOT, TSC } from './pack';
 
 const execFileAsync = promisify(execFile);
@@ -72,7 +73,7 @@ describe('the packed library in a consumer app', () => {
   });
 
   test('every source map names sources inside the installed package, wherever the package was built', () => {
-    // GIVEN the installed package (built in a staging folder outside the repository)
+    // GIVEN the installed package (built in a staging folder, not in the repository's own dist/)
     const pkg = join(app, 'node_modules', lib.name);
     const maps = lib.files.filter((f) => f.endsWith('.js.map'));
     expect(maps.length).toBeGreaterThan(10);
@@ -291,5 +292,9 @@ describe('the packed library in a consumer app', () => {
     const inputs = Object.keys(out.metafile.inputs);
     expect(inputs.filter((i) => /aws-cdk-lib|constructs|dist\/lib\/(constructs|aspects|compliance|internal)/.test(i))).toEqual([]);
     expect(out.outputFiles[0].contents.length).toBeLessThan(4 * 1024);
+  });
+
+  test('npm pack and the consumer app left the shared staged build as it was built', () => {
+    expect(stageChanges(lib.stage)).toEqual([]);
   });
 });

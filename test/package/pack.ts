@@ -5,7 +5,7 @@
 import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { buildPackage } from '../../scripts/build';
+import { sharedStage } from '../../scripts/staged-build';
 
 /** Root of the repository. */
 export const ROOT = join(__dirname, '..', '..');
@@ -17,6 +17,8 @@ const NPM_ENV = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'f
 /** A packed tarball. */
 export interface PackedLibrary {
   readonly tarball: string;
+  /** The staged build it was packed from (read-only: shared with the other package tests). */
+  readonly stage: string;
   readonly name: string;
   readonly version: string;
   /** Size of the .tgz in bytes. */
@@ -27,18 +29,19 @@ export interface PackedLibrary {
 }
 
 /**
- * Builds the package into a staging folder (never the repository's own dist/, which other test workers may be
- * reading) with scripts/build.ts, the code `npm run build` runs, and packs it there with `npm pack`.
+ * Packs the package with `npm pack` into `workDir` from the tests' shared staged build of the current sources
+ * (scripts/staged-build.ts: built once by scripts/build.ts `buildPackage`, the code `npm run build` runs, in a staging
+ * folder, never the repository's own dist/, which other test workers may be reading). The stage is only read.
  */
 export async function packLibrary(workDir: string): Promise<PackedLibrary> {
-  const stage = join(workDir, 'stage');
-  mkdirSync(stage, { recursive: true });
-  await buildPackage(join(stage, 'dist'));
-  // The build ran above; `--ignore-scripts` keeps prepack from building a second time.
+  const stage = await sharedStage();
+  // The build ran already; `--ignore-scripts` keeps prepack from building a second time.
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: stage, env: NPM_ENV, encoding: 'utf8' });
   const [info] = JSON.parse(out) as { filename: string; name: string; version: string; size: number; entryCount: number; files: { path: string }[] }[];
   const tarball = join(workDir, info.filename);
-  return { tarball, name: info.name, version: info.version, size: statSync(tarball).size, fileCount: info.entryCount, files: info.files.map((f) => f.path).sort() };
+  return {
+    tarball, stage, name: info.name, version: info.version, size: statSync(tarball).size, fileCount: info.entryCount, files: info.files.map((f) => f.path).sort(),
+  };
 }
 
 interface LockEntry {

@@ -14,7 +14,7 @@ import { join, resolve } from 'path';
  * rebuilt stale bundles (as the library once did, on demand) fails with EROFS instead of passing unnoticed.
  *
  * Where no mount namespace is allowed (an unprivileged runner without user namespaces), the second test runs instead:
- * it records every file of the tree outside node_modules, .git and cdk.out (path, size, modification time) before
+ * it records every file of the tree outside node_modules, .git, cdk.out and .tmp (path, size, modification time) before
  * and after the same synth, and fails on any difference.
  */
 
@@ -36,11 +36,15 @@ function setAllTimes(dir: string, time: Date): void {
   }
 }
 
-/** Path, size and modification time of every file under `dir`, except dependency, VCS and synth output folders. */
+/**
+ * Path, size and modification time of every file under `dir`, except dependency, VCS and synth output folders and the
+ * tests' own caches (`.tmp`: the shared staged build, the Maven repository, the Python environment), which other test
+ * workers write meanwhile.
+ */
 function treeState(dir: string, rel = '', into = new Map<string, string>()): Map<string, string> {
   for (const entry of readdirSync(join(dir, rel), { withFileTypes: true })) {
     const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    if (['node_modules', '.git', 'cdk.out'].includes(path)) continue;
+    if (['node_modules', '.git', 'cdk.out', '.tmp'].includes(path)) continue;
     if (entry.isDirectory()) treeState(dir, path, into);
     else {
       const st = statSync(join(dir, path));
@@ -97,7 +101,7 @@ describe('synth writes nothing but cdk.out', () => {
   });
 
   (unshare === undefined ? test : test.skip)('the reference app synthesizes without changing any file outside cdk.out (no mount namespace here)', () => {
-    // GIVEN the state of every file of the tree outside node_modules, .git and cdk.out
+    // GIVEN the state of every file of the tree outside node_modules, .git, cdk.out and .tmp
     const before = treeState(ROOT);
     expect(before.size).toBeGreaterThan(100);
     // WHEN the app synthesizes through the CDK CLI (the app itself, without the build step of cdk.json)
