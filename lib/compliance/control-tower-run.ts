@@ -5,16 +5,19 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { BaselineError, BaselineErrorCode } from '../internal/errors';
+import { ruleGates } from './guard-gates';
 
 /**
  * How the Control Tower checks run fast without changing what they find. `CfnGuardValidator.validate()` runs one
  * `cfn-guard` process over every rule and every template; cfn-guard's time grows with rules x template size, most
  * rules concern resource types a template does not have, and most templates do not change between two synths. So:
  *
- * - **Per template, only the rules that can apply.** A Control Tower rule selects resources by type
- *   (`Resources.*[ Type == 'AWS::S3::Bucket' ]`, or a CloudFormation hook document keyed by the type): a rule whose
- *   every `AWS::Service::Resource` name is absent from the template's text cannot select anything and reports SKIP.
- *   Those rules are passed as the validator's public `disabledRules` option; a rule naming no type always runs.
+ * - **Per template, only the rules that can apply.** Every evaluated rule of a Control Tower rule file is guarded by
+ *   a `when` clause that needs a resource of one type (`%s3_buckets not empty` over `Resources.*[ Type == ... ]`, or
+ *   a CloudFormation hook document keyed by the type): those types are the file's gates, read from its code by
+ *   `ruleGates()` (`guard-gates.ts`). A rule none of whose gates occurs as a string anywhere in the parsed template
+ *   cannot report anything (cfn-guard reports it SKIP); those rules are passed as the validator's public
+ *   `disabledRules` option. A rule file whose gates cannot be read from its code runs on every template.
  * - **Templates in parallel**: one worker thread per core, each calling the public `validate()` for one template at a
  *   time (its `cfn-guard` child is what runs in parallel); `validate()` is synchronous, so the caller waits on an
  *   `Atomics.wait` and reads the results with `receiveMessageOnPort`.
@@ -36,20 +39,19 @@ interface TemplateJob {
 }
 
 /** Bumped when the stored format or the way rules are chosen changes: every older entry then misses. */
-const CACHE_FORMAT = 'control-tower-run/1';
+const CACHE_FORMAT = 'control-tower-run/2';
 /** Entries kept in one cache folder (the newest by use); the reference app has 8 templates. */
 export const MAX_ENTRIES = 64;
 const CACHE_FOLDER = '.control-tower-cache';
 const TEMPLATE_PATH_MARK = '\u0000template\u0000';
-const RESOURCE_TYPE = /AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g;
 
 /** The validator package's entry, its bundled Control Tower rule files and their digest, read once per process. */
 interface RuleSet {
   readonly modulePath: string;
   readonly name: string;
   readonly version: string;
-  /** Rule name (file name without `.guard`, as `disabledRules` takes it) -> the resource types it names. */
-  readonly types: ReadonlyMap<string, readonly string[]>;
+  /** Rule name (file name without `.guard`, as `disabledRules` takes it) -> its gates (empty: it always runs). */
+  readonly gates: ReadonlyMap<string, readonly string[]>;
   readonly digest: string;
 }
 
@@ -60,36 +62,56 @@ function loadRuleSet(name: string, version: string): RuleSet {
   const modulePath = require.resolve('@cdklabs/cdk-validator-cfnguard');
   const rulesRoot = join(dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
   const hash = createHash('sha256');
-  const types = new Map<string, string[]>();
+  const gates = new Map<string, readonly string[]>();
   const visit = (dir: string): void => {
     for (const entry of readdirSync(dir).sort()) {
       const file = join(dir, entry);
       if (statSync(file).isDirectory()) { visit(file); continue; }
       const text = readFileSync(file, 'utf8');
       hash.update(`${relative(rulesRoot, file)}\0${text}\0`);
-      types.set(entry.replace(/\.guard$/, ''), [...new Set(text.match(RESOURCE_TYPE) ?? [])]);
+      gates.set(entry.replace(/\.guard$/, ''), ruleGates(text) ?? []);
     }
   };
   visit(rulesRoot);
-  ruleSet = { modulePath, name, version, types, digest: hash.digest('hex') };
+  ruleSet = { modulePath, name, version, gates, digest: hash.digest('hex') };
   return ruleSet;
 }
 
-/** The rules that cannot select anything in this template: every resource type they name is absent from its text. */
-export function inapplicableRules(templateText: string, types: ReadonlyMap<string, readonly string[]>): string[] {
-  const out: string[] = [];
-  for (const [rule, names] of types) {
-    if (names.length > 0 && !names.some((t) => templateText.includes(t))) out.push(rule);
+/**
+ * Every string of a parsed JSON document, object keys included: a superset of the resource types a rule can find in
+ * it (a `Type` value, or a hook document's top-level key), whatever escapes the file's text used.
+ */
+export function documentStrings(doc: unknown): Set<string> {
+  const out = new Set<string>();
+  const stack: unknown[] = [doc];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') out.add(v);
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        out.add(k);
+        stack.push(x);
+      }
+    }
   }
   return out;
 }
 
-function isJson(text: string): boolean {
+/** The rules that cannot report anything on this template: none of their gates is among its strings. */
+export function inapplicableRules(strings: ReadonlySet<string>, gates: ReadonlyMap<string, readonly string[]>): string[] {
+  const out: string[] = [];
+  for (const [rule, types] of gates) {
+    if (types.length > 0 && !types.some((t) => strings.has(t))) out.push(rule);
+  }
+  return out;
+}
+
+function parseJson(text: string): { doc: unknown } | undefined {
   try {
-    JSON.parse(text);
-    return true;
+    return { doc: JSON.parse(text) as unknown };
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -238,14 +260,15 @@ export function runControlTowerChecks(templatePaths: readonly string[], options:
     const bytes = readFileSync(templatePath);
     const text = bytes.toString('utf8');
     // A file that is not JSON gets every rule, so cfn-guard reports on it exactly as the plugin would.
-    const disabledRules = isJson(text) ? inapplicableRules(text, rules.types) : [];
+    const parsed = parseJson(text);
+    const disabledRules = parsed === undefined ? [] : inapplicableRules(documentStrings(parsed.doc), rules.gates);
     const key = createHash('sha256')
       .update(JSON.stringify([CACHE_FORMAT, rules.name, rules.version, rules.digest, disabledRules]))
       .update('\0').update(bytes).digest('hex');
     return { templatePath, disabledRules, key, size: bytes.length, cacheFile: folder === undefined ? undefined : join(folder, `${key}.json`) };
   });
   // A template no rule can apply to has no findings (cfn-guard refuses to run with no rules at all).
-  const results: (PolicyViolation[] | undefined)[] = jobs.map((j) => (j.disabledRules.length === rules.types.size ? [] : readCached(j)));
+  const results: (PolicyViolation[] | undefined)[] = jobs.map((j) => (j.disabledRules.length === rules.gates.size ? [] : readCached(j)));
   const missing = jobs.map((j, i) => ({ j, i })).filter(({ i }) => results[i] === undefined).sort((a, b) => b.j.size - a.j.size);
   if (missing.length > 0) {
     const workers = Math.max(1, Math.min(missing.length, options.concurrency ?? availableParallelism()));

@@ -3,7 +3,7 @@ import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import * as fc from 'fast-check';
-import { inapplicableRules, runControlTowerChecks } from '../../lib/compliance/control-tower-run';
+import { documentStrings, inapplicableRules, runControlTowerChecks } from '../../lib/compliance/control-tower-run';
 import { ControlTowerChecks } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
 
@@ -137,19 +137,36 @@ describe('failures are reported, never hidden', () => {
 });
 
 describe('inapplicableRules', () => {
-  const types = new Map<string, readonly string[]>([
+  const gates = new Map<string, readonly string[]>([
     ['ct-s3-pr-1', ['AWS::S3::Bucket']],
     ['ct-multi', ['AWS::SQS::Queue', 'AWS::SNS::Topic']],
     ['ct-any', []],
   ]);
+  const skipped = (json: string): string[] => inapplicableRules(documentStrings(JSON.parse(json)), gates);
 
-  test('skips a rule only when no type it names occurs anywhere in the template', () => {
-    expect(inapplicableRules('{"Resources":{"Q":{"Type":"AWS::SNS::Topic"}}}', types)).toEqual(['ct-s3-pr-1']);
+  test('skips a rule only when none of its gates is a string of the template', () => {
+    expect(skipped('{"Resources":{"Q":{"Type":"AWS::SNS::Topic"}}}')).toEqual(['ct-s3-pr-1']);
     // a CloudFormation hook document is keyed by the type: that counts as occurring
-    expect(inapplicableRules('{"AWS::S3::Bucket":{"resourceProperties":{}}}', types)).toEqual(['ct-multi']);
+    expect(skipped('{"AWS::S3::Bucket":{"resourceProperties":{}}}')).toEqual(['ct-multi']);
+    // a type written with JSON escapes is the same string
+    expect(skipped('{"Resources":{"B":{"Type":"AWS\\u003a\\u003aS3\\u003a\\u003aBucket"}}}')).toEqual(['ct-multi']);
+    // a type inside a longer string is not that type
+    expect(skipped('{"Resources":{"B":{"Type":"AWS::S3::BucketPolicy"}}}')).toEqual(['ct-s3-pr-1', 'ct-multi']);
   });
 
-  test('never skips a rule that names no resource type', () => {
-    fc.assert(fc.property(fc.string(), (text) => !inapplicableRules(text, types).includes('ct-any')));
+  test('never skips a rule without gates; skips a gated rule exactly when no string of the document equals a gate', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.constantFrom(...gates.values()), (doc, types) => {
+      const strings = documentStrings(doc);
+      expect(inapplicableRules(strings, gates)).not.toContain('ct-any');
+      const text = JSON.stringify(doc) ?? '';
+      if (types.some((t) => text.includes(JSON.stringify(t)))) expect(types.some((t) => strings.has(t))).toBe(true);
+    }));
+    fc.assert(fc.property(fc.jsonValue(), fc.constantFrom('AWS::S3::Bucket', 'AWS::SNS::Topic'), fc.nat(3), (doc, type, where) => {
+      // GIVEN a type placed as a key or a value, at some depth
+      const placed = [{ [type]: doc }, { Resources: { R: { Type: type, Properties: doc } } }, [doc, [type]], { a: { b: type } }][where];
+      // THEN a rule it gates runs
+      const rule = type === 'AWS::S3::Bucket' ? 'ct-s3-pr-1' : 'ct-multi';
+      expect(inapplicableRules(documentStrings(placed), gates)).not.toContain(rule);
+    }));
   });
 });
