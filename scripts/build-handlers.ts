@@ -105,11 +105,16 @@ function thirdPartyNotices(bundles: BundledHandler[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * {@link buildStaleHandlers}, reporting each bundle it built on stderr: the reference app's command runs this before
+ * the app, and the CDK CLI may read the app's stdout.
+ */
+export async function updateStaleHandlers(): Promise<void> {
+  for (const b of await buildStaleHandlers()) process.stderr.write(`bundled ${b.name} (missing or older than its sources): ${(b.bytes / 1024).toFixed(1)} KB\n`);
+}
+
 if (require.main === module && process.argv[2] === '--if-stale') {
-  buildStaleHandlers().then((bundles) => {
-    // stderr: the reference app's command runs this before the app, and the CDK CLI may read the app's stdout.
-    for (const b of bundles) process.stderr.write(`bundled ${b.name} (missing or older than its sources): ${(b.bytes / 1024).toFixed(1)} KB\n`);
-  }).catch((err: unknown) => {
+  updateStaleHandlers().catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

@@ -33,9 +33,11 @@ interface TopLevel {
   readonly bare: boolean;
 }
 
-/** Splits a rule file into its top-level statements, or undefined when its brackets, strings or messages do not close. */
-function topLevel(text: string): TopLevel | undefined {
-  // Blank out comments, string and regex contents and custom messages, keeping offsets, so brackets can be counted.
+/**
+ * The file's code with comments and custom messages blanked and the brackets and hashes inside strings and regular
+ * expressions neutralised, offsets kept, so brackets can be counted; undefined when one of them does not close.
+ */
+function blankOut(text: string): string | undefined {
   let code = '';
   for (let i = 0; i < text.length;) {
     const c = text[i];
@@ -53,7 +55,7 @@ function topLevel(text: string): TopLevel | undefined {
       let j = i + 1;
       while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
       if (j >= text.length || text[j] !== c) return undefined;
-      // Keep string contents (constants are read from them); only their brackets and hashes are neutralised.
+      // String contents stay (constants are read from them).
       code += c + text.slice(i + 1, j).replace(/[{}[\]()#<>]/g, ' ') + c;
       i = j + 1;
     } else {
@@ -61,22 +63,31 @@ function topLevel(text: string): TopLevel | undefined {
       i++;
     }
   }
+  return code;
+}
+
+/** The offset of the bracket that closes the one at `open`, or -1. */
+function closeOf(code: string, open: number): number {
+  let depth = 0;
+  for (let k = open; k < code.length; k++) {
+    const ch = code[k];
+    if (ch === '{' || ch === '[' || ch === '(') depth++;
+    else if (ch === '}' || ch === ']' || ch === ')') {
+      depth--;
+      if (depth === 0) return k;
+      if (depth < 0) return -1;
+    }
+  }
+  return -1;
+}
+
+/** Splits a rule file into its top-level statements, or undefined when its brackets, strings or messages do not close. */
+function topLevel(text: string): TopLevel | undefined {
+  const code = blankOut(text);
+  if (code === undefined) return undefined;
   const lets = new Map<string, string>();
   const rules: Array<{ name: string; params: string | undefined; when: string | undefined; body: string }> = [];
   let bare = false;
-  const closeOf = (open: number): number => {
-    let depth = 0;
-    for (let k = open; k < code.length; k++) {
-      const ch = code[k];
-      if (ch === '{' || ch === '[' || ch === '(') depth++;
-      else if (ch === '}' || ch === ']' || ch === ')') {
-        depth--;
-        if (depth === 0) return k;
-        if (depth < 0) return -1;
-      }
-    }
-    return -1;
-  };
   let i = 0;
   while (i < code.length) {
     const rest = code.slice(i);
@@ -88,7 +99,7 @@ function topLevel(text: string): TopLevel | undefined {
       let j = i + letMatch[0].length;
       while (j < code.length && code[j] !== '\n') {
         if (code[j] === '[' || code[j] === '{' || code[j] === '(') {
-          const close = closeOf(j);
+          const close = closeOf(code, j);
           if (close < 0) return undefined;
           j = close + 1;
         } else {
@@ -110,7 +121,7 @@ function topLevel(text: string): TopLevel | undefined {
         if (!/^when\s/.test(head)) return undefined;
         when = head.slice(4).trim();
       }
-      const close = closeOf(open);
+      const close = closeOf(code, open);
       if (close < 0) return undefined;
       rules.push({ name: ruleMatch[1], params: ruleMatch[3], when, body: code.slice(open + 1, close) });
       i = close + 1;
@@ -124,6 +135,29 @@ function topLevel(text: string): TopLevel | undefined {
 
 const normal = (s: string): string => s.replace(/\s+/g, ' ').trim();
 const STRING_TYPE = /^"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"$|^'(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)'$/;
+
+/**
+ * How a clause `is_cfn_hook(%INPUT_DOCUMENT, %T)` gates a rule: by `T`'s value, when the file's own
+ * `is_cfn_hook(doc, T)` is exactly the one-line check `%doc.%T.resourceProperties exists`; undefined otherwise. If
+ * the type parameter shares its name with a top-level constant, that constant's value gates the clause too
+ * (whichever of the two cfn-guard resolves `%T` to, the gate includes it).
+ */
+function hookGateReader(top: TopLevel, constant: (ref: string) => string | undefined): ((arg: string) => string[] | undefined) | undefined {
+  const hooks = top.rules.filter((r) => r.name === 'is_cfn_hook');
+  const hook = hooks.length === 1 ? hooks[0] : undefined;
+  const params = hook?.when === undefined && hook?.params !== undefined
+    ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(hook.params) : null;
+  if (hook === undefined || params === null || top.lets.has(params[1])
+    || normal(hook.body) !== `%${params[1]}.%${params[2]}.resourceProperties exists`) return undefined;
+  const shadowed = top.lets.get(params[2]);
+  return (arg) => {
+    const t = constant(arg);
+    if (t === undefined) return undefined;
+    if (shadowed === undefined) return [t];
+    const shadow = constant(shadowed);
+    return shadow === undefined ? undefined : [t, shadow];
+  };
+}
 
 /**
  * The resource types that gate a Control Tower rule file (see the module comment), or undefined when the file is
@@ -155,24 +189,7 @@ export function ruleGates(text: string): readonly string[] | undefined {
     });
     return types.every((t): t is string => t !== undefined) ? types : undefined;
   };
-  const byName = new Map<string, Array<(typeof top.rules)[number]>>();
-  for (const r of top.rules) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
-  // The file's own is_cfn_hook(doc, T) must be exactly the one-line check the hook clause is read as. If its type
-  // parameter shares its name with a top-level constant, that constant's value also gates the clause (whichever
-  // of the two cfn-guard resolves `%T` to, the rule's gate includes it).
-  const hook = byName.get('is_cfn_hook');
-  const hookParams = hook?.length === 1 && hook[0].when === undefined && hook[0].params !== undefined
-    ? /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(hook[0].params) : null;
-  const hookExact = hookParams !== null && !top.lets.has(hookParams[1])
-    && normal(hook![0].body) === `%${hookParams[1]}.%${hookParams[2]}.resourceProperties exists`;
-  const hookShadowed = hookParams === null ? undefined : top.lets.get(hookParams[2]);
-  const hookGate = (arg: string): string[] | undefined => {
-    const t = constant(arg);
-    if (t === undefined) return undefined;
-    if (hookShadowed === undefined) return [t];
-    const shadow = constant(hookShadowed);
-    return shadow === undefined ? undefined : [t, shadow];
-  };
+  const hookGate = hookGateReader(top, constant);
   const gates = new Set<string>();
   let evaluated = 0;
   for (const r of top.rules) {
@@ -186,7 +203,7 @@ export function ruleGates(text: string): readonly string[] | undefined {
       const empty = /^%([A-Za-z_][A-Za-z0-9_]*) not empty$/.exec(c);
       const hookCall = /^is_cfn_hook\(\s*([^,()]+?)\s*,\s*([^,()]+?)\s*\)$/.exec(c);
       if (empty !== null) gate ??= selected(empty[1]);
-      else if (hookCall !== null && hookExact && isDocument(hookCall[1])) gate ??= hookGate(hookCall[2]);
+      else if (hookCall !== null && hookGate !== undefined && isDocument(hookCall[1])) gate ??= hookGate(hookCall[2]);
     }
     if (gate === undefined) return undefined;
     gate.forEach((t) => gates.add(t));
