@@ -53,7 +53,8 @@ export interface DependencyApiViolation {
 /**
  * Finds accesses to non-public members in one source file:
  * - any `._name` member (aws-cdk-lib's and constructs' internal members start with an underscore),
- * - any access to a member that a dependency declares private or protected (`.isAcknowledged`, `.applyRule`),
+ * - any access to a member that a dependency declares private or protected (`.isAcknowledged`, `.applyRule`), but a
+ *   subclass's `super.applyRule(...)`,
  * - a cast to an object type (`as unknown as { ... }`) that names such a member, the usual way around the type checker.
  */
 export function findNonPublicAccess(file: string, text: string, nonPublic: ReadonlySet<string>): DependencyApiViolation[] {
@@ -65,7 +66,9 @@ export function findNonPublicAccess(file: string, text: string, nonPublic: Reado
     for (const id of INTERNAL_CHILD_IDS) if (new RegExp(`[fF]indChild\\(\\s*['"\`]${id}['"\`]`).test(raw)) out.push({ file, line: i + 1, text: raw.trim(), why: `internal child id ${id} of a dependency` });
     const add = (why: string): void => { out.push({ file, line: i + 1, text: raw.trim(), why }); };
     for (const m of line.matchAll(/(\w+|\))\.(_[A-Za-z]\w*)/g)) if (m[1] !== 'this') add(`underscore member ${m[2]}`);
-    for (const m of line.matchAll(/\.(\w+)\b/g)) if (hidden.has(m[1]) && !m[1].startsWith('_')) add(`non-public member ${m[1]} of a dependency`);
+    // `super.x()`: a subclass using its base class's protected member, the extension point protected members are
+    // for (TypeScript refuses `super` access to a private one).
+    for (const m of line.matchAll(/(\w*)\.(\w+)\b/g)) if (m[1] !== 'super' && hidden.has(m[2]) && !m[2].startsWith('_')) add(`non-public member ${m[2]} of a dependency`);
     for (const m of line.matchAll(/as unknown as \{([^}]*)\}?/g)) {
       for (const member of m[1].matchAll(/(\w+)\??\s*[:(]/g)) if (hidden.has(member[1]) || member[1].startsWith('_')) add(`cast that exposes ${member[1]}`);
     }
