@@ -56,20 +56,18 @@ describe('acknowledgements are all needed', () => {
     const acks = acknowledgements(app).filter((a) => !a.id.startsWith(BUILT_IN_VALIDATION));
     // WHEN every acknowledgement is taken away (the findings are computed without them; the app is not changed)
     const findings = ruleFindingsWithout(app, app);
-    // THEN every acknowledgement covered a finding on its construct or below it
-    // (Control Tower findings are reported acknowledged or not)
-    const controlTower = controlTowerViolations(buildTestApp({ stages: ['dev'] }).app);
+    // THEN every acknowledgement covered a finding on its construct or below it. The Control Tower findings are
+    // reported acknowledged or not, and so are the Aspect's (flagged): one synth of the same app gives both.
+    const securityBaseline = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
+    Aspects.of(app).add(securityBaseline, { priority: AspectPriority.MUTATING });
+    const controlTower = controlTowerViolations(app);
     for (const ack of acks.filter((a) => a.id.startsWith(CONTROL_TOWER_ACK_PREFIX))) {
       const rule = ack.id.slice(CONTROL_TOWER_ACK_PREFIX.length);
       if (!controlTower.some((f) => f.rule === rule && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))) {
         throw new Error(`stale acknowledgement: ${ack.id} on ${ack.path} covers no Control Tower finding`);
       }
     }
-    // (the Aspect reports acknowledged findings too, flagged)
-    const baselineApp = buildTestApp({ stages: ['dev'] }).app;
-    const securityBaseline = new SecurityBaseline({ mode: SecurityBaselineMode.REPORT });
-    Aspects.of(baselineApp).add(securityBaseline, { priority: AspectPriority.MUTATING });
-    baselineApp.synth();
+    expect(securityBaseline.findings.length).toBeGreaterThan(0);
     expect(securityBaseline.findings.filter((f) => !f.acknowledged).map((f) => `${f.ruleId} @ ${f.path}`)).toEqual([]);
     for (const ack of acks.filter((a) => a.id.startsWith(SecurityBaseline.RULE_PREFIX))) {
       if (!securityBaseline.findings.some((f) => f.ruleId === ack.id && f.acknowledged && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))) {
