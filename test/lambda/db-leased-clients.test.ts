@@ -13,6 +13,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Idle leases go back first: a pool's end() waits for every checked-out client, which a lease keeps up to its holdMs.
+  leases.forEach((q) => q.releaseIdle());
   await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
   await pg?.stop();
 });
@@ -22,6 +24,13 @@ function pool(options: PoolConfig = {}): Pool {
   p.on('error', () => undefined);
   pools.push(p);
   return p;
+}
+
+const leases: LeasedClients[] = [];
+function leased(p: Pool, options: ConstructorParameters<typeof LeasedClients>[1]): LeasedClients {
+  const q = new LeasedClients(p, options);
+  leases.push(q);
+  return q;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,7 +45,7 @@ describe('LeasedClients', () => {
   test('keeps its client between statements, one at a time, and never holds more clients than the pool has', async () => {
     // GIVEN a pool of two and leased clients in front of it
     const p = pool();
-    const q = new LeasedClients(p, { holdMs: 10_000 });
+    const q = leased(p, { holdMs: 10_000 });
     // WHEN statements run one after the other; THEN they run on one connection, out of the pool
     const first = await backend(q);
     for (let i = 0; i < 5; i++) expect(await backend(q)).toBe(first);
@@ -51,7 +60,7 @@ describe('LeasedClients', () => {
 
   test('fails if a connection in steady use outlives the pool\'s maxLifetimeSeconds by more than holdMs', async () => {
     // GIVEN a pool whose connections live one second, and a hold of 200 ms
-    const q = new LeasedClients(pool({ maxLifetimeSeconds: 1 }), { holdMs: 200 });
+    const q = leased(pool({ maxLifetimeSeconds: 1 }), { holdMs: 200 });
     const first = await backend(q);
     // WHEN statements keep coming back to back (the client is never idle, so only the hold's age can hand it back)
     const deadline = Date.now() + 1000 + 200 + 800;
@@ -63,7 +72,7 @@ describe('LeasedClients', () => {
 
   test('a failing statement hands its client back with the error: the pool closes it, the next statement gets another', async () => {
     const p = pool();
-    const q = new LeasedClients(p, { holdMs: 10_000 });
+    const q = leased(p, { holdMs: 10_000 });
     const first = await backend(q);
     await expect(q.query({ text: 'SELECT * FROM no_such_table' })).rejects.toMatchObject({ code: '42P01' });
     expect(await backend(q)).not.toBe(first);
@@ -74,7 +83,7 @@ describe('LeasedClients', () => {
     // GIVEN a held idle client
     const p = pool();
     const errors: string[] = [];
-    const q = new LeasedClients(p, { holdMs: 10_000, onIdleError: (err) => errors.push(err.code ?? err.name) });
+    const q = leased(p, { holdMs: 10_000, onIdleError: (err) => errors.push(err.code ?? err.name) });
     const first = await backend(q);
     // WHEN the server ends its backend
     const admin = pool({ max: 1 });
@@ -88,7 +97,7 @@ describe('LeasedClients', () => {
   test('a caller waiting on the pool gets the client as soon as the running statement ends, not after the hold', async () => {
     // GIVEN a pool of one, held for a minute
     const p = pool({ max: 1 });
-    const q = new LeasedClients(p, { holdMs: 60_000 });
+    const q = leased(p, { holdMs: 60_000 });
     await backend(q);
     q.releaseIdle();
     // WHEN another caller asks the pool while a statement runs
@@ -104,7 +113,7 @@ describe('LeasedClients', () => {
 
   test('pool.end() completes while a client is held, and no held client runs a statement after it', async () => {
     const p = pool();
-    const q = new LeasedClients(p, { holdMs: 300 });
+    const q = leased(p, { holdMs: 300 });
     await backend(q);
     const started = Date.now();
     await p.end();
