@@ -8,6 +8,8 @@ module.exports = {
   testTimeout: 120000,
   // CDK synth is CPU-bound; CI has 2 cores.
   maxWorkers: 2,
+  // The longest files first, the packed-consumer test after the language test has started the shared build.
+  testSequencer: '<rootDir>/test/helpers/sequencer.js',
   // Provides the local services the tests start (redis-server), once, before any test: see test/integration/services.ts.
   globalSetup: '<rootDir>/test/global-setup.ts',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
