@@ -10,17 +10,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, AspectPriority, Aspects, CfnResource } from 'aws-cdk-lib';
-import {
-  AwsSolutionsChecks, HIPAASecurityChecks, IApplyRule, NagPack, NagPackProps, NagRuleCompliance, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks,
-} from 'cdk-nag';
+import { AwsSolutionsChecks, IApplyRule, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildBaseline } from '../app/baseline';
 import { SecurityBaseline, SecurityBaselineMode } from '../lib/aspects/security-baseline';
 import { CHECKLIST, ChecklistRow, SECURITY_BASELINE_DOMAINS, SECURITY_BASELINE_TESTS } from '../lib/compliance/checklist';
 import { Evidence, RulePacks } from '../lib/compliance';
 import { acknowledgements, controlTowerViolations, isAcknowledged, settleAcknowledgements } from '../lib/compliance/findings';
-import { CONTROL_TOWER_TITLE, RULE_PACK_NAMES, RulePackName } from '../lib/compliance/pack-names';
-import { createControlTowerValidator } from '../lib/compliance/rule-packs';
+import { CONTROL_TOWER_TITLE, RULE_PACK_NAMES } from '../lib/compliance/pack-names';
+import { createControlTowerValidator, rulePackClasses } from '../lib/compliance/rule-packs';
 import { loadConfig } from '../app/config';
 
 const ROOT = join(__dirname, '..');
@@ -35,15 +33,6 @@ function acknowledgementsOf(scope: IConstruct): Ack[] {
     .map((a) => ({ path: a.path, rule: a.id, reason: a.reason }))
     .sort((a, b) => a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule));
 }
-
-/** The cdk-nag class of each pack the baseline runs (a pack added to RULE_PACK_NAMES without a class here does not compile). */
-const PACK_CLASSES: Record<RulePackName, new (scope: IConstruct, props?: NagPackProps) => NagPack> = {
-  'AwsSolutions': AwsSolutionsChecks,
-  'NIST.800.53.R5': NIST80053R5Checks,
-  'HIPAA.Security': HIPAASecurityChecks,
-  'PCI.DSS.321': PCIDSS321Checks,
-  'Serverless': ServerlessChecks,
-};
 
 /**
  * A pack that counts what each of its rules finds on each resource: a subclass overriding the protected `applyRule`
@@ -71,8 +60,9 @@ function runNagPacks(app: App): { stats: RuleStats[]; violations: string[] } {
   const stats = new Map<string, RuleStats>();
   const violations: string[] = [];
   const byPath = new Map(app.node.findAll().map((n) => [n.node.path, n]));
+  const classes = rulePackClasses();
   for (const name of RULE_PACK_NAMES) {
-    const pack = new (countingPack(PACK_CLASSES[name], (ruleId, node, result) => {
+    const pack = new (countingPack(classes[name], (ruleId, node, result) => {
       const s = stats.get(ruleId) ?? { pack: name, rule: ruleId, applicable: 0, compliant: 0, nonCompliant: 0, acknowledged: 0 };
       stats.set(ruleId, s);
       if (result === NagRuleCompliance.NOT_APPLICABLE) return;

@@ -25,14 +25,27 @@ export interface Finding {
 
 /** Runs every cdk-nag pack on the scope (as `cdk synth` does) and returns the unacknowledged findings. */
 export function ruleFindings(scope: IConstruct): Finding[] {
+  return packFindings(scope, undefined);
+}
+
+/**
+ * The findings of every cdk-nag pack on the scope as if every acknowledgement recorded on `removed` or below it were
+ * gone (those elsewhere still apply): what the app would report without them. Nothing in the app is changed.
+ */
+export function ruleFindingsWithout(scope: IConstruct, removed: IConstruct): Finding[] {
+  return packFindings(scope, removed);
+}
+
+function packFindings(scope: IConstruct, removed: IConstruct | undefined): Finding[] {
   settleAcknowledgements(scope); // the decisions constructs make at synth end, which validateScope alone would not run
   const byPath = new Map(scope.node.findAll().map((n) => [n.node.path, n]));
   const findings: Finding[] = [];
+  // validateScope reports acknowledged findings too: cdk-nag does not match the `<pack>::<rule>` ids recorded for them.
   for (const pack of createNagPacks(scope)) {
     for (const v of pack.validateScope(scope).violations) {
       for (const r of v.violatingResources) {
         const construct = r.constructPath === undefined ? undefined : byPath.get(r.constructPath);
-        if (construct && isAcknowledged(construct, v.ruleName)) continue;
+        if (construct && isAcknowledged(construct, v.ruleName, removed)) continue;
         findings.push({ rule: v.ruleName, path: r.constructPath ?? '(unknown)', description: v.description.slice(0, 160) });
       }
     }
@@ -56,9 +69,15 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
   return out;
 }
 
-/** True when `rule` (a cdk-nag id or a Control Tower rule name) is acknowledged on the construct or one of its ancestors. */
-export function isAcknowledged(node: IConstruct, rule: string): boolean {
+/**
+ * True when `rule` (a cdk-nag id or a Control Tower rule name) is acknowledged on the construct or one of its
+ * ancestors; acknowledgements recorded on `ignored` or below it do not count.
+ */
+export function isAcknowledged(node: IConstruct, rule: string, ignored?: IConstruct): boolean {
+  const cut = ignored?.node.path;
   for (let cur: IConstruct | undefined = node; cur; cur = cur.node.scope) {
+    const path = cur.node.path;
+    if (cut !== undefined && (cut === '' || path === cut || path.startsWith(`${cut}/`))) continue;
     for (const entry of cur.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
       if (Object.keys(entry.data).some((k) => withoutNamespace(k) === rule)) return true;

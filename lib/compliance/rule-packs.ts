@@ -34,7 +34,7 @@ const PYTHON_PEERS: Record<string, { readonly distribution: string; readonly mod
 type NagModule = typeof import('cdk-nag');
 
 /** The cdk-nag class of each pack in RULE_PACK_NAMES (a pack added there without a class here does not compile). */
-function rulePackClasses(): Readonly<Record<RulePackName, new (scope: IConstruct, props?: NagPackProps) => NagPack>> {
+export function rulePackClasses(): Readonly<Record<RulePackName, new (scope: IConstruct, props?: NagPackProps) => NagPack>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, loaded on first use so a missing one gets peer()'s line
   const nag = peer<NagModule>('cdk-nag', 'running the rule packs', () => require('cdk-nag'));
   return {
