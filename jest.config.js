@@ -12,6 +12,8 @@ module.exports = {
   testSequencer: '<rootDir>/test/helpers/sequencer.js',
   // Provides the local services the tests start (redis-server), once, before any test: see test/integration/services.ts.
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // aws-cdk-lib's built-in template validator only where its findings count (test/helpers/builtin-validation.ts).
+  setupFiles: ['<rootDir>/test/helpers/setup-validation.ts'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   watchman: false,
   // Real servers (PostgreSQL, Redis, loopback HTTP) are stopped in afterAll; a client library's reconnect timer must not hold the run open.

@@ -2,9 +2,7 @@ import { App, Aspects, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Acknowledgements, SecurityBaseline, SecurityBaselineMode } from '../../lib';
-import { addBaseline, findingKeys, synthError, validationReport, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, findingKeys, synthError, validationReport } from './helpers';
 
 /** An app with three keys that do not rotate (KMS1) in one stack; every other control off. */
 function threeKeys() {

@@ -4,9 +4,7 @@ import { App, Aws, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
-import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, synthError } from './helpers';
 
 const ONLY_BUCKET1 = { mode: SecurityBaselineMode.FIX, disabledControls: SecurityBaseline.controls().map((c) => c.id).filter((id) => id !== 'BUCKET1') };
 const OWN_STATEMENT = { Sid: 'Own', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 's3:GetObject', Resource: '*' };

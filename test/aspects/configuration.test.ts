@@ -5,9 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BaselineErrorCode, BaselineErrors, SecurityBaseline, SecurityBaselineArea, SecurityBaselineMode, SecurityBaselineProps } from '../../lib';
-import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, synthError } from './helpers';
 
 function app(props: SecurityBaselineProps) {
   const a = new App();

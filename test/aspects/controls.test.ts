@@ -15,9 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { SecurityBaseline, SecurityBaselineMode, SecurityBaselineThresholds } from '../../lib';
-import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, synthError } from './helpers';
 
 type Build = (stack: Stack) => void;
 

@@ -6,9 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as fc from 'fast-check';
 import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
 const API_SECURITY_POLICIES = [...Object.values(apigateway.SecurityPolicy), 'SecurityPolicy_TLS13_1_2_2021_06', 'SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09', 'SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09'];
-import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, synthError } from './helpers';
 
 /**
  * The rule of fix mode for TLS policies: a fix keeps the family of the user's policy (FIPS stays FIPS, post-quantum

@@ -42,15 +42,3 @@ export function validationReport(directory: string): ValidationReport {
   return JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
 }
 
-/**
- * Turns aws-cdk-lib's built-in CloudFormation validation off for this test file (its warnings about the insecure
- * app only add noise here); restored after the file.
- */
-export function withoutBuiltInValidation(): void {
-  const previous = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'false';
-  afterAll(() => {
-    if (previous === undefined) delete process.env.CDK_VALIDATION;
-    else process.env.CDK_VALIDATION = previous;
-  });
-}

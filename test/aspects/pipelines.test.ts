@@ -6,9 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
-import { synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { synthError } from './helpers';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 

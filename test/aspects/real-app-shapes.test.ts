@@ -11,9 +11,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
-import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, synthError } from './helpers';
 
 type Build = (stack: Stack) => void;
 

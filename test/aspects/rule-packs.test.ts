@@ -5,9 +5,7 @@ import { Acknowledgements, SecurityBaselineMode } from '../../lib';
 import { isAcknowledged } from '../../lib/compliance/findings';
 import { controlTowerViolations, Finding, ruleFindings } from '../helpers/compliance';
 import { buildInsecureApp } from '../fixtures/insecure-app';
-import { addBaseline, REPORT_ONLY_CONTROLS, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, REPORT_ONLY_CONTROLS, synthError } from './helpers';
 
 const count = (findings: Finding[], pack: string): number => findings.filter((f) => f.rule.startsWith(`${pack}-`)).length;
 /** The rule of a finding without its pack prefix and granular suffix (`NIST.800.53.R5-S3BucketSSLRequestsOnly` → `S3BucketSSLRequestsOnly`). */

@@ -2,9 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Acknowledgements, SecurityBaseline, SecurityBaselineMode } from '../../lib';
 import { buildInsecureApp } from '../fixtures/insecure-app';
-import { addBaseline, findingKeys, REPORT_ONLY_CONTROLS, synthError, validationReport, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, findingKeys, REPORT_ONLY_CONTROLS, synthError, validationReport } from './helpers';
 
 /** Every violation of the insecure app: one finding per control and resource, no more. */
 const ALL_FINDINGS = [

@@ -8,9 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as fc from 'fast-check';
 import { SecurityBaseline, SecurityBaselineMode } from '../../lib';
-import { addBaseline, synthError, withoutBuiltInValidation } from './helpers';
-
-withoutBuiltInValidation();
+import { addBaseline, synthError } from './helpers';
 
 /**
  * A fix never changes who can reach a resource, or over which protocol, when the template shows the resource serving

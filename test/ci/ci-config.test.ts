@@ -2,11 +2,10 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../app/config';
 import { buildPipeline } from '../../app/stacks/pipeline-stack';
-import { exampleBaselineConfig, exampleContext } from '../helpers/baseline';
+import { exampleBaselineConfig, projectApp } from '../helpers/baseline';
 
 /**
  * CI enforces the install-script policy on every npm version and runs the handler tests on the functions' runtime.
@@ -115,7 +114,7 @@ describe('every install uses the approved path (no install script but the approv
       baseline.pipeline = { ...baseline.pipeline, enabled: true, account: '111111111111' };
       baseline.stages.dev.account = '222222222222';
       baseline.stages.prod.account = '333333333333';
-      const app = new App({ context: { ...exampleContext(), baseline, 'aws:cdk:bundling-stacks': [] } });
+      const app = projectApp({ baseline, 'aws:cdk:bundling-stacks': [] });
       const template = Template.fromStack(buildPipeline(app, loadConfig(app))!, { skipCyclicalDependenciesCheck: true });
       return Object.entries(template.findResources('AWS::CodeBuild::Project')).map(([id, p]: [string, any]) => {
         const spec = JSON.parse(p.Properties.Source.BuildSpec);

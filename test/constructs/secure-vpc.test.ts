@@ -1,18 +1,16 @@
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { LogsKey } from '../../lib/constructs/logging';
 import { SecureVpc, SecureVpcProps } from '../../lib/constructs/secure-vpc';
-import { exampleContext } from '../helpers/baseline';
+import { projectApp } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 
 const AZS = ['eu-west-1a', 'eu-west-1b'];
 
 function build(props: Partial<SecureVpcProps> = {}) {
-  const context = exampleContext();
-  delete context.baseline;
-  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const app = projectApp({ baseline: undefined, 'aws:cdk:bundling-stacks': [] });
   const stack = new Stack(app, 'TestStack', { env: { account: '123456789012', region: 'eu-west-1' } });
   const logsKey = new LogsKey(stack, 'LogsKey');
   const network = new SecureVpc(stack, 'Network', { availabilityZones: AZS, logsKey: logsKey.key, ...props });

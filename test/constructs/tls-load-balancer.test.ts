@@ -15,18 +15,16 @@ import {
   AccessLogBucket, DEFAULT_CONTENT_SECURITY_POLICY, LISTENER_HEADER_ATTRIBUTES, TlsLoadBalancer, TlsLoadBalancerProps,
 } from '../../lib/constructs/tls-load-balancer';
 import { StageStacks } from '../../app/baseline';
-import { buildTestApp, exampleBaselineWith, exampleContext } from '../helpers/baseline';
+import { buildTestApp, exampleBaselineWith, projectApp } from '../helpers/baseline';
 import { acknowledgements, formatFindings, ruleFindings } from '../helpers/compliance';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const TLS13_ONLY = 'ELBSecurityPolicy-TLS13-1-3-2021-06';
 const DEFAULT_HSTS = 'max-age=63072000; includeSubDomains; preload';
 
-/** An App with the project's feature flags (cdk.json) and no bundling. */
+/** An App with the project's feature flags (cdk.json), validated as `cdk synth` validates, and no bundling. */
 function newApp(): App {
-  const context = exampleContext();
-  delete context.baseline;
-  return new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  return projectApp({ baseline: undefined, 'aws:cdk:bundling-stacks': [] });
 }
 
 interface Fixture {

@@ -4,10 +4,22 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildBaseline, StageStacks } from '../../app/baseline';
 import { loadConfig } from '../../app/config';
+import { validateLikeCdkSynth } from './builtin-validation';
 
 /** The committed example context from cdk.json. */
 export function exampleContext(): Record<string, unknown> {
   return JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
+}
+
+/**
+ * An App with the project's context (cdk.json's feature flags and example configuration, then `context`), that validates
+ * its templates as `cdk synth` does: aws-cdk-lib's built-in validator, whose findings fail synth under the project's
+ * `@aws-cdk/core:validateAgainstDefaultRules` flag (see ./builtin-validation). A key of `context` set to undefined is
+ * left out (`{ baseline: undefined }`: the flags without the example configuration).
+ */
+export function projectApp(context: Record<string, unknown> = {}): App {
+  const merged = Object.entries({ ...exampleContext(), ...context }).filter(([, value]) => value !== undefined);
+  return validateLikeCdkSynth(new App({ context: Object.fromEntries(merged) }));
 }
 
 /** The example `baseline` configuration object, deep-copied so tests may change it. */
@@ -33,13 +45,13 @@ export interface TestAppOptions {
   readonly stages?: string[];
 }
 
-/** Builds the whole baseline app from the example configuration, as `app/main.ts` does. */
+/** Builds the whole baseline app from the example configuration, as `app/main.ts` does, validated as `cdk synth` validates it. */
 export function buildTestApp(options: TestAppOptions = {}): { app: App; stages: StageStacks[] } {
   const context: Record<string, unknown> = { ...exampleContext(), ...options.context };
   if (options.baseline) context.baseline = options.baseline;
   if (options.stages) context.stages = options.stages.join(',');
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
-  const app = new App({ context });
+  const app = validateLikeCdkSynth(new App({ context }));
   const stages = buildBaseline(app, loadConfig(app));
   return { app, stages };
 }

@@ -17,6 +17,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildStage, StageStacks } from '../../app/baseline';
 import { parseConfig } from '../../app/config';
+import { validateLikeCdkSynth } from '../helpers/builtin-validation';
 
 export const INTEG_CHECKS = ['alb-tls', 'api-tls', 'http-redirect', 'unauthenticated', 'signed-in-note', 'sql-injection', 'login-burst', 'database-private'] as const;
 
@@ -27,7 +28,8 @@ export function buildIntegApp(context: Record<string, unknown> = {}): { app: App
   // It keeps the load balancer (the example dev turns it off to save its cost) so the ALB entry's TLS 1.3, redirect and HSTS checks run.
   baseline.projectName = `${baseline.projectName}-integ`;
   baseline.stages = { integ: { ...baseline.stages.dev, subdomain: 'integ', removalPolicy: 'destroy', deletionProtection: false, loadBalancer: true } };
-  const app = new App({ context: { ...cdkJson, ...context, baseline } });
+  // Validated as `cdk synth` validates (under integ-runner the same validator is registered by default; see test/helpers/builtin-validation.ts).
+  const app = validateLikeCdkSynth(new App({ context: { ...cdkJson, ...context, baseline } }));
   const config = parseConfig(baseline);
   const stage = config.stages[0];
   const stacks = buildStage(app, config, stage);

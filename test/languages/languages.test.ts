@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
+import { CloudFormationValidatePlugin } from 'aws-cdk-lib';
 import { join } from 'path';
 import { assemblyTypesHash, documentedAssemblyHash, LANGUAGE_DOCS } from '../../scripts/api';
 import type { HandlerManifest } from '../../scripts/build-handlers';
@@ -8,6 +9,7 @@ import {
   buildWheel, generatePythonSources, installWheel, LanguagePackages, MAVEN_REPO, pythonBytecodeEnv, pythonEnvironment, run, runPacmak,
 } from '../../scripts/languages';
 import { sharedStage, stageChanges } from '../../scripts/staged-build';
+import { childProcessEnv } from '../helpers/builtin-validation';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
@@ -39,7 +41,7 @@ const WITH_NODE24 = join(ROOT, '.ci', 'with-node24');
 
 /** Runs a language's test command under Node.js 24; returns its output, and fails the test with the output's tail when it fails. */
 function runTests(command: string, args: string[], cwd: string, env: Record<string, string>): string {
-  return run(WITH_NODE24, [command, ...args], { cwd, env: { ...process.env, ...env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' } });
+  return run(WITH_NODE24, [command, ...args], { cwd, env: childProcessEnv({ ...env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1' }) });
 }
 
 const STACKS = ['Edge', 'LegacyReport', 'LegacyFix'];
@@ -87,6 +89,9 @@ function expectTwinTemplates(twinDir: string, outdir: string, stage: string): vo
   }
   // the library's authorizer bundle is in the Edge stack, unmasked and equal
   expect(JSON.stringify(comparableTemplate(outdir, 'Edge', bundles).template)).toContain('"Handler":"index.handler"');
+  // the app ran as users run it: aws-cdk-lib's built-in validator checked its templates, and found nothing
+  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string }[] };
+  expect(report.pluginReports.map((p) => [p.pluginName, p.conclusion])).toContainEqual([CloudFormationValidatePlugin.PLUGIN_NAME, 'success']);
 }
 
 describe('the library from Python and Java (jsii)', () => {

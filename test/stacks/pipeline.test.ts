@@ -4,7 +4,7 @@ import { Template, Match } from 'aws-cdk-lib/assertions';
 import { App } from 'aws-cdk-lib';
 import { loadConfig, parseConfig } from '../../app/config';
 import { buildPipeline, PIPELINE_TOOL_VERSIONS, PipelineStack } from '../../app/stacks/pipeline-stack';
-import { exampleBaselineConfig, exampleContext } from '../helpers/baseline';
+import { exampleBaselineConfig, projectApp } from '../helpers/baseline';
 import { formatFindings, ruleFindings } from '../helpers/compliance';
 
 function pipelineApp(): { app: App; pipeline: PipelineStack } {
@@ -12,13 +12,13 @@ function pipelineApp(): { app: App; pipeline: PipelineStack } {
   baseline.pipeline = { ...baseline.pipeline, enabled: true, account: '111111111111' };
   baseline.stages.dev.account = '222222222222';
   baseline.stages.prod.account = '333333333333';
-  const app = new App({ context: { ...exampleContext(), baseline, 'aws:cdk:bundling-stacks': [] } });
+  const app = projectApp({ baseline, 'aws:cdk:bundling-stacks': [] });
   return { app, pipeline: buildPipeline(app, loadConfig(app))! };
 }
 
 describe('delivery pipeline (optional, off by default)', () => {
   test('is off in the example configuration', () => {
-    const app = new App({ context: { ...exampleContext(), 'aws:cdk:bundling-stacks': [] } });
+    const app = projectApp({ 'aws:cdk:bundling-stacks': [] });
     expect(buildPipeline(app, loadConfig(app))).toBeUndefined();
   });
 
