@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's Node environment with one aws-cdk-lib template validator per worker (test/helpers/test-environment.js).
+  testEnvironment: '<rootDir>/test/helpers/test-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.tsx?$': '<rootDir>/test/helpers/esbuild-transform.js' },

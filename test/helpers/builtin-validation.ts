@@ -34,17 +34,25 @@ export function skipAutomaticValidation(): void {
   process.env[CDK_VALIDATION] = 'false';
 }
 
-/** The test file's one validator: its engine (1 to 2 s to start) serves every app, as aws-cdk-lib's own default instance does. */
+/** Where the test environment (./test-environment.js) offers the jest worker's one validator. */
+const SHARED_VALIDATOR = Symbol.for('aws-security-baseline.test.sharedCloudFormationValidator');
+type WithSharedValidator = typeof globalThis & { [SHARED_VALIDATOR]?: () => CloudFormationValidatePlugin };
+
+/**
+ * The validator of every app of this test file: the jest worker's one (its engine, 1 to 2 s of CPU to start, serves every
+ * app of every test file in the worker, as aws-cdk-lib's own default instance serves a process), or one of the file's
+ * own outside that environment.
+ */
 let plugin: CloudFormationValidatePlugin | undefined;
 
 /**
  * Registers aws-cdk-lib's built-in validator on the app explicitly, as `cdk synth` registers it by default: the same
- * plugin with the same defaults (the CDK's default rules included), one instance for every app of the test file, as
- * aws-cdk-lib shares its default instance. The app's synth reports and, with the project's
+ * plugin with the same defaults (the CDK's default rules included), one instance for every app, as aws-cdk-lib shares its
+ * default instance. The app's synth reports and, with the project's
  * `@aws-cdk/core:validateAgainstDefaultRules` flag, fails exactly as the command's would. Returns the app.
  */
 export function validateLikeCdkSynth(app: App): App {
-  plugin ??= new CloudFormationValidatePlugin();
+  plugin ??= (globalThis as WithSharedValidator)[SHARED_VALIDATOR]?.() ?? new CloudFormationValidatePlugin();
   Validations.of(app).addPlugins(plugin);
   return app;
 }
