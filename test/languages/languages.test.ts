@@ -156,7 +156,7 @@ describe('the library from Python and Java (jsii)', () => {
   test('a Python app (pytest) synthesizes the templates, findings and changes of its TypeScript twin', () => {
     installWheel(python, packages.wheel);
     const outdir = join(work, 'python-out');
-    const output = runTests(python, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', join(ROOT, 'test', 'python')], join(ROOT, 'test', 'python'), {
+    const output = runTests(python, ['-m', 'pytest', '-q', '--color=no', '-p', 'no:cacheprovider', join(ROOT, 'test', 'python')], join(ROOT, 'test', 'python'), {
       TWIN_DIR: twinDir, PY_OUT: outdir, ...pythonBytecodeEnv(python),
     });
     expect(output).toMatch(/\b7 passed\b/);
