@@ -1,11 +1,11 @@
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { basename, join } from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import * as fc from 'fast-check';
 import { documentStrings, inapplicableRules, runControlTowerChecks } from '../../lib/compliance/control-tower-run';
 import { ControlTowerChecks } from '../../lib/compliance/rule-packs';
 import { buildTestApp } from '../helpers/baseline';
+import { scratchFolders } from '../helpers/scratch';
 
 /** The plugin as shipped, run once over the given templates: the reference every faster run must equal. */
 function uncached(templatePaths: string[]): unknown[] {
@@ -17,13 +17,7 @@ function ours(templatePaths: string[], cacheFolder?: string): unknown[] {
   return runControlTowerChecks(templatePaths, { validatorName: 'cdk-validator-cfnguard', validatorVersion: new ControlTowerChecks().version ?? '', cacheFolder });
 }
 
-const scratch: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'control-tower-run-'));
-  scratch.push(dir);
-  return dir;
-}
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = scratchFolders('control-tower-run-');
 
 describe('ControlTowerChecks finds what the plugin finds', () => {
   // GIVEN the reference app's templates, every stage

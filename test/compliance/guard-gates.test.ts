@@ -1,11 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import * as fc from 'fast-check';
 import { runControlTowerChecks } from '../../lib/compliance/control-tower-run';
 import { ruleGates } from '../../lib/compliance/guard-gates';
 import { ControlTowerChecks } from '../../lib/compliance/rule-packs';
+import { scratchFolders } from '../helpers/scratch';
 
 /** The bundled Control Tower rule files: name (as `disabledRules` takes it), text, and the guard rule name they report. */
 const RULES_ROOT = join(dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
@@ -25,13 +25,7 @@ const ruleFiles: RuleFile[] = [];
   }
 })(RULES_ROOT);
 
-const scratch: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'guard-gates-'));
-  scratch.push(dir);
-  return dir;
-}
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = scratchFolders('guard-gates-');
 
 /** The plugin as shipped, every rule on every template in one run: the reference. */
 function uncached(templatePaths: string[]): Array<{ ruleName: string; violatingResources: Array<{ templatePath: string }> }> {
