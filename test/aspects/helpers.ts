@@ -1,5 +1,3 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
 import { App, AspectPriority, Aspects } from 'aws-cdk-lib';
 import { SecurityBaseline, SecurityBaselineProps } from '../../lib';
 
@@ -28,17 +26,6 @@ export function findingKeys(baseline: SecurityBaseline, options: { open?: boolea
   return baseline.findings.filter((f) => !options.open || !f.acknowledged).map((f) => `${f.ruleId} @ ${f.path}`).sort();
 }
 
-/** The validation report aws-cdk-lib writes next to the templates. */
-export interface ValidationReport {
-  pluginReports: {
-    pluginName: string;
-    conclusion: string;
-    violations: { ruleName: string; description: string; violatingConstructs: { constructPath?: string }[] }[];
-    suppressedViolations?: { ruleName: string; reason?: string; acknowledgedId?: string; violatingConstructs: { constructPath?: string }[] }[];
-  }[];
-}
-
-export function validationReport(directory: string): ValidationReport {
-  return JSON.parse(readFileSync(join(directory, 'validation-report.json'), 'utf8')) as ValidationReport;
-}
+export { validationReport } from '../helpers/compliance';
+export type { ValidationReport } from '../helpers/compliance';
 

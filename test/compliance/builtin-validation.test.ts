@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
 import { join } from 'path';
 import { App, CfnResource, CloudFormationValidatePlugin, Stack } from 'aws-cdk-lib';
 import { buildTestApp, projectApp } from '../helpers/baseline';
 import { CDK_VALIDATION, childProcessEnv, validatedApp } from '../helpers/builtin-validation';
+import { validationReport } from '../helpers/compliance';
 
 /**
  * Where the tests run aws-cdk-lib's built-in template validator (test/helpers/builtin-validation.ts): not in an App that
@@ -22,10 +23,10 @@ interface PluginOutcome { pluginName: string; conclusion: string; severities: st
 
 /** Each plugin of the validation report of a synthesized app, with the severity of each finding; undefined when it wrote none. */
 function reportedPlugins(app: App): PluginOutcome[] | undefined {
-  const file = join(app.synth().directory, 'validation-report.json');
-  if (!existsSync(file)) return undefined;
-  const report = JSON.parse(readFileSync(file, 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: { severity: string }[] }[] };
-  return report.pluginReports.map(({ pluginName, conclusion, violations }) => ({ pluginName, conclusion, severities: violations.map((v) => v.severity) }));
+  const directory = app.synth().directory;
+  if (!existsSync(join(directory, 'validation-report.json'))) return undefined;
+  return validationReport(directory).pluginReports
+    .map(({ pluginName, conclusion, violations }) => ({ pluginName, conclusion, severities: violations.map((v) => v.severity ?? '') }));
 }
 
 describe("aws-cdk-lib's built-in validator in the tests", () => {

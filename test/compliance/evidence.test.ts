@@ -14,10 +14,7 @@ import { createNagPacks } from '../../lib/compliance/rule-packs';
 import { Acknowledgements, BaselineErrorCode, BaselineErrors, compliance } from '../../lib';
 import { Evidence, RulePacks } from '../../lib/compliance';
 import { validatedApp } from '../helpers/builtin-validation';
-
-/** The plugins an assembly's validation report names. */
-const validationReportPlugins = (dir: string): string[] =>
-  (JSON.parse(readFileSync(join(dir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string }[] }).pluginReports.map((p) => p.pluginName);
+import { validationReport } from '../helpers/compliance';
 
 const ROOT = join(__dirname, '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'reference');
@@ -178,7 +175,7 @@ describe('compliance evidence from a cloud assembly', () => {
       const app = validatedApp({ outdir: dir });
       new sns.Topic(new Stack(app, 'Bare'), 'Topic');
       app.synth();
-      expect(validationReportPlugins(dir)).toEqual([]);
+      expect(validationReport(dir).pluginReports.map((p) => p.pluginName)).toEqual([]);
       const r = run(dir);
       expect([r.code, r.wrote, r.lines[0]]).toEqual([1, false, expect.stringMatching(/names no validation plugin/)]);
       expect(() => Evidence.read(dir)).toThrow(/AwsSolutionsChecks/);

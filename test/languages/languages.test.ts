@@ -10,6 +10,7 @@ import {
 } from '../../scripts/languages';
 import { sharedStage, stageChanges } from '../../scripts/staged-build';
 import { childProcessEnv } from '../helpers/builtin-validation';
+import { validationReport } from '../helpers/compliance';
 import { ROOT } from '../package/pack';
 import { synthesizeTwin, TwinOutcome } from './twin-app';
 
@@ -90,8 +91,7 @@ function expectTwinTemplates(twinDir: string, outdir: string, stage: string): vo
   // the library's authorizer bundle is in the Edge stack, unmasked and equal
   expect(JSON.stringify(comparableTemplate(outdir, 'Edge', bundles).template)).toContain('"Handler":"index.handler"');
   // the app ran as users run it: aws-cdk-lib's built-in validator checked its templates, and found nothing
-  const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string }[] };
-  expect(report.pluginReports.map((p) => [p.pluginName, p.conclusion])).toContainEqual([CloudFormationValidatePlugin.PLUGIN_NAME, 'success']);
+  expect(validationReport(outdir).pluginReports.map((p) => [p.pluginName, p.conclusion])).toContainEqual([CloudFormationValidatePlugin.PLUGIN_NAME, 'success']);
 }
 
 describe('the library from Python and Java (jsii)', () => {

@@ -16,6 +16,7 @@ import { dirname, join, relative, resolve } from 'path';
 import { createHash } from 'crypto';
 import { CONTROL_TOWER_PLUGIN_NAME, RULE_PACK_NAMES } from '../../lib/compliance/pack-names';
 import { childProcessEnv } from '../helpers/builtin-validation';
+import { validationReport } from '../helpers/compliance';
 import { generateTestKey, signJwt } from '../helpers/jwt';
 import { startJwksServer } from '../integration/http';
 import { stageChanges } from '../../scripts/staged-build';
@@ -135,7 +136,7 @@ describe('the packed library in a consumer app', () => {
     // THEN synth succeeds with every pack run and none reporting a finding; aws-cdk-lib's built-in validator ran too, as
     // for any user (the test setup's switch does not reach the child: test/helpers/builtin-validation.ts)
     expect(synth.status === 0 ? '' : synth.stdout + synth.stderr).toBe('');
-    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[] };
+    const report = validationReport(out);
     const plugins = report.pluginReports.map((p) => p.pluginName);
     expect(plugins).toEqual(expect.arrayContaining([...RULE_PACK_NAMES, CONTROL_TOWER_PLUGIN_NAME, CloudFormationValidatePlugin.PLUGIN_NAME]));
     expect(report.pluginReports.filter((p) => p.conclusion !== 'success' || p.violations.length > 0).map((p) => p.pluginName)).toEqual([]);
