@@ -297,6 +297,8 @@ describe('Lambda adapter (handler.ts)', () => {
     const gzip = gzipSync(code, { level: 9 }).length;
     expect(gzip).toBeLessThanOrEqual(9 * 1024);
     expect(Buffer.from(code).toString()).not.toMatch(/@aws-sdk|powertools|aws-jwt-verify|jose/i);
+    // node:http is loaded only for a loopback http issuer, never at cold start (the JWKS comes over node:https).
+    expect(Buffer.from(code).toString()).not.toMatch(/require\("(?:node:)?http"\)/);
   });
 
   test('fails if the bundle carries the sample notes routes (the table comes only from ROUTE_PERMISSIONS)', () => {

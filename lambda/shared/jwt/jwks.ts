@@ -1,5 +1,5 @@
-import { get as httpGet } from 'http';
-import { get as httpsGet } from 'https';
+import type * as Http from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { constants, createPublicKey, KeyObject } from 'node:crypto';
 import { checkTrustedUrl } from '../../../lib/contracts/jwt-config';
 import { JwksError } from './errors';
@@ -145,7 +145,8 @@ export class JwksCache {
   #loadWithNodeHttp(): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       const url = new URL(this.#uri);
-      const get = url.protocol === 'https:' ? httpsGet : httpGet;
+      // node:http is loaded only for a loopback http issuer (tests): a deployed authorizer never pays for it.
+      const get = url.protocol === 'https:' ? httpsGet : (process.getBuiltinModule('node:http') as typeof Http).get;
       let settled = false;
       const fail = (message: string): void => {
         if (settled) return;
