@@ -47,11 +47,11 @@ export interface TestAppOptions {
 
 /** Builds the whole baseline app from the example configuration, as `app/main.ts` does, validated as `cdk synth` validates it. */
 export function buildTestApp(options: TestAppOptions = {}): { app: App; stages: StageStacks[] } {
-  const context: Record<string, unknown> = { ...exampleContext(), ...options.context };
+  const context: Record<string, unknown> = { ...options.context };
   if (options.baseline) context.baseline = options.baseline;
   if (options.stages) context.stages = options.stages.join(',');
   if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
-  const app = validateLikeCdkSynth(new App({ context }));
+  const app = projectApp(context);
   const stages = buildBaseline(app, loadConfig(app));
   return { app, stages };
 }

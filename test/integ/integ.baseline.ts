@@ -8,7 +8,6 @@
  * `npm test` synthesizes this app and snapshot-checks it (test/integ/integ.test.ts) so it never rots.
  */
 import { join } from 'path';
-import { readFileSync } from 'fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -17,19 +16,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { buildStage, StageStacks } from '../../app/baseline';
 import { parseConfig } from '../../app/config';
-import { validateLikeCdkSynth } from '../helpers/builtin-validation';
+import { exampleBaselineConfig, projectApp } from '../helpers/baseline';
 
 export const INTEG_CHECKS = ['alb-tls', 'api-tls', 'http-redirect', 'unauthenticated', 'signed-in-note', 'sql-injection', 'login-burst', 'database-private'] as const;
 
 export function buildIntegApp(context: Record<string, unknown> = {}): { app: App; stacks: StageStacks; probe: Stack; integ: IntegTest } {
-  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
-  const baseline = JSON.parse(JSON.stringify(cdkJson.baseline));
+  const baseline = exampleBaselineConfig();
   // One disposable stage modelled on dev, with its own names and DNS labels so it never collides with a real stage.
   // It keeps the load balancer (the example dev turns it off to save its cost) so the ALB entry's TLS 1.3, redirect and HSTS checks run.
   baseline.projectName = `${baseline.projectName}-integ`;
   baseline.stages = { integ: { ...baseline.stages.dev, subdomain: 'integ', removalPolicy: 'destroy', deletionProtection: false, loadBalancer: true } };
   // Validated as `cdk synth` validates (under integ-runner the same validator is registered by default; see test/helpers/builtin-validation.ts).
-  const app = validateLikeCdkSynth(new App({ context: { ...cdkJson, ...context, baseline } }));
+  const app = projectApp({ ...context, baseline });
   const config = parseConfig(baseline);
   const stage = config.stages[0];
   const stacks = buildStage(app, config, stage);

@@ -1,4 +1,3 @@
-import type * as Http from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { constants, createPublicKey, KeyObject } from 'node:crypto';
 import { checkTrustedUrl } from '../../../lib/contracts/jwt-config';
@@ -146,7 +145,7 @@ export class JwksCache {
     return new Promise<string>((resolve, reject) => {
       const url = new URL(this.#uri);
       // node:http is loaded only for a loopback http issuer (tests): a deployed authorizer never pays for it.
-      const get = url.protocol === 'https:' ? httpsGet : (process.getBuiltinModule('node:http') as typeof Http).get;
+      const get = url.protocol === 'https:' ? httpsGet : process.getBuiltinModule('node:http').get;
       let settled = false;
       const fail = (message: string): void => {
         if (settled) return;
