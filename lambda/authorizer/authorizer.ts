@@ -10,7 +10,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, APIG
 import { JwtError } from '../shared/jwt/errors';
 import type { VerifiedIdentity } from '../shared/jwt/verifier';
 import { logSafePrincipalId } from '../shared/principal-id';
-import { arnResourcePath, policyRoutes, RoutePermission } from '../../lib/contracts/route-permissions';
+import { arnResourcePath, isRoleName, policyRoutes, RoutePermission } from '../../lib/contracts/route-permissions';
 import { tokenFamily } from '../shared/token-family';
 import type { Log } from './log';
 
@@ -36,8 +36,6 @@ export const UNAUTHORIZED = 'Unauthorized';
 /** Longest Authorization header considered ("Bearer " + the verifier's 8 KB limit). */
 const MAX_HEADER_LENGTH = 8192 + 64;
 const BEARER = /^Bearer +([^\s]+) *$/i;
-/** Role names that may appear in the comma-separated `roles` context value. */
-const SAFE_ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 /** Parts of an execute-api method ARN: `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/<VERB>/<resource>`. */
 export interface MethodArn {
   readonly partition: string;
@@ -107,7 +105,8 @@ export function buildPolicy(arn: MethodArn, identity: VerifiedIdentity, routes: 
     policyDocument: { Version: '2012-10-17', Statement: statements },
     context: {
       sub: identity.sub,
-      roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','),
+      // Only role names that are safe in the comma-separated `roles` context value.
+      roles: identity.roles.filter(isRoleName).join(','),
       scope: identity.scopes.join(' '),
       // The handlers refuse a token of a family revoked at logout (checked there: they see every request, even when this answer is cached).
       tokenFamily: tokenFamily(identity.claims) ?? '',

@@ -5,13 +5,14 @@
  * exact subject in the authorizer context (which API Gateway JSON-encodes) and accept either form.
  */
 import { createHash } from 'crypto';
+import { asciiClass, consistsOf } from '../../lib/contracts/ascii';
 
 /**
  * A subject that may be the principalId as it is: every character is safe in a JSON string without escaping.
  * A quote or backslash in a subject an external issuer lets users choose could otherwise add or overwrite fields of
  * the access log line (log forging).
  */
-const LOG_SAFE_SUB = /^[A-Za-z0-9_.:@|+=/-]{1,256}$/;
+const LOG_SAFE_SUB = asciiClass('A-Za-z0-9_.:@|+=/-');
 
 /**
  * The prefix of a hashed principalId. `#` is not in the log-safe alphabet, so no subject that is passed through
@@ -29,7 +30,7 @@ function hashedPrincipalId(sub: string): string {
  * escaping, otherwise the hashed form (stable per subject, so the log can still be correlated).
  */
 export function logSafePrincipalId(sub: string): string {
-  return LOG_SAFE_SUB.test(sub) ? sub : hashedPrincipalId(sub);
+  return consistsOf(sub, LOG_SAFE_SUB, 1, 256) ? sub : hashedPrincipalId(sub);
 }
 
 /**

@@ -4,7 +4,10 @@
  * every one of them, including tokens refreshed after the one presented.
  */
 
-const FAMILY = /^[\x21-\x7e]{1,256}$/;
+import { asciiClass, consistsOf } from '../../lib/contracts/ascii';
+
+/** Printable ASCII without the space. */
+const FAMILY = asciiClass('\x21-\x7e');
 
 /**
  * The family of a verified token's claims: Cognito's `origin_jti` (shared by every token minted from one
@@ -15,7 +18,7 @@ const FAMILY = /^[\x21-\x7e]{1,256}$/;
 export function tokenFamily(claims: Readonly<Record<string, unknown>>): string | undefined {
   for (const name of ['origin_jti', 'sid', 'jti'] as const) {
     const value = claims[name];
-    if (typeof value === 'string' && FAMILY.test(value)) return `${name === 'jti' ? 'jti' : name === 'sid' ? 'sid' : 'oj'}:${value}`;
+    if (typeof value === 'string' && consistsOf(value, FAMILY, 1, 256)) return `${name === 'jti' ? 'jti' : name === 'sid' ? 'sid' : 'oj'}:${value}`;
   }
   return undefined;
 }

@@ -5,6 +5,7 @@
  * table lives in app/lambda/api/routes.ts. Used by the authorizer (IAM policy), the
  * ALB entry (per-request check) and, at synth, by the constructs' validation.
  */
+import { asciiClass, consistsOf } from './ascii';
 
 /** An HTTP method a route may have (the values are the upper-case method names, as requests and the route table carry them). */
 export enum HttpMethod {
@@ -58,12 +59,24 @@ export interface RoutePermission {
 /** Environment variable that carries a route table to a handler (compact JSON, see {@link encodeRoutes}). */
 export const ROUTES_ENV = 'ROUTE_PERMISSIONS';
 
-/** One literal segment, or one `{param}` segment, of a resource path. */
-const LITERAL_SEGMENT = /^[A-Za-z0-9._~-]+$/;
-const PARAM_SEGMENT = /^\{[A-Za-z_][A-Za-z0-9_]{0,63}\}$/;
+/** The characters of a literal segment of a resource path (`/^[A-Za-z0-9._~-]+$/`). */
+const LITERAL_SEGMENT = asciiClass('A-Za-z0-9._~-');
+/** A `{param}` segment's name: a letter or `_`, then up to 63 letters, digits or `_` (`/^\{[A-Za-z_][A-Za-z0-9_]{0,63}\}$/`). */
+const PARAM_NAME_START = asciiClass('A-Za-z_');
+const PARAM_NAME = asciiClass('A-Za-z0-9_');
 /** Role names and scopes: printable ASCII without spaces, commas or quotes (they travel in a comma list and a space list). */
-const ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
-const SCOPE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,256}$/;
+const ROLE = asciiClass('A-Za-z0-9_.:@+-');
+/** `/^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7e]{1,256}$/`: printable ASCII but `"`, `,` and `\\`. */
+const SCOPE = asciiClass('\x21\x23-\x2b\x2d-\x5b\x5d-\x7e');
+
+/** True when `name` can be a role of a route table and of the authorizer's `roles` context value (1 to 128 of `A-Za-z0-9_.:@+-`). */
+export function isRoleName(name: unknown): name is string {
+  return typeof name === 'string' && consistsOf(name, ROLE, 1, 128);
+}
+
+function isScope(scope: unknown): scope is string {
+  return typeof scope === 'string' && consistsOf(scope, SCOPE, 1, 256);
+}
 
 /** The rule a route table breaks (the constructs map each to a fix message at synth). */
 export type RouteTableRule =
@@ -103,10 +116,10 @@ export function routeTableProblem(routes: unknown): RouteTableProblem | undefine
     if (!isResourcePath(r.path)) return { field: `${at}.path`, value: r.path, rule: 'path' };
     const roles = r.roles;
     if (!Array.isArray(roles) || roles.length === 0) return { field: `${at}.roles`, value: roles, rule: 'roles' };
-    if (roles.some((x: unknown) => typeof x !== 'string' || !ROLE.test(x))) return { field: `${at}.roles`, value: roles, rule: 'role_name' };
+    if (!roles.every(isRoleName)) return { field: `${at}.roles`, value: roles, rule: 'role_name' };
     const scopes = r.scopes;
     if (!Array.isArray(scopes) || scopes.length === 0) return { field: `${at}.scopes`, value: scopes, rule: 'scopes' };
-    if (scopes.some((x: unknown) => typeof x !== 'string' || !SCOPE.test(x))) return { field: `${at}.scopes`, value: scopes, rule: 'scope_name' };
+    if (!scopes.every(isScope)) return { field: `${at}.scopes`, value: scopes, rule: 'scope_name' };
     const key = `${r.method} ${templateKey(r.path)}`;
     if (seen.has(key)) return { field: at, value: `${r.method} ${r.path}`, rule: 'duplicate' };
     seen.add(key);
@@ -117,7 +130,12 @@ export function routeTableProblem(routes: unknown): RouteTableProblem | undefine
 function isResourcePath(path: unknown): path is string {
   if (typeof path !== 'string' || path.length > MAX_PATH_LENGTH || !path.startsWith('/')) return false;
   if (path === '/') return true;
-  return path.slice(1).split('/').every((s) => LITERAL_SEGMENT.test(s) || PARAM_SEGMENT.test(s));
+  return path.slice(1).split('/').every((s) => consistsOf(s, LITERAL_SEGMENT, 1, MAX_PATH_LENGTH) || isParamSegment(s));
+}
+
+function isParamSegment(segment: string): boolean {
+  const name = segment.slice(1, -1);
+  return segment.startsWith('{') && segment.endsWith('}') && consistsOf(name, PARAM_NAME, 1, 64) && PARAM_NAME_START[name.charCodeAt(0)] === 1;
 }
 
 /** `/notes/{id}` and `/notes/{noteId}` are the same route. */
@@ -235,7 +253,9 @@ export function matchRoute(routes: readonly RoutePermission[], method: string, p
  * `notes/*` (one path parameter per `*`); `/` becomes the empty string.
  */
 export function arnResourcePath(path: string): string {
-  return path.replace(/^\//, '').split('/').map((segment) => (/^\{[^}]+\}$/.test(segment) ? '*' : segment)).join('/');
+  // A segment in braces with no other `}` is a parameter (`/^\{[^}]+\}$/`).
+  const isParam = (segment: string) => segment.length > 2 && segment.startsWith('{') && segment.indexOf('}') === segment.length - 1;
+  return (path.startsWith('/') ? path.slice(1) : path).split('/').map((segment) => (isParam(segment) ? '*' : segment)).join('/');
 }
 
 /** Work allowed per pair of routes when looking for a path one route's ARN pattern reaches on the other; beyond it, assume it does. */
