@@ -32,3 +32,9 @@ export function median(values: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** The first and third quartiles (nearest rank): the range that holds the middle half of the values. */
+export function middleHalf(values: readonly number[]): [number, number] {
+  const s = [...values].sort((a, b) => a - b);
+  return [s[Math.floor((s.length - 1) / 4)], s[Math.ceil((s.length - 1) * 3 / 4)]];
+}
