@@ -18,7 +18,7 @@ import type { ALBEvent, ALBResult, APIGatewayProxyEvent, APIGatewayProxyResult, 
 import { errorResponse, HttpError } from '../../../lambda/shared/http';
 import { JwtError, JwtVerifier, verifierConfigFromEnv, type VerifiedIdentity } from '../../../lambda/shared/jwt';
 import { logger } from '../../../lambda/shared/observability';
-import { matchRoute, permits, RoutePermission, routesFromEnv } from '../../../lib/contracts/route-permissions';
+import { isRoleName, matchRoute, permits, RoutePermission, routesFromEnv } from '../../../lib/contracts/route-permissions';
 import { tokenFamily } from '../../../lambda/shared/token-family';
 import { dictionary } from '../../../lambda/shared/safe-json';
 import type { App, AppLogger } from './app';
@@ -41,8 +41,6 @@ export interface AlbDeps {
 
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i;
 const MAX_AUTHORIZATION_LENGTH = 8192 + 64;
-/** Role names passed on (the set the authorizer emits); anything else, a comma especially, is dropped. */
-const SAFE_ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 const REASONS: Record<number, string> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
   405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
@@ -111,7 +109,7 @@ export function toProxyEvent(event: ALBEvent, identity: VerifiedIdentity | undef
   const last = (m: Map<string, string[]>) => dictionary([...m].map(([k, v]) => [k, v[v.length - 1]] as const));
 
   const authorizer = identity
-    ? { principalId: identity.sub, sub: identity.sub, roles: identity.roles.filter((r) => SAFE_ROLE.test(r)).join(','), tokenFamily: tokenFamily(identity.claims) ?? '' }
+    ? { principalId: identity.sub, sub: identity.sub, roles: identity.roles.filter(isRoleName).join(','), tokenFamily: tokenFamily(identity.claims) ?? '' }
     : null;
   return {
     httpMethod: event.httpMethod,

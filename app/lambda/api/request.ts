@@ -11,6 +11,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { ErrorObject, ValidateFunction } from 'ajv-draft-04';
 import { HttpError } from '../../../lambda/shared/http';
 import { HASHED_PRINCIPAL_PREFIX, isPrincipalIdOf } from '../../../lambda/shared/principal-id';
+// Role names accepted from the authorizer context: the same rule the authorizer emits them by.
+import { isRoleName } from '../../../lib/contracts/route-permissions';
 import { dictionary, parseJsonSafe, UnsafeJsonKeyError } from '../../../lambda/shared/safe-json';
 import type { KeysetPosition, NewNote, NoteChanges } from './notes-repository';
 import { NOTE_LIMITS, TITLE_PATTERN } from './schemas';
@@ -31,8 +33,6 @@ const CURSOR_PAYLOAD = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f
 /** A principal: 1–256 characters, no control characters (same character rule as a title). */
 const PRINCIPAL_CHARS = new RegExp(TITLE_PATTERN);
 const PRINCIPAL_MAX_LENGTH = 256;
-/** Role names accepted from the authorizer context (the same set the authorizer emits). */
-const ROLE = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 const MAX_ROLES = 50;
 
 type Where = 'body' | 'query' | 'path';
@@ -95,7 +95,7 @@ export function callerFrom(event: APIGatewayProxyEvent): Caller {
   const principal = sub ?? principalId;
   if (principal === undefined || principal.length > PRINCIPAL_MAX_LENGTH || !PRINCIPAL_CHARS.test(principal)) throw unauthorized();
   const rawRoles = typeof ctx.roles === 'string' ? ctx.roles : '';
-  const roles = rawRoles.split(',').map((r) => r.trim()).filter((r) => r !== '' && ROLE.test(r)).slice(0, MAX_ROLES);
+  const roles = rawRoles.split(',').map((r) => r.trim()).filter(isRoleName).slice(0, MAX_ROLES);
   const family = typeof ctx.tokenFamily === 'string' && ctx.tokenFamily !== '' && ctx.tokenFamily.length <= 300 ? ctx.tokenFamily : undefined;
   return { principal, roles, isAdmin: roles.includes(ADMIN_ROLE), family };
 }
