@@ -207,6 +207,17 @@ const TLS_CONTEXT = `const ca=JSON.parse(require('fs').readFileSync(process.env.
 tls.createSecureContext({ca});process.stdout.write('\\n${MARK}'+JSON.stringify({requireMs:performance.now()-t0,firstMs:0,answer:String(ca.length)})+'\\n');process.exit(0)`;
 
 /**
+ * Peers of the authorizer: the smallest authorizer a team would write on each maintained JWT library (`bench/cold-start-peers`),
+ * bundled with the handlers' esbuild options and run like the authorizer's bundle against the same floor. They check only the
+ * token (signature, issuer, expiry, client id, token_use); none checks a configuration or a route table or builds a policy over
+ * routes, so they bound what the authorizer's own checks leave for the verification itself.
+ */
+const PEERS: readonly { readonly name: string; readonly pkg: string; readonly entry: string }[] = [
+  { name: 'aws-jwt-verify', pkg: 'aws-jwt-verify', entry: 'bench/cold-start-peers/aws-jwt-verify.ts' },
+  { name: 'jose', pkg: 'jose', entry: 'bench/cold-start-peers/jose.mts' },
+];
+
+/**
  * Bundler what-ifs, measured in the same rounds (not what the build ships): each is a handler bundled with the build's
  * options plus the overrides, to decide the bundler options with numbers.
  */
@@ -363,6 +374,15 @@ async function run(): Promise<BenchRow[]> {
       variants.push({ ...v, entry, file: outfile, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
     }
 
+    const peers = [];
+    for (const p of PEERS) {
+      const options = esbuildOptions('authorizer', join(outDir, 'peers', p.name));
+      await build({ ...options, entryPoints: [join(ROOT, p.entry)] });
+      const bytes = readFileSync(options.outfile as string);
+      const version = (JSON.parse(readFileSync(join(ROOT, 'node_modules', p.pkg, 'package.json'), 'utf8')) as { version: string }).version;
+      peers.push({ ...p, version, file: options.outfile as string, size: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+    }
+
     const caFile = (name: string, ca: string[]): string => {
       const file = join(outDir, `ca-${name}.json`);
       writeFileSync(file, JSON.stringify(ca));
@@ -388,6 +408,7 @@ async function run(): Promise<BenchRow[]> {
       { name: 'first http.get()', script: FIRST_HTTP_GET, env: { ...env, BENCH_URL: jwksUrl } },
       { name: 'jwt floor (-e)', script: JWT_FLOOR, env: { ...env, BENCH_URL: jwksUrl, BENCH_TOKEN: token }, expect: '"Effect":"Allow"' },
       { name: 'jwt floor', script: CHILD, env: { ...env, BENCH_BUNDLE: floorModule, BENCH_EVENT: JSON.stringify(authorizerEntry.event()) }, expect: '"Effect":"Allow"' },
+      ...peers.map((p) => ({ name: `peer ${p.name}`, script: CHILD, env: { ...env, BENCH_BUNDLE: p.file, BENCH_EVENT: JSON.stringify(authorizerEntry.event()) }, expect: '"Effect":"Allow"' })),
     ];
     const results: ChildResult[][] = contenders.map(() => []);
     const added: number[][] = contenders.map(() => []);
@@ -492,6 +513,18 @@ async function run(): Promise<BenchRow[]> {
       note: `median of ${RUNS} per-round differences with the handler-module floor (middle half of the rounds: +${q1.toFixed(1)} to +${q3.toFixed(1)} ms); ` +
         `goal <= 0.10x node startup (${overFloor <= 0.1 ? 'met' : 'MISSED'})`,
     });
+    for (const p of peers) {
+      const i = contenders.findIndex((c) => c.name === `peer ${p.name}`);
+      const peerMs = added[i].map((x, r) => x - added[floorRow][r]);
+      const [p1, p3] = middleHalf(peerMs);
+      const againstAuthorizer = median(added[authorizerRow].map((x, r) => x - added[i][r]));
+      rows.push({
+        name: `peer: ${p.name} ${p.version} authorizer module, over the floor row`, usPerOp: median(peerMs) * 1000,
+        ratio: median(overBaseline[i].map((x, r) => x - overBaseline[floorRow][r])), ratioOf: 'x node startup',
+        note: `middle half +${p1.toFixed(1)} to +${p3.toFixed(1)} ms; ${kb(p.size)}, gzip ${kb(p.gzip)}; checks the token only (signature, issuer, expiry, ` +
+          `client id, token_use), no configuration, route table or policy over routes; the authorizer ${againstAuthorizer >= 0 ? '+' : ''}${againstAuthorizer.toFixed(1)} ms against it in the same rounds`,
+      });
+    }
     return rows;
   } finally {
     await issuerServer.close();
