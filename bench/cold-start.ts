@@ -5,7 +5,9 @@
  * size and gzip size, then times a fresh process of the functions' Node.js (24, `bench/runtime-node.ts`) that requires the
  * bundle and serves one representative first request, against an empty
  * `node -e ""` in the same rounds (rotating order, median of the per-round
- * differences). Goals: authorizer <= 9 KB gzip and <= 8 ms; API handler <= 40 ms.
+ * differences). Goals: authorizer <= 9 KB gzip and <= 8 ms; API handler <= 40 ms. For the authorizer, a floor (the
+ * least any authorizer with a remote JWKS does, as a handler module), peers on aws-jwt-verify and jose
+ * (`bench/cold-start-peers`), and a what-if with the code compiled in advance (a V8 code cache) in the same rounds.
  *
  * Runs inside `npm run bench` (section "cold-start") or alone through it:
  * `npm run bench -- cold-start`. Network: 127.0.0.1 only (a loopback JWKS server).
