@@ -495,6 +495,7 @@ async function run(): Promise<BenchRow[]> {
       note: `${med(0, (x) => x.answeredMs).toFixed(1)} ms spawn to output, median of ${RUNS} rounds; the rows below are added over it in the same round; ` +
         `every process runs on Node.js ${node.version}${node.fallback === undefined ? ' (the functions\' runtime, nodejs24.x)' : `, NOT the functions' runtime: ${node.fallback}`}`,
     }];
+    const floorRow = contenders.findIndex((c) => c.name === 'jwt floor');
     bundles.forEach((b, n) => {
       const i = n + 1;
       rows.push({
@@ -509,13 +510,12 @@ async function run(): Promise<BenchRow[]> {
         ratioOf: 'x node startup',
         note: `+${extra.toFixed(1)} ms over the baseline; in process: require ${med(i, (x) => x.requireMs ?? 0).toFixed(1)} ms + first request ${med(i, (x) => x.firstMs ?? 0).toFixed(1)} ms` +
           `${b.msGoal !== undefined ? `; goal <= ${b.msGoal} ms (${extra <= b.msGoal ? 'met' : 'MISSED'}` +
-            `${b.handler === 'authorizer' && extra > b.msGoal ? `; the floor row alone is +${median(added[contenders.findIndex((c) => c.name === 'jwt floor')]).toFixed(1)} ms, ` +
+            `${b.handler === 'authorizer' && extra > b.msGoal ? `; the floor row alone is +${median(added[floorRow]).toFixed(1)} ms, ` +
               'so no authorizer that fetches its JWKS over HTTPS meets it; the row over the floor below is the one to read' : ''})` : ''}; ${b.request}`,
       });
       rows.push({ name: `${b.name}: require profile`, note: profiles[n] });
     });
     const fetchRow = contenders.findIndex((c) => c.name === 'first fetch()');
-    const floorRow = contenders.findIndex((c) => c.name === 'jwt floor');
     const evalFloorRow = contenders.findIndex((c) => c.name === 'jwt floor (-e)');
     const authorizerRow = contenders.findIndex((c) => c.name === 'authorizer');
     variants.forEach((v, n) => {
@@ -557,7 +557,8 @@ async function run(): Promise<BenchRow[]> {
     const [q1, q3] = middleHalf(overFloorMs);
     // The same difference timed inside the two processes (require + first request): Node's own start-up is left out, and with it most of the spread.
     const inProcess = (i: number): number[] => results[i].map((x) => (x.requireMs ?? 0) + (x.firstMs ?? 0));
-    const inProcessOverFloor = inProcess(authorizerRow).map((x, r) => x - inProcess(floorRow)[r]);
+    const floorInProcess = inProcess(floorRow);
+    const inProcessOverFloor = inProcess(authorizerRow).map((x, r) => x - floorInProcess[r]);
     const [i1, i3] = middleHalf(inProcessOverFloor);
     rows.push({
       name: 'authorizer cold start + first request, over the floor row', usPerOp: median(overFloorMs) * 1000,
