@@ -2,7 +2,8 @@ import { App, Aspects, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Acknowledgements, SecurityBaseline, SecurityBaselineMode } from '../../lib';
-import { addBaseline, findingKeys, synthError, validationReport } from './helpers';
+import { addBaseline, findingKeys, synthError } from './helpers';
+import { validationReport } from '../helpers/compliance';
 
 /** An app with three keys that do not rotate (KMS1) in one stack; every other control off. */
 function threeKeys() {

@@ -26,6 +26,3 @@ export function findingKeys(baseline: SecurityBaseline, options: { open?: boolea
   return baseline.findings.filter((f) => !options.open || !f.acknowledged).map((f) => `${f.ruleId} @ ${f.path}`).sort();
 }
 
-export { validationReport } from '../helpers/compliance';
-export type { ValidationReport } from '../helpers/compliance';
-

@@ -4,7 +4,8 @@ import { App } from 'aws-cdk-lib';
 import { SecurityBaselineMode } from '../../lib';
 import { ProtectedServiceStack } from '../../examples/protected-service/stack';
 import { allStacks, buildTestApp } from '../helpers/baseline';
-import { addBaseline, findingKeys, validationReport } from './helpers';
+import { addBaseline, findingKeys } from './helpers';
+import { validationReport } from '../helpers/compliance';
 
 /** Every template file of a synthesized app, by name, as bytes. */
 function templateFiles(app: App): Map<string, Buffer> {

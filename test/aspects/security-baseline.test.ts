@@ -2,7 +2,8 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Acknowledgements, SecurityBaseline, SecurityBaselineMode } from '../../lib';
 import { buildInsecureApp } from '../fixtures/insecure-app';
-import { addBaseline, findingKeys, REPORT_ONLY_CONTROLS, synthError, validationReport } from './helpers';
+import { addBaseline, findingKeys, REPORT_ONLY_CONTROLS, synthError } from './helpers';
+import { validationReport } from '../helpers/compliance';
 
 /** Every violation of the insecure app: one finding per control and resource, no more. */
 const ALL_FINDINGS = [
