@@ -199,30 +199,30 @@ exports.handler = async (event) => {
 };
 `;
 /**
- * What compiling costs: a handler module that loads another module's file through `vm.Script` with a V8 code cache
- * (`BENCH_CODE_CACHE`, made by CODE_CACHE_WRITER after one first request, so it holds every function that request
- * compiled) and re-exports its handler. It throws when V8 rejects the cache, so the what-if row never times a compile.
- * Not shippable: Lambda keeps no cache between cold starts, and V8 accepts a cache only from its own version and flags,
- * which the build cannot know for the runtime.
+ * What compiling costs: a handler module that loads another module's file through `vm.Script` and re-exports its handler.
+ * With BENCH_CODE_CACHE_WRITE set it compiles as usual and exports `writeCodeCache()`, which CODE_CACHE_WRITER calls after
+ * one first request, so the cache holds every function that request compiled; otherwise it loads with that cache and
+ * throws when V8 rejects it, so the what-if row never times a compile. One loader for both, so the cache is always made
+ * from the same wrapped source and file name it is used with. Not shippable: Lambda keeps no cache between cold starts,
+ * and V8 accepts a cache only from its own version and flags, which the build cannot know for the runtime.
  */
 const CODE_CACHE_LOADER = `'use strict';
 const { Script } = require('vm');
-const { readFileSync } = require('fs');
+const { readFileSync, writeFileSync } = require('fs');
 const { dirname } = require('path');
 const { wrap } = require('module');
 const file = process.env.BENCH_CODE_MODULE;
-const script = new Script(wrap(readFileSync(file, 'utf8')), { filename: file, cachedData: readFileSync(process.env.BENCH_CODE_CACHE) });
-if (script.cachedDataRejected) throw new Error('V8 rejected the code cache of ' + file);
+const cacheFile = process.env.BENCH_CODE_CACHE;
+const writing = process.env.BENCH_CODE_CACHE_WRITE !== undefined;
+const script = new Script(wrap(readFileSync(file, 'utf8')), writing ? { filename: file } : { filename: file, cachedData: readFileSync(cacheFile) });
+if (!writing && script.cachedDataRejected) throw new Error('V8 rejected the code cache of ' + file);
 const m = { exports: {} };
 script.runInThisContext()(m.exports, require, m, file, dirname(file));
 exports.handler = m.exports.handler;
+exports.writeCodeCache = () => writeFileSync(cacheFile, script.createCachedData());
 `;
-/** Loads BENCH_CODE_MODULE the loader's way, serves one first request, then writes the code cache of everything compiled. */
-const CODE_CACHE_WRITER = `const { Script } = require('vm');const fs = require('fs');const { dirname } = require('path');const { wrap } = require('module');
-const file = process.env.BENCH_CODE_MODULE;const script = new Script(wrap(fs.readFileSync(file, 'utf8')), { filename: file });const m = { exports: {} };
-script.runInThisContext()(m.exports, require, m, file, dirname(file));
-Promise.resolve(m.exports.handler(JSON.parse(process.env.BENCH_EVENT), {})).then((r) => {fs.writeFileSync(process.env.BENCH_CODE_CACHE, script.createCachedData());
-process.stdout.write('\\n${MARK}' + JSON.stringify({ answer: JSON.stringify(r) }) + '\\n');process.exit(0)}, (e) => {process.stderr.write(String(e && e.stack || e) + '\\n');process.exit(1)})`;
+/** Serves one first request through the loader (BENCH_BUNDLE) in writing mode, then writes the code cache. */
+const CODE_CACHE_WRITER = CHILD.replace('const t2=performance.now();', 'm.writeCodeCache();const t2=performance.now();');
 const FIRST_HTTP_GET = `${HTTP_MODULE_OF_URL}.get(process.env.BENCH_URL,(r)=>{r.resume();r.on('end',()=>{process.stdout.write('\\n${MARK}{}\\n');process.exit(0)})})`;
 
 /** The child for an ESM bundle: the same, with `import()` instead of `require`. */
@@ -436,7 +436,7 @@ async function run(): Promise<BenchRow[]> {
       ...c, env: { ...env, BENCH_CODE_MODULE: c.module, BENCH_CODE_CACHE: join(outDir, 'code-cache', `${c.name}.cache`), BENCH_EVENT: JSON.stringify(authorizerEntry.event()) },
     }));
     for (const c of cached) {
-      const made = await runChild(CODE_CACHE_WRITER, c.env);
+      const made = await runChild(CODE_CACHE_WRITER, { ...c.env, BENCH_BUNDLE: codeCacheLoader, BENCH_CODE_CACHE_WRITE: '1' });
       if (made.answer === undefined || !made.answer.includes('"Effect":"Allow"')) throw new Error(`code cache of ${c.name}: unexpected answer ${String(made.answer).slice(0, 300)}`);
     }
 
